@@ -1,0 +1,152 @@
+import type { Readable } from 'node:stream';
+
+/** The peer closed the stream, or it failed, before the bytes a reader needed arrived. */
+export class StreamClosedError extends Error {
+  constructor(message: string, readonly causeError?: Error) {
+    super(message);
+    this.name = 'StreamClosedError';
+  }
+}
+
+/** No bytes arrived within the read timeout. */
+export class ReadTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`No reply within ${Math.round(timeoutMs / 1000)} s.`);
+    this.name = 'ReadTimeoutError';
+  }
+}
+
+interface PendingRead {
+  readonly size: number;
+  readonly resolve: (bytes: Buffer) => void;
+  readonly reject: (error: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Exact-length reads over a stream that delivers arbitrary chunks (TLS especially), so one reader
+ * can switch between framed plists and raw DeviceLink/AFC bytes without losing buffered data
+ * (protocol.md §8.5). Pauses the stream when the consumer falls behind.
+ */
+export class ByteReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private pending: PendingRead | undefined;
+  private ended: Error | undefined;
+  private readonly onData = (chunk: Buffer): void => this.push(chunk);
+  private readonly onEnd = (): void => this.fail(new StreamClosedError('The connection was closed by the other side.'));
+  private readonly onError = (error: Error): void => this.fail(new StreamClosedError(`The connection failed: ${error.message}`, error));
+
+  constructor(private stream: Readable, private readonly defaultTimeoutMs = 0) {
+    this.attach(stream);
+  }
+
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Reads exactly `size` bytes. `timeoutMs` 0 waits forever. */
+  readExactly(size: number, timeoutMs = this.defaultTimeoutMs): Promise<Buffer> {
+    if (this.pending) return Promise.reject(new Error('ByteReader: overlapping reads.'));
+    if (size === 0) return Promise.resolve(Buffer.alloc(0));
+    if (this.buffered >= size) return Promise.resolve(this.take(size));
+    if (this.ended) return Promise.reject(this.ended);
+    return new Promise<Buffer>((resolve, reject) => {
+      const pending: PendingRead = { size, resolve, reject, timer: undefined };
+      if (timeoutMs > 0) {
+        pending.timer = setTimeout(() => {
+          if (this.pending === pending) {
+            this.pending = undefined;
+            reject(new ReadTimeoutError(timeoutMs));
+          }
+        }, timeoutMs);
+      }
+      this.pending = pending;
+      this.stream.resume();
+    });
+  }
+
+  async readUInt32BE(timeoutMs?: number): Promise<number> {
+    return (await this.readExactly(4, timeoutMs)).readUInt32BE(0);
+  }
+
+  /**
+   * Stops reading from the current stream and hands back what was buffered, for a TLS upgrade
+   * on the same socket (protocol.md §2.6) or a usbmuxd socket turning into a tunnel (§1.3).
+   */
+  detach(): Buffer {
+    this.stream.off('data', this.onData);
+    this.stream.off('end', this.onEnd);
+    this.stream.off('close', this.onEnd);
+    this.stream.off('error', this.onError);
+    const rest = this.take(this.buffered);
+    return rest;
+  }
+
+  /** Continues on a new stream (for example the TLS socket wrapping the old one). */
+  reattach(stream: Readable): void {
+    this.stream = stream;
+    this.ended = undefined;
+    this.attach(stream);
+  }
+
+  private attach(stream: Readable): void {
+    stream.on('data', this.onData);
+    stream.on('end', this.onEnd);
+    stream.on('close', this.onEnd);
+    stream.on('error', this.onError);
+  }
+
+  private push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    this.settle();
+    if (this.buffered > HIGH_WATER_BYTES && !this.pending) this.stream.pause();
+  }
+
+  private settle(): void {
+    const pending = this.pending;
+    if (pending && this.buffered >= pending.size) {
+      this.pending = undefined;
+      if (pending.timer) clearTimeout(pending.timer);
+      pending.resolve(this.take(pending.size));
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.ended) return;
+    this.ended = error;
+    const pending = this.pending;
+    if (pending) {
+      this.pending = undefined;
+      if (pending.timer) clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+  }
+
+  private take(size: number): Buffer {
+    if (size === 0) return Buffer.alloc(0);
+    const first = this.chunks[0];
+    let result: Buffer;
+    if (first && first.length >= size) {
+      result = first.subarray(0, size);
+      if (first.length === size) this.chunks.shift();
+      else this.chunks[0] = first.subarray(size);
+    } else {
+      result = Buffer.allocUnsafe(size);
+      let filled = 0;
+      while (filled < size) {
+        const chunk = this.chunks[0] as Buffer;
+        const count = Math.min(chunk.length, size - filled);
+        chunk.copy(result, filled, 0, count);
+        filled += count;
+        if (count === chunk.length) this.chunks.shift();
+        else this.chunks[0] = chunk.subarray(count);
+      }
+    }
+    this.buffered -= size;
+    return result;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './plist-value';
+export * from './plist';
+export * from './byte-reader';
+export * from './framing';

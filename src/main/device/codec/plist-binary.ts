@@ -1,0 +1,207 @@
+import * as bplistParser from 'bplist-parser';
+import { type PlistDict, type PlistValue, PlistReal, PlistShapeError, PlistUid, isPlistDict } from './plist-value';
+
+/**
+ * Binary property lists ("bplist00"), protocol.md §0.1.
+ *
+ * Decoding uses the owner's bplist-parser (0.5 handles 64/128-bit integers, dates, data and UIDs).
+ * Encoding is our own: bplist-creator takes any one-key dict `{UID: n}` for a keyed-archiver UID
+ * (a hostile or unlucky dict changes type on the wire) and cannot tell an integral real from an
+ * integer without its own wrapper, so one small writer here serves both directions' pitfalls
+ * (see plist-binary.test.ts, "bplist-creator pitfalls").
+ */
+
+// Manifest.db's MBFile archives are small, but a Manifest.plist with a large Applications dict or a
+// DL multi-status with thousands of paths is not: raise the parser's default 32k object cap.
+const MAX_OBJECTS = 4_000_000;
+bplistParser.setMaxObjectCount(MAX_OBJECTS);
+
+const APPLE_EPOCH_MS = Date.UTC(2001, 0, 1);
+const MAGIC = Buffer.from('bplist00', 'latin1');
+
+export function isBinaryPlist(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && Buffer.from(bytes.buffer, bytes.byteOffset, 8).equals(MAGIC);
+}
+
+export function decodeBinaryPlist(bytes: Buffer): PlistValue {
+  if (!isBinaryPlist(bytes)) throw new PlistShapeError('Not a binary property list (no bplist00 header).');
+  let parsed: unknown;
+  try {
+    parsed = bplistParser.parseBuffer(bytes)[0];
+  } catch (error) {
+    throw new PlistShapeError(`Malformed binary property list: ${(error as Error).message}`);
+  }
+  return fromParser(parsed);
+}
+
+function fromParser(value: unknown): PlistValue {
+  if (value instanceof bplistParser.UID) return new PlistUid(Number(value.UID));
+  if (value === null || value === undefined) return '';
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  if (Array.isArray(value)) return value.map(fromParser);
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new PlistShapeError('Malformed binary property list: invalid date.');
+    return value;
+  }
+  if (typeof value === 'object') {
+    const dict: Record<string, PlistValue> = {};
+    for (const [key, item] of Object.entries(value)) dict[key] = fromParser(item);
+    return dict;
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
+    return value;
+  }
+  throw new PlistShapeError(`Malformed binary property list: unexpected ${typeof value}.`);
+}
+
+type Flat =
+  | { readonly kind: 'atom'; readonly bytes: Buffer }
+  | { readonly kind: 'array'; readonly refs: number[] }
+  | { readonly kind: 'dict'; readonly keys: number[]; readonly values: number[] };
+
+/** Encodes a value as a binary plist. Strings are shared so repeated keys cost one object. */
+export function encodeBinaryPlist(root: PlistValue): Buffer {
+  const objects: Flat[] = [];
+  const strings = new Map<string, number>();
+
+  const add = (value: PlistValue): number => {
+    if (typeof value === 'string') {
+      const known = strings.get(value);
+      if (known !== undefined) return known;
+      const index = objects.push({ kind: 'atom', bytes: encodeString(value) }) - 1;
+      strings.set(value, index);
+      return index;
+    }
+    if (Array.isArray(value)) {
+      const slot = objects.push({ kind: 'array', refs: [] }) - 1;
+      const refs = (value as readonly PlistValue[]).map(add);
+      objects[slot] = { kind: 'array', refs };
+      return slot;
+    }
+    if (isPlistDict(value)) {
+      const slot = objects.push({ kind: 'dict', keys: [], values: [] }) - 1;
+      const entries = Object.entries(value as PlistDict);
+      const keys = entries.map(([key]) => add(key));
+      const values = entries.map(([, item]) => add(item));
+      objects[slot] = { kind: 'dict', keys, values };
+      return slot;
+    }
+    return objects.push({ kind: 'atom', bytes: encodeAtom(value) }) - 1;
+  };
+  add(root);
+
+  const refSize = bytesFor(objects.length);
+  const chunks: Buffer[] = [MAGIC];
+  const offsets: number[] = [];
+  let position = MAGIC.length;
+  for (const object of objects) {
+    offsets.push(position);
+    const bytes = object.kind === 'atom' ? object.bytes : encodeCollection(object, refSize);
+    chunks.push(bytes);
+    position += bytes.length;
+  }
+  const offsetSize = bytesFor(position);
+  const table = Buffer.alloc(offsets.length * offsetSize);
+  offsets.forEach((offset, i) => table.writeUIntBE(offset, i * offsetSize, offsetSize));
+  const trailer = Buffer.alloc(32);
+  trailer.writeUInt8(offsetSize, 6);
+  trailer.writeUInt8(refSize, 7);
+  trailer.writeBigUInt64BE(BigInt(objects.length), 8);
+  trailer.writeBigUInt64BE(0n, 16);
+  trailer.writeBigUInt64BE(BigInt(position), 24);
+  return Buffer.concat([...chunks, table, trailer]);
+}
+
+function encodeCollection(object: Exclude<Flat, { kind: 'atom' }>, refSize: number): Buffer {
+  const refs = object.kind === 'array' ? object.refs : [...object.keys, ...object.values];
+  const count = object.kind === 'array' ? object.refs.length : object.keys.length;
+  const header = markerWithLength(object.kind === 'array' ? 0xa0 : 0xd0, count);
+  const body = Buffer.alloc(refs.length * refSize);
+  refs.forEach((ref, i) => body.writeUIntBE(ref, i * refSize, refSize));
+  return Buffer.concat([header, body]);
+}
+
+function encodeAtom(value: PlistValue): Buffer {
+  if (typeof value === 'boolean') return Buffer.from([value ? 0x09 : 0x08]);
+  if (typeof value === 'bigint') return encodeInteger(value);
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? encodeInteger(BigInt(value)) : encodeReal(value);
+  }
+  if (value instanceof PlistReal) return encodeReal(value.value);
+  if (value instanceof Date) {
+    const bytes = Buffer.alloc(9);
+    bytes[0] = 0x33;
+    bytes.writeDoubleBE((value.getTime() - APPLE_EPOCH_MS) / 1000, 1);
+    return bytes;
+  }
+  if (Buffer.isBuffer(value)) return Buffer.concat([markerWithLength(0x40, value.length), value]);
+  if (value instanceof PlistUid) {
+    const size = bytesFor(value.value + 1);
+    const bytes = Buffer.alloc(1 + size);
+    bytes[0] = 0x80 | (size - 1);
+    bytes.writeUIntBE(value.value, 1, size);
+    return bytes;
+  }
+  throw new PlistShapeError(`Cannot encode ${typeof value} in a property list.`);
+}
+
+function encodeInteger(value: bigint): Buffer {
+  if (value < 0n || value > 0x7fffffffffffffffn) {
+    if (value < -0x8000000000000000n || value > 0xffffffffffffffffn) {
+      throw new PlistShapeError(`Integer ${value} does not fit in 64 bits.`);
+    }
+    if (value < 0n) {
+      const bytes = Buffer.alloc(9);
+      bytes[0] = 0x13;
+      bytes.writeBigInt64BE(value, 1);
+      return bytes;
+    }
+    // Unsigned values above INT64_MAX take the 16-byte form, as CoreFoundation writes them.
+    const bytes = Buffer.alloc(17);
+    bytes[0] = 0x14;
+    bytes.writeBigUInt64BE(value, 9);
+    return bytes;
+  }
+  const size = value <= 0xffn ? 1 : value <= 0xffffn ? 2 : value <= 0xffffffffn ? 4 : 8;
+  const bytes = Buffer.alloc(1 + size);
+  bytes[0] = 0x10 | Math.log2(size);
+  return writeUnsigned(bytes, value, size);
+}
+
+function writeUnsigned(bytes: Buffer, value: bigint, size: number): Buffer {
+  for (let i = 0; i < size; i += 1) {
+    bytes[size - i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  }
+  return bytes;
+}
+
+function encodeReal(value: number): Buffer {
+  const bytes = Buffer.alloc(9);
+  bytes[0] = 0x23;
+  bytes.writeDoubleBE(value, 1);
+  return bytes;
+}
+
+function encodeString(value: string): Buffer {
+  // ASCII strings are stored one byte per character; anything else as UTF-16BE code units.
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(value)) {
+    return Buffer.concat([markerWithLength(0x50, value.length), Buffer.from(value, 'latin1')]);
+  }
+  const utf16 = Buffer.from(value, 'utf16le');
+  utf16.swap16();
+  return Buffer.concat([markerWithLength(0x60, value.length), utf16]);
+}
+
+function markerWithLength(marker: number, length: number): Buffer {
+  if (length < 15) return Buffer.from([marker | length]);
+  return Buffer.concat([Buffer.from([marker | 0x0f]), encodeInteger(BigInt(length))]);
+}
+
+function bytesFor(count: number): number {
+  if (count <= 0xff) return 1;
+  if (count <= 0xffff) return 2;
+  if (count <= 0xffffffff) return 4;
+  return 8;
+}
