@@ -1,0 +1,85 @@
+import type { Duplex } from 'node:stream';
+import type { PlistDict } from '../../main/device/codec';
+import type { Phone } from '../phone/phone-model';
+
+/**
+ * What every device-side service gets from the virtual iPhone it runs on: the phone's identity,
+ * its files, its backup settings, the notification bus and the faults to inject.
+ * This is the contract between the device core (usbmuxd, lockdownd) and the services.
+ */
+export interface DeviceIdentity {
+  readonly udid: string;
+  readonly deviceName: string;
+  readonly deviceClass: 'iPhone';
+  readonly productType: string;
+  readonly productVersion: string;
+  readonly buildVersion: string;
+  readonly hardwareModel: string;
+  readonly serialNumber: string;
+  readonly wifiAddress: string;
+  readonly bluetoothAddress: string;
+  readonly uniqueChipId: number;
+  readonly phoneNumber: string;
+  readonly imei: string;
+  readonly iccid: string;
+}
+
+/** Persisted backup settings of the phone (lockdown domain com.apple.mobile.backup, §2.4, §6.7). */
+export interface BackupSettings {
+  readonly willEncrypt: boolean;
+  /** The backup password the phone keeps in its keychain once encryption is on. */
+  readonly password: string | undefined;
+  readonly requiresEncryption: boolean;
+  readonly cloudBackupEnabled: boolean;
+  /** Apple-epoch seconds of the last completed backup to a computer. */
+  readonly lastBackupDate: number | undefined;
+  /** Find My iPhone: a phone with it on refuses to be restored (§7.3). */
+  readonly findMyEnabled: boolean;
+}
+
+export interface BackupSettingsStore {
+  get(): BackupSettings;
+  update(patch: Partial<BackupSettings>): void;
+}
+
+/** Darwin notifications between the phone's services (notification_proxy, §2.8). */
+export interface NotificationHub {
+  post(name: string): void;
+  subscribe(listener: (name: string) => void): () => void;
+}
+
+/** Faults a test or a demo can inject; read at the moment they matter, so they can change live. */
+export interface FaultPlan {
+  /** Pull the cable after this many bytes crossed the mobilebackup2 connection (either direction). */
+  readonly unplugAfterBytes?: number;
+  /** Pull the cable after this many files of a backup or restore were transferred. */
+  readonly unplugAfterFiles?: number;
+  /** Plug back in this long after an injected unplug; absent = stay unplugged. */
+  readonly replugAfterMs?: number;
+  /** What the person does with the "Trust This Computer?" prompt. */
+  readonly trust: 'accept' | 'deny' | 'ask';
+  /** Passcode-locked: pairing fails with PasswordProtected, backups with MB error 208. */
+  readonly locked: boolean;
+  /** Bytes free on the phone, overriding the store's own figure (restore fails with 106 when short). */
+  readonly deviceFreeBytes?: number;
+  /** Cap on bytes per second across every connection of this device. */
+  readonly linkBytesPerSecond?: number;
+  /** Send malformed plists from this service instead of proper replies. */
+  readonly malformedReplies?: 'lockdown' | 'mobilebackup2' | 'afc';
+}
+
+export interface ServiceContext {
+  readonly identity: DeviceIdentity;
+  readonly phone: Phone;
+  readonly settings: BackupSettingsStore;
+  readonly notifications: NotificationHub;
+  faults(): FaultPlan;
+  /** The lockdown domains copied into Manifest.plist `Lockdown` (§5.4). */
+  lockdownSnapshot(): PlistDict;
+  /** Simulates pulling the cable: every connection of the device drops and it detaches. */
+  unplug(reason: string): void;
+  log(message: string): void;
+}
+
+/** A device-side service: handles one connection to a port StartService opened (§8.1). */
+export type ServiceHandler = (socket: Duplex, context: ServiceContext) => void;
