@@ -1,5 +1,5 @@
 import * as bplistParser from 'bplist-parser';
-import { type PlistDict, type PlistValue, PlistReal, PlistShapeError, PlistUid, isPlistDict } from './plist-value';
+import { type PlistDict, type PlistValue, PlistReal, PlistShapeError, PlistUid, isPlistDict, setPlistEntry } from './plist-value';
 
 /**
  * Binary property lists ("bplist00"), protocol.md §0.1.
@@ -46,7 +46,7 @@ function fromParser(value: unknown): PlistValue {
   }
   if (typeof value === 'object') {
     const dict: Record<string, PlistValue> = {};
-    for (const [key, item] of Object.entries(value)) dict[key] = fromParser(item);
+    for (const [key, item] of Object.entries(value)) setPlistEntry(dict, key, fromParser(item));
     return dict;
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
@@ -132,7 +132,7 @@ function encodeAtom(value: PlistValue): Buffer {
   if (value instanceof Date) {
     const bytes = Buffer.alloc(9);
     bytes[0] = 0x33;
-    bytes.writeDoubleBE((value.getTime() - APPLE_EPOCH_MS) / 1000, 1);
+    bytes.writeDoubleBE(appleSeconds(value), 1);
     return bytes;
   }
   if (Buffer.isBuffer(value)) return Buffer.concat([markerWithLength(0x40, value.length), value]);
@@ -144,6 +144,32 @@ function encodeAtom(value: PlistValue): Buffer {
     return bytes;
   }
   throw new PlistShapeError(`Cannot encode ${typeof value} in a property list.`);
+}
+
+/**
+ * Seconds since 2001 as a double. bplist-parser rebuilds the date as `new Date(epoch + 1000 * seconds)`,
+ * which truncates toward zero, so 28.029 stored as 28.028999… reads back a millisecond off. Step the
+ * double by one ulp at a time until it reads back exactly, so every whole-millisecond date survives.
+ */
+function appleSeconds(date: Date): number {
+  const ms = date.getTime();
+  let seconds = (ms - APPLE_EPOCH_MS) / 1000;
+  for (let step = 0; step < 4; step += 1) {
+    const readBack = Math.trunc(APPLE_EPOCH_MS + 1000 * seconds);
+    if (readBack === ms) break;
+    seconds = nextDouble(seconds, readBack < ms ? 1 : -1);
+  }
+  return seconds;
+}
+
+/** The neighbouring double of `value` in `direction` (+1 up, -1 down). */
+function nextDouble(value: number, direction: 1 | -1): number {
+  if (value === 0) return direction * Number.MIN_VALUE;
+  const scratch = new DataView(new ArrayBuffer(8));
+  scratch.setFloat64(0, value);
+  const awayFromZero = (value > 0) === (direction > 0);
+  scratch.setBigInt64(0, scratch.getBigInt64(0) + (awayFromZero ? 1n : -1n));
+  return scratch.getFloat64(0);
 }
 
 function encodeInteger(value: bigint): Buffer {

@@ -95,3 +95,11 @@ export function plistDictOf(value: PlistValue | undefined): PlistDict | undefine
 export function plistArrayOf(value: PlistValue | undefined): readonly PlistValue[] | undefined {
   return Array.isArray(value) ? (value as readonly PlistValue[]) : undefined;
 }
+
+/**
+ * Sets a dict entry as an own property. Plain assignment of a key a peer sent (`__proto__`) would
+ * swap the object's prototype instead of adding an entry.
+ */
+export function setPlistEntry(dict: Record<string, PlistValue>, key: string, value: PlistValue): void {
+  Object.defineProperty(dict, key, { value, enumerable: true, writable: true, configurable: true });
+}

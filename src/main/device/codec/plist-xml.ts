@@ -1,4 +1,4 @@
-import { type PlistDict, type PlistValue, PlistReal, PlistShapeError, PlistUid, isPlistDict } from './plist-value';
+import { type PlistDict, type PlistValue, PlistReal, PlistShapeError, PlistUid, isPlistDict, setPlistEntry } from './plist-value';
 
 /**
  * XML property lists, protocol.md §0.1.
@@ -101,8 +101,7 @@ export function decodeXmlPlist(bytes: Buffer): PlistValue {
   // iOS 4.3+ may put control characters into XML; libimobiledevice blanks them out (§0.1).
   // eslint-disable-next-line no-control-regex
   const xml = bytes.toString('utf8').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, ' ');
-  const tokens = tokenize(xml).filter((token) => token.kind !== 'text' || token.text.trim() !== '');
-  const reader = new TokenReader(tokens);
+  const reader = new TokenReader(tokenize(xml));
   const first = reader.next();
   if (first.name !== 'plist' || first.kind === 'text') throw new PlistShapeError('Malformed XML property list: no <plist> element.');
   if (first.kind === 'empty') return {};
@@ -117,24 +116,37 @@ class TokenReader {
   private index = 0;
   constructor(private readonly tokens: readonly Token[]) {}
 
+  /** The next element token; white space between elements is not content. */
   next(): Token {
+    this.skipWhitespace();
+    return this.nextRaw();
+  }
+
+  peek(): Token | undefined {
+    this.skipWhitespace();
+    return this.tokens[this.index];
+  }
+
+  /** Text content up to the closing tag (white space included); empty when the element is empty. */
+  textUntilClose(name: string): string {
+    const token = this.nextRaw();
+    if (token.kind === 'close' && token.name === name) return '';
+    if (token.kind !== 'text') throw new PlistShapeError(`Malformed XML property list: <${name}> holds markup.`);
+    this.expectClose(name);
+    return unescapeXml(token.text);
+  }
+
+  private nextRaw(): Token {
     const token = this.tokens[this.index];
     if (!token) throw new PlistShapeError('Malformed XML property list: it ends too early.');
     this.index += 1;
     return token;
   }
 
-  peek(): Token | undefined {
-    return this.tokens[this.index];
-  }
-
-  /** Text content up to the closing tag; empty when the element is empty. */
-  textUntilClose(name: string): string {
-    const token = this.next();
-    if (token.kind === 'close' && token.name === name) return '';
-    if (token.kind !== 'text') throw new PlistShapeError(`Malformed XML property list: <${name}> holds markup.`);
-    this.expectClose(name);
-    return unescapeXml(token.text);
+  private skipWhitespace(): void {
+    for (let token = this.tokens[this.index]; token?.kind === 'text' && token.text.trim() === ''; token = this.tokens[this.index]) {
+      this.index += 1;
+    }
   }
 
   expectClose(name: string): void {
@@ -195,7 +207,7 @@ function readDict(reader: TokenReader, depth: number): PlistValue {
     if (token.kind === 'close' && token.name === 'dict') break;
     if (token.name !== 'key' || token.kind === 'text') throw new PlistShapeError('Malformed XML property list: a dict entry has no <key>.');
     const key = token.kind === 'empty' ? '' : reader.textUntilClose('key');
-    dict[key] = readValue(reader, depth + 1);
+    setPlistEntry(dict, key, readValue(reader, depth + 1));
   }
   const keys = Object.keys(dict);
   const uid = dict['CF$UID'];
