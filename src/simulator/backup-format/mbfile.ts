@@ -5,9 +5,9 @@ import {
   PlistReal,
   PlistShapeError,
   decodePlist,
-  encodeBinaryPlist,
   isPlistDict,
 } from '../../main/device/codec';
+import { encodeCompactBinaryPlist } from './compact-bplist';
 import { BackupFormatError } from './errors';
 
 /**
@@ -82,7 +82,7 @@ export function encodeMbFile(info: MbFileInfo): Buffer {
   file.$class = mbFileClass;
   objects[1] = file;
 
-  return encodeBinaryPlist({
+  return encodeCompactBinaryPlist({
     $version: ARCHIVER_VERSION,
     $archiver: 'NSKeyedArchiver',
     $top: { root: new PlistUid(1) },
