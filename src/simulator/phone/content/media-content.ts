@@ -1,0 +1,104 @@
+import { deflateSync } from 'node:zlib';
+import { encodePlist, type PlistDict } from '../../../main/device/codec';
+import { pseudoRandomBytes, SeededRandom } from '../seeded-random';
+import { bufferSource, concatSources, type ContentSource } from './content-source';
+
+/** Opaque payload: documents, caches, recordings. */
+export function randomSource(key: string, size: number): ContentSource {
+  return { size, readAt: (offset, length) => pseudoRandomBytes(key, offset, Math.max(0, Math.min(size, offset + length) - offset)) };
+}
+
+const TEXT_ALPHABET = Buffer.from('etaoin shrdlu cmfwyp vbgkqjxz ETAOIN.,\n');
+
+/** Readable filler text (notes, logs), deterministic at any offset. */
+export function textSource(key: string, size: number): ContentSource {
+  return {
+    size,
+    readAt(offset, length) {
+      const bytes = Buffer.from(pseudoRandomBytes(key, offset, Math.max(0, Math.min(size, offset + length) - offset)));
+      for (let i = 0; i < bytes.length; i++) bytes[i] = TEXT_ALPHABET[(bytes[i] ?? 0) % TEXT_ALPHABET.length] ?? 32;
+      return bytes;
+    },
+  };
+}
+
+/**
+ * A QuickTime-shaped movie: `ftyp` (qt), then one `mdat` box with deterministic bytes. Enough for
+ * tools that sniff the container type; nobody here plays it.
+ */
+export function movieSource(key: string, size: number): ContentSource {
+  const ftyp = Buffer.alloc(20);
+  ftyp.writeUInt32BE(20, 0);
+  ftyp.write('ftypqt  ', 4, 'latin1');
+  ftyp.writeUInt32BE(0, 12);
+  ftyp.write('qt  ', 16, 'latin1');
+  const mdatHeader = Buffer.alloc(8);
+  const mdatSize = Math.max(8, size - ftyp.length);
+  mdatHeader.writeUInt32BE(mdatSize, 0);
+  mdatHeader.write('mdat', 4, 'latin1');
+  const header = Buffer.concat([ftyp, mdatHeader]).subarray(0, Math.min(size, 28));
+  return concatSources([bufferSource(header), randomSource(`${key}|mdat`, Math.max(0, size - header.length))]);
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const byte of bytes) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** A real PNG "screenshot": flat bars of colour, RGB 8-bit. */
+export function buildPng(key: string, width: number, height: number): Buffer {
+  const random = new SeededRandom('png', key);
+  const bars = Array.from({ length: 6 }, () => [random.int(0, 255), random.int(0, 255), random.int(0, 255)]);
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    const color = bars[Math.floor((y / height) * bars.length)] ?? [0, 0, 0];
+    for (let x = 0; x < width; x++) {
+      row[1 + x * 3] = color[0] ?? 0;
+      row[2 + x * 3] = color[1] ?? 0;
+      row[3 + x * 3] = color[2] ?? 0;
+    }
+    rows.push(row);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // truecolour
+  return Buffer.concat([
+    Buffer.from('89504e470d0a1a0a', 'hex'),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(Buffer.concat(rows), { level: 6 })),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A Photos edit sidecar (.AAE): an XML plist naming the adjustment. */
+export function buildAae(key: string): Buffer {
+  const random = new SeededRandom('aae', key);
+  const value: PlistDict = {
+    adjustmentBaseMajorVersion: 1,
+    adjustmentBaseMinorVersion: 0,
+    adjustmentData: pseudoRandomBytes(`${key}|aae`, 0, random.int(200, 900)),
+    adjustmentEditorBundleID: 'com.apple.mobileslideshow',
+    adjustmentFormatIdentifier: 'com.apple.photo',
+    adjustmentFormatVersion: '1.5',
+  };
+  return encodePlist(value, 'xml');
+}

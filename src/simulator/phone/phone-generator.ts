@@ -1,0 +1,184 @@
+import { pickApps } from './app-catalog';
+import { CAMERA_ROLL_DOMAIN, cameraItemFiles, photoAssetOf, planCameraItems } from './camera-roll';
+import { describeContent, type GeneratedContent, type GeneratorName } from './content/content-spec';
+import { MIN_GENERATED_JPEG_BYTES } from './content/jpeg-content';
+import { buildAddressBook, buildNotesDatabase, buildPhotosDatabase, buildSmsDatabase } from './content/sqlite-content';
+import { MOBILE_UID, REFERENCE_TIME, ROOT_UID, YEAR_SECONDS, type GeneratedFile } from './generated-file';
+import type { PhoneApp } from './phone-model';
+import { PROFILE_SPECS, type PhoneProfile } from './profiles';
+import { SeededRandom } from './seeded-random';
+
+/**
+ * Builds a new phone's files from a seed and a profile (protocol.md §5.8, §8.2). Only descriptions
+ * are produced: the bytes of big files are generated when read.
+ */
+export interface GeneratedPhone {
+  readonly apps: readonly PhoneApp[];
+  readonly files: Iterable<GeneratedFile>;
+}
+
+interface FileOptions {
+  readonly uid?: number;
+  readonly protectionClass?: number;
+  readonly system?: boolean;
+  readonly size?: number;
+  readonly params?: GeneratedContent['params'];
+}
+
+/** Shared helpers for one domain-building pass: dates, keys and file records. */
+class DomainWriter {
+  constructor(readonly seed: number, readonly random: SeededRandom) {}
+
+  date(): number {
+    return this.random.int(REFERENCE_TIME - 4 * YEAR_SECONDS, REFERENCE_TIME);
+  }
+
+  file(domain: string, relativePath: string, generator: GeneratorName | Buffer, options: FileOptions = {}): GeneratedFile {
+    const mtime = this.date();
+    const key = `${this.seed}|${domain}|${relativePath}|1`;
+    const content = Buffer.isBuffer(generator) ? generator : describeContent(generator, key, options.params ?? {}, options.size);
+    return {
+      domain, relativePath, kind: 'file',
+      uid: options.uid ?? MOBILE_UID,
+      mtime, birth: mtime - this.random.int(0, YEAR_SECONDS),
+      protectionClass: options.protectionClass ?? this.random.int(1, 4),
+      content, system: options.system ?? false,
+    };
+  }
+
+  symlink(domain: string, relativePath: string, target: string, uid = MOBILE_UID): GeneratedFile {
+    const mtime = this.date();
+    return { domain, relativePath, kind: 'symlink', uid, mtime, birth: mtime, protectionClass: 0, linkTarget: target };
+  }
+
+  prefs(domain: string, relativePath: string, name: string, options: FileOptions = {}): GeneratedFile {
+    return this.file(domain, relativePath, 'preferences', { ...options, params: { name } });
+  }
+}
+
+const HOME_PREFERENCES = ['com.apple.springboard', 'com.apple.Preferences', 'com.apple.mobilephone', 'com.apple.weather', 'com.apple.MobileSMS', 'com.apple.camera', 'com.apple.mobilesafari', '.GlobalPreferences'];
+
+function* homeDomain(w: DomainWriter, seed: number, profile: PhoneProfile): Generator<GeneratedFile> {
+  const spec = PROFILE_SPECS[profile];
+  const d = 'HomeDomain';
+  yield w.file(d, 'Library/SMS/sms.db', buildSmsDatabase(seed, spec.messages, spec.contacts), { protectionClass: 3 });
+  yield w.file(d, 'Library/AddressBook/AddressBook.sqlitedb', buildAddressBook(seed, spec.contacts), { protectionClass: 3 });
+  yield w.file(d, 'Library/AddressBook/AddressBookImages.sqlitedb', 'random', { size: w.random.int(20_000, 80_000) });
+  yield w.file(d, 'Library/Notes/notes.sqlite', buildNotesDatabase(seed, 12), { protectionClass: 3 });
+  for (const name of HOME_PREFERENCES) yield w.prefs(d, `Library/Preferences/${name}.plist`, name);
+  yield w.file(d, 'Library/Safari/Bookmarks.db', 'random', { size: w.random.int(30_000, 90_000) });
+  yield w.file(d, 'Library/Safari/History.db', 'random', { size: w.random.int(50_000, 200_000) });
+  yield w.file(d, 'Library/CallHistoryDB/CallHistory.storedata', 'random', { size: w.random.int(40_000, 120_000) });
+  yield w.file(d, 'Library/Calendar/Calendar.sqlitedb', 'random', { size: w.random.int(60_000, 300_000) });
+  yield w.file(d, 'Library/Cookies/Cookies.binarycookies', 'random', { size: w.random.int(2_000, 20_000) });
+  yield w.file(d, 'Library/Keyboard/dynamic-text.dat', 'text', { size: w.random.int(1_000, 30_000) });
+  yield w.symlink(d, 'Library/Caches/Snapshots', '/private/var/mobile/Library/Caches/com.apple.snapshots');
+}
+
+function* mediaDomain(w: DomainWriter, profile: PhoneProfile): Generator<GeneratedFile> {
+  const spec = PROFILE_SPECS[profile];
+  const d = 'MediaDomain';
+  // The AFC side needs these (protocol.md §4.5); they are part of every phone, even a new one.
+  yield w.file(d, 'Media/com.apple.itunes.lock_sync', 'empty', { system: true, protectionClass: 4 });
+  for (const name of ['iTunesPrefs', 'IC-Info.sidb', 'IC-Info.sidv']) {
+    yield w.file(d, `Media/iTunes_Control/iTunes/${name}`, 'random', { system: true, size: w.random.int(100, 4_000), protectionClass: 4 });
+  }
+  yield w.prefs(d, 'Media/iTunes_Control/iTunes/iTunesPrefs.plist', 'iTunesPrefs', { system: true, protectionClass: 4 });
+  yield w.prefs(d, 'Media/iTunes_Control/iTunes/VoiceMemos.plist', 'VoiceMemos', { protectionClass: 4 });
+  yield w.file(d, 'Media/Downloads/downloads.28.sqlitedb', 'random', { size: 24_576, system: true, protectionClass: 4 });
+  let firstRecording: string | undefined;
+  for (let i = 0; i < spec.voiceMemos; i++) {
+    const at = new Date(w.date() * 1000).toISOString();
+    const name = `${at.slice(0, 10).replaceAll('-', '')} ${at.slice(11, 19).replaceAll(':', '')}-${String(i).padStart(4, '0')}.m4a`;
+    firstRecording ??= name;
+    yield w.file(d, `Media/Recordings/${name}`, 'random', { size: w.random.int(50_000, 2_000_000) });
+  }
+  yield w.file(d, 'Media/Recordings/CloudRecordings.db', 'random', { size: 32_768 });
+  if (firstRecording) yield w.symlink(d, 'Media/Recordings/Latest.m4a', firstRecording);
+  for (let i = 0; i < spec.messageAttachments; i++) {
+    const a = w.random.hex(1);
+    const b = w.random.int(0, 15).toString(16).padStart(2, '0');
+    const path = `Library/SMS/Attachments/${a}/${b}/${w.random.uuid()}/IMG_${String(w.random.int(1, 9999)).padStart(4, '0')}.jpeg`;
+    yield w.file(d, path, 'jpeg', {
+      size: w.random.int(MIN_GENERATED_JPEG_BYTES, 90_000), protectionClass: 3,
+      params: { takenAt: w.date(), model: 'iPhone 12', width: 160, height: 120 },
+    });
+  }
+}
+
+function* cameraRollDomain(w: DomainWriter, seed: number, profile: PhoneProfile): Generator<GeneratedFile> {
+  const spec = PROFILE_SPECS[profile];
+  const items = planCameraItems(
+    new SeededRandom(seed, 'camera-roll'),
+    { photos: spec.photos, videos: spec.videos, screenshots: spec.screenshots },
+    { photo: spec.photoBytes, video: spec.videoBytes },
+    1,
+    REFERENCE_TIME - 4 * YEAR_SECONDS,
+    REFERENCE_TIME,
+  );
+  for (const item of items) yield* cameraItemFiles(seed, item);
+  yield w.prefs(CAMERA_ROLL_DOMAIN, 'Media/DCIM/.MISC/Info.plist', 'DCIMInfo', { protectionClass: 3 });
+  yield w.file(CAMERA_ROLL_DOMAIN, 'Media/PhotoData/Photos.sqlite', buildPhotosDatabase(items.map((item) => photoAssetOf(seed, item))), { protectionClass: 3 });
+}
+
+function* appDomains(w: DomainWriter, apps: readonly PhoneApp[], profile: PhoneProfile): Generator<GeneratedFile> {
+  const spec = PROFILE_SPECS[profile];
+  const perApp = Math.floor(spec.appDocuments / Math.max(1, apps.length));
+  let extra = spec.appDocuments - perApp * apps.length;
+  for (const [index, app] of apps.entries()) {
+    const d = `AppDomain-${app.bundleId}`;
+    yield w.prefs(d, `Library/Preferences/${app.bundleId}.plist`, app.bundleId);
+    yield w.file(d, 'Library/Application Support/store.db', 'random', { size: w.random.int(8_192, 65_536) });
+    const documents = perApp + (extra-- > 0 ? 1 : 0);
+    for (let i = 0; i < documents; i++) {
+      const folder = documents > 200 ? `Documents/Folder ${String(Math.floor(i / 200)).padStart(3, '0')}` : 'Documents';
+      const text = w.random.chance(0.4);
+      const name = `${text ? 'note' : 'item'}-${String(i).padStart(5, '0')}.${text ? 'txt' : 'dat'}`;
+      yield w.file(d, `${folder}/${name}`, text ? 'text' : 'random', { size: w.random.int(spec.appDocumentBytes[0], spec.appDocumentBytes[1]) });
+    }
+    if (index % 3 === 0) {
+      const g = `AppDomainGroup-group.${app.bundleId}`;
+      yield w.prefs(g, `Library/Preferences/group.${app.bundleId}.plist`, `group.${app.bundleId}`);
+      yield w.file(g, 'Shared/shared.sqlite', 'random', { size: w.random.int(4_096, 40_960) });
+    }
+  }
+}
+
+function* systemDomains(w: DomainWriter): Generator<GeneratedFile> {
+  const sys = { uid: ROOT_UID, system: true, protectionClass: 4 };
+  for (const name of ['preferences', 'com.apple.wifi', 'NetworkInterfaces', 'com.apple.networkextension']) {
+    yield w.prefs('SystemPreferencesDomain', `SystemConfiguration/${name}.plist`, name, sys);
+  }
+  yield w.prefs('RootDomain', 'Library/Preferences/com.apple.MobileBackup.plist', 'com.apple.MobileBackup', sys);
+  yield w.prefs('RootDomain', 'Library/Lockdown/data_ark.plist', 'data_ark', sys);
+  yield w.prefs('RootDomain', 'Library/Caches/locationd/clients.plist', 'locationd', { uid: ROOT_UID });
+  yield w.symlink('RootDomain', 'Library/Caches/Backup', '/private/var/mobile/Library/Caches/Backup', ROOT_UID);
+  yield w.prefs('WirelessDomain', 'Library/Preferences/com.apple.commcenter.plist', 'com.apple.commcenter', sys);
+  yield w.file('WirelessDomain', 'Library/Databases/CellularUsage.db', 'random', { uid: ROOT_UID, size: w.random.int(8_192, 40_000) });
+  yield w.symlink('WirelessDomain', 'Library/Preferences/csidata', '/private/var/wireless/Library/Databases/csidata', ROOT_UID);
+  yield w.file('KeychainDomain', 'keychain-backup.plist', 'random', { uid: ROOT_UID, protectionClass: 4, size: w.random.int(20_000, 200_000) });
+  yield w.file('HealthDomain', 'Health/healthdb.sqlite', 'random', { size: w.random.int(40_000, 400_000), protectionClass: 3 });
+  yield w.prefs('BooksDomain', 'iBooksData2.plist', 'iBooksData2', { protectionClass: 3 });
+  yield w.file('BooksDomain', 'Purchases/0F3A1C2B.epub', 'random', { size: w.random.int(100_000, 900_000) });
+}
+
+export function generatePhone(seed: number, profile: PhoneProfile): GeneratedPhone {
+  const apps = pickApps(seed, PROFILE_SPECS[profile].apps);
+  function* files(): Generator<GeneratedFile> {
+    // One random stream per area, so a change to one area leaves the others as they were.
+    yield* homeDomain(new DomainWriter(seed, new SeededRandom(seed, 'home')), seed, profile);
+    yield* mediaDomain(new DomainWriter(seed, new SeededRandom(seed, 'media')), profile);
+    yield* cameraRollDomain(new DomainWriter(seed, new SeededRandom(seed, 'camera')), seed, profile);
+    yield* appDomains(new DomainWriter(seed, new SeededRandom(seed, 'apps-data')), apps, profile);
+    yield* systemDomains(new DomainWriter(seed, new SeededRandom(seed, 'system')));
+  }
+  return { apps, files: files() };
+}
+
+/** The files a factory-fresh phone has (a subset of every generated phone's system files). */
+export function generateFactoryFiles(seed: number): GeneratedFile[] {
+  return [
+    ...mediaDomain(new DomainWriter(seed, new SeededRandom(seed, 'media')), 'small'),
+    ...systemDomains(new DomainWriter(seed, new SeededRandom(seed, 'system'))),
+  ].filter((file) => file.system === true);
+}

@@ -1,0 +1,312 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { appFromDomain } from './app-catalog';
+import { generatedSource } from './content/content-spec';
+import { generateFactoryFiles, generatePhone } from './phone-generator';
+import type { GeneratedFile } from './generated-file';
+import { BlobStore } from './phone-blobs';
+import { contentOfRow, entryFromRow, prepareStatements, rowFor, SCHEMA, type ContentLocation, type EntryRow, type PhoneStatements } from './phone-index';
+import type { Phone, PhoneApp, PhoneEntry, PhoneEntryInput, PhoneStats } from './phone-model';
+import { PROFILE_SPECS, type PhoneProfile } from './profiles';
+
+/**
+ * The virtual iPhone's file store (protocol.md §5.8, §8.2): a SQLite index in `dir/phone.db`
+ * plus blob files for written content. Generated on first open from seed + profile.
+ */
+export interface OpenPhoneOptions {
+  readonly seed: number;
+  readonly profile: PhoneProfile;
+}
+
+export const DIRECTORY_MODE = 0o040755;
+export const FILE_MODE = 0o100644;
+export const SYMLINK_MODE = 0o120755;
+/** Space iOS itself takes, so a new phone does not report its whole capacity free. */
+const SYSTEM_BYTES = 9_000_000_000;
+const PAGE_SIZE = 1000;
+const DEFAULT_CHUNK = 1024 * 1024;
+
+/** Parent directories of a relative path, the domain root ("") first. */
+export function parentsOf(relativePath: string): string[] {
+  if (relativePath === '') return [];
+  const parts = relativePath.split('/');
+  const parents = [''];
+  for (let i = 1; i < parts.length; i++) parents.push(parts.slice(0, i).join('/'));
+  return parents;
+}
+
+/** Sync bookkeeping (AFC lock file, iTunes_Control, restore staging) is not user data. */
+function isHousekeeping(domain: string, relativePath: string): boolean {
+  return domain === 'MediaDomain' && /^Media\/(com\.apple\.itunes\.lock_sync$|iTunes_Control(\/|$)|iTunesRestore(\/|$)|PublicStaging(\/|$))/.test(relativePath);
+}
+
+class SqlitePhone implements Phone {
+  private readonly sql: PhoneStatements;
+  private readonly blobs: BlobStore;
+
+  constructor(private readonly db: Database.Database, dir: string) {
+    this.sql = prepareStatements(db);
+    this.blobs = new BlobStore(dir, () => `${this.nextCounter('next_blob')}.bin`);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  *entries(): IterableIterator<PhoneEntry> {
+    // Pages instead of one open cursor, so callers may read content or write while iterating.
+    let domain = '';
+    let relativePath = '';
+    let first = true;
+    for (;;) {
+      const rows = first
+        ? this.db.prepare<[number], EntryRow>('SELECT * FROM entries ORDER BY domain, relative_path LIMIT ?').all(PAGE_SIZE)
+        : this.sql.page.all(domain, relativePath, PAGE_SIZE);
+      first = false;
+      for (const row of rows) yield entryFromRow(row);
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < PAGE_SIZE) return;
+      domain = last.domain;
+      relativePath = last.relative_path;
+    }
+  }
+
+  entry(domain: string, relativePath: string): PhoneEntry | undefined {
+    const row = this.sql.get.get(domain, relativePath);
+    return row ? entryFromRow(row) : undefined;
+  }
+
+  /** Entries directly inside a directory (AFC ReadDirectory). */
+  children(domain: string, relativePath: string): PhoneEntry[] {
+    const prefix = relativePath === '' ? '' : `${relativePath}/`;
+    const rows = relativePath === ''
+      ? this.db.prepare<[string], EntryRow>("SELECT * FROM entries WHERE domain = ? AND relative_path != ''").all(domain)
+      : this.sql.below.all(domain, prefix, `${relativePath}0`);
+    return rows.filter((row) => !row.relative_path.slice(prefix.length).includes('/')).map(entryFromRow);
+  }
+
+  stats(): PhoneStats {
+    const all = this.db.prepare<[], { entries: number; files: number; bytes: number | null }>(
+      "SELECT count(*) AS entries, sum(kind = 'file') AS files, sum(size) AS bytes FROM entries",
+    ).get();
+    const roll = this.db.prepare<[], { files: number; bytes: number | null }>(
+      "SELECT count(*) AS files, sum(size) AS bytes FROM entries WHERE domain = 'CameraRollDomain' AND relative_path >= 'Media/DCIM/' AND relative_path < 'Media/DCIM0' AND kind = 'file'",
+    ).get();
+    return {
+      entryCount: all?.entries ?? 0,
+      fileCount: all?.files ?? 0,
+      totalBytes: all?.bytes ?? 0,
+      cameraRollFiles: roll?.files ?? 0,
+      cameraRollBytes: roll?.bytes ?? 0,
+    };
+  }
+
+  apps(): readonly PhoneApp[] {
+    const known = new Map(
+      this.db.prepare<[], { bundle_id: string; name: string; version: string; bundle_path: string }>('SELECT * FROM apps').all()
+        .map((row) => [row.bundle_id, { bundleId: row.bundle_id, name: row.name, version: row.version, bundlePath: row.bundle_path }]),
+    );
+    const next = this.db.prepare<[string], { domain: string }>(
+      "SELECT domain FROM entries WHERE domain > ? AND domain < 'AppDomain.' ORDER BY domain LIMIT 1",
+    );
+    const apps: PhoneApp[] = [];
+    let cursor = 'AppDomain-';
+    for (let row = next.get(cursor); row; row = next.get(cursor)) {
+      const bundleId = row.domain.slice('AppDomain-'.length);
+      apps.push(known.get(bundleId) ?? appFromDomain(bundleId));
+      cursor = `${row.domain}\u0000`;
+    }
+    return apps;
+  }
+
+  async *readContent(entry: PhoneEntry, chunkSize = DEFAULT_CHUNK): AsyncIterable<Buffer> {
+    const location = this.locate(entry);
+    if (location.kind === 'blob') {
+      yield* this.blobs.stream(location.blob, chunkSize);
+    } else if (location.kind === 'generated') {
+      const source = generatedSource(location.content);
+      for (let offset = 0; offset < source.size; offset += chunkSize) {
+        yield source.readAt(offset, Math.min(chunkSize, source.size - offset));
+      }
+    }
+  }
+
+  /** Random access to a file's bytes (AFC FileRead at any offset). */
+  async readRange(entry: PhoneEntry, offset: number, length: number): Promise<Buffer> {
+    const location = this.locate(entry);
+    const end = Math.min(entry.size, offset + length);
+    if (end <= offset) return Buffer.alloc(0);
+    if (location.kind === 'blob') return this.blobs.readAt(location.blob, offset, end - offset);
+    if (location.kind === 'generated') return generatedSource(location.content).readAt(offset, end - offset);
+    return Buffer.alloc(0);
+  }
+
+  private locate(entry: PhoneEntry): ContentLocation {
+    const row = this.sql.get.get(entry.domain, entry.relativePath);
+    if (!row) throw new Error(`${entry.domain}/${entry.relativePath} is no longer on the phone.`);
+    return contentOfRow(row);
+  }
+
+  // ---- writing ---------------------------------------------------------------------------------
+
+  async writeFile(input: PhoneEntryInput, content: Buffer | AsyncIterable<Buffer>): Promise<PhoneEntry> {
+    const { name, size } = await this.blobs.write(content);
+    const entry = this.store({ ...input, kind: 'file' }, size, { kind: 'blob', blob: name });
+    return entry;
+  }
+
+  putEntry(input: PhoneEntryInput): PhoneEntry {
+    if (input.kind === 'file') throw new Error('putEntry creates directories and symlinks; use writeFile for a regular file.');
+    return this.store(input, 0, { kind: 'none' });
+  }
+
+  /** Records an entry whose content is already described (the generator, phone changes). */
+  putGenerated(file: GeneratedFile): PhoneEntry {
+    return this.db.transaction(() => this.insertGenerated(file, new Set<string>()))();
+  }
+
+  private store(input: PhoneEntryInput, size: number, content: ContentLocation): PhoneEntry {
+    return this.db.transaction(() => {
+      const existing = this.sql.get.get(input.domain, input.relativePath);
+      if (existing && existing.kind !== input.kind) this.removeEntry(input.domain, input.relativePath);
+      else if (existing?.blob) this.blobs.remove(existing.blob);
+      this.ensureParents(input.domain, input.relativePath, input.mtime, input.uid);
+      const inode = existing && existing.kind === input.kind ? existing.inode : this.nextCounter('next_inode');
+      const entry: PhoneEntry = { ...input, size, inode };
+      this.sql.upsert.run(rowFor(entry, content, false));
+      if (!isHousekeeping(input.domain, input.relativePath)) this.sql.setMeta.run('factory', '0');
+      return entry;
+    })();
+  }
+
+  removeEntry(domain: string, relativePath: string): void {
+    this.db.transaction(() => {
+      const doomed = relativePath === ''
+        ? this.db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE domain = ? AND blob IS NOT NULL').all(domain)
+        : [...this.sql.below.all(domain, `${relativePath}/`, `${relativePath}0`), ...[this.sql.get.get(domain, relativePath)].filter((row) => row !== undefined)];
+      for (const row of doomed) if (row.blob) this.blobs.remove(row.blob);
+      if (relativePath === '') {
+        this.db.prepare('DELETE FROM entries WHERE domain = ?').run(domain);
+      } else {
+        this.sql.deleteBelow.run(domain, `${relativePath}/`, `${relativePath}0`);
+        this.sql.deleteOne.run(domain, relativePath);
+      }
+    })();
+  }
+
+  eraseToFactory(): void {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM entries; DELETE FROM apps;');
+      this.blobs.removeAll();
+      const seen = new Set<string>();
+      for (const file of generateFactoryFiles(this.seed())) this.insertGenerated(file, seen);
+      this.sql.setMeta.run('factory', '1');
+    })();
+  }
+
+  isFactoryState(): boolean {
+    return this.sql.getMeta.get('factory')?.value === '1';
+  }
+
+  capacityBytes(): number {
+    return Number(this.sql.getMeta.get('capacity')?.value ?? PROFILE_SPECS.small.capacityBytes);
+  }
+
+  freeBytes(): number {
+    return Math.max(0, this.capacityBytes() - SYSTEM_BYTES - this.stats().totalBytes);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- generation ------------------------------------------------------------------------------
+
+  generate(seed: number, profile: PhoneProfile): void {
+    const phone = generatePhone(seed, profile);
+    this.db.transaction(() => {
+      this.sql.setMeta.run('seed', String(seed));
+      this.sql.setMeta.run('profile', profile);
+      this.sql.setMeta.run('capacity', String(PROFILE_SPECS[profile].capacityBytes));
+      const addApp = this.db.prepare('INSERT OR REPLACE INTO apps VALUES (?, ?, ?, ?)');
+      for (const app of phone.apps) addApp.run(app.bundleId, app.name, app.version, app.bundlePath);
+      const seen = new Set<string>();
+      for (const file of phone.files) this.insertGenerated(file, seen);
+      this.sql.setMeta.run('factory', '0');
+    })();
+  }
+
+  private insertGenerated(file: GeneratedFile, seenDirectories: Set<string>): PhoneEntry {
+    for (const parent of parentsOf(file.relativePath)) {
+      const key = `${file.domain}\u0000${parent}`;
+      if (seenDirectories.has(key)) continue;
+      seenDirectories.add(key);
+      this.insertDirectory(file.domain, parent, file.mtime, file.uid, file.system === true);
+    }
+    let content: ContentLocation = { kind: 'none' };
+    let size = 0;
+    if (Buffer.isBuffer(file.content)) {
+      const name = `${this.nextCounter('next_blob')}.bin`;
+      fs.writeFileSync(this.blobs.pathOf(name), file.content);
+      content = { kind: 'blob', blob: name };
+      size = file.content.length;
+    } else if (file.content) {
+      content = { kind: 'generated', content: file.content };
+      size = file.content.size;
+    }
+    const existing = this.sql.get.get(file.domain, file.relativePath);
+    if (existing?.blob) this.blobs.remove(existing.blob);
+    const entry: PhoneEntry = {
+      domain: file.domain, relativePath: file.relativePath, kind: file.kind,
+      mode: file.kind === 'symlink' ? SYMLINK_MODE : FILE_MODE,
+      uid: file.uid, gid: file.uid, mtime: file.mtime, ctime: file.mtime, birth: file.birth,
+      size: file.kind === 'file' ? size : 0,
+      inode: existing?.inode ?? this.nextCounter('next_inode'),
+      protectionClass: file.protectionClass,
+      ...(file.linkTarget === undefined ? {} : { linkTarget: file.linkTarget }),
+    };
+    this.sql.upsert.run(rowFor(entry, content, file.system === true));
+    return entry;
+  }
+
+  private insertDirectory(domain: string, relativePath: string, mtime: number, uid: number, system: boolean): void {
+    const entry: PhoneEntry = {
+      domain, relativePath, kind: 'directory', mode: DIRECTORY_MODE, uid, gid: uid,
+      mtime, ctime: mtime, birth: mtime, size: 0, inode: 0, protectionClass: 0,
+    };
+    if (this.sql.get.get(domain, relativePath)) return;
+    this.sql.insertIfMissing.run(rowFor({ ...entry, inode: this.nextCounter('next_inode') }, { kind: 'none' }, system));
+  }
+
+  private ensureParents(domain: string, relativePath: string, mtime: number, uid: number): void {
+    for (const parent of parentsOf(relativePath)) this.insertDirectory(domain, parent, mtime, uid, false);
+  }
+
+  private seed(): number {
+    return Number(this.sql.getMeta.get('seed')?.value ?? 0);
+  }
+
+  private nextCounter(name: string): number {
+    const value = Number(this.sql.getMeta.get(name)?.value ?? 1);
+    this.sql.setMeta.run(name, String(value + 1));
+    return value;
+  }
+}
+
+export type StorePhone = SqlitePhone;
+
+/**
+ * Opens the phone stored in `dir`, generating it from seed + profile the first time. A phone that
+ * already exists keeps its own seed and profile.
+ */
+export function openPhone(dir: string, options: OpenPhoneOptions): Phone & Pick<SqlitePhone, 'children' | 'readRange' | 'putGenerated'> {
+  fs.mkdirSync(dir, { recursive: true });
+  const db = new Database(path.join(dir, 'phone.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(SCHEMA);
+  const phone = new SqlitePhone(db, dir);
+  if (db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'seed'").get() === undefined) {
+    phone.generate(options.seed, options.profile);
+  }
+  return phone;
+}

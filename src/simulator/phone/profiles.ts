@@ -1,0 +1,60 @@
+/**
+ * The shapes of generated phone (protocol.md §8.2): a quick one for tests, a big one for
+ * benchmarks and progress bars, and one with very many small files for per-file overhead.
+ */
+export type PhoneProfile = 'small' | 'large' | 'many-small';
+
+export const PHONE_PROFILES: readonly PhoneProfile[] = ['small', 'large', 'many-small'];
+
+export interface ProfileSpec {
+  /** Camera Roll photos (JPEG) to generate. */
+  readonly photos: number;
+  /** Photo file size range in bytes; padded with APPn segments up to the chosen size. */
+  readonly photoBytes: readonly [number, number];
+  readonly videos: number;
+  readonly videoBytes: readonly [number, number];
+  readonly screenshots: number;
+  /** Third-party apps installed. */
+  readonly apps: number;
+  /** Document files spread over the apps' containers. */
+  readonly appDocuments: number;
+  readonly appDocumentBytes: readonly [number, number];
+  readonly voiceMemos: number;
+  readonly messageAttachments: number;
+  readonly contacts: number;
+  readonly messages: number;
+  readonly capacityBytes: number;
+}
+
+const GB = 1_000_000_000;
+
+export const PROFILE_SPECS: Readonly<Record<PhoneProfile, ProfileSpec>> = {
+  small: {
+    photos: 20, photoBytes: [40_000, 160_000],
+    videos: 2, videoBytes: [200_000, 600_000],
+    screenshots: 2,
+    apps: 4, appDocuments: 60, appDocumentBytes: [200, 20_000],
+    voiceMemos: 3, messageAttachments: 4, contacts: 25, messages: 120,
+    capacityBytes: 128 * GB,
+  },
+  large: {
+    photos: 1_900, photoBytes: [1_500_000, 4_000_000],
+    videos: 40, videoBytes: [5_000_000, 40_000_000],
+    screenshots: 60,
+    apps: 30, appDocuments: 100_000, appDocumentBytes: [500, 24_000],
+    voiceMemos: 40, messageAttachments: 300, contacts: 800, messages: 20_000,
+    capacityBytes: 256 * GB,
+  },
+  'many-small': {
+    photos: 200, photoBytes: [40_000, 120_000],
+    videos: 0, videoBytes: [0, 0],
+    screenshots: 20,
+    apps: 20, appDocuments: 49_000, appDocumentBytes: [1_024, 16_384],
+    voiceMemos: 10, messageAttachments: 100, contacts: 300, messages: 3_000,
+    capacityBytes: 128 * GB,
+  },
+};
+
+export function isPhoneProfile(value: string): value is PhoneProfile {
+  return (PHONE_PROFILES as readonly string[]).includes(value);
+}
