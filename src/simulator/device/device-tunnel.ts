@@ -1,0 +1,86 @@
+import type net from 'node:net';
+import { Duplex } from 'node:stream';
+
+/**
+ * A token bucket shared by every connection of one device, so `FaultPlan.linkBytesPerSecond`
+ * caps the whole cable rather than each socket (protocol.md §8.3). The rate is read on every
+ * use so a test can change it mid-transfer; no rate means no waiting at all.
+ */
+export class LinkBudget {
+  private available = 0;
+  private lastRefill = Date.now();
+
+  constructor(private readonly rate: () => number | undefined) {}
+
+  /** Resolves when `bytes` may cross the link; undefined (no wait) when the link is unthrottled. */
+  take(bytes: number): Promise<void> | undefined {
+    const rate = this.rate();
+    if (!rate || rate <= 0) return undefined;
+    const now = Date.now();
+    // Allow at most one second of burst, like a real link's buffers.
+    this.available = Math.min(this.available + ((now - this.lastRefill) * rate) / 1000, rate);
+    this.lastRefill = now;
+    this.available -= bytes;
+    if (this.available >= 0) return undefined;
+    const waitMs = (-this.available / rate) * 1000;
+    return new Promise((resolve) => setTimeout(resolve, Math.ceil(waitMs)));
+  }
+}
+
+/**
+ * One usbmuxd tunnel as the device-side handler sees it: the host socket behind the link budget.
+ * Closing either end closes the other; it never emits 'error' (a pulled cable is a close), so
+ * handlers need not guard against crashes from a vanished host.
+ */
+export class DeviceTunnel extends Duplex {
+  private waiting = false;
+
+  constructor(private readonly socket: net.Socket, private readonly budget: LinkBudget) {
+    super({ allowHalfOpen: false });
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('end', () => this.push(null));
+    socket.on('close', () => this.destroy());
+    socket.on('error', () => this.destroy());
+    socket.resume();
+  }
+
+  override _read(): void {
+    if (!this.waiting) this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const send = (): void => {
+      if (this.socket.destroyed) return callback();
+      this.socket.write(chunk, () => callback());
+    };
+    const delay = this.budget.take(chunk.length);
+    if (delay) void delay.then(send);
+    else send();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.socket.end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.socket.destroy();
+    callback(error);
+  }
+
+  private receive(chunk: Buffer): void {
+    const delay = this.budget.take(chunk.length);
+    if (!delay) {
+      if (!this.push(chunk)) this.socket.pause();
+      return;
+    }
+    // Hold the socket until the budget allows this chunk, so chunks never overtake each other.
+    this.socket.pause();
+    this.waiting = true;
+    void delay.then(() => {
+      this.waiting = false;
+      if (this.destroyed) return;
+      if (this.push(chunk)) this.socket.resume();
+    });
+  }
+}

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import type { FaultPlan } from './service-context';
+
+export const FAULTS_FILE_NAME = 'faults.json';
+
+const NUMBER_FAULTS = ['unplugAfterBytes', 'unplugAfterFiles', 'replugAfterMs', 'deviceFreeBytes', 'linkBytesPerSecond'] as const;
+const TRUST_VALUES: readonly FaultPlan['trust'][] = ['accept', 'deny', 'ask'];
+const MALFORMED_VALUES: readonly NonNullable<FaultPlan['malformedReplies']>[] = ['lockdown', 'mobilebackup2', 'afc'];
+
+export class FaultPlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultPlanError';
+  }
+}
+
+/** Checks a patch from JSON or the command line, so a typo fails loudly instead of doing nothing. */
+export function validateFaultPatch(value: unknown): Partial<FaultPlan> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FaultPlanError('Faults must be a JSON object.');
+  const patch: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if ((NUMBER_FAULTS as readonly string[]).includes(key)) {
+      if (field !== null && (typeof field !== 'number' || !Number.isFinite(field) || field < 0)) {
+        throw new FaultPlanError(`Fault "${key}" must be a non-negative number or null, not ${JSON.stringify(field)}.`);
+      }
+      patch[key] = field ?? undefined;
+    } else if (key === 'trust') {
+      if (!TRUST_VALUES.includes(field as FaultPlan['trust'])) throw new FaultPlanError(`Fault "trust" must be one of ${TRUST_VALUES.join(', ')}.`);
+      patch[key] = field;
+    } else if (key === 'locked') {
+      if (typeof field !== 'boolean') throw new FaultPlanError('Fault "locked" must be true or false.');
+      patch[key] = field;
+    } else if (key === 'malformedReplies') {
+      if (field !== null && !MALFORMED_VALUES.includes(field as NonNullable<FaultPlan['malformedReplies']>)) {
+        throw new FaultPlanError(`Fault "malformedReplies" must be one of ${MALFORMED_VALUES.join(', ')} or null.`);
+      }
+      patch[key] = field ?? undefined;
+    } else {
+      throw new FaultPlanError(`"${key}" is not a fault the simulator knows.`);
+    }
+  }
+  return patch as Partial<FaultPlan>;
+}
+
+/**
+ * The faults of one device: defaults, then `faults.json` in the device directory (so a running
+ * simulator can be steered from outside; re-read when it changes), then live `setFaults` patches.
+ */
+export class FaultPlanSource {
+  private patch: Partial<FaultPlan> = {};
+  private fileStamp = '';
+  private filePatch: Partial<FaultPlan> = {};
+
+  constructor(private readonly base: FaultPlan, private readonly file: string, private readonly log: (message: string) => void) {}
+
+  current(): FaultPlan {
+    return { ...this.base, ...this.readFile(), ...this.patch };
+  }
+
+  set(patch: Partial<FaultPlan>): void {
+    this.patch = { ...this.patch, ...patch };
+  }
+
+  private readFile(): Partial<FaultPlan> {
+    let stamp = '';
+    try {
+      const stat = fs.statSync(this.file);
+      stamp = `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      stamp = 'missing';
+    }
+    if (stamp === this.fileStamp) return this.filePatch;
+    this.fileStamp = stamp;
+    this.filePatch = {};
+    if (stamp !== 'missing') {
+      try {
+        this.filePatch = validateFaultPatch(JSON.parse(fs.readFileSync(this.file, 'utf8')));
+      } catch (error) {
+        this.log(`Ignoring ${this.file}: ${(error as Error).message}`);
+      }
+    }
+    return this.filePatch;
+  }
+}
