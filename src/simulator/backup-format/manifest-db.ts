@@ -6,9 +6,9 @@ import { type MbFileInfo, decodeMbFile, encodeMbFile } from './mbfile';
 /** Manifest.db `flags` column (protocol.md §5.6): 1 regular file, 2 directory, 4 symbolic link. */
 export type ManifestFlags = 1 | 2 | 4;
 
-export const MANIFEST_FLAG_FILE = 1;
-export const MANIFEST_FLAG_DIRECTORY = 2;
-export const MANIFEST_FLAG_SYMLINK = 4;
+export const MANIFEST_FLAG_FILE = 1 as const;
+export const MANIFEST_FLAG_DIRECTORY = 2 as const;
+export const MANIFEST_FLAG_SYMLINK = 4 as const;
 
 export interface ManifestRow {
   readonly fileId: string;
@@ -147,10 +147,6 @@ export function* readManifestDb(path: string): IterableIterator<ManifestRow> {
 
 function toManifestRow(raw: RawFileRow): ManifestRow {
   const fileId = String(raw.fileID);
-  const flags = Number(raw.flags);
-  if (flags !== 1 && flags !== 2 && flags !== 4) {
-    throw new BackupFormatError('malformed-manifest-db', `Manifest.db row ${fileId} has unknown flags ${String(raw.flags)}.`);
-  }
   if (!Buffer.isBuffer(raw.file)) {
     throw new BackupFormatError('malformed-manifest-db', `Manifest.db row ${fileId} has no file metadata blob.`);
   }
@@ -160,6 +156,13 @@ function toManifestRow(raw: RawFileRow): ManifestRow {
   } catch (error) {
     throw new BackupFormatError('malformed-manifest-db', `Manifest.db row ${fileId}: ${(error as Error).message}`);
   }
+  const flags = flagsOf(Number(raw.flags), file.mode);
+  if (flags === undefined) {
+    throw new BackupFormatError(
+      'malformed-manifest-db',
+      `Manifest.db row ${fileId} is neither a file, a directory nor a symlink (flags ${String(raw.flags)}, mode ${file.mode}).`,
+    );
+  }
   return {
     fileId,
     domain: String(raw.domain ?? ''),
@@ -167,4 +170,22 @@ function toManifestRow(raw: RawFileRow): ManifestRow {
     flags,
     file,
   };
+}
+
+/**
+ * The row's kind: the flags column when it holds 1/2/4, else the MBFile mode's type bits — some
+ * tools (the pyiosbackup fixture's writer) leave the column 0.
+ */
+function flagsOf(column: number, mode: number): ManifestFlags | undefined {
+  if (column === 1 || column === 2 || column === 4) return column;
+  switch (mode & 0o170000) {
+    case 0o100000:
+      return MANIFEST_FLAG_FILE;
+    case 0o040000:
+      return MANIFEST_FLAG_DIRECTORY;
+    case 0o120000:
+      return MANIFEST_FLAG_SYMLINK;
+    default:
+      return undefined;
+  }
 }
