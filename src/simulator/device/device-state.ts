@@ -23,9 +23,16 @@ export const FACTORY_BACKUP_SETTINGS: BackupSettings = {
   findMyEnabled: false,
 };
 
+/** How the phone store was first generated, so tools can reopen it without the original flags. */
+export interface DeviceOrigin {
+  readonly seed: number;
+  readonly profile: string;
+}
+
 interface DeviceStateFile {
   readonly version: 1;
   readonly identity: DeviceIdentity;
+  readonly origin?: DeviceOrigin;
   trustedHosts: Record<string, TrustedHost>;
   backupSettings: BackupSettings;
   /** Base64 binary plist `{domain: {key: value}}` of values hosts changed with SetValue ('' = root). */
@@ -39,7 +46,7 @@ interface DeviceStateFile {
 export class DeviceState implements BackupSettingsStore {
   private constructor(private readonly file: string, private data: DeviceStateFile) {}
 
-  static loadOrCreate(file: string, identity: () => DeviceIdentity): DeviceState {
+  static loadOrCreate(file: string, identity: () => DeviceIdentity, origin?: DeviceOrigin): DeviceState {
     if (fs.existsSync(file)) {
       const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as DeviceStateFile;
       return new DeviceState(file, { ...parsed, backupSettings: { ...FACTORY_BACKUP_SETTINGS, ...parsed.backupSettings } });
@@ -47,6 +54,7 @@ export class DeviceState implements BackupSettingsStore {
     const state = new DeviceState(file, {
       version: 1,
       identity: identity(),
+      ...(origin ? { origin } : {}),
       trustedHosts: {},
       backupSettings: FACTORY_BACKUP_SETTINGS,
       lockdownValues: '',
@@ -57,6 +65,10 @@ export class DeviceState implements BackupSettingsStore {
 
   get identity(): DeviceIdentity {
     return this.data.identity;
+  }
+
+  get origin(): DeviceOrigin | undefined {
+    return this.data.origin;
   }
 
   get(): BackupSettings {

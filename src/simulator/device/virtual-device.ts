@@ -75,12 +75,13 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     const fresh = createDeviceIdentity(options.seed, options.index, options.productVersion);
     this.directory = path.join(options.devicesDir, fresh.udid);
     fs.mkdirSync(this.directory, { recursive: true });
-    this.state = DeviceState.loadOrCreate(path.join(this.directory, 'device.json'), () => fresh);
+    const phoneSeed = options.seed * 1000 + options.index;
+    this.state = DeviceState.loadOrCreate(path.join(this.directory, 'device.json'), () => fresh, { seed: phoneSeed, profile: options.profile });
     this.identity = this.state.identity;
     this.settings = this.state;
     this.key = loadOrCreateDeviceKey(path.join(this.directory, 'device-key.pem'));
     this.devicePublicKeyPem = this.key.publicKeyPkcs1Pem;
-    this.phone = openPhone(path.join(this.directory, 'phone'), { seed: options.seed * 1000 + options.index, profile: options.profile });
+    this.phone = openPhone(path.join(this.directory, 'phone'), { seed: phoneSeed, profile: options.profile });
     this.faultSource = new FaultPlanSource({ trust: options.trust, locked: false }, path.join(this.directory, FAULTS_FILE_NAME), options.log);
     this.budget = new LinkBudget(() => this.faults().linkBytesPerSecond);
     this.context = {

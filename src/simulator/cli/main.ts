@@ -1,0 +1,87 @@
+import path from 'node:path';
+import readline from 'node:readline';
+import { deviceDirectories, eraseDeviceDirectory, writeFaultFile } from '../device/offline-device';
+import { startSimulator } from '../simulator';
+import { parseCliArgs, parseFaultAssignments, USAGE, UsageError, type CliCommand } from './cli-args';
+
+/** `npm run sim -- …`: runs the virtual iPhones, or edits a stopped simulator's state. */
+async function main(argv: readonly string[]): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'erase':
+      for (const directory of deviceDirectories(command.stateDir, command.udid)) {
+        eraseDeviceDirectory(directory);
+        process.stdout.write(`erased ${path.basename(directory)}\n`);
+      }
+      return 0;
+    case 'fault': {
+      const patch = parseFaultAssignments(command.assignments);
+      for (const directory of deviceDirectories(command.stateDir, command.udid)) {
+        const faults = writeFaultFile(directory, patch, command.clear);
+        process.stdout.write(`${path.basename(directory)} faults: ${JSON.stringify(faults)}\n`);
+      }
+      return 0;
+    }
+    case 'run':
+      return run(command);
+  }
+}
+
+async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<number> {
+  const sim = await startSimulator({
+    listen: command.listen,
+    stateDir: command.stateDir,
+    profile: command.profile,
+    seed: command.seed,
+    devices: command.devices,
+    trust: command.trust,
+    productVersion: command.productVersion,
+    log: command.verbose ? (message) => process.stderr.write(`${message}\n`) : undefined,
+  });
+  for (const device of sim.devices()) {
+    process.stdout.write(`device ${device.udid} (${device.identity.deviceName}, iOS ${device.identity.productVersion})\n`);
+    device.onTrustPrompt(() => {
+      process.stdout.write(`Trust This Computer? on ${device.udid}: type "trust" or "deny"\n`);
+    });
+  }
+  process.stdout.write(`USBMUXD_SOCKET_ADDRESS=${sim.address}\nready\n`);
+
+  // The trust prompt is answered from stdin: "trust" / "deny", optionally followed by a UDID.
+  const input = readline.createInterface({ input: process.stdin, terminal: false });
+  input.on('line', (line) => {
+    const [word, udid] = line.trim().split(/\s+/);
+    if (word !== 'trust' && word !== 'deny') return;
+    const targets = sim.devices().filter((device) => (udid ? device.udid === udid : device.isTrustPromptPending()));
+    if (targets.length === 0) process.stdout.write('No trust prompt is showing.\n');
+    for (const device of targets) {
+      device.answerTrustPrompt(word === 'trust');
+      process.stdout.write(`${device.udid}: ${word === 'trust' ? 'trusted' : 'denied'}\n`);
+    }
+  });
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  input.close();
+  await sim.stop();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`sim: ${error.message}\n`);
+    process.exit(1);
+  },
+);
