@@ -84,6 +84,9 @@ export function planCameraItems(
     const j = random.int(0, i);
     [types[i], types[j]] = [types[j] as CameraItemType, types[i] as CameraItemType];
   }
+  // The roll starts with a photo, so IMG_0001.JPG is always there for tests and demos.
+  const firstPhoto = types.indexOf('photo');
+  if (firstPhoto > 0) [types[0], types[firstPhoto]] = [types[firstPhoto] as CameraItemType, types[0] as CameraItemType];
   const times = types.map(() => random.int(from, to)).sort((a, b) => a - b);
   return types.map((type, index) => ({
     number: firstNumber + index,

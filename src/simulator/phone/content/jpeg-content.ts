@@ -1,5 +1,5 @@
 import { encode as encodeJpeg } from 'jpeg-js';
-import { pseudoRandomBytes, SeededRandom } from '../seeded-random';
+import { pseudoRandomBytes, SeededRandom, seedFor } from '../seeded-random';
 import { bufferSource, concatSources, SmallCache, type ContentSource } from './content-source';
 import { buildExifSegment } from './exif';
 
@@ -21,12 +21,19 @@ const MAX_SEGMENT_BYTES = 2 + 65535;
 /** Smallest size a generated JPEG may be given: SOI + EXIF + a small picture fit comfortably. */
 export const MIN_GENERATED_JPEG_BYTES = 12_000;
 
-const pictures = new SmallCache<Buffer>(16);
+/**
+ * jpeg-js spends ~20 ms per encode whatever the size, which would dominate a 2,000-photo backup,
+ * so photos draw their picture from a small pool of scenes; EXIF and padding still make every
+ * file unique.
+ */
+const PICTURE_VARIANTS = 12;
+const pictures = new SmallCache<Buffer>(PICTURE_VARIANTS * 2);
 
 /** A deterministic little scene: a sky-to-ground gradient with a few coloured discs. */
 function encodePicture(key: string, width: number, height: number): Buffer {
-  return pictures.getOrCreate(`${key}|${width}x${height}`, () => {
-    const random = new SeededRandom('picture', key);
+  const variant = seedFor(key) % PICTURE_VARIANTS;
+  return pictures.getOrCreate(`${variant}|${width}x${height}`, () => {
+    const random = new SeededRandom('picture', variant);
     const top = [random.int(40, 200), random.int(80, 220), random.int(150, 255)];
     const bottom = [random.int(20, 120), random.int(60, 160), random.int(10, 90)];
     const discs = Array.from({ length: random.int(2, 5) }, () => ({
