@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { ByteReader } from '../codec';
+import { PassThrough } from 'node:stream';
+import {
+  DOWNLOAD_BLOCK_BYTES,
+  DeviceLinkBlockCode,
+  MAX_STREAM_NAME_BYTES,
+  RemoteFileError,
+  encodeStreamBlock,
+  encodeStreamPath,
+  receiveFilesFromDevice,
+  sendFilesToDevice,
+} from './device-link-streams';
+import { ServiceError } from './service-error';
+import { channelPair } from './test-support/channel-pair';
+
+/** Collects everything the host writes until the channel is closed. */
+async function sentBytes(run: (pair: ReturnType<typeof channelPair>) => Promise<void>): Promise<Buffer> {
+  const pair = channelPair();
+  const received: Buffer[] = [];
+  pair.peer.socket.on('data', (chunk: Buffer) => received.push(chunk));
+  await run(pair);
+  await new Promise((resolve) => setImmediate(resolve));
+  pair.host.close();
+  return Buffer.concat(received);
+}
+
+function readerOver(bytes: Buffer): ByteReader {
+  const stream = new PassThrough();
+  const reader = new ByteReader(stream);
+  stream.end(bytes);
+  return reader;
+}
+
+async function* once(...chunks: Buffer[]): AsyncGenerator<Buffer> {
+  for (const chunk of chunks) yield chunk;
+}
+
+function uploadEntry(deviceName: string, destination: string, ...blocks: Buffer[]): Buffer {
+  return Buffer.concat([encodeStreamPath(deviceName), encodeStreamPath(destination), ...blocks]);
+}
+
+describe('DeviceLink host → device stream (§3.6.1)', () => {
+  it('writes exactly the §8.4 test vector for one 5-byte file', async () => {
+    const bytes = await sentBytes(async ({ host }) => {
+      const result = await sendFilesToDevice(host, ['U/Status.plist'], () => once(Buffer.from('hello')));
+      expect(result).toEqual({ filesSent: 1, bytesSent: 5, failures: [] });
+    });
+    expect(bytes.toString('hex')).toBe('0000000e552f5374617475732e706c69737400000006' + '0c68656c6c6f' + '0000000100' + '00000000');
+  });
+
+  it('ends an empty path list with the four zero bytes a restore waits for', async () => {
+    const bytes = await sentBytes(async ({ host }) => {
+      await sendFilesToDevice(host, [], () => once());
+    });
+    expect(bytes.toString('hex')).toBe('00000000');
+  });
+
+  it('sends a missing file as LOCAL_ERROR and reports it for the multi-status', async () => {
+    const missing = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+    const bytes = await sentBytes(async ({ host }) => {
+      const result = await sendFilesToDevice(host, ['U/a', 'U/b'], (path) => {
+        if (path === 'U/a') throw missing;
+        return once(Buffer.alloc(0));
+      });
+      expect(result.failures).toEqual([{ path: 'U/a', message: 'No such file or directory', error: missing }]);
+      expect(result.filesSent).toBe(1);
+    });
+    const expected = Buffer.concat([
+      encodeStreamPath('U/a'),
+      encodeStreamBlock(DeviceLinkBlockCode.LOCAL_ERROR, Buffer.from('No such file or directory')),
+      encodeStreamPath('U/b'),
+      encodeStreamBlock(DeviceLinkBlockCode.SUCCESS),
+      Buffer.alloc(4),
+    ]);
+    expect(bytes.equals(expected)).toBe(true);
+  });
+
+  it('re-chunks large sources into 32 KiB FILE_DATA blocks', async () => {
+    const content = Buffer.alloc(DOWNLOAD_BLOCK_BYTES * 2 + 100, 7);
+    const bytes = await sentBytes(async ({ host }) => {
+      await sendFilesToDevice(host, ['U/big'], () => once(content.subarray(0, 1000), content.subarray(1000)));
+    });
+    const reader = readerOver(bytes);
+    expect((await reader.readExactly(await reader.readUInt32BE())).toString()).toBe('U/big');
+    const blockSizes: number[] = [];
+    for (;;) {
+      const length = await reader.readUInt32BE();
+      const block = await reader.readExactly(length);
+      if (block[0] === DeviceLinkBlockCode.SUCCESS) break;
+      expect(block[0]).toBe(DeviceLinkBlockCode.FILE_DATA);
+      blockSizes.push(length - 1);
+    }
+    expect(blockSizes.every((size) => size <= DOWNLOAD_BLOCK_BYTES)).toBe(true);
+    expect(blockSizes.reduce((a, b) => a + b, 0)).toBe(content.length);
+    expect(await reader.readUInt32BE()).toBe(0);
+  });
+});
+
+describe('DeviceLink device → host stream (§3.6.2)', () => {
+  it('yields each file with its names and streamed content, then stops at u32 0', async () => {
+    const stream = Buffer.concat([
+      uploadEntry(
+        'HomeDomain-Library/SMS/sms.db',
+        'U/Snapshot/3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28',
+        encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.from('abc')),
+        encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.from('def')),
+        encodeStreamBlock(DeviceLinkBlockCode.SUCCESS),
+      ),
+      uploadEntry('Status', 'U/Status.plist', encodeStreamBlock(DeviceLinkBlockCode.SUCCESS)),
+      Buffer.alloc(4),
+      Buffer.from('next message'),
+    ]);
+    const reader = readerOver(stream);
+    const files: { name: string; destination: string; content: string }[] = [];
+    for await (const file of receiveFilesFromDevice(reader)) {
+      const parts: Buffer[] = [];
+      for await (const chunk of file.chunks()) parts.push(chunk);
+      files.push({ name: file.deviceName, destination: file.destinationPath, content: Buffer.concat(parts).toString() });
+    }
+    expect(files).toEqual([
+      { name: 'HomeDomain-Library/SMS/sms.db', destination: 'U/Snapshot/3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28', content: 'abcdef' },
+      { name: 'Status', destination: 'U/Status.plist', content: '' },
+    ]);
+    expect((await reader.readExactly(12)).toString()).toBe('next message');
+  });
+
+  it('surfaces REMOTE_ERROR for one file and goes on with the next', async () => {
+    const stream = Buffer.concat([
+      uploadEntry('a', 'U/a', encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.from('12')), encodeStreamBlock(DeviceLinkBlockCode.REMOTE_ERROR, Buffer.from('disk on fire'))),
+      uploadEntry('b', 'U/b', encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.from('ok')), encodeStreamBlock(DeviceLinkBlockCode.SUCCESS)),
+      Buffer.alloc(4),
+    ]);
+    const outcomes: string[] = [];
+    for await (const file of receiveFilesFromDevice(readerOver(stream))) {
+      try {
+        let text = '';
+        for await (const chunk of file.chunks()) text += chunk.toString();
+        outcomes.push(`${file.destinationPath}=${text}`);
+      } catch (error) {
+        expect(error).toBeInstanceOf(RemoteFileError);
+        const remote = error as RemoteFileError;
+        outcomes.push(`${remote.destinationPath}!${remote.remoteMessage}@${remote.bytesReceived}`);
+      }
+    }
+    expect(outcomes).toEqual(['U/a!disk on fire@2', 'U/b=ok']);
+  });
+
+  it('drains unread files and the rest of the stream when the consumer stops early', async () => {
+    const stream = Buffer.concat([
+      uploadEntry('a', 'U/a', encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.alloc(600 * 1024, 1)), encodeStreamBlock(DeviceLinkBlockCode.SUCCESS)),
+      uploadEntry('b', 'U/b', encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.from('x')), encodeStreamBlock(DeviceLinkBlockCode.SUCCESS)),
+      Buffer.alloc(4),
+      Buffer.from('after'),
+    ]);
+    const reader = readerOver(stream);
+    for await (const file of receiveFilesFromDevice(reader)) {
+      // Stop inside the first (multi-piece) data block of the first file.
+      for await (const chunk of file.chunks()) {
+        expect(chunk.length).toBeGreaterThan(0);
+        break;
+      }
+      break;
+    }
+    expect((await reader.readExactly(5)).toString()).toBe('after');
+  });
+
+  it('refuses a name longer than 4096 bytes without waiting for it', async () => {
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(MAX_STREAM_NAME_BYTES + 1, 0);
+    const iterate = async (): Promise<void> => {
+      for await (const _file of receiveFilesFromDevice(readerOver(header))) {
+        // not reached
+      }
+    };
+    await expect(iterate()).rejects.toMatchObject({ code: 'too-large' });
+  });
+
+  it('reports an unknown block code as a protocol error', async () => {
+    const stream = uploadEntry('a', 'U/a', encodeStreamBlock(0x42, Buffer.from('?')));
+    const iterate = async (): Promise<void> => {
+      for await (const file of receiveFilesFromDevice(readerOver(stream))) {
+        for await (const _chunk of file.chunks()) {
+          // not reached
+        }
+      }
+    };
+    const error = await iterate().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).code).toBe('protocol');
+  });
+
+  it('says the connection closed when the stream ends mid-file', async () => {
+    const stream = uploadEntry('a', 'U/a', Buffer.from([0, 0, 0, 9, DeviceLinkBlockCode.FILE_DATA, 1, 2]));
+    const iterate = async (): Promise<void> => {
+      for await (const file of receiveFilesFromDevice(readerOver(stream))) await file.skip();
+    };
+    await expect(iterate()).rejects.toMatchObject({ code: 'connection-closed' });
+  });
+});

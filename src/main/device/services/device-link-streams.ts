@@ -1,0 +1,306 @@
+import type { ByteReader } from '../codec';
+import { type ServiceChannel, writeToChannel } from './service-channel';
+import { ServiceError, toServiceError } from './service-error';
+
+/**
+ * The raw, unframed file streams DeviceLink puts between two plist messages (protocol.md §3.1):
+ * host → device for DLMessageDownloadFiles (§3.6.1) and device → host for DLMessageUploadFiles
+ * (§3.6.2). Both stream: a file is never held in memory whole.
+ */
+
+/** Block codes of the raw streams (§3.6.1, §3.6.2). */
+export const DeviceLinkBlockCode = {
+  SUCCESS: 0x00,
+  LOCAL_ERROR: 0x06,
+  REMOTE_ERROR: 0x0b,
+  FILE_DATA: 0x0c,
+} as const;
+
+/** Data blocks the host sends: 32 KiB, what Apple's host and libimobiledevice use (§3.6.1). */
+export const DOWNLOAD_BLOCK_BYTES = 32 * 1024;
+/** libimobiledevice refuses longer file names in the upload stream (§3.6.2). */
+export const MAX_STREAM_NAME_BYTES = 4096;
+/**
+ * The longest block we accept from the device. Data blocks are read in pieces anyway, so this is a
+ * sanity limit that turns a corrupt length into an error instead of a hang on bytes that never come.
+ */
+export const MAX_UPLOAD_BLOCK_BYTES = 64 * 1024 * 1024;
+/** Pieces a data block is handed out in, so memory stays bounded whatever the block length. */
+export const UPLOAD_PIECE_BYTES = 256 * 1024;
+/** Error messages longer than this are cut (the rest is read and dropped). */
+export const MAX_REMOTE_ERROR_BYTES = 64 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Host → device (§3.6.1)
+
+/** Opens a file the device asked for; throwing (ENOENT…) makes it a LOCAL_ERROR entry. */
+export type OpenLocalFile = (path: string) => Promise<AsyncIterable<Uint8Array>> | AsyncIterable<Uint8Array>;
+
+export interface DownloadFailure {
+  readonly path: string;
+  /** What we told the device (the LOCAL_ERROR text). */
+  readonly message: string;
+  /** What `openFile` or the file's iterator threw: the caller maps it to a §3.7 status code. */
+  readonly error: unknown;
+}
+
+export interface DownloadResult {
+  readonly filesSent: number;
+  readonly bytesSent: number;
+  readonly failures: readonly DownloadFailure[];
+}
+
+export function encodeStreamPath(path: string): Buffer {
+  const bytes = Buffer.from(path, 'utf8');
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(bytes.length, 0);
+  return Buffer.concat([header, bytes]);
+}
+
+/** One `u32 (n+1)` + code + payload block (§3.6.1 steps 2–4). */
+export function encodeStreamBlock(code: number, payload: Uint8Array = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(payload.length + 1, 0);
+  header[4] = code;
+  return Buffer.concat([header, payload]);
+}
+
+/** Four zero bytes: no more files (also required after an empty path list, §3.6.1). */
+export const END_OF_STREAM = Buffer.alloc(4);
+
+/**
+ * Streams the requested files to the device in order, each as path, 32 KiB FILE_DATA blocks and a
+ * SUCCESS terminator, or a LOCAL_ERROR block when it cannot be read; then the final `u32 0`.
+ * The status response that follows is the caller's (it builds the multi-status from `failures`).
+ */
+export async function sendFilesToDevice(
+  channel: ServiceChannel,
+  paths: readonly string[],
+  openFile: OpenLocalFile,
+  onBytes?: (path: string, bytesSent: number) => void,
+): Promise<DownloadResult> {
+  const failures: DownloadFailure[] = [];
+  let bytesSent = 0;
+  for (const path of paths) {
+    await writeToChannel(channel, encodeStreamPath(path));
+    let fileBytes = 0;
+    try {
+      const source = await openFile(path);
+      for await (const chunk of source) {
+        for (let offset = 0; offset < chunk.length; offset += DOWNLOAD_BLOCK_BYTES) {
+          const piece = chunk.subarray(offset, Math.min(chunk.length, offset + DOWNLOAD_BLOCK_BYTES));
+          await writeToChannel(channel, encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, piece));
+          fileBytes += piece.length;
+          bytesSent += piece.length;
+          onBytes?.(path, fileBytes);
+        }
+      }
+    } catch (error) {
+      if (error instanceof ServiceError && error.code === 'connection-closed') throw error;
+      const message = describeLocalError(error);
+      failures.push({ path, message, error });
+      await writeToChannel(channel, encodeStreamBlock(DeviceLinkBlockCode.LOCAL_ERROR, Buffer.from(message, 'utf8')));
+      continue;
+    }
+    await writeToChannel(channel, encodeStreamBlock(DeviceLinkBlockCode.SUCCESS));
+  }
+  await writeToChannel(channel, END_OF_STREAM);
+  return { filesSent: paths.length - failures.length, bytesSent, failures };
+}
+
+/** The device shows this text; strerror-like wording is what it expects (§3.6.1 step 4). */
+function describeLocalError(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'ENOENT') return 'No such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'Permission denied';
+  if (code === 'EISDIR') return 'Is a directory';
+  if (code === 'ENOTDIR') return 'Not a directory';
+  if (code === 'EIO') return 'Input/output error';
+  return error instanceof Error && error.message ? error.message : 'Input/output error';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device → host (§3.6.2)
+
+/** The device reported (REMOTE_ERROR) that one file of an upload failed; the stream goes on. */
+export class RemoteFileError extends ServiceError {
+  constructor(
+    readonly destinationPath: string,
+    readonly remoteMessage: string,
+    /** Bytes of the file that arrived before the error (some devices end good files this way, §3.6.2). */
+    readonly bytesReceived: number,
+  ) {
+    super('device-refused', `The device could not send ${destinationPath}: ${remoteMessage || 'no reason given'}.`);
+    this.name = 'RemoteFileError';
+  }
+}
+
+export interface IncomingFile {
+  /** The device-side name (opaque; for display and filtering only). */
+  readonly deviceName: string;
+  /** Where the file goes, relative to the backup root (validate before use: §8.5 path safety). */
+  readonly destinationPath: string;
+  /** Content bytes received so far. */
+  readonly bytesReceived: number;
+  /**
+   * The content, piece by piece. Consume it (or call `skip`) before asking for the next file.
+   * Ends normally after SUCCESS; throws RemoteFileError if the device gave up on this file (the
+   * upload goes on with the next one) or another ServiceError if the stream is broken.
+   */
+  chunks(): AsyncIterable<Buffer>;
+  /** Reads and drops the rest of this file's content; a device-side failure is not an error here. */
+  skip(): Promise<void>;
+}
+
+export interface ReceiveFilesOptions {
+  /** Per-read timeout (0 = wait forever, which is what a slow device needs, §3.10). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Iterates the files of one DLMessageUploadFiles stream until its `u32 0` end marker. Leaving the
+ * loop early still reads the rest of the stream (dropping it), so the connection stays in step
+ * for the status response that must follow.
+ */
+export async function* receiveFilesFromDevice(
+  reader: ByteReader,
+  options: ReceiveFilesOptions = {},
+): AsyncGenerator<IncomingFile, void, undefined> {
+  const timeoutMs = options.timeoutMs ?? 0;
+  let finished = false;
+  let broken = false;
+  let current: UploadedFile | undefined;
+  try {
+    for (;;) {
+      const deviceName = await readStreamName(reader, timeoutMs, 'the name of the next uploaded file', true);
+      if (deviceName === undefined) {
+        finished = true;
+        return;
+      }
+      const destinationPath = await readStreamName(reader, timeoutMs, `the destination of ${deviceName}`, false);
+      if (destinationPath === undefined || destinationPath === '') {
+        throw new ServiceError('protocol', `The device sent ${deviceName} without a destination path.`);
+      }
+      current = new UploadedFile(reader, timeoutMs, deviceName, destinationPath);
+      yield current;
+      await current.skip();
+      current = undefined;
+    }
+  } catch (error) {
+    broken = true;
+    throw error;
+  } finally {
+    // Early exit by the consumer (break/return): drain so the next DL message lines up.
+    if (!finished && !broken) {
+      if (current && current.state !== 'broken') await current.skip();
+      if (current?.state !== 'broken') {
+        for (;;) {
+          const name = await readStreamName(reader, timeoutMs, 'the name of the next uploaded file', true);
+          if (name === undefined) break;
+          const destination = (await readStreamName(reader, timeoutMs, `the destination of ${name}`, false)) ?? '';
+          await new UploadedFile(reader, timeoutMs, name, destination).skip();
+        }
+      }
+    }
+  }
+}
+
+/** `u32 len` + UTF-8 name; `undefined` for the end marker (a zero length where a name may end the stream). */
+async function readStreamName(reader: ByteReader, timeoutMs: number, what: string, zeroEnds: boolean): Promise<string | undefined> {
+  try {
+    const length = await reader.readUInt32BE(timeoutMs);
+    if (length === 0) return zeroEnds ? undefined : '';
+    if (length > MAX_STREAM_NAME_BYTES) {
+      throw new ServiceError('too-large', `The device announced ${what} of ${length} bytes; names longer than ${MAX_STREAM_NAME_BYTES} bytes are refused.`);
+    }
+    return (await reader.readExactly(length, timeoutMs)).toString('utf8');
+  } catch (error) {
+    throw toServiceError(error, `reading ${what}`);
+  }
+}
+
+type FileState = 'pending' | 'reading' | 'done' | 'broken';
+
+class UploadedFile implements IncomingFile {
+  state: FileState = 'pending';
+  private received = 0;
+  private dataRemaining = 0;
+
+  constructor(
+    private readonly reader: ByteReader,
+    private readonly timeoutMs: number,
+    readonly deviceName: string,
+    readonly destinationPath: string,
+  ) {}
+
+  get bytesReceived(): number {
+    return this.received;
+  }
+
+  chunks(): AsyncIterable<Buffer> {
+    if (this.state !== 'pending') {
+      throw new ServiceError('invalid-argument', `The content of ${this.destinationPath} was already read; it can be read only once.`);
+    }
+    this.state = 'reading';
+    return this.readBlocks();
+  }
+
+  async skip(): Promise<void> {
+    if (this.state === 'done') return;
+    if (this.state === 'broken') throw new ServiceError('protocol', `The upload stream broke while reading ${this.destinationPath}.`);
+    const blocks = this.state === 'pending' ? this.chunks() : this.readBlocks();
+    try {
+      for await (const _piece of blocks) {
+        // dropped
+      }
+    } catch (error) {
+      if (!(error instanceof RemoteFileError)) throw error;
+    }
+  }
+
+  private async *readBlocks(): AsyncGenerator<Buffer, void, undefined> {
+    const what = `the upload of ${this.destinationPath}`;
+    try {
+      for (;;) {
+        // Finish the data block a consumer may have stopped in the middle of before the next header.
+        while (this.dataRemaining > 0) {
+          const piece = await this.reader.readExactly(Math.min(this.dataRemaining, UPLOAD_PIECE_BYTES), this.timeoutMs);
+          this.dataRemaining -= piece.length;
+          this.received += piece.length;
+          yield piece;
+        }
+        const length = await this.reader.readUInt32BE(this.timeoutMs);
+        if (length === 0) throw new ServiceError('protocol', `The device sent an empty block in ${what}.`);
+        if (length > MAX_UPLOAD_BLOCK_BYTES) {
+          throw new ServiceError('too-large', `The device announced a block of ${length} bytes in ${what}; the limit is ${MAX_UPLOAD_BLOCK_BYTES}.`);
+        }
+        const code = (await this.reader.readExactly(1, this.timeoutMs))[0];
+        const payloadLength = length - 1;
+        if (code === DeviceLinkBlockCode.FILE_DATA) {
+          this.dataRemaining = payloadLength;
+        } else if (code === DeviceLinkBlockCode.SUCCESS) {
+          await this.discard(payloadLength);
+          this.state = 'done';
+          return;
+        } else if (code === DeviceLinkBlockCode.REMOTE_ERROR) {
+          const kept = await this.reader.readExactly(Math.min(payloadLength, MAX_REMOTE_ERROR_BYTES), this.timeoutMs);
+          await this.discard(payloadLength - kept.length);
+          this.state = 'done';
+          throw new RemoteFileError(this.destinationPath, kept.toString('utf8'), this.received);
+        } else {
+          throw new ServiceError('protocol', `The device sent an unknown block code 0x${(code ?? 0).toString(16)} in ${what}.`);
+        }
+      }
+    } catch (error) {
+      if (this.state !== 'done') this.state = 'broken';
+      throw toServiceError(error, `receiving ${what}`);
+    }
+  }
+
+  private async discard(count: number): Promise<void> {
+    let remaining = count;
+    while (remaining > 0) {
+      remaining -= (await this.reader.readExactly(Math.min(remaining, UPLOAD_PIECE_BYTES), this.timeoutMs)).length;
+    }
+  }
+}
