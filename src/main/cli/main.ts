@@ -1,0 +1,62 @@
+import { pathToFileURL } from 'node:url';
+import { DeviceError } from '../device/errors';
+import { type CliIo, parseArgs, processIo, UsageError } from './cli-io';
+import { DEVICES_USAGE, devicesCommand } from './commands/devices-command';
+import { PAIR_USAGE, pairCommand } from './commands/pair-command';
+import { ExitCode, exitCodeFor } from './exit-codes';
+
+const USAGE = [
+  'Usage:',
+  `  ${DEVICES_USAGE}    list connected iPhones, their trust state and summary`,
+  `  ${PAIR_USAGE}    make this computer trusted by an iPhone`,
+  '',
+  'USBMUXD_SOCKET_ADDRESS (UNIX:/path, host:port or [v6]:port) points Lifeboat at another usbmuxd.',
+  '',
+].join('\n');
+
+/** Options that take a value, so `--udid X` is not read as a boolean plus a stray argument. */
+const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait']);
+
+/** Runs one command line and returns its exit code; never throws and never calls process.exit. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo, signal?: AbortSignal): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      (command === undefined ? io.stderr : io.stdout)(USAGE);
+      return command === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    const args = parseArgs(rest, VALUE_FLAGS);
+    switch (command) {
+      case 'devices':
+        return await devicesCommand(args, io);
+      case 'pair':
+        return await pairCommand(args, io, signal);
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${error.message}\n\n${USAGE}`);
+      return ExitCode.usage;
+    }
+    const message = error instanceof DeviceError ? error.message : `Unexpected failure: ${(error as Error).stack ?? String(error)}`;
+    io.stderr(`lifeboat: ${message}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+/** Entry for bin/lifeboat.mjs and `tsx src/main/cli/main.ts`: Ctrl-C cancels pairing cleanly. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    process.exitCode = await runCli(argv, processIo, controller.signal);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main();
+}

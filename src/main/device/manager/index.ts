@@ -1,0 +1,2 @@
+export * from './device-inspection';
+export * from './device-manager';
