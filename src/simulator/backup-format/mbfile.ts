@@ -7,7 +7,7 @@ import {
   decodePlist,
   isPlistDict,
 } from '../../main/device/codec';
-import { encodeCompactBinaryPlist } from './compact-bplist';
+import { decodeCompactBinaryPlist, encodeCompactBinaryPlist } from './compact-bplist';
 import { BackupFormatError } from './errors';
 
 /**
@@ -103,7 +103,7 @@ function int(value: number): number {
 export function decodeMbFile(bytes: Buffer): MbFileInfo {
   let archive: PlistValue;
   try {
-    archive = decodePlist(bytes);
+    archive = decodeArchive(bytes);
   } catch (error) {
     const reason = error instanceof PlistShapeError ? error.message : String(error);
     throw new BackupFormatError('malformed-mbfile', `A Manifest.db file entry is not a readable property list (${reason}).`);
@@ -167,6 +167,15 @@ export function decodeMbFile(bytes: Buffer): MbFileInfo {
   if (extendedAttributes !== undefined) info.extendedAttributes = extendedAttributes;
   if (file.Flags !== undefined) info.flags = num('Flags');
   return info;
+}
+
+/** The fast reader first; the codec's decoder for anything it does not take (XML, odd encodings). */
+function decodeArchive(bytes: Buffer): PlistValue {
+  try {
+    return decodeCompactBinaryPlist(bytes);
+  } catch {
+    return decodePlist(bytes);
+  }
 }
 
 function toNumber(value: PlistValue | undefined): number {
