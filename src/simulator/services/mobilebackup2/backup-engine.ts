@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { type PlistDict, plistBoolean, plistDictOf } from '../../../main/device/codec';
+import { buildStatusPlist, type SnapshotState } from '../../backup-format/backup-plists';
+import { contentPathFor, fileIdFor } from '../../backup-format/file-id';
+import type { PhoneEntry } from '../../phone/phone-model';
+import { createBackupCipher, encryptChunks, encryptedSize, newFileKey } from './backup-crypto';
+import { type ManifestRecord, buildBackupManifest } from './backup-manifest';
+import { readPreviousBackup } from './backup-preflight';
+import type { HostDrive, UploadItem } from './host-drive';
+import { MB_ERROR, MobileBackupError } from './mb-error';
+import { CONTENT_DIRECTORIES, type Session, appleSecondsNow, backupFolderOf, batches, fileChunks, isAfcControlPath } from './session';
+
+/** The device uploads and moves at most this many files per DL message (§3.6.2 `BatchSize`). */
+export const BATCH_FILES = 128;
+/** The device wants this much room on the computer beyond the upload itself (§3.6.3). */
+const HOST_SPARE_BYTES = 128 * 1024 * 1024;
+const PURGE_EXTRA_BYTES = 2 * 1024 * 1024 * 1024;
+
+export const NOTIFICATION = {
+  passcodePromptShown: 'com.apple.LocalAuthentication.ui.presented',
+  passcodePromptHidden: 'com.apple.LocalAuthentication.ui.dismissed',
+  backupDomainChanged: 'com.apple.mobile.backup.domain_changed',
+} as const;
+
+interface PlannedUpload {
+  readonly entry: PhoneEntry;
+  readonly fileId: string;
+  readonly key: Buffer | undefined;
+}
+
+/**
+ * A backup as BackupAgent2 drives it (protocol.md §7.2): preflight, free space, Snapshot
+ * directories, upload, manifest, move, remove, finish — every step a DL request to the host.
+ */
+export async function runBackup(session: Session, request: PlistDict, deviceLinkMajor: number): Promise<void> {
+  const { drive, context } = session;
+  const folder = backupFolderOf(request, context);
+  const forceFull = plistBoolean(plistDictOf(request['Options'])?.['ForceFullBackup']) === true;
+  const settings = context.settings.get();
+
+  if (context.faults().locked) {
+    // iOS 16.1+: the phone asks for its passcode before a backup; nobody types it (§3.10).
+    context.notifications.post(NOTIFICATION.passcodePromptShown);
+    context.notifications.post(NOTIFICATION.passcodePromptHidden);
+    throw new MobileBackupError(MB_ERROR.deviceLocked, 'Device locked');
+  }
+  if (settings.requiresEncryption && !settings.willEncrypt) {
+    throw new MobileBackupError(MB_ERROR.encryption, 'No backup password set when required by device management');
+  }
+  if (settings.willEncrypt && settings.password === undefined) {
+    throw new MobileBackupError(MB_ERROR.encryption, 'Backup encryption is on but the phone has no backup password');
+  }
+
+  const previous = await readPreviousBackup(session, folder, forceFull);
+  if (previous?.fullReason) context.log(`mobilebackup2: full backup because ${previous.fullReason}`);
+  const keys = settings.willEncrypt ? (previous?.keys ?? (await createBackupCipher(settings.password as string))) : undefined;
+  const hostFiles = previous ? await listHostContent(drive, folder) : new Map<string, number>();
+  const isFull = previous?.files === undefined;
+
+  // Scan the phone (§7.2 step 4): new or modified regular files are uploaded, the rest kept.
+  const records: ManifestRecord[] = [];
+  const uploads: PlannedUpload[] = [];
+  const current = new Set<string>();
+  for (const entry of context.phone.entries()) {
+    if (isAfcControlPath(entry.relativePath)) continue;
+    const fileId = fileIdFor(entry.domain, entry.relativePath);
+    if (entry.kind !== 'file') {
+      records.push({ entry, fileId });
+      continue;
+    }
+    current.add(fileId);
+    const old = previous?.files?.get(fileId);
+    const storedSize = keys ? encryptedSize(entry.size) : entry.size;
+    const unchanged =
+      old !== undefined && old.size === entry.size && old.mtime === entry.mtime && hostFiles.get(fileId) === storedSize &&
+      (keys === undefined || entry.size === 0 || old.encryptionKey !== undefined);
+    if (unchanged) {
+      records.push({ entry, fileId, ...(old.encryptionKey ? { encryptionKey: old.encryptionKey } : {}) });
+      continue;
+    }
+    const fileKey = keys && entry.size > 0 ? newFileKey(keys, entry.protectionClass) : undefined;
+    records.push({ entry, fileId, ...(fileKey ? { encryptionKey: fileKey.encryptionKey } : {}) });
+    uploads.push({ entry, fileId, key: fileKey?.key });
+  }
+  const removals = [...hostFiles.keys()].filter((fileId) => !current.has(fileId));
+  const uploadBytes = uploads.reduce((sum, upload) => sum + upload.entry.size, 0);
+
+  await ensureHostSpace(drive, uploadBytes + records.length * 512, deviceLinkMajor);
+
+  // Prepare (§7.2 step 7): the folder, its 256 content dirs, the Snapshot and its 256 dirs.
+  await drive.createDirectory(folder);
+  for (const dir of CONTENT_DIRECTORIES) await drive.createDirectory(`${folder}/${dir}`);
+  await drive.createDirectory(`${folder}/Snapshot`);
+  for (const dir of CONTENT_DIRECTORIES) await drive.createDirectory(`${folder}/Snapshot/${dir}`);
+
+  const uuid = isFull ? randomUUID().toUpperCase() : (previous?.status.uuid ?? randomUUID().toUpperCase());
+  const uploadStatus = (snapshotState: SnapshotState, progress: number): Promise<void> =>
+    drive.uploadFiles([statusUpload(folder, { uuid, snapshotState, isFullBackup: isFull })], progress);
+  await uploadStatus('uploading', 0);
+
+  // Upload (§7.2 step 9) in batches of at most 128 files.
+  let sentBytes = 0;
+  for (const batch of batches(uploads, BATCH_FILES)) {
+    const batchBytes = batch.reduce((sum, upload) => sum + upload.entry.size, 0);
+    sentBytes += batchBytes;
+    const items = batch.map((upload): UploadItem => ({
+      deviceName: `${upload.entry.domain}-${upload.entry.relativePath}`,
+      hostPath: `${folder}/Snapshot/${contentPathFor(upload.fileId)}`,
+      content: () => {
+        const plain = context.phone.readContent(upload.entry, 32 * 1024);
+        return keys && upload.key ? encryptChunks(plain, keys, upload.key) : plain;
+      },
+    }));
+    await drive.uploadFiles(items, uploadBytes === 0 ? 100 : (90 * sentBytes) / uploadBytes, batchBytes);
+  }
+
+  // The snapshot's metadata (§7.2 step 10): Manifest.plist, then Manifest.db.
+  const manifest = buildBackupManifest(session, records, keys);
+  await drive.uploadFiles(
+    [
+      { deviceName: 'Manifest.plist', hostPath: `${folder}/Snapshot/Manifest.plist`, content: () => once(manifest.plist) },
+      { deviceName: 'Manifest.db', hostPath: `${folder}/Snapshot/Manifest.db`, content: () => fileChunks(manifest.dbPath) },
+    ],
+    92,
+  );
+  await uploadStatus('moving', 92);
+
+  // Move (§7.2 steps 12–13): content into place, then the two metadata files one at a time.
+  let moved = 0;
+  for (const batch of batches(uploads, BATCH_FILES)) {
+    moved += batch.length;
+    const moves = batch.map((upload) => [`${folder}/Snapshot/${contentPathFor(upload.fileId)}`, `${folder}/${contentPathFor(upload.fileId)}`] as const);
+    await drive.moveItems(moves, 92 + (6 * moved) / uploads.length);
+  }
+  await drive.moveItems([[`${folder}/Snapshot/Manifest.db`, `${folder}/Manifest.db`]], 98);
+  await drive.moveItems([[`${folder}/Snapshot/Manifest.plist`, `${folder}/Manifest.plist`]], 98);
+  await uploadStatus('removing', 98);
+
+  // Remove (§7.2 steps 15–16): files gone from the phone, then the empty Snapshot. Its 256
+  // subdirectories go first because some hosts (libimobiledevice 1.3.0) only remove empty dirs.
+  for (const batch of batches(removals, BATCH_FILES)) {
+    await drive.removeItems(batch.map((fileId) => `${folder}/${contentPathFor(fileId)}`), 99);
+  }
+  const snapshotDirs = CONTENT_DIRECTORIES.map((dir) => `${folder}/Snapshot/${dir}`);
+  for (const batch of batches(snapshotDirs, BATCH_FILES)) await drive.removeItems(batch, 99);
+  const removed = await drive.removeItems([`${folder}/Snapshot`], 100);
+  if (removed.code !== 0) throw new MobileBackupError(MB_ERROR.multipleUploadErrors, 'Error removing snapshot directory');
+  await uploadStatus('finished', 100);
+
+  context.settings.update({ lastBackupDate: appleSecondsNow() });
+  context.log(`mobilebackup2: ${isFull ? 'full' : 'incremental'} backup finished: ${uploads.length} files sent, ${removals.length} removed`);
+  await drive.finish(0);
+}
+
+function statusUpload(folder: string, status: { uuid: string; snapshotState: SnapshotState; isFullBackup: boolean }): UploadItem {
+  const bytes = buildStatusPlist({ ...status, date: new Date(), backupState: 'new' });
+  return { deviceName: 'Status.plist', hostPath: `${folder}/Status.plist`, content: () => once(bytes) };
+}
+
+async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
+  yield bytes;
+}
+
+/** The content files already on the computer, fileID → size, from its 256 `xx` folders (§7.2 step 3). */
+async function listHostContent(drive: HostDrive, folder: string): Promise<Map<string, number>> {
+  const files = new Map<string, number>();
+  for (const dir of CONTENT_DIRECTORIES) {
+    for (const [name, info] of await drive.contentsOfDirectory(`${folder}/${dir}`)) {
+      if (info.type === 'regular' && /^[0-9a-f]{40}$/.test(name)) files.set(name, info.size);
+    }
+  }
+  return files;
+}
+
+/** GetFreeDiskSpace, then PurgeDiskSpace on DeviceLink 400, else ErrorCode 105 (§3.6.3, §3.6.4). */
+async function ensureHostSpace(drive: HostDrive, bytes: number, deviceLinkMajor: number): Promise<void> {
+  const needed = bytes + HOST_SPARE_BYTES;
+  let free = await drive.freeDiskSpace();
+  if (free === undefined || free >= needed) return;
+  if (deviceLinkMajor >= 400) {
+    await drive.purgeDiskSpace(needed - free + PURGE_EXTRA_BYTES, purgeTimeoutMs());
+    free = await drive.freeDiskSpace();
+    if (free === undefined || free >= needed) return;
+  }
+  throw new MobileBackupError(MB_ERROR.hostDiskFull, 'Insufficient free disk space on drive to back up');
+}
+
+function purgeTimeoutMs(): number {
+  const value = Number.parseInt(process.env.LIFEBOAT_SIM_PURGE_TIMEOUT_MS ?? '', 10);
+  return Number.isFinite(value) && value > 0 ? value : 2000;
+}
