@@ -78,6 +78,11 @@ export interface ServiceContext {
   lockdownSnapshot(): PlistDict;
   /** Simulates pulling the cable: every connection of the device drops and it detaches. */
   unplug(reason: string): void;
+  /**
+   * Simulates a reboot (mobilebackup2 RestoreShouldReboot, §7.3): every connection drops, the device
+   * detaches and attaches again after `downtimeMs`. Optional so contexts without it still type-check.
+   */
+  reboot?(reason: string, downtimeMs: number): void;
   log(message: string): void;
 }
 

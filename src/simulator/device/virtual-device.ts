@@ -92,6 +92,7 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
       faults: () => this.faults(),
       lockdownSnapshot: () => lockdownSnapshot(this),
       unplug: (reason) => this.unplug(reason),
+      reboot: (reason, downtimeMs) => this.reboot(reason, downtimeMs),
       log: (message) => this.log(message),
     };
   }
@@ -140,6 +141,13 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     if (replugAfter !== undefined && !this.replugTimer) {
       this.replugTimer = setTimeout(() => this.plug(), replugAfter);
     }
+  }
+
+  /** Drops off like `unplug`, then comes back after `downtimeMs` whatever the fault plan says. */
+  reboot(reason: string, downtimeMs: number): void {
+    this.unplug(reason);
+    if (this.replugTimer) clearTimeout(this.replugTimer);
+    this.replugTimer = setTimeout(() => this.plug(), downtimeMs);
   }
 
   isTrustPromptPending(): boolean {
