@@ -67,7 +67,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         }),
       );
     }
-    mux = await MuxServer.start(parseMuxAddress(options.listen), { devices: () => devices }, pairRecords, log);
+    mux = await MuxServer.start(parseMuxAddress(options.listen, true), { devices: () => devices }, pairRecords, log);
   } catch (error) {
     for (const device of devices) device.close();
     throw error;

@@ -110,10 +110,15 @@ class CipherPipe extends Duplex {
   private readonly onData = (chunk: Buffer): void => {
     if (!this.push(chunk)) this.socket.pause();
   };
+  private readonly onEnd = (): void => {
+    this.push(null);
+  };
 
   constructor(private readonly socket: net.Socket) {
     super();
     socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onEnd);
     socket.resume();
   }
 
@@ -133,6 +138,8 @@ class CipherPipe extends Duplex {
   release(): void {
     this.released = true;
     this.socket.off('data', this.onData);
+    this.socket.off('end', this.onEnd);
+    this.socket.off('close', this.onEnd);
     this.socket.pause();
   }
 }

@@ -13,7 +13,8 @@ export class SocketAddressError extends Error {
   }
 }
 
-export function parseMuxAddress(text: string): MuxListenAddress {
+/** `forListening` also accepts port 0 ("any free port"), which only makes sense for a server. */
+export function parseMuxAddress(text: string, forListening = false): MuxListenAddress {
   const value = text.trim();
   if (value === '') throw new SocketAddressError('The usbmuxd listen address is empty; give UNIX:/path or host:port.');
   // libusbmuxd spells the prefix in upper case; accept any case like appium does.
@@ -30,7 +31,7 @@ export function parseMuxAddress(text: string): MuxListenAddress {
   const portText = value.slice(colon + 1);
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
+  if (!/^\d+$/.test(portText) || port < (forListening ? 0 : 1) || port > 65535) {
     throw new SocketAddressError(`"${text}" has no valid port: it must be a number from 1 to 65535.`);
   }
   return { kind: 'tcp', host, port };
