@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackupFormatError } from './errors';
 import { fileIdFor } from './file-id';
-import { type ManifestRow, ManifestDbWriter, readManifestDb } from './manifest-db';
+import { type ManifestRow, ManifestDbWriter, readManifestDb, readManifestDbFromBytes } from './manifest-db';
 
 const MVT_MANIFEST_DB = new URL('../../../../shared/fixtures/mvt-ios-backup/Manifest.db', import.meta.url).pathname;
 
@@ -153,6 +153,16 @@ describe('readManifestDb', () => {
     for (const _ of readManifestDb(target)) break;
     fs.rmSync(target);
     expect(fs.existsSync(target)).toBe(false);
+  });
+
+  it('reads a Manifest.db held in memory', () => {
+    const target = path.join(dir, 'Manifest.db');
+    const writer = new ManifestDbWriter(target);
+    const entry = row('HomeDomain', 'Library/SMS/sms.db', 1, 5);
+    writer.add(entry);
+    writer.finish();
+    expect([...readManifestDbFromBytes(fs.readFileSync(target))]).toEqual([entry]);
+    expect(() => [...readManifestDbFromBytes(Buffer.alloc(4096, 1))]).toThrow(BackupFormatError);
   });
 
   it('says clearly when the file is not a plaintext Manifest.db', () => {

@@ -120,13 +120,28 @@ interface RawFileRow {
  * Streams the rows of a (plaintext) Manifest.db, decoding each `file` blob.
  * Opens read-only and closes when the iteration ends or is abandoned.
  */
-export function* readManifestDb(path: string): IterableIterator<ManifestRow> {
+export function readManifestDb(path: string): IterableIterator<ManifestRow> {
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
   } catch (error) {
     throw new BackupFormatError('malformed-manifest-db', `Cannot open Manifest.db at ${path}: ${(error as Error).message}`);
   }
+  return iterateRows(db, path);
+}
+
+/** The same over the bytes of a Manifest.db held in memory (e.g. just decrypted, §6.4). */
+export function readManifestDbFromBytes(bytes: Buffer): IterableIterator<ManifestRow> {
+  let db: Database.Database;
+  try {
+    db = new Database(bytes);
+  } catch (error) {
+    throw new BackupFormatError('malformed-manifest-db', `These bytes are not an SQLite Manifest.db: ${(error as Error).message}`);
+  }
+  return iterateRows(db, 'The in-memory Manifest.db');
+}
+
+function* iterateRows(db: Database.Database, name: string): IterableIterator<ManifestRow> {
   let rows: IterableIterator<RawFileRow> | undefined;
   try {
     try {
@@ -134,7 +149,7 @@ export function* readManifestDb(path: string): IterableIterator<ManifestRow> {
     } catch (error) {
       throw new BackupFormatError(
         'malformed-manifest-db',
-        `${path} is not a readable Manifest.db (is it still encrypted?): ${(error as Error).message}`,
+        `${name} is not a readable Manifest.db (is it still encrypted?): ${(error as Error).message}`,
       );
     }
     for (const raw of rows) yield toManifestRow(raw);
