@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type PlistValue, PlistReal, PlistUid, decodePlist, encodeBinaryPlist } from '../../main/device/codec';
-import { decodeCompactBinaryPlist, encodeCompactBinaryPlist } from './compact-bplist';
+import { decodeCompactBinaryPlist } from './compact-bplist-reader';
+import { encodeCompactBinaryPlist } from './compact-bplist-writer';
 
 describe('encodeCompactBinaryPlist', () => {
   it('writes what the codec decodes back to the same value', () => {

@@ -7,7 +7,8 @@ import {
   decodePlist,
   isPlistDict,
 } from '../../main/device/codec';
-import { decodeCompactBinaryPlist, encodeCompactBinaryPlist } from './compact-bplist';
+import { decodeCompactBinaryPlist } from './compact-bplist-reader';
+import { encodeCompactBinaryPlist } from './compact-bplist-writer';
 import { BackupFormatError } from './errors';
 
 /**
