@@ -35,8 +35,10 @@ export class LinkBudget {
 export class DeviceTunnel extends Duplex {
   private waiting = false;
 
-  constructor(private readonly socket: net.Socket, private readonly budget: LinkBudget) {
+  constructor(private readonly socket: net.Socket, private readonly budget: LinkBudget, log: (message: string) => void) {
     super({ allowHalfOpen: false });
+    // A handler that ends its connection with destroy(error) must not take the simulator down.
+    this.on('error', (error: Error) => log(`connection closed with an error: ${error.message}`));
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('end', () => this.push(null));
     socket.on('close', () => this.destroy());

@@ -222,22 +222,31 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
   }
 
   private track(socket: net.Socket): DeviceTunnel {
-    const tunnel = new DeviceTunnel(socket, this.budget);
+    const tunnel = new DeviceTunnel(socket, this.budget, (message) => this.log(message));
     this.tunnels.add(tunnel);
     tunnel.on('close', () => this.tunnels.delete(tunnel));
     return tunnel;
   }
 
+  private runHandler(open: OpenPort, stream: Duplex, tunnel: DeviceTunnel): void {
+    try {
+      open.service.handler(stream, this.context);
+    } catch (error) {
+      this.log(`${open.name} failed to start: ${(error as Error).message}`);
+      tunnel.destroy();
+    }
+  }
+
   private startService(open: OpenPort, tunnel: DeviceTunnel): void {
     if (!open.tls) {
-      open.service.handler(tunnel, this.context);
+      this.runHandler(open, tunnel, tunnel);
       return;
     }
     // EnableServiceSSL: the host does the same TLS handshake as for the session (§2.7).
     const secure = new tls.TLSSocket(tunnel as unknown as net.Socket, { isServer: true, ...serverTlsOptions(open.tls) });
     secure.on('error', () => tunnel.destroy());
     awaitTrustedPeer(secure, open.tls).then(
-      () => open.service.handler(secure as Duplex, this.context),
+      () => this.runHandler(open, secure, tunnel),
       (error: Error) => {
         this.log(`${open.name}: TLS refused: ${error.message}`);
         tunnel.destroy();
