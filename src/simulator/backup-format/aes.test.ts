@@ -83,6 +83,12 @@ describe('file content encryption (protocol.md §6.5)', () => {
     expect(block.subarray(9)).toEqual(Buffer.alloc(7, 7));
   });
 
+  it('accepts an empty stored file when the manifest says the file is empty', async () => {
+    expect(await runThrough(createFileDecryptor(fileKey, { expectedSize: 0 }), Buffer.alloc(0), 16)).toHaveLength(0);
+    expect(decryptFileContent(Buffer.alloc(0), fileKey, 0)).toHaveLength(0);
+    await expect(runThrough(createFileDecryptor(fileKey, { expectedSize: 5 }), Buffer.alloc(0), 16)).rejects.toThrow(/non-empty/);
+  });
+
   it('fails clearly on a wrong key, a truncated file or a size mismatch', async () => {
     const plain = randomBytes(100);
     const encrypted = encryptFileContent(plain, fileKey);

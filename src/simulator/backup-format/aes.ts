@@ -66,6 +66,7 @@ export function encryptFileContent(content: Buffer, key: Buffer): Buffer {
 
 export function decryptFileContent(ciphertext: Buffer, key: Buffer, expectedSize?: number): Buffer {
   assertAes256Key(key, 'file key');
+  if (ciphertext.length === 0 && expectedSize === 0) return Buffer.alloc(0);
   const plain = finishDecrypt(() => {
     const decipher = createDecipheriv('aes-256-cbc', key, ZERO_IV);
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
@@ -117,6 +118,11 @@ class CipherTransform extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    // Empty files are stored empty, without an EncryptionKey (§6.5); accept that when told to expect it.
+    if (this.direction === 'decrypt' && this.inputBytes === 0 && this.expectedSize === 0) {
+      callback();
+      return;
+    }
     let tail: Buffer;
     try {
       tail = this.direction === 'decrypt' ? finishDecrypt(() => this.cipher.final(), this.inputBytes) : this.cipher.final();
