@@ -1,7 +1,5 @@
-// @peculiar/x509 uses tsyringe, which needs the Reflect metadata polyfill loaded before it.
-import 'reflect-metadata';
 import { createPublicKey, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { x509 } from './x509';
 
 /** The certificates and keys of a new pairing, PEM text as the pair record stores them (§2.5.3). */
 export interface PairingCertificates {
