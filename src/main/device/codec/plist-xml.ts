@@ -67,8 +67,9 @@ const ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&',
 
 function unescapeXml(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, name: string) => {
-    if (name.startsWith('#x')) return String.fromCodePoint(parseInt(name.slice(2), 16));
-    if (name.startsWith('#')) return String.fromCodePoint(parseInt(name.slice(1), 10));
+    const codePoint = name.startsWith('#x') ? parseInt(name.slice(2), 16) : name.startsWith('#') ? parseInt(name.slice(1), 10) : undefined;
+    // A reference beyond Unicode (&#99999999;) would make fromCodePoint throw a RangeError: keep it as text.
+    if (codePoint !== undefined) return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : whole;
     return ENTITIES[name] ?? whole;
   });
 }
@@ -80,13 +81,15 @@ interface Token {
 }
 
 // Tags, or runs of text between them. Declarations, DOCTYPE and comments are dropped first.
-const TOKEN = /<(\/?)([A-Za-z][\w:.-]*)[^>]*?(\/?)>|([^<]+)/g;
+// A tag cannot contain '<', and an unterminated declaration or comment runs to the end of the input:
+// otherwise every '<' of a hostile "<a<a<a…" or "<!--<!--…" rescans the rest (quadratic, minutes per MB).
+const TOKEN = /<(\/?)([A-Za-z][\w:.-]*)[^<>]*?(\/?)>|([^<]+)/g;
 
 function tokenize(xml: string): Token[] {
   const cleaned = xml
-    .replace(/<\?[\s\S]*?\?>/g, '')
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<!DOCTYPE[^>]*>/gi, '');
+    .replace(/<\?[\s\S]*?(?:\?>|$)/g, '')
+    .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
+    .replace(/<!DOCTYPE[^>]*(?:>|$)/gi, '');
   const tokens: Token[] = [];
   for (const match of cleaned.matchAll(TOKEN)) {
     const [, slash, name, selfClose, text] = match;
