@@ -70,4 +70,14 @@ export interface Phone {
   capacityBytes(): number;
   freeBytes(): number;
   close(): void;
+
+  // Optional fast paths the phone store offers; AFC falls back to the members above without them.
+  /** Entries directly inside a directory. */
+  children?(domain: string, relativePath: string): PhoneEntry[];
+  /** Up to `length` bytes of a regular file from `offset` (AFC FileRead at any position). */
+  readRange?(entry: PhoneEntry, offset: number, length: number): Promise<Buffer>;
+  /** Moves an entry (and everything below a directory) keeping its content and metadata. */
+  moveEntry?(fromDomain: string, fromPath: string, toDomain: string, toPath: string): void;
+  /** Changes an entry's modification time (AFC SetFileModTime). */
+  setModificationTime?(domain: string, relativePath: string, mtime: number): void;
 }

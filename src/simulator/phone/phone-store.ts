@@ -193,6 +193,37 @@ class SqlitePhone implements Phone {
     })();
   }
 
+  moveEntry(fromDomain: string, fromPath: string, toDomain: string, toPath: string): void {
+    if (fromDomain === toDomain && fromPath === toPath) return;
+    if (fromDomain === toDomain && toPath.startsWith(`${fromPath}/`)) {
+      throw new Error(`Cannot move ${fromPath} into itself (${toPath}).`);
+    }
+    this.db.transaction(() => {
+      const source = this.sql.get.get(fromDomain, fromPath);
+      if (!source) throw new Error(`${fromDomain}/${fromPath} does not exist.`);
+      const target = this.sql.get.get(toDomain, toPath);
+      if (target) {
+        const occupied = target.kind === 'directory' && this.children(toDomain, toPath).length > 0;
+        if (occupied || (target.kind === 'directory') !== (source.kind === 'directory')) {
+          throw new Error(`${toDomain}/${toPath} already exists.`);
+        }
+        this.removeEntry(toDomain, toPath);
+      }
+      this.ensureParents(toDomain, toPath, source.mtime, source.uid);
+      const rows = [source, ...this.sql.below.all(fromDomain, `${fromPath}/`, `${fromPath}0`)];
+      this.sql.deleteBelow.run(fromDomain, `${fromPath}/`, `${fromPath}0`);
+      this.sql.deleteOne.run(fromDomain, fromPath);
+      for (const row of rows) {
+        this.sql.upsert.run({ ...row, domain: toDomain, relative_path: toPath + row.relative_path.slice(fromPath.length) });
+      }
+      if (!isHousekeeping(toDomain, toPath)) this.sql.setMeta.run('factory', '0');
+    })();
+  }
+
+  setModificationTime(domain: string, relativePath: string, mtime: number): void {
+    this.db.prepare('UPDATE entries SET mtime = ? WHERE domain = ? AND relative_path = ?').run(mtime, domain, relativePath);
+  }
+
   eraseToFactory(): void {
     this.db.transaction(() => {
       this.db.exec('DELETE FROM entries; DELETE FROM apps;');
@@ -298,7 +329,7 @@ export type StorePhone = SqlitePhone;
  * Opens the phone stored in `dir`, generating it from seed + profile the first time. A phone that
  * already exists keeps its own seed and profile.
  */
-export function openPhone(dir: string, options: OpenPhoneOptions): Phone & Pick<SqlitePhone, 'children' | 'readRange' | 'putGenerated'> {
+export function openPhone(dir: string, options: OpenPhoneOptions): StorePhone {
   fs.mkdirSync(dir, { recursive: true });
   const db = new Database(path.join(dir, 'phone.db'));
   db.pragma('journal_mode = WAL');
