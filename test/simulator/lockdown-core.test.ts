@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePlistFrame, plistData, readPlistFrame, type PlistDict } from '../../src/main/device/codec';
+import { encodePlistFrame, plistArrayOf, plistData, plistDictOf, readPlistFrame, type PlistDict } from '../../src/main/device/codec';
 import { startSimulator } from '../../src/simulator/simulator';
 import { LockdownTestClient, readStoredPairRecord, sessionIdOf } from '../helpers/lockdown-test-client';
 import { connectToDevicePort, RawMuxClient } from '../helpers/raw-mux-client';
@@ -114,6 +114,42 @@ describe('lockdownd sessions and services', () => {
       socket.destroy();
     }
     await expect(connectToDevicePort(harness.sim.address, device.deviceId, port)).rejects.toThrow(/result 3/);
+  });
+
+  it('lists the phone’s apps over installation_proxy and serves icons over springboardservices', async () => {
+    const device = harness.sim.devices()[0]!;
+    const client = await connect();
+    sessionIdOf(await client.startSession(records[0]!));
+    const proxyPort = (await client.request({ Request: 'StartService', Service: 'com.apple.mobile.installation_proxy' })).Port as number;
+    const proxy = await connectToDevicePort(harness.sim.address, device.deviceId, proxyPort);
+    const listed: string[] = [];
+    try {
+      proxy.socket.write(encodePlistFrame({ Command: 'Browse', ClientOptions: { ApplicationType: 'User', ReturnAttributes: ['CFBundleIdentifier', 'ApplicationSINF'] } }, 'xml'));
+      for (;;) {
+        const reply = plistDictOf(await readPlistFrame(proxy.reader))!;
+        if (reply.Status === 'Complete') break;
+        expect(reply.Status).toBe('BrowsingProgress');
+        for (const app of plistArrayOf(reply.CurrentList) ?? []) {
+          expect(Object.keys(plistDictOf(app)!).sort()).toEqual(['ApplicationSINF', 'CFBundleIdentifier']);
+          listed.push(plistDictOf(app)!.CFBundleIdentifier as string);
+        }
+      }
+    } finally {
+      proxy.socket.destroy();
+    }
+    const apps = device.phone.apps().map((app) => app.bundleId);
+    expect(apps.length).toBeGreaterThan(0);
+    expect(listed).toEqual(apps);
+
+    const iconPort = (await client.request({ Request: 'StartService', Service: 'com.apple.springboardservices' })).Port as number;
+    const icons = await connectToDevicePort(harness.sim.address, device.deviceId, iconPort);
+    try {
+      icons.socket.write(encodePlistFrame({ command: 'getIconPNGData', bundleId: apps[0]! }, 'binary'));
+      const png = plistData(plistDictOf(await readPlistFrame(icons.reader))?.pngData);
+      expect(png?.subarray(1, 4).toString()).toBe('PNG');
+    } finally {
+      icons.socket.destroy();
+    }
   });
 
   it('needs the EscrowBag for mobilebackup2 while the phone is locked', async () => {

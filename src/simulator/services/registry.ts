@@ -1,7 +1,9 @@
 import type { ServiceHandler } from '../device/service-context';
 import { serveAfc } from './afc/afc-server';
+import { serveInstallationProxy } from './installation-proxy';
 import { serveMobileBackup2 } from './mobilebackup2/mobilebackup2-server';
 import { serveNotificationProxy } from './notification-proxy';
+import { serveSpringboardServices } from './springboard-services';
 
 /** The services lockdownd's StartService can open (protocol.md §2.7, §8.1). */
 export interface ServiceDefinition {
@@ -17,4 +19,6 @@ export const SERVICES: ReadonlyMap<string, ServiceDefinition> = new Map<string, 
   ['com.apple.mobilebackup2', { handler: serveMobileBackup2, ssl: false, needsEscrowBag: true }],
   ['com.apple.mobile.notification_proxy', { handler: serveNotificationProxy, ssl: false, needsEscrowBag: false }],
   ['com.apple.mobile.insecure_notification_proxy', { handler: serveNotificationProxy, ssl: false, needsEscrowBag: false }],
+  ['com.apple.mobile.installation_proxy', { handler: serveInstallationProxy, ssl: false, needsEscrowBag: false }],
+  ['com.apple.springboardservices', { handler: serveSpringboardServices, ssl: false, needsEscrowBag: false }],
 ]);
