@@ -48,6 +48,18 @@ describe('virtual iPhone seen by libimobiledevice tools', () => {
     expect(Number(disk.stdout.trim())).toBe(device.phone.capacityBytes());
   });
 
+  it('is reachable over TCP too; libusbmuxd 2.0.2 wants the upper-case UNIX: prefix for sockets', async () => {
+    const { startSimulator } = await import('../../src/simulator/simulator');
+    const tcp = await startSimulator({ listen: '127.0.0.1:0', stateDir: path.join(harness.workDir, 'tcp-state'), seed: 11 });
+    try {
+      const result = await runTool('idevice_id', ['-l'], { ...harness.env, USBMUXD_SOCKET_ADDRESS: tcp.address });
+      expect(result.stdout.trim()).toBe(first);
+    } finally {
+      await tcp.stop();
+    }
+    expect(harness.sim.address).toMatch(/^UNIX:\//);
+  });
+
   it('ideviceinfo reaches the second device too, with its own identity', async () => {
     const result = await runTool('ideviceinfo', ['-u', second, '-k', 'DeviceName'], harness.env);
     expect(result.code).toBe(0);

@@ -59,6 +59,10 @@ describe('lockdownd sessions and services', () => {
     expect(await client.stopSession(sessionId)).toEqual({ Request: 'StopSession' });
     expect(await client.request({ Request: 'QueryType' })).toMatchObject({ Type: 'com.apple.mobile.lockdown' });
     expect(await client.request({ Request: 'GetValue', Key: 'SerialNumber' })).toMatchObject({ Error: 'GetProhibited' });
+
+    // A second session on the same connection, as hosts that reuse their lockdown socket do.
+    sessionIdOf(await client.startSession(records[0]!));
+    expect(await client.request({ Request: 'GetValue', Key: 'SerialNumber' })).toHaveProperty('Value');
   });
 
   it('accepts the host certificate too and lets a host change what may be changed', async () => {
