@@ -164,8 +164,23 @@ export class LockdownClient {
     return { sessionId, sslEnabled };
   }
 
+  /**
+   * StopSession (§2.6 step 5), then a TLS close_notify. libimobiledevice goes on in plaintext on the
+   * same stream; Node cannot peel TLS off a socket, and clients close right afterwards anyway, so
+   * this connection is finished: open a new one for more requests.
+   */
   async stopSession(sessionId: string): Promise<void> {
     await this.request('StopSession', { SessionID: sessionId });
+    this.broken = new LockdownError('SessionInactive', 'The lockdown session was stopped; connect to the iPhone again.');
+    const secure = this.tlsSocket;
+    if (!secure) return;
+    const closed = new Promise<void>((resolve) => {
+      secure.once('close', () => resolve());
+      setTimeout(resolve, 1_000).unref();
+    });
+    secure.end();
+    await closed;
+    this.close();
   }
 
   /** Closes TLS and the tunnel; pending and later requests fail with ConnectionClosed. */
