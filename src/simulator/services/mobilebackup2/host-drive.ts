@@ -85,6 +85,8 @@ export class IncomingFile {
 export interface HostDriveHooks {
   /** After every file that fully crossed the link (either direction), for the unplug-after-files fault. */
   readonly onFileTransferred?: () => void;
+  /** Before each new DL request, when the host is between messages (where a pulled cable is clean). */
+  readonly beforeRequest?: () => void;
 }
 
 const PURGE_URGENCY = 4;
@@ -104,7 +106,7 @@ export class HostDrive {
     progress: number,
     consume: (path: string, file: IncomingFile) => Promise<void>,
   ): Promise<Map<string, HostFileFailure>> {
-    await this.link.send(['DLMessageDownloadFiles', [...paths], {}, new PlistReal(progress), 0]);
+    await this.request(['DLMessageDownloadFiles', [...paths], {}, new PlistReal(progress), 0]);
     const stream = new DownloadStreamReader(this.link.reader);
     const failures = new Map<string, HostFileFailure>();
     let consumerError: unknown;
@@ -152,7 +154,7 @@ export class HostDrive {
 
   /** DLMessageUploadFiles (§3.6.2): streams each item's content to its host path. */
   async uploadFiles(items: readonly UploadItem[], progress: number, totalBytes = 0): Promise<void> {
-    await this.link.send(['DLMessageUploadFiles', {}, new PlistReal(progress), totalBytes]);
+    await this.request(['DLMessageUploadFiles', {}, new PlistReal(progress), totalBytes]);
     for (const item of items) {
       await this.link.writeRaw(encodeUploadHeader(item.deviceName, item.hostPath));
       let endBlock = encodeBlock(BLOCK_CODE.success);
@@ -175,7 +177,7 @@ export class HostDrive {
 
   /** DLMessageCreateDirectory (§3.6.5); "already exists" is success. */
   async createDirectory(path: string): Promise<void> {
-    await this.link.send(['DLMessageCreateDirectory', path]);
+    await this.request(['DLMessageCreateDirectory', path]);
     const status = await this.receiveStatus();
     if (status.code !== HOST_STATUS.ok && status.code !== HOST_STATUS.exists) {
       throw new MobileBackupError(MB_ERROR.driveError, `Error creating directory ${path} on the computer: ${status.description ?? status.code}`);
@@ -184,7 +186,7 @@ export class HostDrive {
 
   /** DLMessageMoveItems (§3.6.7): renames each source to its destination, replacing it. */
   async moveItems(moves: ReadonlyArray<readonly [string, string]>, progress: number): Promise<void> {
-    await this.link.send(['DLMessageMoveItems', Object.fromEntries(moves), {}, new PlistReal(progress)]);
+    await this.request(['DLMessageMoveItems', Object.fromEntries(moves), {}, new PlistReal(progress)]);
     const status = await this.receiveStatus();
     if (status.code !== HOST_STATUS.ok) {
       throw new MobileBackupError(MB_ERROR.driveError, `Error moving files on the computer: ${status.description ?? status.code}`);
@@ -193,20 +195,20 @@ export class HostDrive {
 
   /** DLMessageRemoveItems (§3.6.8). Missing paths are fine; returns the host's status otherwise. */
   async removeItems(paths: readonly string[], progress: number): Promise<HostStatus> {
-    await this.link.send(['DLMessageRemoveItems', [...paths], {}, new PlistReal(progress)]);
+    await this.request(['DLMessageRemoveItems', [...paths], {}, new PlistReal(progress)]);
     const status = await this.receiveStatus();
     return status.code === HOST_STATUS.notFound ? { ...status, code: HOST_STATUS.ok } : status;
   }
 
   /** DLMessageCopyItem (§3.6.9). */
   async copyItem(source: string, destination: string): Promise<HostStatus> {
-    await this.link.send(['DLMessageCopyItem', source, destination]);
+    await this.request(['DLMessageCopyItem', source, destination]);
     return this.receiveStatus();
   }
 
   /** DLContentsOfDirectory (§3.6.6); a missing directory lists as empty. */
   async contentsOfDirectory(path: string): Promise<Map<string, HostDirectoryEntry>> {
-    await this.link.send(['DLContentsOfDirectory', path]);
+    await this.request(['DLContentsOfDirectory', path]);
     const status = await this.receiveStatus();
     const entries = new Map<string, HostDirectoryEntry>();
     if (status.code !== HOST_STATUS.ok || !isPlistDict(status.payload)) return entries;
@@ -223,7 +225,7 @@ export class HostDrive {
 
   /** DLMessageGetFreeDiskSpace (§3.6.3); undefined when the host cannot tell. */
   async freeDiskSpace(): Promise<number | undefined> {
-    await this.link.send(['DLMessageGetFreeDiskSpace']);
+    await this.request(['DLMessageGetFreeDiskSpace']);
     const status = await this.receiveStatus();
     if (status.code !== HOST_STATUS.ok) return undefined;
     return plistInteger(status.payload);
@@ -234,7 +236,7 @@ export class HostDrive {
    * never answer it, so give up after `timeoutMs` instead of waiting forever. True when purged.
    */
   async purgeDiskSpace(bytes: number, timeoutMs: number): Promise<boolean> {
-    await this.link.send(['DLMessagePurgeDiskSpace', bytes, PURGE_URGENCY]);
+    await this.request(['DLMessagePurgeDiskSpace', bytes, PURGE_URGENCY]);
     try {
       const status = await this.receiveStatus(timeoutMs);
       return status.code === HOST_STATUS.ok;
@@ -252,6 +254,11 @@ export class HostDrive {
       ...(errorDescription !== undefined ? { ErrorDescription: errorDescription } : {}),
       ...(content !== undefined ? { Content: content } : {}),
     });
+  }
+
+  private async request(items: readonly PlistValue[]): Promise<void> {
+    this.hooks.beforeRequest?.();
+    await this.link.send(items);
   }
 
   private async receiveStatus(timeoutMs?: number): Promise<HostStatus> {

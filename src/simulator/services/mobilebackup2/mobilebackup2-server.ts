@@ -53,11 +53,18 @@ async function runConnection(socket: Duplex, context: ServiceContext): Promise<v
       if (limit !== undefined && trafficBytes >= limit) pullCable(`${trafficBytes} bytes of mobilebackup2 traffic`);
     },
   });
+  // The file budget is checked between DL messages: libimobiledevice 1.3.0 spins forever when the
+  // link dies inside a file stream, while a cut between messages fails it cleanly.
   const drive = new HostDrive(link, {
     onFileTransferred: () => {
       filesMoved += 1;
+    },
+    beforeRequest: () => {
       const limit = context.faults().unplugAfterFiles;
-      if (limit !== undefined && filesMoved >= limit) pullCable(`${filesMoved} files`);
+      if (limit !== undefined && filesMoved >= limit) {
+        pullCable(`${filesMoved} files`);
+        throw new HostGoneError('The cable was pulled (fault injection).');
+      }
     },
   });
   const session = new Session(link, drive, context);
