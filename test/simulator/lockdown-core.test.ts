@@ -47,6 +47,33 @@ describe('lockdownd sessions and services', () => {
     expect(await client.request({ Request: 'StartSession', HostID: 'NOT-A-KNOWN-HOST', SystemBUID: 'x' })).toMatchObject({ Error: 'InvalidHostID' });
   });
 
+  it('opens the insecure notification proxy without a session and relays request_pair when Trust is tapped', async () => {
+    const device = harness.sim.devices()[0]!;
+    const client = await connect();
+    const started = await client.request({ Request: 'StartService', Service: 'com.apple.mobile.insecure_notification_proxy' });
+    expect(started.Port).toEqual(expect.any(Number));
+    const proxy = await connectToDevicePort(harness.sim.address, device.deviceId, started.Port as number);
+    try {
+      proxy.socket.write(encodePlistFrame({ Command: 'ObserveNotification', Name: 'com.apple.mobile.lockdown.request_pair' }, 'xml'));
+      // Requests are handled in order: once our own posted barrier comes back, the observe is in place.
+      proxy.socket.write(encodePlistFrame({ Command: 'ObserveNotification', Name: 'test.barrier' }, 'xml'));
+      proxy.socket.write(encodePlistFrame({ Command: 'PostNotification', Name: 'test.barrier' }, 'xml'));
+      expect(await readPlistFrame(proxy.reader)).toEqual({ Command: 'RelayNotification', Name: 'test.barrier' });
+      device.setFaults({ trust: 'ask' });
+      await waitFor(() => {
+        device.trustDecision();
+        return device.isTrustPromptPending();
+      });
+      device.answerTrustPrompt(true);
+      expect(await readPlistFrame(proxy.reader)).toEqual({ Command: 'RelayNotification', Name: 'com.apple.mobile.lockdown.request_pair' });
+    } finally {
+      device.answerTrustPrompt(false);
+      device.trustDecision();
+      device.setFaults({ trust: 'accept' });
+      proxy.socket.destroy();
+    }
+  });
+
   it('runs a TLS session with the root certificate, then returns to plaintext after StopSession', async () => {
     const client = await connect();
     const sessionId = sessionIdOf(await client.startSession(records[0]!));

@@ -223,20 +223,22 @@ class LockdownConnection {
   /** StartService (§2.7): needs a session; escrow-bag services need the bag while the phone is locked. */
   private startService(request: PlistDict): Reply {
     const name = plistString(request.Service);
-    if (!this.session) return { Request: 'StartService', Error: 'SessionInactive' };
     if (!name) return { Request: 'StartService', Error: 'MissingService' };
     const service = SERVICES.get(name);
+    if (!this.session && !service?.withoutSession) return { Request: 'StartService', Error: 'SessionInactive' };
     if (!service) return { Request: 'StartService', Service: name, Error: 'InvalidService' };
+    const host = this.session?.host;
     if (service.needsEscrowBag && this.device.faults().locked) {
       const bag = plistData(request.EscrowBag);
       if (!bag) return { Request: 'StartService', Service: name, Error: 'PasswordProtected' };
-      if (!bag.equals(Buffer.from(this.session.host.escrowBagBase64, 'base64'))) {
+      if (!host || !bag.equals(Buffer.from(host.escrowBagBase64, 'base64'))) {
         return { Request: 'StartService', Service: name, Error: 'EscrowLocked' };
       }
     }
-    const identity = service.ssl ? sessionTlsIdentity(this.session.host, this.device.key) : undefined;
+    // Without a session there is no pair record to build a TLS identity from, so no service TLS.
+    const identity = service.ssl && host ? sessionTlsIdentity(host, this.device.key) : undefined;
     const port = this.device.openServicePort(name, service, identity);
-    return { Request: 'StartService', Service: name, Port: port, ...(service.ssl ? { EnableServiceSSL: true } : {}) };
+    return { Request: 'StartService', Service: name, Port: port, ...(identity ? { EnableServiceSSL: true } : {}) };
   }
 
   private send(reply: Reply): void {

@@ -12,13 +12,15 @@ export interface ServiceDefinition {
   readonly ssl: boolean;
   /** Services that work only when the EscrowBag is presented or the phone is unlocked. */
   readonly needsEscrowBag: boolean;
+  /** Startable before pairing, without a session (only the insecure notification proxy, §2.5.2, §2.7). */
+  readonly withoutSession?: boolean;
 }
 
 export const SERVICES: ReadonlyMap<string, ServiceDefinition> = new Map<string, ServiceDefinition>([
   ['com.apple.afc', { handler: serveAfc, ssl: false, needsEscrowBag: false }],
   ['com.apple.mobilebackup2', { handler: serveMobileBackup2, ssl: false, needsEscrowBag: true }],
   ['com.apple.mobile.notification_proxy', { handler: serveNotificationProxy, ssl: false, needsEscrowBag: false }],
-  ['com.apple.mobile.insecure_notification_proxy', { handler: serveNotificationProxy, ssl: false, needsEscrowBag: false }],
+  ['com.apple.mobile.insecure_notification_proxy', { handler: serveNotificationProxy, ssl: false, needsEscrowBag: false, withoutSession: true }],
   ['com.apple.mobile.installation_proxy', { handler: serveInstallationProxy, ssl: false, needsEscrowBag: false }],
   ['com.apple.springboardservices', { handler: serveSpringboardServices, ssl: false, needsEscrowBag: false }],
 ]);
