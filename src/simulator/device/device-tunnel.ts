@@ -27,6 +27,9 @@ export class LinkBudget {
   }
 }
 
+/** Enough buffering that a bulk transfer is not paced by event-loop turns. */
+const TUNNEL_BUFFER_BYTES = 1024 * 1024;
+
 /**
  * One usbmuxd tunnel as the device-side handler sees it: the host socket behind the link budget.
  * Closing either end closes the other; it never emits 'error' (a pulled cable is a close), so
@@ -36,7 +39,7 @@ export class DeviceTunnel extends Duplex {
   private waiting = false;
 
   constructor(private readonly socket: net.Socket, private readonly budget: LinkBudget, log: (message: string) => void) {
-    super({ allowHalfOpen: false });
+    super({ allowHalfOpen: false, readableHighWaterMark: TUNNEL_BUFFER_BYTES, writableHighWaterMark: TUNNEL_BUFFER_BYTES });
     // A handler that ends its connection with destroy(error) must not take the simulator down.
     this.on('error', (error: Error) => log(`connection closed with an error: ${error.message}`));
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -53,7 +56,10 @@ export class DeviceTunnel extends Duplex {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const send = (): void => {
       if (this.socket.destroyed) return callback();
-      this.socket.write(chunk, () => callback());
+      // Hand the chunk on at once and wait only when the socket's buffer is full: a backup
+      // streams gigabytes through here.
+      if (this.socket.write(chunk)) callback();
+      else this.socket.once('drain', () => callback());
     };
     const delay = this.budget.take(chunk.length);
     if (delay) void delay.then(send);
