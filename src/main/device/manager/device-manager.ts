@@ -43,6 +43,8 @@ interface Entry {
   problem: string | undefined;
   /** Bumped on every attach and refresh so a slow inspection of an older plug-in is ignored. */
   generation: number;
+  /** The newest inspection; refresh() waits for whichever is newest when it finishes. */
+  latest: Promise<void>;
 }
 
 /**
@@ -110,8 +112,13 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   async refresh(udid: string): Promise<ManagedDevice | undefined> {
     const entry = this.find(udid);
     if (!entry) return undefined;
-    entry.generation++;
-    await this.track(this.inspect(entry, entry.generation));
+    this.startInspection(entry);
+    // A Paired event or another refresh may start a newer inspection meanwhile; its answer wins.
+    let awaited: Promise<void>;
+    do {
+      awaited = entry.latest;
+      await awaited;
+    } while (entry.latest !== awaited);
     const current = this.find(udid);
     return current ? snapshot(current) : undefined;
   }
@@ -137,6 +144,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       if (this.entries.get(entry.udid) === entry) this.setTrust(entry, trustFromError(error), (error as Error).message);
       throw error;
     }
+    if (this.entries.get(entry.udid) === entry) this.setTrust(entry, 'trusted', undefined);
     const refreshed = await this.refresh(entry.udid);
     return refreshed ?? snapshot(entry);
   }
@@ -195,10 +203,10 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       this.emit('updated', snapshot(existing));
       return;
     }
-    const entry: Entry = { udid: device.udid, connections: [device], trust: 'unknown', summary: {}, problem: undefined, generation: 0 };
+    const entry: Entry = { udid: device.udid, connections: [device], trust: 'unknown', summary: {}, problem: undefined, generation: 0, latest: Promise.resolve() };
     this.entries.set(device.udid, entry);
     this.emit('attached', snapshot(entry));
-    void this.track(this.inspect(entry, entry.generation));
+    this.startInspection(entry);
   }
 
   private onDetached(deviceId: number): void {
@@ -214,6 +222,11 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       }
       return;
     }
+  }
+
+  private startInspection(entry: Entry): void {
+    entry.generation++;
+    entry.latest = this.track(this.inspect(entry, entry.generation));
   }
 
   private async inspect(entry: Entry, generation: number): Promise<void> {
