@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePlist, isPlistDict } from '../../src/main/device/codec';
 import type { FaultPlan } from '../../src/simulator/device/service-context';
 import { AfcTestClient, le64 } from '../../src/simulator/services/afc/testing/afc-test-client';
 import { listenAfc, testServiceContext } from '../../src/simulator/services/afc/testing/afc-test-context';
@@ -50,5 +51,19 @@ describe('AFC sync lock against idevicebackup2', () => {
     expect(done.stdout).toContain('Backup Successful.');
     // idevicebackup2 unlocked and closed its handle, so the lock is free again.
     expect(await client.status(0x1b, le64(handle, 6))).toBe(0);
+    expect(await client.status(0x1b, le64(handle, 12))).toBe(0);
+  });
+
+  it('takes RestoreApplications.plist written over AFC before a restore (§4.5)', async () => {
+    const root = path.join(harness.workDir, 'backups');
+    const device = harness.sim.devices()[0];
+    if (!device) throw new Error('the simulator has no device');
+    const result = await runTool('idevicebackup2', ['restore', '--system', '--no-reboot', root], harness.env);
+    expect(result.stdout).toContain('Wrote RestoreApplications.plist');
+    expect(result.stdout).toContain('Restore Successful.');
+    const written = await client.readWhole('/iTunesRestore/RestoreApplications.plist');
+    const applications = decodePlist(written);
+    expect(isPlistDict(applications)).toBe(true);
+    expect(Object.keys(applications as object).sort()).toEqual(device.phone.apps().map((app) => app.bundleId).sort());
   });
 });
