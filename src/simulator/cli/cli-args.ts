@@ -49,12 +49,16 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const positional: string[] = [];
   const booleans = new Set(['--verbose', '--clear', '--help', '-h']);
   const seen = new Set<string>();
+  const known = sub === 'run'
+    ? ['--listen', '--state-dir', '--profile', '--seed', '--devices', '--trust', '--product-version']
+    : ['--state-dir', '--udid'];
   while (args.length > 0) {
     const arg = args.shift() as string;
     if (booleans.has(arg)) {
       seen.add(arg);
     } else if (arg.startsWith('--')) {
       const [name, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
+      if (!known.includes(name)) throw new UsageError(`Unknown option ${name} for "${sub}".`);
       const value = inline ?? args.shift();
       if (value === undefined) throw new UsageError(`${name} needs a value.`);
       flags.set(name, value);
@@ -65,10 +69,6 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (seen.has('--help') || seen.has('-h')) return { kind: 'help' };
   const stateDir = flags.get('--state-dir');
   if (!stateDir) throw new UsageError('--state-dir is required.');
-  const known = sub === 'run'
-    ? ['--listen', '--state-dir', '--profile', '--seed', '--devices', '--trust', '--product-version']
-    : ['--state-dir', '--udid'];
-  for (const name of flags.keys()) if (!known.includes(name)) throw new UsageError(`Unknown option ${name} for "${sub}".`);
   if (sub === 'erase') {
     if (positional.length > 0) throw new UsageError(`Unexpected argument "${positional[0]}".`);
     return { kind: 'erase', stateDir, udid: flags.get('--udid') };
