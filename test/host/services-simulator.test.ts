@@ -43,8 +43,13 @@ async function connectToSimulator(): Promise<{ h: SimHarness; device: DeviceConn
  * The smallest honest DeviceLink loop (§3.6) over a folder, enough to prove the client's messages
  * and streams against the simulator. The backup engine owns the real one.
  */
-async function serveDeviceLink(link: DeviceLinkClient, root: string): Promise<{ result: ReturnType<typeof readBackupResult>; progress: number[] }> {
+async function serveDeviceLink(
+  link: DeviceLinkClient,
+  root: string,
+): Promise<{ result: ReturnType<typeof readBackupResult>; progress: number[]; bytesSent: number; bytesReceived: number }> {
   const progress: number[] = [];
+  let bytesSent = 0;
+  let bytesReceived = 0;
   const local = (relative: string): string => {
     if (path.isAbsolute(relative) || relative.split('/').includes('..')) throw new Error(`unsafe path ${relative}`);
     return path.join(root, relative);
@@ -55,6 +60,7 @@ async function serveDeviceLink(link: DeviceLinkClient, root: string): Promise<{ 
     switch (message.kind) {
       case 'DLMessageDownloadFiles': {
         const sent = await link.sendFiles(message.paths, (p) => fs.createReadStream(local(p)));
+        bytesSent += sent.bytesSent;
         if (sent.failures.length === 0) await link.sendStatusResponse(0, undefined, {});
         else {
           const perPath: Record<string, PlistValue> = {};
@@ -71,6 +77,7 @@ async function serveDeviceLink(link: DeviceLinkClient, root: string): Promise<{ 
           try {
             for await (const chunk of file.chunks()) parts.push(chunk);
             fs.writeFileSync(target, Buffer.concat(parts));
+            bytesReceived += file.bytesReceived;
           } catch (error) {
             if (!(error instanceof RemoteFileError)) throw error;
           }
@@ -115,7 +122,7 @@ async function serveDeviceLink(link: DeviceLinkClient, root: string): Promise<{ 
         await link.sendStatusResponse(-1, 'Operation not supported', {});
         break;
       case 'DLMessageProcessMessage':
-        return { result: readBackupResult(message.message), progress };
+        return { result: readBackupResult(message.message), progress, bytesSent, bytesReceived };
       case 'DLMessageDisconnect':
         throw new Error(`device disconnected: ${message.reason ?? ''}`);
       default:
@@ -150,6 +157,43 @@ describe('service clients against the virtual iPhone', () => {
       expect((await afc.readFileToBuffer('/iTunesRestore/RestoreApplications.plist')).equals(content)).toBe(true);
       await afc.removePath('/iTunesRestore/RestoreApplications.plist');
       await expect(afc.getFileInfo('/iTunesRestore/RestoreApplications.plist')).rejects.toMatchObject({ statusName: 'OBJECT_NOT_FOUND' });
+    } finally {
+      afc.closeConnection();
+    }
+  });
+
+  it('AFC: seek/tell, resize, truncate, links, dates, rename and recursive remove', async () => {
+    const { device } = await connectToSimulator();
+    const afc = new AfcClient(await device.session.startService(AfcClient.SERVICE_NAME));
+    try {
+      await afc.makeDirectory('/Downloads/lifeboat/nested');
+      await afc.writeFile('/Downloads/lifeboat/nested/a.txt', Buffer.from('0123456789'));
+      const handle = await afc.open('/Downloads/lifeboat/nested/a.txt', AfcOpenMode.READ_WRITE);
+      await afc.seek(handle, 4);
+      expect(await afc.tell(handle)).toBe(4);
+      expect((await afc.read(handle, 3)).toString()).toBe('456');
+      await afc.seek(handle, -2, 'end');
+      expect((await afc.read(handle)).toString()).toBe('89');
+      await afc.setFileSize(handle, 6);
+      await afc.close(handle);
+      expect((await afc.getFileInfo('/Downloads/lifeboat/nested/a.txt')).size).toBe(6);
+      await afc.truncate('/Downloads/lifeboat/nested/a.txt', 2);
+      expect((await afc.readFileToBuffer('/Downloads/lifeboat/nested/a.txt')).toString()).toBe('01');
+
+      const when = new Date('2020-02-02T02:02:02.000Z');
+      await afc.setFileModTime('/Downloads/lifeboat/nested/a.txt', when);
+      expect((await afc.getFileInfo('/Downloads/lifeboat/nested/a.txt')).modified?.toISOString()).toBe(when.toISOString());
+
+      await afc.makeLink('symbolic', '/Downloads/lifeboat/nested/a.txt', '/Downloads/lifeboat/link');
+      const link = await afc.getFileInfo('/Downloads/lifeboat/link');
+      expect(link.type).toBe('symlink');
+      expect(link.linkTarget).toBe('/Downloads/lifeboat/nested/a.txt');
+
+      await afc.renamePath('/Downloads/lifeboat/nested/a.txt', '/Downloads/lifeboat/nested/b.txt');
+      expect(await afc.readDirectory('/Downloads/lifeboat/nested')).toEqual(['b.txt']);
+      await expect(afc.removePath('/Downloads/lifeboat')).rejects.toMatchObject({ code: 'device-refused' });
+      await afc.removePathAndContents('/Downloads/lifeboat');
+      await expect(afc.readDirectory('/Downloads/lifeboat')).rejects.toMatchObject({ statusName: 'OBJECT_NOT_FOUND' });
     } finally {
       afc.closeConnection();
     }
@@ -208,7 +252,7 @@ describe('service clients against the virtual iPhone', () => {
     expect(new Set(heard)).toEqual(new Set([NotificationName.SYNC_CANCEL_REQUEST]));
   });
 
-  it('mobilebackup2: handshake, a full backup through the DeviceLink client, then Info', async () => {
+  it('mobilebackup2: handshake, then a full backup, Info and a restore through the DeviceLink client', async () => {
     const { h, device } = await connectToSimulator();
     const udid = device.device.udid;
     const root = path.join(h.workDir, 'backups');
@@ -217,8 +261,9 @@ describe('service clients against the virtual iPhone', () => {
     try {
       expect([2.0, 2.1]).toContain(backup.protocolVersion);
       await backup.backup({ targetId: udid });
-      const { result, progress } = await serveDeviceLink(backup.deviceLink, root);
+      const { result, progress, bytesReceived } = await serveDeviceLink(backup.deviceLink, root);
       expect(result.errorCode).toBe(0);
+      expect(bytesReceived).toBeGreaterThan(0);
       expect(progress.length).toBeGreaterThan(0);
       expect(progress.every((value) => value >= 0 && value <= 100)).toBe(true);
 
@@ -232,6 +277,12 @@ describe('service clients against the virtual iPhone', () => {
       await backup.info({ targetId: udid });
       const info = await serveDeviceLink(backup.deviceLink, root);
       expect(info.result.errorCode).toBe(0);
+
+      // Restore streams the backup's files back to the phone (DownloadFiles, §3.6.1, §7.3).
+      await backup.restore({ targetId: udid, sourceId: udid, dontCopyBackup: true, rebootWhenDone: false, restoreSystemFiles: false });
+      const restored = await serveDeviceLink(backup.deviceLink, root);
+      expect(restored.result).toMatchObject({ errorCode: 0 });
+      expect(restored.bytesSent).toBeGreaterThan(0);
     } finally {
       await backup.disconnect();
     }
