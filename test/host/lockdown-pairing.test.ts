@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockdownError } from '../../src/main/device/errors';
-import { connectDevice, decodePairRecord, encodePairRecord, pairDevice } from '../../src/main/device/lockdown';
+import { connectDevice, decodePairRecord, encodePairRecord, pairDevice, unpairDevice } from '../../src/main/device/lockdown';
 import { type MuxDevice, UsbmuxClient } from '../../src/main/device/usbmux';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
@@ -104,5 +104,15 @@ describe('pairing with the virtual iPhone (protocol.md §2.5)', () => {
     const forgotten = await expectLockdownError(connectDevice(device.udid, { mux }), 'InvalidHostID');
     expect(forgotten.message).toMatch(/not trusted/);
     expect(record.hostId).not.toBe('00000000-0000-0000-0000-000000000000');
+  });
+
+  it('unpairs: the phone forgets the HostID and usbmuxd forgets the record', async () => {
+    const { mux, device } = await setUp('accept');
+    const record = await pairDevice(device, { mux });
+    await unpairDevice(device, { mux });
+    expect(await mux.readPairRecord(device.udid)).toBeUndefined();
+    // Putting the old record back does not help: the phone no longer knows that HostID.
+    await mux.savePairRecord(device.udid, encodePairRecord(record));
+    await expectLockdownError(connectDevice(device.udid, { mux }), 'InvalidHostID');
   });
 });

@@ -4,7 +4,7 @@ import { LockdownError } from '../errors';
 import type { MuxDevice, UsbmuxClient } from '../usbmux';
 import { openLockdown } from './lockdown-client';
 import { generatePairingCertificates } from './pair-certificates';
-import { encodePairRecord, newHostId, type PairRecord } from './pair-record';
+import { decodePairRecord, encodePairRecord, newHostId, type PairRecord } from './pair-record';
 
 export interface PairOptions {
   readonly mux: UsbmuxClient;
@@ -70,6 +70,26 @@ export async function pairDevice(device: MuxDevice, options: PairOptions): Promi
   } finally {
     lockdown.close();
   }
+}
+
+/**
+ * Makes the phone forget this computer (Unpair, §2.5.1) and deletes usbmuxd's record. A phone that
+ * had already forgotten us (InvalidHostID) still gets the local record removed.
+ */
+export async function unpairDevice(device: MuxDevice, options: { readonly mux: UsbmuxClient; readonly label?: string }): Promise<void> {
+  const { mux } = options;
+  const bytes = await mux.readPairRecord(device.udid);
+  if (!bytes) return;
+  const record = decodePairRecord(bytes);
+  const lockdown = await openLockdown(device, { mux, timeoutMs: mux.timeoutMs, label: options.label });
+  try {
+    await lockdown.unpair(record.hostId);
+  } catch (error) {
+    if (!(error instanceof LockdownError) || error.code !== 'InvalidHostID') throw error;
+  } finally {
+    lockdown.close();
+  }
+  await mux.deletePairRecord(device.udid);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
