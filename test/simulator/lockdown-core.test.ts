@@ -271,9 +271,10 @@ describe('device state across restarts and erase', () => {
       const record = await readStoredPairRecord(sim.address, udid);
       await sim.stop();
 
-      sim = await startSimulator({ listen, stateDir, seed: 32 });
+      sim = await startSimulator({ listen, stateDir, seed: 32, productVersion: '16.7.2' });
       try {
         expect(sim.devices()[0]!.udid).toBe(udid);
+        expect(sim.devices()[0]!.identity.productVersion).toBe('16.7.2');
         const client = await LockdownTestClient.connect(sim.address, 1);
         sessionIdOf(await client.startSession(record));
         client.close();

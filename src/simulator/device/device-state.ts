@@ -67,6 +67,13 @@ export class DeviceState implements BackupSettingsStore {
     return this.data.identity;
   }
 
+  /** A device started with another iOS version keeps its UDID and trust but reports the new version. */
+  setSoftwareVersion(productVersion: string, buildVersion: string): void {
+    if (this.data.identity.productVersion === productVersion && this.data.identity.buildVersion === buildVersion) return;
+    this.data = { ...this.data, identity: { ...this.data.identity, productVersion, buildVersion } };
+    this.save();
+  }
+
   get origin(): DeviceOrigin | undefined {
     return this.data.origin;
   }

@@ -77,6 +77,7 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     fs.mkdirSync(this.directory, { recursive: true });
     const phoneSeed = options.seed * 1000 + options.index;
     this.state = DeviceState.loadOrCreate(path.join(this.directory, 'device.json'), () => fresh, { seed: phoneSeed, profile: options.profile });
+    if (options.productVersion !== undefined) this.state.setSoftwareVersion(fresh.productVersion, fresh.buildVersion);
     this.identity = this.state.identity;
     this.settings = this.state;
     this.key = loadOrCreateDeviceKey(path.join(this.directory, 'device-key.pem'));
