@@ -219,4 +219,23 @@ describe('phone mutations', () => {
     ]);
     expect(await phoneDigest(a)).not.toBe(await phoneDigest(b));
   });
+
+  it('makes an erased phone equal to another by writing back every entry, as a restore does', async () => {
+    const original = open(13);
+    const target = open(14);
+    target.eraseToFactory();
+    for (const entry of original.entries()) {
+      const { inode: _inode, size: _size, ...input } = entry;
+      if (entry.kind === 'file') {
+        await target.writeFile(input, original.readContent(entry, 65_536));
+      } else {
+        target.putEntry(input);
+      }
+    }
+    expect(target.isFactoryState()).toBe(false);
+    // Factory system files come from seed 14, the restored ones from seed 13: the latter must win.
+    const differences = await comparePhones(original, target, { directoryMtimes: true });
+    expect(differences).toEqual([]);
+    expect(await phoneDigest(target)).toBe(await phoneDigest(original));
+  });
 });
