@@ -65,7 +65,7 @@ export class FaultPlanSource {
     let stamp = '';
     try {
       const stat = fs.statSync(this.file);
-      stamp = `${stat.mtimeMs}:${stat.size}`;
+      stamp = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
     } catch {
       stamp = 'missing';
     }
