@@ -264,6 +264,10 @@ export class HostDrive {
   private async receiveStatus(timeoutMs?: number): Promise<HostStatus> {
     const message = await this.link.receive(timeoutMs);
     if (message.name === 'DLMessageDisconnect') throw new HostGoneError('The computer disconnected in the middle of the operation.');
+    if (message.name === 'DLMessageProcessMessage' && isPlistDict(message.items[1]) && message.items[1]['MessageName'] === 'CancelBackup') {
+      // Some hosts (Netimobiledevice) cancel a running backup with a CancelBackup request (§3.4).
+      throw new MobileBackupError(MB_ERROR.cancelled, 'Backup cancelled by the computer');
+    }
     if (message.name !== 'DLMessageStatusResponse') {
       throw new HostProtocolError(`Expected DLMessageStatusResponse from the computer, got ${message.name}.`);
     }

@@ -204,6 +204,14 @@ describe('mobilebackup2 device side against a scripted computer', () => {
     expect(context.unplugs).toHaveLength(1);
   });
 
+  it('stops a backup with 202 when the computer sends CancelBackup', async () => {
+    const { host } = await connect();
+    host.cancelAt = 'DLMessageCreateDirectory';
+    const result = await host.run(request('Backup'));
+    expect(result.ErrorCode).toBe(202);
+    expect((await host.run(request('Backup'))).ErrorCode).toBe(0);
+  });
+
   it('sends a garbage frame when mobilebackup2 replies are set to be malformed', async () => {
     context.faultPlan = { ...context.faultPlan, malformedReplies: 'mobilebackup2' };
     const { host } = await connect();

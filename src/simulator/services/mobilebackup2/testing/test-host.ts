@@ -15,6 +15,8 @@ export class TestHost {
   /** 'refuse' answers -1 like libimobiledevice ≥ 1.3.1; 'ignore' never answers, like 1.3.0. */
   purgeAnswer: 'refuse' | 'ignore' = 'refuse';
   readonly seen: string[] = [];
+  /** Answer the first request of this name with a CancelBackup instead of serving it. */
+  cancelAt: string | undefined;
   /** The DeviceLink major version the device offered (§3.2). */
   deviceLinkMajor: number | undefined;
 
@@ -39,6 +41,11 @@ export class TestHost {
       const { name, items } = await this.link.receive();
       this.seen.push(name);
       if (name === 'DLMessageProcessMessage') return items[1] as PlistDict;
+      if (name === this.cancelAt) {
+        this.cancelAt = undefined;
+        await this.link.sendProcessMessage({ MessageName: 'CancelBackup', TargetIdentifier: String(request['TargetIdentifier']) });
+        continue;
+      }
       await this.serve(name, items);
     }
   }
