@@ -1,7 +1,8 @@
 /**
  * One typed error per device layer (docs/architecture.md "Errors"): a `code` the UI and the CLI can
  * switch on, and a message a person can act on. Lower-level failures (socket errors, plist shape
- * errors) travel in `cause` so logs keep the detail.
+ * errors) travel in `cause` so logs keep the detail. The services layer's ServiceError lives with
+ * the service clients (services/service-error.ts).
  */
 
 /** Codes for failures talking to usbmuxd (protocol.md §1). */
@@ -55,8 +56,6 @@ export type LockdownErrorCode =
   | 'ConnectionClosed'
   | 'UnknownError';
 
-export type ServiceErrorCode = 'ProtocolError' | 'Timeout' | 'ConnectionClosed' | 'Failed' | (string & {});
-
 interface DeviceErrorOptions {
   readonly cause?: unknown;
 }
@@ -80,13 +79,6 @@ export class LockdownError extends DeviceError {
   constructor(readonly code: LockdownErrorCode, message: string, options: DeviceErrorOptions = {}) {
     super(message, options);
     this.name = 'LockdownError';
-  }
-}
-
-export class ServiceError extends DeviceError {
-  constructor(readonly code: ServiceErrorCode, message: string, readonly service?: string, options: DeviceErrorOptions = {}) {
-    super(message, options);
-    this.name = 'ServiceError';
   }
 }
 
