@@ -15,6 +15,8 @@ export interface TlsCredentials {
  * string drops OpenSSL's security level so old phones with small keys or SHA-1 still connect.
  */
 export function upgradeToTls(socket: net.Socket, reader: ByteReader, credentials: TlsCredentials, timeoutMs: number): Promise<tls.TLSSocket> {
+  // Errors on the raw socket surface through the TLS socket; without a listener Node would throw them.
+  socket.on('error', () => undefined);
   const early = reader.detach();
   // Bytes read before the switch belong to the TLS layer now.
   if (early.length > 0) socket.unshift(early);
