@@ -149,6 +149,14 @@ describe('idevicebackup2 against the virtual iPhone', () => {
 
     const wrong = await backup2(harness, ['restore', '--no-reboot', '--skip-apps', '--password', 'wrong', encryptedRoot]);
     expect(wrong.stdout).toContain('ErrorCode 207');
+    const before = [...device.phone.entries()].length;
+    await device.phone.writeFile({ ...photo }, Buffer.from('overwritten since the backup'));
+    const right = await backup2(harness, ['restore', '--no-reboot', '--skip-apps', '--password', 'sesame', encryptedRoot]);
+    expect(right.stdout).toContain('Restore Successful.');
+    const restored: Buffer[] = [];
+    for await (const chunk of device.phone.readContent(device.phone.entry(photo.domain, photo.relativePath) as PhoneEntry)) restored.push(chunk);
+    expect(Buffer.concat(restored).equals(Buffer.concat(parts))).toBe(true);
+    expect([...device.phone.entries()].length).toBe(before);
 
     const off = await backup2(harness, ['encryption', 'off', 'sesame', encryptedRoot]);
     expect(off.stdout).toContain('Backup encryption has been disabled successfully.');
