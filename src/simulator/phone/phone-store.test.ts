@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { decode } from 'jpeg-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodePlist } from '../../main/device/codec';
 import { comparePhones, phoneDigest } from './phone-compare';
@@ -127,13 +128,20 @@ describe('generated phone', () => {
     expect(await phoneDigest(again)).toBe(digest);
   });
 
-  it('builds the large profile index (≥ 100,000 files, ≥ 5 GB) without generating content', () => {
+  it('builds the large profile index (≥ 100,000 files, ≥ 5 GB) without generating content', async () => {
     const dir = tempDir();
     const phone = open(11, 'large', dir);
     const stats = phone.stats();
     expect(stats.fileCount).toBeGreaterThanOrEqual(100_000);
     expect(stats.totalBytes).toBeGreaterThanOrEqual(5_000_000_000);
     expect(phone.entry('CameraRollDomain', 'Media/DCIM/101APPLE/IMG_1001.JPG') ?? phone.entry('CameraRollDomain', 'Media/DCIM/101APPLE/IMG_1001.MOV') ?? phone.entry('CameraRollDomain', 'Media/DCIM/101APPLE/IMG_1001.PNG')).toBeDefined();
+    const photo = phone.entry('CameraRollDomain', 'Media/DCIM/100APPLE/IMG_0001.JPG');
+    if (!photo) throw new Error('no first photo');
+    expect(photo.size).toBeGreaterThanOrEqual(1_500_000);
+    expect(photo.size).toBeLessThanOrEqual(4_000_000);
+    const bytes = await contentOf(phone, photo);
+    expect(bytes.length).toBe(photo.size);
+    expect(decode(bytes, { maxMemoryUsageInMB: 256 }).width).toBeGreaterThan(0);
     const onDisk = fs.readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((d) => d.isFile()).reduce((sum, d) => sum + fs.statSync(path.join(d.parentPath, d.name)).size, 0);
     expect(onDisk).toBeLessThan(200_000_000);
