@@ -128,7 +128,7 @@ describe('generated phone', () => {
     expect(await phoneDigest(again)).toBe(digest);
   });
 
-  it('builds the large profile index (≥ 100,000 files, ≥ 5 GB) without generating content', async () => {
+  it('builds the large profile (≥ 100,000 files, ≥ 5 GB) as an index, with content made only when read', async () => {
     const dir = tempDir();
     const phone = open(11, 'large', dir);
     const stats = phone.stats();
