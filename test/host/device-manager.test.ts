@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockdownError } from '../../src/main/device/errors';
+import { pairDevice } from '../../src/main/device/lockdown';
+import { UsbmuxClient } from '../../src/main/device/usbmux';
 import { DeviceManager, type DeviceManagerEvents, type ManagedDevice } from '../../src/main/device/manager';
 import { startSimulator } from '../../src/simulator/simulator';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
@@ -101,6 +103,18 @@ describe('DeviceManager with the virtual iPhone', () => {
     });
     expect(paired.summary.totalCapacityBytes).toBeGreaterThan(paired.summary.freeBytes ?? Infinity);
     expect(paired.problem).toBeUndefined();
+  });
+
+  it('notices a pairing made by another program through usbmuxd\'s Paired event', async () => {
+    const h = await harnessWith({});
+    const manager = managerFor(h.sim.address);
+    manager.start();
+    const [device] = await untilInspected(manager, 1);
+    expect(device?.trust).toBe('untrusted');
+    const trusted = nextEvent(manager, 'trust-changed', (changed) => changed.trust === 'trusted');
+    const mux = new UsbmuxClient({ address: h.sim.address });
+    await pairDevice(await mux.findDevice(device?.udid), { mux });
+    expect((await trusted)[0].udid).toBe(device?.udid);
   });
 
   it('marks a phone denied or locked when pairing fails that way', async () => {
