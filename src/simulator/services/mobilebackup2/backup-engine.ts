@@ -15,6 +15,8 @@ export const BATCH_FILES = 128;
 /** The device wants this much room on the computer beyond the upload itself (§3.6.3). */
 const HOST_SPARE_BYTES = 128 * 1024 * 1024;
 const PURGE_EXTRA_BYTES = 2 * 1024 * 1024 * 1024;
+/** A generous estimate of one Manifest.db row, so the metadata counts toward the space check too. */
+const MANIFEST_BYTES_PER_ROW = 512;
 
 export const NOTIFICATION = {
   passcodePromptShown: 'com.apple.LocalAuthentication.ui.presented',
@@ -85,7 +87,7 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   const removals = [...hostFiles.keys()].filter((fileId) => !current.has(fileId));
   const uploadBytes = uploads.reduce((sum, upload) => sum + upload.entry.size, 0);
 
-  await ensureHostSpace(drive, uploadBytes + records.length * 512, deviceLinkMajor);
+  await ensureHostSpace(drive, uploadBytes + records.length * MANIFEST_BYTES_PER_ROW, deviceLinkMajor);
 
   // Prepare (§7.2 step 7): the folder, its 256 content dirs, the Snapshot and its 256 dirs.
   await drive.createDirectory(folder);
