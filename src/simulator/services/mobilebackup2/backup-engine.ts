@@ -89,6 +89,13 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
 
   await ensureHostSpace(drive, uploadBytes + records.length * MANIFEST_BYTES_PER_ROW, deviceLinkMajor);
 
+  if (previous && previous.status.snapshotState !== 'finished') {
+    // An interrupted run left its Snapshot behind (§7.2 "Resume"); this run uploads afresh, so
+    // clear the leftovers first. A host that cannot remove it will fail the final removal anyway.
+    context.log(`mobilebackup2: the previous backup stopped while ${previous.status.snapshotState ?? 'unknown'}; starting a fresh snapshot`);
+    await drive.removeItems([`${folder}/Snapshot`], 0);
+  }
+
   // Prepare (§7.2 step 7): the folder, its 256 content dirs, the Snapshot and its 256 dirs.
   await drive.createDirectory(folder);
   for (const dir of CONTENT_DIRECTORIES) await drive.createDirectory(`${folder}/${dir}`);

@@ -202,6 +202,14 @@ describe('mobilebackup2 device side against a scripted computer', () => {
     const { host } = await connect();
     await expect(host.run(request('Backup'))).rejects.toThrow();
     expect(context.unplugs).toHaveLength(1);
+    expect(status().snapshotState).toBe('uploading');
+    fs.writeFileSync(path.join(folder(), 'Snapshot', '00', 'left-over'), 'from the interrupted run');
+
+    context.faultPlan = { trust: 'accept', locked: false };
+    const again = await connect();
+    expect((await again.host.run(request('Backup'))).ErrorCode).toBe(0);
+    expect(status().snapshotState).toBe('finished');
+    expect(fs.existsSync(path.join(folder(), 'Snapshot'))).toBe(false);
   });
 
   it('stops a backup with 202 when the computer sends CancelBackup', async () => {
