@@ -220,6 +220,14 @@ describe('mobilebackup2 device side against a scripted computer', () => {
     expect((await host.run(request('Backup'))).ErrorCode).toBe(0);
   });
 
+  it('pulls the cable once when the byte budget of the connection is spent', async () => {
+    context.faultPlan = { ...context.faultPlan, unplugAfterBytes: 50_000 };
+    const { host } = await connect();
+    // The fake context only records the pull, so the run itself goes on to the end.
+    expect((await host.run(request('Backup'))).ErrorCode).toBe(0);
+    expect(context.unplugs).toEqual([expect.stringMatching(/after \d+ bytes of mobilebackup2 traffic/)]);
+  });
+
   it('sends a garbage frame when mobilebackup2 replies are set to be malformed', async () => {
     context.faultPlan = { ...context.faultPlan, malformedReplies: 'mobilebackup2' };
     const { host } = await connect();
