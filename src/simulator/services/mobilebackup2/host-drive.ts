@@ -99,7 +99,7 @@ export class HostDrive {
 
   /**
    * DLMessageDownloadFiles (§3.6.1): the host streams each path back; `consume` gets every file
-   * in order. Returns the paths the host could not send, keyed by path.
+   * in order. Returns the failures the host reported, keyed by path.
    */
   async downloadFiles(
     paths: readonly string[],
@@ -137,7 +137,8 @@ export class HostDrive {
     } else if (status.code !== HOST_STATUS.ok) {
       throw new MobileBackupError(MB_ERROR.driveError, `Error downloading files from the computer: ${status.description ?? status.code}`);
     }
-    // A path the host never got to (it stops at the first failure) counts as failed too.
+    // Paths the host never got to (libimobiledevice stops at its first failure) are simply not in
+    // the stream; callers compare what arrived with what they asked for.
     return failures;
   }
 
