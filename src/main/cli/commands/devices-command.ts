@@ -2,6 +2,7 @@ import { type DeviceInspection, inspectDevice } from '../../device/manager';
 import { type MuxDevice, UsbmuxClient } from '../../device/usbmux';
 import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';
+import { formatBytes } from '../../../shared/format';
 
 export const DEVICES_USAGE = 'lifeboat devices [--json] [--timeout SECONDS]';
 
@@ -57,15 +58,11 @@ function describe(device: ListedDevice): string {
   if (s.productType || s.productVersion) lines.push(`  model: ${s.productType ?? '?'}, iOS ${s.productVersion ?? '?'}${s.buildVersion ? ` (${s.buildVersion})` : ''}`);
   if (s.serialNumber) lines.push(`  serial: ${s.serialNumber}`);
   if (s.totalCapacityBytes !== undefined) {
-    lines.push(`  storage: ${gigabytes(s.freeBytes)} free of ${gigabytes(s.totalCapacityBytes)}`);
+    lines.push(`  storage: ${formatBytes(s.freeBytes)} free of ${formatBytes(s.totalCapacityBytes)}`);
   }
   if (s.batteryPercent !== undefined) lines.push(`  battery: ${s.batteryPercent}%${s.batteryCharging ? ' (charging)' : ''}`);
   if (s.backupEncryptionEnabled !== undefined) lines.push(`  encrypted backups: ${s.backupEncryptionEnabled ? 'on' : 'off'}`);
   if (device.trust === 'trusted') lines.push(`  last backup: ${s.lastBackupDate ? s.lastBackupDate.toISOString() : 'never'}`);
   if (device.problem) lines.push(`  ${device.problem}`);
   return lines.join('\n') + '\n';
-}
-
-function gigabytes(bytes: number | undefined): string {
-  return bytes === undefined ? '?' : `${(bytes / 1e9).toFixed(1)} GB`;
 }
