@@ -58,10 +58,19 @@ describe('idevicebackup2 against the virtual iPhone', () => {
     device.erase();
     expect(device.phone.isFactoryState()).toBe(true);
     expect((await runTool('idevicepair', ['pair'], harness.env)).code).toBe(0);
-    const result = await backup2(harness, ['restore', '--system', '--settings', '--remove', root]);
-    expect(result.stdout).toContain('Restore Successful.');
-    await waitFor(() => !device.isAttached());
-    await waitFor(() => device.isAttached());
+    // The reboot keeps the phone away for a moment; watch for it from the start, whatever the load.
+    let detached = false;
+    const watch = setInterval(() => {
+      if (!device.isAttached()) detached = true;
+    }, 10);
+    try {
+      const result = await backup2(harness, ['restore', '--system', '--settings', '--remove', root]);
+      expect(result.stdout).toContain('Restore Successful.');
+      await waitFor(() => detached);
+      await waitFor(() => device.isAttached());
+    } finally {
+      clearInterval(watch);
+    }
 
     const reference = openPhone(path.join(harness.workDir, 'reference-phone'), { seed: 7000, profile: 'small' });
     try {

@@ -75,7 +75,7 @@ describe('mobilebackup2 device side against a scripted computer', () => {
     const result = await host.run(request('Restore', { Options: { RestoreSystemFiles: true, RestoreDontCopyBackup: true } }));
     expect(result.ErrorCode).toBe(0);
     expect(await comparePhones(await createSamplePhone(), phone, skipControl)).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    for (let waited = 0; context.reboots.length === 0 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(context.reboots).toHaveLength(1);
   });
 
