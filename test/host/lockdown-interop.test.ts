@@ -1,3 +1,5 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectDevice, decodePairRecord, pairDevice } from '../../src/main/device/lockdown';
 import { UsbmuxClient } from '../../src/main/device/usbmux';
@@ -39,6 +41,21 @@ describe('pair records shared with libimobiledevice', () => {
 
     const after = decodePairRecord((await mux.readPairRecord(device.udid)) as Buffer);
     expect(after.hostId).toBe(record.hostId);
+  });
+
+  it('a record made by Lifeboat lets idevicebackup2 back up the same phone', async () => {
+    const h = await startSimHarness();
+    harness = h;
+    const mux = new UsbmuxClient({ address: h.sim.address });
+    const device = await mux.findDevice();
+    await pairDevice(device, { mux });
+    h.sim.device(device.udid).setFaults({ trust: 'deny' });
+
+    const target = mkdtempSync(join(h.workDir, 'backup-'));
+    const backup = await runTool('idevicebackup2', ['-u', device.udid, 'backup', '--full', target], h.env, 120_000);
+    expect(backup.stdout).toMatch(/Backup Successful/);
+    expect(backup.code).toBe(0);
+    expect(existsSync(join(target, device.udid, 'Manifest.db'))).toBe(true);
   });
 
   it('a record made by idevicepair lets Lifeboat start a TLS session', async () => {
