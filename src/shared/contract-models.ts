@@ -1,0 +1,208 @@
+/**
+ * Readonly models that cross the process boundary (docs/architecture.md "contract"). Plain JSON
+ * only: dates are ISO-8601 strings, sizes are byte counts, so the same values travel over Electron
+ * IPC and the web bridge's WebSocket unchanged.
+ */
+import type { AppError } from './app-error';
+
+/** Whether this computer may talk to the phone (§2.5.2). */
+export type TrustStateView = 'trusted' | 'untrusted' | 'pairing-pending' | 'denied' | 'locked' | 'unknown';
+
+export interface DeviceView {
+  readonly udid: string;
+  /** Plugged in now (false for a phone known only from its backups or settings). */
+  readonly connected: boolean;
+  readonly connection?: 'usb' | 'network';
+  readonly trust: TrustStateView;
+  /** Why trust is not `trusted`, as a sentence. */
+  readonly problem?: string;
+  readonly name?: string;
+  /** Apple's identifier, e.g. `iPhone14,2`. */
+  readonly productType?: string;
+  /** A marketing name for productType when known, e.g. `iPhone 13 Pro`. */
+  readonly modelName?: string;
+  readonly productVersion?: string;
+  readonly buildVersion?: string;
+  readonly serialNumber?: string;
+  readonly totalCapacityBytes?: number;
+  readonly freeBytes?: number;
+  readonly batteryPercent?: number;
+  readonly batteryCharging?: boolean;
+  /** The phone's WillEncrypt: its backups are encrypted (§2.4, §6.7). */
+  readonly encryptionEnabled?: boolean;
+  /** The newest backup we know of (ours, or the phone's LastiTunesBackupDate). ISO-8601. */
+  readonly lastBackupAt?: string;
+  readonly settings: DeviceSettingsView;
+  /** The job running for this phone, if any. */
+  readonly activeJobId?: string;
+}
+
+export interface DeviceSettingsView {
+  /** Include the Camera Roll (DCIM) in backups. */
+  readonly cameraRoll: boolean;
+  /** Start a backup when the phone is plugged in and trusted. */
+  readonly autoBackup: boolean;
+}
+
+export interface BackupView {
+  /** Stable id the other channels take (catalog id). */
+  readonly id: string;
+  readonly udid: string;
+  readonly deviceName?: string;
+  readonly productType?: string;
+  readonly productVersion?: string;
+  /** The backup folder on disk. */
+  readonly path: string;
+  /** ISO-8601 time the backup finished. */
+  readonly createdAt: string;
+  readonly sizeBytes: number;
+  readonly fileCount?: number;
+  readonly encrypted: boolean;
+  /** Whether the Camera Roll was included, and how many photos/videos it held. */
+  readonly includesCameraRoll?: boolean;
+  readonly photoCount?: number;
+  readonly snapshot?: 'full' | 'incremental';
+  readonly archived: boolean;
+  readonly status: 'complete' | 'incomplete' | 'unknown';
+}
+
+export type JobKind = 'backup' | 'restore' | 'photos-import' | 'verify';
+
+export type JobPhase = 'queued' | 'preparing' | 'transferring' | 'finishing' | 'cancelling';
+
+export interface JobProgress {
+  readonly jobId: string;
+  readonly udid: string;
+  readonly kind: JobKind;
+  readonly phase: JobPhase;
+  /** 0–100, when the total is known. */
+  readonly percent?: number;
+  readonly filesDone: number;
+  readonly filesTotal?: number;
+  readonly bytesDone: number;
+  readonly bytesTotal?: number;
+  readonly bytesPerSecond?: number;
+  readonly etaSeconds?: number;
+  /** ISO-8601. */
+  readonly startedAt: string;
+  /** A short status line ("Copying photos…"). */
+  readonly message?: string;
+}
+
+export type JobOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobFinished {
+  readonly jobId: string;
+  readonly udid: string;
+  readonly kind: JobKind;
+  readonly outcome: JobOutcome;
+  readonly error?: AppError;
+  /** The backup a backup job made. */
+  readonly backupId?: string;
+  readonly filesDone?: number;
+  readonly bytesDone?: number;
+  readonly durationSeconds?: number;
+}
+
+export interface JobStarted {
+  readonly jobId: string;
+}
+
+export type ThemePreference = 'system' | 'light' | 'dark';
+
+export interface RetentionView {
+  /** Keep this many backups per phone (older ones are deleted after a successful backup); null keeps all. */
+  readonly keepLast: number | null;
+}
+
+export interface SettingsView {
+  readonly backupRoot: string;
+  /** More folders whose backups appear in history (read-only). */
+  readonly extraFolders: readonly string[];
+  readonly retention: RetentionView;
+  readonly theme: ThemePreference;
+  readonly devices: { readonly [udid: string]: DeviceSettingsView };
+}
+
+export interface EncryptionView {
+  readonly udid: string;
+  readonly enabled: boolean;
+}
+
+export interface VerifyReport {
+  readonly backupId: string;
+  readonly ok: boolean;
+  readonly checkedFiles: number;
+  readonly problems: readonly string[];
+}
+
+export interface RestorePreflightView {
+  readonly backupId: string;
+  readonly udid: string;
+  /** True when nothing blocks the restore. */
+  readonly ok: boolean;
+  readonly needsPassword: boolean;
+  /** Find My must be off before a restore (§7.3). */
+  readonly findMyEnabled?: boolean;
+  readonly requiredFreeBytes?: number;
+  readonly deviceFreeBytes?: number;
+  /** Restoring an older-iOS backup onto a newer phone is fine; the reverse is not. */
+  readonly versionCompatible?: boolean;
+  readonly problems: readonly AppError[];
+}
+
+export interface PhotoImportResult {
+  readonly jobId: string;
+}
+
+export interface BrowserSessionView {
+  readonly sessionId: string;
+  readonly backupId: string;
+  readonly fileCount: number;
+  readonly domains: readonly string[];
+}
+
+export interface BrowserEntryView {
+  /** Manifest.db fileID (§5.2), stable within a backup. */
+  readonly fileId: string;
+  readonly domain: string;
+  readonly relativePath: string;
+  readonly kind: 'file' | 'directory' | 'symlink';
+  readonly sizeBytes: number;
+  /** ISO-8601. */
+  readonly modifiedAt?: string;
+}
+
+export interface BrowserPage {
+  readonly entries: readonly BrowserEntryView[];
+  readonly total: number;
+}
+
+export interface ExtractResult {
+  readonly destination: string;
+  readonly files: number;
+  readonly bytes: number;
+}
+
+export interface AppInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly mode: 'electron' | 'web';
+  readonly platform: string;
+}
+
+export interface NoticeView {
+  readonly id: string;
+  readonly level: 'info' | 'success' | 'error';
+  readonly title: string;
+  readonly body?: string;
+  readonly udid?: string;
+}
+
+export interface DevicesChanged {
+  readonly devices: readonly DeviceView[];
+}
+
+export interface BackupsChanged {
+  readonly backups: readonly BackupView[];
+}

@@ -1,0 +1,109 @@
+/**
+ * zod schemas for every invoke argument. The core parses with these before doing anything, so
+ * the Electron adapter, the web bridge and the CLI all get the same checks. Passwords are plain
+ * strings here; they are listed in SECRET_FIELDS so logs can redact them.
+ */
+import { z } from 'zod';
+
+const udid = z.string().min(1).max(64).regex(/^[0-9A-Za-z-]+$/, 'A UDID is letters, digits and dashes.');
+const id = z.string().min(1).max(512);
+const password = z.string().min(1).max(1024);
+const folder = z.string().min(1).max(4096);
+
+export const noArgs = z.object({}).strict();
+export const udidArgs = z.object({ udid }).strict();
+export const backupIdArgs = z.object({ backupId: id }).strict();
+export const jobIdArgs = z.object({ jobId: id }).strict();
+
+export const pairArgs = udidArgs;
+
+export const backupStartArgs = z
+  .object({
+    udid,
+    /** Ask the phone for a full backup instead of an incremental one. */
+    full: z.boolean().optional(),
+  })
+  .strict();
+
+export const backupsListArgs = z.object({ udid: udid.optional(), includeArchived: z.boolean().optional() }).strict();
+
+export const backupsVerifyArgs = z.object({ backupId: id, password: password.optional() }).strict();
+
+export const retentionSchema = z.object({ keepLast: z.number().int().min(1).max(1000).nullable() }).strict();
+
+export const settingsSetArgs = z
+  .object({
+    backupRoot: folder.optional(),
+    extraFolders: z.array(folder).max(32).optional(),
+    retention: retentionSchema.optional(),
+    theme: z.enum(['system', 'light', 'dark']).optional(),
+  })
+  .strict();
+
+export const deviceSettingsSetArgs = z
+  .object({
+    udid,
+    cameraRoll: z.boolean().optional(),
+    autoBackup: z.boolean().optional(),
+  })
+  .strict();
+
+export const encryptionSetArgs = z
+  .object({
+    udid,
+    enabled: z.boolean(),
+    /** The new password when turning on; the current one when turning off. */
+    password,
+  })
+  .strict();
+
+export const encryptionChangePasswordArgs = z.object({ udid, oldPassword: password, newPassword: password }).strict();
+
+export const restorePreflightArgs = z.object({ udid, backupId: id }).strict();
+
+export const restoreStartArgs = z
+  .object({
+    udid,
+    backupId: id,
+    password: password.optional(),
+    /** Restore settings and system files too (a full "Restore Backup…"), not only app data. */
+    system: z.boolean().optional(),
+    reboot: z.boolean().optional(),
+  })
+  .strict();
+
+export const photosImportArgs = z.object({ udid, destination: folder }).strict();
+
+export const browserOpenArgs = z.object({ backupId: id, password: password.optional() }).strict();
+
+export const browserListArgs = z
+  .object({
+    sessionId: id,
+    domain: z.string().max(512).optional(),
+    /** Directory inside the domain; '' is its root. */
+    directory: z.string().max(4096).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  })
+  .strict();
+
+export const browserSearchArgs = z
+  .object({ sessionId: id, query: z.string().min(1).max(512), limit: z.number().int().min(1).max(5000).optional() })
+  .strict();
+
+export const browserExtractArgs = z
+  .object({ sessionId: id, fileIds: z.array(id).min(1).max(100_000), destination: folder })
+  .strict();
+
+export const browserCloseArgs = z.object({ sessionId: id }).strict();
+
+/** Argument fields that hold secrets; redactArgs replaces them before anything is logged. */
+export const SECRET_FIELDS = ['password', 'oldPassword', 'newPassword'] as const;
+
+/** A copy of the arguments safe to log: every secret field becomes '***'. */
+export function redactArgs(args: unknown): unknown {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return args;
+  const copy: Record<string, unknown> = { ...(args as Record<string, unknown>) };
+  for (const field of SECRET_FIELDS) if (field in copy) copy[field] = '***';
+  return copy;
+}

@@ -1,0 +1,155 @@
+/**
+ * The typed contract between the UI and the app core (docs/architecture.md "contract"): every
+ * request the renderer may make (`InvokeChannels`) and every event main pushes (`EventChannels`),
+ * with a zod schema per argument. The Electron IPC adapter, the preload, the web bridge and the
+ * MainApi facade are all typed from these maps, and the allowlists below are derived from them.
+ * Changes here are additive only: the Electron shell and the renderer are built against it.
+ */
+import type { z } from 'zod';
+import type { AppError } from './app-error';
+import * as schemas from './contract-schemas';
+import type * as m from './contract-models';
+
+export * from './contract-models';
+export * from './app-error';
+export { redactArgs, SECRET_FIELDS } from './contract-schemas';
+
+/** Channel → its argument schema. The single source of channel names. */
+export const INVOKE_SCHEMAS = {
+  'app:info': schemas.noArgs,
+  'devices:list': schemas.noArgs,
+  'devices:refresh': schemas.udidArgs,
+  'devices:pair': schemas.pairArgs,
+  'backup:start': schemas.backupStartArgs,
+  'backup:cancel': schemas.jobIdArgs,
+  'jobs:list': schemas.noArgs,
+  'backups:list': schemas.backupsListArgs,
+  'backups:verify': schemas.backupsVerifyArgs,
+  'backups:delete': schemas.backupIdArgs,
+  'backups:archive': schemas.backupIdArgs,
+  'backups:reveal': schemas.backupIdArgs,
+  'settings:get': schemas.noArgs,
+  'settings:set': schemas.settingsSetArgs,
+  'device-settings:set': schemas.deviceSettingsSetArgs,
+  'encryption:get': schemas.udidArgs,
+  'encryption:set': schemas.encryptionSetArgs,
+  'encryption:change-password': schemas.encryptionChangePasswordArgs,
+  'restore:preflight': schemas.restorePreflightArgs,
+  'restore:start': schemas.restoreStartArgs,
+  'restore:cancel': schemas.jobIdArgs,
+  'photos:import': schemas.photosImportArgs,
+  'photos:cancel': schemas.jobIdArgs,
+  'browser:open': schemas.browserOpenArgs,
+  'browser:list': schemas.browserListArgs,
+  'browser:search': schemas.browserSearchArgs,
+  'browser:extract': schemas.browserExtractArgs,
+  'browser:close': schemas.browserCloseArgs,
+} as const;
+
+type Schemas = typeof INVOKE_SCHEMAS;
+
+/** What each channel resolves with. */
+interface InvokeResults {
+  'app:info': m.AppInfo;
+  'devices:list': readonly m.DeviceView[];
+  'devices:refresh': m.DeviceView;
+  'devices:pair': m.DeviceView;
+  'backup:start': m.JobStarted;
+  'backup:cancel': { readonly cancelled: boolean };
+  'jobs:list': readonly m.JobProgress[];
+  'backups:list': readonly m.BackupView[];
+  'backups:verify': m.VerifyReport;
+  'backups:delete': { readonly deleted: boolean };
+  'backups:archive': m.BackupView;
+  /** The folder to show; the Electron shell opens it, the browser shows the path. */
+  'backups:reveal': { readonly path: string; readonly revealed: boolean };
+  'settings:get': m.SettingsView;
+  'settings:set': m.SettingsView;
+  'device-settings:set': m.DeviceSettingsView;
+  'encryption:get': m.EncryptionView;
+  'encryption:set': m.EncryptionView;
+  'encryption:change-password': m.EncryptionView;
+  'restore:preflight': m.RestorePreflightView;
+  'restore:start': m.JobStarted;
+  'restore:cancel': { readonly cancelled: boolean };
+  'photos:import': m.PhotoImportResult;
+  'photos:cancel': { readonly cancelled: boolean };
+  'browser:open': m.BrowserSessionView;
+  'browser:list': m.BrowserPage;
+  'browser:search': m.BrowserPage;
+  'browser:extract': m.ExtractResult;
+  'browser:close': { readonly closed: boolean };
+}
+
+export type InvokeChannel = keyof Schemas & keyof InvokeResults;
+
+/** Channel → { args, result }: the shape every adapter is typed from. */
+export type InvokeChannels = {
+  readonly [C in InvokeChannel]: { readonly args: z.input<Schemas[C]>; readonly result: InvokeResults[C] };
+};
+
+export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
+export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
+
+/** Events main pushes to every window. */
+export interface EventChannels {
+  'devices:changed': m.DevicesChanged;
+  'backups:changed': m.BackupsChanged;
+  'settings:changed': m.SettingsView;
+  'job:progress': m.JobProgress;
+  'job:finished': m.JobFinished;
+  notify: m.NoticeView;
+}
+
+export type EventChannel = keyof EventChannels;
+
+/** The allowlists the preload and the bridge check every message against. */
+export const INVOKE_CHANNELS = Object.keys(INVOKE_SCHEMAS) as readonly InvokeChannel[];
+export const EVENT_CHANNELS: readonly EventChannel[] = ['devices:changed', 'backups:changed', 'settings:changed', 'job:progress', 'job:finished', 'notify'];
+
+export function isInvokeChannel(value: unknown): value is InvokeChannel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(INVOKE_SCHEMAS, value);
+}
+
+export function isEventChannel(value: unknown): value is EventChannel {
+  return typeof value === 'string' && (EVENT_CHANNELS as readonly string[]).includes(value);
+}
+
+/** Parses a channel's arguments; throws a ZodError the core turns into `invalid-argument`. */
+export function parseInvokeArgs<C extends InvokeChannel>(channel: C, args: unknown): z.output<Schemas[C]> {
+  return INVOKE_SCHEMAS[channel].parse(args ?? {}) as z.output<Schemas[C]>;
+}
+
+/**
+ * What crosses the wire for an invoke: never a thrown Error (Electron would flatten it to a
+ * string), always this envelope, so the facade can rethrow the AppError with its code.
+ */
+export type InvokeEnvelope<C extends InvokeChannel = InvokeChannel> =
+  | { readonly ok: true; readonly value: InvokeResult<C> }
+  | { readonly ok: false; readonly error: AppError };
+
+/** The one API the renderer uses, over Electron IPC or the web bridge alike. */
+export interface MainApi {
+  invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<InvokeResult<C>>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends EventChannel>(event: E, listener: (payload: EventChannels[E]) => void): () => void;
+}
+
+/**
+ * What the Electron preload exposes as `window.api`: envelopes instead of thrown errors
+ * (contextBridge cannot carry custom Error classes), the facade unwraps them.
+ */
+export interface PreloadApi {
+  invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<InvokeEnvelope<C>>;
+  on<E extends EventChannel>(event: E, listener: (payload: EventChannels[E]) => void): () => void;
+}
+
+/** Web bridge wire messages (JSON over the WebSocket). */
+export type BridgeClientMessage =
+  | { readonly type: 'hello'; readonly token: string }
+  | { readonly type: 'invoke'; readonly id: number; readonly channel: InvokeChannel; readonly args: unknown };
+
+export type BridgeServerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly id: number; readonly envelope: InvokeEnvelope }
+  | { readonly type: 'event'; readonly event: EventChannel; readonly payload: unknown };
