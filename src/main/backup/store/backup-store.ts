@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { BackupError } from '../backup-error';
+import { applyJournal, readJournal, writeJournal } from './commit-journal';
+import { readBackupDate, snapshotFolderName } from './snapshots';
+import { isSafeUdid, storeLayout, type StoreLayout } from './store-layout';
+import { cloneTreeWithHardLinks } from './tree-clone';
+
+/**
+ * One backup run's place in the store (see docs in `openBackupRun`). `staging` is the folder the
+ * device's `<UDID>/…` paths are mapped into.
+ */
+export interface BackupRun {
+  readonly layout: StoreLayout;
+  readonly udid: string;
+  readonly runId: string;
+  readonly staging: string;
+  /** Whether `<root>/<UDID>` held a backup when the run started (staging began as its clone). */
+  readonly hadPrevious: boolean;
+  /** Publishes staging as `<root>/<UDID>`, the previous backup becoming a snapshot; returns the snapshot path. */
+  commit(): Promise<string | undefined>;
+  /** Deletes staging and releases the run lock; the current backup was never touched. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Starts a run for one device:
+ * 1. takes the per-device run lock (a second run for the same phone is refused, a stale lock of a
+ *    dead process is taken over);
+ * 2. finishes an interrupted commit from its journal and deletes stagings of dead runs;
+ * 3. clones `<root>/<UDID>` into `<root>/.lifeboat/staging/<UDID>-<runId>` with hard links, so the
+ *    device sees its previous backup (incremental runs transfer only changes) while the original
+ *    is never written: every write replaces a link by a new file (store-fs.ts).
+ */
+export async function openBackupRun(root: string, udid: string): Promise<BackupRun> {
+  if (!isSafeUdid(udid)) throw new BackupError('protocol', `"${udid}" is not a device identifier Lifeboat can use as a folder name.`);
+  const layout = storeLayout(root);
+  await fs.mkdir(root, { recursive: true });
+  const releaseLock = await acquireRunLock(layout, udid);
+  try {
+    await recoverDevice(layout, udid);
+    const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const staging = layout.staging(udid, runId);
+    await fs.mkdir(path.dirname(staging), { recursive: true });
+    const current = layout.current(udid);
+    const hadPrevious = await isDirectory(current);
+    if (hadPrevious) await cloneTreeWithHardLinks(current, staging);
+    else await fs.mkdir(staging);
+    let finished = false;
+    return {
+      layout,
+      udid,
+      runId,
+      staging,
+      hadPrevious,
+      async commit() {
+        if (finished) throw new BackupError('io', 'This backup run was already finished.');
+        finished = true;
+        try {
+          let snapshot: string | null = null;
+          if (await isDirectory(current)) {
+            const date = await readBackupDate(current);
+            snapshot = await uniquePath(path.join(layout.snapshots(udid), snapshotFolderName(date)));
+          }
+          await writeJournal(layout, { version: 1, udid, staging, snapshot });
+          await applyJournal(layout, { version: 1, udid, staging, snapshot });
+          return snapshot ?? undefined;
+        } finally {
+          await releaseLock();
+        }
+      },
+      async discard() {
+        if (finished) return;
+        finished = true;
+        try {
+          await fs.rm(staging, { recursive: true, force: true });
+        } finally {
+          await releaseLock();
+        }
+      },
+    };
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+}
+
+/**
+ * Brings one device's part of the store to a clean state after a crash: completes a journaled
+ * commit, deletes abandoned stagings. Safe to call any time no run of this device is active.
+ */
+export async function recoverDevice(layout: StoreLayout, udid: string): Promise<void> {
+  const journal = await readJournal(layout, udid);
+  if (journal) await applyJournal(layout, journal);
+  let names: string[] = [];
+  try {
+    names = await fs.readdir(layout.stagingParent());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  for (const name of names) {
+    if (name.startsWith(`${udid}-`)) await fs.rm(path.join(layout.stagingParent(), name), { recursive: true, force: true });
+  }
+}
+
+/** Recovers a device's store, taking the run lock so a live run is never disturbed. */
+export async function recoverStore(root: string, udid: string): Promise<void> {
+  const layout = storeLayout(root);
+  try {
+    await fs.access(path.join(root, '.lifeboat'));
+  } catch {
+    return;
+  }
+  const release = await acquireRunLock(layout, udid);
+  try {
+    await recoverDevice(layout, udid);
+  } finally {
+    await release();
+  }
+}
+
+async function acquireRunLock(layout: StoreLayout, udid: string): Promise<() => Promise<void>> {
+  const file = layout.runLock(udid);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      await fs.writeFile(file, String(process.pid), { flag: 'wx' });
+      return async () => {
+        await fs.rm(file, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number.parseInt(await fs.readFile(file, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      throw new BackupError('busy', 'Another Lifeboat backup of this iPhone is already running. Wait for it to finish, then try again.');
+    }
+    if (owner === process.pid) {
+      throw new BackupError('busy', 'A backup of this iPhone is already running in this window. Wait for it to finish, then try again.');
+    }
+    // The owner died (crash, kill -9): its lock is stale.
+    await fs.rm(file, { force: true });
+  }
+  throw new BackupError('busy', 'Could not take the backup lock for this iPhone; try again.');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function isDirectory(target: string): Promise<boolean> {
+  try {
+    return (await fs.lstat(target)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function uniquePath(candidate: string): Promise<string> {
+  for (let suffix = 1; ; suffix += 1) {
+    const next = suffix === 1 ? candidate : `${candidate}-${suffix}`;
+    try {
+      await fs.lstat(next);
+    } catch {
+      return next;
+    }
+  }
+}

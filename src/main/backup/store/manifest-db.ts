@@ -1,0 +1,152 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import { type PlistValue, PlistUid, decodePlist, isPlistDict, plistInteger } from '../../device/codec';
+import { BackupError } from '../backup-error';
+
+/** Manifest.db `flags` (protocol.md §5.6): 1 regular file, 2 directory, 4 symbolic link. */
+export const MANIFEST_FLAG = { file: 1, directory: 2, symlink: 4 } as const;
+
+/** One row of the `Files` table (§5.6); `file` is the NSKeyedArchiver blob, decode it with decodeMbFile. */
+export interface ManifestRow {
+  readonly fileId: string;
+  readonly domain: string;
+  readonly relativePath: string;
+  readonly flags: number;
+  readonly file: Buffer;
+}
+
+/** The fields of an archived MBFile (§5.6) a host needs. */
+export interface MbFile {
+  readonly relativePath: string | undefined;
+  readonly target: string | undefined;
+  readonly digest: Buffer | undefined;
+  /** 4-byte LE protection class + 40-byte wrapped key (encrypted backups, regular files). */
+  readonly encryptionKey: Buffer | undefined;
+  readonly extendedAttributes: Buffer | undefined;
+  readonly mode: number;
+  readonly inode: number;
+  readonly userId: number;
+  readonly groupId: number;
+  readonly lastModified: number;
+  readonly lastStatusChange: number;
+  readonly birth: number;
+  readonly size: number;
+  readonly protectionClass: number;
+  readonly flags: number;
+}
+
+function openReadOnly(path: string): Database.Database {
+  try {
+    return new Database(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new BackupError('corrupt', `Manifest.db at ${path} cannot be opened: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Streams the rows of a plaintext Manifest.db without loading them all (backups can have 10^5+
+ * rows). Throws BackupError `corrupt` when the file is not a Manifest.db.
+ */
+export function* readManifestRows(path: string): Generator<ManifestRow, void, undefined> {
+  const db = openReadOnly(path);
+  try {
+    let statement: Database.Statement;
+    try {
+      statement = db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files');
+    } catch (error) {
+      throw new BackupError('corrupt', `${path} is not a backup Manifest.db (no Files table): ${(error as Error).message}`, { cause: error });
+    }
+    for (const raw of statement.iterate() as IterableIterator<Record<string, unknown>>) {
+      yield {
+        fileId: String(raw.fileID ?? ''),
+        domain: String(raw.domain ?? ''),
+        relativePath: String(raw.relativePath ?? ''),
+        flags: Number(raw.flags ?? 0),
+        file: Buffer.isBuffer(raw.file) ? raw.file : Buffer.alloc(0),
+      };
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** Decodes the NSKeyedArchiver MBFile blob of a row (§5.6). */
+export function decodeMbFile(blob: Buffer): MbFile {
+  let archive: PlistValue;
+  try {
+    archive = decodePlist(blob);
+  } catch (error) {
+    throw new BackupError('corrupt', `A Manifest.db row holds an unreadable file record: ${(error as Error).message}`, { cause: error });
+  }
+  const objects = isPlistDict(archive) && Array.isArray(archive.$objects) ? (archive.$objects as readonly PlistValue[]) : undefined;
+  const top = isPlistDict(archive) && isPlistDict(archive.$top) ? archive.$top.root : undefined;
+  const rootIndex = top instanceof PlistUid ? top.value : 1;
+  const root = objects?.[rootIndex];
+  if (!objects || !isPlistDict(root)) throw new BackupError('corrupt', 'A Manifest.db row holds a file record that is not an archived MBFile.');
+  const deref = (value: PlistValue | undefined): PlistValue | undefined => (value instanceof PlistUid ? objects[value.value] : value);
+  const text = (key: string): string | undefined => {
+    const value = deref(root[key]);
+    return typeof value === 'string' && value !== '$null' ? value : undefined;
+  };
+  const data = (key: string): Buffer | undefined => {
+    const value = deref(root[key]);
+    if (Buffer.isBuffer(value)) return value;
+    if (isPlistDict(value) && Buffer.isBuffer(value['NS.data'])) return value['NS.data'];
+    return undefined;
+  };
+  const number = (key: string): number => {
+    const value = deref(root[key]);
+    if (value instanceof Date) return Math.floor(value.getTime() / 1000);
+    return plistInteger(value) ?? 0;
+  };
+  return {
+    relativePath: text('RelativePath'),
+    target: text('Target'),
+    digest: data('Digest'),
+    encryptionKey: data('EncryptionKey'),
+    extendedAttributes: data('ExtendedAttributes'),
+    mode: number('Mode'),
+    inode: number('InodeNumber'),
+    userId: number('UserID'),
+    groupId: number('GroupID'),
+    lastModified: number('LastModified'),
+    lastStatusChange: number('LastStatusChange'),
+    birth: number('Birth'),
+    size: number('Size'),
+    protectionClass: number('ProtectionClass'),
+    flags: number('Flags'),
+  };
+}
+
+export interface FilterResult {
+  readonly kept: number;
+  readonly removed: number;
+}
+
+/**
+ * Writes a copy of the plaintext Manifest.db `source` to `destination` holding only the rows
+ * `keep` accepts, schema and Properties unchanged, vacuumed so removed rows leave no trace in the
+ * file. `destination` is replaced.
+ */
+export function filterManifestDb(source: string, destination: string, keep: (row: ManifestRow) => boolean): FilterResult {
+  const doomed: string[] = [];
+  let kept = 0;
+  for (const row of readManifestRows(source)) {
+    if (keep(row)) kept += 1;
+    else doomed.push(row.fileId);
+  }
+  fs.rmSync(destination, { force: true });
+  fs.copyFileSync(source, destination);
+  const db = new Database(destination);
+  try {
+    db.pragma('journal_mode = MEMORY');
+    const remove = db.prepare('DELETE FROM Files WHERE fileID = ?');
+    db.transaction((ids: readonly string[]) => {
+      for (const id of ids) remove.run(id);
+    })(doomed);
+    db.exec('VACUUM');
+  } finally {
+    db.close();
+  }
+  return { kept, removed: doomed.length };
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { decodePlist, isPlistDict } from '../../device/codec';
+import { storeLayout } from './store-layout';
+
+/** A complete backup of one device: the current one or an older snapshot. */
+export interface BackupSnapshot {
+  /** `current` for `<root>/<UDID>`, else the snapshot folder name. */
+  readonly id: string;
+  readonly path: string;
+  /** When that backup was made (Status.plist Date, else Info.plist Last Backup Date, else the folder time). */
+  readonly date: Date;
+  readonly isCurrent: boolean;
+}
+
+/**
+ * What history to keep after a successful run. A snapshot stays if it is among the `keepLast`
+ * newest, or the newest of its day (UTC) within the last `keepDaily` days that have one. Without
+ * either limit every snapshot is kept. The current backup is never removed.
+ */
+export interface RetentionPolicy {
+  readonly keepLast?: number;
+  readonly keepDaily?: number;
+}
+
+/** `20251126-013000` (UTC): sortable, readable, valid on every file system. */
+export function snapshotFolderName(date: Date): string {
+  const iso = date.toISOString();
+  return `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+}
+
+function dateFromFolderName(name: string): Date | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})/.exec(name);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s] = match;
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** The date a backup folder was made, from its own plists (§5.5 Date, §5.3 Last Backup Date). */
+export async function readBackupDate(folder: string): Promise<Date> {
+  for (const [file, key] of [['Status.plist', 'Date'], ['Info.plist', 'Last Backup Date']] as const) {
+    try {
+      const value = decodePlist(await fs.readFile(path.join(folder, file)));
+      const date = isPlistDict(value) ? value[key] : undefined;
+      if (date instanceof Date && !Number.isNaN(date.getTime())) return date;
+    } catch {
+      // Missing or unreadable: try the next source.
+    }
+  }
+  return (await fs.stat(folder)).mtime;
+}
+
+/** Every complete backup of a device, newest first; the current one (if any) comes first. */
+export async function listSnapshots(root: string, udid: string): Promise<BackupSnapshot[]> {
+  const layout = storeLayout(root);
+  const result: BackupSnapshot[] = [];
+  const current = layout.current(udid);
+  try {
+    if ((await fs.stat(current)).isDirectory()) {
+      result.push({ id: 'current', path: current, date: await readBackupDate(current), isCurrent: true });
+    }
+  } catch {
+    // No current backup.
+  }
+  let names: string[] = [];
+  try {
+    names = await fs.readdir(layout.snapshots(udid));
+  } catch {
+    // No history yet.
+  }
+  const older: BackupSnapshot[] = [];
+  for (const name of names) {
+    const folder = path.join(layout.snapshots(udid), name);
+    const date = dateFromFolderName(name) ?? (await readBackupDate(folder).catch(() => undefined));
+    if (date) older.push({ id: name, path: folder, date, isCurrent: false });
+  }
+  older.sort((a, b) => b.date.getTime() - a.date.getTime() || b.id.localeCompare(a.id));
+  return [...result, ...older];
+}
+
+/** The snapshots a policy would delete (never the current backup). */
+export function snapshotsToPrune(snapshots: readonly BackupSnapshot[], policy: RetentionPolicy): BackupSnapshot[] {
+  const older = snapshots.filter((snapshot) => !snapshot.isCurrent).sort((a, b) => b.date.getTime() - a.date.getTime());
+  if (policy.keepLast === undefined && policy.keepDaily === undefined) return [];
+  const keep = new Set<BackupSnapshot>(older.slice(0, Math.max(0, policy.keepLast ?? 0)));
+  if (policy.keepDaily !== undefined && policy.keepDaily > 0) {
+    const days = new Set<string>();
+    for (const snapshot of older) {
+      const day = snapshot.date.toISOString().slice(0, 10);
+      if (days.has(day)) continue;
+      if (days.size >= policy.keepDaily) break;
+      days.add(day);
+      keep.add(snapshot);
+    }
+  }
+  return older.filter((snapshot) => !keep.has(snapshot));
+}
+
+/** Applies a retention policy; returns the ids removed. Shared files live on in the kept backups. */
+export async function applyRetention(root: string, udid: string, policy: RetentionPolicy): Promise<string[]> {
+  const prune = snapshotsToPrune(await listSnapshots(root, udid), policy);
+  for (const snapshot of prune) await fs.rm(snapshot.path, { recursive: true, force: true });
+  return prune.map((snapshot) => snapshot.id);
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** A file being written: content goes to a temporary name and appears under its real name on commit. */
+export interface NewFile {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Closes and renames over the target (replacing a file or a hard link there, never writing into it). */
+  commit(): Promise<void>;
+  /** Closes and deletes the temporary file; safe after a failed write. */
+  abort(): Promise<void>;
+}
+
+/**
+ * The store's only way to create file content. Every file is written new and renamed into place,
+ * so a hard-linked file shared with an older snapshot is replaced, never modified. Tests swap
+ * this for one that fails (disk full, I/O error) at a chosen point.
+ */
+export interface StoreFs {
+  createFile(target: string): Promise<NewFile>;
+}
+
+/** Temporary names start with this, so a crash's leftovers are recognisable. */
+export const TEMP_PREFIX = '.lifeboat-tmp-';
+
+export function tempPathBeside(target: string): string {
+  return path.join(path.dirname(target), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+}
+
+export const nodeStoreFs: StoreFs = {
+  async createFile(target) {
+    const temp = tempPathBeside(target);
+    const handle = await fs.open(temp, 'wx', 0o644);
+    let open = true;
+    const close = async (): Promise<void> => {
+      if (!open) return;
+      open = false;
+      await handle.close();
+    };
+    return {
+      async write(chunk) {
+        let offset = 0;
+        while (offset < chunk.length) {
+          const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+          offset += bytesWritten;
+        }
+      },
+      async commit() {
+        await close();
+        await fs.rename(temp, target);
+      },
+      async abort() {
+        await close().catch(() => undefined);
+        await fs.rm(temp, { force: true });
+      },
+    };
+  },
+};
+
+/** Writes a whole buffer through the store (small files: plists, journals). */
+export async function writeFileAtomically(storeFs: StoreFs, target: string, bytes: Uint8Array): Promise<void> {
+  const file = await storeFs.createFile(target);
+  try {
+    await file.write(bytes);
+    await file.commit();
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+}
