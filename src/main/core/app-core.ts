@@ -1,0 +1,173 @@
+import os from 'node:os';
+import path from 'node:path';
+import { DeviceManager } from '../device/manager';
+import {
+  type AppError,
+  type EventChannel,
+  type InvokeChannel,
+  type InvokeEnvelope,
+  type InvokeResult,
+  type JobFinished,
+  parseInvokeArgs,
+} from '../../shared/contract';
+import type { Backends } from './backends';
+import { BackupService } from './backup-service';
+import { DeviceService } from './device-service';
+import { fail, toAppError } from './error-mapping';
+import { EventHub, type EventListener } from './event-hub';
+import { JobQueue } from './job-queue';
+import { SettingsStore } from './settings-store';
+
+export interface AppCoreOptions {
+  /** USBMUXD_SOCKET_ADDRESS grammar (§1.1); default: the environment, then the platform socket. */
+  readonly muxAddress?: string;
+  /** Used when the settings file names none. */
+  readonly backupRoot?: string;
+  /** Default `~/.config/lifeboat/settings.json`. */
+  readonly settingsPath?: string;
+  /** The engine, catalog and the rest; default: the real ones from src/main/backup. */
+  readonly backends?: Backends;
+  readonly mode?: 'electron' | 'web';
+  readonly version?: string;
+  /** Where the core logs one line per failed request (arguments redacted); silent by default. */
+  readonly log?: (line: string) => void;
+}
+
+export interface AppCore {
+  /** Parses the arguments with the channel's zod schema, runs it, and returns the result or throws AppErrorException. */
+  invoke<C extends InvokeChannel>(channel: C, args: unknown): Promise<InvokeResult<C>>;
+  /** The same, but never throws: what the IPC adapter and the web bridge send over the wire. */
+  invokeEnvelope<C extends InvokeChannel>(channel: C, args: unknown): Promise<InvokeEnvelope<C>>;
+  on<E extends EventChannel>(event: E, listener: EventListener<E>): () => void;
+  close(): Promise<void>;
+}
+
+type Parsed<C extends InvokeChannel> = ReturnType<typeof parseInvokeArgs<C>>;
+type Handlers = { [C in InvokeChannel]: (args: Parsed<C>) => Promise<InvokeResult<C>> };
+
+/**
+ * The one implementation of the contract (docs/architecture.md "core"): Electron IPC, the web
+ * bridge and the CLI are thin adapters over this object.
+ */
+export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCore> {
+  const backends = options.backends ?? (await import('./real-backends')).createRealBackends();
+  const settings = new SettingsStore(options.settingsPath ?? defaultSettingsPath(), options.backupRoot ?? (await import('../backup/store')).resolveBackupRoot());
+  const hub = new EventHub();
+  const muxAddress = options.muxAddress ?? process.env.USBMUXD_SOCKET_ADDRESS;
+  const manager = new DeviceManager({ muxAddress });
+  const jobs = new JobQueue({
+    progress: (progress) => hub.emit('job:progress', progress),
+    finished: (finished) => onJobFinished(finished),
+  });
+  // The two services point at each other (devices show last-backup dates, backups refresh the
+  // device list), so each reaches the other through a closure evaluated after both exist.
+  const backups: BackupService = new BackupService({ backends, settings, hub, jobs, muxAddress, onBackupsChanged: () => devices.publish() });
+  const devices: DeviceService = new DeviceService({ manager, settings, hub, jobs, lastBackupAt: (udid) => backups.lastBackupAt(udid), knownDevices: () => backups.knownDevices() });
+  devices.onAutoBackup = async (udid) => {
+    backups.start(udid, false);
+  };
+
+  function onJobFinished(finished: JobFinished): void {
+    hub.emit('job:finished', finished);
+    devices.publish();
+    const name = devices.nameOf(finished.udid);
+    const what = finished.kind === 'backup' ? 'Backup' : finished.kind === 'restore' ? 'Restore' : finished.kind === 'photos-import' ? 'Photo import' : 'Check';
+    if (finished.outcome === 'succeeded') hub.emit('notify', notice('success', `${what} of ${name} finished`, undefined, finished.udid));
+    else if (finished.outcome === 'failed') hub.emit('notify', notice('error', `${what} of ${name} failed`, sentence(finished.error), finished.udid));
+    else hub.emit('notify', notice('info', `${what} of ${name} cancelled`, undefined, finished.udid));
+    if (finished.kind === 'backup') void manager.refresh(finished.udid).catch(() => undefined);
+  }
+
+  const handlers: Handlers = {
+    'app:info': async () => ({ name: 'Lifeboat', version: options.version ?? '0.1.0', mode: options.mode ?? 'web', platform: process.platform }),
+    'devices:list': async () => devices.list(),
+    'devices:refresh': async ({ udid }) => devices.refresh(udid),
+    'devices:pair': async ({ udid }) => devices.pair(udid),
+    'backup:start': async ({ udid, full }) => backups.start(udid, full ?? false),
+    'backup:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'jobs:list': async () => jobs.list(),
+    'backups:list': async ({ udid, includeArchived }) => backups.list(udid, includeArchived ?? true),
+    'backups:verify': async ({ backupId, password }) => backups.verify(backupId, password),
+    'backups:delete': async ({ backupId }) => backups.delete(backupId),
+    'backups:archive': async ({ backupId }) => backups.archive(backupId),
+    'backups:reveal': async ({ backupId }) => ({ path: await backups.pathOf(backupId), revealed: false }),
+    'settings:get': async () => settings.get(),
+    'settings:set': async (patch) => backups.updateSettings(patch),
+    'device-settings:set': async ({ udid, ...patch }) => devices.updateSettings(udid, patch),
+    'encryption:get': async ({ udid }) => backups.getEncryption(udid),
+    'encryption:set': async (args) => {
+      const view = await backups.setEncryption(args.udid, args.enabled, args.password);
+      void devices.refresh(args.udid).catch(() => undefined);
+      return view;
+    },
+    'encryption:change-password': async (args) => backups.changePassword(args.udid, args.oldPassword, args.newPassword),
+    'restore:preflight': async ({ udid, backupId }) => backups.restorePreflight(udid, backupId),
+    'restore:start': async (args) => backups.startRestore(args),
+    'restore:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'photos:import': async ({ udid, destination }) => backups.startPhotoImport(udid, destination),
+    'photos:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'browser:open': async ({ backupId, password }) => backups.browser().open({ backupId, backupPath: await backups.pathOf(backupId), ...(password ? { password } : {}) }),
+    'browser:list': async ({ sessionId, ...rest }) => backups.browser().list(sessionId, rest),
+    'browser:search': async ({ sessionId, query, limit }) => backups.browser().search(sessionId, query, limit),
+    'browser:extract': async ({ sessionId, fileIds, destination }) => backups.browser().extract(sessionId, fileIds, destination),
+    'browser:close': async ({ sessionId }) => {
+      await backups.browser().close(sessionId);
+      return { closed: true };
+    },
+  };
+
+  let closed = false;
+  async function invoke<C extends InvokeChannel>(channel: C, args: unknown): Promise<InvokeResult<C>> {
+    if (closed) fail('disconnected-bridge', 'Lifeboat is shutting down.');
+    const handler = handlers[channel] as ((parsed: Parsed<C>) => Promise<InvokeResult<C>>) | undefined;
+    if (!handler) fail('invalid-argument', `There is no request named ${String(channel)}.`);
+    return handler(parseInvokeArgs(channel, args));
+  }
+
+  await backups.open();
+  manager.on('attached', (device) => {
+    hub.emit('notify', notice('info', 'iPhone connected', device.summary.name ? `${device.summary.name} is connected.` : undefined, device.udid));
+    devices.publish();
+  });
+  manager.on('detached', (udid) => devices.onDetached(udid));
+  manager.on('trust-changed', (device) => devices.onUpdated(device));
+  manager.on('updated', (device) => devices.onUpdated(device));
+  manager.start();
+
+  return {
+    invoke,
+    async invokeEnvelope(channel, args) {
+      try {
+        return { ok: true, value: await invoke(channel, args) };
+      } catch (error) {
+        const appError = toAppError(error);
+        options.log?.(`${String(channel)} failed: ${appError.code}: ${appError.message}`);
+        return { ok: false, error: appError };
+      }
+    },
+    on: (event, listener) => hub.on(event, listener),
+    async close() {
+      if (closed) return;
+      closed = true;
+      jobs.cancelAll();
+      manager.stop();
+      await backups.close();
+      hub.clear();
+    },
+  };
+}
+
+let noticeCounter = 0;
+function notice(level: 'info' | 'success' | 'error', title: string, body: string | undefined, udid: string) {
+  noticeCounter += 1;
+  return { id: `n${Date.now()}-${noticeCounter}`, level, title, udid, ...(body ? { body } : {}) };
+}
+
+function sentence(error: AppError | undefined): string | undefined {
+  return error ? `${error.message} ${error.nextStep}` : undefined;
+}
+
+export function defaultSettingsPath(): string {
+  const configHome = process.env.XDG_CONFIG_HOME && path.isAbsolute(process.env.XDG_CONFIG_HOME) ? process.env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
+  return path.join(configHome, 'lifeboat', 'settings.json');
+}

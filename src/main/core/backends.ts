@@ -1,0 +1,81 @@
+/**
+ * What the core needs from the layers below it, as interfaces: the real adapters (engine-backend,
+ * catalog-backend) implement them over src/main/backup, and tests can pass small fakes. Keeping the
+ * seams here lets restore, photo import and the backup browser arrive later without touching the core.
+ */
+import type { BackupView, BrowserPage, BrowserSessionView, ExtractResult, RestorePreflightView, VerifyReport } from '../../shared/contract';
+import type { ProgressUpdate } from './job-queue';
+
+export interface BackupRunOptions {
+  readonly udid: string;
+  readonly backupRoot: string;
+  readonly muxAddress?: string;
+  readonly full: boolean;
+  readonly cameraRoll: boolean;
+  readonly retention: { readonly keepLast?: number };
+  readonly signal: AbortSignal;
+  readonly onProgress: (update: ProgressUpdate) => void;
+}
+
+export interface DeviceTarget {
+  readonly udid: string;
+  readonly muxAddress?: string;
+}
+
+export interface BackupBackend {
+  /** Runs one backup; resolves with the folder it wrote. */
+  runBackup(options: BackupRunOptions): Promise<{ readonly backupPath?: string }>;
+  getEncryption(target: DeviceTarget): Promise<boolean>;
+  setEncryption(target: DeviceTarget & { readonly enabled: boolean; readonly password: string }): Promise<void>;
+  changePassword(target: DeviceTarget & { readonly oldPassword: string; readonly newPassword: string }): Promise<void>;
+}
+
+export interface CatalogBackend {
+  /** Every backup under the root and the extra folders, newest first. */
+  list(): Promise<readonly BackupView[]>;
+  /** The backup a run just wrote into `folder`, once listed. */
+  findByPath(folder: string): Promise<BackupView | undefined>;
+  verify(backupId: string, password?: string): Promise<VerifyReport>;
+  delete(backupId: string): Promise<void>;
+  archive(backupId: string): Promise<BackupView>;
+  /** The folder of a backup (for "Show in folder"). */
+  pathOf(backupId: string): Promise<string>;
+  close(): void;
+}
+
+export interface RestoreBackend {
+  preflight(options: DeviceTarget & { readonly backupPath: string; readonly backupId: string }): Promise<RestorePreflightView>;
+  run(options: DeviceTarget & {
+    readonly backupPath: string;
+    readonly password?: string;
+    readonly system: boolean;
+    readonly reboot: boolean;
+    readonly signal: AbortSignal;
+    readonly onProgress: (update: ProgressUpdate) => void;
+  }): Promise<void>;
+}
+
+export interface PhotosBackend {
+  importPhotos(options: DeviceTarget & {
+    readonly destination: string;
+    readonly signal: AbortSignal;
+    readonly onProgress: (update: ProgressUpdate) => void;
+  }): Promise<void>;
+}
+
+export interface BrowserBackend {
+  open(options: { readonly backupPath: string; readonly backupId: string; readonly password?: string }): Promise<BrowserSessionView>;
+  list(sessionId: string, options: { readonly domain?: string; readonly directory?: string; readonly offset?: number; readonly limit?: number }): Promise<BrowserPage>;
+  search(sessionId: string, query: string, limit?: number): Promise<BrowserPage>;
+  extract(sessionId: string, fileIds: readonly string[], destination: string): Promise<ExtractResult>;
+  close(sessionId: string): Promise<void>;
+}
+
+/** Opens the backends for a backup root; the core reopens the catalog when the root changes. */
+export interface Backends {
+  readonly backup: BackupBackend;
+  openCatalog(backupRoot: string, extraFolders: readonly string[]): Promise<CatalogBackend>;
+  readonly restore?: RestoreBackend;
+  readonly photos?: PhotosBackend;
+  readonly browser?: BrowserBackend;
+}

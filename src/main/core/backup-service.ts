@@ -1,0 +1,183 @@
+import type { BackupView, EncryptionView, JobStarted, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
+import type { Backends, BrowserBackend, CatalogBackend } from './backends';
+import type { KnownDevice } from './device-views';
+import { fail } from './error-mapping';
+import type { EventHub } from './event-hub';
+import type { JobQueue } from './job-queue';
+import type { SettingsStore } from './settings-store';
+
+export interface BackupServiceOptions {
+  readonly backends: Backends;
+  readonly settings: SettingsStore;
+  readonly hub: EventHub;
+  readonly jobs: JobQueue;
+  readonly muxAddress?: string;
+  readonly onBackupsChanged: () => void;
+}
+
+/**
+ * Backups, history and everything that runs against a backup (restore, photo import, browser):
+ * jobs go through the queue, the history is cached from the catalog and pushed as backups:changed.
+ */
+export class BackupService {
+  private catalog: CatalogBackend | undefined;
+  private cache: readonly BackupView[] = [];
+
+  constructor(private readonly options: BackupServiceOptions) {}
+
+  async open(): Promise<void> {
+    const { backupRoot, extraFolders } = this.options.settings.get();
+    this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders);
+    await this.reload();
+  }
+
+  async close(): Promise<void> {
+    this.catalog?.close();
+    this.catalog = undefined;
+  }
+
+  async list(udid: string | undefined, includeArchived: boolean): Promise<readonly BackupView[]> {
+    await this.reload();
+    return this.cache.filter((backup) => (udid === undefined || backup.udid === udid) && (includeArchived || !backup.archived));
+  }
+
+  lastBackupAt(udid: string): string | undefined {
+    return this.cache.filter((backup) => backup.udid === udid && backup.status !== 'incomplete').map((backup) => backup.createdAt).sort().at(-1);
+  }
+
+  knownDevices(): KnownDevice[] {
+    const byUdid = new Map<string, KnownDevice>();
+    for (const backup of [...this.cache].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+      byUdid.set(backup.udid, { udid: backup.udid, name: backup.deviceName, productType: backup.productType, productVersion: backup.productVersion });
+    }
+    return [...byUdid.values()];
+  }
+
+  start(udid: string, full: boolean): JobStarted {
+    const { settings, backends, muxAddress } = this.options;
+    const { backupRoot, retention } = settings.get();
+    const cameraRoll = settings.device(udid).cameraRoll;
+    const jobId = this.options.jobs.start(udid, 'backup', async ({ signal, report }) => {
+      const result = await backends.backup.runBackup({
+        udid,
+        backupRoot,
+        full,
+        cameraRoll,
+        signal,
+        onProgress: report,
+        retention: retention.keepLast === null ? {} : { keepLast: retention.keepLast },
+        ...(muxAddress ? { muxAddress } : {}),
+      });
+      await this.reload();
+      const made = result.backupPath ? await this.requireCatalog().findByPath(result.backupPath) : undefined;
+      return made ? { backupId: made.id } : {};
+    });
+    return { jobId };
+  }
+
+  async verify(backupId: string, password?: string): Promise<VerifyReport> {
+    return this.requireCatalog().verify(backupId, password);
+  }
+
+  async delete(backupId: string): Promise<{ deleted: boolean }> {
+    this.refuseWhileBusy(backupId);
+    await this.requireCatalog().delete(backupId);
+    await this.reload();
+    return { deleted: true };
+  }
+
+  async archive(backupId: string): Promise<BackupView> {
+    const view = await this.requireCatalog().archive(backupId);
+    await this.reload();
+    return view;
+  }
+
+  async pathOf(backupId: string): Promise<string> {
+    return this.requireCatalog().pathOf(backupId);
+  }
+
+  /** Saves settings; a new backup root or folder list reopens the catalog. */
+  async updateSettings(patch: Partial<Omit<SettingsView, 'devices'>>): Promise<SettingsView> {
+    const before = this.options.settings.get();
+    const after = this.options.settings.update(patch);
+    if (before.backupRoot !== after.backupRoot || before.extraFolders.join('\n') !== after.extraFolders.join('\n')) {
+      this.catalog?.close();
+      this.catalog = undefined;
+      await this.open();
+    }
+    this.options.hub.emit('settings:changed', after);
+    return after;
+  }
+
+  async getEncryption(udid: string): Promise<EncryptionView> {
+    return { udid, enabled: await this.options.backends.backup.getEncryption(this.target(udid)) };
+  }
+
+  async setEncryption(udid: string, enabled: boolean, password: string): Promise<EncryptionView> {
+    if (this.options.jobs.activeJobFor(udid)) fail('busy', undefined, udid);
+    await this.options.backends.backup.setEncryption({ ...this.target(udid), enabled, password });
+    return { udid, enabled };
+  }
+
+  async changePassword(udid: string, oldPassword: string, newPassword: string): Promise<EncryptionView> {
+    if (this.options.jobs.activeJobFor(udid)) fail('busy', undefined, udid);
+    await this.options.backends.backup.changePassword({ ...this.target(udid), oldPassword, newPassword });
+    return { udid, enabled: true };
+  }
+
+  async restorePreflight(udid: string, backupId: string): Promise<RestorePreflightView> {
+    const restore = this.options.backends.restore ?? fail('unsupported', 'Restoring is not available in this version yet.');
+    return restore.preflight({ ...this.target(udid), backupId, backupPath: await this.pathOf(backupId) });
+  }
+
+  async startRestore(args: { udid: string; backupId: string; password?: string; system?: boolean; reboot?: boolean }): Promise<JobStarted> {
+    const restore = this.options.backends.restore ?? fail('unsupported', 'Restoring is not available in this version yet.');
+    const backupPath = await this.pathOf(args.backupId);
+    const jobId = this.options.jobs.start(args.udid, 'restore', async ({ signal, report }) => {
+      await restore.run({
+        ...this.target(args.udid),
+        backupPath,
+        system: args.system ?? false,
+        reboot: args.reboot ?? true,
+        signal,
+        onProgress: report,
+        ...(args.password ? { password: args.password } : {}),
+      });
+      return {};
+    });
+    return { jobId };
+  }
+
+  startPhotoImport(udid: string, destination: string): JobStarted {
+    const photos = this.options.backends.photos ?? fail('unsupported', 'Photo import is not available in this version yet.');
+    const jobId = this.options.jobs.start(udid, 'photos-import', async ({ signal, report }) => {
+      await photos.importPhotos({ ...this.target(udid), destination, signal, onProgress: report });
+      return {};
+    });
+    return { jobId };
+  }
+
+  browser(): BrowserBackend {
+    return this.options.backends.browser ?? fail('unsupported', 'Browsing backups is not available in this version yet.');
+  }
+
+  private async reload(): Promise<void> {
+    if (!this.catalog) return;
+    this.cache = await this.catalog.list();
+    this.options.hub.emit('backups:changed', { backups: this.cache });
+    this.options.onBackupsChanged();
+  }
+
+  private requireCatalog(): CatalogBackend {
+    return this.catalog ?? fail('io', 'The backup history is not open yet.');
+  }
+
+  private refuseWhileBusy(backupId: string): void {
+    const backup = this.cache.find((candidate) => candidate.id === backupId);
+    if (backup && this.options.jobs.activeJobFor(backup.udid)) fail('busy', 'A job is running for this iPhone; wait for it before deleting its backups.', backup.udid);
+  }
+
+  private target(udid: string): { udid: string; muxAddress?: string } {
+    return this.options.muxAddress ? { udid, muxAddress: this.options.muxAddress } : { udid };
+  }
+}

@@ -1,0 +1,96 @@
+import type { DeviceManager, ManagedDevice } from '../device/manager';
+import type { DeviceSettingsView, DeviceView } from '../../shared/contract';
+import { connectedDeviceView, type KnownDevice, knownDeviceView } from './device-views';
+import { fail } from './error-mapping';
+import type { EventHub } from './event-hub';
+import type { JobQueue } from './job-queue';
+import type { SettingsStore } from './settings-store';
+
+export interface DeviceServiceOptions {
+  readonly manager: DeviceManager;
+  readonly settings: SettingsStore;
+  readonly hub: EventHub;
+  readonly jobs: JobQueue;
+  readonly lastBackupAt: (udid: string) => string | undefined;
+  readonly knownDevices: () => readonly KnownDevice[];
+}
+
+/**
+ * The device list the UI shows: phones plugged in now (from the DeviceManager) plus phones known
+ * from backups, each with its settings and running job. Also starts auto-backups on connect.
+ */
+export class DeviceService {
+  /** Called when a phone with auto-backup on becomes trusted after being plugged in. */
+  onAutoBackup: ((udid: string) => Promise<void>) | undefined;
+  /** Phones already auto-backed-up during this connection (cleared on unplug). */
+  private readonly autoBackedUp = new Set<string>();
+
+  constructor(private readonly options: DeviceServiceOptions) {}
+
+  list(): DeviceView[] {
+    const { manager, settings, jobs, lastBackupAt } = this.options;
+    const connected = manager.list().map((device) =>
+      connectedDeviceView(device, { settings: settings.device(device.udid), lastBackupAt: lastBackupAt(device.udid), activeJobId: jobs.activeJobFor(device.udid) }),
+    );
+    const seen = new Set(connected.map((device) => device.udid));
+    const known = this.options
+      .knownDevices()
+      .filter((device) => !seen.has(device.udid))
+      .map((device) => knownDeviceView(device, { settings: settings.device(device.udid), lastBackupAt: lastBackupAt(device.udid), activeJobId: jobs.activeJobFor(device.udid) }));
+    return [...connected, ...known];
+  }
+
+  view(udid: string): DeviceView {
+    const view = this.list().find((device) => device.udid === udid);
+    if (!view) fail('no-device', undefined, udid);
+    return view;
+  }
+
+  nameOf(udid: string): string {
+    return this.list().find((device) => device.udid === udid)?.name ?? 'the iPhone';
+  }
+
+  async refresh(udid: string): Promise<DeviceView> {
+    await this.options.manager.refresh(udid);
+    return this.view(udid);
+  }
+
+  /** Pairs; the trust dialog state reaches the UI through devices:changed while this waits. */
+  async pair(udid: string): Promise<DeviceView> {
+    if (!this.options.manager.get(udid)) fail('no-device', undefined, udid);
+    await this.options.manager.pair(udid);
+    this.publish();
+    return this.view(udid);
+  }
+
+  updateSettings(udid: string, patch: Partial<DeviceSettingsView>): DeviceSettingsView {
+    const next = this.options.settings.updateDevice(udid, patch);
+    this.options.hub.emit('settings:changed', this.options.settings.get());
+    this.publish();
+    if (patch.autoBackup) this.maybeAutoBackup(this.options.manager.get(udid));
+    return next;
+  }
+
+  publish(): void {
+    this.options.hub.emit('devices:changed', { devices: this.list() });
+  }
+
+  onDetached(udid: string): void {
+    this.autoBackedUp.delete(udid);
+    this.publish();
+  }
+
+  onUpdated(device: ManagedDevice): void {
+    this.publish();
+    this.maybeAutoBackup(device);
+  }
+
+  private maybeAutoBackup(device: ManagedDevice | undefined): void {
+    if (!device || device.trust !== 'trusted' || !this.onAutoBackup) return;
+    if (!this.options.settings.device(device.udid).autoBackup || this.autoBackedUp.has(device.udid)) return;
+    if (this.options.jobs.activeJobFor(device.udid)) return;
+    this.autoBackedUp.add(device.udid);
+    // A failure here is reported by the job's own finished event; nothing to add.
+    void this.onAutoBackup(device.udid).catch(() => undefined);
+  }
+}

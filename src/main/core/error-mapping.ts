@@ -1,0 +1,75 @@
+import { ZodError } from 'zod';
+import { BackupError } from '../backup/backup-error';
+import { DeviceError } from '../device/errors';
+import { type AppError, type AppErrorCode, AppErrorException, appError, isAppErrorCode } from '../../shared/contract';
+
+/** Lockdown and usbmux codes that mean something a person can fix (§2.2, §2.5.2). */
+const DEVICE_CODES: Readonly<Record<string, AppErrorCode>> = {
+  PasswordProtected: 'device-locked',
+  EscrowLocked: 'device-locked',
+  UserDeniedPairing: 'pairing-denied',
+  PairingDialogResponsePending: 'pairing-pending',
+  InvalidHostID: 'not-trusted',
+  MissingHostID: 'not-trusted',
+  NotPaired: 'not-trusted',
+  InvalidPairRecord: 'not-trusted',
+  MissingPairRecord: 'not-trusted',
+  PairRecordNotFound: 'not-trusted',
+  DeviceNotFound: 'no-device',
+  BadDevice: 'no-device',
+  ConnectionRefused: 'device-disconnected',
+  ConnectionClosed: 'device-disconnected',
+  DaemonUnreachable: 'device-disconnected',
+  ProtocolError: 'protocol',
+  InvalidResponse: 'protocol',
+};
+
+const BACKUP_CODES: Readonly<Record<BackupError['code'], AppErrorCode>> = {
+  'no-device': 'no-device',
+  'device-error': 'protocol',
+  protocol: 'protocol',
+  'hostile-path': 'protocol',
+  'disk-full': 'disk-full',
+  io: 'io',
+  cancelled: 'cancelled',
+  disconnected: 'device-disconnected',
+  'device-locked': 'device-locked',
+  'wrong-password': 'wrong-password',
+  'password-required': 'password-required',
+  busy: 'busy',
+  'not-found': 'not-found',
+  corrupt: 'corrupt-backup',
+  unsupported: 'unsupported',
+};
+
+/**
+ * Turns anything thrown below the core into the AppError the UI shows. Layer errors keep their own
+ * sentence (they were written for people); anything else gets the code's generic sentence so a
+ * stack trace or an internal message never reaches the screen.
+ */
+export function toAppError(error: unknown, udid?: string): AppError {
+  if (error instanceof AppErrorException) return error.error;
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+    return appError('invalid-argument', `The request was not valid${where}: ${issue?.message ?? 'bad value'}.`, udid);
+  }
+  if (error instanceof BackupError) return appError(BACKUP_CODES[error.code] ?? 'unknown', error.message, udid);
+  if (error instanceof DeviceError) return appError(DEVICE_CODES[error.code] ?? 'protocol', error.message, udid);
+  if (error instanceof Error && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (code === 'ENOSPC') return appError('disk-full', undefined, udid);
+    if (code === 'ENOENT') return appError('not-found', undefined, udid);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return appError('io', undefined, udid);
+    if (isAppErrorCode(code)) return appError(code, error.message, udid);
+    // Other layers' errors (ServiceError, AfcError…) carry a sentence and a code of their own.
+    if (error.name.endsWith('Error') && error.name !== 'Error') return appError('protocol', error.message, udid);
+  }
+  if (error instanceof Error && error.name === 'AbortError') return appError('cancelled', undefined, udid);
+  return appError('unknown', undefined, udid);
+}
+
+/** Throws an AppError from core code: the adapters pass it through unchanged. */
+export function fail(code: AppErrorCode, message?: string, udid?: string): never {
+  throw new AppErrorException(appError(code, message, udid));
+}

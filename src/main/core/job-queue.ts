@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { JobFinished, JobKind, JobPhase, JobProgress } from '../../shared/contract';
+import { fail, toAppError } from './error-mapping';
+
+/** What a running job reports; the queue adds speed, ETA and percent. */
+export interface ProgressUpdate {
+  readonly phase?: JobPhase;
+  readonly filesDone?: number;
+  readonly filesTotal?: number;
+  readonly bytesDone?: number;
+  readonly bytesTotal?: number;
+  /** The phone's own percentage (§3.8), used when the byte total is unknown. */
+  readonly percent?: number;
+  readonly message?: string;
+  /** The engine's own speed and ETA, when it keeps them; otherwise the queue works them out. */
+  readonly bytesPerSecond?: number;
+  readonly etaSeconds?: number;
+}
+
+export interface JobContext {
+  readonly jobId: string;
+  readonly signal: AbortSignal;
+  report(update: ProgressUpdate): void;
+}
+
+export interface JobResult {
+  readonly backupId?: string;
+}
+
+export interface JobQueueEvents {
+  progress(progress: JobProgress): void;
+  finished(finished: JobFinished): void;
+}
+
+interface RunningJob {
+  progress: JobProgress;
+  readonly controller: AbortController;
+  readonly startedMs: number;
+  /** Recent (time, bytes) samples for a speed that follows the link rather than the whole run. */
+  readonly samples: Array<{ ms: number; bytes: number }>;
+  lastEmitMs: number;
+}
+
+/** Speed is averaged over this window so one slow file does not swing the ETA. */
+const SPEED_WINDOW_MS = 5_000;
+/** Progress events at most this often per job: the UI cannot show more, the socket should not carry more. */
+const EMIT_INTERVAL_MS = 100;
+
+/**
+ * Runs at most one job per phone (a phone serves one mobilebackup2 session at a time, §3) and
+ * turns raw counters into the progress the UI shows. Jobs for different phones run side by side.
+ */
+export class JobQueue {
+  private readonly jobs = new Map<string, RunningJob>();
+
+  constructor(
+    private readonly events: JobQueueEvents,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  list(): JobProgress[] {
+    return [...this.jobs.values()].map((job) => job.progress);
+  }
+
+  activeJobFor(udid: string): string | undefined {
+    return [...this.jobs.values()].find((job) => job.progress.udid === udid)?.progress.jobId;
+  }
+
+  /** Starts a job unless the phone is busy; resolves with its id as soon as it is running. */
+  start(udid: string, kind: JobKind, work: (context: JobContext) => Promise<JobResult>): string {
+    if (this.activeJobFor(udid)) fail('busy', undefined, udid);
+    const jobId = randomUUID();
+    const startedMs = this.now();
+    const job: RunningJob = {
+      progress: { jobId, udid, kind, phase: 'preparing', filesDone: 0, bytesDone: 0, startedAt: new Date(startedMs).toISOString() },
+      controller: new AbortController(),
+      startedMs,
+      samples: [{ ms: startedMs, bytes: 0 }],
+      lastEmitMs: 0,
+    };
+    this.jobs.set(jobId, job);
+    const context: JobContext = { jobId, signal: job.controller.signal, report: (update) => this.report(job, update) };
+    this.events.progress(job.progress);
+    void this.run(job, work, context);
+    return jobId;
+  }
+
+  /** Asks a job to stop; it finishes with outcome `cancelled` once the work notices. */
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || job.controller.signal.aborted) return false;
+    job.controller.abort();
+    job.progress = { ...job.progress, phase: 'cancelling' };
+    this.events.progress(job.progress);
+    return true;
+  }
+
+  /** Cancels everything and waits for no one: used when the app quits. */
+  cancelAll(): void {
+    for (const jobId of this.jobs.keys()) this.cancel(jobId);
+  }
+
+  private async run(job: RunningJob, work: (context: JobContext) => Promise<JobResult>, context: JobContext): Promise<void> {
+    const { jobId, udid, kind } = job.progress;
+    let finished: JobFinished;
+    try {
+      const result = await work(context);
+      finished = { jobId, udid, kind, outcome: 'succeeded', ...(result.backupId ? { backupId: result.backupId } : {}) };
+    } catch (error) {
+      const appError = toAppError(error, udid);
+      const cancelled = job.controller.signal.aborted || appError.code === 'cancelled';
+      finished = cancelled ? { jobId, udid, kind, outcome: 'cancelled' } : { jobId, udid, kind, outcome: 'failed', error: appError };
+    }
+    this.jobs.delete(jobId);
+    this.events.finished({
+      ...finished,
+      filesDone: job.progress.filesDone,
+      bytesDone: job.progress.bytesDone,
+      durationSeconds: Math.max(0, (this.now() - job.startedMs) / 1000),
+    });
+  }
+
+  private report(job: RunningJob, update: ProgressUpdate): void {
+    if (!this.jobs.has(job.progress.jobId)) return;
+    const now = this.now();
+    const previous = job.progress;
+    const bytesDone = update.bytesDone ?? previous.bytesDone;
+    const bytesTotal = update.bytesTotal ?? previous.bytesTotal;
+    job.samples.push({ ms: now, bytes: bytesDone });
+    while (job.samples.length > 2 && now - job.samples[0]!.ms > SPEED_WINDOW_MS) job.samples.shift();
+    const oldest = job.samples[0]!;
+    const elapsedSeconds = (now - oldest.ms) / 1000;
+    const bytesPerSecond = update.bytesPerSecond ?? (elapsedSeconds > 0.2 ? Math.max(0, (bytesDone - oldest.bytes) / elapsedSeconds) : previous.bytesPerSecond);
+    const percent = progressPercent(update.percent ?? previous.percent, bytesDone, bytesTotal);
+    const etaSeconds = update.etaSeconds ?? (bytesTotal !== undefined && bytesPerSecond ? Math.max(0, (bytesTotal - bytesDone) / bytesPerSecond) : undefined);
+    job.progress = {
+      ...previous,
+      phase: job.controller.signal.aborted ? 'cancelling' : (update.phase ?? (bytesDone > 0 ? 'transferring' : previous.phase)),
+      filesDone: update.filesDone ?? previous.filesDone,
+      bytesDone,
+      ...defined({ filesTotal: update.filesTotal ?? previous.filesTotal, bytesTotal, percent, bytesPerSecond, etaSeconds, message: update.message ?? previous.message }),
+    };
+    // Phase changes always go out; counters at most every EMIT_INTERVAL_MS.
+    if (job.progress.phase !== previous.phase || now - job.lastEmitMs >= EMIT_INTERVAL_MS) {
+      job.lastEmitMs = now;
+      this.events.progress(job.progress);
+    }
+  }
+}
+
+function progressPercent(reported: number | undefined, bytesDone: number, bytesTotal: number | undefined): number | undefined {
+  // The phone's own percentage (§3.8) wins: byte totals are only estimates.
+  const value = reported ?? (bytesTotal ? (bytesDone / bytesTotal) * 100 : undefined);
+  return value === undefined ? undefined : Math.min(100, Math.max(0, value));
+}
+
+function defined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

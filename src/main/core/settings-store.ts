@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { DeviceSettingsView, SettingsView } from '../../shared/contract';
+
+/** Defaults for a phone the settings have never seen: Camera Roll in, no auto-backup (like iTunes). */
+export const DEFAULT_DEVICE_SETTINGS: DeviceSettingsView = { cameraRoll: true, autoBackup: false };
+
+const fileSchema = z.object({
+  backupRoot: z.string().min(1),
+  extraFolders: z.array(z.string()).default([]),
+  retention: z.object({ keepLast: z.number().int().min(1).nullable() }).default({ keepLast: null }),
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  devices: z.record(z.string(), z.object({ cameraRoll: z.boolean(), autoBackup: z.boolean() })).default({}),
+});
+
+/**
+ * The app's settings as one JSON file, written atomically with mode 0600: it names folders and
+ * phones, which is nobody else's business on a shared computer. A missing or damaged file falls
+ * back to defaults rather than keeping the app from starting.
+ */
+export class SettingsStore {
+  private current: SettingsView;
+
+  constructor(
+    private readonly file: string,
+    defaultBackupRoot: string,
+  ) {
+    this.current = this.load(defaultBackupRoot);
+  }
+
+  get(): SettingsView {
+    return this.current;
+  }
+
+  device(udid: string): DeviceSettingsView {
+    return this.current.devices[udid] ?? DEFAULT_DEVICE_SETTINGS;
+  }
+
+  update(patch: Partial<Omit<SettingsView, 'devices'>>): SettingsView {
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    this.current = { ...this.current, ...defined };
+    this.save();
+    return this.current;
+  }
+
+  updateDevice(udid: string, patch: Partial<DeviceSettingsView>): DeviceSettingsView {
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    const next = { ...this.device(udid), ...defined };
+    this.current = { ...this.current, devices: { ...this.current.devices, [udid]: next } };
+    this.save();
+    return next;
+  }
+
+  private load(defaultBackupRoot: string): SettingsView {
+    try {
+      const parsed = fileSchema.safeParse(JSON.parse(fs.readFileSync(this.file, 'utf8')));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // No settings yet (first start) or unreadable JSON: start from defaults.
+    }
+    return { backupRoot: defaultBackupRoot, extraFolders: [], retention: { keepLast: null }, theme: 'system', devices: {} };
+  }
+
+  private save(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, `${JSON.stringify(this.current, null, 2)}\n`, { mode: 0o600 });
+    fs.renameSync(temporary, this.file);
+    // rename keeps the temporary file's mode; chmod covers a file created by an older version.
+    fs.chmodSync(this.file, 0o600);
+  }
+}

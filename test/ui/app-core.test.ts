@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import type { BackupRunOptions, Backends } from '../../src/main/core/backends';
+import { AppErrorException, type BackupView, type JobFinished } from '../../src/shared/contract';
+import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
+
+/** A backend that records what the core asked for and reports a few progress steps. */
+function fakeBackends(runs: BackupRunOptions[], gate?: Promise<void>): Backends {
+  const backups: BackupView[] = [];
+  return {
+    backup: {
+      async runBackup(options) {
+        runs.push(options);
+        options.onProgress({ bytesDone: 10, bytesTotal: 100, filesDone: 1, percent: 10 });
+        await gate;
+        if (options.signal.aborted) throw Object.assign(new Error('stopped'), { name: 'AbortError' });
+        options.onProgress({ bytesDone: 100, bytesTotal: 100, filesDone: 3, percent: 100 });
+        const folder = path.join(options.backupRoot, options.udid);
+        backups.push({ id: `${options.udid}/current`, udid: options.udid, path: folder, createdAt: new Date().toISOString(), sizeBytes: 100, encrypted: false, archived: false, status: 'complete', includesCameraRoll: options.cameraRoll });
+        return { backupPath: folder };
+      },
+      getEncryption: async () => false,
+      setEncryption: async () => undefined,
+      changePassword: async () => undefined,
+    },
+    openCatalog: async () => ({
+      list: async () => [...backups],
+      findByPath: async (folder) => backups.find((backup) => backup.path === folder),
+      verify: async (backupId) => ({ backupId, ok: true, checkedFiles: 0, problems: [] }),
+      delete: async () => undefined,
+      archive: async (backupId) => backups.find((backup) => backup.id === backupId)!,
+      pathOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
+      close: () => undefined,
+    }),
+  };
+}
+
+function nextFinished(core: AppCore): Promise<JobFinished> {
+  return new Promise((resolve) => {
+    const off = core.on('job:finished', (finished) => {
+      off();
+      resolve(finished);
+    });
+  });
+}
+
+describe('app core', () => {
+  let harness: SimHarness | undefined;
+  let core: AppCore | undefined;
+  afterEach(async () => {
+    await core?.close();
+    await harness?.cleanup();
+    core = harness = undefined;
+  });
+
+  it('lists the phone, pairs, backs up with progress, honours the Camera Roll setting and persists settings 0600', async () => {
+    harness = await startSimHarness();
+    const udid = harness.sim.devices()[0]!.udid;
+    const runs: BackupRunOptions[] = [];
+    const settingsPath = path.join(harness.workDir, 'config', 'settings.json');
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath, backends: fakeBackends(runs) });
+    const app = core;
+    const notices: string[] = [];
+    app.on('notify', (notice) => notices.push(notice.title));
+
+    await expect.poll(async () => (await app.invoke('devices:list', {})).map((device) => device.udid)).toContain(udid);
+    const paired = await app.invoke('devices:pair', { udid });
+    expect(paired.trust).toBe('trusted');
+    expect(paired.name).toBeTruthy();
+    expect(notices).toContain('iPhone connected');
+
+    const progress: number[] = [];
+    app.on('job:progress', (event) => progress.push(event.bytesDone));
+    const finished = nextFinished(app);
+    const { jobId } = await app.invoke('backup:start', { udid });
+    const result = await finished;
+    expect(result).toMatchObject({ jobId, outcome: 'succeeded', backupId: `${udid}/current` });
+    expect(progress).toContain(10);
+    expect(runs[0]!.cameraRoll).toBe(true);
+    expect((await app.invoke('backups:list', { udid })).map((backup) => backup.id)).toEqual([`${udid}/current`]);
+
+    await app.invoke('device-settings:set', { udid, cameraRoll: false });
+    const second = nextFinished(app);
+    await app.invoke('backup:start', { udid });
+    await second;
+    expect(runs[1]!.cameraRoll).toBe(false);
+    expect(fs.statSync(settingsPath).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(fs.readFileSync(settingsPath, 'utf8')).devices[udid]).toEqual({ cameraRoll: false, autoBackup: false });
+  });
+
+  it('runs one job per phone, cancels, and rejects bad arguments with a sentence', async () => {
+    harness = await startSimHarness();
+    const udid = harness.sim.devices()[0]!.udid;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath: path.join(harness.workDir, 's.json'), backends: fakeBackends([], gate) });
+    const finished = nextFinished(core);
+    const { jobId } = await core.invoke('backup:start', { udid });
+    const busy = await core.invoke('backup:start', { udid }).catch((error: unknown) => error);
+    expect(busy).toBeInstanceOf(AppErrorException);
+    expect((busy as AppErrorException).error.code).toBe('busy');
+    expect(await core.invoke('backup:cancel', { jobId })).toEqual({ cancelled: true });
+    release();
+    expect((await finished).outcome).toBe('cancelled');
+
+    const envelope = await core.invokeEnvelope('backup:start', { udid: 'x', extra: 1 });
+    expect(envelope.ok).toBe(false);
+    if (!envelope.ok) {
+      expect(envelope.error.code).toBe('invalid-argument');
+      expect(envelope.error.nextStep.length).toBeGreaterThan(0);
+    }
+    const unknown = await core.invokeEnvelope('restore:start' as never, { udid, backupId: 'nope' });
+    expect(unknown.ok).toBe(false);
+  });
+});
