@@ -1,0 +1,60 @@
+import type { PhotoImportPhase, PhotoImportProgress } from './photo-import-types';
+
+/** How far back the speed looks: long enough to smooth per-file pauses, short enough to follow the cable. */
+const SPEED_WINDOW_MS = 5_000;
+
+/** Counts what an import has done and turns it into progress events with speed and ETA. */
+export class ImportProgress {
+  phase: PhotoImportPhase = 'scanning';
+  filesTotal = 0;
+  bytesTotal = 0;
+  filesDone = 0;
+  bytesDone = 0;
+  imported = 0;
+  skipped = 0;
+  renamedMatches = 0;
+  failedCount = 0;
+  currentFile: string | undefined;
+  private readonly samples: { at: number; bytes: number }[] = [];
+
+  constructor(
+    private readonly listener: ((progress: PhotoImportProgress) => void) | undefined,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  addBytes(count: number): void {
+    this.bytesDone += count;
+    this.emit();
+  }
+
+  /** A file is over: when fewer (a failure) or more (it grew) bytes came than announced, the total follows. */
+  finishFile(expectedBytes: number, transferredBytes: number): void {
+    this.filesDone += 1;
+    this.bytesTotal = Math.max(this.bytesDone, this.bytesTotal + transferredBytes - expectedBytes);
+  }
+
+  emit(): void {
+    if (!this.listener) return;
+    const at = this.now();
+    this.samples.push({ at, bytes: this.bytesDone });
+    while (this.samples.length > 2 && at - (this.samples[1] as { at: number }).at >= SPEED_WINDOW_MS) this.samples.shift();
+    const first = this.samples[0] as { at: number; bytes: number };
+    const elapsed = (at - first.at) / 1000;
+    const bytesPerSecond = elapsed >= 0.25 && this.bytesDone > first.bytes ? (this.bytesDone - first.bytes) / elapsed : undefined;
+    const remaining = Math.max(0, this.bytesTotal - this.bytesDone);
+    this.listener({
+      phase: this.phase,
+      filesDone: this.filesDone,
+      filesTotal: this.filesTotal,
+      bytesDone: this.bytesDone,
+      bytesTotal: this.bytesTotal,
+      currentFile: this.currentFile,
+      bytesPerSecond,
+      etaSeconds: bytesPerSecond === undefined ? undefined : remaining / bytesPerSecond,
+      imported: this.imported,
+      skipped: this.skipped,
+      renamedMatches: this.renamedMatches,
+      failedCount: this.failedCount,
+    });
+  }
+}

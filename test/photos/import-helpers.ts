@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pairDevice } from '../../src/main/device/lockdown';
+import { UsbmuxClient } from '../../src/main/device/usbmux';
+import type { Phone, PhoneEntry } from '../../src/simulator/phone/phone-model';
+import { PARTIAL_SUFFIX } from '../../src/main/backup/photos';
+
+/** Shared steps of the photo-import tests against the virtual iPhone. */
+
+export const DCIM_PREFIX = 'Media/DCIM/';
+
+export async function pairWithSimulator(address: string): Promise<string> {
+  const mux = new UsbmuxClient({ address, timeoutMs: 20_000 });
+  const device = await mux.findDevice();
+  await pairDevice(device, { mux });
+  return device.udid;
+}
+
+/** The phone's Camera Roll files (what AFC shows under /DCIM, hidden `.MISC` aside), keyed by AFC path. */
+export function dcimEntries(phone: Phone): Map<string, PhoneEntry> {
+  const files = new Map<string, PhoneEntry>();
+  for (const entry of phone.entries()) {
+    if (entry.domain === 'CameraRollDomain' && entry.kind === 'file' && entry.relativePath.startsWith(DCIM_PREFIX) && !entry.relativePath.includes('/.')) {
+      files.set(`/DCIM/${entry.relativePath.slice(DCIM_PREFIX.length)}`, entry);
+    }
+  }
+  return files;
+}
+
+export async function sha1OfPhoneFile(phone: Phone, entry: PhoneEntry): Promise<string> {
+  const hash = createHash('sha1');
+  for await (const chunk of phone.readContent(entry)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+export function sha1OfLocalFile(file: string): string {
+  return createHash('sha1').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Every regular file under `root` except the index, relative and `/`-separated. */
+export function filesUnder(root: string): string[] {
+  const found: string[] = [];
+  const visit = (folder: string): void => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (!entry.name.startsWith('.lifeboat-photos')) found.push(path.relative(root, full).split(path.sep).join('/'));
+    }
+  };
+  visit(root);
+  return found.sort();
+}
+
+export function partialFilesUnder(root: string): string[] {
+  return filesUnder(root).filter((name) => name.endsWith(PARTIAL_SUFFIX));
+}
+
+/**
+ * The YYYY/MM folder a phone file should land in: the simulator writes EXIF DateTimeOriginal in
+ * UTC with offset +00:00 for JPEG photos; other files fall back to the creation time, read as
+ * this computer's local calendar.
+ */
+export function expectedMonthFolder(entry: PhoneEntry): string {
+  const taken = new Date(entry.birth * 1000);
+  const isJpeg = /\.jpe?g$/i.test(entry.relativePath);
+  const year = isJpeg ? taken.getUTCFullYear() : taken.getFullYear();
+  const month = (isJpeg ? taken.getUTCMonth() : taken.getMonth()) + 1;
+  return `${year}/${String(month).padStart(2, '0')}`;
+}

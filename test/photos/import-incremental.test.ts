@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { importPhotos, type PhotoImportProgress, type PhotoImportResult } from '../../src/main/backup/photos';
+import { changePhone } from '../../src/simulator/phone/phone-changes';
+import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
+import { dcimEntries, DCIM_PREFIX, expectedMonthFolder, filesUnder, pairWithSimulator, partialFilesUnder, sha1OfLocalFile, sha1OfPhoneFile } from './import-helpers';
+
+/** Photo import (issue 5) against the virtual iPhone: complete, incremental, renames. */
+
+let harness: SimHarness | undefined;
+afterEach(async () => {
+  await harness?.cleanup();
+  harness = undefined;
+});
+
+async function setUp(): Promise<{ h: SimHarness; udid: string; destination: string }> {
+  const h = await startSimHarness();
+  harness = h;
+  const udid = await pairWithSimulator(h.sim.address);
+  return { h, udid, destination: path.join(h.workDir, 'Pictures', 'iPhone') };
+}
+
+describe('photo import from the virtual iPhone', () => {
+  it('copies every DCIM file byte for byte into YYYY/MM folders of its capture date, keeping the phone mtime', async () => {
+    const { h, udid, destination } = await setUp();
+    const phone = h.sim.device(udid).phone;
+    const onPhone = dcimEntries(phone);
+    expect(onPhone.size).toBeGreaterThan(20);
+    const events: PhotoImportProgress[] = [];
+    const result = await importPhotos({ muxAddress: h.sim.address, destination, onProgress: (event) => events.push(event) });
+
+    expect(result.failed).toEqual([]);
+    expect(result.imported).toBe(onPhone.size);
+    expect(result.skipped + result.renamedMatches).toBe(0);
+    expect(new Set(result.importedFiles.map((file) => file.devicePath))).toEqual(new Set(onPhone.keys()));
+    let totalBytes = 0;
+    for (const file of result.importedFiles) {
+      const entry = onPhone.get(file.devicePath);
+      if (!entry) throw new Error(`imported ${file.devicePath}, which the phone does not have`);
+      const local = path.join(destination, ...file.destination.split('/'));
+      expect(file.destination).toBe(`${expectedMonthFolder(entry)}/${path.posix.basename(entry.relativePath)}`);
+      expect(sha1OfLocalFile(local), file.devicePath).toBe(await sha1OfPhoneFile(phone, entry));
+      expect(Math.floor(fs.statSync(local).mtimeMs / 1000)).toBe(entry.mtime);
+      totalBytes += entry.size;
+      if (/\.JPG$/.test(entry.relativePath)) {
+        expect(file.captureSource).toBe('exif');
+        expect(Date.parse(file.capturedAt) / 1000).toBe(entry.birth);
+      }
+    }
+    expect(result.bytes).toBe(totalBytes);
+    expect(filesUnder(destination)).toHaveLength(onPhone.size);
+    expect(partialFilesUnder(destination)).toEqual([]);
+
+    const last = events.at(-1);
+    expect(last).toMatchObject({ phase: 'finished', filesDone: onPhone.size, filesTotal: onPhone.size, bytesDone: totalBytes, bytesTotal: totalBytes });
+    const copying = events.filter((event) => event.phase === 'copying');
+    expect(copying.some((event) => event.currentFile !== undefined && event.bytesDone > 0 && event.bytesDone < totalBytes)).toBe(true);
+    // Progress never runs backwards.
+    for (let i = 1; i < events.length; i++) expect((events[i] as PhotoImportProgress).bytesDone).toBeGreaterThanOrEqual((events[i - 1] as PhotoImportProgress).bytesDone);
+  });
+
+  it('copies nothing the second time, then exactly the new photos after some are taken', async () => {
+    const { h, udid, destination } = await setUp();
+    const first = await importPhotos({ muxAddress: h.sim.address, destination });
+    expect(first.imported).toBeGreaterThan(0);
+
+    const second = await importPhotos({ muxAddress: h.sim.address, destination, udid });
+    expect(second).toMatchObject({ imported: 0, skipped: first.imported, renamedMatches: 0, bytes: 0, failed: [] });
+
+    const changes = await changePhone(h.sim.device(udid).phone, { seed: 7, addPhotos: 3 });
+    const addedPaths = changes.added.filter((label) => label.includes(DCIM_PREFIX)).map((label) => `/DCIM/${label.slice(label.indexOf(DCIM_PREFIX) + DCIM_PREFIX.length)}`);
+    expect(addedPaths.filter((added) => /\.JPG$/.test(added))).toHaveLength(3);
+    const third = await importPhotos({ muxAddress: h.sim.address, destination });
+    expect(third.failed).toEqual([]);
+    expect(third.importedFiles.map((file) => file.devicePath).sort()).toEqual(addedPaths.sort());
+    expect(third.skipped).toBe(first.imported);
+    expect(filesUnder(destination)).toHaveLength(first.imported + addedPaths.length);
+  });
+
+  it('recognises a photo renamed or re-numbered on the phone instead of copying it twice', async () => {
+    const { h, udid, destination } = await setUp();
+    const phone = h.sim.device(udid).phone;
+    const first = await importPhotos({ muxAddress: h.sim.address, destination });
+    const before = filesUnder(destination);
+
+    // Re-number one photo and move another to a new DCIM folder, as a restore can do.
+    const [one, two] = [...dcimEntries(phone).values()].filter((entry) => entry.relativePath.endsWith('.JPG'));
+    if (!one || !two || !phone.moveEntry) throw new Error('the simulated phone needs two photos and moveEntry');
+    phone.moveEntry('CameraRollDomain', one.relativePath, 'CameraRollDomain', one.relativePath.replace(/IMG_\d{4}/, 'IMG_9001'));
+    phone.putEntry({ ...withoutStoreFields(one), relativePath: `${DCIM_PREFIX}105APPLE`, kind: 'directory', mode: 0o040755 });
+    phone.moveEntry('CameraRollDomain', two.relativePath, 'CameraRollDomain', `${DCIM_PREFIX}105APPLE/IMG_5000.JPG`);
+
+    const second: PhotoImportResult = await importPhotos({ muxAddress: h.sim.address, destination });
+    expect(second).toMatchObject({ imported: 0, renamedMatches: 2, skipped: first.imported - 2, failed: [] });
+    expect(filesUnder(destination)).toEqual(before);
+    // Known by its new path from now on: a third run skips it without reading it.
+    const third = await importPhotos({ muxAddress: h.sim.address, destination });
+    expect(third).toMatchObject({ imported: 0, renamedMatches: 0, skipped: first.imported });
+  });
+
+  it('keeps a different photo that arrives under a name already used, as "name (2)"', async () => {
+    const { h, udid, destination } = await setUp();
+    const phone = h.sim.device(udid).phone;
+    await importPhotos({ muxAddress: h.sim.address, destination });
+    // IMG_0001.JPG is deleted and a new photo taken the same month gets its number (a reset
+    // counter): same name, same size and date, different pixels at the end.
+    const original = [...dcimEntries(phone).values()].find((entry) => entry.relativePath.endsWith('IMG_0001.JPG'));
+    if (!original) throw new Error('the simulated roll starts with IMG_0001.JPG');
+    const chunks: Buffer[] = [];
+    for await (const chunk of phone.readContent(original)) chunks.push(chunk);
+    const bytes = Buffer.concat(chunks);
+    bytes[bytes.length - 3] = (bytes[bytes.length - 3] as number) ^ 0xff;
+    phone.removeEntry('CameraRollDomain', original.relativePath);
+    await phone.writeFile({ ...withoutStoreFields(original), mtime: original.mtime + 60 }, bytes);
+
+    const second = await importPhotos({ muxAddress: h.sim.address, destination });
+    expect(second.failed).toEqual([]);
+    expect(second.importedFiles.map((file) => file.destination)).toEqual([`${expectedMonthFolder(original)}/IMG_0001 (2).JPG`]);
+  });
+});
+
+function withoutStoreFields<T extends { inode: number; size: number }>(entry: T): Omit<T, 'inode' | 'size'> {
+  const { inode: _inode, size: _size, ...rest } = entry;
+  return rest;
+}
