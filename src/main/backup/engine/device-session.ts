@@ -1,0 +1,183 @@
+import { type PlistDict, isPlistDict, plistBoolean, plistInteger, plistString } from '../../device/codec';
+import { connectDevice, type DeviceConnection } from '../../device/lockdown';
+import {
+  AfcClient,
+  AfcLockOperation,
+  AfcOpenMode,
+  type AfcHandle,
+  MobileBackup2Client,
+  NotificationName,
+  NotificationProxyClient,
+  readFileToBuffer,
+} from '../../device/services';
+import { BackupError } from '../backup-error';
+import { type DeviceDescription } from './info-plist';
+import { INSTALLATION_PROXY_SERVICE, browseUserApps } from './installed-apps';
+
+/** The sync lock file every syncing host takes (protocol.md §4.5, §7.1 step 8). */
+export const SYNC_LOCK_PATH = '/com.apple.itunes.lock_sync';
+const ITUNES_CONTROL_DIR = '/iTunes_Control/iTunes';
+const BOOKS_DATA_PATH = '/Books/iBooksData2.plist';
+const MAX_INFO_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Notifications the host observes for the whole run (§7.1 step 3). */
+const OBSERVED = [
+  NotificationName.SYNC_CANCEL_REQUEST,
+  NotificationName.SYNC_SUSPEND_REQUEST,
+  NotificationName.SYNC_RESUME_REQUEST,
+  NotificationName.BACKUP_DOMAIN_CHANGED,
+  NotificationName.PASSCODE_PROMPT_PRESENTED,
+  NotificationName.PASSCODE_PROMPT_DISMISSED,
+];
+
+/** What lockdown tells about the phone's storage and backup settings. */
+export interface DeviceFacts {
+  readonly willEncrypt: boolean;
+  /** Bytes of user data on the phone (com.apple.disk_usage), the size a full backup approaches. */
+  readonly usedBytes: number | undefined;
+}
+
+/** Everything a backup talks to on the phone, opened in the order of §7.1. */
+export interface BackupDeviceSession {
+  readonly udid: string;
+  readonly facts: DeviceFacts;
+  readonly description: DeviceDescription;
+  readonly backup: MobileBackup2Client;
+  readonly notifications: NotificationProxyClient;
+  readonly afc: AfcClient;
+  /** syncWillStart → open the lock file → syncLockRequest → FileLock EX with retry → syncDidStart. */
+  takeSyncLock(): Promise<void>;
+  /** Unlock, close, syncDidFinish; best effort (the phone may be gone). */
+  releaseSyncLock(): Promise<void>;
+  /** Says goodbye on mobilebackup2 and closes every connection; never throws. */
+  close(): Promise<void>;
+}
+
+export interface OpenSessionOptions {
+  readonly udid?: string;
+  readonly muxAddress?: string;
+  /** Skip the Info.plist data gathering (encryption changes need none of it). */
+  readonly describe?: boolean;
+}
+
+/** Connects lockdown, reads the facts and the Info.plist data, starts NP, AFC and mobilebackup2 (with the escrow bag). */
+export async function openBackupSession(options: OpenSessionOptions): Promise<BackupDeviceSession> {
+  let connection: DeviceConnection;
+  try {
+    connection = await connectDevice(options.udid, { muxAddress: options.muxAddress });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new BackupError('no-device', options.udid ? `Cannot reach the iPhone ${options.udid}: ${detail}` : `No iPhone is ready for a backup: ${detail}`, { cause: error });
+  }
+  const udid = connection.device.udid;
+  const opened: Array<{ close(): void }> = [];
+  try {
+    const session = connection.session;
+    const backupDomain = await session.getValue('com.apple.mobile.backup').catch(() => undefined);
+    const diskUsage = await session.getValue('com.apple.disk_usage').catch(() => undefined);
+    const facts: DeviceFacts = {
+      willEncrypt: isPlistDict(backupDomain) && plistBoolean(backupDomain.WillEncrypt) === true,
+      usedBytes: usedBytesOf(diskUsage),
+    };
+    const root = options.describe === false ? {} : await session.getValue();
+    const itunesSettings = options.describe === false ? undefined : await session.getValue('com.apple.iTunes').catch(() => undefined);
+    const minVersion = options.describe === false ? undefined : await session.getValue('com.apple.mobile.iTunes', 'MinITunesVersion').catch(() => undefined);
+    let apps: PlistDict[] = [];
+    if (options.describe !== false) {
+      try {
+        const channel = await session.startService(INSTALLATION_PROXY_SERVICE);
+        try {
+          apps = await browseUserApps(channel);
+        } finally {
+          channel.close();
+        }
+      } catch {
+        // "installation_proxy apps if available" (§5.3): a backup does not need them.
+      }
+    }
+    const npChannel = await session.startService(NotificationProxyClient.SERVICE_NAME);
+    opened.push(npChannel);
+    const notifications = new NotificationProxyClient(npChannel);
+    await notifications.observe(OBSERVED);
+    const afcChannel = await session.startService(AfcClient.SERVICE_NAME);
+    opened.push(afcChannel);
+    const afc = new AfcClient(afcChannel, 30_000);
+    const backupChannel = await session.startService(MobileBackup2Client.SERVICE_NAME, { escrowBag: true });
+    opened.push(backupChannel);
+    await connection.close();
+
+    const description: DeviceDescription = {
+      udid,
+      root: isPlistDict(root) ? root : {},
+      itunesSettings: isPlistDict(itunesSettings) ? itunesSettings : undefined,
+      minITunesVersion: plistString(minVersion),
+      itunesFiles: options.describe === false ? new Map() : await readItunesFiles(afc),
+      booksData: options.describe === false ? undefined : await readFileToBuffer(afc, BOOKS_DATA_PATH, MAX_INFO_FILE_BYTES).catch(() => undefined),
+      apps,
+    };
+    const backup = await MobileBackup2Client.connect(backupChannel);
+
+    let lockHandle: AfcHandle | undefined;
+    return {
+      udid,
+      facts,
+      description,
+      backup,
+      notifications,
+      afc,
+      async takeSyncLock() {
+        await notifications.post(NotificationName.SYNC_WILL_START);
+        lockHandle = await afc.open(SYNC_LOCK_PATH, AfcOpenMode.READ_WRITE);
+        await notifications.post(NotificationName.SYNC_LOCK_REQUEST);
+        try {
+          await afc.lockWithRetry(lockHandle, AfcLockOperation.EXCLUSIVE);
+        } catch (error) {
+          await afc.close(lockHandle).catch(() => undefined);
+          lockHandle = undefined;
+          throw new BackupError('busy', 'Another program on this computer or another computer is syncing with the iPhone. Wait for it to finish, then try again.', { cause: error });
+        }
+        await notifications.post(NotificationName.SYNC_DID_START);
+      },
+      async releaseSyncLock() {
+        if (lockHandle === undefined) return;
+        const handle = lockHandle;
+        lockHandle = undefined;
+        await afc.lock(handle, AfcLockOperation.UNLOCK).catch(() => undefined);
+        await afc.close(handle).catch(() => undefined);
+        await notifications.post(NotificationName.SYNC_DID_FINISH).catch(() => undefined);
+      },
+      async close() {
+        await backup.disconnect().catch(() => undefined);
+        await notifications.shutdown().catch(() => undefined);
+        for (const channel of opened) channel.close();
+      },
+    };
+  } catch (error) {
+    for (const channel of opened) channel.close();
+    await connection.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function usedBytesOf(diskUsage: unknown): number | undefined {
+  if (!isPlistDict(diskUsage)) return undefined;
+  const capacity = plistInteger(diskUsage.TotalDataCapacity);
+  const available = plistInteger(diskUsage.TotalDataAvailable ?? diskUsage.AmountDataAvailable);
+  if (capacity === undefined || available === undefined) return undefined;
+  return Math.max(0, capacity - available);
+}
+
+async function readItunesFiles(afc: AfcClient): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  let names: string[];
+  try {
+    names = await afc.readDirectory(ITUNES_CONTROL_DIR);
+  } catch {
+    return files;
+  }
+  for (const name of names) {
+    const content = await readFileToBuffer(afc, `${ITUNES_CONTROL_DIR}/${name}`, MAX_INFO_FILE_BYTES).catch(() => undefined);
+    if (content) files.set(name, content);
+  }
+  return files;
+}

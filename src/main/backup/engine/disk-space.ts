@@ -1,0 +1,37 @@
+import fs from 'node:fs/promises';
+import { formatBytes } from '../../../shared/format';
+import { BackupError } from '../backup-error';
+
+/** Room the device itself insists on beyond the upload (protocol.md §3.6.3). */
+export const SPARE_BYTES = 128 * 1024 * 1024;
+
+/** Free bytes for an unprivileged writer on the file system holding `dir`. */
+export async function freeBytesAt(dir: string): Promise<number> {
+  const stats = await fs.statfs(dir);
+  return Number(stats.bavail) * Number(stats.bsize);
+}
+
+export interface SpaceEstimate {
+  /** Bytes this run will probably add. */
+  readonly neededBytes: number;
+  readonly freeBytes: number;
+}
+
+/**
+ * Before anything starts: will the backup fit? A first backup needs about the phone's used space;
+ * a later one only what changed, since unchanged files are shared by hard links — estimated as
+ * the phone's used space minus the previous backup's size. Unknown sizes pass (the device checks
+ * again with GetFreeDiskSpace, §3.6.3).
+ */
+export async function checkDiskSpace(root: string, phoneUsedBytes: number | undefined, previousBackupBytes: number | undefined): Promise<SpaceEstimate> {
+  const freeBytes = await freeBytesAt(root);
+  if (phoneUsedBytes === undefined) return { neededBytes: 0, freeBytes };
+  const neededBytes = Math.max(0, phoneUsedBytes - (previousBackupBytes ?? 0)) + SPARE_BYTES;
+  if (freeBytes < neededBytes) {
+    throw new BackupError(
+      'disk-full',
+      `Not enough free space for this backup: it needs about ${formatBytes(neededBytes)} on the backup drive and only ${formatBytes(freeBytes)} is free. Free some space or choose another backup folder.`,
+    );
+  }
+  return { neededBytes, freeBytes };
+}

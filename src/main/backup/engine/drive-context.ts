@@ -1,0 +1,40 @@
+import type { DeviceLinkClient } from '../../device/services';
+import type { ConfinedPaths, StoreFs } from '../store';
+import type { ProgressTracker } from './backup-progress';
+
+/** Decides, per uploaded file, whether it is kept; a discarded file is read off the wire and dropped. */
+export interface UploadFilter {
+  /** `deviceName` is the device-side name (§3.6.2), `devicePath` the host-relative destination. */
+  discard(deviceName: string, devicePath: string): boolean;
+}
+
+/** A step the engine takes before a move is carried out (the Camera Roll Manifest.db rewrite). */
+export type BeforeMove = (sourcePath: string, destinationPath: string) => Promise<void>;
+
+/** What the DeviceLink handlers of one run share: where paths go, how files are written, what to count. */
+export interface DriveContext {
+  readonly deviceLink: DeviceLinkClient;
+  readonly paths: ConfinedPaths;
+  readonly storeFs: StoreFs;
+  readonly progress: ProgressTracker;
+  readonly uploadFilter: UploadFilter | undefined;
+  readonly beforeMove: BeforeMove | undefined;
+  readonly stats: DriveStats;
+}
+
+export interface DriveStats {
+  /** Files the device could not send (REMOTE_ERROR blocks), by destination. */
+  readonly remoteFailures: string[];
+  /** Host paths of uploads that were discarded (so their later moves are skipped). */
+  readonly discardedPaths: Set<string>;
+  discardedBytes: number;
+  discardedFiles: number;
+  filesWritten: number;
+  bytesWritten: number;
+  /** The first local write failure (disk full, I/O error): reported to the device and to the caller. */
+  writeFailure: unknown;
+}
+
+export function newDriveStats(): DriveStats {
+  return { remoteFailures: [], discardedPaths: new Set(), discardedBytes: 0, discardedFiles: 0, filesWritten: 0, bytesWritten: 0, writeFailure: undefined };
+}

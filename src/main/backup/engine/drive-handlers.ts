@@ -1,0 +1,187 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { PlistDict, PlistValue } from '../../device/codec';
+import type { DeviceLinkMessage } from '../../device/services';
+import { BackupError } from '../backup-error';
+import { TEMP_PREFIX } from '../store';
+import type { DriveContext } from './drive-context';
+import { receiveUploads } from './upload-files';
+import { DL_STATUS, statusForError } from './status-codes';
+
+/**
+ * The host side of every DeviceLink request a backup can make (protocol.md §3.6), one handler per
+ * message kind. Each answers with exactly one reply (stream + status, or status) because the
+ * device waits for it (§3.10). Every path goes through ConfinedPaths first.
+ */
+
+type RequestKind = Exclude<DeviceLinkMessage['kind'], 'DLMessageProcessMessage' | 'DLMessageDisconnect'>;
+type MessageOf<K extends DeviceLinkMessage['kind']> = DeviceLinkMessage & { readonly kind: K };
+type Handler<K extends RequestKind> = (message: MessageOf<K>, context: DriveContext) => Promise<void>;
+type HandlerTable = { readonly [K in RequestKind]: Handler<K> };
+
+/** Reads of files the device asked for go in 32 KiB pieces, the block size of §3.6.1. */
+const DOWNLOAD_READ_BYTES = 32 * 1024;
+
+const outOfOrder = (message: DeviceLinkMessage): never => {
+  throw new BackupError('protocol', `The iPhone sent ${message.kind} in the middle of a backup, which the protocol does not allow; the backup was stopped.`);
+};
+
+export const DRIVE_HANDLERS: HandlerTable = {
+  DLMessageVersionExchange: async (message) => outOfOrder(message),
+  DLMessageDeviceReady: async (message) => outOfOrder(message),
+
+  // §3.6.1: stream each file back (missing ones as LOCAL_ERROR), then 0 or -13 Multi status.
+  DLMessageDownloadFiles: async (message, context) => {
+    const resolved = new Map<string, string>();
+    for (const devicePath of message.paths) resolved.set(devicePath, await context.paths.resolveChecked(devicePath));
+    const result = await context.deviceLink.sendFiles(message.paths, async (devicePath) => {
+      const handle = await fs.open(resolved.get(devicePath) as string, 'r');
+      if ((await handle.stat()).isDirectory()) {
+        await handle.close();
+        throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' });
+      }
+      return handle.createReadStream({ highWaterMark: DOWNLOAD_READ_BYTES, autoClose: true }) as AsyncIterable<Buffer>;
+    });
+    if (result.failures.length === 0) {
+      await context.deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, {});
+      return;
+    }
+    const perPath: Record<string, PlistValue> = {};
+    for (const failure of result.failures) {
+      const status = statusForError(failure.error);
+      perPath[failure.path] = { DLFileErrorString: status.description, DLFileErrorCode: status.code };
+    }
+    await context.deviceLink.sendStatusResponse(DL_STATUS.multiStatus, 'Multi status', perPath);
+  },
+
+  DLMessageUploadFiles: async (message, context) => receiveUploads(context, message.totalSizeHint),
+
+  // §3.6.3: what the backup root's file system really has free.
+  DLMessageGetFreeDiskSpace: async (_message, context) => {
+    try {
+      const stats = await fs.statfs(context.paths.base);
+      await context.deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, Number(stats.bavail) * Number(stats.bsize));
+    } catch (error) {
+      const status = statusForError(error);
+      await context.deviceLink.sendStatusResponse(status.code, status.description);
+    }
+  },
+
+  // §3.6.4: we cannot free space for the device; say so, and it fails with 105.
+  DLMessagePurgeDiskSpace: async (_message, context) => {
+    await context.deviceLink.sendStatusResponse(DL_STATUS.generic, 'Operation not supported', {});
+  },
+
+  // §3.6.5: mkdir -p; "exists" is success.
+  DLMessageCreateDirectory: async (message, context) => {
+    const target = await context.paths.resolveChecked(message.path);
+    await replyWithOutcome(context, () => fs.mkdir(target, { recursive: true }));
+  },
+
+  // §3.6.6: name → type, size, modification date; a missing folder is -6.
+  DLContentsOfDirectory: async (message, context) => {
+    const target = await context.paths.resolveChecked(message.path);
+    let listing: PlistDict;
+    try {
+      listing = await listDirectory(target);
+    } catch (error) {
+      const status = statusForError(error);
+      await context.deviceLink.sendStatusResponse(status.code, status.description, {});
+      return;
+    }
+    await context.deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, listing);
+  },
+
+  // §3.6.7: replace the destination (recursively), create its parent, rename; stop at the first failure.
+  DLMessageMoveItems: async (message, context) => moveItems(message.moves, context),
+  DLMessageMoveFiles: async (message, context) => moveItems(message.moves, context),
+
+  // §3.6.8: recursive, ENOENT ignored.
+  DLMessageRemoveItems: async (message, context) => removeItems(message.paths, context),
+  DLMessageRemoveFiles: async (message, context) => removeItems(message.paths, context),
+
+  // §3.6.9: a recursive copy into new files (the destination is removed first, so a hard link
+  // shared with an older snapshot is never written through).
+  DLMessageCopyItem: async (message, context) => {
+    const source = await context.paths.resolveChecked(message.source);
+    const destination = await context.paths.resolveChecked(message.destination);
+    await replyWithOutcome(context, async () => {
+      await fs.rm(destination, { recursive: true, force: true });
+      await fs.mkdir(path.dirname(destination), { recursive: true });
+      await fs.cp(source, destination, { recursive: true, errorOnExist: false, verbatimSymlinks: true });
+    });
+  },
+
+  // A DL request this version does not know: refuse it the way libimobiledevice does, and go on.
+  unknown: async (_message, context) => {
+    await context.deviceLink.sendStatusResponse(DL_STATUS.generic, 'Operation not supported');
+  },
+};
+
+/** Dispatches one device request to its handler. */
+export function handleDriveRequest(message: MessageOf<RequestKind>, context: DriveContext): Promise<void> {
+  const handler = DRIVE_HANDLERS[message.kind] as Handler<RequestKind>;
+  return handler(message, context);
+}
+
+async function replyWithOutcome(context: DriveContext, action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    // Our own decisions (a hostile path, a wrong password) end the run; only file-system errors are the device's to hear.
+    if (error instanceof BackupError) throw error;
+    const status = statusForError(error);
+    await context.deviceLink.sendStatusResponse(status.code, status.description);
+    return;
+  }
+  await context.deviceLink.sendStatusResponse(DL_STATUS.ok);
+}
+
+async function moveItems(moves: ReadonlyArray<{ readonly from: string; readonly to: string }>, context: DriveContext): Promise<void> {
+  const resolved: Array<{ from: string; to: string; fromDevice: string; toDevice: string }> = [];
+  for (const move of moves) {
+    resolved.push({ from: await context.paths.resolveChecked(move.from), to: await context.paths.resolveChecked(move.to), fromDevice: move.from, toDevice: move.to });
+  }
+  await replyWithOutcome(context, async () => {
+    for (const move of resolved) {
+      // A discarded upload (Camera Roll off) was never written: its move has nothing to do.
+      if (context.stats.discardedPaths.has(move.from)) {
+        context.stats.discardedPaths.delete(move.from);
+        await fs.rm(move.to, { recursive: true, force: true });
+        continue;
+      }
+      await context.beforeMove?.(move.fromDevice, move.toDevice);
+      await fs.lstat(move.from);
+      if (move.from === move.to) continue;
+      await fs.rm(move.to, { recursive: true, force: true });
+      await fs.mkdir(path.dirname(move.to), { recursive: true });
+      await fs.rename(move.from, move.to);
+    }
+  });
+}
+
+async function removeItems(devicePaths: readonly string[], context: DriveContext): Promise<void> {
+  const targets: string[] = [];
+  for (const devicePath of devicePaths) targets.push(await context.paths.resolveChecked(devicePath));
+  await replyWithOutcome(context, async () => {
+    for (const target of targets) {
+      // Even `<UDID>` itself only ever means this run's staging copy; the current backup is elsewhere.
+      await fs.rm(target, { recursive: true, force: true });
+    }
+  });
+}
+
+async function listDirectory(target: string): Promise<PlistDict> {
+  const entries = await fs.readdir(target, { withFileTypes: true });
+  const listing: Record<string, PlistValue> = {};
+  for (const entry of entries) {
+    if (entry.name.startsWith(TEMP_PREFIX)) continue;
+    const stat = await fs.lstat(path.join(target, entry.name));
+    listing[entry.name] = {
+      DLFileType: stat.isDirectory() ? 'DLFileTypeDirectory' : stat.isFile() ? 'DLFileTypeRegular' : 'DLFileTypeUnknown',
+      DLFileSize: stat.isFile() ? stat.size : 0,
+      DLFileModificationDate: stat.mtime,
+    };
+  }
+  return listing;
+}

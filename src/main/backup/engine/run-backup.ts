@@ -1,0 +1,245 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { decodePlist, encodePlist, isPlistDict, plistString } from '../../device/codec';
+import { NotificationName } from '../../device/services';
+import { BackupError } from '../backup-error';
+import { unlockBackup } from '../crypto';
+import {
+  ConfinedPaths,
+  type RetentionPolicy,
+  type StoreFs,
+  applyRetention,
+  nodeStoreFs,
+  openBackupRun,
+  resolveBackupRoot,
+  treeSize,
+  writeFileAtomically,
+} from '../store';
+import { type BackupProgress, ProgressTracker } from './backup-progress';
+import { cameraRollUploadFilter, removeCameraRollRows } from './camera-roll';
+import { checkDiskSpace } from './disk-space';
+import { type BeforeMove, type DriveContext, newDriveStats } from './drive-context';
+import { asBackupError, runDriveLoop } from './drive-loop';
+import { openBackupSession } from './device-session';
+import { buildInfoPlist } from './info-plist';
+import { errorForDeviceCode } from './device-errors';
+
+export interface RunBackupOptions {
+  /** The phone; default: the only (or first) connected one. */
+  readonly udid?: string;
+  /** Default: resolveBackupRoot() (option, LIFEBOAT_BACKUP_ROOT, platform default). */
+  readonly backupRoot?: string;
+  /** usbmuxd address (USBMUXD_SOCKET_ADDRESS syntax); default: the environment, then the platform's. */
+  readonly muxAddress?: string;
+  /** Ask the phone for a full backup even when an earlier one exists. */
+  readonly full?: boolean;
+  /** The per-device Camera Roll setting; default true (as iTunes). */
+  readonly cameraRoll?: boolean;
+  /** The backup password, needed only to leave the Camera Roll out of an encrypted backup. Never logged. */
+  readonly password?: string;
+  /** History to keep after a successful run; default: keep every snapshot. */
+  readonly retention?: RetentionPolicy;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: BackupProgress) => void;
+  /** Tests inject failures (disk full, I/O errors) here; the default writes to the real disk. */
+  readonly storeFs?: StoreFs;
+}
+
+export interface BackupResult {
+  readonly udid: string;
+  readonly backupRoot: string;
+  /** `<root>/<UDID>`, where the new backup now is. */
+  readonly folder: string;
+  /** Where the previous backup went (undefined for a first backup). */
+  readonly previousSnapshot: string | undefined;
+  /** Whether the phone made a full backup (Status.plist IsFullBackup). */
+  readonly isFullBackup: boolean;
+  readonly isEncrypted: boolean;
+  readonly filesReceived: number;
+  readonly bytesReceived: number;
+  /** Camera Roll off: files and bytes the phone sent that were dropped instead of stored. */
+  readonly cameraRollFilesSkipped: number;
+  readonly cameraRollBytesSaved: number;
+  /** Files the phone said it could not send (the backup still succeeded). */
+  readonly filesFailedOnDevice: readonly string[];
+  readonly prunedSnapshots: readonly string[];
+  readonly durationMs: number;
+}
+
+/**
+ * One backup over mobilebackup2, as iTunes does it (protocol.md §7.1), into a staging copy of the
+ * current backup that replaces it only when the phone reported success and Status.plist says
+ * `finished` (§7.1 step 12). Any failure, cancel or crash leaves `<root>/<UDID>` as it was.
+ */
+export async function runBackup(options: RunBackupOptions = {}): Promise<BackupResult> {
+  const started = Date.now();
+  const root = resolveBackupRoot(options.backupRoot);
+  const cameraRoll = options.cameraRoll ?? true;
+  const storeFs = options.storeFs ?? nodeStoreFs;
+  throwIfCancelled(options.signal);
+  await fs.mkdir(root, { recursive: true });
+
+  const session = await openBackupSession({ udid: options.udid, muxAddress: options.muxAddress });
+  const udid = session.udid;
+  const current = path.join(root, udid);
+  let run: Awaited<ReturnType<typeof openBackupRun>> | undefined;
+  let cancelled = false;
+  const cancel = (): void => {
+    cancelled = true;
+    session.backup.deviceLink.close();
+  };
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  const stopObserving = session.notifications.onNotification((name) => {
+    if (name === NotificationName.SYNC_CANCEL_REQUEST) cancel();
+  });
+  try {
+    throwIfCancelled(options.signal);
+    if (!cameraRoll && session.facts.willEncrypt) await checkPasswordForFiltering(current, options.password);
+    const previousSize = (await treeSize(current)).bytes;
+    await checkDiskSpace(root, session.facts.usedBytes, previousSize > 0 ? previousSize : undefined);
+
+    const progress = new ProgressTracker(options.onProgress, options.full || previousSize === 0 ? session.facts.usedBytes : undefined);
+    progress.setPhase('preparing');
+    run = await openBackupRun(root, udid);
+    throwIfCancelled(options.signal);
+    await session.takeSyncLock();
+    await writeFileAtomically(storeFs, path.join(run.staging, 'Info.plist'), encodePlist(buildInfoPlist(session.description), 'xml'));
+
+    const paths = new ConfinedPaths(udid, run.staging);
+    const stats = newDriveStats();
+    const beforeMove: BeforeMove | undefined = cameraRoll
+      ? undefined
+      : async (sourcePath) => {
+          if (!/\/Snapshot\/Manifest\.db$/.test(sourcePath)) return;
+          const database = await paths.resolveChecked(sourcePath);
+          const snapshotPlist = path.join(path.dirname(database), 'Manifest.plist');
+          const manifestPlistPath = (await exists(snapshotPlist)) ? snapshotPlist : path.join(run?.staging ?? '', 'Manifest.plist');
+          const discardedFileIds = new Set([...stats.discardedPaths].map((file) => path.basename(file)));
+          await removeCameraRollRows({ databasePath: database, manifestPlistPath, password: options.password, discardedFileIds, storeFs });
+        };
+    const context: DriveContext = {
+      deviceLink: session.backup.deviceLink,
+      paths,
+      storeFs,
+      progress,
+      uploadFilter: cameraRoll ? undefined : cameraRollUploadFilter,
+      beforeMove,
+      stats,
+    };
+
+    progress.setPhase('waiting-for-device');
+    let outcome;
+    try {
+      await session.backup.backup({ targetId: udid, sourceId: udid, forceFull: options.full === true });
+      outcome = await runDriveLoop(context);
+    } catch (error) {
+      if (cancelled) throw cancelledError();
+      if (stats.writeFailure !== undefined) throw writeFailureError(stats.writeFailure);
+      throw asBackupError(error);
+    }
+    if (cancelled) throw cancelledError();
+    if (stats.writeFailure !== undefined) throw writeFailureError(stats.writeFailure);
+    if (outcome.errorCode === undefined) {
+      throw new BackupError('disconnected', `The iPhone ended the backup without a result${outcome.disconnectReason ? ` (${outcome.disconnectReason})` : ''}. The previous backup is unchanged.`);
+    }
+    if (outcome.errorCode !== 0) throw errorForDeviceCode(outcome.errorCode, outcome.errorDescription);
+
+    progress.setPhase('finishing');
+    const status = await readStatus(run.staging);
+    if (status.snapshotState !== 'finished') {
+      throw new BackupError('device-error', `The iPhone reported success but its Status.plist says "${status.snapshotState ?? 'missing'}" instead of "finished"; the previous backup was kept.`);
+    }
+    const encrypted = await isEncryptedFolder(run.staging);
+    await session.releaseSyncLock();
+    const previousSnapshot = await run.commit();
+    const pruned = options.retention ? await applyRetention(root, udid, options.retention) : [];
+    progress.devicePercent(100);
+    progress.setPhase('done');
+    return {
+      udid,
+      backupRoot: root,
+      folder: current,
+      previousSnapshot,
+      isFullBackup: status.isFullBackup,
+      isEncrypted: encrypted,
+      filesReceived: stats.filesWritten,
+      bytesReceived: stats.bytesWritten,
+      cameraRollFilesSkipped: stats.discardedFiles,
+      cameraRollBytesSaved: stats.discardedBytes,
+      filesFailedOnDevice: stats.remoteFailures,
+      prunedSnapshots: pruned,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+    stopObserving();
+    await session.releaseSyncLock().catch(() => undefined);
+    await session.close();
+    await run?.discard().catch(() => undefined);
+  }
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError();
+}
+
+function cancelledError(): BackupError {
+  return new BackupError('cancelled', 'The backup was cancelled. The previous backup is unchanged.');
+}
+
+function writeFailureError(error: unknown): BackupError {
+  const errno = (error as NodeJS.ErrnoException).code;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') {
+    return new BackupError('disk-full', 'The backup drive is full, so the backup was stopped. The previous backup is unchanged; free some space and try again.', { cause: error });
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new BackupError('io', `Writing the backup failed on this computer (${detail}). The previous backup is unchanged.`, { cause: error });
+}
+
+/** A wrong or missing password must stop a Camera Roll-off backup before anything starts. */
+async function checkPasswordForFiltering(current: string, password: string | undefined): Promise<void> {
+  if (password === undefined || password === '') {
+    throw new BackupError('password-required', 'Backups of this iPhone are encrypted. Enter the backup password so Lifeboat can leave the Camera Roll out of the backup.');
+  }
+  let manifest: Buffer;
+  try {
+    manifest = await fs.readFile(path.join(current, 'Manifest.plist'));
+  } catch {
+    return; // No previous backup to check the password against; the phone's keybag is checked when its Manifest.db arrives.
+  }
+  if (!(await isEncryptedFolder(current))) return;
+  await unlockBackup(manifest, password);
+}
+
+interface StatusSummary {
+  readonly snapshotState: string | undefined;
+  readonly isFullBackup: boolean;
+}
+
+async function readStatus(folder: string): Promise<StatusSummary> {
+  try {
+    const value = decodePlist(await fs.readFile(path.join(folder, 'Status.plist')));
+    if (!isPlistDict(value)) return { snapshotState: undefined, isFullBackup: false };
+    return { snapshotState: plistString(value.SnapshotState), isFullBackup: value.IsFullBackup === true };
+  } catch {
+    return { snapshotState: undefined, isFullBackup: false };
+  }
+}
+
+async function isEncryptedFolder(folder: string): Promise<boolean> {
+  try {
+    const value = decodePlist(await fs.readFile(path.join(folder, 'Manifest.plist')));
+    return isPlistDict(value) && value.IsEncrypted === true;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(target: string): Promise<boolean> {
+  try {
+    await fs.lstat(target);
+    return true;
+  } catch {
+    return false;
+  }
+}
