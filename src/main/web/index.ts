@@ -1,0 +1,2 @@
+export * from './web-bridge';
+export { CONTENT_SECURITY_POLICY } from './static-files';

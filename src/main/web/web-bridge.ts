@@ -1,0 +1,157 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import type { AppCore } from '../core/app-core';
+import { type BridgeServerMessage, EVENT_CHANNELS, isInvokeChannel } from '../../shared/contract';
+import { cookieToken, createToken, isLoopbackHost, isOwnOrigin, sameToken, TOKEN_COOKIE } from './bridge-auth';
+import { serveStatic } from './static-files';
+
+export interface WebBridgeOptions {
+  readonly core: AppCore;
+  /** The vite build output (dist/renderer). */
+  readonly staticDir: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Fixed token (tests); default 32 random bytes. */
+  readonly token?: string;
+}
+
+export interface WebBridge {
+  /** Open this once: it carries the token, which the page trades for a cookie. */
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+/** Invoke messages bigger than this are refused: nothing in the contract comes close. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** A client that has not proven the token by then is dropped. */
+const HELLO_TIMEOUT_MS = 5_000;
+
+/**
+ * The web bridge (docs/architecture.md "adapters"): the renderer over HTTP on 127.0.0.1 only and the
+ * contract over a WebSocket, for browser mode and browser e2e. Every request needs the token (URL
+ * once, then an HttpOnly SameSite cookie, or a `hello` message), a loopback Host header, and for
+ * WebSockets our own Origin, so neither other sites nor DNS rebinding can reach the phone.
+ */
+export async function startWebBridge(options: WebBridgeOptions): Promise<WebBridge> {
+  const token = options.token ?? createToken();
+  const { core } = options;
+  let port = 0;
+
+  const server = http.createServer((request, response) => {
+    if (!isLoopbackHost(request.headers.host, port)) {
+      response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end('Lifeboat answers only on 127.0.0.1.');
+      return;
+    }
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    const fromUrl = url.searchParams.get('token');
+    if (fromUrl !== null) {
+      if (!sameToken(token, fromUrl)) return forbid(response);
+      // Trade the URL token for a cookie and drop it from the address bar and history.
+      url.searchParams.delete('token');
+      response.writeHead(303, {
+        'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        location: `${url.pathname}${url.search}`,
+        'cache-control': 'no-store',
+      });
+      response.end();
+      return;
+    }
+    if (!sameToken(token, cookieToken(request))) return forbid(response);
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405).end();
+      return;
+    }
+    serveStatic(options.staticDir, request, response);
+  });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const clients = new Set<WebSocket>();
+
+  server.on('upgrade', (request, socket, head) => {
+    const origin = request.headers.origin;
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path !== '/ws' || !isLoopbackHost(request.headers.host, port) || (origin !== undefined && !isOwnOrigin(origin, port))) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    // A browser page proves itself with the cookie; other clients (no Origin) must send hello.
+    const cookieOk = origin !== undefined && sameToken(token, cookieToken(request));
+    sockets.handleUpgrade(request, socket, head, (ws) => accept(ws, cookieOk));
+  });
+
+  function accept(ws: WebSocket, authenticated: boolean): void {
+    const helloTimer = authenticated ? undefined : setTimeout(() => ws.close(4401, 'No token'), HELLO_TIMEOUT_MS);
+    const ready = (): void => {
+      authenticated = true;
+      if (helloTimer) clearTimeout(helloTimer);
+      clients.add(ws);
+      send(ws, { type: 'ready' });
+    };
+    if (authenticated) ready();
+    ws.on('message', (data) => {
+      const message = parse(data);
+      if (!message) return ws.close(4400, 'Bad message');
+      if (!authenticated) {
+        if (message.type === 'hello' && sameToken(token, typeof message.token === 'string' ? message.token : undefined)) return ready();
+        return ws.close(4401, 'Bad token');
+      }
+      if (message.type !== 'invoke' || typeof message.id !== 'number') return;
+      const id = message.id;
+      if (!isInvokeChannel(message.channel)) {
+        send(ws, { type: 'result', id, envelope: { ok: false, error: { code: 'invalid-argument', message: 'That request is not allowed.', nextStep: 'Reload the page.' } } });
+        return;
+      }
+      void core.invokeEnvelope(message.channel, message.args).then((envelope) => send(ws, { type: 'result', id, envelope }));
+    });
+    ws.on('close', () => {
+      if (helloTimer) clearTimeout(helloTimer);
+      clients.delete(ws);
+    });
+    ws.on('error', () => clients.delete(ws));
+  }
+
+  const unsubscribe = EVENT_CHANNELS.map((event) =>
+    core.on(event, (payload) => {
+      for (const ws of clients) send(ws, { type: 'event', event, payload });
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    async close() {
+      for (const off of unsubscribe) off();
+      for (const ws of clients) ws.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function forbid(response: http.ServerResponse): void {
+  response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('Open Lifeboat with the address it printed (it carries a one-time token).');
+}
+
+function send(ws: WebSocket, message: BridgeServerMessage): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+}
+
+function parse(data: RawData): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(data.toString());
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,24 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createMainApi } from '../api/main-api';
+import { createAppStore } from '../store/app-store';
+import { App } from './app';
+import { StoreContext } from './store-context';
+import '../styles.css';
+
+let onConnection: (connected: boolean) => void = () => undefined;
+const api = createMainApi((connected) => onConnection(connected));
+const appStore = createAppStore(api);
+onConnection = (connected) => appStore.actions.connectionChanged(connected);
+if (window.api) appStore.actions.connectionChanged(true);
+appStore.connect();
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element.');
+createRoot(container).render(
+  <StrictMode>
+    <StoreContext.Provider value={appStore}>
+      <App />
+    </StoreContext.Provider>
+  </StrictMode>,
+);

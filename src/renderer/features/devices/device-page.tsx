@@ -1,0 +1,77 @@
+import type { DeviceView } from '../../../shared/contract';
+import { useActions, useAppState } from '../../app/store-context';
+import { Switch } from '../../components/switch';
+import { BackupHistory } from '../backups/backup-history';
+import { BackupNow } from '../backups/backup-now';
+import { EncryptionControl } from '../backups/encryption-control';
+import { CapacityBar } from './capacity-bar';
+import { deviceTitle } from './device-list';
+import { PhoneArt } from './phone-art';
+import { TrustGuidance } from './trust-guidance';
+
+/** One phone, like iTunes' Summary: who it is, its space, trust, backing up, options and history. */
+export function DevicePage({ device }: { readonly device: DeviceView }) {
+  const { setDeviceSettings } = useActions();
+  const busy = useAppState((state) => Object.values(state.jobs.active).some((job) => job.udid === device.udid));
+  const trusted = device.connected && device.trust === 'trusted';
+  return (
+    <article className="device-page" aria-labelledby="device-title">
+      <header className="summary card">
+        <PhoneArt connected={device.connected} />
+        <div className="summary-text">
+          <h1 id="device-title">{deviceTitle(device)}</h1>
+          <dl className="facts">
+            <Fact label="Model" value={device.modelName ?? device.productType} />
+            <Fact label="iOS" value={device.productVersion} />
+            <Fact label="Serial number" value={device.serialNumber} />
+            <Fact label="Latest backup" value={device.lastBackupAt ? formatDate(device.lastBackupAt) : 'Never'} testId="latest-backup" />
+            {device.batteryPercent !== undefined ? <Fact label="Battery" value={`${device.batteryPercent}%${device.batteryCharging ? ' (charging)' : ''}`} /> : null}
+          </dl>
+          <CapacityBar total={device.totalCapacityBytes} free={device.freeBytes} />
+        </div>
+      </header>
+
+      {device.connected && !trusted ? <TrustGuidance device={device} /> : null}
+      {!device.connected ? <p className="card hint">This iPhone is not connected. Plug it in to back it up; its backups are listed below.</p> : null}
+
+      {trusted ? (
+        <section className="card" aria-labelledby="backups-title">
+          <h2 id="backups-title">Backups</h2>
+          <BackupNow device={device} />
+          <div className="options">
+            <Switch
+              label="Include Camera Roll"
+              description="Photos and videos from the iPhone's Camera Roll go into the backup. Turn off to make backups smaller and faster."
+              checked={device.settings.cameraRoll}
+              disabled={busy}
+              onChange={(cameraRoll) => void setDeviceSettings(device.udid, { cameraRoll })}
+              testId="camera-roll-switch"
+            />
+            <Switch
+              label="Back up automatically when connected"
+              checked={device.settings.autoBackup}
+              onChange={(autoBackup) => void setDeviceSettings(device.udid, { autoBackup })}
+              testId="auto-backup-switch"
+            />
+            <EncryptionControl device={device} disabled={busy} />
+          </div>
+        </section>
+      ) : null}
+
+      <BackupHistory udid={device.udid} />
+    </article>
+  );
+}
+
+function Fact({ label, value, testId }: { readonly label: string; readonly value: string | undefined; readonly testId?: string }) {
+  return (
+    <div className="fact">
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value ?? '—'}</dd>
+    </div>
+  );
+}
+
+export function formatDate(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,84 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { appError, AppErrorException, type MainApi } from '../../shared/contract';
+import { backupsActions, initialBackups, initialJobs, jobsActions } from './backups-slice';
+import { devicesActions, initialDevices } from './devices-slice';
+import { browserActions, initialBrowser, initialPhotos, initialRestore, photosActions, restoreActions } from './later-slices';
+import { initialSettings, settingsActions } from './settings-slice';
+import type { AppState, NamedSet, SliceContext } from './store-types';
+import { initialUi, uiActions } from './ui-slice';
+
+export type AppActions = ReturnType<typeof devicesActions> &
+  ReturnType<typeof backupsActions> &
+  ReturnType<typeof jobsActions> &
+  ReturnType<typeof settingsActions> &
+  ReturnType<typeof restoreActions> &
+  ReturnType<typeof photosActions> &
+  ReturnType<typeof browserActions> &
+  ReturnType<typeof uiActions>;
+
+export interface AppStore {
+  readonly store: StoreApi<AppState>;
+  readonly actions: AppActions;
+  /** Subscribes to main's events and loads the first state; returns the unsubscribe function. */
+  connect(): () => void;
+}
+
+export const initialState: AppState = {
+  devices: initialDevices,
+  backups: initialBackups,
+  jobs: initialJobs,
+  settings: initialSettings,
+  restore: initialRestore,
+  photos: initialPhotos,
+  browser: initialBrowser,
+  ui: initialUi,
+  lastAction: 'init',
+};
+
+/**
+ * One store of typed slices. Actions are plain functions (stable references, safe to pass to
+ * components); every change is named `slice/event`.
+ */
+export function createAppStore(api: MainApi): AppStore {
+  const store = createStore<AppState>(() => initialState);
+  const set: NamedSet = (action, change) => store.setState((state) => ({ ...change(state), lastAction: action }));
+  const context: SliceContext = {
+    api,
+    set,
+    get: store.getState,
+    async attempt(work) {
+      try {
+        return await work();
+      } catch (error) {
+        const shown = error instanceof AppErrorException ? error.error : appError('unknown');
+        actions.errorShown(shown);
+        return undefined;
+      }
+    },
+  };
+  const actions: AppActions = {
+    ...devicesActions(context),
+    ...backupsActions(context),
+    ...jobsActions(context),
+    ...settingsActions(context),
+    ...restoreActions(context),
+    ...photosActions(context),
+    ...browserActions(context),
+    ...uiActions(context),
+  };
+
+  function connect(): () => void {
+    const offs = [
+      api.on('devices:changed', ({ devices }) => actions.devicesChanged(devices)),
+      api.on('backups:changed', ({ backups }) => actions.backupsChanged(backups)),
+      api.on('settings:changed', (value) => actions.settingsChanged(value)),
+      api.on('job:progress', (progress) => actions.jobProgress(progress)),
+      api.on('job:finished', (finished) => actions.jobFinished(finished)),
+      api.on('notify', (notice) => actions.noticeReceived(notice)),
+    ];
+    void Promise.all([actions.loadDevices(), actions.loadBackups(), actions.loadSettings(), actions.loadJobs()]);
+    return () => offs.forEach((off) => off());
+  }
+
+  return { store, actions, connect };
+}

@@ -1,0 +1,87 @@
+import type { BackupView, JobFinished, JobProgress } from '../../shared/contract';
+import type { BackupsState, JobsState, SliceContext } from './store-types';
+
+export const initialBackups: BackupsState = { list: [], pending: {}, verified: {}, revealed: {} };
+export const initialJobs: JobsState = { active: {}, lastFinished: {} };
+
+type RowAction = BackupsState['pending'][string];
+
+export function backupsActions({ api, set, attempt }: SliceContext) {
+  const backupsChanged = (list: readonly BackupView[]): void => set('backups/changed', (state) => ({ backups: { ...state.backups, list } }));
+
+  /** Marks a row busy while its request runs, so its buttons disable and say why. */
+  async function onRow<T>(backupId: string, action: RowAction, work: () => Promise<T>): Promise<T | undefined> {
+    set(`backups/${action}-started`, (state) => ({ backups: { ...state.backups, pending: { ...state.backups.pending, [backupId]: action } } }));
+    try {
+      return await attempt(work);
+    } finally {
+      set(`backups/${action}-ended`, (state) => {
+        const pending = { ...state.backups.pending };
+        delete pending[backupId];
+        return { backups: { ...state.backups, pending } };
+      });
+    }
+  }
+
+  return {
+    backupsChanged,
+    async loadBackups(): Promise<void> {
+      const list = await attempt(() => api.invoke('backups:list', {}));
+      if (list) backupsChanged(list);
+    },
+    async verifyBackup(backupId: string, password?: string): Promise<void> {
+      const report = await onRow(backupId, 'verify', () => api.invoke('backups:verify', password ? { backupId, password } : { backupId }));
+      if (report) set('backups/verified', (state) => ({ backups: { ...state.backups, verified: { ...state.backups.verified, [backupId]: report } } }));
+    },
+    async deleteBackup(backupId: string): Promise<void> {
+      const done = await onRow(backupId, 'delete', () => api.invoke('backups:delete', { backupId }));
+      if (done?.deleted) set('backups/deleted', (state) => ({ backups: { ...state.backups, list: state.backups.list.filter((b) => b.id !== backupId) } }));
+    },
+    async archiveBackup(backupId: string): Promise<void> {
+      const view = await onRow(backupId, 'archive', () => api.invoke('backups:archive', { backupId }));
+      if (view) set('backups/archived', (state) => ({ backups: { ...state.backups, list: state.backups.list.map((b) => (b.id === backupId ? view : b)) } }));
+    },
+    async revealBackup(backupId: string): Promise<void> {
+      const shown = await onRow(backupId, 'reveal', () => api.invoke('backups:reveal', { backupId }));
+      if (shown) set('backups/revealed', (state) => ({ backups: { ...state.backups, revealed: { ...state.backups.revealed, [backupId]: shown.path } } }));
+    },
+  };
+}
+
+export function jobsActions({ api, set, attempt }: SliceContext) {
+  return {
+    jobProgress(progress: JobProgress): void {
+      set('jobs/progress', (state) => ({ jobs: { ...state.jobs, active: { ...state.jobs.active, [progress.jobId]: progress } } }));
+    },
+    jobFinished(finished: JobFinished): void {
+      set('jobs/finished', (state) => {
+        const active = { ...state.jobs.active };
+        delete active[finished.jobId];
+        return { jobs: { active, lastFinished: { ...state.jobs.lastFinished, [finished.udid]: finished } } };
+      });
+    },
+    async loadJobs(): Promise<void> {
+      const list = await attempt(() => api.invoke('jobs:list', {}));
+      if (list) set('jobs/loaded', (state) => ({ jobs: { ...state.jobs, active: Object.fromEntries(list.map((job) => [job.jobId, job])) } }));
+    },
+    async startBackup(udid: string, full = false): Promise<void> {
+      const started = await attempt(() => api.invoke('backup:start', full ? { udid, full } : { udid }));
+      // The first job:progress usually arrives before this answer; if not, show "preparing" now.
+      if (started) {
+        set('jobs/started', (state) =>
+          state.jobs.active[started.jobId]
+            ? {}
+            : { jobs: { ...state.jobs, active: { ...state.jobs.active, [started.jobId]: { jobId: started.jobId, udid, kind: 'backup', phase: 'preparing', filesDone: 0, bytesDone: 0, startedAt: new Date().toISOString() } } } },
+        );
+      }
+    },
+    async cancelJob(jobId: string): Promise<void> {
+      await attempt(() => api.invoke('backup:cancel', { jobId }));
+    },
+  };
+}
+
+/** The running job of one phone, if any. */
+export function activeJobFor(jobs: JobsState, udid: string | undefined): JobProgress | undefined {
+  return udid ? Object.values(jobs.active).find((job) => job.udid === udid) : undefined;
+}

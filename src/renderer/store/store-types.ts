@@ -1,0 +1,90 @@
+import type {
+  AppError,
+  BackupView,
+  BrowserPage,
+  BrowserSessionView,
+  DeviceView,
+  JobFinished,
+  JobProgress,
+  MainApi,
+  NoticeView,
+  RestorePreflightView,
+  SettingsView,
+  ThemePreference,
+  VerifyReport,
+} from '../../shared/contract';
+
+/** The renderer mirrors state that main owns (docs/architecture.md "zustand"): one store, typed slices. */
+export interface DevicesState {
+  readonly list: readonly DeviceView[];
+  readonly selectedUdid: string | undefined;
+  readonly loaded: boolean;
+  /** Phones whose trust request is in flight. */
+  readonly pairing: { readonly [udid: string]: boolean };
+}
+
+export interface BackupsState {
+  readonly list: readonly BackupView[];
+  /** The action running on a backup row, for disabling its buttons. */
+  readonly pending: { readonly [backupId: string]: 'verify' | 'delete' | 'archive' | 'reveal' };
+  readonly verified: { readonly [backupId: string]: VerifyReport };
+  readonly revealed: { readonly [backupId: string]: string };
+}
+
+export interface JobsState {
+  readonly active: { readonly [jobId: string]: JobProgress };
+  /** The last finished job per phone (what the progress panel shows after it ends). */
+  readonly lastFinished: { readonly [udid: string]: JobFinished };
+}
+
+export interface SettingsState {
+  readonly value: SettingsView | undefined;
+  readonly theme: ThemePreference;
+}
+
+export interface RestoreState {
+  readonly preflight: RestorePreflightView | undefined;
+  readonly jobId: string | undefined;
+}
+
+export interface PhotosState {
+  readonly jobId: string | undefined;
+}
+
+export interface BrowserState {
+  readonly session: BrowserSessionView | undefined;
+  readonly page: BrowserPage | undefined;
+  readonly query: string;
+}
+
+export interface UiState {
+  readonly notices: readonly NoticeView[];
+  readonly connected: boolean;
+  /** The last failed request, shown as a sentence with its next step. */
+  readonly error: AppError | undefined;
+  readonly screen: 'device' | 'settings';
+}
+
+export interface AppState {
+  readonly devices: DevicesState;
+  readonly backups: BackupsState;
+  readonly jobs: JobsState;
+  readonly settings: SettingsState;
+  readonly restore: RestoreState;
+  readonly photos: PhotosState;
+  readonly browser: BrowserState;
+  readonly ui: UiState;
+  /** The name of the last action (`slice/event`), for debugging and tests. */
+  readonly lastAction: string;
+}
+
+/** Applies a named change: every state change in the store goes through one of these. */
+export type NamedSet = (action: `${keyof Omit<AppState, 'lastAction'>}/${string}`, change: (state: AppState) => Partial<AppState>) => void;
+
+export interface SliceContext {
+  readonly api: MainApi;
+  readonly set: NamedSet;
+  readonly get: () => AppState;
+  /** Runs a request; a failure lands in ui.error (and a toast) instead of throwing. */
+  readonly attempt: <T>(work: () => Promise<T>) => Promise<T | undefined>;
+}
