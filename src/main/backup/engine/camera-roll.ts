@@ -38,9 +38,10 @@ export interface ManifestRewrite {
 /**
  * Rewrites the snapshot's Manifest.db without Camera Roll rows, decrypting and re-encrypting with
  * the same ManifestKey when the backup is encrypted (§6.4). The new file replaces the old one by
- * rename. Returns how many rows were removed.
+ * rename. Returns the fileIDs of the rows removed: content files an earlier backup (taken with the
+ * Camera Roll on) left under `xx/` must go too.
  */
-export async function removeCameraRollRows(rewrite: ManifestRewrite): Promise<number> {
+export async function removeCameraRollRows(rewrite: ManifestRewrite): Promise<string[]> {
   const manifestBytes = await fs.readFile(rewrite.manifestPlistPath);
   const manifest = decodePlist(manifestBytes);
   const encrypted = isPlistDict(manifest) && manifest.IsEncrypted === true;
@@ -58,11 +59,32 @@ export async function removeCameraRollRows(rewrite: ManifestRewrite): Promise<nu
     } else {
       await fs.copyFile(rewrite.databasePath, plainIn);
     }
-    const result = filterManifestDb(plainIn, plainOut, (row) => !isCameraRollItem(row.domain, row.relativePath) && !rewrite.discardedFileIds.has(row.fileId));
+    const removed: string[] = [];
+    filterManifestDb(plainIn, plainOut, (row) => {
+      const keep = !isCameraRollItem(row.domain, row.relativePath) && !rewrite.discardedFileIds.has(row.fileId);
+      if (!keep) removed.push(row.fileId);
+      return keep;
+    });
     const plain = await fs.readFile(plainOut);
     await writeFileAtomically(rewrite.storeFs, rewrite.databasePath, keys ? encryptManifestDb(plain, keys) : plain);
-    return result.removed;
+    return removed;
   } finally {
     await fs.rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Deletes the content files (`xx/<fileID>`) of removed rows from a backup folder. */
+export async function removeContentFiles(folder: string, fileIds: Iterable<string>): Promise<number> {
+  let count = 0;
+  for (const fileId of fileIds) {
+    if (!/^[0-9a-f]{40}$/.test(fileId)) continue;
+    const file = path.join(folder, fileId.slice(0, 2), fileId);
+    try {
+      await fs.unlink(file);
+      count += 1;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return count;
 }

@@ -16,7 +16,7 @@ import {
   writeFileAtomically,
 } from '../store';
 import { type BackupProgress, ProgressTracker } from './backup-progress';
-import { cameraRollUploadFilter, removeCameraRollRows } from './camera-roll';
+import { cameraRollUploadFilter, removeCameraRollRows, removeContentFiles } from './camera-roll';
 import { checkDiskSpace } from './disk-space';
 import { type BeforeMove, type DriveContext, newDriveStats } from './drive-context';
 import { asBackupError, runDriveLoop } from './drive-loop';
@@ -107,6 +107,7 @@ export async function runBackup(options: RunBackupOptions = {}): Promise<BackupR
 
     const paths = new ConfinedPaths(udid, run.staging);
     const stats = newDriveStats();
+    const cameraRollFileIds = new Set<string>();
     const beforeMove: BeforeMove | undefined = cameraRoll
       ? undefined
       : async (sourcePath) => {
@@ -115,7 +116,8 @@ export async function runBackup(options: RunBackupOptions = {}): Promise<BackupR
           const snapshotPlist = path.join(path.dirname(database), 'Manifest.plist');
           const manifestPlistPath = (await exists(snapshotPlist)) ? snapshotPlist : path.join(run?.staging ?? '', 'Manifest.plist');
           const discardedFileIds = new Set([...stats.discardedPaths].map((file) => path.basename(file)));
-          await removeCameraRollRows({ databasePath: database, manifestPlistPath, password: options.password, discardedFileIds, storeFs });
+          const removed = await removeCameraRollRows({ databasePath: database, manifestPlistPath, password: options.password, discardedFileIds, storeFs });
+          for (const fileId of removed) cameraRollFileIds.add(fileId);
         };
     const context: DriveContext = {
       deviceLink: session.backup.deviceLink,
@@ -149,6 +151,8 @@ export async function runBackup(options: RunBackupOptions = {}): Promise<BackupR
     if (status.snapshotState !== 'finished') {
       throw new BackupError('device-error', `The iPhone reported success but its Status.plist says "${status.snapshotState ?? 'missing'}" instead of "finished"; the previous backup was kept.`);
     }
+    // Camera Roll off after a backup with it on: the older content files are unreferenced now.
+    await removeContentFiles(run.staging, cameraRollFileIds);
     const encrypted = await isEncryptedFolder(run.staging);
     await session.releaseSyncLock();
     const previousSnapshot = await run.commit();
