@@ -1,0 +1,92 @@
+import Database from 'better-sqlite3';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BackupRecord } from './catalog-model';
+
+/**
+ * The catalog's own database, `<root>/.lifeboat/catalog.db` (mode 0600: it names devices and
+ * backup paths). One row per backup folder (the record as JSON plus the fingerprint that lets
+ * refresh skip unchanged folders) and the inodes of each, so totals count hard links once.
+ */
+
+const SCHEMA_VERSION = 1;
+
+export interface StoredBackup {
+  readonly record: BackupRecord;
+  readonly fingerprint: string;
+  /** Whether the counts came from a decrypted manifest. */
+  readonly unlocked: boolean;
+}
+
+export function backupIdFor(realPath: string): string {
+  return crypto.createHash('sha256').update(realPath, 'utf8').digest('hex').slice(0, 16);
+}
+
+export class CatalogStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // Create the file with its final mode before SQLite opens it: no moment of wider access.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
+    this.db = new Database(file);
+    this.db.pragma('foreign_keys = ON');
+    if (Number(this.db.pragma('user_version', { simple: true })) !== SCHEMA_VERSION) {
+      // A cache, not a source of truth: an unknown layout is rebuilt from the folders.
+      this.db.exec('DROP TABLE IF EXISTS inodes; DROP TABLE IF EXISTS backups;');
+      this.db.exec(`
+        CREATE TABLE backups (id TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, fingerprint TEXT NOT NULL,
+                              unlocked INTEGER NOT NULL, record TEXT NOT NULL);
+        CREATE TABLE inodes (backup_id TEXT NOT NULL REFERENCES backups(id) ON DELETE CASCADE,
+                             inode TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (backup_id, inode)) WITHOUT ROWID;
+        CREATE INDEX inodes_by_inode ON inodes(inode);
+        PRAGMA user_version = ${SCHEMA_VERSION};
+      `);
+    }
+  }
+
+  all(): StoredBackup[] {
+    const rows = this.db.prepare('SELECT fingerprint, unlocked, record FROM backups').all() as Array<{ fingerprint: string; unlocked: number; record: string }>;
+    return rows.map((row) => ({ record: JSON.parse(row.record) as BackupRecord, fingerprint: row.fingerprint, unlocked: row.unlocked === 1 }));
+  }
+
+  get(id: string): StoredBackup | undefined {
+    const row = this.db.prepare('SELECT fingerprint, unlocked, record FROM backups WHERE id = ?').get(id) as { fingerprint: string; unlocked: number; record: string } | undefined;
+    return row && { record: JSON.parse(row.record) as BackupRecord, fingerprint: row.fingerprint, unlocked: row.unlocked === 1 };
+  }
+
+  put(stored: StoredBackup, inodes: ReadonlyMap<string, number>): void {
+    const write = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM backups WHERE id = ? OR path = ?').run(stored.record.id, stored.record.path);
+      this.db
+        .prepare('INSERT INTO backups (id, path, fingerprint, unlocked, record) VALUES (?, ?, ?, ?, ?)')
+        .run(stored.record.id, stored.record.path, stored.fingerprint, stored.unlocked ? 1 : 0, JSON.stringify(stored.record));
+      const insert = this.db.prepare('INSERT OR REPLACE INTO inodes (backup_id, inode, size) VALUES (?, ?, ?)');
+      for (const [inode, size] of inodes) insert.run(stored.record.id, inode, size);
+    });
+    write();
+  }
+
+  remove(id: string): void {
+    this.db.prepare('DELETE FROM backups WHERE id = ?').run(id);
+  }
+
+  /** Bytes on disk of the given backups together, each inode once. */
+  totalBytes(ids: readonly string[]): number {
+    if (ids.length === 0) return 0;
+    const select = this.db.prepare('SELECT inode, size FROM inodes WHERE backup_id = ?');
+    const seen = new Map<string, number>();
+    for (const id of ids) {
+      for (const row of select.iterate(id) as IterableIterator<{ inode: string; size: number }>) seen.set(row.inode, row.size);
+    }
+    let total = 0;
+    for (const size of seen.values()) total += size;
+    return total;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
