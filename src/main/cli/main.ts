@@ -3,19 +3,21 @@ import { DeviceError } from '../device/errors';
 import { type CliIo, parseArgs, processIo, UsageError } from './cli-io';
 import { DEVICES_USAGE, devicesCommand } from './commands/devices-command';
 import { PAIR_USAGE, pairCommand } from './commands/pair-command';
+import { PHOTOS_USAGE, photosCommand } from './commands/photos-command';
 import { ExitCode, exitCodeFor } from './exit-codes';
 
 const USAGE = [
   'Usage:',
   `  ${DEVICES_USAGE}    list connected iPhones, their trust state and summary`,
   `  ${PAIR_USAGE}    make this computer trusted by an iPhone`,
+  `  ${PHOTOS_USAGE}    copy new photos and videos into DIR/YYYY/MM`,
   '',
   'USBMUXD_SOCKET_ADDRESS (UNIX:/path, host:port or [v6]:port) points Lifeboat at another usbmuxd.',
   '',
 ].join('\n');
 
 /** Options that take a value, so `--udid X` is not read as a boolean plus a stray argument. */
-const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait']);
+const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to']);
 
 /** Runs one command line and returns its exit code; never throws and never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo, signal?: AbortSignal): Promise<number> {
@@ -31,6 +33,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo, sig
         return await devicesCommand(args, io);
       case 'pair':
         return await pairCommand(args, io, signal);
+      case 'photos':
+        return await photosCommand(args, io, signal);
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }

@@ -15,6 +15,8 @@ export class ImportProgress {
   renamedMatches = 0;
   failedCount = 0;
   currentFile: string | undefined;
+  currentFileBytes: number | undefined;
+  currentFileBytesDone: number | undefined;
   private readonly samples: { at: number; bytes: number }[] = [];
 
   constructor(
@@ -22,14 +24,25 @@ export class ImportProgress {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
+  startFile(devicePath: string, size: number): void {
+    this.currentFile = devicePath;
+    this.currentFileBytes = size;
+    this.currentFileBytesDone = 0;
+    this.emit();
+  }
+
   addBytes(count: number): void {
     this.bytesDone += count;
+    this.currentFileBytesDone = (this.currentFileBytesDone ?? 0) + count;
     this.emit();
   }
 
   /** A file is over: when fewer (a failure) or more (it grew) bytes came than announced, the total follows. */
   finishFile(expectedBytes: number, transferredBytes: number): void {
     this.filesDone += 1;
+    this.currentFile = undefined;
+    this.currentFileBytes = undefined;
+    this.currentFileBytesDone = undefined;
     this.bytesTotal = Math.max(this.bytesDone, this.bytesTotal + transferredBytes - expectedBytes);
   }
 
@@ -49,6 +62,8 @@ export class ImportProgress {
       bytesDone: this.bytesDone,
       bytesTotal: this.bytesTotal,
       currentFile: this.currentFile,
+      currentFileBytes: this.currentFileBytes,
+      currentFileBytesDone: this.currentFileBytesDone,
       bytesPerSecond,
       etaSeconds: bytesPerSecond === undefined ? undefined : remaining / bytesPerSecond,
       imported: this.imported,

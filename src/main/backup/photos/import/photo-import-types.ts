@@ -30,8 +30,10 @@ export interface PhotoImportProgress {
   readonly filesTotal: number;
   readonly bytesDone: number;
   readonly bytesTotal: number;
-  /** AFC path of the file being copied. */
+  /** AFC path of the file being copied, its size and how much of it has arrived. */
   readonly currentFile: string | undefined;
+  readonly currentFileBytes: number | undefined;
+  readonly currentFileBytesDone: number | undefined;
   /** Bytes per second over the last few seconds; undefined until measurable. */
   readonly bytesPerSecond: number | undefined;
   readonly etaSeconds: number | undefined;

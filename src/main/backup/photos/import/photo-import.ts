@@ -115,7 +115,6 @@ class ImportRun {
         await this.perFile(file, () => this.copy(file));
       }
       this.progress.phase = 'finished';
-      this.progress.currentFile = undefined;
       this.progress.emit();
       return this.result();
     } catch (error) {
@@ -162,8 +161,7 @@ class ImportRun {
   }
 
   private async copy(file: DcimFile): Promise<void> {
-    this.progress.currentFile = file.devicePath;
-    this.progress.emit();
+    this.progress.startFile(file.devicePath, file.size);
     let transferred = 0;
     let remote: RemoteFile | undefined;
     try {
@@ -195,6 +193,8 @@ class ImportRun {
           this.progress.renamedMatches += 1;
           return;
         }
+        // A cancel that came while the last bytes arrived still wins: nothing new after it.
+        this.throwIfCancelled();
         const settled = await partial.commit(content.sha1, file.modified);
         const capturedAt = wallClockToDate(capture.wallClock);
         this.index.addPhoto(

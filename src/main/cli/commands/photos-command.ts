@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { formatBytes, formatDuration } from '../../../shared/format';
+import { BackupError } from '../../backup/backup-error';
+import { importPhotos, type PhotoImportProgress, type PhotoImportResult, PhotoImportError } from '../../backup/photos';
+import { UsbmuxClient } from '../../device/usbmux';
+import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
+import { ExitCode } from '../exit-codes';
+import { timeoutFromArgs } from './devices-command';
+
+export const PHOTOS_USAGE = 'lifeboat photos import --to DIR [--udid UDID] [--again] [--json]';
+
+/** How often the one-line progress of a terminal is redrawn. */
+const TERMINAL_REDRAW_MS = 100;
+
+/**
+ * `lifeboat photos import`: copies the iPhone's Camera Roll into DIR/<YYYY>/<MM>/, only what is
+ * new since the last import. Progress goes to stderr (one redrawn line on a terminal, one line per
+ * file when piped); the summary, or with --json the result object, to stdout. Ctrl-C cancels and
+ * keeps the photos already copied. `--again` also copies photos deleted from DIR since.
+ */
+export async function photosCommand(args: ParsedArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
+  const [subcommand, ...extra] = args.positional;
+  if (subcommand !== 'import') throw new UsageError(subcommand === undefined ? 'Say what to do with the photos: lifeboat photos import --to DIR.' : `Unknown photos command "${subcommand}".`);
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+  checkFlags(args, ['to', 'udid', 'json', 'again', 'timeout']);
+  const to = stringFlag(args, 'to');
+  if (to === undefined || to === '') throw new UsageError('Choose the folder to import into with --to DIR.');
+  const json = args.flags.get('json') === true;
+  const timeoutMs = timeoutFromArgs(args);
+  const muxAddress = io.env['USBMUXD_SOCKET_ADDRESS'];
+  let udid = stringFlag(args, 'udid');
+  if (udid === undefined) {
+    const udids = [...new Set((await new UsbmuxClient({ address: muxAddress, timeoutMs }).listDevices()).map((device) => device.udid))];
+    if (udids.length > 1) throw new UsageError(`${udids.length} iPhones are connected; choose one with --udid (see "lifeboat devices").`);
+    udid = udids[0];
+  }
+
+  const reporter = json ? undefined : new ProgressReporter(io);
+  let result: PhotoImportResult;
+  try {
+    result = await importPhotos({
+      udid,
+      muxAddress,
+      destination: path.resolve(to),
+      signal,
+      timeoutMs,
+      reimportDeleted: args.flags.get('again') === true,
+      onProgress: reporter && ((progress) => reporter.update(progress)),
+    });
+  } catch (error) {
+    reporter?.end();
+    if (!(error instanceof BackupError)) throw error;
+    if (json && error instanceof PhotoImportError) io.stdout(`${JSON.stringify({ ...error.result, error: { code: error.code, message: error.message } }, null, 2)}\n`);
+    io.stderr(`lifeboat: ${error.message}\n`);
+    return error.code === 'cancelled' ? ExitCode.cancelled : ExitCode.deviceError;
+  }
+  reporter?.end();
+  if (json) {
+    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    io.stdout(`${summaryOf(result)}\n`);
+  }
+  for (const failure of result.failed) io.stderr(`lifeboat: could not copy ${failure.path}: ${failure.reason}\n`);
+  // Some photos were not copied: scripts must notice, even though the others were.
+  return result.failed.length > 0 ? ExitCode.deviceError : ExitCode.ok;
+}
+
+export function summaryOf(result: PhotoImportResult): string {
+  const files = (count: number): string => `${count} ${count === 1 ? 'file' : 'files'}`;
+  const parts = [`Imported ${files(result.imported)} (${formatBytes(result.bytes)}) into ${result.destination}.`];
+  if (result.skipped > 0) parts.push(`${files(result.skipped)} had been imported before.`);
+  if (result.renamedMatches > 0) parts.push(`${files(result.renamedMatches)} had been imported before under another name.`);
+  if (result.failed.length > 0) parts.push(`${files(result.failed.length)} could not be copied (listed below).`);
+  return parts.join(' ');
+}
+
+/** Progress on stderr: a redrawn line on a terminal, a line per finished file otherwise. */
+class ProgressReporter {
+  private readonly terminal: boolean;
+  private lastDraw = 0;
+  private lastFile: string | undefined;
+  private filesReported = 0;
+  private announcedCopy = false;
+  private drawn = false;
+
+  constructor(private readonly io: CliIo) {
+    this.terminal = io === processIo && process.stderr.isTTY === true;
+  }
+
+  update(progress: PhotoImportProgress): void {
+    if (progress.phase === 'scanning') {
+      if (this.lastDraw === 0) this.io.stderr('Looking at the photos on the iPhone…\n');
+      this.lastDraw = 1;
+      return;
+    }
+    if (!this.announcedCopy) {
+      this.announcedCopy = true;
+      const known = progress.skipped + progress.renamedMatches;
+      this.io.stderr(`${progress.filesTotal} new ${progress.filesTotal === 1 ? 'file' : 'files'} to copy (${formatBytes(progress.bytesTotal)}); ${known} already imported.\n`);
+    }
+    if (progress.currentFile !== undefined) this.lastFile = progress.currentFile;
+    if (this.terminal) {
+      const now = Date.now();
+      if (progress.phase !== 'finished' && now - this.lastDraw < TERMINAL_REDRAW_MS) return;
+      this.lastDraw = now;
+      this.io.stderr(`\r\u001b[2K${this.line(progress, progress.currentFile ?? this.lastFile)}`);
+      this.drawn = true;
+      return;
+    }
+    while (this.filesReported < progress.filesDone) {
+      this.filesReported += 1;
+      this.io.stderr(`${this.line(progress, this.lastFile)}\n`);
+    }
+  }
+
+  end(): void {
+    if (this.drawn) this.io.stderr('\n');
+    this.drawn = false;
+  }
+
+  private line(progress: PhotoImportProgress, file: string | undefined): string {
+    const percent = progress.bytesTotal > 0 ? Math.floor((progress.bytesDone / progress.bytesTotal) * 100) : 100;
+    const speed = progress.bytesPerSecond === undefined ? '' : `, ${formatBytes(progress.bytesPerSecond)}/s`;
+    const eta = progress.etaSeconds === undefined || progress.phase === 'finished' ? '' : `, about ${formatDuration(progress.etaSeconds)} left`;
+    return `[${progress.filesDone}/${progress.filesTotal}] ${percent}% of ${formatBytes(progress.bytesTotal)}${speed}${eta}${file === undefined ? '' : `  ${file}`}`;
+  }
+}
