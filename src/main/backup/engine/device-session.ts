@@ -37,14 +37,18 @@ export interface DeviceFacts {
   readonly usedBytes: number | undefined;
 }
 
+export interface NotificationSource {
+  onNotification(listener: (name: string) => void): () => void;
+}
+
 /** Everything a backup talks to on the phone, opened in the order of §7.1. */
 export interface BackupDeviceSession {
   readonly udid: string;
   readonly facts: DeviceFacts;
   readonly description: DeviceDescription;
   readonly backup: MobileBackup2Client;
-  readonly notifications: NotificationProxyClient;
-  readonly afc: AfcClient;
+  /** Relayed notifications (syncCancelRequest, passcode prompts, §7.1 step 3). */
+  readonly notifications: NotificationSource;
   /** syncWillStart → open the lock file → syncLockRequest → FileLock EX with retry → syncDidStart. */
   takeSyncLock(): Promise<void>;
   /** Unlock, close, syncDidFinish; best effort (the phone may be gone). */
@@ -124,7 +128,6 @@ export async function openBackupSession(options: OpenSessionOptions): Promise<Ba
       description,
       backup,
       notifications,
-      afc,
       async takeSyncLock() {
         await notifications.post(NotificationName.SYNC_WILL_START);
         lockHandle = await afc.open(SYNC_LOCK_PATH, AfcOpenMode.READ_WRITE);

@@ -20,7 +20,7 @@ import { cameraRollUploadFilter, removeCameraRollRows, removeContentFiles } from
 import { checkDiskSpace } from './disk-space';
 import { type BeforeMove, type DriveContext, newDriveStats } from './drive-context';
 import { asBackupError, runDriveLoop } from './drive-loop';
-import { openBackupSession } from './device-session';
+import { type BackupDeviceSession, type OpenSessionOptions, openBackupSession } from './device-session';
 import { buildInfoPlist } from './info-plist';
 import { errorForDeviceCode } from './device-errors';
 
@@ -71,7 +71,12 @@ export interface BackupResult {
  * current backup that replaces it only when the phone reported success and Status.plist says
  * `finished` (§7.1 step 12). Any failure, cancel or crash leaves `<root>/<UDID>` as it was.
  */
-export async function runBackup(options: RunBackupOptions = {}): Promise<BackupResult> {
+export function runBackup(options: RunBackupOptions = {}): Promise<BackupResult> {
+  return runBackupWith(options, openBackupSession);
+}
+
+/** runBackup with the phone connection supplied by the caller: tests drive a scripted device through it. */
+export async function runBackupWith(options: RunBackupOptions, openSession: (options: OpenSessionOptions) => Promise<BackupDeviceSession>): Promise<BackupResult> {
   const started = Date.now();
   const root = resolveBackupRoot(options.backupRoot);
   const cameraRoll = options.cameraRoll ?? true;
@@ -79,7 +84,7 @@ export async function runBackup(options: RunBackupOptions = {}): Promise<BackupR
   throwIfCancelled(options.signal);
   await fs.mkdir(root, { recursive: true });
 
-  const session = await openBackupSession({ udid: options.udid, muxAddress: options.muxAddress });
+  const session = await openSession({ udid: options.udid, muxAddress: options.muxAddress });
   const udid = session.udid;
   const current = path.join(root, udid);
   let run: Awaited<ReturnType<typeof openBackupRun>> | undefined;

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BackupError, isBackupError } from '../../src/main/backup/backup-error';
+import { runBackup } from '../../src/main/backup/engine';
+import { type StoreFs, nodeStoreFs } from '../../src/main/backup/store';
+import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
+import type { FaultPlan } from '../../src/simulator/device/service-context';
+import { changePhone } from '../../src/simulator/phone/phone-changes';
+import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
+import { expectBackupMatchesPhone, hashTree, pairWithTool } from './engine-helpers';
+
+/** A store whose disk fills up after `budget` bytes of file content: the injected "disk full". */
+function diskFullAfter(budget: number): StoreFs {
+  let written = 0;
+  return {
+    async createFile(target) {
+      const file = await nodeStoreFs.createFile(target);
+      return {
+        async write(chunk) {
+          written += chunk.length;
+          if (written > budget) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          await file.write(chunk);
+        },
+        commit: () => file.commit(),
+        abort: () => file.abort(),
+      };
+    },
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<BackupError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isBackupError(error)) return error;
+    throw error;
+  }
+  throw new Error('The backup was expected to fail.');
+}
+
+/**
+ * Every way a run can go wrong leaves `<root>/<UDID>` byte-identical to the last complete backup,
+ * no staging behind, and the next run works.
+ */
+describe('a failed backup never touches the previous one', () => {
+  let harness: SimHarness;
+  let device: VirtualDevice;
+  let root: string;
+  let folder: string;
+  let phoneBytes: number;
+  let changeSeed = 100;
+
+  beforeAll(async () => {
+    harness = await startSimHarness({ seed: 19 });
+    device = harness.sim.devices()[0] as VirtualDevice;
+    root = path.join(harness.workDir, 'backups');
+    folder = path.join(root, device.udid);
+    await pairWithTool(harness);
+    await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
+    phoneBytes = device.phone.stats().totalBytes;
+  });
+
+  afterAll(async () => {
+    await harness?.cleanup();
+  });
+
+  async function expectUntouched(run: () => Promise<BackupError>, expectedCode: string | readonly string[]): Promise<BackupError> {
+    // Changes on the phone make sure the failed run really had something new to write.
+    await changePhone(device.phone, { seed: (changeSeed += 1), addPhotos: 1, modifyFiles: 2, deleteFiles: 1 });
+    const before = hashTree(folder);
+    const inodeSample = fs.statSync(path.join(folder, 'Manifest.db')).ino;
+    const error = await run();
+    expect(typeof expectedCode === 'string' ? [expectedCode] : expectedCode, error.message).toContain(error.code);
+    expect(hashTree(folder)).toEqual(before);
+    expect(fs.statSync(path.join(folder, 'Manifest.db')).ino).toBe(inodeSample);
+    expect(fs.readdirSync(path.join(root, '.lifeboat', 'staging'))).toEqual([]);
+    return error;
+  }
+
+  async function withFaults(faults: Partial<FaultPlan>, run: () => Promise<BackupError>): Promise<BackupError> {
+    device.setFaults({ ...faults, replugAfterMs: 100 });
+    try {
+      return await run();
+    } finally {
+      device.setFaults({ unplugAfterBytes: undefined, unplugAfterFiles: undefined, malformedReplies: undefined, replugAfterMs: undefined });
+      const deadline = Date.now() + 10_000;
+      while (!device.isAttached() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  const backup = (extra: Parameters<typeof runBackup>[0] = {}): Promise<BackupError> =>
+    failure(runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address, full: true, ...extra }));
+
+  for (const [label, fraction] of [['early', 0.02], ['midway', 0.5], ['late', 0.9]] as const) {
+    it(`survives the cable being pulled ${label} in the transfer`, async () => {
+      const error = await expectUntouched(() => withFaults({ unplugAfterBytes: Math.round(phoneBytes * fraction) }, () => backup()), 'disconnected');
+      expect(error.message).toMatch(/lost|unplugged|previous backup is unchanged/i);
+    });
+  }
+
+  it('survives the cable being pulled between two messages', async () => {
+    await expectUntouched(() => withFaults({ unplugAfterFiles: 30 }, () => backup()), 'disconnected');
+  });
+
+  it('stops with a clear sentence when the disk fills up', async () => {
+    const error = await expectUntouched(() => backup({ storeFs: diskFullAfter(Math.round(phoneBytes / 3)) }), 'disk-full');
+    expect(error.message).toMatch(/full/);
+  });
+
+  it('stops cleanly when cancelled in the middle', async () => {
+    const controller = new AbortController();
+    const error = await expectUntouched(
+      () =>
+        backup({
+          signal: controller.signal,
+          onProgress: (progress) => {
+            if (progress.bytesDone > phoneBytes / 4) controller.abort();
+          },
+        }),
+      'cancelled',
+    );
+    expect(error.message).toMatch(/cancelled/);
+  });
+
+  it('stops when cancelled before it starts', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expectUntouched(() => backup({ signal: controller.signal }), 'cancelled');
+  });
+
+  it('ends with a clear error when the phone sends garbage', async () => {
+    await expectUntouched(() => withFaults({ malformedReplies: 'mobilebackup2' }, () => backup()), ['protocol', 'no-device', 'disconnected']);
+  });
+
+  it('still backs up normally afterwards, and the sync lock was released every time', async () => {
+    const result = await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
+    await expectBackupMatchesPhone(result.folder, device.phone);
+  });
+});
