@@ -22,6 +22,8 @@ export const backupStartArgs = z
     udid,
     /** Ask the phone for a full backup instead of an incremental one. */
     full: z.boolean().optional(),
+    /** The backup password: only needed to leave the Camera Roll out of an encrypted backup. */
+    password: password.optional(),
   })
   .strict();
 

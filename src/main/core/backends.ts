@@ -13,6 +13,8 @@ export interface BackupRunOptions {
   readonly full: boolean;
   readonly cameraRoll: boolean;
   readonly retention: { readonly keepLast?: number };
+  /** Needed only to leave the Camera Roll out of an encrypted backup (never logged). */
+  readonly password?: string;
   readonly signal: AbortSignal;
   readonly onProgress: (update: ProgressUpdate) => void;
 }

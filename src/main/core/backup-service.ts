@@ -53,7 +53,7 @@ export class BackupService {
     return [...byUdid.values()];
   }
 
-  start(udid: string, full: boolean): JobStarted {
+  start(udid: string, full: boolean, password?: string): JobStarted {
     const { settings, backends, muxAddress } = this.options;
     const { backupRoot, retention } = settings.get();
     const cameraRoll = settings.device(udid).cameraRoll;
@@ -67,6 +67,7 @@ export class BackupService {
         onProgress: report,
         retention: retention.keepLast === null ? {} : { keepLast: retention.keepLast },
         ...(muxAddress ? { muxAddress } : {}),
+        ...(password ? { password } : {}),
       });
       await this.reload();
       const made = result.backupPath ? await this.requireCatalog().findByPath(result.backupPath) : undefined;

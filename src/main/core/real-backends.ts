@@ -1,22 +1,129 @@
-import type { Backends } from './backends';
+import fs from 'node:fs';
+import { type BackupCatalog, type BackupRecord, openCatalog } from '../backup/catalog';
+import { type BackupProgress, changeBackupPassword, getBackupEncryption, runBackup, setBackupEncryption } from '../backup/engine';
+import { importPhotos, type PhotoImportProgress } from '../backup/photos';
+import type { BackupView } from '../../shared/contract';
+import type { Backends, CatalogBackend } from './backends';
 import { fail } from './error-mapping';
+import type { ProgressUpdate } from './job-queue';
 
-/**
- * The real engine and catalog from src/main/backup, adapted to the core's interfaces.
- * (Wired as those modules land; until then the calls say so in a sentence.)
- */
+/** The real engine, catalog and photo import from src/main/backup, adapted to the core's interfaces. */
 export function createRealBackends(): Backends {
-  const missing = (): never => fail('unsupported', 'Backups are not available in this build yet.');
   return {
-    backup: { runBackup: async () => missing(), getEncryption: async () => missing(), setEncryption: async () => missing(), changePassword: async () => missing() },
-    openCatalog: async () => ({
-      list: async () => [],
-      findByPath: async () => undefined,
-      verify: async () => missing(),
-      delete: async () => missing(),
-      archive: async () => missing(),
-      pathOf: async () => missing(),
-      close: () => undefined,
-    }),
+    backup: {
+      async runBackup(options) {
+        const result = await runBackup({
+          udid: options.udid,
+          backupRoot: options.backupRoot,
+          full: options.full,
+          cameraRoll: options.cameraRoll,
+          retention: options.retention,
+          signal: options.signal,
+          onProgress: (progress) => options.onProgress(fromBackupProgress(progress)),
+          ...(options.muxAddress ? { muxAddress: options.muxAddress } : {}),
+          ...(options.password ? { password: options.password } : {}),
+        });
+        return { backupPath: result.folder };
+      },
+      getEncryption: async (target) => (await getBackupEncryption(target)).enabled,
+      setEncryption: (options) => setBackupEncryption(options),
+      changePassword: (options) => changeBackupPassword(options),
+    },
+    openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders })),
+    photos: {
+      async importPhotos(options) {
+        await importPhotos({
+          udid: options.udid,
+          destination: options.destination,
+          signal: options.signal,
+          onProgress: (progress) => options.onProgress(fromPhotoProgress(progress)),
+          ...(options.muxAddress ? { muxAddress: options.muxAddress } : {}),
+        });
+      },
+    },
   };
+}
+
+function catalogBackend(catalog: BackupCatalog): CatalogBackend {
+  const require = (id: string): BackupRecord => catalog.get(id) ?? fail('not-found', 'That backup is no longer in the history.');
+  return {
+    async list() {
+      await catalog.refresh();
+      return catalog.list().map(toBackupView);
+    },
+    async findByPath(folder) {
+      await catalog.refresh();
+      const wanted = realPath(folder);
+      const record = catalog.list().find((candidate) => realPath(candidate.path) === wanted);
+      return record ? toBackupView(record) : undefined;
+    },
+    async verify(backupId, password) {
+      const report = await catalog.verify(backupId, password === undefined ? {} : { password });
+      return { backupId: report.backupId, ok: report.ok, checkedFiles: report.checkedFiles, problems: report.problems };
+    },
+    async delete(backupId) {
+      require(backupId);
+      await catalog.delete(backupId);
+    },
+    archive: async (backupId) => toBackupView(await catalog.archive(require(backupId).id)),
+    pathOf: async (backupId) => require(backupId).path,
+    close: () => catalog.close(),
+  };
+}
+
+export function toBackupView(record: BackupRecord): BackupView {
+  const optional = {
+    deviceName: record.deviceName,
+    productType: record.productType,
+    productVersion: record.productVersion,
+    fileCount: record.fileCount,
+    photoCount: record.photoCount,
+    includesCameraRoll: record.includesCameraRoll,
+  };
+  return {
+    id: record.id,
+    udid: record.snapshotOf ?? record.udid,
+    path: record.path,
+    createdAt: record.createdAt ?? record.checkedAt,
+    sizeBytes: record.sizeBytes,
+    encrypted: record.encrypted,
+    archived: record.archived,
+    // The contract has no "damaged": both mean "do not count on this one" to a person.
+    status: record.status === 'complete' ? 'complete' : 'incomplete',
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+  };
+}
+
+function fromBackupProgress(progress: BackupProgress): ProgressUpdate {
+  return {
+    phase: progress.phase === 'transferring' ? 'transferring' : progress.phase === 'finishing' || progress.phase === 'done' ? 'finishing' : 'preparing',
+    percent: progress.percent,
+    bytesDone: progress.bytesDone,
+    filesDone: progress.filesDone,
+    bytesPerSecond: progress.bytesPerSecond,
+    ...(progress.bytesExpected === undefined ? {} : { bytesTotal: progress.bytesExpected }),
+    ...(progress.filesExpected === undefined ? {} : { filesTotal: progress.filesExpected }),
+    ...(progress.etaSeconds === undefined ? {} : { etaSeconds: progress.etaSeconds }),
+    ...(progress.domain === undefined ? {} : { message: `Copying ${progress.domain}` }),
+  };
+}
+
+function fromPhotoProgress(progress: PhotoImportProgress): ProgressUpdate {
+  return {
+    phase: progress.filesDone > 0 ? 'transferring' : 'preparing',
+    filesDone: progress.filesDone,
+    filesTotal: progress.filesTotal,
+    bytesDone: progress.bytesDone,
+    bytesTotal: progress.bytesTotal,
+    ...(progress.bytesPerSecond === undefined ? {} : { bytesPerSecond: progress.bytesPerSecond }),
+    ...(progress.etaSeconds === undefined ? {} : { etaSeconds: progress.etaSeconds }),
+  };
+}
+
+function realPath(folder: string): string {
+  try {
+    return fs.realpathSync(folder);
+  } catch {
+    return folder;
+  }
 }

@@ -102,6 +102,7 @@ function BackupRow({ backup }: { readonly backup: BackupView }) {
 
 function cameraRollLabel(backup: BackupView): string {
   if (backup.includesCameraRoll === false) return 'Not included';
-  if (backup.photoCount !== undefined) return `${backup.photoCount} items`;
+  if (backup.photoCount === 0) return 'None';
+  if (backup.photoCount !== undefined) return `${backup.photoCount} ${backup.photoCount === 1 ? 'item' : 'items'}`;
   return backup.includesCameraRoll ? 'Included' : '—';
 }

@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppCore, createAppCore } from '../src/main/core/app-core';
+import { startWebBridge, type WebBridge } from '../src/main/web';
+import { openCatalog } from '../src/main/backup/catalog';
+import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
+import { buildRenderer, CHROMIUM, launchBrowser, SCREENSHOT_DIR } from './web-helpers';
+
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
+
+const STEP_MS = 60_000;
+
+/**
+ * The whole browser-mode flow against the virtual iPhone: the phone appears (toast), the person
+ * trusts it, backs up with a live progress view, sees the backup in history, turns the Camera Roll
+ * off, and the next backup leaves the Camera Roll out (checked in the catalog, not only on screen).
+ */
+describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
+  let harness: SimHarness;
+  let core: AppCore;
+  let bridge: WebBridge;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  let udid: string;
+  let backupRoot: string;
+
+  beforeAll(async () => {
+    await buildRenderer();
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    harness = await startSimHarness();
+    const device = harness.sim.devices()[0]!;
+    udid = device.udid;
+    // Unplugged until the page is open, so the "iPhone connected" toast has someone to see it.
+    device.unplug();
+    backupRoot = path.join(harness.workDir, 'backups');
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot, settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
+    bridge = await startWebBridge({ core, staticDir: path.resolve('dist/renderer') });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await core?.close();
+    await harness?.cleanup();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+
+  it('refuses a page without the token', async () => {
+    const response = await page.goto(`http://127.0.0.1:${bridge.port}/`);
+    expect(response?.status()).toBe(403);
+  });
+
+  it('shows the phone when it is plugged in, then trusts it', async () => {
+    await page.goto(bridge.url);
+    expect(page.url()).not.toContain('token=');
+    await page.getByRole('heading', { name: 'Connect your iPhone' }).waitFor({ timeout: STEP_MS });
+    await shot('01-empty');
+
+    harness.sim.device(udid).plug();
+    await page.getByTestId('toast').filter({ hasText: 'iPhone connected' }).waitFor({ timeout: STEP_MS });
+    await page.getByTestId('trust-guidance').waitFor({ timeout: STEP_MS });
+    await shot('02-trust-guidance');
+
+    await page.getByRole('button', { name: 'Trust this computer' }).click();
+    await page.getByTestId('backup-now').waitFor({ timeout: STEP_MS });
+    await expect.poll(() => page.getByTestId('latest-backup').textContent()).toBe('Never');
+    await shot('03-device-summary');
+  });
+
+  it('backs up with a progress view, and the backup appears in history', async () => {
+    // Slow the cable so the progress view is on screen long enough to look at.
+    harness.sim.device(udid).setFaults({ linkBytesPerSecond: 1_500_000 });
+    await page.getByTestId('backup-now').click();
+    await page.getByTestId('job-progress').waitFor({ timeout: STEP_MS });
+    await page.waitForFunction(() => /\d+%/.test(document.querySelector('[data-testid="job-percent"]')?.textContent ?? ''), undefined, { timeout: STEP_MS });
+    await shot('04-backup-progress');
+    await page.getByTestId('toast').filter({ hasText: 'Backup of' }).filter({ hasText: 'finished' }).waitFor({ timeout: STEP_MS * 2 });
+    harness.sim.device(udid).setFaults({ linkBytesPerSecond: undefined });
+
+    await page.getByTestId('backup-row').first().waitFor({ timeout: STEP_MS });
+    expect(await page.getByTestId('backup-row').count()).toBe(1);
+    expect(await page.getByTestId('latest-backup').textContent()).not.toBe('Never');
+    await shot('05-history');
+  });
+
+  it('leaves the Camera Roll out of the next backup once it is switched off', async () => {
+    const toggle = page.getByTestId('camera-roll-switch');
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    await toggle.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="camera-roll-switch"]')?.getAttribute('aria-checked') === 'false');
+    await page.getByTestId('backup-now').click();
+    await page.getByTestId('toast').filter({ hasText: 'finished' }).nth(1).waitFor({ timeout: STEP_MS * 2 });
+    await expect.poll(() => page.getByTestId('backup-row').count(), { timeout: STEP_MS }).toBe(2);
+    // Newest first: the new backup has no Camera Roll items ("Not included" once the engine's
+    // sidecar marks it), the first one had them.
+    expect(await page.getByTestId('camera-roll-cell').first().textContent()).toMatch(/^(Not included|None)$/);
+    expect(await page.getByTestId('camera-roll-cell').nth(1).textContent()).toMatch(/^[1-9]\d* items$/);
+    await shot('06-history-camera-roll-off');
+
+    // The catalog agrees, independently of the UI.
+    const catalog = openCatalog(backupRoot);
+    try {
+      await catalog.refresh();
+      const mine = catalog.list({ udid }).filter((record) => record.location === 'root' || record.snapshotOf === udid);
+      const newest = mine[0]!;
+      expect(newest.photoCount).toBe(0);
+      expect(mine.some((record) => (record.photoCount ?? 0) > 0)).toBe(true);
+    } finally {
+      catalog.close();
+    }
+  });
+
+  it('asks for a password twice before turning encryption on, and has a dark theme', async () => {
+    await page.getByTestId('encryption-switch').click();
+    const dialog = page.getByRole('dialog', { name: 'Set a backup password' });
+    await dialog.waitFor();
+    await dialog.getByLabel('New password').fill('secret-1');
+    await dialog.getByLabel('Confirm password').fill('secret-2');
+    await dialog.getByRole('button', { name: 'Set Password' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'different' }).waitFor();
+    await shot('07-encryption-dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByLabel('Colour theme').selectOption('dark');
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await shot('08-dark-theme');
+  });
+});
