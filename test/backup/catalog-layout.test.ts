@@ -211,6 +211,17 @@ describe('catalog of a Lifeboat backup root', () => {
     await expect(catalog.delete(snap.id)).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('will not delete while a backup of that iPhone runs (the store\'s run lock names a live process)', async () => {
+    const lock = path.join(root, '.lifeboat', 'locks', `${UDID}.lock`);
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    fs.writeFileSync(lock, String(process.pid));
+    await expect(catalog.delete(recordAt(snapshot()).id)).rejects.toMatchObject({ code: 'busy' });
+    expect(fs.existsSync(snapshot())).toBe(true);
+    fs.rmSync(lock);
+    await catalog.delete(recordAt(snapshot()).id);
+    expect(fs.existsSync(snapshot())).toBe(false);
+  });
+
   it('deletes a device backup with its snapshots, never following a link out of the root', async () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-'));
     try {

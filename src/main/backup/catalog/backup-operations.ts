@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
-import { LIFEBOAT_DIR, isSafeUdid } from '../store/store-layout';
+import { LIFEBOAT_DIR, isSafeUdid, storeLayout } from '../store/store-layout';
 import { snapshotsFolder } from './backup-discovery';
 import { SIDECAR_FILE, type BackupRecord, type LifeboatSidecar } from './catalog-model';
 
@@ -47,8 +47,27 @@ async function removeTree(target: string): Promise<void> {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The store's per-device run lock (`<root>/.lifeboat/locks/<UDID>.lock`, holding the owner's pid). */
+async function refuseWhileBackupRuns(realRoot: string, udid: string): Promise<void> {
+  if (!isSafeUdid(udid)) return;
+  const owner = Number.parseInt(await fs.readFile(storeLayout(realRoot).runLock(udid), 'utf8').catch(() => ''), 10);
+  if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+    throw new BackupError('busy', 'A backup of this iPhone is running right now; delete this backup after it has finished.');
+  }
+}
+
 export async function deleteBackupFolder(record: BackupRecord, realRoot: string): Promise<void> {
   const folder = await deletableFolder(record, realRoot);
+  await refuseWhileBackupRuns(realRoot, record.snapshotOf ?? path.basename(folder));
   // Move it out of sight first, so a half-deleted backup never looks like a backup.
   const doomed = path.join(path.dirname(folder), `.lifeboat-deleting-${crypto.randomBytes(6).toString('hex')}`);
   await fs.rename(folder, doomed);
