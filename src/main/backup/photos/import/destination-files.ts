@@ -47,10 +47,10 @@ export async function sha1OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** ENOSPC and friends become one clear sentence; other errors pass through. */
+/** ENOSPC and friends (SQLITE_FULL from the index too) become one clear sentence; other errors pass through. */
 export function diskFullOr(error: unknown, folder: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
     return new BackupError('disk-full', `The disk holding ${folder} is full. Free some space (or choose another folder) and import again; photos already copied are kept.`, { cause: error });
   }
   return error;

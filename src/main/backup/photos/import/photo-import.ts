@@ -8,7 +8,7 @@ import { BackupError } from '../../backup-error';
 import { fileCaptureDate, readEmbeddedCaptureDate } from './capture-date';
 import { FINGERPRINT_EDGE_BYTES, fingerprintOf, StreamingIdentity } from './content-fingerprint';
 import { type DcimFile, listDcimFiles, RemoteFile } from './dcim-source';
-import { monthFolder, PartialFile, removeStalePartials, safeFileName } from './destination-files';
+import { diskFullOr, monthFolder, PartialFile, removeStalePartials, safeFileName } from './destination-files';
 import { wallClockToDate } from './exif-date';
 import { ImportProgress } from './import-progress';
 import { PhotoIndex, type PhotoSource } from './photo-index';
@@ -197,10 +197,16 @@ class ImportRun {
         this.throwIfCancelled();
         const settled = await partial.commit(content.sha1, file.modified);
         const capturedAt = wallClockToDate(capture.wallClock);
-        this.index.addPhoto(
-          { ...content, destination: settled.relativePath, capturedAt: capturedAt.getTime(), captureSource: capture.source, modifiedMs: source.modifiedMs },
-          source,
-        );
+        try {
+          this.index.addPhoto(
+            { ...content, destination: settled.relativePath, capturedAt: capturedAt.getTime(), captureSource: capture.source, modifiedMs: source.modifiedMs },
+            source,
+          );
+        } catch (error) {
+          // Unrecorded, the copy would be a stranger to the next run: take it back so folder and index agree.
+          if (!settled.alreadyThere) await fs.rm(path.join(this.root, ...settled.relativePath.split('/')), { force: true }).catch(() => undefined);
+          throw diskFullOr(error, this.root);
+        }
         if (settled.alreadyThere) {
           this.progress.skipped += 1;
           return;
