@@ -78,7 +78,7 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     harness.sim.device(udid).setFaults({ linkBytesPerSecond: 1_500_000 });
     await page.getByTestId('backup-now').click();
     await page.getByTestId('job-progress').waitFor({ timeout: STEP_MS });
-    await page.waitForFunction(() => /\d+%/.test(document.querySelector('[data-testid="job-percent"]')?.textContent ?? ''), undefined, { timeout: STEP_MS });
+    await page.getByTestId('job-percent').filter({ hasText: /\d+%/ }).waitFor({ timeout: STEP_MS });
     await shot('04-backup-progress');
     await page.getByTestId('toast').filter({ hasText: 'Backup of' }).filter({ hasText: 'finished' }).waitFor({ timeout: STEP_MS * 2 });
     harness.sim.device(udid).setFaults({ linkBytesPerSecond: undefined });
@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     const toggle = page.getByTestId('camera-roll-switch');
     expect(await toggle.getAttribute('aria-checked')).toBe('true');
     await toggle.click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="camera-roll-switch"]')?.getAttribute('aria-checked') === 'false');
+    await page.locator('[data-testid="camera-roll-switch"][aria-checked="false"]').waitFor();
     await page.getByTestId('backup-now').click();
     await page.getByTestId('toast').filter({ hasText: 'finished' }).nth(1).waitFor({ timeout: STEP_MS * 2 });
     await expect.poll(() => page.getByTestId('backup-row').count(), { timeout: STEP_MS }).toBe(2);
@@ -128,7 +128,7 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
 
     await page.getByLabel('Colour theme').selectOption('dark');
-    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
     await shot('08-dark-theme');
   });
 });
