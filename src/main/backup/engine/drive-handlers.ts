@@ -113,7 +113,11 @@ export const DRIVE_HANDLERS: HandlerTable = {
   },
 
   // A DL request this version does not know: refuse it the way libimobiledevice does, and go on.
-  unknown: async (_message, context) => {
+  // A status response is the host's word, never the device's: that stream is out of step.
+  unknown: async (message, context) => {
+    if (message.name === 'DLMessageStatusResponse') {
+      throw new BackupError('protocol', 'The iPhone sent a status response where a request belongs, so the conversation is out of step; the backup was stopped.');
+    }
     await context.deviceLink.sendStatusResponse(DL_STATUS.generic, 'Operation not supported');
   },
 };

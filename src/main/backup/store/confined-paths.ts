@@ -19,9 +19,16 @@ export const MAX_COMPONENT_BYTES = 255;
  */
 export class ConfinedPaths {
   private readonly targets: ReadonlyMap<string, string>;
+  /** The host folder `<folderName>` maps to. */
+  readonly base: string;
 
-  constructor(folderName: string, base: string, extraFolders: ReadonlyMap<string, string> = new Map()) {
-    this.targets = new Map([[folderName, path.resolve(base)], ...[...extraFolders].map(([name, dir]) => [name, path.resolve(dir)] as const)]);
+  constructor(
+    readonly folderName: string,
+    base: string,
+    extraFolders: ReadonlyMap<string, string> = new Map(),
+  ) {
+    this.base = path.resolve(base);
+    this.targets = new Map([[folderName, this.base], ...[...extraFolders].map(([name, dir]) => [name, path.resolve(dir)] as const)]);
   }
 
   /** The host path for a device path, or a BackupError `hostile-path` that names it. */
