@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { BackupError } from '../backup-error';
+import type { BackupBrowser, BrowserEntry } from './backup-browser';
+
+/**
+ * Copying files and folders out of a backup to a folder of the person's choosing, with their
+ * modification times from the MBFile records (protocol.md §5.6). Paths come from the backup,
+ * which may be someone else's: a `..`, absolute or NUL-bearing path is refused, never followed.
+ */
+
+export interface BackupPath {
+  readonly domain: string;
+  /** '' = the whole domain. */
+  readonly relativePath: string;
+}
+
+export interface ExtractProgress {
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly currentPath: string | undefined;
+}
+
+export interface ExtractOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ExtractProgress) => void;
+  /** Which entries below the selection to take (export uses it for photos only); default all. */
+  readonly filter?: (entry: BrowserEntry) => boolean;
+}
+
+export interface ExtractResult {
+  /** Where the selection landed: `<to>/<last component of the selection>`. */
+  readonly destination: string;
+  readonly files: number;
+  readonly directories: number;
+  readonly bytes: number;
+  /** Listed files whose content is not in the backup folder (a partial backup). */
+  readonly missing: readonly string[];
+  /** Symbolic links are not recreated on this computer; their paths are listed. */
+  readonly linksSkipped: readonly string[];
+}
+
+/** `Domain/relative/path` → its parts; domains never contain a slash (§5.8). */
+export function parseBackupPath(text: string): BackupPath {
+  const trimmed = text.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (trimmed === '') throw new BackupError('not-found', 'Name a path in the backup as Domain/relative/path, e.g. HomeDomain/Library/SMS.');
+  const slash = trimmed.indexOf('/');
+  return slash < 0 ? { domain: trimmed, relativePath: '' } : { domain: trimmed.slice(0, slash), relativePath: trimmed.slice(slash + 1) };
+}
+
+/** The components of a backup path, refused if any could leave the destination folder. */
+function safeComponents(relativePath: string, shown: string): string[] {
+  if (relativePath === '') return [];
+  const parts = relativePath.split('/');
+  for (const part of parts) {
+    if (part === '' || part === '.' || part === '..' || part.includes('\0') || (path.sep === '\\' && /[\\:]/.test(part))) {
+      throw new BackupError('hostile-path', `The backup lists a path that could leave the destination folder (${JSON.stringify(shown)}); nothing more was extracted.`);
+    }
+  }
+  return parts;
+}
+
+/**
+ * Extracts `selection` (a file, a folder, or a whole domain) into `to`. A domain lands in
+ * `<to>/<Domain>/…`, a folder or file in `<to>/<its name>`.
+ */
+export async function extractFromBackup(browser: BackupBrowser, selection: BackupPath, to: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const base = selection.relativePath === '' ? '' : selection.relativePath.split('/').slice(0, -1).join('/');
+  const top = selection.relativePath === '' ? selection.domain : (selection.relativePath.split('/').pop() as string);
+  const entries = [...browser.under(selection.domain, selection.relativePath)].filter((entry) => options.filter?.(entry) ?? true);
+  if (entries.length === 0) {
+    throw new BackupError('not-found', `The backup has nothing at ${selection.domain}/${selection.relativePath}.`);
+  }
+  const destinationRoot = path.resolve(to);
+  const destination = path.join(destinationRoot, ...safeComponents(top, top));
+  const hostPathOf = (entry: BrowserEntry): string => {
+    const relative = base === '' || selection.relativePath === '' ? entry.relativePath : entry.relativePath.slice(base.length + 1);
+    const components = safeComponents(relative, `${entry.domain}/${entry.relativePath}`);
+    return selection.relativePath === '' ? path.join(destination, ...components) : path.join(destinationRoot, ...components);
+  };
+
+  const files = entries.filter((entry) => entry.kind === 'file');
+  const progress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal: files.reduce((sum, entry) => sum + entry.size, 0), currentPath: undefined as string | undefined };
+  const missing: string[] = [];
+  const linksSkipped: string[] = [];
+  const directories: Array<{ target: string; entry: BrowserEntry }> = [];
+  await fs.promises.mkdir(destinationRoot, { recursive: true });
+  if (selection.relativePath === '') await fs.promises.mkdir(destination, { recursive: true });
+
+  for (const entry of entries) {
+    if (options.signal?.aborted) throw new BackupError('cancelled', 'The extraction was cancelled; the files already copied were kept.');
+    const target = hostPathOf(entry);
+    const shown = `${entry.domain}/${entry.relativePath}`;
+    if (entry.kind === 'directory') {
+      await fs.promises.mkdir(target, { recursive: true });
+      directories.push({ target, entry });
+      continue;
+    }
+    if (entry.kind !== 'file') {
+      linksSkipped.push(shown);
+      continue;
+    }
+    progress.currentPath = shown;
+    const source = browser.contentFile(entry);
+    if (source === undefined || !fs.existsSync(source)) {
+      missing.push(shown);
+      progress.filesDone += 1;
+      options.onProgress?.({ ...progress });
+      continue;
+    }
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    const partial = `${target}.lifeboat-partial`;
+    try {
+      await pipeline(browser.openFile(entry), fs.createWriteStream(partial, { mode: 0o644 }));
+      await fs.promises.rename(partial, target);
+    } catch (error) {
+      await fs.promises.rm(partial, { force: true });
+      if (error instanceof BackupError) throw error;
+      throw new BackupError('io', `Could not write ${target} (${(error as Error).message}).`, { cause: error });
+    }
+    await setTimes(target, entry);
+    progress.filesDone += 1;
+    progress.bytesDone += entry.size;
+    options.onProgress?.({ ...progress });
+  }
+  // Folder times last: writing their files changed them.
+  for (const { target, entry } of directories.reverse()) await setTimes(target, entry);
+  return { destination, files: progress.filesDone - missing.length, directories: directories.length, bytes: progress.bytesDone, missing, linksSkipped };
+}
+
+async function setTimes(target: string, entry: BrowserEntry): Promise<void> {
+  if (entry.lastModified === undefined || entry.lastModified <= 0) return;
+  await fs.promises.utimes(target, entry.lastModified, entry.lastModified).catch(() => undefined);
+}
