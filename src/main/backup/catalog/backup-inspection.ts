@@ -165,7 +165,8 @@ export async function inspectBackup(folder: string, options: InspectOptions = {}
     fileCount,
     photoCount,
     countsUnknownReason,
-    includesCameraRoll: excluded ? false : fileCount !== undefined || sidecar?.cameraRollExcluded === false ? true : undefined,
+    // Without Lifeboat's note, photos in the manifest prove the Camera Roll is in; none proves nothing.
+    includesCameraRoll: excluded ? false : (photoCount ?? 0) > 0 || sidecar?.cameraRollExcluded === false ? true : undefined,
     cameraRollBytesSkipped: excluded && typeof sidecar?.cameraRollBytesSkipped === 'number' ? sidecar.cameraRollBytesSkipped : undefined,
     snapshotOf,
     archived: ARCHIVE_NAME.test(path.basename(folder)) || typeof sidecar?.archivedFrom === 'string',

@@ -49,7 +49,7 @@ export interface BackupRecord {
   readonly photoCount?: number;
   /** Why fileCount/photoCount are missing, as a sentence. */
   readonly countsUnknownReason?: string;
-  /** False when Lifeboat left the Camera Roll out; undefined when that cannot be told. */
+  /** False when Lifeboat's sidecar says the Camera Roll was left out; true when it was kept or photos are listed; else undefined. */
   readonly includesCameraRoll?: boolean;
   /** Bytes of Camera Roll left out, when the engine recorded it. */
   readonly cameraRollBytesSkipped?: number;

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCatalog } from '../../src/main/backup/catalog';
+import { runBackup } from '../../src/main/backup/engine';
+import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
+import { changePhone } from '../../src/simulator/phone/phone-changes';
+import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
+import { isAfcControl, pairWithTool } from './engine-helpers';
+
+/**
+ * The catalog over backups Lifeboat's own engine made of the virtual iPhone: the current backup
+ * and the snapshot the next run leaves behind, sharing unchanged files through hard links.
+ */
+describe('catalog of backups made by the Lifeboat engine', () => {
+  let harness: SimHarness;
+  let device: VirtualDevice;
+
+  beforeAll(async () => {
+    harness = await startSimHarness({ seed: 31 });
+    device = harness.sim.devices()[0] as VirtualDevice;
+    await pairWithTool(harness);
+  });
+
+  afterAll(async () => {
+    await harness?.cleanup();
+  });
+
+  it('lists the current backup and its snapshot, counts shared files once, and verifies both', async () => {
+    const root = path.join(harness.workDir, 'backups');
+    const photosOnPhone = (): number => [...device.phone.entries()].filter((entry) => entry.kind === 'file' && entry.domain === 'CameraRollDomain' && entry.relativePath.startsWith('Media/DCIM/')).length;
+    const filesOnPhone = (): number => [...device.phone.entries()].filter((entry) => entry.kind === 'file' && !isAfcControl(entry.relativePath)).length;
+    await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
+    const firstPhotos = photosOnPhone();
+    const firstFiles = filesOnPhone();
+    await changePhone(device.phone, { seed: 5, addPhotos: 1 });
+    const second = await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address, cameraRoll: false });
+    expect(second.previousSnapshot).toBeDefined();
+
+    const catalog = openCatalog(root);
+    try {
+      expect(await catalog.refresh()).toMatchObject({ added: 2 });
+      const current = catalog.list({ location: 'root' })[0];
+      const snapshot = catalog.list({ location: 'snapshot' })[0];
+      if (!current || !snapshot) throw new Error('expected a current backup and a snapshot');
+      expect(current).toMatchObject({ udid: device.udid, status: 'complete', photoCount: 0, path: fs.realpathSync(second.folder) });
+      expect(current.includesCameraRoll).not.toBe(true);
+      expect(snapshot).toMatchObject({ udid: device.udid, snapshotOf: device.udid, status: 'complete', photoCount: firstPhotos, fileCount: firstFiles, includesCameraRoll: true });
+      expect(snapshot.path).toBe(fs.realpathSync(second.previousSnapshot ?? ''));
+      expect(catalog.list().map((item) => item.id)).toEqual([current.id, snapshot.id]);
+
+      const together = catalog.totalBytes({ udid: device.udid });
+      expect(together).toBeLessThan(current.sizeBytes + snapshot.sizeBytes);
+      expect(together).toBeGreaterThanOrEqual(Math.max(current.sizeBytes, snapshot.sizeBytes));
+      // The snapshot alone holds the photos the current backup left out, so deleting it frees at least those.
+      expect(snapshot.reclaimableBytes).toBeGreaterThan(0);
+      expect(snapshot.reclaimableBytes).toBeLessThan(snapshot.sizeBytes);
+
+      expect(await catalog.verify(current.id)).toMatchObject({ ok: true, missingCount: 0, wrongSizeCount: 0 });
+      expect(await catalog.verify(snapshot.id)).toMatchObject({ ok: true, checkedFiles: firstFiles, missingCount: 0, wrongSizeCount: 0 });
+    } finally {
+      catalog.close();
+    }
+  });
+});
