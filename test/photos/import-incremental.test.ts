@@ -39,7 +39,10 @@ describe('photo import from the virtual iPhone', () => {
       const entry = onPhone.get(file.devicePath);
       if (!entry) throw new Error(`imported ${file.devicePath}, which the phone does not have`);
       const local = path.join(destination, ...file.destination.split('/'));
-      expect(file.destination).toBe(`${expectedMonthFolder(entry)}/${path.posix.basename(entry.relativePath)}`);
+      // An edit sidecar (.AAE) joins its photo's folder rather than filing by its own date.
+      const filedBy = entry.relativePath.endsWith('.AAE') ? onPhone.get(file.devicePath.replace(/\.AAE$/, '.JPG')) : entry;
+      expect(filedBy, file.devicePath).toBeDefined();
+      expect(file.destination).toBe(`${expectedMonthFolder(filedBy ?? entry)}/${path.posix.basename(entry.relativePath)}`);
       expect(sha1OfLocalFile(local), file.devicePath).toBe(await sha1OfPhoneFile(phone, entry));
       expect(Math.floor(fs.statSync(local).mtimeMs / 1000)).toBe(entry.mtime);
       totalBytes += entry.size;
@@ -117,6 +120,32 @@ describe('photo import from the virtual iPhone', () => {
     const second = await importPhotos({ muxAddress: h.sim.address, destination });
     expect(second.failed).toEqual([]);
     expect(second.importedFiles.map((file) => file.destination)).toEqual([`${expectedMonthFolder(original)}/IMG_0001 (2).JPG`]);
+  });
+});
+
+describe('edit sidecars', () => {
+  it('files an .AAE with its photo even when the edit was made in another month, in this run or a later one', async () => {
+    const { h, udid, destination } = await setUp();
+    const phone = h.sim.device(udid).phone;
+    const sidecar = [...dcimEntries(phone).values()].find((entry) => entry.relativePath.endsWith('.AAE'));
+    if (!sidecar) throw new Error('the seed-1 small phone has an edited photo with an .AAE sidecar');
+    const photo = phone.entry('CameraRollDomain', sidecar.relativePath.replace(/\.AAE$/, '.JPG'));
+    if (!photo) throw new Error('the sidecar has no photo');
+    // The edit happened 100 days after the photo was taken.
+    const editedAt = photo.birth + 100 * 86_400;
+    const chunks: Buffer[] = [];
+    for await (const chunk of phone.readContent(sidecar)) chunks.push(chunk);
+    await phone.writeFile({ ...withoutStoreFields(sidecar), birth: editedAt, mtime: editedAt, ctime: editedAt }, Buffer.concat(chunks));
+    expect(expectedMonthFolder({ ...sidecar, birth: editedAt })).not.toBe(expectedMonthFolder(photo));
+
+    const first = await importPhotos({ muxAddress: h.sim.address, destination });
+    const sidecarName = path.posix.basename(sidecar.relativePath);
+    const expected = `${expectedMonthFolder(photo)}/${sidecarName}`;
+    expect(first.importedFiles.find((file) => file.destination.endsWith(sidecarName))?.destination).toBe(expected);
+
+    fs.rmSync(path.join(destination, ...expected.split('/')));
+    const again = await importPhotos({ muxAddress: h.sim.address, destination, reimportDeleted: true });
+    expect(again.importedFiles.map((file) => file.destination)).toEqual([expected]);
   });
 });
 

@@ -10,6 +10,7 @@ import { FINGERPRINT_EDGE_BYTES, fingerprintOf, StreamingIdentity } from './cont
 import { type DcimFile, listDcimFiles, RemoteFile } from './dcim-source';
 import { diskFullOr, monthFolder, PartialFile, removeStalePartials, safeFileName } from './destination-files';
 import { wallClockToDate } from './exif-date';
+import { folderOf, isSidecar, originalsFirst, stemKey } from './sidecars';
 import { ImportProgress } from './import-progress';
 import { PhotoIndex, type PhotoSource } from './photo-index';
 import { type ImportedPhoto, type PhotoImportFailure, PhotoImportError, type PhotoImportOptions, type PhotoImportResult } from './photo-import-types';
@@ -85,6 +86,8 @@ class ImportRun {
   private readonly progress: ImportProgress;
   private readonly failed: PhotoImportFailure[] = [];
   private readonly importedFiles: ImportedPhoto[] = [];
+  /** Where each photo of this roll is (or went), by stemKey, so its sidecar can join it. */
+  private readonly folderByStem = new Map<string, string>();
 
   constructor(
     private readonly afc: AfcClient,
@@ -110,7 +113,7 @@ class ImportRun {
       this.progress.bytesTotal = queue.reduce((sum, file) => sum + file.size, 0);
       this.progress.emit();
       await this.checkFreeSpace(this.progress.bytesTotal);
-      for (const file of queue) {
+      for (const file of originalsFirst(queue)) {
         this.throwIfCancelled();
         await this.perFile(file, () => this.copy(file));
       }
@@ -129,6 +132,7 @@ class ImportRun {
     if (seen && seen.size === file.size && seen.modifiedMs === source.modifiedMs) {
       const photo = this.index.photo(seen.photoId);
       if (photo && (await this.stillWanted(photo.destination))) {
+        this.rememberFolder(file, photo.destination);
         this.progress.skipped += 1;
         return;
       }
@@ -147,6 +151,7 @@ class ImportRun {
       if (match === 'failed') return;
       if (match && (await this.stillWanted(match.destination))) {
         this.index.linkSource(source, match.id);
+        this.rememberFolder(file, match.destination);
         this.progress.renamedMatches += 1;
         return;
       }
@@ -171,7 +176,8 @@ class ImportRun {
       if (name === undefined) throw new FileProblem(`Its name "${file.name}" cannot be used as a file name on this computer.`);
       const head = await remote.readAt(0, HEAD_BYTES);
       const capture = (await readEmbeddedCaptureDate(head, file.size, (offset, length) => opened.readAt(offset, length))) ?? fileCaptureDate(file.created, file.modified);
-      const partial = await PartialFile.create(this.root, monthFolder(capture.wallClock), name);
+      const folder = (isSidecar(file.name) ? this.folderByStem.get(stemKey(file)) : undefined) ?? monthFolder(capture.wallClock);
+      const partial = await PartialFile.create(this.root, folder, name);
       try {
         const identity = new StreamingIdentity();
         const take = async (chunk: Buffer): Promise<void> => {
@@ -190,6 +196,7 @@ class ImportRun {
           // The same photo twice on the phone (a duplicate made in Photos): keep one copy.
           await partial.discard();
           this.index.linkSource(source, known.id);
+          this.rememberFolder(file, known.destination);
           this.progress.renamedMatches += 1;
           return;
         }
@@ -207,6 +214,7 @@ class ImportRun {
           if (!settled.alreadyThere) await fs.rm(path.join(this.root, ...settled.relativePath.split('/')), { force: true }).catch(() => undefined);
           throw diskFullOr(error, this.root);
         }
+        this.rememberFolder(file, settled.relativePath);
         if (settled.alreadyThere) {
           this.progress.skipped += 1;
           return;
@@ -250,6 +258,10 @@ class ImportRun {
         `The photos to import need ${formatBytes(needed)} but the disk holding ${this.root} has only ${formatBytes(free)} free. Free some space or choose another folder.`,
       );
     }
+  }
+
+  private rememberFolder(file: DcimFile, destination: string): void {
+    if (!isSidecar(file.name)) this.folderByStem.set(stemKey(file), folderOf(destination));
   }
 
   private sourceOf(file: DcimFile): PhotoSource {
