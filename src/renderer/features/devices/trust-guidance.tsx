@@ -10,7 +10,8 @@ export function TrustGuidance({ device }: { readonly device: DeviceView }) {
     <section className="card trust" aria-labelledby="trust-title" data-testid="trust-guidance">
       <h2 id="trust-title">{steps.title}</h2>
       <p>{steps.body}</p>
-      {device.problem && device.trust !== 'pairing-pending' ? <p className="hint">{device.problem}</p> : null}
+      {/* The guidance above covers the known states; the layer's own sentence helps only when the state is unclear. */}
+      {device.problem && device.trust === 'unknown' ? <p className="hint">{device.problem}</p> : null}
       <div className="actions">
         {steps.canPair ? (
           <button type="button" className="primary" onClick={() => void pair(device.udid)} disabled={pairing}>

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import {
+  appError,
+  AppErrorException,
+  type DeviceView,
+  type EventChannel,
+  type EventChannels,
+  type InvokeChannel,
+  type JobProgress,
+  type MainApi,
+} from '../../shared/contract';
+import { createAppStore } from './app-store';
+import { activeJobFor } from './backups-slice';
+
+/** A MainApi double: canned answers per channel, and a way to push events as main would. */
+function fakeApi(answers: Partial<Record<InvokeChannel, (args: unknown) => unknown>>) {
+  const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
+  const calls: Array<{ channel: InvokeChannel; args: unknown }> = [];
+  const api: MainApi = {
+    async invoke(channel, args) {
+      calls.push({ channel, args });
+      const answer = answers[channel];
+      if (!answer) throw new AppErrorException(appError('unsupported'));
+      return answer(args) as never;
+    },
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (payload: unknown) => void);
+      return () => set.delete(listener as (payload: unknown) => void);
+    },
+  };
+  const emit = <E extends EventChannel>(event: E, payload: EventChannels[E]) => listeners.get(event)?.forEach((listener) => listener(payload));
+  return { api, calls, emit };
+}
+
+const phone = (udid: string, patch: Partial<DeviceView> = {}): DeviceView => ({
+  udid,
+  connected: true,
+  trust: 'trusted',
+  name: `Phone ${udid}`,
+  settings: { cameraRoll: true, autoBackup: false },
+  ...patch,
+});
+
+const progress = (patch: Partial<JobProgress>): JobProgress => ({
+  jobId: 'j1', udid: 'A', kind: 'backup', phase: 'transferring', filesDone: 0, bytesDone: 0, startedAt: '2026-01-01T00:00:00Z', ...patch,
+});
+
+describe('app store', () => {
+  it('mirrors devices from events and keeps the selection on a phone that still exists', () => {
+    const { api, emit } = fakeApi({});
+    const { store, connect } = createAppStore(api);
+    connect();
+    emit('devices:changed', { devices: [phone('A', { connected: false }), phone('B')] });
+    // The first plugged-in phone is selected, not merely the first in the list.
+    expect(store.getState().devices.selectedUdid).toBe('B');
+    expect(store.getState().lastAction).toBe('devices/changed');
+    emit('devices:changed', { devices: [phone('A', { connected: false })] });
+    expect(store.getState().devices.selectedUdid).toBe('A');
+  });
+
+  it('tracks a job from progress to finished, per phone', () => {
+    const { api, emit } = fakeApi({});
+    const { store, connect } = createAppStore(api);
+    connect();
+    emit('job:progress', progress({ bytesDone: 10, percent: 5 }));
+    emit('job:progress', progress({ bytesDone: 50, percent: 40 }));
+    expect(activeJobFor(store.getState().jobs, 'A')?.percent).toBe(40);
+    expect(activeJobFor(store.getState().jobs, 'B')).toBeUndefined();
+    emit('job:finished', { jobId: 'j1', udid: 'A', kind: 'backup', outcome: 'succeeded', backupId: 'b1' });
+    expect(activeJobFor(store.getState().jobs, 'A')).toBeUndefined();
+    expect(store.getState().jobs.lastFinished['A']?.backupId).toBe('b1');
+    expect(store.getState().lastAction).toBe('jobs/finished');
+  });
+
+  it('shows a failed request as a sentence with its next step instead of throwing', async () => {
+    const { api } = fakeApi({ 'backup:start': () => { throw new AppErrorException(appError('device-locked')); } });
+    const { store, actions } = createAppStore(api);
+    await actions.startBackup('A');
+    expect(store.getState().ui.error).toMatchObject({ code: 'device-locked', nextStep: expect.stringContaining('Unlock') });
+    expect(store.getState().jobs.active).toEqual({});
+    actions.dismissError();
+    expect(store.getState().ui.error).toBeUndefined();
+  });
+
+  it('moves the Camera Roll switch at once and puts it back when main refuses', async () => {
+    let accept = true;
+    const { api, emit, calls } = fakeApi({
+      'device-settings:set': () => {
+        if (!accept) throw new AppErrorException(appError('io'));
+        return { cameraRoll: false, autoBackup: false };
+      },
+    });
+    const { store, actions, connect } = createAppStore(api);
+    connect();
+    emit('devices:changed', { devices: [phone('A')] });
+    await actions.setDeviceSettings('A', { cameraRoll: false });
+    expect(calls.at(-1)).toEqual({ channel: 'device-settings:set', args: { udid: 'A', cameraRoll: false } });
+    expect(store.getState().devices.list[0]?.settings.cameraRoll).toBe(false);
+    accept = false;
+    await actions.setDeviceSettings('A', { cameraRoll: true });
+    expect(store.getState().devices.list[0]?.settings.cameraRoll).toBe(false);
+    expect(store.getState().lastAction).toBe('devices/settings-reverted');
+  });
+
+  it('marks a history row busy while it is verified and keeps the report', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { api } = fakeApi({ 'backups:verify': async () => { await gate; return { backupId: 'b1', ok: true, checkedFiles: 3, problems: [] }; } });
+    const { store, actions } = createAppStore(api);
+    const running = actions.verifyBackup('b1');
+    expect(store.getState().backups.pending['b1']).toBe('verify');
+    release();
+    await running;
+    expect(store.getState().backups.pending['b1']).toBeUndefined();
+    expect(store.getState().backups.verified['b1']?.checkedFiles).toBe(3);
+  });
+
+  it('keeps at most five toasts, newest last', () => {
+    const { api, emit } = fakeApi({});
+    const { store, connect } = createAppStore(api);
+    connect();
+    for (let index = 0; index < 7; index++) emit('notify', { id: `n${index}`, level: 'info', title: `Notice ${index}` });
+    expect(store.getState().ui.notices.map((notice) => notice.id)).toEqual(['n2', 'n3', 'n4', 'n5', 'n6']);
+  });
+});
