@@ -136,7 +136,13 @@ export function filterManifestDb(source: string, destination: string, keep: (row
     else doomed.push(row.fileId);
   }
   fs.rmSync(destination, { force: true });
-  fs.copyFileSync(source, destination);
+  // VACUUM INTO (not a file copy) so rows still in a -wal file beside the source come along.
+  const reader = openReadOnly(source);
+  try {
+    reader.prepare('VACUUM INTO ?').run(destination);
+  } finally {
+    reader.close();
+  }
   const db = new Database(destination);
   try {
     db.pragma('journal_mode = MEMORY');
