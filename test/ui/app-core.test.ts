@@ -90,6 +90,25 @@ describe('app core', () => {
     expect(JSON.parse(fs.readFileSync(settingsPath, 'utf8')).devices[udid]).toEqual({ cameraRoll: false, autoBackup: false });
   });
 
+  it('backs up by itself when a phone with auto-backup on is plugged in', async () => {
+    harness = await startSimHarness();
+    const device = harness.sim.devices()[0]!;
+    const runs: BackupRunOptions[] = [];
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath: path.join(harness.workDir, 's.json'), backends: fakeBackends(runs) });
+    const app = core;
+    await expect.poll(async () => (await app.invoke('devices:list', {})).length).toBe(1);
+    await app.invoke('devices:pair', { udid: device.udid });
+    await app.invoke('device-settings:set', { udid: device.udid, autoBackup: true });
+    expect(runs).toHaveLength(0);
+
+    const finished = nextFinished(app);
+    device.unplug();
+    await expect.poll(async () => (await app.invoke('devices:list', {})).filter((d) => d.connected).length).toBe(0);
+    device.plug();
+    expect(await finished).toMatchObject({ udid: device.udid, kind: 'backup', outcome: 'succeeded' });
+    expect(runs).toHaveLength(1);
+  });
+
   it('runs one job per phone, cancels, and rejects bad arguments with a sentence', async () => {
     harness = await startSimHarness();
     const udid = harness.sim.devices()[0]!.udid;

@@ -67,7 +67,8 @@ export class DeviceService {
     const next = this.options.settings.updateDevice(udid, patch);
     this.options.hub.emit('settings:changed', this.options.settings.get());
     this.publish();
-    if (patch.autoBackup) this.maybeAutoBackup(this.options.manager.get(udid));
+    // Turning auto-backup on does not start a backup now (as in Finder): the next plug-in does.
+    if (patch.autoBackup) this.autoBackedUp.add(udid);
     return next;
   }
 

@@ -41,7 +41,8 @@ export function JobProgressView({ job, onCancel }: { readonly job: JobProgress; 
       <progress max={100} value={percent} aria-label={`${label} progress`} aria-valuetext={percent === undefined ? 'Starting' : `${percent} percent`} />
       <dl className="job-stats">
         <Stat label="Files" value={job.filesTotal ? `${job.filesDone} of ${job.filesTotal}` : String(job.filesDone)} />
-        <Stat label="Copied" value={job.bytesTotal ? `${formatBytes(job.bytesDone)} of about ${formatBytes(job.bytesTotal)}` : formatBytes(job.bytesDone)} />
+        {/* Byte totals are estimates (the phone's used space) and can disagree with its percent: show only what was copied. */}
+        <Stat label="Copied" value={formatBytes(job.bytesDone)} />
         <Stat label="Speed" value={job.bytesPerSecond ? `${formatBytes(Math.round(job.bytesPerSecond))}/s` : '—'} />
         <Stat label="Time left" value={job.etaSeconds === undefined ? '—' : formatDuration(job.etaSeconds)} />
       </dl>

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { BackupError } from '../../src/main/backup/backup-error';
+import { fail, toAppError } from '../../src/main/core/error-mapping';
+import { LockdownError, MuxError } from '../../src/main/device/errors';
+import { APP_ERROR_CODES, APP_ERROR_TEXT, AppErrorException } from '../../src/shared/contract';
+
+describe('error mapping', () => {
+  it('keeps the layer’s own sentence and picks the code the UI switches on', () => {
+    expect(toAppError(new LockdownError('PasswordProtected', 'The iPhone is locked. Unlock it.'), 'U1')).toEqual({
+      code: 'device-locked',
+      message: 'The iPhone is locked. Unlock it.',
+      nextStep: APP_ERROR_TEXT['device-locked'].nextStep,
+      udid: 'U1',
+    });
+    expect(toAppError(new LockdownError('UserDeniedPairing', 'Denied.')).code).toBe('pairing-denied');
+    expect(toAppError(new MuxError('DeviceNotFound', 'Gone.')).code).toBe('no-device');
+    expect(toAppError(new BackupError('disk-full', 'Full.')).code).toBe('disk-full');
+    expect(toAppError(new BackupError('wrong-password', 'Wrong.')).code).toBe('wrong-password');
+    expect(toAppError(Object.assign(new Error('write failed'), { code: 'ENOSPC' })).code).toBe('disk-full');
+  });
+
+  it('never shows an internal message or stack for an unknown failure', () => {
+    const shown = toAppError(new Error('TypeError at foo.ts:12 cannot read x of undefined'));
+    expect(shown.code).toBe('unknown');
+    expect(shown.message).not.toContain('foo.ts');
+  });
+
+  it('names the bad field of an invalid request', () => {
+    const result = z.object({ udid: z.string() }).safeParse({ udid: 3 });
+    expect(result.success).toBe(false);
+    if (!result.success) expect(toAppError(result.error).message).toContain('(udid)');
+  });
+
+  it('passes an AppError thrown by the core through unchanged', () => {
+    let thrown: unknown;
+    try {
+      fail('busy', 'Already backing up.');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(AppErrorException);
+    expect(toAppError(thrown)).toMatchObject({ code: 'busy', message: 'Already backing up.' });
+  });
+
+  it('has a sentence and a next step for every code', () => {
+    for (const code of APP_ERROR_CODES) {
+      expect(APP_ERROR_TEXT[code].message).toMatch(/[.!?]$/);
+      expect(APP_ERROR_TEXT[code].nextStep.length).toBeGreaterThan(10);
+    }
+  });
+});
