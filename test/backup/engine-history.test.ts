@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSnapshots, runBackup } from '../../src/main/backup/engine';
+import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
+import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
+import { pairWithTool } from './engine-helpers';
+
+/** Every regular file under `dir`: inode → size, and how many names point at each. */
+function inodes(dir: string, into: Map<string, number> = new Map(), filter: (relative: string) => boolean = () => true): Map<string, number> {
+  const walk = (current: string): void => {
+    for (const item of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, item.name);
+      if (item.isDirectory()) walk(full);
+      else if (item.isFile() && filter(path.relative(dir, full))) {
+        const stat = fs.statSync(full);
+        into.set(`${stat.dev}:${stat.ino}`, stat.size);
+      }
+    }
+  };
+  walk(dir);
+  return into;
+}
+
+const isContent = (relative: string): boolean => /^[0-9a-f]{2}[/\\][0-9a-f]{40}$/.test(relative);
+const sum = (map: Map<string, number>): number => [...map.values()].reduce((a, b) => a + b, 0);
+
+describe('backup history', () => {
+  let harness: SimHarness;
+  let device: VirtualDevice;
+  let root: string;
+
+  beforeAll(async () => {
+    harness = await startSimHarness({ seed: 29 });
+    device = harness.sim.devices()[0] as VirtualDevice;
+    root = path.join(harness.workDir, 'backups');
+    await pairWithTool(harness);
+  });
+
+  afterAll(async () => {
+    await harness?.cleanup();
+  });
+
+  it('keeps every backup as a snapshot; ten snapshots of an unchanged phone share all content and cost about one', async () => {
+    for (let run = 0; run < 10; run += 1) await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
+    const snapshots = await listSnapshots(root, device.udid);
+    expect(snapshots.length).toBe(10);
+    expect(snapshots.filter((s) => s.isCurrent).length).toBe(1);
+    for (let index = 1; index < snapshots.length; index += 1) {
+      expect((snapshots[index - 1] as { date: Date }).date.getTime()).toBeGreaterThanOrEqual((snapshots[index] as { date: Date }).date.getTime());
+    }
+
+    // Content files: the very same inodes in every snapshot.
+    const currentContent = inodes(path.join(root, device.udid), new Map(), isContent);
+    const allContent = new Map<string, number>();
+    for (const snapshot of snapshots) inodes(snapshot.path, allContent, isContent);
+    expect(allContent.size).toBe(currentContent.size);
+    expect(sum(allContent)).toBe(sum(currentContent));
+
+    // Everything: one backup's bytes plus nine copies of the small per-run metadata (Manifest.db and the plists).
+    const current = inodes(path.join(root, device.udid));
+    const metadataBytes = sum(inodes(path.join(root, device.udid), new Map(), (relative) => !isContent(relative)));
+    const everything = new Map<string, number>();
+    for (const snapshot of snapshots) inodes(snapshot.path, everything);
+    expect(sum(everything)).toBeLessThanOrEqual(sum(current) + 9 * metadataBytes * 1.1);
+    expect(metadataBytes).toBeLessThan(sum(currentContent) / 4);
+  });
+
+  it('applies the retention policy after a successful run', async () => {
+    const result = await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address, retention: { keepLast: 3 } });
+    expect(result.prunedSnapshots.length).toBe(7);
+    const snapshots = await listSnapshots(root, device.udid);
+    expect(snapshots.length).toBe(4);
+    for (const pruned of result.prunedSnapshots) expect(snapshots.some((s) => s.id === pruned)).toBe(false);
+    expect(fs.readdirSync(path.join(root, device.udid)).length).toBeGreaterThan(256);
+  });
+});
