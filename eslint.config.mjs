@@ -52,6 +52,21 @@ export default tseslint.config(
       }],
     },
   },
+  // ipcMain only in the Electron IPC adapter, ipcRenderer/contextBridge only in the preload
+  // (docs/architecture.md "Rules worth a lint rule"), so raw IPC cannot bypass the typed contract.
+  {
+    files: ['src/main/electron/**', 'test/**', 'e2e/**', 'scripts/**', 'bench/**'],
+    ignores: ['src/main/electron/ipc-adapter.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer', 'contextBridge'], message: 'ipcMain belongs in src/main/electron/ipc-adapter.ts, ipcRenderer and contextBridge in src/preload.' }] }] },
+  },
+  {
+    files: ['src/main/electron/ipc-adapter.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', importNames: ['ipcRenderer', 'contextBridge'], message: 'ipcRenderer and contextBridge belong in src/preload.' }] }] },
+  },
+  {
+    files: ['src/preload/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', importNames: ['ipcMain'], message: 'ipcMain belongs in src/main/electron/ipc-adapter.ts.' }] }] },
+  },
   {
     files: ['eslint.config.mjs', 'vitest.config.ts', 'vite.config.ts', 'test/summary-reporter.ts', 'playwright.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },

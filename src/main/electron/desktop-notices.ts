@@ -1,0 +1,80 @@
+/**
+ * Which desktop notifications the shell shows, decided from the core's typed events (not from the
+ * in-app toast texts): an iPhone plugged in, a backup or restore finished or failed. While the
+ * window has focus the in-app toast already says it, so nothing pops up on the desktop then.
+ * Plain Node: the Electron side only turns a DesktopNotice into a Notification.
+ */
+import type { DeviceView, JobFinished } from '../../shared/contract';
+import { formatBytes, formatDuration } from '../../shared/format';
+
+export interface DesktopNotice {
+  readonly title: string;
+  readonly body: string;
+  /** The phone to show when the notification is clicked. */
+  readonly udid?: string;
+  /** Failures ask for attention (urgency critical on Linux). */
+  readonly urgent: boolean;
+}
+
+export interface NoticeContext {
+  /** The Lifeboat window is focused: the person sees the in-app toast instead. */
+  readonly windowFocused: boolean;
+}
+
+export class DesktopNoticePlanner {
+  private readonly connected = new Set<string>();
+  private readonly names = new Map<string, string>();
+
+  /** Phones already plugged in when the app starts: the window opening is notice enough. */
+  seed(devices: readonly DeviceView[]): void {
+    for (const device of devices) this.remember(device);
+  }
+
+  /** Notices for phones that were not connected before this update. */
+  devicesChanged(devices: readonly DeviceView[], context: NoticeContext): DesktopNotice[] {
+    const notices: DesktopNotice[] = [];
+    const nowConnected = new Set<string>();
+    for (const device of devices) {
+      if (device.name) this.names.set(device.udid, device.name);
+      if (!device.connected) continue;
+      nowConnected.add(device.udid);
+      if (this.connected.has(device.udid)) continue;
+      const name = device.name ?? 'An iPhone';
+      const body = device.trust === 'trusted' ? `${name} is connected.` : `${name} is connected. Open Lifeboat to trust this computer.`;
+      notices.push({ title: 'iPhone connected', body, udid: device.udid, urgent: false });
+    }
+    this.connected.clear();
+    for (const udid of nowConnected) this.connected.add(udid);
+    return context.windowFocused ? [] : notices;
+  }
+
+  /** A notice for a finished or failed backup or restore; cancelled jobs were the person's own doing. */
+  jobFinished(finished: JobFinished, context: NoticeContext): DesktopNotice | undefined {
+    if (context.windowFocused) return undefined;
+    if (finished.kind !== 'backup' && finished.kind !== 'restore') return undefined;
+    const what = finished.kind === 'backup' ? 'Backup' : 'Restore';
+    const name = this.names.get(finished.udid) ?? 'the iPhone';
+    if (finished.outcome === 'succeeded') {
+      const details = [
+        finished.bytesDone === undefined ? undefined : formatBytes(finished.bytesDone),
+        finished.durationSeconds === undefined ? undefined : `in ${formatDuration(finished.durationSeconds)}`,
+      ].filter((part): part is string => part !== undefined);
+      const verb = finished.kind === 'backup' ? 'was backed up' : 'was restored';
+      return { title: `${what} finished`, body: `${capitalize(name)} ${verb}${details.length ? ` (${details.join(' ')})` : ''}.`, udid: finished.udid, urgent: false };
+    }
+    if (finished.outcome === 'failed') {
+      const reason = finished.error ? `${finished.error.message} ${finished.error.nextStep}` : 'Open Lifeboat to see what happened.';
+      return { title: `${what} of ${name} failed`, body: reason, udid: finished.udid, urgent: true };
+    }
+    return undefined;
+  }
+
+  private remember(device: DeviceView): void {
+    if (device.name) this.names.set(device.udid, device.name);
+    if (device.connected) this.connected.add(device.udid);
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

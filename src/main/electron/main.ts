@@ -1,0 +1,124 @@
+/**
+ * Lifeboat's Electron main process: one instance, one window, the app core behind typed IPC, and
+ * the tray and notifications around it. Everything that can run without Electron lives in plain
+ * modules next to this file (and is tested); this file is lifecycle glue.
+ *
+ * Environment (for tests and power users): USBMUXD_SOCKET_ADDRESS (which usbmuxd, §1.1),
+ * LIFEBOAT_BACKUP_ROOT, LIFEBOAT_USER_DATA_DIR (moves settings and remembered passwords),
+ * LIFEBOAT_E2E=1 (desktop notices are also shown while the window is focused, and recorded in
+ * `globalThis.lifeboatDesktopNotices` for the e2e test to read).
+ */
+import path from 'node:path';
+import { app, BrowserWindow, session, shell } from 'electron';
+import { type AppCore, createAppCore } from '../core/app-core';
+import { hardenSession, registerAppScheme, serveRenderer } from './app-protocol';
+import type { DesktopNotice } from './desktop-notices';
+import { type DesktopShell, startDesktopShell } from './desktop-shell';
+import { forwardEventsToWindow, registerIpcHandlers } from './ipc-adapter';
+import { createMainWindow, lockDownContents } from './main-window';
+import { FilePasswordVault, PASSWORD_VAULT_FILE, type PasswordVault } from './password-vault';
+import { safeStorageCipher } from './safe-storage-cipher';
+
+const e2e = process.env.LIFEBOAT_E2E === '1';
+if (process.env.LIFEBOAT_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.LIFEBOAT_USER_DATA_DIR));
+
+// The folder holding package.json: the repo in development, the asar archive when packaged.
+const appRoot = app.getAppPath();
+const paths = {
+  renderer: path.join(appRoot, 'dist', 'renderer'),
+  preload: path.join(appRoot, 'dist', 'preload', 'preload.cjs'),
+  icon: path.join(appRoot, 'assets', 'icon.png'),
+  tray: {
+    idle: path.join(appRoot, 'assets', 'tray', 'tray-idle.png'),
+    busy: path.join(appRoot, 'assets', 'tray', 'tray-busy.png'),
+    error: path.join(appRoot, 'assets', 'tray', 'tray-error.png'),
+  },
+};
+
+let core: AppCore | undefined;
+let mainWindow: BrowserWindow | undefined;
+let desktop: DesktopShell | undefined;
+let unregisterIpc: (() => void) | undefined;
+let quitting = false;
+
+/** The remembered-password vault the core can be handed (see the report on issue 6). */
+export let passwordVault: PasswordVault | undefined;
+
+registerAppScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  // A second launch hands over to the first (it gets 'second-instance' and shows its window).
+  app.quit();
+} else {
+  app.on('second-instance', () => openWindow());
+  app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
+  app.on('window-all-closed', () => {
+    // With a tray the app keeps watching for phones (automatic backups); without one it quits.
+    if (!desktop?.hasTray) app.quit();
+  });
+  app.on('activate', () => openWindow());
+  app.on('before-quit', (event) => {
+    if (quitting || !core) return;
+    event.preventDefault();
+    quitting = true;
+    void shutDown().finally(() => app.quit());
+  });
+  app.whenReady().then(start, (error: unknown) => fatal(error));
+}
+
+async function start(): Promise<void> {
+  try {
+    hardenSession(session.defaultSession);
+    serveRenderer(session.defaultSession, paths.renderer);
+    passwordVault = new FilePasswordVault(path.join(app.getPath('userData'), PASSWORD_VAULT_FILE), safeStorageCipher);
+    core = await createAppCore({
+      mode: 'electron',
+      version: app.getVersion(),
+      settingsPath: path.join(app.getPath('userData'), 'settings.json'),
+      log: (line) => console.error(line),
+    });
+    unregisterIpc = registerIpcHandlers(core, { reveal: async (folder) => (await shell.openPath(folder)) === '' });
+    const notices: DesktopNotice[] = [];
+    if (e2e) (globalThis as { lifeboatDesktopNotices?: DesktopNotice[] }).lifeboatDesktopNotices = notices;
+    desktop = await startDesktopShell({
+      core,
+      trayIcons: paths.tray,
+      notificationIcon: paths.icon,
+      windowFocused: () => !e2e && mainWindow !== undefined && !mainWindow.isDestroyed() && mainWindow.isFocused(),
+      openWindow,
+      quit: () => app.quit(),
+      onNotice: (notice) => notices.push(notice),
+    });
+    openWindow();
+  } catch (error) {
+    fatal(error);
+  }
+}
+
+function openWindow(): void {
+  if (!core) return;
+  if (mainWindow && !mainWindow.isDestroyed()) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+    return;
+  }
+  const window = createMainWindow({ preloadPath: paths.preload, iconPath: paths.icon });
+  forwardEventsToWindow(core, window);
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = undefined;
+  });
+  mainWindow = window;
+}
+
+async function shutDown(): Promise<void> {
+  desktop?.dispose();
+  unregisterIpc?.();
+  await core?.close().catch(() => undefined);
+  core = undefined;
+}
+
+function fatal(error: unknown): void {
+  console.error(`Lifeboat could not start: ${error instanceof Error ? error.message : String(error)}`);
+  app.exit(1);
+}
