@@ -33,6 +33,7 @@ describe('lifeboat photos import', () => {
     const run = await runTool('node', ['bin/lifeboat.mjs', 'photos', 'import', '--to', destination], h.env, 120_000);
     expect(run.code, run.stderr).toBe(ExitCode.ok);
     const progressLines = run.stderr.split('\n').filter((line) => /^\[\d+\/\d+\] \d+% of /.test(line));
+    expect(run.stderr).toContain(`Found ${total} files: ${total} new to copy`);
     expect(progressLines).toHaveLength(total);
     expect(progressLines.at(-1)).toMatch(new RegExp(`^\\[${total}/${total}\\] 100% `));
     expect(run.stderr.includes('\r') || run.stderr.includes('\u001b')).toBe(false);

@@ -96,7 +96,7 @@ class ProgressReporter {
     if (!this.announcedCopy) {
       this.announcedCopy = true;
       const known = progress.skipped + progress.renamedMatches;
-      this.io.stderr(`${progress.filesTotal} new ${progress.filesTotal === 1 ? 'file' : 'files'} to copy (${formatBytes(progress.bytesTotal)}); ${known} already imported.\n`);
+      this.io.stderr(`Found ${progress.filesFound} ${progress.filesFound === 1 ? 'file' : 'files'}: ${progress.filesTotal} new to copy (${formatBytes(progress.bytesTotal)}), ${known} imported before.\n`);
     }
     if (progress.currentFile !== undefined) this.lastFile = progress.currentFile;
     if (this.terminal) {

@@ -26,7 +26,7 @@ export function compareDcimNames(a: string, b: string): number {
 }
 
 /** Every regular file of the Camera Roll, in phone order. Missing /DCIM means an empty roll. */
-export async function listDcimFiles(afc: AfcClient, signal?: AbortSignal): Promise<DcimFile[]> {
+export async function listDcimFiles(afc: AfcClient, signal?: AbortSignal, onFound?: (count: number) => void): Promise<DcimFile[]> {
   let folders: string[];
   try {
     folders = await afc.readDirectory(DCIM_ROOT);
@@ -54,6 +54,7 @@ export async function listDcimFiles(afc: AfcClient, signal?: AbortSignal): Promi
       }
       if (info.type !== 'file') continue;
       files.push({ devicePath, folder, name, size: info.size, modified: info.modified, created: info.created });
+      onFound?.(files.length);
     }
   }
   return files;

@@ -6,6 +6,7 @@ const SPEED_WINDOW_MS = 5_000;
 /** Counts what an import has done and turns it into progress events with speed and ETA. */
 export class ImportProgress {
   phase: PhotoImportPhase = 'scanning';
+  filesFound = 0;
   filesTotal = 0;
   bytesTotal = 0;
   filesDone = 0;
@@ -55,8 +56,9 @@ export class ImportProgress {
     const elapsed = (at - first.at) / 1000;
     const bytesPerSecond = elapsed >= 0.25 && this.bytesDone > first.bytes ? (this.bytesDone - first.bytes) / elapsed : undefined;
     const remaining = Math.max(0, this.bytesTotal - this.bytesDone);
-    this.listener({
+    const event: PhotoImportProgress = {
       phase: this.phase,
+      filesFound: this.filesFound,
       filesDone: this.filesDone,
       filesTotal: this.filesTotal,
       bytesDone: this.bytesDone,
@@ -70,6 +72,11 @@ export class ImportProgress {
       skipped: this.skipped,
       renamedMatches: this.renamedMatches,
       failedCount: this.failedCount,
-    });
+    };
+    try {
+      this.listener(event);
+    } catch {
+      // A failing progress display must not cost the person their import.
+    }
   }
 }

@@ -4,7 +4,7 @@ import type { CaptureDateSource } from './capture-date';
 /** What the caller of a photo import passes in and gets back. */
 
 export interface PhotoImportOptions {
-  /** The phone to import from; any connected (trusted) phone when omitted and only one is there. */
+  /** The phone to import from; when omitted, the first connected one (the CLI asks for --udid when there are several). */
   readonly udid?: string;
   /** USBMUXD_SOCKET_ADDRESS-style address of usbmuxd; default: the environment, then the platform's. */
   readonly muxAddress?: string;
@@ -25,6 +25,8 @@ export type PhotoImportPhase = 'scanning' | 'copying' | 'finished';
 
 export interface PhotoImportProgress {
   readonly phase: PhotoImportPhase;
+  /** Camera Roll files found on the phone so far (grows while scanning). */
+  readonly filesFound: number;
   /** Files to copy in this run (known files are not counted) and how many are done (copied, matched or failed). */
   readonly filesDone: number;
   readonly filesTotal: number;

@@ -46,7 +46,10 @@ export async function importPhotos(options: PhotoImportOptions): Promise<PhotoIm
   }
 }
 
-/** The import over an AFC connection someone else opened (the app's device layer, tests). */
+/**
+ * The import over an AFC connection someone else opened (the app's device layer, tests). A cancel
+ * closes that connection, so a read in flight stops at once; open a new one afterwards.
+ */
 export async function importPhotosOverAfc(afc: AfcClient, udid: string, options: PhotoImportOptions): Promise<PhotoImportResult> {
   const root = path.resolve(options.destination);
   await prepareDestination(root);
@@ -102,11 +105,15 @@ class ImportRun {
   async execute(): Promise<PhotoImportResult> {
     try {
       this.progress.emit();
-      const files = await listDcimFiles(this.afc, this.options.signal);
+      const files = await listDcimFiles(this.afc, this.options.signal, (count) => {
+        this.progress.filesFound = count;
+        this.progress.emit();
+      });
       const queue: DcimFile[] = [];
       for (const file of files) {
         this.throwIfCancelled();
         await this.settleOrQueue(file, queue);
+        this.progress.emit();
       }
       this.progress.phase = 'copying';
       this.progress.filesTotal = queue.length;
