@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSnapshots, runBackup, type BackupProgress } from '../../src/main/backup/engine';
+import { decodePlist } from '../../src/main/device/codec';
 import { contentPathFor, fileIdFor } from '../../src/simulator/backup-format/file-id';
 import { parseStatusPlist } from '../../src/simulator/backup-format/backup-plists';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
@@ -36,7 +37,16 @@ describe('runBackup against the virtual iPhone', () => {
     const status = parseStatusPlist(fs.readFileSync(path.join(result.folder, 'Status.plist')));
     expect(status.snapshotState).toBe('finished');
     expect(fs.existsSync(path.join(result.folder, 'Snapshot'))).toBe(false);
-    expect(fs.existsSync(path.join(result.folder, 'Info.plist'))).toBe(true);
+    // Info.plist as iTunes writes it (§5.3), from the phone's own values.
+    const info = decodePlist(fs.readFileSync(path.join(result.folder, 'Info.plist'))) as Record<string, unknown>;
+    expect(info['Target Identifier']).toBe(device.udid);
+    expect(info['Unique Identifier']).toBe(device.udid.toUpperCase());
+    expect(info['Device Name']).toBe(device.identity.deviceName);
+    expect(info['Product Version']).toBe(device.identity.productVersion);
+    expect(info['iTunes Version']).toBe('12.13.0');
+    expect(info['Last Backup Date']).toBeInstanceOf(Date);
+    expect([...(info['Installed Applications'] as string[])].sort()).toEqual(device.phone.apps().map((app) => app.bundleId).sort());
+    expect(Object.keys(info['Applications'] as object).length).toBe(device.phone.apps().length);
     await expectBackupMatchesPhone(result.folder, device.phone);
     const last = events[events.length - 1] as BackupProgress;
     expect(last.phase).toBe('done');

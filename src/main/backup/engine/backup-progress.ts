@@ -1,6 +1,7 @@
 /** What a running backup reports, often (throttled by the caller if it wants). */
 export interface BackupProgress {
-  readonly phase: 'preparing' | 'waiting-for-device' | 'transferring' | 'finishing' | 'done';
+  /** `waiting-for-passcode`: the phone shows its passcode prompt (iOS 15.7.1+/16.1+, §3.10); tell the person to enter it. */
+  readonly phase: 'preparing' | 'waiting-for-device' | 'waiting-for-passcode' | 'transferring' | 'finishing' | 'done';
   /** Overall percent 0–100 from the device's progress reals (§3.8), never going backwards. */
   readonly percent: number;
   /** Bytes received from the device so far (uploads, including discarded Camera Roll files). */

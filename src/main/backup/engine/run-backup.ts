@@ -94,8 +94,11 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     session.backup.deviceLink.close();
   };
   options.signal?.addEventListener('abort', cancel, { once: true });
+  let progress: ProgressTracker | undefined;
   const stopObserving = session.notifications.onNotification((name) => {
     if (name === NotificationName.SYNC_CANCEL_REQUEST) cancel();
+    if (name === NotificationName.PASSCODE_PROMPT_PRESENTED) progress?.setPhase('waiting-for-passcode');
+    if (name === NotificationName.PASSCODE_PROMPT_DISMISSED) progress?.setPhase('waiting-for-device');
   });
   try {
     throwIfCancelled(options.signal);
@@ -103,7 +106,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     const previousSize = (await treeSize(current)).bytes;
     await checkDiskSpace(root, session.facts.usedBytes, previousSize > 0 ? previousSize : undefined);
 
-    const progress = new ProgressTracker(options.onProgress, options.full || previousSize === 0 ? session.facts.usedBytes : undefined);
+    progress = new ProgressTracker(options.onProgress, options.full || previousSize === 0 ? session.facts.usedBytes : undefined);
     progress.setPhase('preparing');
     run = await openBackupRun(root, udid);
     throwIfCancelled(options.signal);
@@ -128,7 +131,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
       deviceLink: session.backup.deviceLink,
       paths,
       storeFs,
-      progress,
+      progress: progress,
       uploadFilter: cameraRoll ? undefined : cameraRollUploadFilter,
       beforeMove,
       stats,

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ProgressTracker, domainOfDeviceName } from './backup-progress';
+import { cameraRollUploadFilter, isCameraRollItem } from './camera-roll';
+import { errorForDeviceCode } from './device-errors';
+import { buildInfoPlist } from './info-plist';
+import { DL_STATUS, statusForError } from './status-codes';
+
+const errno = (code: string): Error => Object.assign(new Error(code), { code });
+
+describe('status codes (§3.7)', () => {
+  it('maps each errno to a code the device accepts', () => {
+    const cases: Array<[string, number]> = [
+      ['ENOENT', -6], ['EEXIST', -7], ['ENOTDIR', -8], ['EISDIR', -9], ['ELOOP', -10], ['EIO', -11], ['ENOSPC', -15], ['EACCES', -1], ['EWHATEVER', -1],
+    ];
+    for (const [name, code] of cases) expect([name, statusForError(errno(name)).code]).toEqual([name, code]);
+    expect(statusForError(errno('ENOENT')).description).toBe('No such file or directory');
+    expect(statusForError(new Error('odd')).code).toBe(DL_STATUS.generic);
+  });
+});
+
+describe('device result codes (§3.9)', () => {
+  it('turns the phone\'s codes into the right BackupError codes', () => {
+    expect(errorForDeviceCode(105, undefined).code).toBe('disk-full');
+    expect(errorForDeviceCode(208, 'Device locked (MBErrorDomain/208)').code).toBe('device-locked');
+    expect(errorForDeviceCode(207, undefined).code).toBe('wrong-password');
+    expect(errorForDeviceCode(202, undefined).code).toBe('cancelled');
+    expect(errorForDeviceCode(104, 'Multiple errors uploading files').message).toContain('Multiple errors uploading files');
+  });
+});
+
+describe('progress', () => {
+  it('never goes backwards, counts bytes and files, and estimates speed and time left', () => {
+    let now = 1_000;
+    const events: Array<ReturnType<ProgressTracker['snapshot']>> = [];
+    const tracker = new ProgressTracker((p) => events.push(p), 1_000_000, () => now);
+    tracker.uploadAnnounced(400_000);
+    tracker.fileStarted('CameraRollDomain-Media/DCIM/100APPLE/IMG_0001.JPG');
+    tracker.bytesReceived(100_000);
+    tracker.fileFinished();
+    tracker.devicePercent(20);
+    tracker.report();
+    now += 2_000;
+    tracker.bytesReceived(200_000);
+    tracker.devicePercent(10);
+    tracker.report();
+    const last = events[events.length - 1];
+    expect(last).toMatchObject({ percent: 20, bytesDone: 300_000, bytesExpected: 1_000_000, filesDone: 1, domain: 'CameraRollDomain', phase: 'transferring' });
+    expect(last?.bytesPerSecond).toBe(100_000);
+    expect(last?.etaSeconds).toBeCloseTo(8);
+  });
+
+  it('reads the domain from device-side names, including container domains', () => {
+    expect(domainOfDeviceName('HomeDomain-Library/SMS/sms.db')).toBe('HomeDomain');
+    expect(domainOfDeviceName('AppDomain-com.example.app-Documents/a.txt')).toBe('AppDomain-com.example.app');
+    expect(domainOfDeviceName('/.b/6/Library/SMS/sms.db')).toBeUndefined();
+  });
+});
+
+describe('Camera Roll', () => {
+  it('recognises Camera Roll rows and uploads, but never the metadata files', () => {
+    expect(isCameraRollItem('CameraRollDomain', 'Media/PhotoData/Photos.sqlite')).toBe(true);
+    expect(isCameraRollItem('MediaDomain', 'Media/DCIM/100APPLE/IMG_0001.HEIC')).toBe(true);
+    expect(isCameraRollItem('MediaDomain', 'Media/Recordings/a.m4a')).toBe(false);
+    const id = 'ab'.repeat(20);
+    expect(cameraRollUploadFilter.discard('CameraRollDomain-Media/DCIM/1.JPG', `U/Snapshot/ab/${id}`)).toBe(true);
+    expect(cameraRollUploadFilter.discard('/.b/6/Media/PhotoData/x', `U/Snapshot/ab/${id}`)).toBe(true);
+    expect(cameraRollUploadFilter.discard('HomeDomain-Library/a', `U/Snapshot/ab/${id}`)).toBe(false);
+    expect(cameraRollUploadFilter.discard('CameraRollDomain-x', 'U/Snapshot/Manifest.db')).toBe(false);
+  });
+});
+
+describe('Info.plist (§5.3)', () => {
+  it('has the keys readers use, optional identifiers only when present', () => {
+    const info = buildInfoPlist({
+      udid: 'abc123def4567890',
+      root: { DeviceName: 'Phone', ProductType: 'iPhone14,2', ProductVersion: '17.5', BuildVersion: '21F79', SerialNumber: 'SN', PhoneNumber: '+1 555' },
+      itunesSettings: undefined,
+      minITunesVersion: undefined,
+      itunesFiles: new Map([['IC-Info.sidv', Buffer.from('x')]]),
+      booksData: undefined,
+      apps: [{ CFBundleIdentifier: 'com.a', ApplicationSINF: Buffer.from('s'), iTunesMetadata: Buffer.from('m') }, { CFBundleIdentifier: 'com.b' }],
+    }, new Date('2025-01-01T00:00:00Z'));
+    expect(info).toMatchObject({
+      'Device Name': 'Phone', 'Display Name': 'Phone', 'Product Type': 'iPhone14,2', 'Product Version': '17.5', 'Build Version': '21F79',
+      'Serial Number': 'SN', 'Phone Number': '+1 555', 'Target Identifier': 'abc123def4567890', 'Unique Identifier': 'ABC123DEF4567890',
+      'Target Type': 'Device', 'iTunes Version': '10.0.1', 'iTunes Settings': {}, 'Installed Applications': ['com.a', 'com.b'],
+    });
+    expect(Object.keys(info.Applications as object)).toEqual(['com.a']);
+    expect(info.IMEI).toBeUndefined();
+    expect(String(info.GUID)).toMatch(/^[0-9A-F]{32}$/);
+  });
+});
