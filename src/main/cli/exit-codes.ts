@@ -1,3 +1,4 @@
+import { BackupError } from '../backup/backup-error';
 import { DeviceError, LockdownError, MuxError } from '../device/errors';
 
 /** Exit codes of the `lifeboat` command, stable so scripts can rely on them (listed in the README). */
@@ -10,12 +11,27 @@ export const ExitCode = {
   daemonUnreachable: 5,
   timeout: 6,
   deviceError: 7,
+  /** The backup drive is full (or the phone says the computer has too little room). */
+  diskFull: 8,
+  /** The backup password is wrong, or one is needed and none was given. */
+  wrongPassword: 9,
+  /** A backup failed verification or cannot be read. */
+  backupDamaged: 10,
+  /** No backup matches what was named on the command line. */
+  backupNotFound: 11,
+  /** Another program is syncing with the phone. */
+  busy: 12,
+  /** The phone went away in the middle (cable pulled, reboot): trying again may work. */
+  disconnected: 13,
+  /** Reading or writing files on this computer failed. */
+  localIoError: 14,
   cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Which exit code a failure deserves. */
 export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof BackupError) return exitCodeForBackupError(error);
   if (error instanceof MuxError) {
     switch (error.code) {
       case 'DaemonUnreachable':
@@ -52,4 +68,38 @@ export function exitCodeFor(error: unknown): ExitCode {
   }
   if (error instanceof DeviceError) return ExitCode.deviceError;
   return ExitCode.deviceError;
+}
+
+/** The backup layer's error codes (src/main/backup/backup-error.ts) as exit codes. */
+function exitCodeForBackupError(error: BackupError): ExitCode {
+  switch (error.code) {
+    case 'no-device':
+      // The device layer's reason is more precise: daemon down (5), not trusted (3), locked (4).
+      if (error.cause instanceof DeviceError) {
+        const precise = exitCodeFor(error.cause);
+        return precise === ExitCode.deviceError ? ExitCode.noDevice : precise;
+      }
+      return ExitCode.noDevice;
+    case 'device-locked':
+      return ExitCode.locked;
+    case 'cancelled':
+      return ExitCode.cancelled;
+    case 'disk-full':
+      return ExitCode.diskFull;
+    case 'wrong-password':
+    case 'password-required':
+      return ExitCode.wrongPassword;
+    case 'corrupt':
+      return ExitCode.backupDamaged;
+    case 'not-found':
+      return ExitCode.backupNotFound;
+    case 'busy':
+      return ExitCode.busy;
+    case 'disconnected':
+      return ExitCode.disconnected;
+    case 'io':
+      return ExitCode.localIoError;
+    default:
+      return ExitCode.deviceError;
+  }
 }

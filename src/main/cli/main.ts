@@ -4,6 +4,11 @@ import { type CliIo, parseArgs, processIo, UsageError } from './cli-io';
 import { DEVICES_USAGE, devicesCommand } from './commands/devices-command';
 import { PAIR_USAGE, pairCommand } from './commands/pair-command';
 import { PHOTOS_USAGE, photosCommand } from './commands/photos-command';
+import { BACKUP_USAGE, backupCommand } from './commands/backup-command';
+import { BACKUPS_USAGE, backupsCommand } from './commands/backups-command';
+import { VERIFY_USAGE, verifyCommand } from './commands/verify-command';
+import { DELETE_USAGE, deleteCommand } from './commands/delete-command';
+import { ENCRYPTION_USAGE, encryptionCommand } from './commands/encryption-command';
 import { ExitCode, exitCodeFor } from './exit-codes';
 
 const USAGE = [
@@ -11,13 +16,19 @@ const USAGE = [
   `  ${DEVICES_USAGE}    list connected iPhones, their trust state and summary`,
   `  ${PAIR_USAGE}    make this computer trusted by an iPhone`,
   `  ${PHOTOS_USAGE}    copy new photos and videos into DIR/YYYY/MM`,
+  `  ${BACKUP_USAGE}    back up the iPhone`,
+  `  ${BACKUPS_USAGE}    list the backups and their snapshots`,
+  `  ${VERIFY_USAGE}    check that every file of a backup is there`,
+  `  ${DELETE_USAGE}    delete a backup`,
+  `  ${ENCRYPTION_USAGE}    turn encrypted backups on or off, change the password`,
   '',
   'USBMUXD_SOCKET_ADDRESS (UNIX:/path, host:port or [v6]:port) points Lifeboat at another usbmuxd.',
+  'LIFEBOAT_BACKUP_ROOT (or --backup-root DIR) chooses the folder that holds the backups.',
   '',
 ].join('\n');
 
 /** Options that take a value, so `--udid X` is not read as a boolean plus a stray argument. */
-const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to']);
+const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to', 'backup-root', 'camera-roll', 'keep-last']);
 
 /** Runs one command line and returns its exit code; never throws and never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo, signal?: AbortSignal): Promise<number> {
@@ -35,6 +46,16 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo, sig
         return await pairCommand(args, io, signal);
       case 'photos':
         return await photosCommand(args, io, signal);
+      case 'backup':
+        return await backupCommand(args, io, signal);
+      case 'backups':
+        return await backupsCommand(args, io);
+      case 'verify':
+        return await verifyCommand(args, io, signal);
+      case 'delete':
+        return await deleteCommand(args, io, signal);
+      case 'encryption':
+        return await encryptionCommand(args, io, signal);
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }

@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatBytes } from '../src/shared/format';
+import { type BenchProfile, type BenchTool, parseBenchOptions } from './bench-options';
+import { type Measurement, measureIdevicebackup2, measureLifeboat } from './measure';
+import { type MachineDetails, type ProfileOutcome, renderResults } from './results-report';
+import { startSimProcess } from './sim-process';
+
+/**
+ * `npm run bench`: full backups of the same virtual iPhone by Lifeboat and by idevicebackup2, one
+ * after the other against one simulator process, for the `many-small` and `large` profiles.
+ * Writes bench/RESULTS.md. Never run in CI, and no test asserts on these numbers.
+ */
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_FILE = path.join(repoRoot, 'bench', 'RESULTS.md');
+/** The large profile writes ~7.4 GB per backup; keep room for one backup plus slack. */
+const LARGE_PROFILE_MIN_FREE_BYTES = 20e9;
+const SEED = 1;
+
+function freeBytes(dir: string): number {
+  const stats = fs.statfsSync(dir);
+  return Number(stats.bavail) * Number(stats.bsize);
+}
+
+function toolVersion(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0] ?? '?';
+  } catch {
+    return 'not installed';
+  }
+}
+
+function machineDetails(scratch: string): MachineDetails {
+  const cpus = os.cpus();
+  return {
+    lines: [
+      `CPU: ${cpus[0]?.model ?? '?'} × ${cpus.length}`,
+      `Memory: ${formatBytes(os.totalmem())}`,
+      `OS: ${os.type()} ${os.release()} (${os.arch()})`,
+      `Node ${process.version}; ${toolVersion('idevicebackup2', ['--version'])}`,
+      `Scratch disk: ${scratch} (${formatBytes(freeBytes(scratch))} free at start)`,
+    ],
+  };
+}
+
+function timeBinary(): string | undefined {
+  return fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+}
+
+function pair(env: NodeJS.ProcessEnv): void {
+  // idevicepair stores the record in the simulator's usbmuxd, where Lifeboat reads it too.
+  execFileSync('idevicepair', ['pair'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function benchProfile(profile: BenchProfile, tools: readonly BenchTool[], scratch: string, log: (line: string) => void, cpuProfileDir: string | undefined): Promise<ProfileOutcome> {
+  if (profile === 'large' && freeBytes(scratch) < LARGE_PROFILE_MIN_FREE_BYTES) {
+    return { profile, measurements: [], skipped: `only ${formatBytes(freeBytes(scratch))} free on ${scratch}; the large profile needs 20 GB` };
+  }
+  const time = timeBinary();
+  if (tools.includes('idevicebackup2') && time === undefined) {
+    return { profile, measurements: [], skipped: '/usr/bin/time is missing (apt-get install -y time)' };
+  }
+  const workDir = fs.mkdtempSync(path.join(scratch, `lifeboat-bench-${profile}-`));
+  const stateDir = path.join(workDir, 'state');
+  fs.mkdirSync(stateDir);
+  log(`${profile}: starting the virtual iPhone…`);
+  const sim = await startSimProcess({ repoRoot, stateDir, profile, seed: SEED });
+  const env = { ...process.env, USBMUXD_SOCKET_ADDRESS: sim.address };
+  const measurements: Measurement[] = [];
+  try {
+    pair(env);
+    for (const tool of tools) {
+      const target = path.join(workDir, tool);
+      fs.mkdirSync(target);
+      log(`${profile}: ${tool} backing up…`);
+      const measurement = tool === 'lifeboat' ? await measureLifeboat(repoRoot, target, sim.udid, env, cpuProfileDir) : await measureIdevicebackup2(time as string, target, sim.udid, env);
+      log(`${profile}: ${tool} took ${(measurement.wallMs / 1000).toFixed(1)} s, ${measurement.files} files, peak RSS ${(measurement.maxRssKb / 1024).toFixed(0)} MB`);
+      measurements.push(measurement);
+      // Free the disk before the next tool writes its copy.
+      fs.rmSync(target, { recursive: true, force: true });
+    }
+  } finally {
+    await sim.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+  return { profile, measurements };
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  const scratch = os.tmpdir();
+  const startedAt = new Date();
+  const machine = machineDetails(scratch);
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const outcomes: ProfileOutcome[] = [];
+  for (const profile of options.profiles) outcomes.push(await benchProfile(profile, options.tools, scratch, log, options.cpuProfileDir));
+  const notes = [
+    fs.existsSync(path.join(repoRoot, 'src/main/backup/browser'))
+      ? 'Backup browser: run `tsx bench/browse.ts` for the 500k-row Manifest.db open/search benchmark.'
+      : 'Backup browser benchmark (`bench/browse.ts`, a 500k-row Manifest.db): not measured, the browser API (src/main/backup/browser) does not exist yet.',
+  ];
+  const markdown = renderResults(outcomes, machine, startedAt, notes);
+  process.stdout.write(markdown);
+  if (options.write) {
+    fs.writeFileSync(RESULTS_FILE, markdown);
+    log(`Wrote ${path.relative(process.cwd(), RESULTS_FILE)}.`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,46 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+
+export interface SimProcess {
+  readonly address: string;
+  readonly udid: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the virtual iPhone as its own process (`npm run sim`, without npm's wrapper), so the
+ * client being measured does not share an event loop, a heap or an RSS figure with the phone.
+ */
+export async function startSimProcess(options: { repoRoot: string; stateDir: string; profile: string; seed: number }): Promise<SimProcess> {
+  const socket = path.join(options.stateDir, 'usbmuxd.sock');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(options.repoRoot, 'src/simulator/cli/main.ts'), '--listen', `UNIX:${socket}`, '--state-dir', options.stateDir, '--profile', options.profile, '--seed', String(options.seed)],
+    { cwd: options.repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  let address: string | undefined;
+  let udid: string | undefined;
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`The simulator exited with code ${code} before it was ready.`)));
+    lines.on('line', (line) => {
+      const device = /^device (\S+)/.exec(line);
+      if (device) udid ??= device[1];
+      const mux = /^USBMUXD_SOCKET_ADDRESS=(.+)$/.exec(line);
+      if (mux) address = mux[1];
+      if (line === 'ready') resolve();
+    });
+  });
+  child.removeAllListeners('exit');
+  if (address === undefined || udid === undefined) throw new Error('The simulator did not print its address and device.');
+  return { address, udid, pid: child.pid ?? -1, stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}

@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { formatBytes, formatDuration } from '../../../shared/format';
+import { isBackupError } from '../../backup/backup-error';
+import { type BackupProgress, type BackupResult, runBackup, type RetentionPolicy } from '../../backup/engine';
+import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
+import { backupRootOf, chooseUdid, muxAddressOf, plural, refusePasswordArgument, reportFailure } from '../command-support';
+import { ExitCode } from '../exit-codes';
+import { readPasswords } from '../password-input';
+import { chooseProgressStyle, createProgressRenderer, type ProgressView } from '../progress-renderer';
+import { jsonLine } from '../progress-json';
+
+export const BACKUP_USAGE = 'lifeboat backup [--udid UDID] [--full] [--camera-roll on|off] [--password-stdin] [--keep-last N] [--backup-root DIR] [--json]';
+
+/**
+ * `lifeboat backup`: one backup of the phone into `<root>/<UDID>` (the previous one becomes a
+ * snapshot). Progress on stderr (bar on a terminal, a line per 5 % when piped), the summary on
+ * stdout; `--json` writes NDJSON progress events and a final result line to stdout instead.
+ * Ctrl-C cancels cleanly (exit 130) and leaves the previous backup as it was.
+ */
+export async function backupCommand(args: ParsedArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
+  refusePasswordArgument(args);
+  checkFlags(args, ['udid', 'full', 'camera-roll', 'password-stdin', 'keep-last', 'backup-root', 'json']);
+  if (args.positional.length > 0) throw new UsageError(`Unexpected argument "${args.positional[0]}".`);
+  const json = args.flags.get('json') === true;
+  const cameraRoll = cameraRollOf(args);
+  const retention = retentionOf(args);
+  const backupRoot = backupRootOf(args, io);
+  const passwordFromStdin = args.flags.get('password-stdin') === true;
+
+  const renderer = createProgressRenderer(io, chooseProgressStyle(io, json));
+  try {
+    const udid = await chooseUdid(args, io);
+    // The password only matters for leaving the Camera Roll out of an encrypted backup (the
+    // phone encrypts by itself); it is read up front so a prompt never interrupts a progress bar.
+    let password = passwordFromStdin ? (await readPasswords(io, { fromStdin: true, prompts: ['Backup password'] }))[0] : undefined;
+    const attempt = (): Promise<BackupResult> =>
+      runBackup({
+        udid,
+        backupRoot,
+        muxAddress: muxAddressOf(io),
+        full: args.flags.get('full') === true,
+        cameraRoll,
+        password,
+        retention,
+        signal,
+        onProgress: (progress) => renderer.update(viewOf(progress), json ? detailsOf(progress) : undefined),
+      });
+    let result: BackupResult;
+    try {
+      result = await attempt();
+    } catch (error) {
+      // On a terminal, ask for the password the engine turned out to need, then go again.
+      if (!isBackupError(error, 'password-required') || passwordFromStdin || io !== processIo || process.stdin.isTTY !== true) throw error;
+      renderer.end();
+      password = (await readPasswords(io, { fromStdin: false, prompts: ['Backup password (to leave the Camera Roll out)'], signal }))[0];
+      result = await attempt();
+    }
+    renderer.end();
+    if (json) io.stdout(jsonLine('result', result));
+    else io.stdout(summaryOf(result));
+    return ExitCode.ok;
+  } catch (error) {
+    renderer.end();
+    return reportFailure(io, error, json);
+  }
+}
+
+function cameraRollOf(args: ParsedArgs): boolean | undefined {
+  const value = stringFlag(args, 'camera-roll');
+  if (value === undefined) return undefined;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new UsageError(`--camera-roll must be "on" or "off", not "${value}".`);
+}
+
+function retentionOf(args: ParsedArgs): RetentionPolicy | undefined {
+  const value = stringFlag(args, 'keep-last');
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--keep-last must be a whole number of older backups to keep, not "${value}".`);
+  return { keepLast: Number(value) };
+}
+
+export function viewOf(progress: BackupProgress): ProgressView {
+  return {
+    percent: progress.percent,
+    filesDone: progress.filesDone,
+    filesTotal: progress.filesExpected,
+    bytesDone: progress.bytesDone,
+    bytesTotal: progress.bytesExpected,
+    bytesPerSecond: progress.bytesPerSecond,
+    etaSeconds: progress.etaSeconds,
+    current: progress.domain,
+    phase: progress.phase,
+  };
+}
+
+/** The engine's own field names too, so scripts can use either. */
+function detailsOf(progress: BackupProgress): object {
+  return { filesExpected: progress.filesExpected, bytesExpected: progress.bytesExpected, domain: progress.domain };
+}
+
+export function summaryOf(result: BackupResult): string {
+  const lines = [
+    `Backed up ${result.udid} to ${result.folder}`,
+    `  ${result.isFullBackup ? 'full' : 'incremental'} backup${result.isEncrypted ? ', encrypted' : ''}: ${plural(result.filesReceived, 'file')}, ${formatBytes(result.bytesReceived)} received in ${formatDuration(result.durationMs / 1000)}`,
+  ];
+  if (result.cameraRollFilesSkipped > 0) lines.push(`  Camera Roll left out: ${plural(result.cameraRollFilesSkipped, 'file')}, ${formatBytes(result.cameraRollBytesSaved)} saved`);
+  if (result.previousSnapshot) lines.push(`  the previous backup is kept as ${path.relative(result.backupRoot, result.previousSnapshot)}`);
+  if (result.prunedSnapshots.length > 0) lines.push(`  removed ${plural(result.prunedSnapshots.length, 'older snapshot')}`);
+  if (result.filesFailedOnDevice.length > 0) {
+    lines.push(`  the iPhone could not send ${plural(result.filesFailedOnDevice.length, 'file')}: ${result.filesFailedOnDevice.slice(0, 5).join(', ')}${result.filesFailedOnDevice.length > 5 ? ', …' : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

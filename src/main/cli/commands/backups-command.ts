@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatBytes } from '../../../shared/format';
+import { type BackupCatalog, type BackupRecord, openCatalog } from '../../backup/catalog';
+import { resolveBackupFolder } from '../../backup/browser';
+import { BackupError } from '../../backup/backup-error';
+import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
+import { backupRootOf, plural, reportFailure } from '../command-support';
+import { ExitCode } from '../exit-codes';
+
+export const BACKUPS_USAGE = 'lifeboat backups [--udid UDID] [--backup-root DIR] [--json]';
+
+/**
+ * `lifeboat backups`: the backup history under the root (current backups, snapshots, archives),
+ * newest first, with size, file and photo counts and state. `--json` prints
+ * `{backupRoot, totalBytes, backups: BackupRecord[]}` (src/main/backup/catalog/catalog-model.ts).
+ */
+export async function backupsCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  checkFlags(args, ['udid', 'backup-root', 'json']);
+  if (args.positional.length > 0) throw new UsageError(`Unexpected argument "${args.positional[0]}".`);
+  const json = args.flags.get('json') === true;
+  const udid = stringFlag(args, 'udid');
+  const root = backupRootOf(args, io);
+  try {
+    const catalog = openCatalog(root);
+    try {
+      await catalog.refresh();
+      const filter = udid === undefined ? undefined : { udid };
+      const backups = catalog.list(filter);
+      const totalBytes = catalog.totalBytes(filter);
+      if (json) {
+        io.stdout(`${JSON.stringify({ backupRoot: catalog.root, totalBytes, backups }, null, 2)}\n`);
+        return ExitCode.ok;
+      }
+      if (backups.length === 0) {
+        io.stdout(`No backups${udid ? ` of ${udid}` : ''} in ${catalog.root}. Make one with "lifeboat backup".\n`);
+        return ExitCode.ok;
+      }
+      for (const record of backups) io.stdout(describe(record, catalog.root));
+      io.stdout(`${plural(backups.length, 'backup')}, ${formatBytes(totalBytes)} on disk (hard-linked files counted once) in ${catalog.root}\n`);
+      return ExitCode.ok;
+    } finally {
+      catalog.close();
+    }
+  } catch (error) {
+    return reportFailure(io, error, json);
+  }
+}
+
+function kindOf(record: BackupRecord): string {
+  if (record.location === 'snapshot') return 'older snapshot';
+  if (record.location === 'extra') return 'added folder';
+  return record.archived ? 'archive' : 'current';
+}
+
+function describe(record: BackupRecord, root: string): string {
+  const name = record.deviceName ?? record.udid;
+  const when = record.createdAt ? record.createdAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : 'date unknown';
+  const facts = [kindOf(record), formatBytes(record.sizeBytes)];
+  if (record.fileCount !== undefined) facts.push(plural(record.fileCount, 'file'));
+  if (record.photoCount !== undefined) facts.push(plural(record.photoCount, 'photo'));
+  if (record.includesCameraRoll === false) facts.push('without Camera Roll');
+  if (record.encrypted) facts.push('encrypted');
+  const lines = [`${record.id}  ${name}  ${when}  ${record.status}`, `  ${facts.join(', ')}`, `  ${path.relative(root, record.path) || record.path}`];
+  for (const problem of record.problems.slice(0, 3)) lines.push(`  ${problem.severity}: ${problem.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The catalog record the CLI's BACKUP argument names (a folder, an id or its prefix, a UDID). A
+ * folder outside the root is opened as an added, read-only folder.
+ */
+export async function findBackup(reference: string, root: string): Promise<{ catalog: BackupCatalog; record: BackupRecord }> {
+  const folder = fs.realpathSync(await resolveBackupFolder(reference, { backupRoot: root }));
+  const realRoot = fs.realpathSync(root);
+  const inside = folder.startsWith(`${realRoot}${path.sep}`);
+  const catalog = openCatalog(root, inside ? {} : { extraFolders: [folder] });
+  try {
+    await catalog.refresh();
+    const record = catalog.list().find((candidate) => candidate.path === folder);
+    if (!record) throw new BackupError('not-found', `${folder} does not look like an iPhone backup (no Manifest, Info or Status plist).`);
+    return { catalog, record };
+  } catch (error) {
+    catalog.close();
+    throw error;
+  }
+}
