@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { DeviceView, JobFinished } from '../../src/shared/contract';
+import { DesktopNoticePlanner } from '../../src/main/electron/desktop-notices';
+
+const phone = (udid: string, connected: boolean, extra: Partial<DeviceView> = {}): DeviceView => ({
+  udid,
+  connected,
+  trust: 'trusted',
+  name: `Phone ${udid}`,
+  settings: { cameraRoll: true, autoBackup: false },
+  ...extra,
+});
+const away = { windowFocused: false };
+const finished = (outcome: JobFinished['outcome'], extra: Partial<JobFinished> = {}): JobFinished => ({ jobId: 'j1', udid: 'A', kind: 'backup', outcome, ...extra });
+
+describe('desktop notices', () => {
+  it('tells about a phone when it is plugged in, once', () => {
+    const planner = new DesktopNoticePlanner();
+    expect(planner.devicesChanged([phone('A', false)], away)).toEqual([]);
+    expect(planner.devicesChanged([phone('A', true)], away)).toEqual([{ title: 'iPhone connected', body: 'Phone A is connected.', udid: 'A', urgent: false }]);
+    expect(planner.devicesChanged([phone('A', true, { batteryPercent: 50 })], away)).toEqual([]);
+    expect(planner.devicesChanged([phone('A', false)], away)).toEqual([]);
+    expect(planner.devicesChanged([phone('A', true)], away)).toHaveLength(1);
+  });
+
+  it('asks to trust an untrusted phone, and skips phones there at start', () => {
+    const planner = new DesktopNoticePlanner();
+    planner.seed([phone('A', true)]);
+    const notices = planner.devicesChanged([phone('A', true), phone('B', true, { trust: 'untrusted', name: undefined })], away);
+    expect(notices).toEqual([{ title: 'iPhone connected', body: 'An iPhone is connected. Open Lifeboat to trust this computer.', udid: 'B', urgent: false }]);
+  });
+
+  it('stays quiet while the window has focus, but keeps track', () => {
+    const planner = new DesktopNoticePlanner();
+    expect(planner.devicesChanged([phone('A', true)], { windowFocused: true })).toEqual([]);
+    expect(planner.devicesChanged([phone('A', true)], away)).toEqual([]);
+    expect(planner.jobFinished(finished('failed'), { windowFocused: true })).toBeUndefined();
+  });
+
+  it('reports finished and failed backups with the phone name and the sentence', () => {
+    const planner = new DesktopNoticePlanner();
+    planner.devicesChanged([phone('A', true)], away);
+    expect(planner.jobFinished(finished('succeeded', { bytesDone: 2_500_000, durationSeconds: 75 }), away)).toEqual({
+      title: 'Backup finished',
+      body: 'Phone A was backed up (2.5 MB in 1 min 15 s).',
+      udid: 'A',
+      urgent: false,
+    });
+    const failed = planner.jobFinished(finished('failed', { error: { code: 'device-disconnected', message: 'The iPhone was disconnected.', nextStep: 'Reconnect it.' } }), away);
+    expect(failed).toEqual({ title: 'Backup of Phone A failed', body: 'The iPhone was disconnected. Reconnect it.', udid: 'A', urgent: true });
+    expect(planner.jobFinished(finished('cancelled'), away)).toBeUndefined();
+    expect(planner.jobFinished(finished('succeeded', { kind: 'verify' }), away)).toBeUndefined();
+    expect(planner.jobFinished(finished('succeeded', { kind: 'restore', udid: 'Z' }), away)).toMatchObject({ title: 'Restore finished', body: 'The iPhone was restored.' });
+  });
+});
