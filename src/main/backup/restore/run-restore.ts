@@ -1,0 +1,195 @@
+import path from 'node:path';
+import { encodePlist } from '../../device/codec';
+import { NotificationName, writeFileFrom } from '../../device/services';
+import { BackupError } from '../backup-error';
+import { resolveBackupFolder } from '../browser/resolve-backup';
+import { ConfinedPaths, resolveBackupRoot } from '../store';
+import { RebootWatch } from './follow-reboot';
+import { asRestoreError, FIND_MY_SENTENCE, restoreCancelledError, restoreErrorForDeviceCode } from './restore-errors';
+import { RestoreProgressTracker, type RestoreProgress } from './restore-progress';
+import { connectForRestore, type RestoreServices } from './restore-session';
+import { compareIosVersions, inspectRestoreSource, type RestoreSource } from './restore-source';
+import { runRestoreDrive } from './restore-drive';
+
+export interface RunRestoreOptions {
+  /** The phone; default: the only (or first) connected one. */
+  readonly udid?: string;
+  readonly muxAddress?: string;
+  /** Default: resolveBackupRoot(). */
+  readonly backupRoot?: string;
+  /** A backup folder, a catalog id or a UDID; default: this phone's current backup `<root>/<UDID>`. */
+  readonly backup?: string;
+  /** For an encrypted backup; checked on this computer before anything starts. Never logged. */
+  readonly password?: string;
+  /** Also restore system domains (iTunes' full restore); default false, as idevicebackup2. */
+  readonly systemFiles?: boolean;
+  /** Restore the backup's settings too (RestorePreserveSettings false); default false. */
+  readonly settings?: boolean;
+  /** Let the phone reboot at the end and wait for it to come back; default true. */
+  readonly reboot?: boolean;
+  /** Remove items the backup does not have (RemoveItemsNotRestored); default true, as iTunes. */
+  readonly removeItemsNotRestored?: boolean;
+  /** Do not ask the phone to reinstall the backup's apps (no RestoreApplications.plist). */
+  readonly skipApps?: boolean;
+  /** How long the rebooting phone may stay away; default 5 minutes. */
+  readonly rebootTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RestoreProgress) => void;
+}
+
+export interface RestoreResult {
+  readonly udid: string;
+  readonly backupFolder: string;
+  readonly encrypted: boolean;
+  readonly filesSent: number;
+  readonly bytesSent: number;
+  /** True when the phone left for its reboot and came back. */
+  readonly rebooted: boolean;
+  readonly durationMs: number;
+}
+
+/** Where the phone's app list goes for it to reinstall apps after the restore (§7.3 step 3). */
+const RESTORE_APPS_DIR = '/iTunesRestore';
+const RESTORE_APPS_PLIST = `${RESTORE_APPS_DIR}/RestoreApplications.plist`;
+/** How long a phone that said "done" may take to drop off for its reboot. */
+const DETACH_WAIT_MS = 30_000;
+const DEFAULT_REBOOT_TIMEOUT_MS = 5 * 60_000;
+/** A content file the phone asks for: `<SRC>/xx/<40 hex>` (§5.1); metadata reads are not counted. */
+const CONTENT_PATH = /\/[0-9a-f]{2}\/[0-9a-f]{40}$/;
+
+/**
+ * Restores a phone from a backup as iTunes does (protocol.md §7.3), with every check a person can
+ * act on made BEFORE the phone is touched: the backup is complete and finished, the password opens
+ * it, the phone runs an iOS at least as new, has room, and Find My is off (when the phone tells;
+ * otherwise its MB 211 reply is turned into the same sentence). The backup is only read: the
+ * restore asks the phone not to copy it (RestoreDontCopyBackup) and refuses every write request.
+ */
+export async function runRestore(options: RunRestoreOptions = {}): Promise<RestoreResult> {
+  const started = Date.now();
+  const progress = new RestoreProgressTracker(options.onProgress);
+  throwIfCancelled(options.signal);
+  progress.setPhase('checking');
+  const connection = await connectForRestore(options.udid, options.muxAddress);
+  let watch: RebootWatch | undefined;
+  try {
+    const { facts } = connection;
+    const folder = options.backup === undefined ? path.join(resolveBackupRoot(options.backupRoot), facts.udid) : await resolveBackupFolder(options.backup, { backupRoot: options.backupRoot });
+    const source = await inspectRestoreSource(folder, options.password);
+    checkPhoneCanTake(source, facts);
+    progress.setTotals(source.fileCount, source.totalBytes);
+    throwIfCancelled(options.signal);
+
+    const reboot = options.reboot ?? true;
+    if (reboot) watch = await RebootWatch.start(facts.udid, options.muxAddress);
+    progress.setPhase('preparing');
+    const services = await connection.startServices();
+    const outcome = await restoreWith(services, source, facts.udid, options, progress);
+    await connection.close();
+
+    let rebooted = false;
+    if (watch) {
+      progress.setPhase('rebooting');
+      if (await watch.waitForDetach(DETACH_WAIT_MS, options.signal)) {
+        if (!(await watch.waitForReturn(options.rebootTimeoutMs ?? DEFAULT_REBOOT_TIMEOUT_MS, options.signal))) {
+          throwIfCancelled(options.signal);
+          throw new BackupError('disconnected', 'The restore finished and the iPhone restarted, but it has not come back. Check that it is on and connected; it may still be finishing its restart.');
+        }
+        rebooted = true;
+      }
+    }
+    progress.setPhase('done');
+    return { udid: facts.udid, backupFolder: source.folder, encrypted: source.encrypted, ...outcome, rebooted, durationMs: Date.now() - started };
+  } finally {
+    watch?.close();
+    await connection.close();
+  }
+}
+
+/** The checks that need both the backup and the phone (§7.3 step 1), before anything is written. */
+function checkPhoneCanTake(source: RestoreSource, facts: { readonly productVersion: string | undefined; readonly freeBytes: number | undefined; readonly findMyEnabled: boolean | undefined; readonly deviceName: string | undefined }): void {
+  if (facts.findMyEnabled === true) throw new BackupError('device-error', FIND_MY_SENTENCE);
+  if (source.productVersion !== undefined && facts.productVersion !== undefined && compareIosVersions(source.productVersion, facts.productVersion) > 0) {
+    throw new BackupError('unsupported', `This backup was made with iOS ${source.productVersion}, but the iPhone runs iOS ${facts.productVersion}. Update the iPhone to iOS ${source.productVersion} or later, or choose an older backup. Nothing was changed on the iPhone.`);
+  }
+  if (facts.freeBytes !== undefined && source.totalBytes > facts.freeBytes) {
+    const need = Math.ceil((source.totalBytes - facts.freeBytes) / 1e6);
+    throw new BackupError('device-error', `The iPhone does not have room for this backup: it holds ${formatMb(source.totalBytes)} and the iPhone has ${formatMb(facts.freeBytes)} free. Free about ${need} MB on the iPhone, then try again. Nothing was changed on the iPhone.`);
+  }
+}
+
+function formatMb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+async function restoreWith(services: RestoreServices, source: RestoreSource, udid: string, options: RunRestoreOptions, progress: RestoreProgressTracker): Promise<{ filesSent: number; bytesSent: number }> {
+  const { backup, afc } = services;
+  let cancelled = false;
+  const cancel = (): void => {
+    cancelled = true;
+    backup.deviceLink.close();
+  };
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  const stopObserving = services.onNotification((name) => {
+    if (name === NotificationName.SYNC_CANCEL_REQUEST) cancel();
+  });
+  let appsPlistWritten = false;
+  let succeeded = false;
+  let filesSent = 0;
+  let bytesSent = 0;
+  try {
+    await services.takeSyncLock();
+    if (!options.skipApps && source.applications && Object.keys(source.applications).length > 0) {
+      await afc.makeDirectory(RESTORE_APPS_DIR).catch(() => undefined);
+      await writeFileFrom(afc, RESTORE_APPS_PLIST, encodePlist(source.applications, 'xml'));
+      appsPlistWritten = true;
+    }
+    progress.setPhase('restoring');
+    let outcome;
+    try {
+      await backup.restore({
+        targetId: udid,
+        sourceId: source.udid,
+        restoreSystemFiles: options.systemFiles ?? false,
+        rebootWhenDone: options.reboot ?? true,
+        dontCopyBackup: true,
+        preserveSettings: !(options.settings ?? false),
+        removeItemsNotRestored: options.removeItemsNotRestored ?? true,
+        ...(source.encrypted ? { password: options.password } : {}),
+      });
+      outcome = await runRestoreDrive({
+        deviceLink: backup.deviceLink,
+        paths: new ConfinedPaths(source.udid, source.folder),
+        onFileSent: (devicePath) => {
+          if (!CONTENT_PATH.test(devicePath)) return;
+          filesSent += 1;
+          progress.fileDone(devicePath);
+        },
+        onBytes: (bytes) => {
+          bytesSent += bytes;
+          progress.bytes(bytes);
+        },
+        onDevicePercent: (percent) => progress.devicePercent(percent),
+      });
+    } catch (error) {
+      if (cancelled) throw restoreCancelledError();
+      throw asRestoreError(error);
+    }
+    if (cancelled) throw restoreCancelledError();
+    if (outcome.errorCode === undefined) {
+      throw new BackupError('disconnected', `The iPhone ended the restore without a result${outcome.disconnectReason ? ` (${outcome.disconnectReason})` : ''}. The backup itself was not changed.`);
+    }
+    if (outcome.errorCode !== 0) throw restoreErrorForDeviceCode(outcome.errorCode, outcome.errorDescription);
+    succeeded = true;
+    return { filesSent, bytesSent };
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+    stopObserving();
+    // A failed restore must not leave an app list that makes the phone reinstall apps (§7.3 step 3).
+    if (appsPlistWritten && !succeeded) await afc.removePath(RESTORE_APPS_PLIST).catch(() => undefined);
+    await services.releaseSyncLock().catch(() => undefined);
+  }
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw restoreCancelledError();
+}

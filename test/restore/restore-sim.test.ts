@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isBackupError } from '../../src/main/backup/backup-error';
+import { listSnapshots, runBackup } from '../../src/main/backup/engine';
+import { assessErasedPhone, findRestoreCandidates, runRestore, type RestoreProgress } from '../../src/main/backup/restore';
+import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
+import { changePhone } from '../../src/simulator/phone/phone-changes';
+import { hashTree, pairWithTool } from '../backup/engine-helpers';
+import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
+import { digestOf, eraseAndPair, expectPhoneEqualsGenerated } from './restore-helpers';
+
+const SEED = 23;
+
+/** Back up with runBackup, erase the virtual iPhone, restore with runRestore: the phone comes back equal. */
+describe('runRestore against the virtual iPhone', () => {
+  let harness: SimHarness;
+  let device: VirtualDevice;
+  let root: string;
+  let folder: string;
+
+  beforeAll(async () => {
+    harness = await startSimHarness({ seed: SEED });
+    device = harness.sim.devices()[0] as VirtualDevice;
+    root = path.join(harness.workDir, 'backups');
+    await pairWithTool(harness);
+    const result = await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
+    folder = result.folder;
+  }, 120_000);
+
+  afterAll(async () => {
+    await harness?.cleanup();
+  });
+
+  const restore = (options: Parameters<typeof runRestore>[0] = {}): ReturnType<typeof runRestore> =>
+    runRestore({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address, systemFiles: true, settings: true, ...options });
+
+  it('finds the backups holding an erased phone\'s photos, newest first', async () => {
+    await eraseAndPair(harness, device);
+    const assessment = await assessErasedPhone(device.udid, { backupRoot: root, muxAddress: harness.sim.address });
+    expect(assessment.photosOnPhone).toBe(0);
+    expect(assessment.looksErased).toBe(true);
+    expect(assessment.candidates.map((candidate) => candidate.path)).toEqual([folder]);
+    expect(assessment.candidates[0]?.photoCount).toBeGreaterThan(0);
+  });
+
+  it('restores the erased phone to exactly what was backed up, follows its reboot, and leaves the backup byte-identical', async () => {
+    const before = hashTree(folder);
+    const events: RestoreProgress[] = [];
+    let sawDetach = false;
+    const watch = setInterval(() => {
+      if (!device.isAttached()) sawDetach = true;
+    }, 5);
+    let result;
+    try {
+      result = await restore({ onProgress: (progress) => events.push(progress) });
+    } finally {
+      clearInterval(watch);
+    }
+    expect(result.rebooted).toBe(true);
+    expect(sawDetach).toBe(true);
+    expect(device.isAttached()).toBe(true);
+    expect(result.filesSent).toBeGreaterThan(50);
+    await expectPhoneEqualsGenerated(harness, device, SEED, 'lifeboat');
+    expect(hashTree(folder)).toEqual(before);
+    expect(fs.readdirSync(root).filter((name) => name.startsWith(`${device.udid}-`))).toEqual([]);
+    const phases = events.map((event) => event.phase);
+    expect(phases).toContain('restoring');
+    expect(phases.indexOf('rebooting')).toBeGreaterThan(phases.indexOf('restoring'));
+    const last = events[events.length - 1] as RestoreProgress;
+    expect(last).toMatchObject({ phase: 'done', percent: 100, filesDone: result.filesSent });
+    expect(last.bytesDone).toBe(result.bytesSent);
+    expect(events.some((event) => event.phase === 'restoring' && event.filesDone > 0 && event.percent > 0 && event.percent < 100)).toBe(true);
+  });
+
+  it('restores an older snapshot onto the phone (its <UDID>/… paths mapped onto the snapshot folder)', async () => {
+    await changePhone(device.phone, { seed: 5, addPhotos: 3, modifyFiles: 2, deleteFiles: 2 });
+    const changedDigest = await digestOf(device);
+    await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
+    const snapshot = (await listSnapshots(root, device.udid)).find((item) => !item.isCurrent);
+    if (!snapshot) throw new Error('the second backup left no snapshot of the first');
+    const before = hashTree(snapshot.path);
+    const current = hashTree(folder);
+    await eraseAndPair(harness, device);
+    await restore({ backup: snapshot.path, reboot: false });
+    await expectPhoneEqualsGenerated(harness, device, SEED, 'snapshot');
+    expect(hashTree(snapshot.path)).toEqual(before);
+    expect(hashTree(folder)).toEqual(current);
+    // And the current backup brings the later state back.
+    await restore({ reboot: false });
+    expect(await digestOf(device)).toBe(changedDigest);
+  });
+
+  it('stops before anything is written when Find My is on, with the sentence to turn it off', async () => {
+    const phoneBefore = await digestOf(device);
+    const backupBefore = hashTree(folder);
+    device.settings.update({ findMyEnabled: true });
+    try {
+      const error = await restore({ reboot: false }).catch((caught: unknown) => caught);
+      expect(isBackupError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/Find My iPhone is on\. Turn it off/);
+    } finally {
+      device.settings.update({ findMyEnabled: false });
+    }
+    expect(await digestOf(device)).toBe(phoneBefore);
+    expect(hashTree(folder)).toEqual(backupBefore);
+  });
+
+  it('refuses a backup from a newer iOS before touching the phone', async () => {
+    const newer = path.join(harness.workDir, 'newer', device.udid);
+    fs.cpSync(folder, newer, { recursive: true });
+    const { decodePlist, encodePlist, isPlistDict } = await import('../../src/main/device/codec');
+    const manifestPath = path.join(newer, 'Manifest.plist');
+    const manifest = decodePlist(fs.readFileSync(manifestPath));
+    if (!isPlistDict(manifest) || !isPlistDict(manifest.Lockdown)) throw new Error('Manifest.plist without Lockdown');
+    fs.writeFileSync(manifestPath, encodePlist({ ...manifest, Lockdown: { ...manifest.Lockdown, ProductVersion: '99.1' } }, 'binary'));
+    const phoneBefore = await digestOf(device);
+    const error = await restore({ backup: newer, reboot: false }).catch((caught: unknown) => caught);
+    expect(isBackupError(error, 'unsupported')).toBe(true);
+    expect((error as Error).message).toMatch(/made with iOS 99\.1, but the iPhone runs iOS \d+/);
+    expect(await digestOf(device)).toBe(phoneBefore);
+  });
+
+  it('refuses when the phone has too little room, before touching it', async () => {
+    const phoneBefore = await digestOf(device);
+    device.setFaults({ deviceFreeBytes: 1000 });
+    try {
+      const error = await restore({ reboot: false }).catch((caught: unknown) => caught);
+      expect(isBackupError(error, 'device-error')).toBe(true);
+      expect((error as Error).message).toMatch(/does not have room for this backup/);
+    } finally {
+      device.setFaults({ deviceFreeBytes: undefined });
+    }
+    expect(await digestOf(device)).toBe(phoneBefore);
+  });
+
+  it('leaves the backup byte-identical when the cable is pulled mid-restore', async () => {
+    const before = hashTree(folder);
+    device.setFaults({ unplugAfterFiles: 15, replugAfterMs: 200 });
+    let error: unknown;
+    try {
+      error = await restore({ reboot: false }).catch((caught: unknown) => caught);
+    } finally {
+      device.setFaults({ unplugAfterFiles: undefined, replugAfterMs: undefined });
+    }
+    expect(isBackupError(error, 'disconnected')).toBe(true);
+    expect((error as Error).message).toMatch(/connection to the iPhone was lost during the restore.*The backup itself was not changed/);
+    expect(hashTree(folder)).toEqual(before);
+    // Plugged back in, the same backup restores fully.
+    for (let attempt = 0; attempt < 100 && !device.isAttached(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    await restore({ reboot: false });
+    expect((await findRestoreCandidates(device.udid, { backupRoot: root })).length).toBeGreaterThan(0);
+  });
+});
