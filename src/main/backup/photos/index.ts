@@ -14,3 +14,4 @@ export type {
 export { PhotoImportError } from './import/photo-import-types';
 export { PHOTO_INDEX_FILE_NAME } from './import/photo-index';
 export { PARTIAL_SUFFIX } from './import/destination-files';
+export { exportCameraRollFromBackup, exportAppFromBackup, type ExportOptions, type ExportResult } from './export-from-backup';

@@ -303,16 +303,19 @@ class ImportRun {
     if (error instanceof BackupError) {
       return new PhotoImportError(error.code, `${error.message} (${kept}.)`, result, { cause: error });
     }
-    if ((error instanceof ServiceError && !(error instanceof AfcError)) || error instanceof DeviceError) {
+    if (error instanceof AfcError) {
+      return new PhotoImportError('device-error', `The iPhone refused to list its photos: ${error.message}`, result, { cause: error });
+    }
+    if (error instanceof ServiceError && !['connection-closed', 'timeout'].includes(error.code)) {
+      return new PhotoImportError('protocol', `The iPhone answered in a way Lifeboat does not understand, so the photo import stopped (${error.message}); ${kept}.`, result, { cause: error });
+    }
+    if (error instanceof ServiceError || error instanceof DeviceError) {
       return new PhotoImportError(
         'disconnected',
         `The connection to the iPhone was lost during the photo import (${error.message}); ${kept}. Reconnect the iPhone and import again to copy the rest.`,
         result,
         { cause: error },
       );
-    }
-    if (error instanceof AfcError) {
-      return new PhotoImportError('device-error', `The iPhone refused to list its photos: ${error.message}`, result, { cause: error });
     }
     return new PhotoImportError('io', `The photo import stopped: ${(error as Error).message ?? String(error)} (${kept}.)`, result, { cause: error });
   }

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { importPhotos, PhotoImportError } from '../../src/main/backup/photos';
+import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
+import { dcimEntries, DCIM_PREFIX, filesUnder, pairWithSimulator, partialFilesUnder } from './import-helpers';
+
+/** Photo import when the phone's roll is not tidy: files vanish, names are odd, replies are broken. */
+
+let harness: SimHarness | undefined;
+afterEach(async () => {
+  await harness?.cleanup();
+  harness = undefined;
+});
+
+async function setUp(): Promise<{ h: SimHarness; udid: string; destination: string }> {
+  const h = await startSimHarness();
+  harness = h;
+  const udid = await pairWithSimulator(h.sim.address);
+  return { h, udid, destination: path.join(h.workDir, 'photos') };
+}
+
+describe('photo import edge cases', () => {
+  it('reports a file deleted on the phone during the import and copies all the others', async () => {
+    const { h, udid, destination } = await setUp();
+    const phone = h.sim.device(udid).phone;
+    const onPhone = [...dcimEntries(phone).entries()];
+    const [victimPath, victim] = onPhone.at(-1) ?? [];
+    if (!victim || !victimPath) throw new Error('the phone has no photos');
+    let deleted = false;
+    const result = await importPhotos({
+      muxAddress: h.sim.address,
+      destination,
+      onProgress: (event) => {
+        if (!deleted && event.phase === 'copying') {
+          deleted = true;
+          phone.removeEntry(victim.domain, victim.relativePath);
+        }
+      },
+    });
+    expect(result.failed).toEqual([{ path: victimPath, reason: expect.stringMatching(/IMG_\d{4}\.\w+.*(not|no such)/i) as unknown as string }]);
+    expect(result.imported).toBe(onPhone.length - 1);
+    expect(filesUnder(destination)).toHaveLength(onPhone.length - 1);
+    expect(partialFilesUnder(destination)).toEqual([]);
+  });
+
+  it('makes names this computer cannot use safe, and ignores hidden files', async () => {
+    const { h, udid, destination } = await setUp();
+    const phone = h.sim.device(udid).phone;
+    const birth = Date.UTC(2020, 5, 15, 12) / 1000;
+    const base = { domain: 'CameraRollDomain', kind: 'file' as const, mode: 0o100644, uid: 501, gid: 501, mtime: birth, ctime: birth, birth, protectionClass: 3 };
+    await phone.writeFile({ ...base, relativePath: `${DCIM_PREFIX}100APPLE/odd:name?.PNG` }, Buffer.from('not really a png'));
+    await phone.writeFile({ ...base, relativePath: `${DCIM_PREFIX}100APPLE/.hidden.JPG` }, Buffer.from('hidden'));
+    const result = await importPhotos({ muxAddress: h.sim.address, destination });
+    expect(result.failed).toEqual([]);
+    const odd = result.importedFiles.find((file) => file.devicePath.endsWith('odd:name?.PNG'));
+    const month = new Date(birth * 1000);
+    expect(odd?.destination).toBe(`${month.getFullYear()}/${String(month.getMonth() + 1).padStart(2, '0')}/odd_name_.PNG`);
+    expect(odd?.captureSource).toBe('file-created');
+    expect(fs.readFileSync(path.join(destination, ...(odd?.destination ?? '').split('/')), 'utf8')).toBe('not really a png');
+    expect(result.importedFiles.some((file) => file.devicePath.includes('.hidden'))).toBe(false);
+  });
+
+  it('stops with a protocol error, not a crash, when the phone sends malformed AFC replies', async () => {
+    const { h, udid, destination } = await setUp();
+    h.sim.device(udid).setFaults({ malformedReplies: 'afc' });
+    const error = await importPhotos({ muxAddress: h.sim.address, destination }).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(PhotoImportError);
+    expect((error as PhotoImportError).code).toBe('protocol');
+    expect((error as PhotoImportError).message).toMatch(/does not understand/);
+    expect(filesUnder(destination)).toEqual([]);
+  });
+});
