@@ -63,6 +63,19 @@ describe('lifeboat photos import', () => {
     }
   });
 
+  it('exits 7 with the error in the JSON result when the phone answers nonsense', async () => {
+    const device = h.sim.device(udid);
+    device.setFaults({ malformedReplies: 'afc' });
+    try {
+      const result = await cli(['photos', 'import', '--to', path.join(h.workDir, 'broken'), '--json']);
+      expect(result.code).toBe(ExitCode.deviceError);
+      expect(JSON.parse(result.stdout)).toMatchObject({ imported: 0, error: { code: 'protocol' } });
+      expect(result.stderr).toMatch(/^lifeboat: The iPhone answered in a way Lifeboat does not understand/);
+    } finally {
+      device.setFaults({ malformedReplies: undefined });
+    }
+  });
+
   it('exits 130 and says so when cancelled, keeping nothing half-written', async () => {
     const controller = new AbortController();
     controller.abort();

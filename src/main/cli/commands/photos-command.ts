@@ -4,7 +4,7 @@ import { BackupError } from '../../backup/backup-error';
 import { importPhotos, type PhotoImportProgress, type PhotoImportResult, PhotoImportError } from '../../backup/photos';
 import { UsbmuxClient } from '../../device/usbmux';
 import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
-import { ExitCode } from '../exit-codes';
+import { ExitCode, exitCodeFor } from '../exit-codes';
 import { timeoutFromArgs } from './devices-command';
 
 export const PHOTOS_USAGE = 'lifeboat photos import --to DIR [--udid UDID] [--again] [--json]';
@@ -52,7 +52,7 @@ export async function photosCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
     if (!(error instanceof BackupError)) throw error;
     if (json && error instanceof PhotoImportError) io.stdout(`${JSON.stringify({ ...error.result, error: { code: error.code, message: error.message } }, null, 2)}\n`);
     io.stderr(`lifeboat: ${error.message}\n`);
-    return error.code === 'cancelled' ? ExitCode.cancelled : ExitCode.deviceError;
+    return exitCodeFor(error);
   }
   reporter?.end();
   if (json) {
@@ -61,7 +61,8 @@ export async function photosCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
     io.stdout(`${summaryOf(result)}\n`);
   }
   for (const failure of result.failed) io.stderr(`lifeboat: could not copy ${failure.path}: ${failure.reason}\n`);
-  // Some photos were not copied: scripts must notice, even though the others were.
+  // Some photos were not copied (the phone refused them, or this computer would not take them):
+  // scripts must notice, even though the others were.
   return result.failed.length > 0 ? ExitCode.deviceError : ExitCode.ok;
 }
 
