@@ -14,7 +14,8 @@ export type FileList =
   | {
       readonly kind: 'listed';
       readonly format: 'manifest-db' | 'manifest-mbdb';
-      rows(): Iterable<CatalogRow>;
+      /** `sizes: false` may leave size 0 (see catalogRows): for listings that only count and check presence. */
+      rows(options?: { readonly sizes?: boolean }): Iterable<CatalogRow>;
       /** Where a row's content file sits, relative to the folder, `/`-separated. */
       contentPath(fileId: string): string;
       close(): void;
@@ -35,7 +36,7 @@ export function openFileList(folder: string, keys?: BackupKeys): FileList {
     return {
       kind: 'listed',
       format: 'manifest-db',
-      rows: () => catalogRows(db),
+      rows: (options) => catalogRows(db, options),
       contentPath: (fileId) => `${fileId.slice(0, 2)}/${fileId}`,
       close: () => db.close(),
     };

@@ -184,7 +184,7 @@ function checkListedFiles(list: Extract<ReturnType<typeof openFileList>, { kind:
   let wrongSizeCount = 0;
   const missing: VerifyFileProblem[] = [];
   const wrongSize: VerifyFileProblem[] = [];
-  for (const row of list.rows()) {
+  for (const row of list.rows({ sizes: checkSizes })) {
     if (row.kind !== 'file') continue;
     fileCount += 1;
     if (row.domain === 'CameraRollDomain' && row.relativePath.startsWith('Media/DCIM/')) photoCount += 1;

@@ -118,6 +118,25 @@ describe('reading Manifest.db without writing beside it', () => {
     expect(listOf(dir)).toEqual(['Manifest.db']);
   });
 
+  it('skips MBFile decoding for listings when flags say what a row is, and decodes when flags are 0', () => {
+    const db = new Database(path.join(dir, 'Manifest.db'));
+    db.exec('CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB)');
+    db.prepare('INSERT INTO Files VALUES (?, ?, ?, ?, ?)').run('a', 'HomeDomain', 'damaged-record', 1, Buffer.from('not a plist'));
+    db.close();
+    const opened = openManifestDb(dir);
+    if (opened.kind !== 'open') throw new Error('expected an open database');
+    expect([...catalogRows(opened.db, { sizes: false })].map((row) => [row.kind, row.size])).toEqual([['file', 0]]);
+    expect(() => [...catalogRows(opened.db)]).toThrow(/unreadable file record/);
+    opened.db.close();
+    const again = new Database(path.join(dir, 'Manifest.db'));
+    again.prepare('UPDATE Files SET flags = 0, file = ?').run(archive(['$null', { Size: 4, Mode: 0o40755 }]));
+    again.close();
+    const reopened = openManifestDb(dir);
+    if (reopened.kind !== 'open') throw new Error('expected an open database');
+    expect([...catalogRows(reopened.db, { sizes: false })].map((row) => row.kind)).toEqual(['directory']);
+    reopened.db.close();
+  });
+
   it('folds committed rows still in a WAL file in, on a private copy', () => {
     makeDb(5, true);
     expect(fs.statSync(path.join(dir, 'Manifest.db-wal')).size).toBeGreaterThan(0);

@@ -103,12 +103,20 @@ export function openManifestDb(folder: string, keys?: BackupKeys): ManifestOpenR
   return { kind: 'open', db };
 }
 
-/** Every row, with the MBFile fields the catalog uses; an unreadable MBFile throws BackupError `corrupt`. */
-export function* catalogRows(db: Database.Database): Generator<CatalogRow> {
+/**
+ * Every row, with the MBFile fields the catalog uses; an unreadable MBFile throws BackupError
+ * `corrupt`. Decoding the archived MBFile is most of the cost (about 0.1 ms a row), so with
+ * `sizes: false` it is skipped whenever the `flags` column already says what the row is: `size`
+ * is then 0 and `encryptionKey` absent.
+ */
+export function* catalogRows(db: Database.Database, options: { readonly sizes?: boolean } = {}): Generator<CatalogRow> {
+  const wantSizes = options.sizes !== false;
   const statement = db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files');
   for (const raw of statement.iterate() as IterableIterator<Record<string, unknown>>) {
     const flags = Number(raw.flags ?? 0);
-    const fields = Buffer.isBuffer(raw.file) && raw.file.length > 0 ? decodeMbFileFields(raw.file) : undefined;
+    const flagsTell = flags === 1 || flags === 2 || flags === 4;
+    const decode = (wantSizes || !flagsTell) && Buffer.isBuffer(raw.file) && raw.file.length > 0;
+    const fields = decode ? decodeMbFileFields(raw.file as Buffer) : undefined;
     const kind = entryKindOf(flags, fields?.mode ?? 0);
     yield {
       fileId: String(raw.fileID ?? ''),
