@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { importPhotos, type PhotoImportProgress, type PhotoImportResult } from '../../src/main/backup/photos';
+import { importPhotos, PHOTO_INDEX_FILE_NAME, type PhotoImportProgress, type PhotoImportResult } from '../../src/main/backup/photos';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 import { dcimEntries, DCIM_PREFIX, expectedMonthFolder, filesUnder, pairWithSimulator, partialFilesUnder, sha1OfLocalFile, sha1OfPhoneFile } from './import-helpers';
@@ -79,6 +79,18 @@ describe('photo import from the virtual iPhone', () => {
     expect(third.importedFiles.map((file) => file.devicePath).sort()).toEqual(addedPaths.sort());
     expect(third.skipped).toBe(first.imported);
     expect(filesUnder(destination)).toHaveLength(first.imported + addedPaths.length);
+  });
+
+  it('does not duplicate photos already in the folder when its index is lost', async () => {
+    const { h, destination } = await setUp();
+    const first = await importPhotos({ muxAddress: h.sim.address, destination });
+    const before = filesUnder(destination);
+    fs.rmSync(path.join(destination, PHOTO_INDEX_FILE_NAME));
+    const second = await importPhotos({ muxAddress: h.sim.address, destination });
+    expect(second).toMatchObject({ imported: 0, skipped: first.imported, failed: [] });
+    expect(filesUnder(destination)).toEqual(before);
+    // The rebuilt index knows them again: the next run does not even read them.
+    expect(await importPhotos({ muxAddress: h.sim.address, destination })).toMatchObject({ imported: 0, skipped: first.imported });
   });
 
   it('recognises a photo renamed or re-numbered on the phone instead of copying it twice', async () => {
