@@ -116,6 +116,29 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     }
   });
 
+  it('imports the Camera Roll into a folder', async () => {
+    const destination = path.join(harness.workDir, 'photos');
+    const field = page.getByLabel('Import new photos and videos into');
+    await field.fill(destination);
+    await page.getByTestId('import-photos').click();
+    await page.getByTestId('toast').filter({ hasText: 'Photo import of' }).filter({ hasText: 'finished' }).waitFor({ timeout: STEP_MS * 2 });
+    const imported = fs.readdirSync(destination, { recursive: true }).map(String).filter((name) => /\.(jpe?g|heic|mov|mp4|png)$/i.test(name));
+    expect(imported.length).toBeGreaterThan(0);
+    await shot('07-photos-imported');
+  });
+
+  it('explains a locked iPhone as a sentence with the next step', async () => {
+    harness.sim.device(udid).setFaults({ locked: true });
+    await page.getByTestId('backup-now').click();
+    const outcome = page.getByTestId('last-outcome').filter({ hasText: 'failed' });
+    const banner = page.getByTestId('error-banner');
+    await outcome.or(banner).first().waitFor({ timeout: STEP_MS });
+    const text = (await outcome.or(banner).first().textContent()) ?? '';
+    expect(text).toMatch(/unlock/i);
+    await shot('08-locked-error');
+    harness.sim.device(udid).setFaults({ locked: false });
+  });
+
   it('asks for a password twice before turning encryption on, and has a dark theme', async () => {
     await page.getByTestId('encryption-switch').click();
     const dialog = page.getByRole('dialog', { name: 'Set a backup password' });
@@ -124,11 +147,11 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     await dialog.getByLabel('Confirm password').fill('secret-2');
     await dialog.getByRole('button', { name: 'Set Password' }).click();
     await dialog.getByRole('alert').filter({ hasText: 'different' }).waitFor();
-    await shot('07-encryption-dialog');
+    await shot('09-encryption-dialog');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
 
     await page.getByLabel('Colour theme').selectOption('dark');
     await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
-    await shot('08-dark-theme');
+    await shot('10-dark-theme');
   });
 });

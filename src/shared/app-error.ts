@@ -70,6 +70,16 @@ export function appError(code: AppErrorCode, message?: string, udid?: string): A
   return { code, message: message ?? text.message, nextStep: text.nextStep, ...(udid === undefined ? {} : { udid }) };
 }
 
+/**
+ * The error as one text to show: the message, then the next step unless the message already
+ * gives it (layer messages often end with their own advice, e.g. "Unlock it and try again").
+ */
+export function describeAppError(error: AppError): string {
+  const firstWord = /^[A-Za-z]+/.exec(error.nextStep)?.[0];
+  const alreadySaid = firstWord !== undefined && new RegExp(`\\b${firstWord}\\b`, 'i').test(error.message);
+  return alreadySaid ? error.message : `${error.message} ${error.nextStep}`;
+}
+
 export function isAppErrorCode(value: unknown): value is AppErrorCode {
   return typeof value === 'string' && (APP_ERROR_CODES as readonly string[]).includes(value);
 }

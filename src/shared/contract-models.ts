@@ -121,6 +121,8 @@ export interface SettingsView {
   readonly extraFolders: readonly string[];
   readonly retention: RetentionView;
   readonly theme: ThemePreference;
+  /** Where "Import Photos" copies the Camera Roll (YYYY/MM folders inside). */
+  readonly photoImportFolder?: string;
   readonly devices: { readonly [udid: string]: DeviceSettingsView };
 }
 

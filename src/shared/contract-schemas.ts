@@ -39,6 +39,7 @@ export const settingsSetArgs = z
     extraFolders: z.array(folder).max(32).optional(),
     retention: retentionSchema.optional(),
     theme: z.enum(['system', 'light', 'dark']).optional(),
+    photoImportFolder: folder.optional(),
   })
   .strict();
 

@@ -24,3 +24,11 @@ describe('contract', () => {
     expect(redactArgs({ udid: 'a', oldPassword: 'x', newPassword: 'y' })).toEqual({ udid: 'a', oldPassword: '***', newPassword: '***' });
   });
 });
+
+describe('describeAppError', () => {
+  it('adds the next step unless the message already gives it', async () => {
+    const { appError, describeAppError } = await import('./contract');
+    expect(describeAppError(appError('device-locked', 'The iPhone is locked. Unlock it and try again.'))).toBe('The iPhone is locked. Unlock it and try again.');
+    expect(describeAppError(appError('device-locked', 'The phone said: Device locked.'))).toBe('The phone said: Device locked. Unlock the iPhone with its passcode, then try again.');
+  });
+});

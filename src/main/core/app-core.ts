@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DeviceManager } from '../device/manager';
 import {
   type AppError,
+  describeAppError,
   type EventChannel,
   type InvokeChannel,
   type InvokeEnvelope,
@@ -51,7 +52,11 @@ type Handlers = { [C in InvokeChannel]: (args: Parsed<C>) => Promise<InvokeResul
  */
 export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCore> {
   const backends = options.backends ?? (await import('./real-backends')).createRealBackends();
-  const settings = new SettingsStore(options.settingsPath ?? defaultSettingsPath(), options.backupRoot ?? (await import('../backup/store')).resolveBackupRoot());
+  const settings = new SettingsStore(
+    options.settingsPath ?? defaultSettingsPath(),
+    options.backupRoot ?? (await import('../backup/store')).resolveBackupRoot(),
+    path.join(os.homedir(), 'Pictures', 'Lifeboat'),
+  );
   const hub = new EventHub();
   const muxAddress = options.muxAddress ?? process.env.USBMUXD_SOCKET_ADDRESS;
   const manager = new DeviceManager({ muxAddress });
@@ -164,7 +169,7 @@ function notice(level: 'info' | 'success' | 'error', title: string, body: string
 }
 
 function sentence(error: AppError | undefined): string | undefined {
-  return error ? `${error.message} ${error.nextStep}` : undefined;
+  return error ? describeAppError(error) : undefined;
 }
 
 export function defaultSettingsPath(): string {

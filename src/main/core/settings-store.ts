@@ -11,6 +11,7 @@ const fileSchema = z.object({
   extraFolders: z.array(z.string()).default([]),
   retention: z.object({ keepLast: z.number().int().min(1).nullable() }).default({ keepLast: null }),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
+  photoImportFolder: z.string().min(1).optional(),
   devices: z.record(z.string(), z.object({ cameraRoll: z.boolean(), autoBackup: z.boolean() })).default({}),
 });
 
@@ -25,12 +26,13 @@ export class SettingsStore {
   constructor(
     private readonly file: string,
     defaultBackupRoot: string,
+    private readonly defaultPhotoFolder?: string,
   ) {
     this.current = this.load(defaultBackupRoot);
   }
 
   get(): SettingsView {
-    return this.current;
+    return this.current.photoImportFolder || !this.defaultPhotoFolder ? this.current : { ...this.current, photoImportFolder: this.defaultPhotoFolder };
   }
 
   device(udid: string): DeviceSettingsView {

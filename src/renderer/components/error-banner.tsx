@@ -1,3 +1,4 @@
+import { describeAppError } from '../../shared/contract';
 import { useActions, useAppState } from '../app/store-context';
 
 /** The last failed request as a sentence and the next step (role=alert so it is read out). */
@@ -8,7 +9,7 @@ export function ErrorBanner() {
   return (
     <div className="error-banner" role="alert" data-testid="error-banner">
       <div>
-        <strong>{error.message}</strong> <span>{error.nextStep}</span>
+        <strong>{error.message}</strong> {describeAppError(error) !== error.message ? <span>{error.nextStep}</span> : null}
       </div>
       <button type="button" className="link" onClick={dismissError} aria-label="Dismiss the error">
         Dismiss

@@ -48,7 +48,7 @@ export function backupsActions({ api, set, attempt }: SliceContext) {
   };
 }
 
-export function jobsActions({ api, set, attempt }: SliceContext) {
+export function jobsActions({ api, set, get, attempt }: SliceContext) {
   return {
     jobProgress(progress: JobProgress): void {
       set('jobs/progress', (state) => ({ jobs: { ...state.jobs, active: { ...state.jobs.active, [progress.jobId]: progress } } }));
@@ -76,7 +76,9 @@ export function jobsActions({ api, set, attempt }: SliceContext) {
       }
     },
     async cancelJob(jobId: string): Promise<void> {
-      await attempt(() => api.invoke('backup:cancel', { jobId }));
+      const kind = get().jobs.active[jobId]?.kind;
+      const channel = kind === 'restore' ? 'restore:cancel' : kind === 'photos-import' ? 'photos:cancel' : 'backup:cancel';
+      await attempt(() => api.invoke(channel, { jobId }));
     },
   };
 }

@@ -23,6 +23,8 @@ export function restoreActions({ api, set, attempt }: SliceContext) {
 export function photosActions({ api, set, attempt }: SliceContext) {
   return {
     async importPhotos(udid: string, destination: string): Promise<void> {
+      // Remember the folder for next time; then start (the job's progress arrives as job:progress).
+      await attempt(() => api.invoke('settings:set', { photoImportFolder: destination }));
       const started = await attempt(() => api.invoke('photos:import', { udid, destination }));
       if (started) set('photos/started', () => ({ photos: { jobId: started.jobId } }));
     },

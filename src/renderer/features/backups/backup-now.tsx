@@ -1,4 +1,4 @@
-import type { DeviceView, JobProgress } from '../../../shared/contract';
+import { describeAppError, type DeviceView, type JobFinished, type JobProgress } from '../../../shared/contract';
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { activeJobFor } from '../../store/backups-slice';
@@ -16,20 +16,25 @@ export function BackupNow({ device }: { readonly device: DeviceView }) {
       </button>
       {last ? (
         <p className={`hint outcome-${last.outcome}`} role="status" data-testid="last-outcome">
-          {last.outcome === 'succeeded'
-            ? `Last backup finished: ${formatBytes(last.bytesDone ?? 0)} in ${formatDuration(last.durationSeconds ?? 0)}.`
-            : last.outcome === 'cancelled'
-              ? 'The last backup was cancelled.'
-              : `The last backup failed: ${last.error?.message ?? ''} ${last.error?.nextStep ?? ''}`}
+          {describeOutcome(last)}
         </p>
       ) : null}
     </div>
   );
 }
 
+const JOB_NAMES: Readonly<Record<JobFinished['kind'], string>> = { backup: 'backup', restore: 'restore', 'photos-import': 'photo import', verify: 'check' };
+
+function describeOutcome(last: JobFinished): string {
+  const what = JOB_NAMES[last.kind];
+  if (last.outcome === 'succeeded') return `The last ${what} finished: ${formatBytes(last.bytesDone ?? 0)} in ${formatDuration(last.durationSeconds ?? 0)}.`;
+  if (last.outcome === 'cancelled') return `The last ${what} was cancelled.`;
+  return `The last ${what} failed. ${last.error ? describeAppError(last.error) : ''}`;
+}
+
 export function JobProgressView({ job, onCancel }: { readonly job: JobProgress; readonly onCancel: () => void }) {
   const percent = job.percent === undefined ? undefined : Math.floor(job.percent);
-  const label = job.kind === 'backup' ? 'Backing up' : job.kind === 'restore' ? 'Restoring' : 'Working';
+  const label = job.kind === 'backup' ? 'Backing up' : job.kind === 'restore' ? 'Restoring' : job.kind === 'photos-import' ? 'Importing photos' : 'Checking';
   return (
     <div className="job-progress" data-testid="job-progress">
       <div className="job-progress-head">

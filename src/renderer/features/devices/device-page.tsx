@@ -4,6 +4,7 @@ import { Switch } from '../../components/switch';
 import { BackupHistory } from '../backups/backup-history';
 import { BackupNow } from '../backups/backup-now';
 import { EncryptionControl } from '../backups/encryption-control';
+import { PhotoImport } from '../photos/photo-import';
 import { CapacityBar } from './capacity-bar';
 import { deviceTitle } from './device-list';
 import { PhoneArt } from './phone-art';
@@ -57,6 +58,8 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
           </div>
         </section>
       ) : null}
+
+      {trusted ? <PhotoImport device={device} busy={busy} /> : null}
 
       <BackupHistory udid={device.udid} />
     </article>
