@@ -5,8 +5,10 @@ import type { ProgressView } from './progress-renderer';
 export function describeProgress(view: ProgressView): string {
   const parts: string[] = [];
   parts.push(view.filesTotal === undefined ? `${view.filesDone} files` : `${view.filesDone}/${view.filesTotal} files`);
-  parts.push(view.bytesTotal === undefined ? formatBytes(view.bytesDone) : `${formatBytes(view.bytesDone)} of ${formatBytes(view.bytesTotal)}`);
-  if (view.bytesPerSecond !== undefined && view.bytesPerSecond > 0) parts.push(`${formatBytes(view.bytesPerSecond)}/s`);
+  // At the end the total is what was done; an estimate beside it would only confuse.
+  const showTotal = view.bytesTotal !== undefined && view.percent < 100;
+  parts.push(showTotal ? `${formatBytes(view.bytesDone)} of ${formatBytes(view.bytesTotal)}` : formatBytes(view.bytesDone));
+  if (view.bytesPerSecond !== undefined && view.bytesPerSecond >= 1) parts.push(`${formatBytes(Math.round(view.bytesPerSecond))}/s`);
   if (view.etaSeconds !== undefined && view.percent < 100) parts.push(`about ${formatDuration(view.etaSeconds)} left`);
   return parts.join(', ');
 }

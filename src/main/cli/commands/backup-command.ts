@@ -84,7 +84,7 @@ export function viewOf(progress: BackupProgress): ProgressView {
   return {
     percent: progress.percent,
     filesDone: progress.filesDone,
-    filesTotal: progress.filesExpected,
+    // filesExpected only counts the files announced so far ("143/143" all the way); not a total to show.
     bytesDone: progress.bytesDone,
     bytesTotal: progress.bytesExpected,
     bytesPerSecond: progress.bytesPerSecond,

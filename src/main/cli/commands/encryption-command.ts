@@ -16,7 +16,8 @@ type Action = 'status' | 'on' | 'off' | 'change-password';
  */
 export async function encryptionCommand(args: ParsedArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
   refusePasswordArgument(args);
-  checkFlags(args, ['udid', 'password-stdin', 'json']);
+  // --backup-root is accepted (and not needed: the setting lives on the phone) so scripts can pass the same options to every command.
+  checkFlags(args, ['udid', 'password-stdin', 'json', 'backup-root']);
   const [word = 'status', extra] = args.positional;
   if (!['status', 'on', 'off', 'change-password'].includes(word)) throw new UsageError(`Unknown encryption command "${word}": use on, off, change-password or status.`);
   if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}".`);
