@@ -140,6 +140,18 @@ describe.skipIf(!haveFixtures)('catalog of the shared fixtures', () => {
     expect(fs.existsSync(path.join(mvtFixture, 'Manifest.db'))).toBe(true);
   });
 
+  it('archives a backup from an added folder into the root by copying, never linking its files', async () => {
+    const source = byPath(mvtFixture);
+    const archived = await catalog.archive(source.id);
+    expect(archived).toMatchObject({ location: 'root', archived: true, udid: source.udid, fileCount: source.fileCount, createdAt: source.createdAt });
+    expect(path.basename(archived.path)).toBe(`${source.udid}-20211203-193313`);
+    const contentFile = path.join('3d', '3d0d7e5fb2ce288813306e4d4636395e047a3d28');
+    expect(fs.statSync(path.join(archived.path, contentFile)).ino).not.toBe(fs.statSync(path.join(mvtFixture, contentFile)).ino);
+    expect(fs.statSync(path.join(mvtFixture, contentFile)).nlink).toBe(1);
+    await catalog.delete(archived.id);
+    expect(fs.existsSync(archived.path)).toBe(false);
+  });
+
   it('skips unchanged folders on the next refresh', async () => {
     expect(await catalog.refresh()).toEqual({ added: 0, updated: 0, unchanged: 2, removed: 0 });
   });

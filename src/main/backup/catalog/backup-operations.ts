@@ -84,20 +84,21 @@ const LINK_FALLBACK_CODES = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EAC
 
 /**
  * Copies `source` to `target`: content files in subfolders are hard-linked (free, and safe because
- * the store never rewrites a file in place), the plists and Manifest.db at the top are copied so
- * later runs cannot touch them. Falls back to copying when links are impossible (another disk).
- * The transient `Snapshot/` of an unfinished run is left out.
+ * new content always arrives as a new file renamed into place — Lifeboat's store and the device's
+ * Snapshot moves alike), the plists and Manifest.db at the top are copied because hosts rewrite
+ * Info.plist in place. Falls back to copying when links are impossible (another disk), and copies
+ * everything when `linkContent` is false. The transient `Snapshot/` of an unfinished run is left out.
  */
-async function copyTree(source: string, target: string, top: boolean): Promise<void> {
+async function copyTree(source: string, target: string, top: boolean, linkContent: boolean): Promise<void> {
   await fs.mkdir(target, { mode: 0o700 });
   for (const entry of await fs.readdir(source, { withFileTypes: true })) {
     const from = path.join(source, entry.name);
     const to = path.join(target, entry.name);
     if (entry.isDirectory()) {
       if (top && entry.name === 'Snapshot') continue;
-      await copyTree(from, to, false);
+      await copyTree(from, to, false, linkContent);
     } else if (entry.isFile()) {
-      if (top) {
+      if (top || !linkContent) {
         await fs.copyFile(from, to);
         continue;
       }
@@ -136,7 +137,8 @@ export async function archiveBackupFolder(record: BackupRecord, realRoot: string
   const staging = path.join(realRoot, LIFEBOAT_DIR, `archiving-${crypto.randomBytes(6).toString('hex')}`);
   await fs.mkdir(path.dirname(staging), { recursive: true, mode: 0o700 });
   try {
-    await copyTree(record.path, staging, true);
+    // Added folders are only read: not even a new link to their files (it would change their inodes).
+    await copyTree(record.path, staging, true, record.location !== 'extra');
     const sidecar: LifeboatSidecar = { ...(await readSidecar(record.path)), archivedFrom: record.path, archivedAt: now.toISOString() };
     await fs.writeFile(path.join(staging, SIDECAR_FILE), `${JSON.stringify(sidecar, null, 2)}\n`);
     await fs.rename(staging, target);
