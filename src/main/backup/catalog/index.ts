@@ -17,3 +17,5 @@ export type {
 export { SIDECAR_FILE, VERIFY_EXAMPLE_LIMIT } from './catalog-model';
 export { discoverBackups, looksLikeBackup } from './backup-discovery';
 export { inspectBackup } from './backup-inspection';
+/** Read-only Manifest.db access that never writes beside a backup (WAL-safe, decrypts in memory). */
+export { openManifestDb, catalogRows, type CatalogRow, type ManifestOpenResult } from './manifest-source';
