@@ -31,7 +31,7 @@ export function timeRatio(outcome: ProfileOutcome): number | undefined {
   return lifeboat && reference ? lifeboat.wallMs / reference.wallMs : undefined;
 }
 
-export function renderResults(outcomes: readonly ProfileOutcome[], machine: MachineDetails, startedAt: Date, notes: readonly string[]): string {
+export function renderResults(outcomes: readonly ProfileOutcome[], machine: MachineDetails, startedAt: Date, notes: readonly string[], extraSections: readonly string[] = []): string {
   const lines = [
     '# Backup benchmark: Lifeboat vs idevicebackup2',
     '',
@@ -58,6 +58,7 @@ export function renderResults(outcomes: readonly ProfileOutcome[], machine: Mach
   }
   const rss = outcomes.flatMap((outcome) => outcome.measurements.filter((m) => m.tool === 'lifeboat').map((m) => `${outcome.profile} ${(m.maxRssKb / 1024).toFixed(0)} MB for ${formatBytes(m.bytes)}`));
   if (rss.length > 0) lines.push('', `Lifeboat peak RSS by backup size: ${rss.join('; ')}.`);
+  for (const section of extraSections) lines.push('', section.trimEnd());
   if (notes.length > 0) lines.push('', '## Notes', '', ...notes.map((note) => `- ${note}`));
   lines.push('', '## Machine', '', ...machine.lines.map((line) => `- ${line}`), '');
   return lines.join('\n');

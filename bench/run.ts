@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../src/shared/format';
 import { type BenchProfile, type BenchTool, parseBenchOptions } from './bench-options';
+import { BROWSE_ROWS, describeBrowse, runBrowseBenchmark } from './browse';
 import { type Measurement, measureIdevicebackup2, measureLifeboat } from './measure';
 import { type MachineDetails, type ProfileOutcome, renderResults } from './results-report';
 import { startSimProcess } from './sim-process';
@@ -42,6 +43,7 @@ function machineDetails(scratch: string): MachineDetails {
       `OS: ${os.type()} ${os.release()} (${os.arch()})`,
       `Node ${process.version}; ${toolVersion('idevicebackup2', ['--version'])}`,
       `Scratch disk: ${scratch} (${formatBytes(freeBytes(scratch))} free at start)`,
+      `Load average at the start: ${os.loadavg().map((load) => load.toFixed(1)).join(', ')}`,
     ],
   };
 }
@@ -97,12 +99,15 @@ async function main(): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const outcomes: ProfileOutcome[] = [];
   for (const profile of options.profiles) outcomes.push(await benchProfile(profile, options.tools, scratch, log, options.cpuProfileDir));
-  const notes = [
-    fs.existsSync(path.join(repoRoot, 'src/main/backup/browser'))
-      ? 'Backup browser: run `tsx bench/browse.ts` for the 500k-row Manifest.db open/search benchmark.'
-      : 'Backup browser benchmark (`bench/browse.ts`, a 500k-row Manifest.db): not measured, the browser API (src/main/backup/browser) does not exist yet.',
-  ];
-  const markdown = renderResults(outcomes, machine, startedAt, notes);
+  const notes: string[] = [];
+  const sections: string[] = [];
+  if (options.tools.includes('lifeboat')) {
+    log(`browser: opening and searching a ${BROWSE_ROWS}-row Manifest.db…`);
+    const browse = await runBrowseBenchmark();
+    sections.push([`## Backup browser: ${BROWSE_ROWS} rows (bench/browse.ts)`, '', '| Step | Time |', '|---|---|', ...describeBrowse(browse)].join('\n'));
+  }
+  notes.push(`Load average at the end: ${os.loadavg().map((load) => load.toFixed(1)).join(', ')} (other jobs on the machine slow both tools alike, but add noise).`);
+  const markdown = renderResults(outcomes, machine, startedAt, notes, sections);
   process.stdout.write(markdown);
   if (options.write) {
     fs.writeFileSync(RESULTS_FILE, markdown);
