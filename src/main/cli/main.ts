@@ -4,6 +4,9 @@ import { type CliIo, parseArgs, processIo, UsageError } from './cli-io';
 import { DEVICES_USAGE, devicesCommand } from './commands/devices-command';
 import { PAIR_USAGE, pairCommand } from './commands/pair-command';
 import { PHOTOS_USAGE, photosCommand } from './commands/photos-command';
+import { RESTORE_USAGE, restoreCommand } from './commands/restore-command';
+import { BROWSE_USAGE, browseCommand } from './commands/browse-command';
+import { EXTRACT_USAGE, extractCommand } from './commands/extract-command';
 import { BACKUP_USAGE, backupCommand } from './commands/backup-command';
 import { BACKUPS_USAGE, backupsCommand } from './commands/backups-command';
 import { VERIFY_USAGE, verifyCommand } from './commands/verify-command';
@@ -16,6 +19,9 @@ const USAGE = [
   `  ${DEVICES_USAGE}    list connected iPhones, their trust state and summary`,
   `  ${PAIR_USAGE}    make this computer trusted by an iPhone`,
   `  ${PHOTOS_USAGE}    copy new photos and videos into DIR/YYYY/MM`,
+  `  ${RESTORE_USAGE}    put a backup back onto the iPhone (password read from stdin)`,
+  `  ${BROWSE_USAGE}    see what a backup holds`,
+  `  ${EXTRACT_USAGE}    copy files out of a backup, with their dates`,
   `  ${BACKUP_USAGE}    back up the iPhone`,
   `  ${BACKUPS_USAGE}    list the backups and their snapshots`,
   `  ${VERIFY_USAGE}    check that every file of a backup is there`,
@@ -28,7 +34,7 @@ const USAGE = [
 ].join('\n');
 
 /** Options that take a value, so `--udid X` is not read as a boolean plus a stray argument. */
-const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to', 'backup-root', 'camera-roll', 'keep-last']);
+const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to', 'backup-root', 'camera-roll', 'keep-last', 'backup', 'search']);
 
 /** Runs one command line and returns its exit code; never throws and never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo, signal?: AbortSignal): Promise<number> {
@@ -46,6 +52,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo, sig
         return await pairCommand(args, io, signal);
       case 'photos':
         return await photosCommand(args, io, signal);
+      case 'restore':
+        return await restoreCommand(args, io, signal);
+      case 'browse':
+        return await browseCommand(args, io);
+      case 'extract':
+        return await extractCommand(args, io, signal);
       case 'backup':
         return await backupCommand(args, io, signal);
       case 'backups':
