@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackupError, isBackupError } from '../../src/main/backup/backup-error';
@@ -131,6 +132,19 @@ describe('a failed backup never touches the previous one', () => {
 
   it('ends with a clear error when the phone sends garbage', async () => {
     await expectUntouched(() => withFaults({ malformedReplies: 'mobilebackup2' }, () => backup()), ['protocol', 'no-device', 'disconnected']);
+  });
+
+  // The phone reports almost no free space, so its used space (≈ 120 GB) is what a first backup needs;
+  // that only overflows a disk with less free space than that.
+  const tmpStats = fs.statfsSync(os.tmpdir());
+  it.skipIf(Number(tmpStats.bavail) * Number(tmpStats.bsize) > 110e9)('refuses to start when the backup drive is too small, saying how much is needed and how much is free', async () => {
+    device.setFaults({ deviceFreeBytes: 0 });
+    try {
+      const error = await expectUntouched(() => backup({ full: false }), 'disk-full');
+      expect(error.message).toMatch(/needs about .*GB.* only .* is free/);
+    } finally {
+      device.setFaults({ deviceFreeBytes: undefined });
+    }
   });
 
   it('still backs up normally afterwards, and the sync lock was released every time', async () => {

@@ -116,6 +116,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     const paths = new ConfinedPaths(udid, run.staging);
     const stats = newDriveStats();
     const cameraRollFileIds = new Set<string>();
+    let manifestRewritten = false;
     const beforeMove: BeforeMove | undefined = cameraRoll
       ? undefined
       : async (sourcePath) => {
@@ -126,6 +127,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
           const discardedFileIds = new Set([...stats.discardedPaths].map((file) => path.basename(file)));
           const removed = await removeCameraRollRows({ databasePath: database, manifestPlistPath, password: options.password, discardedFileIds, storeFs });
           for (const fileId of removed) cameraRollFileIds.add(fileId);
+          manifestRewritten = true;
         };
     const context: DriveContext = {
       deviceLink: session.backup.deviceLink,
@@ -158,6 +160,13 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     const status = await readStatus(run.staging);
     if (status.snapshotState !== 'finished') {
       throw new BackupError('device-error', `The iPhone reported success but its Status.plist says "${status.snapshotState ?? 'missing'}" instead of "finished"; the previous backup was kept.`);
+    }
+    if (!cameraRoll && !manifestRewritten && (await exists(path.join(run.staging, 'Manifest.db')))) {
+      // A device that wrote Manifest.db in place instead of moving it from Snapshot/ (§9 leaves the order open).
+      const discardedFileIds = new Set([...stats.discardedPaths].map((file) => path.basename(file)));
+      const databasePath = path.join(run.staging, 'Manifest.db');
+      const manifestPlistPath = path.join(run.staging, 'Manifest.plist');
+      for (const fileId of await removeCameraRollRows({ databasePath, manifestPlistPath, password: options.password, discardedFileIds, storeFs })) cameraRollFileIds.add(fileId);
     }
     // Camera Roll off after a backup with it on: the older content files are unreferenced now.
     await removeContentFiles(run.staging, cameraRollFileIds);
