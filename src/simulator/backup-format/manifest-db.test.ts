@@ -7,7 +7,15 @@ import { BackupFormatError } from './errors';
 import { fileIdFor } from './file-id';
 import { type ManifestRow, ManifestDbWriter, readManifestDb, readManifestDbFromBytes } from './manifest-db';
 
-const MVT_MANIFEST_DB = new URL('../../../../shared/fixtures/mvt-ios-backup/Manifest.db', import.meta.url).pathname;
+// Opened from a private copy: SQLite creates -shm/-wal files beside a WAL-mode database even when
+// reading, and the shared fixtures must never be modified.
+const MVT_MANIFEST_DB = copyOfFixture(new URL('../../../../shared/fixtures/mvt-ios-backup/Manifest.db', import.meta.url).pathname);
+
+function copyOfFixture(source: string): string {
+  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-fixture-')), 'Manifest.db');
+  fs.copyFileSync(source, copy);
+  return copy;
+}
 
 let dir: string;
 beforeEach(() => {
