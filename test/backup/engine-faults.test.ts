@@ -139,9 +139,12 @@ describe('a failed backup never touches the previous one', () => {
   const tmpStats = fs.statfsSync(os.tmpdir());
   it.skipIf(Number(tmpStats.bavail) * Number(tmpStats.bsize) > 110e9)('refuses to start when the backup drive is too small, saying how much is needed and how much is free', async () => {
     device.setFaults({ deviceFreeBytes: 0 });
+    const freshRoot = path.join(harness.workDir, 'first-backup');
     try {
-      const error = await expectUntouched(() => backup({ full: false }), 'disk-full');
+      const error = await backup({ backupRoot: freshRoot });
+      expect(error.code).toBe('disk-full');
       expect(error.message).toMatch(/needs about .*GB.* only .* is free/);
+      expect(fs.existsSync(path.join(freshRoot, device.udid))).toBe(false);
     } finally {
       device.setFaults({ deviceFreeBytes: undefined });
     }

@@ -17,16 +17,21 @@ export interface SpaceEstimate {
   readonly freeBytes: number;
 }
 
+/** Share of the previous backup a later run is assumed to rewrite (changed files, the new Manifest.db). */
+export const INCREMENTAL_CHANGE_SHARE = 0.1;
+
 /**
- * Before anything starts: will the backup fit? A first backup needs about the phone's used space;
- * a later one only what changed, since unchanged files are shared by hard links — estimated as
- * the phone's used space minus the previous backup's size. Unknown sizes pass (the device checks
- * again with GetFreeDiskSpace, §3.6.3).
+ * Before anything starts: will the backup fit? A first backup needs about the phone's used space
+ * (com.apple.disk_usage; an over-estimate, as app binaries are not backed up). A later one only
+ * writes what changed, since unchanged files are shared by hard links with the previous backup:
+ * estimated as a tenth of the previous backup's size. Either way the device checks again with
+ * GetFreeDiskSpace (§3.6.3) once it knows the real upload size, and a full disk mid-run is caught.
  */
 export async function checkDiskSpace(root: string, phoneUsedBytes: number | undefined, previousBackupBytes: number | undefined): Promise<SpaceEstimate> {
   const freeBytes = await freeBytesAt(root);
-  if (phoneUsedBytes === undefined) return { neededBytes: 0, freeBytes };
-  const neededBytes = Math.max(0, phoneUsedBytes - (previousBackupBytes ?? 0)) + SPARE_BYTES;
+  const estimate = previousBackupBytes !== undefined ? previousBackupBytes * INCREMENTAL_CHANGE_SHARE : phoneUsedBytes;
+  if (estimate === undefined) return { neededBytes: 0, freeBytes };
+  const neededBytes = Math.round(estimate) + SPARE_BYTES;
   if (freeBytes < neededBytes) {
     throw new BackupError(
       'disk-full',
