@@ -15,6 +15,7 @@ import { hardenSession, registerAppScheme, serveRenderer } from './app-protocol'
 import type { DesktopNotice } from './desktop-notices';
 import { type DesktopShell, startDesktopShell } from './desktop-shell';
 import { forwardEventsToWindow, registerIpcHandlers } from './ipc-adapter';
+import { keepRunningWithoutWindows } from './lifecycle-policy';
 import { createMainWindow, lockDownContents } from './main-window';
 import { FilePasswordVault, PASSWORD_VAULT_FILE, type PasswordVault } from './password-vault';
 import { safeStorageCipher } from './safe-storage-cipher';
@@ -53,8 +54,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', () => openWindow());
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
   app.on('window-all-closed', () => {
-    // With a tray the app keeps watching for phones (automatic backups); without one it quits.
-    if (!desktop?.hasTray) app.quit();
+    void windowsClosed();
   });
   app.on('activate', () => openWindow());
   app.on('before-quit', (event) => {
@@ -109,6 +109,12 @@ function openWindow(): void {
     if (mainWindow === window) mainWindow = undefined;
   });
   mainWindow = window;
+}
+
+/** Keeps watching for phones from the tray when automatic backup needs it (lifecycle-policy.ts). */
+async function windowsClosed(): Promise<void> {
+  const settings = core ? await core.invoke('settings:get', {}).catch(() => undefined) : undefined;
+  if (!keepRunningWithoutWindows({ platform: process.platform, hasTray: desktop?.hasTray ?? false, settings })) app.quit();
 }
 
 async function shutDown(): Promise<void> {
