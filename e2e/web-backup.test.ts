@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppCore, createAppCore } from '../src/main/core/app-core';
 import { startWebBridge, type WebBridge } from '../src/main/web';
+import type { JobFinished } from '../src/shared/contract';
 import { openCatalog } from '../src/main/backup/catalog';
 import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
 import { buildRenderer, CHROMIUM, launchBrowser, SCREENSHOT_DIR } from './web-helpers';
@@ -12,6 +13,15 @@ const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
 
 const STEP_MS = 60_000;
+
+function nextJobFinished(core: AppCore): Promise<JobFinished> {
+  return new Promise((resolve) => {
+    const off = core.on('job:finished', (finished) => {
+      off();
+      resolve(finished);
+    });
+  });
+}
 
 /**
  * The whole browser-mode flow against the virtual iPhone: the phone appears (toast), the person
@@ -94,8 +104,10 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     expect(await toggle.getAttribute('aria-checked')).toBe('true');
     await toggle.click();
     await page.locator('[data-testid="camera-roll-switch"][aria-checked="false"]').waitFor();
+    // Wait on the core's event, not a toast: the first backup's toast may already have timed out.
+    const finished = nextJobFinished(core);
     await page.getByTestId('backup-now').click();
-    await page.getByTestId('toast').filter({ hasText: 'finished' }).nth(1).waitFor({ timeout: STEP_MS * 2 });
+    expect((await finished).outcome).toBe('succeeded');
     await expect.poll(() => page.getByTestId('backup-row').count(), { timeout: STEP_MS }).toBe(2);
     // Newest first: the new backup has no Camera Roll items ("Not included" once the engine's
     // sidecar marks it), the first one had them.
