@@ -3,64 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BackupError, isBackupError } from '../../src/main/backup/backup-error';
-import type { BackupDeviceSession } from '../../src/main/backup/engine/device-session';
 import { runBackupWith } from '../../src/main/backup/engine/run-backup';
-import { type PlistValue, PlistReal, encodeBinaryPlist, encodePlist, encodePlistFrame, readFrame, readPlistFrame } from '../../src/main/device/codec';
-import { MobileBackup2Client } from '../../src/main/device/services';
-import { type ScriptedPeer, channelPair } from '../../src/main/device/services/test-support/channel-pair';
+import { PlistReal, encodeBinaryPlist, encodePlist, readPlistFrame } from '../../src/main/device/codec';
+import type { ScriptedPeer } from '../../src/main/device/services/test-support/channel-pair';
 import { hashTree } from './engine-helpers';
-
-const UDID = '00008110-000A1B2C3D4E801E';
-
-function send(peer: ScriptedPeer, value: PlistValue): void {
-  peer.socket.write(encodePlistFrame(value, 'binary'));
-}
-
-function u32(value: number): Buffer {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(value >>> 0);
-  return bytes;
-}
-
-function streamName(text: string): Buffer {
-  const bytes = Buffer.from(text, 'utf8');
-  return Buffer.concat([u32(bytes.length), bytes]);
-}
-
-/** One file of a DLMessageUploadFiles stream (§3.6.2). */
-function uploadedFile(deviceName: string, destination: string, content: Buffer): Buffer {
-  return Buffer.concat([streamName(deviceName), streamName(destination), u32(content.length + 1), Buffer.from([0x0c]), content, u32(1), Buffer.from([0x00])]);
-}
-
-/** A phone connection whose device side is a script: handshake (§3.2, §3.3), wait for Backup, then `script`. */
-function scriptedSession(script: (peer: ScriptedPeer) => Promise<void>): () => Promise<BackupDeviceSession> {
-  return async () => {
-    const { host, peer } = channelPair();
-    const device = (async () => {
-      send(peer, ['DLMessageVersionExchange', 400, 0]);
-      await readPlistFrame(peer.reader);
-      send(peer, ['DLMessageDeviceReady']);
-      await readFrame(peer.reader);
-      send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0, ProtocolVersion: new PlistReal(2.1) }]);
-      await readFrame(peer.reader); // the Backup request
-      await script(peer);
-    })().catch(() => undefined); // the host hangs up on a hostile device: expected
-    const backup = await MobileBackup2Client.connect(host);
-    return {
-      udid: UDID,
-      facts: { willEncrypt: false, usedBytes: undefined },
-      description: { udid: UDID, root: { DeviceName: 'Scripted' }, itunesSettings: undefined, minITunesVersion: undefined, itunesFiles: new Map(), booksData: undefined, apps: [] },
-      backup,
-      notifications: { onNotification: () => () => undefined },
-      takeSyncLock: async () => undefined,
-      releaseSyncLock: async () => undefined,
-      close: async () => {
-        host.close();
-        await device;
-      },
-    };
-  };
-}
+import { UDID, scriptedSession, send, u32, uploadedFile } from './engine-scripted-device';
 
 describe('a hostile device cannot reach outside its backup folder', () => {
   let base: string;
