@@ -48,18 +48,26 @@ interface RawRow {
   readonly mode: number | null;
 }
 
-const COLUMNS = 'fileID, domain, relativePath, flags, file, size, mode';
-
 /** `%`, `_` and `\` match themselves in a LIKE pattern written with ESCAPE '\'. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
+/** The smallest string greater than every string starting with `prefix`: a range scan's upper end. */
+function prefixEnd(prefix: string): string {
+  return `${prefix}\u{10FFFF}`;
+}
+
 export class BackupIndex {
+  private readonly columns: string;
+
   private constructor(
     private readonly db: Database.Database,
     readonly format: 'manifest-db' | 'manifest-mbdb',
-  ) {}
+  ) {
+    // Manifest.db has no size/mode columns (they are inside the MBFile blob); the mbdb table has.
+    this.columns = format === 'manifest-db' ? 'fileID, domain, relativePath, flags, file, NULL AS size, NULL AS mode' : 'fileID, domain, relativePath, flags, file, size, mode';
+  }
 
   /** Opens `<folder>/Manifest.db` (or Manifest.mbdb); an encrypted Manifest.db needs `keys`. */
   static open(folder: string, keys: BackupKeys | undefined): BackupIndex {
@@ -68,26 +76,23 @@ export class BackupIndex {
       if (opened.kind === 'encrypted') {
         throw new BackupError('password-required', 'This backup is encrypted: enter its password to open it.');
       }
-      // A view adds the size/mode columns the mbdb table has, so both formats answer one query shape.
-      const copy = new Database(opened.db.serialize());
-      opened.db.close();
-      copy.exec('CREATE TEMP VIEW Entries AS SELECT fileID, domain, relativePath, flags, file, NULL AS size, NULL AS mode FROM Files');
-      return new BackupIndex(copy, 'manifest-db');
+      return new BackupIndex(opened.db, 'manifest-db');
     }
     const mbdbPath = path.join(folder, 'Manifest.mbdb');
     if (fs.existsSync(mbdbPath)) return BackupIndex.fromMbdb(fs.readFileSync(mbdbPath));
     throw new BackupError('not-found', `${folder} holds no Manifest.db or Manifest.mbdb, so it is not a backup Lifeboat can open.`);
   }
 
+  /** The mbdb rows in an in-memory table shaped (and indexed) like Manifest.db's Files (§5.6). */
   private static fromMbdb(bytes: Buffer): BackupIndex {
     const db = new Database(':memory:');
-    db.exec('CREATE TABLE Entries (fileID TEXT, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB, size INTEGER, mode INTEGER)');
-    db.exec('CREATE INDEX EntriesDomainPath ON Entries(domain, relativePath)');
-    const insert = db.prepare('INSERT INTO Entries VALUES (?, ?, ?, ?, NULL, ?, ?)');
+    db.exec('CREATE TABLE Files (fileID TEXT, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB, size INTEGER, mode INTEGER)');
+    const insert = db.prepare('INSERT INTO Files VALUES (?, ?, ?, ?, NULL, ?, ?)');
     const flagsOf: Record<EntryKind, number> = { file: 1, directory: 2, symlink: 4, other: 0 };
     db.transaction(() => {
       for (const row of mbdbRows(bytes)) insert.run(row.fileId, row.domain, row.relativePath, flagsOf[row.kind], row.size, row.kind === 'directory' ? 0o40755 : 0o100644);
     })();
+    db.exec('CREATE INDEX FilesDomainIdx ON Files(domain); CREATE INDEX FilesRelativePathIdx ON Files(relativePath)');
     return new BackupIndex(db, 'manifest-mbdb');
   }
 
@@ -96,61 +101,75 @@ export class BackupIndex {
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM Entries').get() as { n: number }).n;
+    return (this.db.prepare('SELECT count(*) AS n FROM Files').get() as { n: number }).n;
   }
 
   domains(): DomainCount[] {
-    const rows = this.db.prepare('SELECT domain, count(*) AS n FROM Entries GROUP BY domain ORDER BY domain').all() as Array<{ domain: string; n: number }>;
+    const rows = this.db.prepare('SELECT domain, count(*) AS n FROM Files GROUP BY domain ORDER BY domain').all() as Array<{ domain: string; n: number }>;
     return rows.map((row) => ({ domain: row.domain, entries: row.n }));
   }
 
   entry(domain: string, relativePath: string): IndexedEntry | undefined {
-    const raw = this.db.prepare(`SELECT ${COLUMNS} FROM Entries WHERE domain = ? AND relativePath = ? LIMIT 1`).get(domain, relativePath) as RawRow | undefined;
+    const raw = this.db.prepare(`SELECT ${this.columns} FROM Files WHERE relativePath = ? AND domain = ? LIMIT 1`).get(relativePath, domain) as RawRow | undefined;
     return raw && this.describe(raw);
   }
 
-  /** Entries directly inside `directory` of `domain` ('' = the domain's root), with folders only implied by deeper paths. */
+  /**
+   * Entries directly inside `directory` of `domain` ('' = the domain's top), with folders only
+   * implied by deeper paths. Only paths are read for the whole subtree; file records are decoded
+   * for the direct children alone.
+   */
   children(domain: string, directory: string): IndexedEntry[] {
     const prefix = directory === '' ? '' : `${directory}/`;
-    const like = `${escapeLike(prefix)}%`;
-    const direct = this.db
-      .prepare(`SELECT ${COLUMNS} FROM Entries WHERE domain = ? AND relativePath LIKE ? ESCAPE '\\' AND relativePath != ? AND substr(relativePath, ?) NOT LIKE '%/%' ORDER BY relativePath`)
-      .all(domain, like, directory, prefix.length + 1) as RawRow[];
-    const entries = direct.map((raw) => this.describe(raw));
-    const seen = new Set(entries.map((entry) => entry.relativePath));
-    // Backups list directories as rows, but a partial or hand-made one may not: imply them.
-    const deeper = this.db
-      .prepare(`SELECT DISTINCT substr(relativePath, 1, ? + instr(substr(relativePath, ? + 1), '/') - 1) AS child FROM Entries WHERE domain = ? AND relativePath LIKE ? ESCAPE '\\' AND substr(relativePath, ? + 1) LIKE '%/%'`)
-      .all(prefix.length, prefix.length, domain, like, prefix.length) as Array<{ child: string }>;
-    for (const { child } of deeper) {
-      if (seen.has(child)) continue;
-      seen.add(child);
-      entries.push(impliedDirectory(domain, child));
+    const paths = (prefix === ''
+      ? this.db.prepare('SELECT rowid AS id, relativePath FROM Files WHERE domain = ?').all(domain)
+      : this.db.prepare('SELECT rowid AS id, relativePath FROM Files WHERE relativePath >= ? AND relativePath < ? AND domain = ?').all(prefix, prefixEnd(prefix), domain)) as Array<{ id: number; relativePath: string }>;
+    const direct: number[] = [];
+    const implied = new Set<string>();
+    for (const { id, relativePath } of paths) {
+      if (relativePath === '' || !relativePath.startsWith(prefix)) continue;
+      const slash = relativePath.indexOf('/', prefix.length);
+      if (slash < 0) direct.push(id);
+      else implied.add(relativePath.slice(0, slash));
     }
-    return entries.sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+    const byRowid = this.db.prepare(`SELECT ${this.columns} FROM Files WHERE rowid = ?`);
+    const entries = direct.map((id) => this.describe(byRowid.get(id) as RawRow));
+    const listed = new Set(entries.map((entry) => entry.relativePath));
+    // Backups list folders as rows, but a partial or hand-made one may not: imply them.
+    for (const child of implied) if (!listed.has(child)) entries.push(impliedDirectory(domain, child));
+    return entries.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
   }
 
   /** Every entry at or below `relativePath` in `domain` ('' = the whole domain), in path order. */
   *under(domain: string, relativePath: string): Generator<IndexedEntry> {
     const statement = relativePath === ''
-      ? this.db.prepare(`SELECT ${COLUMNS} FROM Entries WHERE domain = ? ORDER BY relativePath`).bind(domain)
-      : this.db.prepare(`SELECT ${COLUMNS} FROM Entries WHERE domain = ? AND (relativePath = ? OR relativePath LIKE ? ESCAPE '\\') ORDER BY relativePath`).bind(domain, relativePath, `${escapeLike(relativePath)}/%`);
+      ? this.db.prepare(`SELECT ${this.columns} FROM Files WHERE domain = ? ORDER BY relativePath`).bind(domain)
+      : this.db
+          .prepare(`SELECT ${this.columns} FROM Files WHERE (relativePath = ? OR (relativePath >= ? AND relativePath < ?)) AND domain = ? ORDER BY relativePath`)
+          .bind(relativePath, `${relativePath}/`, prefixEnd(`${relativePath}/`), domain);
     for (const raw of statement.iterate() as IterableIterator<RawRow>) yield this.describe(raw);
   }
 
-  /** Entries whose `domain/relativePath` contains `text` (case-insensitive for ASCII), at most `limit`. */
+  /**
+   * Entries whose relativePath (or domain) contains `text`, case-insensitive for ASCII, at most
+   * `limit`. The LIKE runs over the path and domain indexes (§5.6 FilesRelativePathIdx,
+   * FilesDomainIdx), which are far smaller than the table with its file records.
+   */
   search(text: string, options: { readonly limit?: number; readonly domain?: string } = {}): IndexedEntry[] {
     const pattern = `%${escapeLike(text)}%`;
     const limit = options.limit ?? 1000;
-    const rows = options.domain === undefined
-      ? (this.db.prepare(`SELECT ${COLUMNS} FROM Entries WHERE relativePath LIKE @pattern ESCAPE '\\' OR domain LIKE @pattern ESCAPE '\\' ORDER BY domain, relativePath LIMIT @limit`).all({ pattern, limit }) as RawRow[])
-      : (this.db.prepare(`SELECT ${COLUMNS} FROM Entries WHERE domain = @domain AND relativePath LIKE @pattern ESCAPE '\\' ORDER BY relativePath LIMIT @limit`).all({ pattern, limit, domain: options.domain }) as RawRow[]);
+    const inDomain = options.domain === undefined ? '' : 'AND domain = @domain';
+    const byPath = `SELECT rowid FROM Files WHERE relativePath LIKE @pattern ESCAPE '\\' ${inDomain}`;
+    const byDomain = options.domain === undefined ? ` UNION SELECT rowid FROM Files WHERE domain LIKE @pattern ESCAPE '\\'` : '';
+    const rows = this.db
+      .prepare(`SELECT ${this.columns} FROM Files WHERE rowid IN (SELECT rowid FROM (${byPath}${byDomain}) LIMIT @limit) ORDER BY domain, relativePath`)
+      .all({ pattern, limit, ...(options.domain === undefined ? {} : { domain: options.domain }) }) as RawRow[];
     return rows.map((raw) => this.describe(raw));
   }
 
   /** Every entry, in storage order (for totals and completeness checks). */
   *all(): Generator<IndexedEntry> {
-    for (const raw of this.db.prepare(`SELECT ${COLUMNS} FROM Entries`).iterate() as IterableIterator<RawRow>) yield this.describe(raw);
+    for (const raw of this.db.prepare(`SELECT ${this.columns} FROM Files`).iterate() as IterableIterator<RawRow>) yield this.describe(raw);
   }
 
   private describe(raw: RawRow): IndexedEntry {
