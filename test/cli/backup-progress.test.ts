@@ -60,13 +60,17 @@ describe('progress renderers', () => {
     now += 60;
     renderer.update(view(12));
     renderer.update(view(100));
+    // Further events at 100 % are throttled, but end() leaves the latest one on screen.
+    renderer.update(view(100, { filesDone: 1001 }));
+    renderer.update(view(100, { filesDone: 1002 }));
     renderer.end();
     renderer.end();
-    expect(err).toHaveLength(4);
+    expect(err).toHaveLength(5);
     for (const draw of err.slice(0, 3)) expect(draw.startsWith('\r\u001b[2K')).toBe(true);
     expect(err[1]).toMatch(/\[#{3}-{21}\] {2}12% 120\/1000 files, 12 MB of 100 MB, 2\.0 MB\/s, about 1 min 28 s left {2}HomeDomain$/);
-    expect(err[2]).toMatch(/\[#{24}\] 100% /);
-    expect(err[3]).toBe('\n');
+    expect(err[2]).toMatch(/\[#{24}\] 100% 1000\/1000 files, 100 MB, 2\.0 MB\/s {2}HomeDomain$/);
+    expect(err[3]).toMatch(/ 100% 1002\/1000 files/);
+    expect(err[4]).toBe('\n');
   });
 
   it('json: NDJSON on stdout, throttled to 4 a second, phase changes and 100 % always', () => {
@@ -78,6 +82,7 @@ describe('progress renderers', () => {
       now += 10;
       renderer.update(view(step), { domain: 'HomeDomain' });
     }
+    renderer.update(view(100));
     renderer.update(view(100));
     expect(err).toEqual([]);
     const events = out.map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -13,6 +13,8 @@ const CLEAR_LINE = '\r\u001b[2K';
 export class ProgressBar implements ProgressRenderer {
   private lastDraw = Number.NEGATIVE_INFINITY;
   private lastPhase: string | undefined;
+  private lastPercent = 0;
+  private skipped: ProgressView | undefined;
   private drawn = false;
 
   constructor(
@@ -25,15 +27,28 @@ export class ProgressBar implements ProgressRenderer {
     const time = this.now();
     const phaseChanged = view.phase !== this.lastPhase;
     this.lastPhase = view.phase;
-    if (!phaseChanged && view.percent < 100 && time - this.lastDraw < REDRAW_MS) return;
-    this.lastDraw = time;
-    this.write(CLEAR_LINE + this.fit(this.line(view)));
-    this.drawn = true;
+    // Reaching 100 % is shown at once; later events at 100 % are throttled like the rest.
+    const reachedEnd = view.percent >= 100 && this.lastPercent < 100;
+    this.lastPercent = view.percent;
+    if (!phaseChanged && !reachedEnd && time - this.lastDraw < REDRAW_MS) {
+      this.skipped = view;
+      return;
+    }
+    this.draw(view, time);
   }
 
   end(): void {
+    // The last state may have been throttled away: the line left on screen must be the final one.
+    if (this.skipped) this.draw(this.skipped, this.now());
     if (this.drawn) this.write('\n');
     this.drawn = false;
+  }
+
+  private draw(view: ProgressView, time: number): void {
+    this.lastDraw = time;
+    this.skipped = undefined;
+    this.write(CLEAR_LINE + this.fit(this.line(view)));
+    this.drawn = true;
   }
 
   line(view: ProgressView): string {

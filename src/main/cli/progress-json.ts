@@ -10,6 +10,7 @@ const MIN_INTERVAL_MS = 250;
 export class JsonProgress implements ProgressRenderer {
   private lastEmit = Number.NEGATIVE_INFINITY;
   private lastPhase: string | undefined;
+  private lastPercent = 0;
 
   constructor(
     private readonly write: (text: string) => void,
@@ -20,7 +21,10 @@ export class JsonProgress implements ProgressRenderer {
     const time = this.now();
     const phaseChanged = view.phase !== this.lastPhase;
     this.lastPhase = view.phase;
-    if (!phaseChanged && view.percent < 100 && time - this.lastEmit < MIN_INTERVAL_MS) return;
+    // Reaching 100 % is sent at once; later events at 100 % are throttled like the rest.
+    const reachedEnd = view.percent >= 100 && this.lastPercent < 100;
+    this.lastPercent = view.percent;
+    if (!phaseChanged && !reachedEnd && time - this.lastEmit < MIN_INTERVAL_MS) return;
     this.lastEmit = time;
     this.write(`${JSON.stringify({ type: 'progress', ...view, ...details })}\n`);
   }
