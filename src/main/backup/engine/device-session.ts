@@ -158,8 +158,20 @@ export async function openBackupSession(options: OpenSessionOptions): Promise<Ba
   } catch (error) {
     for (const channel of opened) channel.close();
     await connection.close().catch(() => undefined);
-    throw error;
+    throw sessionError(error);
   }
+}
+
+/** Whatever failed while connecting, as a BackupError with the lower layer's sentence. */
+function sessionError(error: unknown): BackupError {
+  if (error instanceof BackupError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  if (code === 'PasswordProtected' || code === 'EscrowLocked') return new BackupError('device-locked', detail, { cause: error });
+  if (code === 'connection-closed' || code === 'ConnectionClosed' || code === 'DeviceNotFound') {
+    return new BackupError('disconnected', `The connection to the iPhone was lost while preparing the backup: ${detail}`, { cause: error });
+  }
+  return new BackupError('device-error', `The iPhone could not start a backup: ${detail}`, { cause: error });
 }
 
 function usedBytesOf(diskUsage: unknown): number | undefined {

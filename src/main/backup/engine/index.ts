@@ -14,3 +14,4 @@ export {
 export { listSnapshots, applyRetention, resolveBackupRoot, defaultBackupRoot, recoverStore, BACKUP_ROOT_ENV } from '../store';
 export type { BackupSnapshot, RetentionPolicy } from '../store';
 export { isCameraRollItem } from './camera-roll';
+export { BackupError, isBackupError, type BackupErrorCode } from '../backup-error';
