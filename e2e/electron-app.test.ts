@@ -122,7 +122,8 @@ describe.skipIf(skipReason !== undefined)('desktop app: back up an iPhone', () =
     harness.sim.device(udid).setFaults({ linkBytesPerSecond: 1_500_000 });
     await page.getByTestId('backup-now').click();
     await page.getByTestId('job-progress').waitFor({ timeout: STEP_MS });
-    await page.waitForFunction('/\\d+%/.test(document.querySelector(\'[data-testid="job-percent"]\')?.textContent ?? "")', undefined, { timeout: STEP_MS });
+    // A locator, not waitForFunction: the window's CSP forbids the eval a string predicate needs.
+    await expect.poll(() => page.getByTestId('job-percent').textContent(), { timeout: STEP_MS }).toMatch(/\d+%/);
     await shot('04-backup-progress');
     await page.getByTestId('toast').filter({ hasText: 'Backup of' }).filter({ hasText: 'finished' }).waitFor({ timeout: STEP_MS * 2 });
     harness.sim.device(udid).setFaults({ linkBytesPerSecond: undefined });
