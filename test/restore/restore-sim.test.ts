@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBackupError } from '../../src/main/backup/backup-error';
+import { openCatalog } from '../../src/main/backup/catalog';
 import { listSnapshots, runBackup } from '../../src/main/backup/engine';
 import { assessErasedPhone, findRestoreCandidates, runRestore, type RestoreProgress } from '../../src/main/backup/restore';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
@@ -18,6 +19,8 @@ describe('runRestore against the virtual iPhone', () => {
   let device: VirtualDevice;
   let root: string;
   let folder: string;
+  /** The phone as the second (current) backup holds it. */
+  let changedDigest: string;
 
   beforeAll(async () => {
     harness = await startSimHarness({ seed: SEED });
@@ -75,7 +78,7 @@ describe('runRestore against the virtual iPhone', () => {
 
   it('restores an older snapshot onto the phone (its <UDID>/… paths mapped onto the snapshot folder)', async () => {
     await changePhone(device.phone, { seed: 5, addPhotos: 3, modifyFiles: 2, deleteFiles: 2 });
-    const changedDigest = await digestOf(device);
+    changedDigest = await digestOf(device);
     await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
     const snapshot = (await listSnapshots(root, device.udid)).find((item) => !item.isCurrent);
     if (!snapshot) throw new Error('the second backup left no snapshot of the first');
@@ -89,6 +92,42 @@ describe('runRestore against the virtual iPhone', () => {
     // And the current backup brings the later state back.
     await restore({ reboot: false });
     expect(await digestOf(device)).toBe(changedDigest);
+  });
+
+  it('restores an archived copy named by its catalog id, leaving it untouched', async () => {
+    const catalog = openCatalog(root);
+    let archived;
+    try {
+      await catalog.refresh();
+      const current = catalog.list({ udid: device.udid, location: 'root', archived: false })[0];
+      if (!current) throw new Error('the catalog does not list the current backup');
+      archived = await catalog.archive(current.id);
+    } finally {
+      catalog.close();
+    }
+    expect(path.basename(archived.path)).toMatch(new RegExp(`^${device.udid}-\\d{8}-\\d{6}$`));
+    const before = hashTree(archived.path);
+    await eraseAndPair(harness, device);
+    const result = await restore({ backup: archived.id, reboot: false });
+    expect(result.backupFolder).toBe(archived.path);
+    expect(hashTree(archived.path)).toEqual(before);
+    expect(await digestOf(device)).toBe(changedDigest);
+  });
+
+  it('cancels mid-restore with a sentence and leaves the backup byte-identical', async () => {
+    const before = hashTree(folder);
+    const controller = new AbortController();
+    const error = await restore({
+      reboot: false,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.filesDone >= 5) controller.abort();
+      },
+    }).catch((caught: unknown) => caught);
+    expect(isBackupError(error, 'cancelled')).toBe(true);
+    expect((error as Error).message).toMatch(/The restore was cancelled\. The backup itself was not changed/);
+    expect(hashTree(folder)).toEqual(before);
+    for (let attempt = 0; attempt < 100 && !device.isAttached(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
   });
 
   it('stops before anything is written when Find My is on, with the sentence to turn it off', async () => {
