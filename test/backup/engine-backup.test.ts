@@ -46,7 +46,12 @@ describe('runBackup against the virtual iPhone', () => {
     expect(info['iTunes Version']).toBe('12.13.0');
     expect(info['Last Backup Date']).toBeInstanceOf(Date);
     expect([...(info['Installed Applications'] as string[])].sort()).toEqual(device.phone.apps().map((app) => app.bundleId).sort());
-    expect(Object.keys(info['Applications'] as object).length).toBe(device.phone.apps().length);
+    const applications = info['Applications'] as Record<string, Record<string, unknown>>;
+    expect(Object.keys(applications).length).toBe(device.phone.apps().length);
+    for (const app of Object.values(applications)) {
+      expect(Buffer.isBuffer(app.ApplicationSINF) && Buffer.isBuffer(app.iTunesMetadata)).toBe(true);
+      expect((app.PlaceholderIcon as Buffer).subarray(1, 4).toString('latin1')).toBe('PNG');
+    }
     await expectBackupMatchesPhone(result.folder, device.phone);
     const last = events[events.length - 1] as BackupProgress;
     expect(last.phase).toBe('done');

@@ -12,7 +12,7 @@ import {
 } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { type DeviceDescription } from './info-plist';
-import { INSTALLATION_PROXY_SERVICE, browseUserApps } from './installed-apps';
+import { INSTALLATION_PROXY_SERVICE, SPRINGBOARD_SERVICE, browseUserApps, fetchAppIcons } from './installed-apps';
 
 /** The sync lock file every syncing host takes (protocol.md §4.5, §7.1 step 8). */
 export const SYNC_LOCK_PATH = '/com.apple.itunes.lock_sync';
@@ -97,6 +97,22 @@ export async function openBackupSession(options: OpenSessionOptions): Promise<Ba
         }
       } catch {
         // "installation_proxy apps if available" (§5.3): a backup does not need them.
+      }
+      if (apps.length > 0) {
+        try {
+          const channel = await session.startService(SPRINGBOARD_SERVICE);
+          try {
+            const icons = await fetchAppIcons(channel, apps.map((app) => plistString(app.CFBundleIdentifier) ?? ''));
+            apps = apps.map((app) => {
+              const icon = icons.get(plistString(app.CFBundleIdentifier) ?? '');
+              return icon ? { ...app, PlaceholderIcon: icon } : app;
+            });
+          } finally {
+            channel.close();
+          }
+        } catch {
+          // Icons are decoration; Info.plist is complete without them.
+        }
       }
     }
     const npChannel = await session.startService(NotificationProxyClient.SERVICE_NAME);

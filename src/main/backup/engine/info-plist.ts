@@ -14,7 +14,7 @@ export interface DeviceDescription {
   readonly itunesFiles: ReadonlyMap<string, Buffer>;
   /** AFC `/Books/iBooksData2.plist`, if present and non-empty. */
   readonly booksData: Buffer | undefined;
-  /** installation_proxy user apps (CFBundleIdentifier, ApplicationSINF, iTunesMetadata). */
+  /** installation_proxy user apps (CFBundleIdentifier, ApplicationSINF, iTunesMetadata; PlaceholderIcon from springboardservices). */
   readonly apps: readonly PlistDict[];
 }
 
@@ -38,7 +38,10 @@ export function buildInfoPlist(description: DeviceDescription, now: Date = new D
     const sinf = app.ApplicationSINF;
     const metadata = app.iTunesMetadata;
     // Only apps with both DRM info and metadata can be reinstalled from the backup (§5.3).
-    if (Buffer.isBuffer(sinf) && Buffer.isBuffer(metadata)) applications[bundleId] = { ApplicationSINF: sinf, iTunesMetadata: metadata };
+    if (Buffer.isBuffer(sinf) && Buffer.isBuffer(metadata)) {
+      const icon = app.PlaceholderIcon;
+      applications[bundleId] = { ApplicationSINF: sinf, iTunesMetadata: metadata, ...(Buffer.isBuffer(icon) ? { PlaceholderIcon: icon } : {}) };
+    }
   }
   info['Applications'] = applications;
   setIf(info, 'Build Version', text('BuildVersion'));
