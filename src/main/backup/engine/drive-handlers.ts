@@ -150,7 +150,6 @@ async function moveItems(moves: ReadonlyArray<{ readonly from: string; readonly 
     for (const move of resolved) {
       // A discarded upload (Camera Roll off) was never written: its move has nothing to do.
       if (context.stats.discardedPaths.has(move.from)) {
-        context.stats.discardedPaths.delete(move.from);
         await fs.rm(move.to, { recursive: true, force: true });
         continue;
       }
