@@ -165,5 +165,20 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     await page.getByLabel('Colour theme').selectOption('dark');
     await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
     await shot('10-dark-theme');
+    await page.getByLabel('Colour theme').selectOption('system');
+  });
+
+  it('keeps an unplugged phone in the list with its backups, and has a Settings screen', async () => {
+    harness.sim.device(udid).unplug();
+    await page.getByTestId('toast').filter({ hasText: 'iPhone disconnected' }).waitFor({ timeout: STEP_MS });
+    await page.getByRole('heading', { name: 'Known' }).waitFor({ timeout: STEP_MS });
+    await page.getByText('This iPhone is not connected').waitFor();
+    expect(await page.getByTestId('backup-row').count()).toBe(2);
+    await shot('11-known-device');
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const folder = page.getByLabel('Backup folder');
+    expect(await folder.inputValue()).toBe(backupRoot);
+    await shot('12-settings');
   });
 });

@@ -134,7 +134,11 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     hub.emit('notify', notice('info', 'iPhone connected', device.summary.name ? `${device.summary.name} is connected.` : undefined, device.udid));
     devices.publish();
   });
-  manager.on('detached', (udid) => devices.onDetached(udid));
+  manager.on('detached', (udid) => {
+    // Named from the last list we showed, before the phone leaves it.
+    hub.emit('notify', notice('info', 'iPhone disconnected', `${devices.nameOf(udid)} was unplugged.`, udid));
+    devices.onDetached(udid);
+  });
   manager.on('trust-changed', (device) => devices.onUpdated(device));
   manager.on('updated', (device) => devices.onUpdated(device));
   manager.start();
