@@ -14,6 +14,14 @@ import { expectBackupMatchesPhone, manifestRows, pairWithTool } from './engine-h
 
 const SEED = 13;
 
+async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('Timed out waiting for the virtual iPhone to reboot.');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Lifeboat backups read by Debian's idevicebackup2 (libimobiledevice 1.3.0), and the other way round. */
 describe('Lifeboat backups and idevicebackup2', () => {
   let harness: SimHarness;
@@ -33,15 +41,19 @@ describe('Lifeboat backups and idevicebackup2', () => {
     device.erase();
     expect(device.phone.isFactoryState()).toBe(true);
     await pairWithTool(harness);
-    const result = await runTool('idevicebackup2', ['restore', '--system', '--settings', '--remove', root], harness.env, 120_000);
-    expect(result.stdout, result.stderr).toContain('Restore Successful.');
-    // The phone reboots after the restore; wait until it is back.
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      if (device.isAttached()) break;
+    // The phone reboots after the restore: see it leave, then wait until it is back.
+    let detached = false;
+    const watch = setInterval(() => {
+      if (!device.isAttached()) detached = true;
+    }, 10);
+    try {
+      const result = await runTool('idevicebackup2', ['restore', '--system', '--settings', '--remove', root], harness.env, 120_000);
+      expect(result.stdout, result.stderr).toContain('Restore Successful.');
+      await waitUntil(() => detached);
+      await waitUntil(() => device.isAttached());
+    } finally {
+      clearInterval(watch);
     }
-    expect(device.isAttached()).toBe(true);
   }
 
   function referencePhone(name: string): ReturnType<typeof openPhone> {
