@@ -106,7 +106,10 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
       return view;
     },
     'encryption:change-password': async (args) => backups.changePassword(args.udid, args.oldPassword, args.newPassword),
-    'restore:preflight': async ({ udid, backupId }) => backups.restorePreflight(udid, backupId),
+    'restore:preflight': async ({ udid, backupId }) => {
+      const summary = manager.get(udid)?.summary;
+      return backups.restorePreflight(udid, backupId, summary ? { productVersion: summary.productVersion, freeBytes: summary.freeBytes } : undefined);
+    },
     'restore:start': async (args) => backups.startRestore(args),
     'restore:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'photos:import': async ({ udid, destination }) => backups.startPhotoImport(udid, destination),

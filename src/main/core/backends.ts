@@ -46,7 +46,12 @@ export interface CatalogBackend {
 }
 
 export interface RestoreBackend {
-  preflight(options: DeviceTarget & { readonly backupPath: string; readonly backupId: string }): Promise<RestorePreflightView>;
+  preflight(options: DeviceTarget & {
+    readonly backupPath: string;
+    readonly backupId: string;
+    /** What the device manager knows of the phone, for the version and space checks. */
+    readonly device?: { readonly productVersion?: string; readonly freeBytes?: number };
+  }): Promise<RestorePreflightView>;
   run(options: DeviceTarget & {
     readonly backupPath: string;
     readonly password?: string;

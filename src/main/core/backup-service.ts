@@ -126,9 +126,9 @@ export class BackupService {
     return { udid, enabled: true };
   }
 
-  async restorePreflight(udid: string, backupId: string): Promise<RestorePreflightView> {
+  async restorePreflight(udid: string, backupId: string, device?: { productVersion?: string; freeBytes?: number }): Promise<RestorePreflightView> {
     const restore = this.options.backends.restore ?? fail('unsupported', 'Restoring is not available in this version yet.');
-    return restore.preflight({ ...this.target(udid), backupId, backupPath: await this.pathOf(backupId) });
+    return restore.preflight({ ...this.target(udid), backupId, backupPath: await this.pathOf(backupId), ...(device ? { device } : {}) });
   }
 
   async startRestore(args: { udid: string; backupId: string; password?: string; system?: boolean; reboot?: boolean }): Promise<JobStarted> {

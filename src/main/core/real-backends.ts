@@ -4,7 +4,9 @@ import { type BackupProgress, changeBackupPassword, getBackupEncryption, runBack
 import { importPhotos, type PhotoImportProgress } from '../backup/photos';
 import type { BackupView } from '../../shared/contract';
 import type { Backends, CatalogBackend } from './backends';
+import { createBrowserBackend } from './browser-backend';
 import { fail } from './error-mapping';
+import { createRestoreBackend } from './restore-backend';
 import type { ProgressUpdate } from './job-queue';
 
 /** The real engine, catalog and photo import from src/main/backup, adapted to the core's interfaces. */
@@ -30,6 +32,8 @@ export function createRealBackends(): Backends {
       changePassword: (options) => changeBackupPassword(options),
     },
     openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders })),
+    restore: createRestoreBackend(),
+    browser: createBrowserBackend(),
     photos: {
       async importPhotos(options) {
         await importPhotos({
