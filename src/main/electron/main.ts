@@ -42,10 +42,15 @@ let desktop: DesktopShell | undefined;
 let unregisterIpc: (() => void) | undefined;
 let quitting = false;
 
-/** The remembered-password vault the core can be handed (see the report on issue 6). */
+/**
+ * The remembered-password vault (safeStorage). Exported until the core takes it as an option
+ * (`createAppCore({ passwordVault })`); then it is passed there instead.
+ */
 export let passwordVault: PasswordVault | undefined;
 
 registerAppScheme();
+// Windows shows notifications only for an app with an AppUserModelID; the installer registers this one.
+if (process.platform === 'win32') app.setAppUserModelId('app.lifeboat.desktop');
 
 if (!app.requestSingleInstanceLock()) {
   // A second launch hands over to the first (it gets 'second-instance' and shows its window).
