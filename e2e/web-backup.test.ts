@@ -151,6 +151,19 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     harness.sim.device(udid).setFaults({ locked: false });
   });
 
+  it('restores the newest backup after its checks pass', async () => {
+    const finished = nextJobFinished(core);
+    await page.getByRole('button', { name: /^Restore the backup of/ }).first().click();
+    const dialog = page.getByRole('dialog', { name: /^Restore the backup of/ });
+    await dialog.getByRole('button', { name: 'Restore' }).waitFor({ timeout: STEP_MS });
+    await shot('09-restore-dialog');
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await page.getByTestId('job-progress').waitFor({ timeout: STEP_MS });
+    const result = await finished;
+    expect(result).toMatchObject({ kind: 'restore', outcome: 'succeeded' });
+    await page.getByTestId('last-outcome').filter({ hasText: 'restore finished' }).waitFor({ timeout: STEP_MS });
+  });
+
   it('asks for a password twice before turning encryption on, and has a dark theme', async () => {
     await page.getByTestId('encryption-switch').click();
     const dialog = page.getByRole('dialog', { name: 'Set a backup password' });
@@ -159,26 +172,30 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     await dialog.getByLabel('Confirm password').fill('secret-2');
     await dialog.getByRole('button', { name: 'Set Password' }).click();
     await dialog.getByRole('alert').filter({ hasText: 'different' }).waitFor();
-    await shot('09-encryption-dialog');
+    await shot('10-encryption-dialog');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
 
     await page.getByLabel('Colour theme').selectOption('dark');
     await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
-    await shot('10-dark-theme');
+    await shot('11-dark-theme');
     await page.getByLabel('Colour theme').selectOption('system');
   });
 
   it('keeps an unplugged phone in the list with its backups, and has a Settings screen', async () => {
+    // The restore's reboot left an "iPhone disconnected" toast: clear it so the next one is ours.
+    const disconnected = page.getByTestId('toast').filter({ hasText: 'iPhone disconnected' });
+    for (const toast of await disconnected.all()) await toast.getByRole('button').click({ timeout: 1000 }).catch(() => undefined);
+    await expect.poll(() => disconnected.count()).toBe(0);
     harness.sim.device(udid).unplug();
-    await page.getByTestId('toast').filter({ hasText: 'iPhone disconnected' }).waitFor({ timeout: STEP_MS });
+    await disconnected.first().waitFor({ timeout: STEP_MS });
     await page.getByRole('heading', { name: 'Known' }).waitFor({ timeout: STEP_MS });
     await page.getByText('This iPhone is not connected').waitFor();
     expect(await page.getByTestId('backup-row').count()).toBe(2);
-    await shot('11-known-device');
+    await shot('12-known-device');
 
     await page.getByRole('button', { name: 'Settings' }).click();
     const folder = page.getByLabel('Backup folder');
     expect(await folder.inputValue()).toBe(backupRoot);
-    await shot('12-settings');
+    await shot('13-settings');
   });
 });

@@ -5,9 +5,10 @@ import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
 import { formatDate } from '../devices/device-page';
+import { RestoreDialog } from './restore-dialog';
 
 /** Every backup of one phone, newest first, with verify / show / archive / delete. */
-export function BackupHistory({ udid }: { readonly udid: string }) {
+export function BackupHistory({ udid, canRestore }: { readonly udid: string; readonly canRestore: boolean }) {
   const backups = useAppState(useShallow((state) => state.backups.list.filter((backup) => backup.udid === udid)));
   const sorted = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return (
@@ -31,7 +32,7 @@ export function BackupHistory({ udid }: { readonly udid: string }) {
           </thead>
           <tbody>
             {sorted.map((backup) => (
-              <BackupRow key={backup.id} backup={backup} />
+              <BackupRow key={backup.id} backup={backup} canRestore={canRestore} udid={udid} />
             ))}
           </tbody>
         </table>
@@ -40,12 +41,13 @@ export function BackupHistory({ udid }: { readonly udid: string }) {
   );
 }
 
-function BackupRow({ backup }: { readonly backup: BackupView }) {
+function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; readonly canRestore: boolean; readonly udid: string }) {
   const pending = useAppState((state) => state.backups.pending[backup.id]);
   const verified = useAppState((state) => state.backups.verified[backup.id]);
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
   const { verifyBackup, deleteBackup, archiveBackup, revealBackup } = useActions();
   const [confirming, setConfirming] = useState(false);
+  const [restoring, setRestoring] = useState(false);
   const date = formatDate(backup.createdAt);
   return (
     <tr data-testid="backup-row" data-camera-roll={backup.includesCameraRoll === undefined ? 'unknown' : String(backup.includesCameraRoll)}>
@@ -61,6 +63,12 @@ function BackupRow({ backup }: { readonly backup: BackupView }) {
       <td>{backup.encrypted ? 'Yes' : 'No'}</td>
       <td data-testid="camera-roll-cell">{cameraRollLabel(backup)}</td>
       <td className="row-actions">
+        {canRestore && backup.status === 'complete' ? (
+          <button type="button" disabled={!!pending} onClick={() => setRestoring(true)} aria-label={`Restore the backup of ${date}`}>
+            Restore…
+          </button>
+        ) : null}
+        {restoring ? <RestoreDialog udid={udid} backupId={backup.id} date={date} onClose={() => setRestoring(false)} /> : null}
         <button type="button" disabled={!!pending} onClick={() => void verifyBackup(backup.id)} aria-label={`Verify the backup of ${date}`}>
           {pending === 'verify' ? 'Verifying…' : 'Verify'}
         </button>

@@ -61,7 +61,7 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
 
       {trusted ? <PhotoImport device={device} busy={busy} /> : null}
 
-      <BackupHistory udid={device.udid} />
+      <BackupHistory udid={device.udid} canRestore={trusted && !busy} />
     </article>
   );
 }
