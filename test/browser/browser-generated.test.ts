@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBackupError } from '../../src/main/backup/backup-error';
-import { extractFromBackup, openBackupBrowser, parseBackupPath } from '../../src/main/backup/browser';
+import { extractByFileIds, extractFromBackup, openBackupBrowser, parseBackupPath } from '../../src/main/backup/browser';
 import { ManifestDbWriter } from '../../src/simulator/backup-format/manifest-db';
 
 const fileIdOf = (domain: string, relativePath: string): string => crypto.createHash('sha1').update(`${domain}-${relativePath}`).digest('hex');
@@ -109,6 +109,10 @@ describe('backup browser on generated backups', () => {
       expect(result.files).toBe(2);
       expect(Math.floor(fs.statSync(path.join(work, 'out', 'Media', '100%_done.txt')).mtimeMs / 1000)).toBe(1_600_000_123);
       expect(Math.floor(fs.statSync(path.join(work, 'out', 'Media')).mtimeMs / 1000)).toBe(1_500_000_000);
+      // A mixed selection by fileID lands as <to>/<Domain>/<relativePath>.
+      const byId = await extractByFileIds(browser, [fileIdOf('MediaDomain', 'Media/1000 done.txt')], path.join(work, 'by-id'));
+      expect(byId.files).toBe(1);
+      expect(fs.readFileSync(path.join(work, 'by-id', 'MediaDomain', 'Media', '1000 done.txt'), 'utf8')).toBe('y');
     } finally {
       browser.close();
     }

@@ -61,6 +61,8 @@ export interface BackupBrowser {
   domains(): DomainSummary[];
   apps(): AppSummary[];
   entry(domain: string, relativePath: string): BrowserEntry | undefined;
+  /** By Manifest.db fileID (§5.2); for mbdb backups the computed one. */
+  entryById(fileId: string): BrowserEntry | undefined;
   /** Entries directly inside a folder ('' = the domain's top). */
   list(domain: string, directory?: string): BrowserEntry[];
   /** Everything at or below a path ('' = the whole domain). */
@@ -157,6 +159,7 @@ export async function openBackupBrowser(folder: string, options: OpenBrowserOpti
       return [...apps].map(([bundleId, app]) => ({ bundleId, ...app })).sort((a, b) => a.bundleId.localeCompare(b.bundleId));
     },
     entry: (domain, relativePath) => index.entry(domain, relativePath),
+    entryById: (fileId) => index.entryById(fileId),
     list: (domain, directory = '') => index.children(domain, directory),
     under: (domain, relativePath) => index.under(domain, relativePath),
     search: (searchText, searchOptions) => index.search(searchText, searchOptions),

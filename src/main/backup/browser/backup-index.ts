@@ -114,6 +114,12 @@ export class BackupIndex {
     return raw && this.describe(raw);
   }
 
+  /** The row with this fileID (§5.2), if any. */
+  entryById(fileId: string): IndexedEntry | undefined {
+    const raw = this.db.prepare(`SELECT ${this.columns} FROM Files WHERE fileID = ? LIMIT 1`).get(fileId) as RawRow | undefined;
+    return raw && this.describe(raw);
+  }
+
   /**
    * Entries directly inside `directory` of `domain` ('' = the domain's top), with folders only
    * implied by deeper paths. Only paths are read for the whole subtree; file records are decoded

@@ -135,3 +135,28 @@ async function setTimes(target: string, entry: BrowserEntry): Promise<void> {
   if (entry.lastModified === undefined || entry.lastModified <= 0) return;
   await fs.promises.utimes(target, entry.lastModified, entry.lastModified).catch(() => undefined);
 }
+
+/**
+ * Extracts the entries with these fileIDs (a folder with everything below it) into
+ * `<to>/<Domain>/<relativePath>`, the layout the app's "Extract…" uses for a mixed selection.
+ */
+export async function extractByFileIds(browser: BackupBrowser, fileIds: readonly string[], to: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const results: ExtractResult[] = [];
+  for (const fileId of fileIds) {
+    const entry = browser.entryById(fileId);
+    if (!entry) throw new BackupError('not-found', `The backup has no entry with the file ID ${fileId}.`);
+    const shown = `${entry.domain}/${entry.relativePath}`;
+    const parent = safeComponents(entry.relativePath, shown).slice(0, -1);
+    // A domain's own root row (relativePath '') lands as `<to>/<Domain>` like any folder would.
+    const target = entry.relativePath === '' ? path.resolve(to) : path.join(path.resolve(to), ...safeComponents(entry.domain, entry.domain), ...parent);
+    results.push(await extractFromBackup(browser, { domain: entry.domain, relativePath: entry.relativePath }, target, options));
+  }
+  return {
+    destination: path.resolve(to),
+    files: results.reduce((sum, result) => sum + result.files, 0),
+    directories: results.reduce((sum, result) => sum + result.directories, 0),
+    bytes: results.reduce((sum, result) => sum + result.bytes, 0),
+    missing: results.flatMap((result) => result.missing),
+    linksSkipped: results.flatMap((result) => result.linksSkipped),
+  };
+}

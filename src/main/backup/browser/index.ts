@@ -14,6 +14,6 @@ export {
   type OpenBrowserOptions,
 } from './backup-browser';
 export { escapeLike } from './backup-index';
-export { extractFromBackup, parseBackupPath, type BackupPath, type ExtractOptions, type ExtractProgress, type ExtractResult } from './extract-files';
+export { extractByFileIds, extractFromBackup, parseBackupPath, type BackupPath, type ExtractOptions, type ExtractProgress, type ExtractResult } from './extract-files';
 export { resolveBackupFolder } from './resolve-backup';
 export { benchmarkBrowser, type BrowserBenchmark } from './browser-benchmark';

@@ -5,6 +5,7 @@
 export { runRestore, type RunRestoreOptions, type RestoreResult } from './run-restore';
 export { type RestoreProgress, type RestorePhase } from './restore-progress';
 export { inspectRestoreSource, compareIosVersions, type RestoreSource } from './restore-source';
+export { preflightRestore, type RestorePreflight, type PreflightOptions } from './restore-preflight';
 export {
   findRestoreCandidates,
   assessErasedPhone,

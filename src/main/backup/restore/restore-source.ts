@@ -28,7 +28,21 @@ export interface RestoreSource {
 /** A Finder-style archive `<UDID>-yyyyMMdd-HHmmss` (§5.1): the UDID is the part before the date. */
 const ARCHIVE_SUFFIX = /-\d{8}-\d{6}$/;
 
+/** The plists of a restorable backup, checked (§7.3 step 1); the file list is not opened yet. */
+export interface RestoreMetadata extends Omit<RestoreSource, 'fileCount' | 'totalBytes'> {
+  readonly manifest: PlistDict;
+}
+
+/** Everything a restore needs, with the password checked on this computer first. */
 export async function inspectRestoreSource(folder: string, password: string | undefined): Promise<RestoreSource> {
+  const metadata = readRestoreMetadata(folder);
+  const counts = await countRestoreFiles(metadata, password);
+  const { manifest: _manifest, ...rest } = metadata;
+  return { ...rest, ...counts };
+}
+
+/** The metadata checks: the files are there and the snapshot finished. Throws BackupError with a sentence. */
+export function readRestoreMetadata(folder: string): RestoreMetadata {
   const root = path.resolve(folder);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new BackupError('not-found', `There is no backup folder at ${root}.`);
   const required = ['Info.plist', 'Manifest.plist', 'Status.plist', 'Manifest.db'];
@@ -47,14 +61,29 @@ export async function inspectRestoreSource(folder: string, password: string | un
   if (snapshotState !== 'finished') {
     throw new BackupError('corrupt', `This backup was interrupted before it finished (its state is "${snapshotState ?? 'unknown'}"), so it cannot be restored. Choose an earlier backup. Nothing was changed on the iPhone.`);
   }
-  const encrypted = isEncryptedBackup(manifest);
+  const lockdown = isPlistDict(manifest.Lockdown) ? manifest.Lockdown : undefined;
+  const folderName = path.basename(root);
+  const udid = plistString(lockdown?.UniqueDeviceID) ?? plistString(info?.['Target Identifier']) ?? plistString(info?.['Unique Identifier']) ?? folderName.replace(ARCHIVE_SUFFIX, '');
+  return {
+    folder: root,
+    udid,
+    deviceName: plistString(lockdown?.DeviceName) ?? plistString(info?.['Device Name']),
+    productVersion: plistString(lockdown?.ProductVersion) ?? plistString(info?.['Product Version']),
+    encrypted: isEncryptedBackup(manifest),
+    applications: info && isPlistDict(info.Applications) ? info.Applications : undefined,
+    manifest,
+  };
+}
+
+/** Opens the file list (unlocking an encrypted backup with `password`) and counts files and bytes. */
+export async function countRestoreFiles(metadata: RestoreMetadata, password: string | undefined): Promise<{ fileCount: number; totalBytes: number }> {
   let keys;
-  if (encrypted) {
+  if (metadata.encrypted) {
     if (password === undefined || password === '') {
       throw new BackupError('password-required', 'This backup is encrypted: enter the password that was set when it was made. Nothing was changed on the iPhone.');
     }
     try {
-      keys = await unlockBackup(manifest, password);
+      keys = await unlockBackup(metadata.manifest, password);
     } catch (error) {
       if (error instanceof BackupError && error.code === 'wrong-password') {
         throw new BackupError('wrong-password', 'The password does not open this encrypted backup, so the restore did not start. Nothing was changed on the iPhone.', { cause: error });
@@ -62,8 +91,7 @@ export async function inspectRestoreSource(folder: string, password: string | un
       throw error;
     }
   }
-
-  const index = BackupIndex.open(root, keys);
+  const index = BackupIndex.open(metadata.folder, keys);
   let fileCount = 0;
   let totalBytes = 0;
   try {
@@ -75,19 +103,7 @@ export async function inspectRestoreSource(folder: string, password: string | un
   } finally {
     index.close();
   }
-  const lockdown = isPlistDict(manifest.Lockdown) ? manifest.Lockdown : undefined;
-  const folderName = path.basename(root);
-  const udid = plistString(lockdown?.UniqueDeviceID) ?? plistString(info?.['Target Identifier']) ?? plistString(info?.['Unique Identifier']) ?? folderName.replace(ARCHIVE_SUFFIX, '');
-  return {
-    folder: root,
-    udid,
-    deviceName: plistString(lockdown?.DeviceName) ?? plistString(info?.['Device Name']),
-    productVersion: plistString(lockdown?.ProductVersion) ?? plistString(info?.['Product Version']),
-    encrypted,
-    fileCount,
-    totalBytes,
-    applications: info && isPlistDict(info.Applications) ? info.Applications : undefined,
-  };
+  return { fileCount, totalBytes };
 }
 
 /** Dotted iOS versions compared numerically: "17.5.1" > "17.5" > "9.3". */

@@ -5,10 +5,11 @@ import { BackupError } from '../backup-error';
 import { resolveBackupFolder } from '../browser/resolve-backup';
 import { ConfinedPaths, resolveBackupRoot } from '../store';
 import { RebootWatch } from './follow-reboot';
-import { asRestoreError, FIND_MY_SENTENCE, restoreCancelledError, restoreErrorForDeviceCode } from './restore-errors';
+import { asRestoreError, restoreCancelledError, restoreErrorForDeviceCode } from './restore-errors';
+import { phoneProblems } from './restore-preflight';
 import { RestoreProgressTracker, type RestoreProgress } from './restore-progress';
 import { connectForRestore, type RestoreServices } from './restore-session';
-import { compareIosVersions, inspectRestoreSource, type RestoreSource } from './restore-source';
+import { inspectRestoreSource, type RestoreSource } from './restore-source';
 import { runRestoreDrive } from './restore-drive';
 
 export interface RunRestoreOptions {
@@ -75,7 +76,8 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
     const { facts } = connection;
     const folder = options.backup === undefined ? path.join(resolveBackupRoot(options.backupRoot), facts.udid) : await resolveBackupFolder(options.backup, { backupRoot: options.backupRoot });
     const source = await inspectRestoreSource(folder, options.password);
-    checkPhoneCanTake(source, facts);
+    const [problem] = phoneProblems(source, facts);
+    if (problem) throw problem;
     progress.setTotals(source.fileCount, source.totalBytes);
     throwIfCancelled(options.signal);
 
@@ -103,22 +105,6 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
     watch?.close();
     await connection.close();
   }
-}
-
-/** The checks that need both the backup and the phone (§7.3 step 1), before anything is written. */
-function checkPhoneCanTake(source: RestoreSource, facts: { readonly productVersion: string | undefined; readonly freeBytes: number | undefined; readonly findMyEnabled: boolean | undefined; readonly deviceName: string | undefined }): void {
-  if (facts.findMyEnabled === true) throw new BackupError('device-error', FIND_MY_SENTENCE);
-  if (source.productVersion !== undefined && facts.productVersion !== undefined && compareIosVersions(source.productVersion, facts.productVersion) > 0) {
-    throw new BackupError('unsupported', `This backup was made with iOS ${source.productVersion}, but the iPhone runs iOS ${facts.productVersion}. Update the iPhone to iOS ${source.productVersion} or later, or choose an older backup. Nothing was changed on the iPhone.`);
-  }
-  if (facts.freeBytes !== undefined && source.totalBytes > facts.freeBytes) {
-    const need = Math.ceil((source.totalBytes - facts.freeBytes) / 1e6);
-    throw new BackupError('device-error', `The iPhone does not have room for this backup: it holds ${formatMb(source.totalBytes)} and the iPhone has ${formatMb(facts.freeBytes)} free. Free about ${need} MB on the iPhone, then try again. Nothing was changed on the iPhone.`);
-  }
-}
-
-function formatMb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 async function restoreWith(services: RestoreServices, source: RestoreSource, udid: string, options: RunRestoreOptions, progress: RestoreProgressTracker): Promise<{ filesSent: number; bytesSent: number }> {
