@@ -56,6 +56,7 @@ export async function connectForRestore(udid: string | undefined, muxAddress: st
   }
   const session = connection.session;
   const closers: Array<() => Promise<void> | void> = [];
+  let closed = false;
   try {
     const root = await session.getValue().catch(() => undefined);
     const disk = await session.getValue('com.apple.disk_usage').catch(() => undefined);
@@ -112,7 +113,11 @@ export async function connectForRestore(udid: string | undefined, muxAddress: st
         };
       },
       async close() {
-        for (const close of closers) await close();
+        // Called on success and again from the caller's finally: only the first call does anything.
+        const pending = closers.splice(0);
+        if (pending.length === 0 && closed) return;
+        closed = true;
+        for (const close of pending) await close();
         await connection.close().catch(() => undefined);
       },
     };
