@@ -1,17 +1,14 @@
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { decryptManifestDb, isPlaintextSqlite, type BackupKeys } from '../crypto';
+import { openSqliteImage, readManifestDbBytes } from '../store';
 import { decodeMbFileFields, entryKindOf, type EntryKind } from './mbfile-fields';
 
 /**
- * Reads a backup's Manifest.db (protocol.md §5.6) without ever writing next to it: backups we
- * catalogue may be read-only, someone else's, or test fixtures. Opening the file in place would
- * let SQLite create `-shm`/`-wal` files beside a WAL-mode database (iTunes leaves them in WAL
- * mode), so the bytes are loaded into memory and opened from there. A decrypted Manifest.db
- * (§6.4) likewise lives only in memory.
+ * Reads a backup's Manifest.db (protocol.md §5.6) without ever writing next to it, through the
+ * store's in-memory opener (store/manifest-db-open.ts). A decrypted Manifest.db (§6.4) likewise
+ * lives only in memory.
  */
 
 /** What the catalog needs of one `Files` row. */
@@ -31,56 +28,6 @@ export type ManifestOpenResult =
   | { readonly kind: 'open'; readonly db: Database.Database }
   | { readonly kind: 'encrypted' };
 
-/** Byte 18/19 of the SQLite header: 1 = rollback journal, 2 = WAL. */
-const WRITE_VERSION_OFFSET = 18;
-
-/** Opens SQLite bytes in memory; a WAL-mode header is switched to rollback so no WAL is needed. */
-function openInMemory(bytes: Buffer): Database.Database {
-  let image = bytes;
-  if (image.length > 20 && (image[WRITE_VERSION_OFFSET] === 2 || image[WRITE_VERSION_OFFSET + 1] === 2)) {
-    image = Buffer.from(bytes);
-    image[WRITE_VERSION_OFFSET] = 1;
-    image[WRITE_VERSION_OFFSET + 1] = 1;
-  }
-  return new Database(image, { readonly: true });
-}
-
-/**
- * A WAL with committed pages must be folded in, which SQLite only does with write access: do it
- * on a private copy (mode 0700 folder) and take the merged bytes.
- */
-function mergeWal(dbPath: string, walPath: string): Buffer {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-manifest-'));
-  try {
-    fs.chmodSync(scratch, 0o700);
-    const copy = path.join(scratch, 'Manifest.db');
-    fs.copyFileSync(dbPath, copy);
-    fs.copyFileSync(walPath, `${copy}-wal`);
-    const db = new Database(copy);
-    try {
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      db.pragma('journal_mode = DELETE');
-    } finally {
-      db.close();
-    }
-    return fs.readFileSync(copy);
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-function readManifestBytes(dbPath: string): Buffer {
-  const walPath = `${dbPath}-wal`;
-  let walSize = 0;
-  try {
-    walSize = fs.statSync(walPath).size;
-  } catch {
-    // No WAL: the common case.
-  }
-  const bytes = fs.readFileSync(dbPath);
-  return walSize > 0 && isPlaintextSqlite(bytes) ? mergeWal(dbPath, walPath) : bytes;
-}
-
 /**
  * Opens `<folder>/Manifest.db` read-only. Without `keys`, an encrypted one answers `encrypted`
  * (the caller says its counts are unknown); with keys it is decrypted in memory.
@@ -88,14 +35,14 @@ function readManifestBytes(dbPath: string): Buffer {
  */
 export function openManifestDb(folder: string, keys?: BackupKeys): ManifestOpenResult {
   const dbPath = path.join(folder, 'Manifest.db');
-  let bytes = readManifestBytes(dbPath);
+  let bytes = readManifestDbBytes(dbPath);
   if (!isPlaintextSqlite(bytes)) {
     if (!keys) return { kind: 'encrypted' };
     bytes = decryptManifestDb(bytes, keys);
   }
   let db: Database.Database;
   try {
-    db = openInMemory(bytes);
+    db = openSqliteImage(bytes);
     db.prepare('SELECT count(*) FROM Files').get();
   } catch (error) {
     throw new BackupError('corrupt', `The backup's Manifest.db cannot be read as a file list (${(error as Error).message}).`, { cause: error });

@@ -7,3 +7,4 @@ export * from './commit-journal';
 export * from './backup-store';
 export * from './snapshots';
 export * from './manifest-db';
+export * from './manifest-db-open';

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import { type PlistValue, PlistUid, decodePlist, isPlistDict, plistInteger } from '../../device/codec';
 import { BackupError } from '../backup-error';
+import { openManifestDbReadOnly } from './manifest-db-open';
 
 /** Manifest.db `flags` (protocol.md §5.6): 1 regular file, 2 directory, 4 symbolic link. */
 export const MANIFEST_FLAG = { file: 1, directory: 2, symlink: 4 } as const;
@@ -32,23 +33,41 @@ export interface MbFile {
   readonly birth: number;
   readonly size: number;
   readonly protectionClass: number;
+  /** The archive's own `Flags` field (not the row's `flags` column). */
   readonly flags: number;
+  /** What the entry is: the row's `flags` column when it says, else the POSIX type bits of `Mode` (§5.6). */
+  readonly kind: ManifestEntryKind;
 }
 
-function openReadOnly(path: string): Database.Database {
-  try {
-    return new Database(path, { readonly: true, fileMustExist: true });
-  } catch (error) {
-    throw new BackupError('corrupt', `Manifest.db at ${path} cannot be opened: ${(error as Error).message}`, { cause: error });
+export type ManifestEntryKind = 'file' | 'directory' | 'symlink' | 'other';
+
+/**
+ * Manifest.db `flags` 1/2/4 say what a row is (§5.6); some writers leave it 0, so fall back to
+ * the type bits of `Mode` (0x8000 regular file, 0x4000 directory, 0xA000 symbolic link).
+ */
+export function manifestEntryKind(rowFlags: number, mode: number): ManifestEntryKind {
+  if (rowFlags === MANIFEST_FLAG.file) return 'file';
+  if (rowFlags === MANIFEST_FLAG.directory) return 'directory';
+  if (rowFlags === MANIFEST_FLAG.symlink) return 'symlink';
+  switch (mode & 0xf000) {
+    case 0x8000:
+      return 'file';
+    case 0x4000:
+      return 'directory';
+    case 0xa000:
+      return 'symlink';
+    default:
+      return 'other';
   }
 }
 
 /**
- * Streams the rows of a plaintext Manifest.db without loading them all (backups can have 10^5+
- * rows). Throws BackupError `corrupt` when the file is not a Manifest.db.
+ * Streams the rows of a plaintext Manifest.db. The database is opened from memory, never in place
+ * (manifest-db-open.ts), so reading someone's backup writes nothing beside it. Throws BackupError
+ * `corrupt` when the file is not a Manifest.db.
  */
 export function* readManifestRows(path: string): Generator<ManifestRow, void, undefined> {
-  const db = openReadOnly(path);
+  const db = openManifestDbReadOnly(path);
   try {
     let statement: Database.Statement;
     try {
@@ -70,8 +89,14 @@ export function* readManifestRows(path: string): Generator<ManifestRow, void, un
   }
 }
 
-/** Decodes the NSKeyedArchiver MBFile blob of a row (§5.6). */
-export function decodeMbFile(blob: Buffer): MbFile {
+/** How many UID references a value may sit behind (archivers differ; pyiosbackup nests `NS.data` one more level). */
+const MAX_REFERENCE_HOPS = 4;
+
+/**
+ * Decodes the NSKeyedArchiver MBFile blob of a row (§5.6). Pass the row's `flags` column so
+ * `kind` can use it; with 0 (some writers) `kind` comes from `Mode`.
+ */
+export function decodeMbFile(blob: Buffer, rowFlags = 0): MbFile {
   let archive: PlistValue;
   try {
     archive = decodePlist(blob);
@@ -80,10 +105,13 @@ export function decodeMbFile(blob: Buffer): MbFile {
   }
   const objects = isPlistDict(archive) && Array.isArray(archive.$objects) ? (archive.$objects as readonly PlistValue[]) : undefined;
   const top = isPlistDict(archive) && isPlistDict(archive.$top) ? archive.$top.root : undefined;
-  const rootIndex = top instanceof PlistUid ? top.value : 1;
-  const root = objects?.[rootIndex];
+  const deref = (value: PlistValue | undefined): PlistValue | undefined => {
+    let current = value;
+    for (let hop = 0; hop < MAX_REFERENCE_HOPS && current instanceof PlistUid; hop += 1) current = objects?.[current.value];
+    return current;
+  };
+  const root = deref(top instanceof PlistUid ? top : new PlistUid(1));
   if (!objects || !isPlistDict(root)) throw new BackupError('corrupt', 'A Manifest.db row holds a file record that is not an archived MBFile.');
-  const deref = (value: PlistValue | undefined): PlistValue | undefined => (value instanceof PlistUid ? objects[value.value] : value);
   const text = (key: string): string | undefined => {
     const value = deref(root[key]);
     return typeof value === 'string' && value !== '$null' ? value : undefined;
@@ -91,21 +119,23 @@ export function decodeMbFile(blob: Buffer): MbFile {
   const data = (key: string): Buffer | undefined => {
     const value = deref(root[key]);
     if (Buffer.isBuffer(value)) return value;
-    if (isPlistDict(value) && Buffer.isBuffer(value['NS.data'])) return value['NS.data'];
-    return undefined;
+    // NSData / NSMutableData archived as {NS.data: bytes}, or {NS.data: UID → bytes} (pyiosbackup).
+    const inner = isPlistDict(value) ? deref(value['NS.data']) : undefined;
+    return Buffer.isBuffer(inner) ? inner : undefined;
   };
   const number = (key: string): number => {
     const value = deref(root[key]);
     if (value instanceof Date) return Math.floor(value.getTime() / 1000);
     return plistInteger(value) ?? 0;
   };
+  const mode = number('Mode');
   return {
     relativePath: text('RelativePath'),
     target: text('Target'),
     digest: data('Digest'),
     encryptionKey: data('EncryptionKey'),
     extendedAttributes: data('ExtendedAttributes'),
-    mode: number('Mode'),
+    mode,
     inode: number('InodeNumber'),
     userId: number('UserID'),
     groupId: number('GroupID'),
@@ -115,6 +145,7 @@ export function decodeMbFile(blob: Buffer): MbFile {
     size: number('Size'),
     protectionClass: number('ProtectionClass'),
     flags: number('Flags'),
+    kind: manifestEntryKind(rowFlags, mode),
   };
 }
 
@@ -136,8 +167,8 @@ export function filterManifestDb(source: string, destination: string, keep: (row
     else doomed.push(row.fileId);
   }
   fs.rmSync(destination, { force: true });
-  // VACUUM INTO (not a file copy) so rows still in a -wal file beside the source come along.
-  const reader = openReadOnly(source);
+  // VACUUM INTO from the in-memory image (WAL pages already folded in), never opening the source in place.
+  const reader = openManifestDbReadOnly(source);
   try {
     reader.prepare('VACUUM INTO ?').run(destination);
   } finally {
