@@ -3,6 +3,7 @@ import path from 'node:path';
 import { decodePlist, encodePlist, isPlistDict, plistString } from '../../device/codec';
 import { NotificationName } from '../../device/services';
 import { BackupError } from '../backup-error';
+import { SIDECAR_FILE, type LifeboatSidecar } from '../catalog/catalog-model';
 import { unlockBackup } from '../crypto';
 import {
   ConfinedPaths,
@@ -23,6 +24,7 @@ import { asBackupError, runDriveLoop } from './drive-loop';
 import { type BackupDeviceSession, type OpenSessionOptions, openBackupSession } from './device-session';
 import { buildInfoPlist } from './info-plist';
 import { errorForDeviceCode } from './device-errors';
+import { lifeboatVersion } from './lifeboat-version';
 
 export interface RunBackupOptions {
   /** The phone; default: the only (or first) connected one. */
@@ -171,6 +173,9 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     // Camera Roll off after a backup with it on: the older content files are unreferenced now.
     await removeContentFiles(run.staging, cameraRollFileIds);
     const encrypted = await isEncryptedFolder(run.staging);
+    // The catalog reads this to say "made by Lifeboat" and "Camera Roll excluded, N MB saved".
+    const sidecar: LifeboatSidecar = { cameraRollExcluded: !cameraRoll, cameraRollBytesSkipped: stats.discardedBytes, lifeboatVersion: lifeboatVersion() };
+    await writeFileAtomically(storeFs, path.join(run.staging, SIDECAR_FILE), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`));
     await session.releaseSyncLock();
     const previousSnapshot = await run.commit();
     const pruned = options.retention ? await applyRetention(root, udid, options.retention) : [];
