@@ -135,6 +135,9 @@ describe('runRestore against the virtual iPhone', () => {
     const backupBefore = hashTree(folder);
     device.settings.update({ findMyEnabled: true });
     try {
+      // The phone reports Find My in lockdown (com.apple.fmip), so the check happens before the restore starts.
+      const report = await preflightRestore({ udid: device.udid, muxAddress: harness.sim.address, backup: folder });
+      expect(report).toMatchObject({ ok: false, findMyEnabled: true });
       const error = await restore({ reboot: false }).catch((caught: unknown) => caught);
       expect(isBackupError(error)).toBe(true);
       expect((error as Error).message).toMatch(/Find My iPhone is on\. Turn it off/);

@@ -116,6 +116,10 @@ function generatedDomain(domain: string, source: LockdownValueSource): PlistDict
     }
     case 'com.apple.mobile.battery':
       return { BatteryCurrentCapacity: 87, BatteryIsCharging: true, ExternalChargeCapable: true, ExternalConnected: true, FullyCharged: false };
+    case 'com.apple.fmip':
+      // Find My iPhone state as host tools read it before a restore [unverified key name; the phone's own
+      // refusal (MB error 211) stays the authority, see services/mobilebackup2].
+      return { IsAssociated: source.state.get().findMyEnabled };
     case 'com.apple.international':
       return { Language: 'en', Locale: 'en_US', SupportedLanguages: ['en'] };
     default:
