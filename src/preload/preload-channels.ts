@@ -28,6 +28,7 @@ const INVOKE: { readonly [C in InvokeChannel]: true } = {
   'restore:preflight': true,
   'restore:start': true,
   'restore:cancel': true,
+  'restore:candidates': true,
   'photos:import': true,
   'photos:cancel': true,
   'browser:open': true,
@@ -35,6 +36,7 @@ const INVOKE: { readonly [C in InvokeChannel]: true } = {
   'browser:search': true,
   'browser:extract': true,
   'browser:close': true,
+  'browser:preview': true,
 };
 
 const EVENTS: { readonly [E in EventChannel]: true } = {

@@ -153,6 +153,28 @@ export interface RestorePreflightView {
   readonly problems: readonly AppError[];
 }
 
+/** A backup that holds this phone's Camera Roll, for the after-reset path. */
+export interface RestoreCandidateView {
+  readonly backupId: string;
+  /** ISO-8601; undefined when the backup does not say. */
+  readonly createdAt?: string;
+  /** Photos and videos in it; undefined for an encrypted backup not yet unlocked. */
+  readonly photoCount?: number;
+  readonly encrypted: boolean;
+  readonly archived: boolean;
+}
+
+/** Whether a plugged-in phone looks newly erased, and the backups that hold its photos. */
+export interface RestoreCandidatesView {
+  readonly udid: string;
+  /** Files in the phone's Camera Roll now (counted only up to a few). */
+  readonly photosOnPhone: number;
+  /** Its Camera Roll is (nearly) empty while a backup here has its photos. */
+  readonly looksErased: boolean;
+  /** Newest first. */
+  readonly candidates: readonly RestoreCandidateView[];
+}
+
 export interface PhotoImportResult {
   readonly jobId: string;
 }
@@ -178,6 +200,13 @@ export interface BrowserEntryView {
 export interface BrowserPage {
   readonly entries: readonly BrowserEntryView[];
   readonly total: number;
+}
+
+/** A small preview of a file in a backup (Camera Roll images), or none when it has none we can show. */
+export interface BrowserPreviewView {
+  readonly fileId: string;
+  /** `data:image/jpeg;base64,…`; absent for files that are not small images. */
+  readonly dataUrl?: string;
 }
 
 export interface ExtractResult {

@@ -71,9 +71,13 @@ export const restoreStartArgs = z
     password: password.optional(),
     /** Restore settings and system files too (a full "Restore Backup…"), not only app data. */
     system: z.boolean().optional(),
+    /** Restore the backup's settings too, instead of keeping the phone's (RestorePreserveSettings false). */
+    settings: z.boolean().optional(),
     reboot: z.boolean().optional(),
   })
   .strict();
+
+export const restoreCandidatesArgs = udidArgs;
 
 export const photosImportArgs = z.object({ udid, destination: folder }).strict();
 
@@ -97,6 +101,8 @@ export const browserSearchArgs = z
 export const browserExtractArgs = z
   .object({ sessionId: id, fileIds: z.array(id).min(1).max(100_000), destination: folder })
   .strict();
+
+export const browserPreviewArgs = z.object({ sessionId: id, fileId: id }).strict();
 
 export const browserCloseArgs = z.object({ sessionId: id }).strict();
 

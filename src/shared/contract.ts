@@ -37,6 +37,7 @@ export const INVOKE_SCHEMAS = {
   'restore:preflight': schemas.restorePreflightArgs,
   'restore:start': schemas.restoreStartArgs,
   'restore:cancel': schemas.jobIdArgs,
+  'restore:candidates': schemas.restoreCandidatesArgs,
   'photos:import': schemas.photosImportArgs,
   'photos:cancel': schemas.jobIdArgs,
   'browser:open': schemas.browserOpenArgs,
@@ -44,6 +45,7 @@ export const INVOKE_SCHEMAS = {
   'browser:search': schemas.browserSearchArgs,
   'browser:extract': schemas.browserExtractArgs,
   'browser:close': schemas.browserCloseArgs,
+  'browser:preview': schemas.browserPreviewArgs,
 } as const;
 
 type Schemas = typeof INVOKE_SCHEMAS;
@@ -72,6 +74,7 @@ interface InvokeResults {
   'restore:preflight': m.RestorePreflightView;
   'restore:start': m.JobStarted;
   'restore:cancel': { readonly cancelled: boolean };
+  'restore:candidates': m.RestoreCandidatesView;
   'photos:import': m.PhotoImportResult;
   'photos:cancel': { readonly cancelled: boolean };
   'browser:open': m.BrowserSessionView;
@@ -79,6 +82,7 @@ interface InvokeResults {
   'browser:search': m.BrowserPage;
   'browser:extract': m.ExtractResult;
   'browser:close': { readonly closed: boolean };
+  'browser:preview': m.BrowserPreviewView;
 }
 
 export type InvokeChannel = keyof Schemas & keyof InvokeResults;

@@ -112,12 +112,17 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     },
     'restore:start': async (args) => backups.startRestore(args),
     'restore:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'restore:candidates': async ({ udid }) => backups.restoreCandidates(udid),
     'photos:import': async ({ udid, destination }) => backups.startPhotoImport(udid, destination),
     'photos:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'browser:open': async ({ backupId, password }) => backups.browser().open({ backupId, backupPath: await backups.pathOf(backupId), ...(password ? { password } : {}) }),
     'browser:list': async ({ sessionId, ...rest }) => backups.browser().list(sessionId, rest),
     'browser:search': async ({ sessionId, query, limit }) => backups.browser().search(sessionId, query, limit),
     'browser:extract': async ({ sessionId, fileIds, destination }) => backups.browser().extract(sessionId, fileIds, destination),
+    'browser:preview': async ({ sessionId, fileId }) => {
+      const browser = backups.browser();
+      return browser.preview ? browser.preview(sessionId, fileId) : { fileId };
+    },
     'browser:close': async ({ sessionId }) => {
       await backups.browser().close(sessionId);
       return { closed: true };

@@ -3,7 +3,7 @@
  * catalog-backend) implement them over src/main/backup, and tests can pass small fakes. Keeping the
  * seams here lets restore, photo import and the backup browser arrive later without touching the core.
  */
-import type { BackupView, BrowserPage, BrowserSessionView, ExtractResult, RestorePreflightView, VerifyReport } from '../../shared/contract';
+import type { BackupView, BrowserPage, BrowserPreviewView, BrowserSessionView, ExtractResult, RestoreCandidatesView, RestorePreflightView, VerifyReport } from '../../shared/contract';
 import type { ProgressUpdate } from './job-queue';
 
 export interface BackupRunOptions {
@@ -56,10 +56,14 @@ export interface RestoreBackend {
     readonly backupPath: string;
     readonly password?: string;
     readonly system: boolean;
+    /** Restore the backup's settings too; optional so older callers keep the phone's. */
+    readonly settings?: boolean;
     readonly reboot: boolean;
     readonly signal: AbortSignal;
     readonly onProgress: (update: ProgressUpdate) => void;
   }): Promise<void>;
+  /** Whether the phone looks newly erased and which backups hold its Camera Roll (the after-reset path). */
+  candidates?(options: DeviceTarget & { readonly backupRoot: string; readonly extraFolders: readonly string[] }): Promise<RestoreCandidatesView>;
 }
 
 export interface PhotosBackend {
@@ -76,6 +80,8 @@ export interface BrowserBackend {
   search(sessionId: string, query: string, limit?: number): Promise<BrowserPage>;
   extract(sessionId: string, fileIds: readonly string[], destination: string): Promise<ExtractResult>;
   close(sessionId: string): Promise<void>;
+  /** A small image preview of a listed file; none for other files or big ones. */
+  preview?(sessionId: string, fileId: string): Promise<BrowserPreviewView>;
 }
 
 /** Opens the backends for a backup root; the core reopens the catalog when the root changes. */

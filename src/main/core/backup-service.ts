@@ -1,4 +1,4 @@
-import type { BackupView, EncryptionView, JobStarted, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
+import type { BackupView, EncryptionView, JobStarted, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
 import type { Backends, BrowserBackend, CatalogBackend } from './backends';
 import type { KnownDevice } from './device-views';
 import { fail } from './error-mapping';
@@ -131,7 +131,7 @@ export class BackupService {
     return restore.preflight({ ...this.target(udid), backupId, backupPath: await this.pathOf(backupId), ...(device ? { device } : {}) });
   }
 
-  async startRestore(args: { udid: string; backupId: string; password?: string; system?: boolean; reboot?: boolean }): Promise<JobStarted> {
+  async startRestore(args: { udid: string; backupId: string; password?: string; system?: boolean; settings?: boolean; reboot?: boolean }): Promise<JobStarted> {
     const restore = this.options.backends.restore ?? fail('unsupported', 'Restoring is not available in this version yet.');
     const backupPath = await this.pathOf(args.backupId);
     const jobId = this.options.jobs.start(args.udid, 'restore', async ({ signal, report }) => {
@@ -139,6 +139,7 @@ export class BackupService {
         ...this.target(args.udid),
         backupPath,
         system: args.system ?? false,
+        settings: args.settings ?? false,
         reboot: args.reboot ?? true,
         signal,
         onProgress: report,
@@ -147,6 +148,14 @@ export class BackupService {
       return {};
     });
     return { jobId };
+  }
+
+  /** The after-reset check; while a job runs for the phone it is left alone (AFC would compete with it). */
+  async restoreCandidates(udid: string): Promise<RestoreCandidatesView> {
+    const restore = this.options.backends.restore;
+    if (!restore?.candidates || this.options.jobs.activeJobFor(udid)) return { udid, photosOnPhone: 0, looksErased: false, candidates: [] };
+    const { backupRoot, extraFolders } = this.options.settings.get();
+    return restore.candidates({ ...this.target(udid), backupRoot, extraFolders });
   }
 
   startPhotoImport(udid: string, destination: string): JobStarted {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { type BackupBrowser, type BrowserEntry, extractFromBackup, openBackupBrowser } from '../backup/browser';
 import type { BrowserEntryView, BrowserPage } from '../../shared/contract';
 import type { BrowserBackend } from './backends';
@@ -30,8 +31,9 @@ export function createBrowserBackend(): BrowserBackend {
       const target = session(sessionId);
       if (domain === undefined) {
         // The top level: one folder per domain.
-        const domains = target.browser.domainCounts();
-        return { entries: domains.map((count) => ({ fileId: `domain:${count.domain}`, domain: count.domain, relativePath: '', kind: 'directory', sizeBytes: 0 })), total: domains.length };
+        // With their sizes (one pass over the index, cached by the browser) for the domains/apps list.
+        const domains = target.browser.domains();
+        return { entries: domains.map((summary) => ({ fileId: `domain:${summary.domain}`, domain: summary.domain, relativePath: '', kind: 'directory', sizeBytes: summary.bytes })), total: domains.length };
       }
       return page(target, target.browser.list(domain, directory ?? ''), offset, limit);
     },
@@ -51,11 +53,44 @@ export function createBrowserBackend(): BrowserBackend {
       }
       return { destination, files, bytes };
     },
+    async preview(sessionId, fileId) {
+      const target = session(sessionId);
+      const entry = target.seen.get(fileId) ?? fail('not-found', 'List or search for a file before previewing it.');
+      // JPEG only, and only small ones: the original bytes are the preview, so a size cap keeps
+      // the answer (base64 over IPC or the WebSocket) small. Anything else has no preview.
+      if (entry.kind !== 'file' || !/\.jpe?g$/i.test(entry.relativePath) || entry.size > MAX_PREVIEW_BYTES) return { fileId };
+      const bytes = await readAll(target.browser.openFile(entry), MAX_PREVIEW_BYTES);
+      if (!bytes) return { fileId };
+      return { fileId, dataUrl: `data:image/jpeg;base64,${bytes.toString('base64')}` };
+    },
     async close(sessionId) {
       sessions.get(sessionId)?.browser.close();
       sessions.delete(sessionId);
     },
   };
+}
+
+/** JPEGs up to this size are previewed as they are; bigger ones get no thumbnail. */
+export const MAX_PREVIEW_BYTES = 2 * 1024 * 1024;
+
+/** The whole stream, or undefined when it is longer than `limit` or fails (a missing content file). */
+async function readAll(stream: Readable, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of stream) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      length += buffer.length;
+      if (length > limit) {
+        stream.destroy();
+        return undefined;
+      }
+      chunks.push(buffer);
+    }
+  } catch {
+    return undefined;
+  }
+  return Buffer.concat(chunks);
 }
 
 function toEntryView(entry: BrowserEntry): BrowserEntryView {

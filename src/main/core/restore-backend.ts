@@ -1,4 +1,4 @@
-import { compareIosVersions, inspectRestoreSource, type RestoreProgress, runRestore } from '../backup/restore';
+import { assessErasedPhone, compareIosVersions, inspectRestoreSource, type RestoreProgress, runRestore } from '../backup/restore';
 import { isBackupError } from '../backup/backup-error';
 import { type AppError, appError, type RestorePreflightView } from '../../shared/contract';
 import type { RestoreBackend } from './backends';
@@ -43,12 +43,28 @@ export function createRestoreBackend(): RestoreBackend {
         udid: options.udid,
         backup: options.backupPath,
         systemFiles: options.system,
+        settings: options.settings ?? false,
         reboot: options.reboot,
         signal: options.signal,
         onProgress: (progress) => options.onProgress(fromRestoreProgress(progress)),
         ...(options.muxAddress ? { muxAddress: options.muxAddress } : {}),
         ...(options.password ? { password: options.password } : {}),
       });
+    },
+    async candidates({ udid, muxAddress, backupRoot, extraFolders }) {
+      const assessment = await assessErasedPhone(udid, { backupRoot, extraFolders, ...(muxAddress ? { muxAddress } : {}) });
+      return {
+        udid: assessment.udid,
+        photosOnPhone: assessment.photosOnPhone,
+        looksErased: assessment.looksErased,
+        candidates: assessment.candidates.map((candidate) => ({
+          backupId: candidate.id,
+          encrypted: candidate.encrypted,
+          archived: candidate.archived,
+          ...(candidate.createdAt === undefined ? {} : { createdAt: candidate.createdAt }),
+          ...(candidate.photoCount === undefined ? {} : { photoCount: candidate.photoCount }),
+        })),
+      };
     },
   };
 }

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { ErrorBanner } from '../components/error-banner';
 import { Toasts } from '../components/toasts';
+import { BackupBrowser } from '../features/browser/backup-browser';
 import { DeviceList } from '../features/devices/device-list';
 import { DevicePage } from '../features/devices/device-page';
 import { SettingsPage } from '../features/settings/settings-page';
@@ -52,6 +53,8 @@ export function App() {
         <ErrorBanner />
         {screen === 'settings' ? (
           <SettingsPage />
+        ) : screen === 'browser' ? (
+          <BackupBrowser />
         ) : device ? (
           <DevicePage device={device} />
         ) : (

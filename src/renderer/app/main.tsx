@@ -1,10 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { z } from 'zod';
 import { createMainApi } from '../api/main-api';
 import { createAppStore } from '../store/app-store';
 import { App } from './app';
 import { StoreContext } from './store-context';
 import '../styles.css';
+
+// The Electron CSP forbids eval; zod would otherwise probe `Function('')` to decide on its JIT.
+z.config({ jitless: true });
 
 let onConnection: (connected: boolean) => void = () => undefined;
 const api = createMainApi((connected) => onConnection(connected));

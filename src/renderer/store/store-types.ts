@@ -1,13 +1,15 @@
 import type {
   AppError,
   BackupView,
-  BrowserPage,
+  BrowserEntryView,
   BrowserSessionView,
+  ExtractResult,
   DeviceView,
   JobFinished,
   JobProgress,
   MainApi,
   NoticeView,
+  RestoreCandidatesView,
   RestorePreflightView,
   SettingsView,
   ThemePreference,
@@ -44,7 +46,12 @@ export interface SettingsState {
 
 export interface RestoreState {
   readonly preflight: RestorePreflightView | undefined;
+  /** The restore the wizard started. */
   readonly jobId: string | undefined;
+  /** The wizard, when open: for which phone, and the backup to start on. */
+  readonly wizard: { readonly udid: string; readonly backupId?: string } | undefined;
+  /** The after-reset check per phone. */
+  readonly candidates: { readonly [udid: string]: RestoreCandidatesView };
 }
 
 export interface PhotosState {
@@ -53,8 +60,24 @@ export interface PhotosState {
 
 export interface BrowserState {
   readonly session: BrowserSessionView | undefined;
-  readonly page: BrowserPage | undefined;
+  readonly backupId: string | undefined;
+  /** The top level: one folder per domain, with its size. */
+  readonly domains: readonly BrowserEntryView[];
+  /** The folder shown; undefined shows the domains. */
+  readonly location: { readonly domain: string; readonly directory: string } | undefined;
+  /** A search replaces the folder listing while it is not ''. */
   readonly query: string;
+  /** Rows in the listing or search (loaded or not). */
+  readonly total: number;
+  /** Loaded rows by position; the rest load as they scroll into view. */
+  readonly rows: { readonly [index: number]: BrowserEntryView };
+  /** Bumped on every new listing, so late pages of an old one are dropped. */
+  readonly generation: number;
+  readonly selected: { readonly [fileId: string]: BrowserEntryView };
+  /** Thumbnails by fileId; null when there is none. */
+  readonly previews: { readonly [fileId: string]: string | null };
+  readonly extracted: ExtractResult | undefined;
+  readonly opening: boolean;
 }
 
 export interface UiState {
@@ -62,7 +85,7 @@ export interface UiState {
   readonly connected: boolean;
   /** The last failed request, shown as a sentence with its next step. */
   readonly error: AppError | undefined;
-  readonly screen: 'device' | 'settings';
+  readonly screen: 'device' | 'settings' | 'browser';
 }
 
 export interface AppState {

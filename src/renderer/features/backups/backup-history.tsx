@@ -5,7 +5,7 @@ import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
 import { formatDate } from '../devices/device-page';
-import { RestoreDialog } from './restore-dialog';
+import { BrowseButton } from '../browser/open-backup';
 
 /** Every backup of one phone, newest first, with verify / show / archive / delete. */
 export function BackupHistory({ udid, canRestore }: { readonly udid: string; readonly canRestore: boolean }) {
@@ -45,9 +45,8 @@ function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; 
   const pending = useAppState((state) => state.backups.pending[backup.id]);
   const verified = useAppState((state) => state.backups.verified[backup.id]);
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
-  const { verifyBackup, deleteBackup, archiveBackup, revealBackup } = useActions();
+  const { verifyBackup, deleteBackup, archiveBackup, revealBackup, openRestoreWizard } = useActions();
   const [confirming, setConfirming] = useState(false);
-  const [restoring, setRestoring] = useState(false);
   const date = formatDate(backup.createdAt);
   return (
     <tr data-testid="backup-row" data-camera-roll={backup.includesCameraRoll === undefined ? 'unknown' : String(backup.includesCameraRoll)}>
@@ -64,11 +63,11 @@ function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; 
       <td data-testid="camera-roll-cell">{cameraRollLabel(backup)}</td>
       <td className="row-actions">
         {canRestore && backup.status === 'complete' ? (
-          <button type="button" disabled={!!pending} onClick={() => setRestoring(true)} aria-label={`Restore the backup of ${date}`}>
+          <button type="button" disabled={!!pending} onClick={() => openRestoreWizard(udid, backup.id)} aria-label={`Restore the backup of ${date}`}>
             Restore…
           </button>
         ) : null}
-        {restoring ? <RestoreDialog udid={udid} backupId={backup.id} date={date} onClose={() => setRestoring(false)} /> : null}
+        <BrowseButton backup={backup} date={date} disabled={!!pending} />
         <button type="button" disabled={!!pending} onClick={() => void verifyBackup(backup.id)} aria-label={`Verify the backup of ${date}`}>
           {pending === 'verify' ? 'Verifying…' : 'Verify'}
         </button>

@@ -5,14 +5,18 @@ import { BackupHistory } from '../backups/backup-history';
 import { BackupNow } from '../backups/backup-now';
 import { EncryptionControl } from '../backups/encryption-control';
 import { PhotoImport } from '../photos/photo-import';
+import { AfterResetBanner } from '../restore/after-reset-banner';
+import { RestoreWizard } from '../restore/restore-wizard';
 import { CapacityBar } from './capacity-bar';
 import { deviceTitle } from './device-list';
 import { PhoneArt } from './phone-art';
+import { StorageChart } from './storage-chart';
 import { TrustGuidance } from './trust-guidance';
 
 /** One phone, like iTunes' Summary: who it is, its space, trust, backing up, options and history. */
 export function DevicePage({ device }: { readonly device: DeviceView }) {
-  const { setDeviceSettings } = useActions();
+  const { setDeviceSettings, openRestoreWizard } = useActions();
+  const wizard = useAppState((state) => (state.restore.wizard?.udid === device.udid ? state.restore.wizard : undefined));
   const busy = useAppState((state) => Object.values(state.jobs.active).some((job) => job.udid === device.udid));
   const trusted = device.connected && device.trust === 'trusted';
   return (
@@ -32,13 +36,21 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
         </div>
       </header>
 
+      <AfterResetBanner device={device} busy={busy} />
       {device.connected && !trusted ? <TrustGuidance device={device} /> : null}
       {!device.connected ? <p className="card hint">This iPhone is not connected. Plug it in to back it up; its backups are listed below.</p> : null}
 
       {trusted ? (
         <section className="card" aria-labelledby="backups-title">
           <h2 id="backups-title">Backups</h2>
-          <BackupNow device={device} />
+          <div className="backup-actions">
+            <BackupNow device={device} />
+            {!busy ? (
+              <button type="button" onClick={() => openRestoreWizard(device.udid)} data-testid="restore-backup">
+                Restore Backup…
+              </button>
+            ) : null}
+          </div>
           <div className="options">
             <Switch
               label="Include Camera Roll"
@@ -62,6 +74,8 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
       {trusted ? <PhotoImport device={device} busy={busy} /> : null}
 
       <BackupHistory udid={device.udid} canRestore={trusted && !busy} />
+      <StorageChart udid={device.udid} />
+      {wizard ? <RestoreWizard key={`${wizard.udid}:${wizard.backupId ?? ''}`} udid={wizard.udid} {...(wizard.backupId ? { initialBackupId: wizard.backupId } : {})} /> : null}
     </article>
   );
 }

@@ -1,0 +1,59 @@
+import { useEffect } from 'react';
+import type { BrowserEntryView } from '../../../shared/contract';
+import { formatBytes } from '../../../shared/format';
+import { useActions, useAppState } from '../../app/store-context';
+
+export const ROW_HEIGHT = 44;
+
+/** Camera Roll pictures get a thumbnail; the core only previews small JPEGs. */
+export function hasThumbnail(entry: BrowserEntryView): boolean {
+  return entry.kind === 'file' && entry.domain === 'CameraRollDomain' && /\.jpe?g$/i.test(entry.relativePath);
+}
+
+export function baseName(relativePath: string): string {
+  return relativePath.slice(relativePath.lastIndexOf('/') + 1) || relativePath;
+}
+
+interface BrowserRowProps {
+  readonly entry: BrowserEntryView | undefined;
+  readonly index: number;
+  /** Show the domain and full path (search results) instead of the name alone. */
+  readonly showPath: boolean;
+  readonly onOpenFolder: (entry: BrowserEntryView) => void;
+}
+
+/** One file or folder: a checkbox to select it for extraction, its name (folders open), size and date. */
+export function BrowserRow({ entry, index, showPath, onOpenFolder }: BrowserRowProps) {
+  const selected = useAppState((state) => (entry ? !!state.browser.selected[entry.fileId] : false));
+  const preview = useAppState((state) => (entry ? state.browser.previews[entry.fileId] : undefined));
+  const { toggleSelected, loadPreview } = useActions();
+  useEffect(() => {
+    if (entry && hasThumbnail(entry)) void loadPreview(entry);
+  }, [entry, loadPreview]);
+
+  if (!entry) {
+    return (
+      <div role="listitem" className="file-row loading" style={{ height: ROW_HEIGHT }} data-testid="file-row" data-index={index}>
+        Loading…
+      </div>
+    );
+  }
+  const name = showPath ? `${entry.domain}/${entry.relativePath}` : baseName(entry.relativePath);
+  return (
+    <div role="listitem" className={selected ? 'file-row selected' : 'file-row'} style={{ height: ROW_HEIGHT }} data-testid="file-row" data-index={index} data-path={entry.relativePath}>
+      <input type="checkbox" checked={selected} onChange={() => toggleSelected(entry)} aria-label={`Select ${name}`} />
+      <span className="file-icon" aria-hidden="true">
+        {preview ? <img src={preview} alt="" className="thumbnail" data-testid="thumbnail" /> : entry.kind === 'directory' ? '📁' : '📄'}
+      </span>
+      {entry.kind === 'directory' ? (
+        <button type="button" className="link file-name" onClick={() => onOpenFolder(entry)}>
+          {name}
+        </button>
+      ) : (
+        <span className="file-name">{name}</span>
+      )}
+      <span className="file-size">{entry.kind === 'file' ? formatBytes(entry.sizeBytes) : ''}</span>
+      <span className="file-date">{entry.modifiedAt ? new Date(entry.modifiedAt).toLocaleDateString() : ''}</span>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import { useEffect } from 'react';
+import type { DeviceView } from '../../../shared/contract';
+import { useActions, useAppState } from '../../app/store-context';
+import { formatDate } from '../devices/device-page';
+
+/**
+ * The after-reset path: a phone that comes back erased (an empty Camera Roll while a backup here
+ * holds its photos) gets a banner that leads straight to the restore wizard on that backup.
+ */
+export function AfterResetBanner({ device, busy }: { readonly device: DeviceView; readonly busy: boolean }) {
+  const view = useAppState((state) => state.restore.candidates[device.udid]);
+  const lastJob = useAppState((state) => state.jobs.lastFinished[device.udid]?.jobId);
+  const { loadRestoreCandidates, openRestoreWizard } = useActions();
+  const ready = device.connected && device.trust === 'trusted' && !busy;
+
+  // Asked again whenever the phone becomes usable and after each job (a restore brings the photos back).
+  useEffect(() => {
+    if (ready) void loadRestoreCandidates(device.udid);
+  }, [ready, device.udid, lastJob, loadRestoreCandidates]);
+
+  const best = view?.candidates.find((candidate) => (candidate.photoCount ?? 0) > 0) ?? view?.candidates[0];
+  if (!ready || !view?.looksErased || !best) return null;
+  const date = best.createdAt ? formatDate(best.createdAt) : 'an earlier date';
+  const photos = best.photoCount === undefined ? 'its photos, encrypted' : `${best.photoCount} ${best.photoCount === 1 ? 'photo' : 'photos'}`;
+  return (
+    <section className="card banner" role="region" aria-labelledby="after-reset-title" data-testid="after-reset-banner">
+      <h2 id="after-reset-title">This iPhone looks newly erased.</h2>
+      <p>
+        Your photos are in the backup from {date} ({photos}).
+      </p>
+      <button type="button" className="primary" onClick={() => openRestoreWizard(device.udid, best.backupId)} data-testid="restore-photos">
+        Restore from this backup…
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+import type { BackupView } from '../../../shared/contract';
+import { formatBytes } from '../../../shared/format';
+import { formatDate } from '../devices/device-page';
+
+/** What a backup holds, in a few words: for the wizard's choice list and the banner. */
+export function describeBackupContents(backup: BackupView): string {
+  const parts = [
+    backup.productVersion ? `iOS ${backup.productVersion}` : undefined,
+    formatBytes(backup.sizeBytes),
+    backup.includesCameraRoll === false ? 'no Camera Roll' : backup.photoCount !== undefined ? `${backup.photoCount} ${backup.photoCount === 1 ? 'photo' : 'photos'}` : undefined,
+    backup.encrypted ? 'encrypted' : 'not encrypted',
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** Where a backup came from, when it is not this phone's current one. */
+function origin(backup: BackupView): string | undefined {
+  if (backup.archived) return 'Archived';
+  if (backup.snapshot) return 'Snapshot';
+  return undefined;
+}
+
+interface BackupChoiceProps {
+  readonly backups: readonly BackupView[];
+  readonly chosen: string | undefined;
+  readonly onChoose: (backupId: string) => void;
+}
+
+/** The backups of this phone as radio buttons (arrow keys move between them), newest first. */
+export function BackupChoice({ backups, chosen, onChoose }: BackupChoiceProps) {
+  if (backups.length === 0) return <p className="hint">There are no backups of this iPhone on this computer yet.</p>;
+  return (
+    <fieldset className="backup-choice">
+      <legend>Which backup?</legend>
+      {backups.map((backup, index) => {
+        const unusable = backup.status !== 'complete';
+        const tag = origin(backup);
+        return (
+          <label key={backup.id} className={chosen === backup.id ? 'choice chosen' : 'choice'} data-testid="backup-choice">
+            <input type="radio" name="backup" value={backup.id} checked={chosen === backup.id} disabled={unusable} onChange={() => onChoose(backup.id)} />
+            <span className="choice-text">
+              <strong>
+                {formatDate(backup.createdAt)}
+                {index === 0 ? <span className="badge">Latest</span> : null}
+                {tag ? <span className="badge">{tag}</span> : null}
+                {unusable ? <span className="badge badge-warn">Incomplete</span> : null}
+              </strong>
+              <span className="hint">{describeBackupContents(backup)}</span>
+            </span>
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}

@@ -1,0 +1,198 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { describeAppError, type RestorePreflightView } from '../../../shared/contract';
+import { formatBytes } from '../../../shared/format';
+import { useActions, useAppState } from '../../app/store-context';
+import { Dialog } from '../../components/dialog';
+import { JobProgressView } from '../backups/backup-now';
+import { formatDate } from '../devices/device-page';
+import { BackupChoice } from './backup-choice';
+
+type Step = 'choose' | 'checks' | 'password' | 'options' | 'progress';
+
+const STEP_TITLES: Readonly<Record<Step, string>> = {
+  choose: 'Choose a backup',
+  checks: 'Checking before the restore',
+  password: 'Backup password',
+  options: 'What to restore',
+  progress: 'Restoring',
+};
+
+/**
+ * The restore wizard: choose a backup → checks (as sentences) → its password when encrypted →
+ * options → progress, the restart, and the result. Each step's heading takes the focus, so a
+ * keyboard or screen-reader user always knows where they are.
+ */
+export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string; readonly initialBackupId?: string }) {
+  const backups = useAppState(useShallow((state) => state.backups.list.filter((backup) => backup.udid === udid)));
+  const sorted = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const preflight = useAppState((state) => state.restore.preflight);
+  const jobId = useAppState((state) => state.restore.jobId);
+  const { closeRestoreWizard, preflightRestore, startRestore } = useActions();
+  const [step, setStep] = useState<Step>('choose');
+  const [chosen, setChosen] = useState<string | undefined>(initialBackupId ?? sorted.find((backup) => backup.status === 'complete')?.id);
+  const [password, setPassword] = useState('');
+  const [choices, setChoices] = useState({ settings: true, system: true, reboot: true });
+  const heading = useRef<HTMLHeadingElement>(null);
+  const backup = sorted.find((candidate) => candidate.id === chosen);
+
+  useEffect(() => heading.current?.focus(), [step]);
+
+  function go(next: Step): void {
+    if (next === 'checks' && chosen) void preflightRestore(udid, chosen);
+    setStep(next);
+  }
+
+  async function start(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    if (!chosen) return;
+    setStep('progress');
+    const started = await startRestore(udid, chosen, { ...choices, ...(password ? { password } : {}) });
+    if (!started) setStep('options');
+  }
+
+  const checksFor = preflight?.backupId === chosen ? preflight : undefined;
+  return (
+    <Dialog title={`Restore ${backup ? `the backup of ${formatDate(backup.createdAt)}` : 'a backup'}`} onClose={closeRestoreWizard}>
+      <div className="wizard" data-testid="restore-wizard" data-step={step}>
+        <ol className="wizard-steps" aria-label="Steps">
+          {(Object.keys(STEP_TITLES) as Step[]).map((name) => (
+            <li key={name} aria-current={name === step ? 'step' : undefined}>
+              {STEP_TITLES[name]}
+            </li>
+          ))}
+        </ol>
+        <h3 tabIndex={-1} ref={heading} className="wizard-heading">
+          {STEP_TITLES[step]}
+        </h3>
+        {step === 'choose' ? (
+          <form className="form" onSubmit={(event) => (event.preventDefault(), go('checks'))}>
+            <BackupChoice backups={sorted} chosen={chosen} onChoose={setChosen} />
+            <WizardButtons onBack={closeRestoreWizard} backLabel="Cancel" nextDisabled={!backup || backup.status !== 'complete'} />
+          </form>
+        ) : null}
+        {step === 'checks' ? (
+          <form className="form" onSubmit={(event) => (event.preventDefault(), go(checksFor?.needsPassword ? 'password' : 'options'))}>
+            <PreflightSentences preflight={checksFor} />
+            <WizardButtons onBack={() => setStep('choose')} nextDisabled={!checksFor || checksFor.problems.length > 0} />
+          </form>
+        ) : null}
+        {step === 'password' ? (
+          <form className="form" onSubmit={(event) => (event.preventDefault(), go('options'))}>
+            <p>This backup is encrypted. Type the password that was set when encryption was turned on.</p>
+            <label className="field">
+              <span>Backup password</span>
+              <input type="password" autoComplete="current-password" value={password} onChange={(event) => setPassword(event.target.value)} required />
+            </label>
+            <WizardButtons onBack={() => setStep('checks')} nextDisabled={!password} />
+          </form>
+        ) : null}
+        {step === 'options' ? (
+          <form className="form" onSubmit={(event) => void start(event)}>
+            <Check label="Restore settings" hint="Wi-Fi, wallpaper and other settings from the backup replace the iPhone's." checked={choices.settings} onChange={(settings) => setChoices({ ...choices, settings })} />
+            <Check label="Restore system files" hint="Everything the backup holds, as Finder's Restore Backup does. Off restores only apps' data." checked={choices.system} onChange={(system) => setChoices({ ...choices, system })} />
+            <Check label="Restart the iPhone when done" hint="The iPhone needs a restart to use what was restored." checked={choices.reboot} onChange={(reboot) => setChoices({ ...choices, reboot })} />
+            <p>The iPhone’s data will be replaced by this backup. Keep it plugged in until it has restarted.</p>
+            <WizardButtons onBack={() => setStep(checksFor?.needsPassword ? 'password' : 'checks')} nextLabel="Restore" />
+          </form>
+        ) : null}
+        {step === 'progress' ? (
+          <RestoreProgress udid={udid} jobId={jobId} date={backup ? formatDate(backup.createdAt) : ''} onRetry={() => setStep(checksFor?.needsPassword ? 'password' : 'choose')} onClose={closeRestoreWizard} />
+        ) : null}
+      </div>
+    </Dialog>
+  );
+}
+
+/** The pre-flight answer as sentences a person can act on (protocol.md §7.3 checks). */
+function PreflightSentences({ preflight }: { readonly preflight: RestorePreflightView | undefined }) {
+  if (!preflight) return <p role="status">Checking the backup and the iPhone…</p>;
+  return (
+    <ul className="checks" data-testid="preflight" aria-live="polite">
+      {preflight.findMyEnabled ? <li className="field-error">Find My is on. Turn it off on the iPhone (Settings › your name › Find My) before restoring.</li> : null}
+      {preflight.problems.map((problem) => (
+        <li key={problem.code + problem.message} className="field-error" role="alert">
+          {describeAppError(problem)}
+        </li>
+      ))}
+      {preflight.requiredFreeBytes !== undefined && preflight.deviceFreeBytes !== undefined && preflight.requiredFreeBytes <= preflight.deviceFreeBytes ? (
+        <li className="check-ok">The iPhone has enough space: the backup needs {formatBytes(preflight.requiredFreeBytes)} and {formatBytes(preflight.deviceFreeBytes)} are free.</li>
+      ) : null}
+      {preflight.versionCompatible ? <li className="check-ok">The iPhone’s iOS can take this backup.</li> : null}
+      {preflight.needsPassword ? <li>This backup is encrypted: you will type its password next.</li> : null}
+      {preflight.problems.length === 0 ? <li className="check-ok">Nothing stands in the way. Make sure Find My is off on the iPhone.</li> : null}
+    </ul>
+  );
+}
+
+/** Percent, files, bytes, time left and Cancel; then "restarting"; then the result. */
+function RestoreProgress({ udid, jobId, date, onRetry, onClose }: { readonly udid: string; readonly jobId: string | undefined; readonly date: string; readonly onRetry: () => void; readonly onClose: () => void }) {
+  const job = useAppState((state) => (jobId ? state.jobs.active[jobId] : undefined));
+  const finished = useAppState((state) => (jobId && state.jobs.lastFinished[udid]?.jobId === jobId ? state.jobs.lastFinished[udid] : undefined));
+  const connected = useAppState((state) => state.devices.list.find((device) => device.udid === udid)?.connected ?? false);
+  const { cancelJob } = useActions();
+  if (finished) {
+    return (
+      <div className="form" data-testid="restore-result" data-outcome={finished.outcome}>
+        <p role="status" className={`outcome-${finished.outcome}`}>
+          {finished.outcome === 'succeeded'
+            ? `Your iPhone has been restored from the backup of ${date}.`
+            : finished.outcome === 'cancelled'
+              ? 'The restore was cancelled. The iPhone may be missing some of its data until you restore again.'
+              : `The restore did not finish. ${finished.error ? describeAppError(finished.error) : ''}`}
+        </p>
+        <div className="actions">
+          {finished.outcome !== 'succeeded' ? (
+            <button type="button" onClick={onRetry}>
+              {finished.error?.code === 'wrong-password' ? 'Type the password again' : 'Try again'}
+            </button>
+          ) : null}
+          <button type="button" className="primary" onClick={onClose}>
+            Done
+          </button>
+        </div>
+      </div>
+    );
+  }
+  const restarting = !!job && (!connected || /restart/i.test(job.message ?? ''));
+  const tenths = job?.percent === undefined ? undefined : Math.floor(job.percent / 10) * 10;
+  return (
+    <div>
+      {/* Announced in steps of ten percent: every progress event would drown a screen reader. */}
+      <p className="visually-hidden" aria-live="polite">
+        {restarting ? 'Your iPhone is restarting.' : tenths === undefined ? 'Starting the restore.' : `${tenths} percent restored.`}
+      </p>
+      {restarting ? (
+        <p className="restarting" role="status" data-testid="restarting">
+          Your iPhone is restarting. Keep it plugged in; Lifeboat waits for it to come back.
+        </p>
+      ) : null}
+      {job ? <JobProgressView job={job} onCancel={() => void cancelJob(job.jobId)} /> : <p role="status">Starting the restore…</p>}
+    </div>
+  );
+}
+
+function WizardButtons({ onBack, backLabel = 'Back', nextLabel = 'Continue', nextDisabled = false }: { readonly onBack: () => void; readonly backLabel?: string; readonly nextLabel?: string; readonly nextDisabled?: boolean }) {
+  return (
+    <div className="actions">
+      <button type="button" onClick={onBack}>
+        {backLabel}
+      </button>
+      <button type="submit" className="primary" disabled={nextDisabled}>
+        {nextLabel}
+      </button>
+    </div>
+  );
+}
+
+function Check({ label, hint, checked, onChange }: { readonly label: string; readonly hint: string; readonly checked: boolean; readonly onChange: (checked: boolean) => void }) {
+  return (
+    <label className="check">
+      <input type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />
+      <span>
+        {label}
+        <span className="hint"> — {hint}</span>
+      </span>
+    </label>
+  );
+}
