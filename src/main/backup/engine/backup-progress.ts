@@ -20,6 +20,8 @@ export interface BackupProgress {
 }
 
 const SPEED_WINDOW_MS = 5000;
+/** Per-file reports are limited to about ten a second: a snapshot per file costs more than the file on fast disks. */
+const THROTTLE_MS = 100;
 
 /** Collects the counters of one run and turns them into BackupProgress events. */
 export class ProgressTracker {
@@ -32,6 +34,7 @@ export class ProgressTracker {
   private phase: BackupProgress['phase'] = 'preparing';
   private readonly started: number;
   private readonly samples: Array<{ at: number; bytes: number }> = [];
+  private lastReportAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly emit: ((progress: BackupProgress) => void) | undefined,
@@ -94,7 +97,15 @@ export class ProgressTracker {
   }
 
   report(): void {
-    this.emit?.(this.snapshot());
+    if (!this.emit) return;
+    this.lastReportAt = this.now();
+    this.emit(this.snapshot());
+  }
+
+  /** report(), unless one went out less than THROTTLE_MS ago (for per-file events). */
+  reportThrottled(): void {
+    if (!this.emit || this.now() - this.lastReportAt < THROTTLE_MS) return;
+    this.report();
   }
 
   get totals(): { bytes: number; files: number } {

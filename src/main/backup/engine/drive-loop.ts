@@ -34,6 +34,8 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
       case 'DLMessageDisconnect':
         return { errorCode: undefined, errorDescription: undefined, disconnectReason: message.reason };
       default:
+        // Only our own uploads keep the folders we checked as they were (confined-paths.ts).
+        if (message.kind !== 'DLMessageUploadFiles') context.paths.forgetCheckedFolders();
         try {
           await handleDriveRequest(message, context);
         } catch (error) {

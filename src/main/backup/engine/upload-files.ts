@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { RemoteFileError, type IncomingFile } from '../../device/services';
-import type { NewFile } from '../store';
+import { type NewFile, writeFileAtomically } from '../store';
 import { BackupError } from '../backup-error';
 import type { DriveContext } from './drive-context';
 import { DL_STATUS, statusForError } from './status-codes';
+import { WriteQueue } from './write-queue';
 
 /**
  * DLMessageUploadFiles (protocol.md §3.6.2): the device streams files to us. Each file is written
@@ -12,48 +12,88 @@ import { DL_STATUS, statusForError } from './status-codes';
  * stream never leaves a half file under a real name. A path outside the backup folder stops the
  * run before anything is written. A local write failure (disk full) does not desynchronise the
  * stream: the rest is read and dropped, and the status response carries the errno code (§3.7).
+ *
+ * Speed: writes overlap with reading the next file (a bounded WriteQueue, drained before the
+ * batch's status response so an error is still reported for its own batch); a file that arrives
+ * whole in memory (most are a few KB) is written with one call; a large one is streamed to disk
+ * in big writes with one write in flight while the next bytes are read.
  */
+
+/** Files up to this size are gathered in memory and written in one call. */
+const WHOLE_FILE_BYTES = 1024 * 1024;
+/** Large files are written in pieces of about this size. */
+const LARGE_WRITE_BYTES = 1024 * 1024;
+/** At most this many files, and this many bytes, wait for the disk at once. */
+const QUEUE_MAX_FILES = 32;
+const QUEUE_MAX_BYTES = 32 * 1024 * 1024;
+
 export async function receiveUploads(context: DriveContext, sizeHint: number | undefined): Promise<void> {
   const { deviceLink, paths, progress, stats } = context;
   progress.uploadAnnounced(sizeHint);
+  const queue = new WriteQueue(QUEUE_MAX_FILES, QUEUE_MAX_BYTES);
+  /** Targets with a write in flight: a second upload to the same name waits for the first. */
+  const inFlight = new Map<string, Promise<void>>();
   let failure: unknown;
-  for await (const file of deviceLink.receiveFiles()) {
-    progress.fileStarted(file.deviceName);
-    const target = await paths.resolveChecked(file.destinationPath);
-    if (failure !== undefined) {
-      await file.skip();
-      continue;
-    }
-    if (context.uploadFilter?.discard(file.deviceName, file.destinationPath)) {
-      const before = file.bytesReceived;
-      await countedSkip(file, context);
-      stats.discardedBytes += file.bytesReceived - before;
-      stats.discardedFiles += 1;
-      stats.discardedPaths.add(target);
-      // A discarded file must not linger under its name from an earlier run either.
-      await fs.rm(target, { force: true });
-      progress.fileFinished();
-      progress.report();
-      continue;
-    }
-    try {
-      await writeUpload(file, target, context);
-      progress.fileFinished();
-    } catch (error) {
-      if (error instanceof RemoteFileError) {
-        stats.remoteFailures.push(file.destinationPath);
+  const fail = (error: unknown): void => {
+    failure ??= error;
+    stats.writeFailure ??= error;
+  };
+  try {
+    for await (const file of deviceLink.receiveFiles()) {
+      progress.fileStarted(file.deviceName);
+      const target = paths.resolve(file.destinationPath);
+      if (failure === undefined && queue.hasFailed) fail(queue.error);
+      const discard = context.uploadFilter?.discard(file.deviceName, file.destinationPath) === true;
+      if (failure !== undefined || discard) {
+        // Nothing is written, but a link on the way is still refused (the device is untrusted).
+        await paths.prepareParentFolders(target, file.destinationPath, { create: false }).catch(rethrowHostile);
+        if (failure !== undefined) {
+          await file.skip();
+          continue;
+        }
+        const before = file.bytesReceived;
+        await countedSkip(file, context);
+        stats.discardedBytes += file.bytesReceived - before;
+        stats.discardedFiles += 1;
+        stats.discardedPaths.add(target);
+        // A discarded file must not linger under its name from an earlier run either.
+        await inFlight.get(target);
+        await fs.rm(target, { force: true });
+        progress.fileFinished();
+        progress.reportThrottled();
         continue;
       }
-      if (isLocalWriteError(error)) {
-        failure = error;
-        stats.writeFailure ??= error;
+      try {
+        await paths.prepareParentFolders(target, file.destinationPath, { create: true });
+      } catch (error) {
+        if (error instanceof BackupError) throw error;
+        // A file sitting where a folder must go is the device's business; the errno tells it.
+        fail(error);
         await file.skip();
         continue;
       }
-      throw error;
+      try {
+        await receiveOne(file, target, context, queue, inFlight);
+        progress.fileFinished();
+      } catch (error) {
+        if (error instanceof RemoteFileError) {
+          stats.remoteFailures.push(file.destinationPath);
+          continue;
+        }
+        if (isLocalWriteError(error)) {
+          fail(error);
+          await file.skip();
+          continue;
+        }
+        throw error;
+      }
+      progress.reportThrottled();
     }
-    progress.report();
+  } finally {
+    // Never leave a write running behind a broken stream: staging may be deleted next.
+    await queue.drain();
   }
+  if (failure === undefined && queue.hasFailed) fail(queue.error);
   if (failure === undefined) {
     await deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, {});
   } else {
@@ -62,39 +102,86 @@ export async function receiveUploads(context: DriveContext, sizeHint: number | u
   }
 }
 
-async function writeUpload(file: IncomingFile, target: string, context: DriveContext): Promise<void> {
-  await fs.mkdir(path.dirname(target), { recursive: true }).catch(async (error: unknown) => {
-    // A file sitting where a folder must go is the device's business; the errno tells it.
-    throw markLocal(error);
-  });
-  let output: NewFile;
-  try {
-    output = await context.storeFs.createFile(target);
-  } catch (error) {
-    throw markLocal(error);
-  }
-  let written = 0;
+/**
+ * Reads one file off the wire and hands its writing to the queue. Small files are kept whole in
+ * memory; past WHOLE_FILE_BYTES the file is streamed into a temporary file as it arrives.
+ */
+async function receiveOne(file: IncomingFile, target: string, context: DriveContext, queue: WriteQueue, inFlight: Map<string, Promise<void>>): Promise<void> {
+  const { progress, storeFs, stats } = context;
+  let parts: Buffer[] = [];
+  let gathered = 0;
+  let total = 0;
+  let output: NewFile | undefined;
+  let writing: Promise<unknown> | undefined;
+  let writeError: unknown;
+  const flush = async (): Promise<void> => {
+    await writing;
+    if (writeError !== undefined) throw markLocal(writeError);
+    if (gathered === 0) return;
+    const piece = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, gathered);
+    parts = [];
+    gathered = 0;
+    const handle = output as NewFile;
+    // One write in flight while the next bytes are read; its error surfaces at the next flush.
+    writing = handle.write(piece).catch((error: unknown) => {
+      writeError = error;
+    });
+  };
   try {
     for await (const chunk of file.chunks()) {
-      context.progress.bytesReceived(chunk.length);
-      try {
-        await output.write(chunk);
-      } catch (error) {
-        throw markLocal(error);
+      progress.bytesReceived(chunk.length);
+      parts.push(chunk);
+      gathered += chunk.length;
+      total += chunk.length;
+      if (total > WHOLE_FILE_BYTES && gathered >= LARGE_WRITE_BYTES) {
+        if (output === undefined) {
+          await inFlight.get(target);
+          output = await storeFs.createFile(target).catch((error: unknown) => {
+            throw markLocal(error);
+          });
+        }
+        await flush();
       }
-      written += chunk.length;
-    }
-    try {
-      await output.commit();
-    } catch (error) {
-      throw markLocal(error);
     }
   } catch (error) {
-    await output.abort();
+    if (output !== undefined) {
+      await writing;
+      await output.abort();
+    }
     throw error;
   }
-  context.stats.filesWritten += 1;
-  context.stats.bytesWritten += written;
+
+  await inFlight.get(target);
+  let job: () => Promise<void>;
+  if (output === undefined) {
+    const whole = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, gathered);
+    job = () => writeFileAtomically(storeFs, target, whole);
+  } else {
+    const streamed = output;
+    job = async () => {
+      try {
+        await flush();
+        await writing;
+        if (writeError !== undefined) throw writeError;
+        await streamed.commit();
+      } catch (error) {
+        await streamed.abort();
+        throw error;
+      }
+    };
+  }
+  await queue.add(gathered, async () => {
+    const done = job().then(() => {
+      stats.filesWritten += 1;
+      stats.bytesWritten += total;
+    });
+    inFlight.set(target, done.catch(() => undefined));
+    try {
+      await done;
+    } finally {
+      inFlight.delete(target);
+    }
+  });
 }
 
 async function countedSkip(file: IncomingFile, context: DriveContext): Promise<void> {
@@ -103,6 +190,11 @@ async function countedSkip(file: IncomingFile, context: DriveContext): Promise<v
   } catch (error) {
     if (!(error instanceof RemoteFileError)) throw error;
   }
+}
+
+function rethrowHostile(error: unknown): void {
+  // Only a refused path matters for a file that is dropped anyway; a missing folder does not.
+  if (error instanceof BackupError) throw error;
 }
 
 const LOCAL = Symbol('local-write-error');

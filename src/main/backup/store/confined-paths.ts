@@ -19,6 +19,12 @@ export const MAX_COMPONENT_BYTES = 255;
  */
 export class ConfinedPaths {
   private readonly targets: ReadonlyMap<string, string>;
+  /**
+   * Folders below a base already found (lstat) or made (mkdir) to be real directories, so a run
+   * of uploads checks each folder once instead of once per file. Only valid while nothing but
+   * our own uploads changes the tree: call forgetCheckedFolders() before any other request.
+   */
+  private readonly checkedFolders = new Set<string>();
   /** The host folder `<folderName>` maps to. */
   readonly base: string;
 
@@ -80,10 +86,53 @@ export class ConfinedPaths {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw error;
       }
-      if (stat.isSymbolicLink()) {
-        throw new BackupError('hostile-path', `The iPhone asked to use ${printable(devicePath)}, which goes through a symbolic link in the backup folder; the backup was stopped to protect this computer.`);
-      }
+      if (stat.isSymbolicLink()) throw linkRefusal(devicePath);
     }
+  }
+
+  /**
+   * For an upload to `resolved`: makes sure every folder between the base and the file is a real
+   * directory, creating missing ones, and refuses a symbolic link on the way (BackupError
+   * `hostile-path`). Folders checked or made earlier are not looked at again (see
+   * checkedFolders). The last component is deliberately not looked at: uploads are written to a
+   * new temporary file (`wx`) and renamed over it, and rename replaces a link there instead of
+   * following it. With `create: false` (a file that is read and dropped) nothing is created and
+   * the walk stops at the first missing folder. Other failures (a file where a folder must go)
+   * are thrown as the file system's errno error, for the device's status response (§3.7).
+   */
+  async prepareParentFolders(resolved: string, devicePath: string, options: { readonly create: boolean }): Promise<void> {
+    const parent = path.dirname(resolved);
+    if (this.checkedFolders.has(parent)) return;
+    const base = this.baseOf(resolved);
+    if (parent === base || !parent.startsWith(`${base}${path.sep}`)) return;
+    const parts = path.relative(base, parent).split(path.sep);
+    let current = base;
+    for (const part of parts) {
+      current = path.join(current, part);
+      if (this.checkedFolders.has(current)) continue;
+      let stat;
+      try {
+        stat = await fs.lstat(current);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (!options.create) return;
+        try {
+          await fs.mkdir(current);
+        } catch (mkdirError) {
+          // Someone made it meanwhile: look again below.
+          if ((mkdirError as NodeJS.ErrnoException).code !== 'EEXIST') throw mkdirError;
+        }
+        stat = await fs.lstat(current);
+      }
+      if (stat.isSymbolicLink()) throw linkRefusal(devicePath);
+      if (!stat.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${current}'`), { code: 'ENOTDIR', errno: -20, path: current });
+      this.checkedFolders.add(current);
+    }
+  }
+
+  /** The device did something other than upload (move, remove, copy): folders must be checked afresh. */
+  forgetCheckedFolders(): void {
+    this.checkedFolders.clear();
   }
 
   /** resolve + checkNoLinks. */
@@ -92,6 +141,10 @@ export class ConfinedPaths {
     await this.checkNoLinks(resolved, devicePath);
     return resolved;
   }
+}
+
+function linkRefusal(devicePath: string): BackupError {
+  return new BackupError('hostile-path', `The iPhone asked to use ${printable(devicePath)}, which goes through a symbolic link in the backup folder; the backup was stopped to protect this computer.`);
 }
 
 function printable(text: unknown): string {

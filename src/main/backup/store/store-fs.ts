@@ -18,13 +18,26 @@ export interface NewFile {
  */
 export interface StoreFs {
   createFile(target: string): Promise<NewFile>;
+  /**
+   * Optional fast path for content that is already complete in memory (most uploads are a few
+   * KB): the same new-file-then-rename, in one write call. Without it, createFile is used.
+   */
+  writeFile?(target: string, bytes: Uint8Array): Promise<void>;
 }
 
 /** Temporary names start with this, so a crash's leftovers are recognisable. */
 export const TEMP_PREFIX = '.lifeboat-tmp-';
 
+/**
+ * Temporary names are this process's random token plus a counter: unique without asking the
+ * random generator per file, and `wx` would refuse a clash rather than write into someone's file.
+ */
+const processToken = randomBytes(6).toString('hex');
+let tempCounter = 0;
+
 export function tempPathBeside(target: string): string {
-  return path.join(path.dirname(target), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+  tempCounter += 1;
+  return path.join(path.dirname(target), `${TEMP_PREFIX}${processToken}-${tempCounter.toString(36)}`);
 }
 
 export const nodeStoreFs: StoreFs = {
@@ -55,10 +68,25 @@ export const nodeStoreFs: StoreFs = {
       },
     };
   },
+  async writeFile(target, bytes) {
+    const temp = tempPathBeside(target);
+    try {
+      await fs.writeFile(temp, bytes, { flag: 'wx', mode: 0o644 });
+      await fs.rename(temp, target);
+    } catch (error) {
+      // EEXIST: the name was not ours, so it is not ours to delete either.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await fs.rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  },
 };
 
 /** Writes a whole buffer through the store (small files: plists, journals). */
 export async function writeFileAtomically(storeFs: StoreFs, target: string, bytes: Uint8Array): Promise<void> {
+  if (storeFs.writeFile) {
+    await storeFs.writeFile(target, bytes);
+    return;
+  }
   const file = await storeFs.createFile(target);
   try {
     await file.write(bytes);
