@@ -35,6 +35,7 @@ export class ProgressTracker {
   private readonly started: number;
   private readonly samples: Array<{ at: number; bytes: number }> = [];
   private lastReportAt = Number.NEGATIVE_INFINITY;
+  private lastReportedDomain: string | undefined;
 
   constructor(
     private readonly emit: ((progress: BackupProgress) => void) | undefined,
@@ -99,12 +100,17 @@ export class ProgressTracker {
   report(): void {
     if (!this.emit) return;
     this.lastReportAt = this.now();
+    this.lastReportedDomain = this.domain;
     this.emit(this.snapshot());
   }
 
-  /** report(), unless one went out less than THROTTLE_MS ago (for per-file events). */
+  /**
+   * report(), unless one went out less than THROTTLE_MS ago (for per-file events). A new domain
+   * is always reported: "backing up Camera Roll" must show even if its files go by in a blink.
+   */
   reportThrottled(): void {
-    if (!this.emit || this.now() - this.lastReportAt < THROTTLE_MS) return;
+    if (!this.emit) return;
+    if (this.domain === this.lastReportedDomain && this.now() - this.lastReportAt < THROTTLE_MS) return;
     this.report();
   }
 

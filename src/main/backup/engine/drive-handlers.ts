@@ -5,6 +5,7 @@ import type { DeviceLinkMessage } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { TEMP_PREFIX } from '../store';
 import type { DriveContext } from './drive-context';
+import { moveItems } from './move-items';
 import { receiveUploads } from './upload-files';
 import { DL_STATUS, statusForError } from './status-codes';
 
@@ -139,28 +140,6 @@ async function replyWithOutcome(context: DriveContext, action: () => Promise<unk
     return;
   }
   await context.deviceLink.sendStatusResponse(DL_STATUS.ok);
-}
-
-async function moveItems(moves: ReadonlyArray<{ readonly from: string; readonly to: string }>, context: DriveContext): Promise<void> {
-  const resolved: Array<{ from: string; to: string; fromDevice: string; toDevice: string }> = [];
-  for (const move of moves) {
-    resolved.push({ from: await context.paths.resolveChecked(move.from), to: await context.paths.resolveChecked(move.to), fromDevice: move.from, toDevice: move.to });
-  }
-  await replyWithOutcome(context, async () => {
-    for (const move of resolved) {
-      // A discarded upload (Camera Roll off) was never written: its move has nothing to do.
-      if (context.stats.discardedPaths.has(move.from)) {
-        await fs.rm(move.to, { recursive: true, force: true });
-        continue;
-      }
-      await context.beforeMove?.(move.fromDevice, move.toDevice);
-      await fs.lstat(move.from);
-      if (move.from === move.to) continue;
-      await fs.rm(move.to, { recursive: true, force: true });
-      await fs.mkdir(path.dirname(move.to), { recursive: true });
-      await fs.rename(move.from, move.to);
-    }
-  });
 }
 
 async function removeItems(devicePaths: readonly string[], context: DriveContext): Promise<void> {
