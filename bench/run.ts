@@ -7,7 +7,7 @@ import { formatBytes } from '../src/shared/format';
 import { type BenchProfile, type BenchTool, parseBenchOptions } from './bench-options';
 import { BROWSE_ROWS, describeBrowse, runBrowseBenchmark } from './browse';
 import { type Measurement, measureIdevicebackup2, measureLifeboat } from './measure';
-import { type MachineDetails, type ProfileOutcome, renderResults } from './results-report';
+import { type MachineDetails, type ProfileOutcome, renderResults, TARGET_RATIO, timeRatio } from './results-report';
 import { startSimProcess } from './sim-process';
 
 /**
@@ -105,6 +105,9 @@ async function main(): Promise<void> {
     log(`browser: opening and searching a ${BROWSE_ROWS}-row Manifest.db…`);
     const browse = await runBrowseBenchmark();
     sections.push([`## Backup browser: ${BROWSE_ROWS} rows (bench/browse.ts)`, '', '| Step | Time |', '|---|---|', ...describeBrowse(browse)].join('\n'));
+  }
+  if (outcomes.some((outcome) => (timeRatio(outcome) ?? 0) > TARGET_RATIO)) {
+    notes.push('Lifeboat misses the time target: bench/README.md says where its time goes (per-file file-system round trips) and how to fix it.');
   }
   notes.push(`Load average at the end: ${os.loadavg().map((load) => load.toFixed(1)).join(', ')} (other jobs on the machine slow both tools alike, but add noise).`);
   const markdown = renderResults(outcomes, machine, startedAt, notes, sections);
