@@ -90,3 +90,27 @@ describe('Info.plist (§5.3)', () => {
     expect(String(info.GUID)).toMatch(/^[0-9A-F]{32}$/);
   });
 });
+
+describe('per-file progress throttle', () => {
+  it('reports at most once per 100 ms of the clock, but a new domain at once', () => {
+    let now = 0;
+    const events: Array<ReturnType<ProgressTracker['snapshot']>> = [];
+    const tracker = new ProgressTracker((p) => events.push(p), undefined, () => now);
+    tracker.fileStarted('HomeDomain-a');
+    tracker.reportThrottled();
+    for (let file = 0; file < 50; file += 1) {
+      now += 1;
+      tracker.fileStarted('HomeDomain-b');
+      tracker.fileFinished();
+      tracker.reportThrottled();
+    }
+    expect(events.map((event) => [event.domain, event.filesDone])).toEqual([['HomeDomain', 0]]);
+    tracker.fileStarted('CameraRollDomain-Media/DCIM/IMG_1.HEIC');
+    tracker.reportThrottled();
+    now += 100;
+    tracker.fileStarted('CameraRollDomain-Media/DCIM/IMG_2.HEIC');
+    tracker.fileFinished();
+    tracker.reportThrottled();
+    expect(events.map((event) => [event.domain, event.filesDone])).toEqual([['HomeDomain', 0], ['CameraRollDomain', 50], ['CameraRollDomain', 51]]);
+  });
+});

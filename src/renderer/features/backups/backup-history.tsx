@@ -49,7 +49,7 @@ function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; 
   const [confirming, setConfirming] = useState(false);
   const date = formatDate(backup.createdAt);
   return (
-    <tr data-testid="backup-row" data-camera-roll={backup.includesCameraRoll === undefined ? 'unknown' : String(backup.includesCameraRoll)}>
+    <tr data-testid="backup-row" data-backup-id={backup.id} data-camera-roll={backup.includesCameraRoll === undefined ? 'unknown' : String(backup.includesCameraRoll)}>
       <td>
         {date}
         {backup.archived ? <span className="badge">Archived</span> : null}

@@ -9,13 +9,10 @@ const PAD = { top: 12, right: 12, bottom: 28, left: 64 };
 
 /** Backup sizes per date, oldest to newest: how much room this phone's backups take over time. */
 export function StorageChart({ udid }: { readonly udid: string }) {
-  const points = useAppState(
-    useShallow((state) =>
-      state.backups.list
-        .filter((backup) => backup.udid === udid)
-        .map((backup) => ({ id: backup.id, at: backup.createdAt, bytes: backup.sizeBytes })),
-    ),
-  );
+  // Select the backups themselves (stable objects): mapping inside the selector would make a new
+  // array of new objects on every store change, which useShallow never sees as equal.
+  const backups = useAppState(useShallow((state) => state.backups.list.filter((backup) => backup.udid === udid)));
+  const points = backups.map((backup) => ({ id: backup.id, at: backup.createdAt, bytes: backup.sizeBytes }));
   if (points.length === 0) return null;
   const sorted = [...points].sort((a, b) => a.at.localeCompare(b.at));
   const max = Math.max(...sorted.map((point) => point.bytes), 1);
@@ -24,6 +21,9 @@ export function StorageChart({ udid }: { readonly udid: string }) {
   const slot = plotWidth / sorted.length;
   const barWidth = Math.max(4, Math.min(48, slot * 0.6));
   const newest = sorted[sorted.length - 1]!;
+  // Day labels, or day and time when two backups share a day (they would read the same).
+  const days = sorted.map((point) => new Date(point.at).toLocaleDateString(undefined, { month: 'short', day: 'numeric' }));
+  const labels = new Set(days).size === days.length ? days : sorted.map((point) => new Date(point.at).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }));
   return (
     <section className="card" aria-labelledby="storage-title">
       <h2 id="storage-title">Backup size over time</h2>
@@ -49,7 +49,7 @@ export function StorageChart({ udid }: { readonly udid: string }) {
                 </rect>
                 {sorted.length <= 8 || index === 0 || index === sorted.length - 1 ? (
                   <text x={x + barWidth / 2} y={HEIGHT - 8} textAnchor="middle" className="axis-label">
-                    {new Date(point.at).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}
+                    {labels[index]}
                   </text>
                 ) : null}
               </g>

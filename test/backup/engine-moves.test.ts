@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isBackupError } from '../../src/main/backup/backup-error';
+import { runBackupWith } from '../../src/main/backup/engine/run-backup';
+import { PlistReal, type PlistValue, encodeBinaryPlist } from '../../src/main/device/codec';
+import type { ScriptedPeer } from '../../src/main/device/services/test-support/channel-pair';
+import { UDID, readStatus, scriptedSession, send, u32, uploadedFile } from './engine-scripted-device';
+
+const id = (prefix: string, n: number): string => `${prefix}${String(n).padStart(38, '0')}`;
+
+/** DLMessageMoveItems (§3.6.7): batches of independent moves run side by side, dependent ones in order. */
+describe('MoveItems', () => {
+  let base: string;
+  let root: string;
+  let outside: string;
+
+  beforeEach(() => {
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-'));
+    root = path.join(base, 'root');
+    outside = path.join(base, 'outside');
+    fs.mkdirSync(outside);
+    const folder = path.join(root, UDID);
+    fs.mkdirSync(path.join(folder, 'ee', 'inner'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'ee', 'inner', 'old'), 'old');
+    fs.mkdirSync(path.join(folder, 'dd'));
+    fs.symlinkSync(outside, path.join(folder, 'dd', 'link'));
+    fs.writeFileSync(path.join(folder, 'Status.plist'), encodeBinaryPlist({ SnapshotState: 'finished', Date: new Date('2025-01-02T03:04:05Z') }));
+  });
+
+  afterEach(() => {
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  async function finish(peer: ScriptedPeer): Promise<void> {
+    send(peer, ['DLMessageUploadFiles', {}, new PlistReal(100), 0]);
+    peer.socket.write(Buffer.concat([uploadedFile('Status.plist', `${UDID}/Status.plist`, encodeBinaryPlist({ SnapshotState: 'finished', IsFullBackup: true })), u32(0)]));
+    await readStatus(peer);
+    send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0 }]);
+  }
+
+  async function upload(peer: ScriptedPeer, files: ReadonlyArray<readonly [string, string]>): Promise<PlistValue[]> {
+    send(peer, ['DLMessageUploadFiles', {}, new PlistReal(10), 0]);
+    peer.socket.write(Buffer.concat([...files.map(([destination, content]) => uploadedFile('HomeDomain-x', `${UDID}/${destination}`, Buffer.from(content))), u32(0)]));
+    return readStatus(peer);
+  }
+
+  it('moves a batch of 200 files into place, replaces a folder at a destination, and runs chained moves in order', async () => {
+    const replies: PlistValue[][] = [];
+    const result = await runBackupWith(
+      { udid: UDID, backupRoot: root },
+      scriptedSession(async (peer) => {
+        const files = Array.from({ length: 200 }, (_, n) => [`Snapshot/${id(n % 2 ? 'aa' : 'bb', n).slice(0, 2)}/${id(n % 2 ? 'aa' : 'bb', n)}`, `content ${n}`] as const);
+        replies.push(await upload(peer, [...files, ['Snapshot/folder-replacer', 'was a folder']]));
+        const moves: Record<string, string> = {};
+        for (const [from] of files) moves[`${UDID}/${from}`] = `${UDID}/${from.replace('Snapshot/', '')}`;
+        moves[`${UDID}/Snapshot/folder-replacer`] = `${UDID}/ee`;
+        send(peer, ['DLMessageMoveItems', moves, {}, new PlistReal(90)]);
+        replies.push(await readStatus(peer));
+        // b → c, then a → b: only right when done in the order given.
+        replies.push(await upload(peer, [['chain/a', 'A'], ['chain/b', 'B']]));
+        send(peer, ['DLMessageMoveItems', { [`${UDID}/chain/b`]: `${UDID}/chain/c`, [`${UDID}/chain/a`]: `${UDID}/chain/b` }, {}, new PlistReal(95)]);
+        replies.push(await readStatus(peer));
+        // A missing source answers ENOENT's code (-6) and the run goes on.
+        send(peer, ['DLMessageMoveItems', { [`${UDID}/Snapshot/nothing`]: `${UDID}/nothing` }, {}, new PlistReal(96)]);
+        replies.push(await readStatus(peer));
+        await finish(peer);
+      }),
+    );
+    expect(replies.map((reply) => reply[1])).toEqual([0, 0, 0, 0, -6]);
+    for (let n = 0; n < 200; n += 1) {
+      const fileId = id(n % 2 ? 'aa' : 'bb', n);
+      expect(fs.readFileSync(path.join(result.folder, fileId.slice(0, 2), fileId), 'utf8')).toBe(`content ${n}`);
+    }
+    expect(fs.readFileSync(path.join(result.folder, 'ee'), 'utf8')).toBe('was a folder');
+    expect(fs.readFileSync(path.join(result.folder, 'chain', 'c'), 'utf8')).toBe('B');
+    expect(fs.readFileSync(path.join(result.folder, 'chain', 'b'), 'utf8')).toBe('A');
+    expect(fs.existsSync(path.join(result.folder, 'chain', 'a'))).toBe(false);
+  });
+
+  it('refuses a move from or through a planted link before moving anything, and later uploads still see links', async () => {
+    let caught: unknown;
+    try {
+      await runBackupWith(
+        { udid: UDID, backupRoot: root },
+        scriptedSession(async (peer) => {
+          await upload(peer, [['Snapshot/ok', 'fine']]);
+          send(peer, ['DLMessageMoveItems', { [`${UDID}/Snapshot/ok`]: `${UDID}/ok`, [`${UDID}/dd/link`]: `${UDID}/zz` }, {}, new PlistReal(90)]);
+          await readStatus(peer);
+        }),
+      );
+    } catch (error) {
+      caught = error;
+    }
+    expect(isBackupError(caught) && caught.code).toBe('hostile-path');
+    caught = undefined;
+    try {
+      await runBackupWith(
+        { udid: UDID, backupRoot: root },
+        scriptedSession(async (peer) => {
+          // Moving the folder that holds the link is allowed; writing through the link afterwards is not.
+          await upload(peer, [['yy/first', '1']]);
+          send(peer, ['DLMessageRemoveItems', [`${UDID}/yy`], {}, new PlistReal(50)]);
+          await readStatus(peer);
+          send(peer, ['DLMessageMoveItems', { [`${UDID}/dd`]: `${UDID}/yy` }, {}, new PlistReal(60)]);
+          await readStatus(peer);
+          await upload(peer, [['yy/link/pwned', 'pwned']]);
+        }),
+      );
+    } catch (error) {
+      caught = error;
+    }
+    expect(isBackupError(caught) && caught.code).toBe('hostile-path');
+    expect(fs.readdirSync(outside)).toEqual([]);
+    expect(fs.readdirSync(path.join(root, UDID)).sort()).toEqual(['Status.plist', 'dd', 'ee']);
+  });
+});
