@@ -151,16 +151,19 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     harness.sim.device(udid).setFaults({ locked: false });
   });
 
-  it('restores the newest backup after its checks pass', async () => {
+  it('restores the newest backup through the wizard after its checks pass', async () => {
     const finished = nextJobFinished(core);
     await page.getByRole('button', { name: /^Restore the backup of/ }).first().click();
     const dialog = page.getByRole('dialog', { name: /^Restore the backup of/ });
-    await dialog.getByRole('button', { name: 'Restore' }).waitFor({ timeout: STEP_MS });
+    await dialog.getByRole('button', { name: 'Continue' }).click({ timeout: STEP_MS });
+    await dialog.getByTestId('preflight').waitFor({ timeout: STEP_MS });
     await shot('09-restore-dialog');
-    await dialog.getByRole('button', { name: 'Restore' }).click();
-    await page.getByTestId('job-progress').waitFor({ timeout: STEP_MS });
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await dialog.getByTestId('job-progress').or(dialog.getByTestId('restore-result')).first().waitFor({ timeout: STEP_MS });
     const result = await finished;
     expect(result).toMatchObject({ kind: 'restore', outcome: 'succeeded' });
+    await dialog.getByRole('button', { name: 'Done' }).click({ timeout: STEP_MS });
     await page.getByTestId('last-outcome').filter({ hasText: 'restore finished' }).waitFor({ timeout: STEP_MS });
   });
 

@@ -9,6 +9,8 @@ interface Session {
   readonly browser: BackupBrowser;
   /** Entries the UI has been shown, by fileId: extract takes fileIds back. */
   readonly seen: Map<string, BrowserEntry>;
+  /** The folder listed last: the UI pages through it as it scrolls, so list it once, not per page. */
+  listing?: { readonly key: string; readonly entries: readonly BrowserEntry[] };
 }
 
 /** Open backup browsers (src/main/backup/browser), one per session id, closed with the session. */
@@ -35,7 +37,9 @@ export function createBrowserBackend(): BrowserBackend {
         const domains = target.browser.domains();
         return { entries: domains.map((summary) => ({ fileId: `domain:${summary.domain}`, domain: summary.domain, relativePath: '', kind: 'directory', sizeBytes: summary.bytes })), total: domains.length };
       }
-      return page(target, target.browser.list(domain, directory ?? ''), offset, limit);
+      const key = `${domain}\u0000${directory ?? ''}`;
+      if (target.listing?.key !== key) target.listing = { key, entries: target.browser.list(domain, directory ?? '') };
+      return page(target, target.listing.entries, offset, limit);
     },
     async search(sessionId, query, limit) {
       const target = session(sessionId);
