@@ -60,7 +60,9 @@ export function BackupBrowser() {
                   aria-current={location?.domain === domain.domain && !searching ? 'true' : undefined}
                   onClick={() => void browseTo({ domain: domain.domain, directory: '' })}
                 >
-                  <span className="domain-name">{domain.domain}</span>
+                  <span className="domain-name" title={domain.domain}>
+                    {domain.domain || '(no domain)'}
+                  </span>
                   <span className="hint">{formatBytes(domain.sizeBytes)}</span>
                 </button>
               </li>

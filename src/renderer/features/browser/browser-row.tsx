@@ -43,7 +43,7 @@ export function BrowserRow({ entry, index, showPath, onOpenFolder }: BrowserRowP
     <div role="listitem" className={selected ? 'file-row selected' : 'file-row'} style={{ height: ROW_HEIGHT }} data-testid="file-row" data-index={index} data-path={entry.relativePath}>
       <input type="checkbox" checked={selected} onChange={() => toggleSelected(entry)} aria-label={`Select ${name}`} />
       <span className="file-icon" aria-hidden="true">
-        {preview ? <img src={preview} alt="" className="thumbnail" data-testid="thumbnail" /> : entry.kind === 'directory' ? '📁' : '📄'}
+        {preview ? <img src={preview} alt="" className="thumbnail" data-testid="thumbnail" /> : <KindIcon kind={entry.kind} />}
       </span>
       {entry.kind === 'directory' ? (
         <button type="button" className="link file-name" onClick={() => onOpenFolder(entry)}>
@@ -55,5 +55,14 @@ export function BrowserRow({ entry, index, showPath, onOpenFolder }: BrowserRowP
       <span className="file-size">{entry.kind === 'file' ? formatBytes(entry.sizeBytes) : ''}</span>
       <span className="file-date">{entry.modifiedAt ? new Date(entry.modifiedAt).toLocaleDateString() : ''}</span>
     </div>
+  );
+}
+
+/** Drawn, not emoji: emoji fonts are missing on many Linux desktops. */
+function KindIcon({ kind }: { readonly kind: BrowserEntryView['kind'] }) {
+  return (
+    <svg viewBox="0 0 24 24">
+      {kind === 'directory' ? <path d="M3 6.5h6l2 2h10v10H3z" /> : <path d="M6 3h8l4 4v14H6z M14 3v4h4" />}
+    </svg>
   );
 }

@@ -56,7 +56,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
     <Dialog title={`Restore ${backup ? `the backup of ${formatDate(backup.createdAt)}` : 'a backup'}`} onClose={closeRestoreWizard}>
       <div className="wizard" data-testid="restore-wizard" data-step={step}>
         <ol className="wizard-steps" aria-label="Steps">
-          {(Object.keys(STEP_TITLES) as Step[]).map((name) => (
+          {(Object.keys(STEP_TITLES) as Step[]).filter((name) => name !== 'password' || backup?.encrypted || checksFor?.needsPassword).map((name) => (
             <li key={name} aria-current={name === step ? 'step' : undefined}>
               {STEP_TITLES[name]}
             </li>
