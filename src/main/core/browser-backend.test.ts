@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManifestDbWriter } from '../../simulator/backup-format/manifest-db';
+import { createBrowserBackend, MAX_PREVIEW_BYTES } from './browser-backend';
+
+const fileIdOf = (domain: string, relativePath: string): string => crypto.createHash('sha1').update(`${domain}-${relativePath}`).digest('hex');
+
+/** A plaintext Manifest.db backup holding these Camera Roll files (and their folders). */
+function writeBackup(folder: string, files: ReadonlyArray<{ readonly name: string; readonly content: Buffer }>): void {
+  fs.mkdirSync(folder, { recursive: true });
+  const writer = new ManifestDbWriter(path.join(folder, 'Manifest.db'));
+  const meta = { uid: 501, gid: 501, mtime: 1_700_000_000, ctime: 1_700_000_000, birth: 1_700_000_000, protectionClass: 3 };
+  let inode = 1;
+  for (const directory of ['Media', 'Media/DCIM', 'Media/DCIM/100APPLE']) {
+    writer.add({ fileId: fileIdOf('CameraRollDomain', directory), domain: 'CameraRollDomain', relativePath: directory, flags: 2, file: { ...meta, relativePath: directory, mode: 0o40755, inode: inode++, size: 0 } });
+  }
+  for (const { name, content } of files) {
+    const relativePath = `Media/DCIM/100APPLE/${name}`;
+    const fileId = fileIdOf('CameraRollDomain', relativePath);
+    writer.add({ fileId, domain: 'CameraRollDomain', relativePath, flags: 1, file: { ...meta, relativePath, mode: 0o100644, inode: inode++, size: content.length } });
+    fs.mkdirSync(path.join(folder, fileId.slice(0, 2)), { recursive: true });
+    fs.writeFileSync(path.join(folder, fileId.slice(0, 2), fileId), content);
+  }
+  writer.finish();
+}
+
+describe('browser backend', () => {
+  let work: string;
+  beforeEach(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-'));
+  });
+  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('previews small JPEGs with their own bytes, and nothing else', async () => {
+    const small = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(2000)]);
+    const big = Buffer.alloc(MAX_PREVIEW_BYTES + 1, 7);
+    writeBackup(path.join(work, 'backup'), [
+      { name: 'IMG_0001.JPG', content: small },
+      { name: 'IMG_0002.JPG', content: big },
+      { name: 'IMG_0003.PNG', content: Buffer.from('not a jpeg') },
+    ]);
+    const backend = createBrowserBackend();
+    const session = await backend.open({ backupPath: path.join(work, 'backup'), backupId: 'b1' });
+    try {
+      const page = await backend.list(session.sessionId, { domain: 'CameraRollDomain', directory: 'Media/DCIM/100APPLE' });
+      const byName = new Map(page.entries.map((entry) => [path.basename(entry.relativePath), entry.fileId]));
+      const preview = await backend.preview!(session.sessionId, byName.get('IMG_0001.JPG')!);
+      expect(preview.dataUrl).toBe(`data:image/jpeg;base64,${small.toString('base64')}`);
+      expect((await backend.preview!(session.sessionId, byName.get('IMG_0002.JPG')!)).dataUrl).toBeUndefined();
+      expect((await backend.preview!(session.sessionId, byName.get('IMG_0003.PNG')!)).dataUrl).toBeUndefined();
+      // Only files the UI was shown can be previewed, as with extract.
+      await expect(backend.preview!(session.sessionId, 'f'.repeat(40))).rejects.toMatchObject({ error: { code: 'not-found' } });
+    } finally {
+      await backend.close(session.sessionId);
+    }
+  });
+
+  it('pages through a folder in order, and gives each domain its size', async () => {
+    const files = Array.from({ length: 25 }, (_, index) => ({ name: `IMG_${String(index).padStart(4, '0')}.JPG`, content: Buffer.alloc(index + 1) }));
+    writeBackup(path.join(work, 'backup'), files);
+    const backend = createBrowserBackend();
+    const session = await backend.open({ backupPath: path.join(work, 'backup'), backupId: 'b1' });
+    try {
+      const top = await backend.list(session.sessionId, {});
+      expect(top.entries).toEqual([expect.objectContaining({ domain: 'CameraRollDomain', sizeBytes: (25 * 26) / 2 })]);
+      const names: string[] = [];
+      for (let offset = 0; offset < 25; offset += 10) {
+        const page = await backend.list(session.sessionId, { domain: 'CameraRollDomain', directory: 'Media/DCIM/100APPLE', offset, limit: 10 });
+        expect(page.total).toBe(25);
+        names.push(...page.entries.map((entry) => path.basename(entry.relativePath)));
+      }
+      expect(names).toEqual(files.map((file) => file.name));
+    } finally {
+      await backend.close(session.sessionId);
+    }
+  });
+});
