@@ -14,27 +14,37 @@ export function describeBackupContents(backup: BackupView): string {
 }
 
 /** Where a backup came from, when it is not this phone's current one. */
-function origin(backup: BackupView): string | undefined {
+function origin(backup: BackupView, backupRoot: string | undefined): string | undefined {
   if (backup.archived) return 'Archived';
   if (backup.snapshot) return 'Snapshot';
+  // Found in one of Settings' extra folders: made by Finder, iTunes or another tool.
+  if (backupRoot && !isInside(backup.path, backupRoot)) return 'Other folder';
   return undefined;
+}
+
+/** Path containment without node:path (the renderer has none): either separator counts. */
+function isInside(child: string, folder: string): boolean {
+  const base = folder.replace(/[\\/]+$/, '');
+  return child === base || child.startsWith(`${base}/`) || child.startsWith(`${base}\\`);
 }
 
 interface BackupChoiceProps {
   readonly backups: readonly BackupView[];
   readonly chosen: string | undefined;
   readonly onChoose: (backupId: string) => void;
+  /** Lifeboat's own backup folder; backups elsewhere are labelled as such. */
+  readonly backupRoot?: string;
 }
 
 /** The backups of this phone as radio buttons (arrow keys move between them), newest first. */
-export function BackupChoice({ backups, chosen, onChoose }: BackupChoiceProps) {
+export function BackupChoice({ backups, chosen, onChoose, backupRoot }: BackupChoiceProps) {
   if (backups.length === 0) return <p className="hint">There are no backups of this iPhone on this computer yet.</p>;
   return (
     <fieldset className="backup-choice">
       <legend>Which backup?</legend>
       {backups.map((backup, index) => {
         const unusable = backup.status !== 'complete';
-        const tag = origin(backup);
+        const tag = origin(backup, backupRoot);
         return (
           <label key={backup.id} className={chosen === backup.id ? 'choice chosen' : 'choice'} data-testid="backup-choice">
             <input type="radio" name="backup" value={backup.id} checked={chosen === backup.id} disabled={unusable} onChange={() => onChoose(backup.id)} />

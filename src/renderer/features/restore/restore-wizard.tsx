@@ -28,6 +28,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
   const sorted = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const preflight = useAppState((state) => state.restore.preflight);
   const jobId = useAppState((state) => state.restore.jobId);
+  const backupRoot = useAppState((state) => state.settings.value?.backupRoot);
   const { closeRestoreWizard, preflightRestore, startRestore } = useActions();
   const [step, setStep] = useState<Step>('choose');
   const [chosen, setChosen] = useState<string | undefined>(initialBackupId ?? sorted.find((backup) => backup.status === 'complete')?.id);
@@ -67,7 +68,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
         </h3>
         {step === 'choose' ? (
           <form className="form" onSubmit={(event) => (event.preventDefault(), go('checks'))}>
-            <BackupChoice backups={sorted} chosen={chosen} onChoose={setChosen} />
+            <BackupChoice backups={sorted} chosen={chosen} onChoose={setChosen} {...(backupRoot ? { backupRoot } : {})} />
             <WizardButtons onBack={closeRestoreWizard} backLabel="Cancel" nextDisabled={!backup || backup.status !== 'complete'} />
           </form>
         ) : null}
