@@ -17,7 +17,7 @@ export async function startSimProcess(options: { repoRoot: string; stateDir: str
   const socket = path.join(options.stateDir, 'usbmuxd.sock');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(options.repoRoot, 'src/simulator/cli/main.ts'), '--listen', `UNIX:${socket}`, '--state-dir', options.stateDir, '--profile', options.profile, '--seed', String(options.seed)],
+    [...simProfiling(), '--import', 'tsx', path.join(options.repoRoot, 'src/simulator/cli/main.ts'), '--listen', `UNIX:${socket}`, '--state-dir', options.stateDir, '--profile', options.profile, '--seed', String(options.seed)],
     { cwd: options.repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -36,6 +36,12 @@ export async function startSimProcess(options: { repoRoot: string; stateDir: str
   child.removeAllListeners('exit');
   if (address === undefined || udid === undefined) throw new Error('The simulator did not print its address and device.');
   return { address, udid, pid: child.pid ?? -1, stop: () => stopChild(child) };
+}
+
+/** LIFEBOAT_BENCH_SIM_CPU_PROF=DIR: a V8 profile of the phone too, to see whether its send side limits both tools. */
+function simProfiling(): string[] {
+  const dir = process.env['LIFEBOAT_BENCH_SIM_CPU_PROF'];
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(dir)] : [];
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
