@@ -37,8 +37,10 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
   let udid: string;
   let backupRoot: string;
 
+  let rendererDir = '';
+
   beforeAll(async () => {
-    await buildRenderer();
+    rendererDir = await buildRenderer();
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     harness = await startSimHarness();
     const device = harness.sim.devices()[0]!;
@@ -47,12 +49,13 @@ describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
     device.unplug();
     backupRoot = path.join(harness.workDir, 'backups');
     core = await createAppCore({ muxAddress: harness.sim.address, backupRoot, settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
-    bridge = await startWebBridge({ core, staticDir: path.resolve('dist/renderer') });
+    bridge = await startWebBridge({ core, staticDir: rendererDir });
     browser = await launchBrowser();
     page = await browser.context.newPage();
   });
 
   afterAll(async () => {
+    if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
     await browser?.close();
     await bridge?.close();
     await core?.close();

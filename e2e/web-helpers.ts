@@ -6,13 +6,17 @@ import { type BrowserContext, chromium } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CHROMIUM = '/usr/bin/chromium';
-export const RENDERER_DIR = path.join(REPO_ROOT, 'dist', 'renderer');
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
 
-/** Builds the renderer into dist/renderer once per run (vite, about a second). */
-export async function buildRenderer(): Promise<void> {
+/**
+ * Builds the renderer into a private folder and returns it. Each test file gets its own: test files run
+ * in parallel, and two builds emptying the same dist/renderer would pull the page out from under the other.
+ */
+export async function buildRenderer(): Promise<string> {
   const { build } = await import('vite');
-  await build({ configFile: path.join(REPO_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-renderer-'));
+  await build({ configFile: path.join(REPO_ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return outDir;
 }
 
 /** Headless Chromium with a fresh profile; close() also removes the profile. */

@@ -45,20 +45,23 @@ describe.skipIf(!hasChromium)('browser mode: erase, restore and browse', () => {
   let backupRoot: string;
   let withPhotos: BackupView;
 
+  let rendererDir = '';
+
   beforeAll(async () => {
-    await buildRenderer();
+    rendererDir = await buildRenderer();
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     harness = await startSimHarness({ seed: SEED });
     device = harness.sim.device(harness.sim.devices()[0]!.udid);
     backupRoot = path.join(harness.workDir, 'backups');
     core = await createAppCore({ muxAddress: harness.sim.address, backupRoot, settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
-    bridge = await startWebBridge({ core, staticDir: path.resolve('dist/renderer') });
+    bridge = await startWebBridge({ core, staticDir: rendererDir });
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
   });
 
   afterAll(async () => {
+    if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
     await browser?.close();
     await bridge?.close();
     await core?.close();

@@ -103,7 +103,7 @@ export function encodeBinaryPlist(root: PlistValue): Buffer {
   }
   const offsetSize = bytesFor(position);
   const table = Buffer.alloc(offsets.length * offsetSize);
-  offsets.forEach((offset, i) => table.writeUIntBE(offset, i * offsetSize, offsetSize));
+  offsets.forEach((offset, i) => writeSizedUnsigned(table, offset, i * offsetSize, offsetSize));
   const trailer = Buffer.alloc(32);
   trailer.writeUInt8(offsetSize, 6);
   trailer.writeUInt8(refSize, 7);
@@ -118,7 +118,7 @@ function encodeCollection(object: Exclude<Flat, { kind: 'atom' }>, refSize: numb
   const count = object.kind === 'array' ? object.refs.length : object.keys.length;
   const header = markerWithLength(object.kind === 'array' ? 0xa0 : 0xd0, count);
   const body = Buffer.alloc(refs.length * refSize);
-  refs.forEach((ref, i) => body.writeUIntBE(ref, i * refSize, refSize));
+  refs.forEach((ref, i) => writeSizedUnsigned(body, ref, i * refSize, refSize));
   return Buffer.concat([header, body]);
 }
 
@@ -137,10 +137,11 @@ function encodeAtom(value: PlistValue): Buffer {
   }
   if (Buffer.isBuffer(value)) return Buffer.concat([markerWithLength(0x40, value.length), value]);
   if (value instanceof PlistUid) {
-    const size = bytesFor(value.value + 1);
+    // Marker 0x8n carries n+1 big-endian bytes; CoreFoundation uses 1, 2, 4 or 8.
+    const size = bytesFor(value.value);
     const bytes = Buffer.alloc(1 + size);
     bytes[0] = 0x80 | (size - 1);
-    bytes.writeUIntBE(value.value, 1, size);
+    writeSizedUnsigned(bytes, value.value, 1, size);
     return bytes;
   }
   throw new PlistShapeError(`Cannot encode ${typeof value} in a property list.`);
@@ -223,6 +224,12 @@ function encodeString(value: string): Buffer {
 function markerWithLength(marker: number, length: number): Buffer {
   if (length < 15) return Buffer.from([marker | length]);
   return Buffer.concat([Buffer.from([marker | 0x0f]), encodeInteger(BigInt(length))]);
+}
+
+/** Writes an unsigned integer of 1, 2, 4 or 8 bytes (Buffer.writeUIntBE stops at 6). */
+function writeSizedUnsigned(target: Buffer, value: number, offset: number, size: number): void {
+  if (size === 8) target.writeBigUInt64BE(BigInt(value), offset);
+  else target.writeUIntBE(value, offset, size);
 }
 
 function bytesFor(count: number): number {

@@ -87,6 +87,10 @@ describe('plist round trips', () => {
       expect(decoded.negative).toBe(-13);
       expect(decoded.data).toEqual(Buffer.from([0, 1, 2, 255]));
     }
+    // UIDs at the edges of each width (fast-check found 2^32-1 overflowing the writer).
+    for (const uid of [0, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      expect(decodePlist(encodePlist({ uid: new PlistUid(uid) }, 'binary'))).toEqual({ uid: new PlistUid(uid) });
+    }
     const binary = encodePlist({ v: new PlistReal(2) }, 'binary');
     // 0x23 = 8-byte real marker: an integral real stays a real on the wire.
     expect(binary.includes(Buffer.from([0x23, 0x40, 0x00, 0, 0, 0, 0, 0, 0]))).toBe(true);
