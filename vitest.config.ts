@@ -3,13 +3,24 @@ import { defineConfig } from 'vitest/config';
 export const TEST_TIMEOUT_MS = 120_000;
 
 // One runner for unit, integration (virtual iPhone + libimobiledevice) and e2e tests.
+// The browser e2e files each drive Chromium against a virtual iPhone: they run after everything else,
+// one at a time, so two cores are not shared by two browsers and the rest of the suite at once.
 // The summary reporter prints the plain "N passed, N failed" line CI reads.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'e2e/**/*.test.ts'],
     testTimeout: TEST_TIMEOUT_MS,
     hookTimeout: TEST_TIMEOUT_MS,
     reporters: ['default', './test/summary-reporter.ts'],
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['e2e/**/*.test.ts'], sequence: { groupOrder: 1 }, fileParallelism: false },
+      },
+    ],
   },
 });
