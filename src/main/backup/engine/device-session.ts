@@ -2,9 +2,6 @@ import { type PlistDict, isPlistDict, plistBoolean, plistInteger, plistString } 
 import { connectDevice, type DeviceConnection } from '../../device/lockdown';
 import {
   AfcClient,
-  AfcLockOperation,
-  AfcOpenMode,
-  type AfcHandle,
   MobileBackup2Client,
   NotificationName,
   NotificationProxyClient,
@@ -13,9 +10,9 @@ import {
 import { BackupError } from '../backup-error';
 import { type DeviceDescription } from './info-plist';
 import { INSTALLATION_PROXY_SERVICE, SPRINGBOARD_SERVICE, browseUserApps, fetchAppIcons } from './installed-apps';
+import { createSyncLock } from './sync-lock';
 
-/** The sync lock file every syncing host takes (protocol.md §4.5, §7.1 step 8). */
-export const SYNC_LOCK_PATH = '/com.apple.itunes.lock_sync';
+export { SYNC_LOCK_PATH } from './sync-lock';
 const ITUNES_CONTROL_DIR = '/iTunes_Control/iTunes';
 const BOOKS_DATA_PATH = '/Books/iBooksData2.plist';
 const MAX_INFO_FILE_BYTES = 16 * 1024 * 1024;
@@ -137,34 +134,19 @@ export async function openBackupSession(options: OpenSessionOptions): Promise<Ba
     };
     const backup = await MobileBackup2Client.connect(backupChannel);
 
-    let lockHandle: AfcHandle | undefined;
+    const syncLock = createSyncLock(
+      afc,
+      notifications,
+      'Another program on this computer or another computer is syncing with the iPhone. Wait for it to finish, then try again.',
+    );
     return {
       udid,
       facts,
       description,
       backup,
       notifications,
-      async takeSyncLock() {
-        await notifications.post(NotificationName.SYNC_WILL_START);
-        lockHandle = await afc.open(SYNC_LOCK_PATH, AfcOpenMode.READ_WRITE);
-        await notifications.post(NotificationName.SYNC_LOCK_REQUEST);
-        try {
-          await afc.lockWithRetry(lockHandle, AfcLockOperation.EXCLUSIVE);
-        } catch (error) {
-          await afc.close(lockHandle).catch(() => undefined);
-          lockHandle = undefined;
-          throw new BackupError('busy', 'Another program on this computer or another computer is syncing with the iPhone. Wait for it to finish, then try again.', { cause: error });
-        }
-        await notifications.post(NotificationName.SYNC_DID_START);
-      },
-      async releaseSyncLock() {
-        if (lockHandle === undefined) return;
-        const handle = lockHandle;
-        lockHandle = undefined;
-        await afc.lock(handle, AfcLockOperation.UNLOCK).catch(() => undefined);
-        await afc.close(handle).catch(() => undefined);
-        await notifications.post(NotificationName.SYNC_DID_FINISH).catch(() => undefined);
-      },
+      takeSyncLock: () => syncLock.take(),
+      releaseSyncLock: () => syncLock.release(),
       async close() {
         await backup.disconnect().catch(() => undefined);
         await notifications.shutdown().catch(() => undefined);

@@ -2,17 +2,13 @@ import { isPlistDict, plistBoolean, plistInteger, plistString } from '../../devi
 import { connectDevice, type DeviceConnection } from '../../device/lockdown';
 import {
   AfcClient,
-  AfcLockOperation,
-  AfcOpenMode,
-  type AfcHandle,
   MobileBackup2Client,
   NotificationName,
   NotificationProxyClient,
 } from '../../device/services';
 import { BackupError } from '../backup-error';
+import { createSyncLock } from '../engine/sync-lock';
 
-/** The sync lock every syncing host takes (protocol.md §4.5, §7.1 step 8). */
-const SYNC_LOCK_PATH = '/com.apple.itunes.lock_sync';
 
 /** What lockdown tells before anything is started or written (§2.4). */
 export interface RestoreDeviceFacts {
@@ -84,32 +80,13 @@ export async function connectForRestore(udid: string | undefined, muxAddress: st
         closers.push(() => backupChannel.close());
         const backup = await MobileBackup2Client.connect(backupChannel);
         closers.unshift(() => backup.disconnect().catch(() => undefined));
-        let lockHandle: AfcHandle | undefined;
+        const syncLock = createSyncLock(afc, notifications, 'Another program is syncing with the iPhone. Wait for it to finish, then try the restore again.');
         return {
           afc,
           backup,
           onNotification: (listener) => notifications.onNotification(listener),
-          async takeSyncLock() {
-            await notifications.post(NotificationName.SYNC_WILL_START);
-            lockHandle = await afc.open(SYNC_LOCK_PATH, AfcOpenMode.READ_WRITE);
-            await notifications.post(NotificationName.SYNC_LOCK_REQUEST);
-            try {
-              await afc.lockWithRetry(lockHandle, AfcLockOperation.EXCLUSIVE);
-            } catch (error) {
-              await afc.close(lockHandle).catch(() => undefined);
-              lockHandle = undefined;
-              throw new BackupError('busy', 'Another program is syncing with the iPhone. Wait for it to finish, then try the restore again.', { cause: error });
-            }
-            await notifications.post(NotificationName.SYNC_DID_START);
-          },
-          async releaseSyncLock() {
-            if (lockHandle === undefined) return;
-            const handle = lockHandle;
-            lockHandle = undefined;
-            await afc.lock(handle, AfcLockOperation.UNLOCK).catch(() => undefined);
-            await afc.close(handle).catch(() => undefined);
-            await notifications.post(NotificationName.SYNC_DID_FINISH).catch(() => undefined);
-          },
+          takeSyncLock: () => syncLock.take(),
+          releaseSyncLock: () => syncLock.release(),
         };
       },
       async close() {
