@@ -17,7 +17,8 @@ describe('length-prefixed plist frames', () => {
   it('reads messages however the bytes are split or joined across chunks', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer())), { minLength: 1, maxLength: 5 }),
+        // bplist-parser drops a `__proto__` key (see plist-roundtrip.test.ts), so keys exclude it here.
+        fc.array(fc.dictionary(fc.string().filter((key) => key !== '__proto__'), fc.oneof(fc.string(), fc.integer())), { minLength: 1, maxLength: 5 }),
         fc.array(fc.nat(2000), { maxLength: 12 }),
         fc.constantFrom('xml' as const, 'binary' as const),
         async (messages, cuts, format) => {
