@@ -7,7 +7,7 @@ import { TEMP_PREFIX } from '../store';
 import type { DriveContext } from './drive-context';
 import { moveItems } from './move-items';
 import { receiveUploads } from './upload-files';
-import { DL_STATUS, statusForError } from './status-codes';
+import { DL_STATUS, sendDownloadStatus, statusForError } from './status-codes';
 
 /**
  * The host side of every DeviceLink request a backup can make (protocol.md §3.6), one handler per
@@ -43,16 +43,7 @@ export const DRIVE_HANDLERS: HandlerTable = {
       }
       return handle.createReadStream({ highWaterMark: DOWNLOAD_READ_BYTES, autoClose: true }) as AsyncIterable<Buffer>;
     });
-    if (result.failures.length === 0) {
-      await context.deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, {});
-      return;
-    }
-    const perPath: Record<string, PlistValue> = {};
-    for (const failure of result.failures) {
-      const status = statusForError(failure.error);
-      perPath[failure.path] = { DLFileErrorString: status.description, DLFileErrorCode: status.code };
-    }
-    await context.deviceLink.sendStatusResponse(DL_STATUS.multiStatus, 'Multi status', perPath);
+    await sendDownloadStatus(context.deviceLink, result.failures);
   },
 
   DLMessageUploadFiles: async (message, context) => receiveUploads(context, message.totalSizeHint),

@@ -1,3 +1,5 @@
+import type { PlistValue } from '../../device/codec';
+import type { DeviceLinkClient } from '../../device/services';
 /**
  * DLMessageStatusResponse codes (protocol.md §3.7). The device accepts exactly 0, -1, -2, -6, -7,
  * -8, -9, -10, -11, -13 and -15; anything else becomes its MB error 100, so every local failure is
@@ -64,4 +66,24 @@ export function statusForError(error: unknown): MappedStatus {
 export function isDiskFull(error: unknown): boolean {
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
   return errno === 'ENOSPC' || errno === 'EDQUOT';
+}
+
+/**
+ * The status reply after a DLMessageDownloadFiles stream (§3.6.1): 0 when every file was sent,
+ * otherwise -13 "Multi status" with the errno-derived code and text per failed path.
+ */
+export async function sendDownloadStatus(
+  deviceLink: DeviceLinkClient,
+  failures: readonly { readonly path: string; readonly error: unknown }[],
+): Promise<void> {
+  if (failures.length === 0) {
+    await deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, {});
+    return;
+  }
+  const perPath: Record<string, PlistValue> = {};
+  for (const failure of failures) {
+    const status = statusForError(failure.error);
+    perPath[failure.path] = { DLFileErrorString: status.description, DLFileErrorCode: status.code };
+  }
+  await deviceLink.sendStatusResponse(DL_STATUS.multiStatus, 'Multi status', perPath);
 }

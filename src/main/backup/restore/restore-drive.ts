@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { PlistDict, PlistValue } from '../../device/codec';
 import { type DeviceLinkClient, type DeviceLinkMessage, readBackupResult } from '../../device/services';
 import { BackupError } from '../backup-error';
-import { DL_STATUS, statusForError } from '../engine/status-codes';
+import { DL_STATUS, sendDownloadStatus, statusForError } from '../engine/status-codes';
 import type { ConfinedPaths } from '../store';
 
 /**
@@ -127,16 +127,7 @@ async function sendFiles(devicePaths: readonly string[], context: RestoreDriveCo
   );
   const failed = new Set(result.failures.map((failure) => failure.path));
   for (const devicePath of devicePaths) if (!failed.has(devicePath)) context.onFileSent(devicePath, 0);
-  if (result.failures.length === 0) {
-    await context.deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, {});
-    return;
-  }
-  const perPath: Record<string, PlistValue> = {};
-  for (const failure of result.failures) {
-    const status = statusForError(failure.error);
-    perPath[failure.path] = { DLFileErrorString: status.description, DLFileErrorCode: status.code };
-  }
-  await context.deviceLink.sendStatusResponse(DL_STATUS.multiStatus, 'Multi status', perPath);
+  await sendDownloadStatus(context.deviceLink, result.failures);
 }
 
 async function listDirectory(target: string): Promise<PlistDict> {
