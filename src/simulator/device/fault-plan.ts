@@ -62,10 +62,11 @@ export class FaultPlanSource {
   }
 
   private readFile(): Partial<FaultPlan> {
-    let stamp = '';
+    // Called for every chunk a throttled link moves, so a missing file must not cost an exception.
+    let stamp = 'missing';
     try {
-      const stat = fs.statSync(this.file);
-      stamp = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+      const stat = fs.statSync(this.file, { throwIfNoEntry: false });
+      if (stat) stamp = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
     } catch {
       stamp = 'missing';
     }
