@@ -63,6 +63,26 @@ export class BlobStore {
     }
   }
 
+  /** The chunks `stream` gives, read synchronously: far cheaper for the small files a backup sends by the thousand. */
+  *chunksSync(name: string, chunkSize: number): Generator<Buffer> {
+    const fd = fs.openSync(this.pathOf(name), 'r');
+    try {
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(chunkSize);
+        let filled = 0;
+        while (filled < chunkSize) {
+          const read = fs.readSync(fd, buffer, filled, chunkSize - filled, null);
+          if (read === 0) break;
+          filled += read;
+        }
+        if (filled > 0) yield buffer.subarray(0, filled);
+        if (filled < chunkSize) return;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   async *stream(name: string, chunkSize: number): AsyncIterable<Buffer> {
     const stream = fs.createReadStream(this.pathOf(name), { highWaterMark: chunkSize });
     for await (const chunk of stream) yield chunk as Buffer;

@@ -74,6 +74,8 @@ export interface Phone {
   // Optional fast paths the phone store offers; AFC falls back to the members above without them.
   /** Entries directly inside a directory. */
   children?(domain: string, relativePath: string): PhoneEntry[];
+  /** The same chunks as `readContent`, read synchronously (the backup's upload of many small files). */
+  readContentSync?(entry: PhoneEntry, chunkSize?: number): Iterable<Buffer>;
   /** Up to `length` bytes of a regular file from `offset` (AFC FileRead at any position). */
   readRange?(entry: PhoneEntry, offset: number, length: number): Promise<Buffer>;
   /** Moves an entry (and everything below a directory) keeping its content and metadata. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { appFromDomain } from './app-catalog';
-import { generatedSource } from './content/content-spec';
+import { type GeneratedContent, generatedSource } from './content/content-spec';
 import { generateFactoryFiles, generatePhone } from './phone-generator';
 import type { GeneratedFile } from './generated-file';
 import { BlobStore } from './phone-blobs';
@@ -44,6 +44,11 @@ function isHousekeeping(domain: string, relativePath: string): boolean {
 class SqlitePhone implements Phone {
   private readonly sql: PhoneStatements;
   private readonly blobs: BlobStore;
+  /**
+   * The index rows behind the entries `entries()` handed out, so reading a file the caller just
+   * listed (a backup sends every one) needs no second lookup. Any write empties it.
+   */
+  private listedRows = new WeakMap<PhoneEntry, EntryRow>();
 
   constructor(private readonly db: Database.Database, dir: string) {
     this.sql = prepareStatements(db);
@@ -62,7 +67,11 @@ class SqlitePhone implements Phone {
         ? this.db.prepare<[number], EntryRow>('SELECT * FROM entries ORDER BY domain, relative_path LIMIT ?').all(PAGE_SIZE)
         : this.sql.page.all(domain, relativePath, PAGE_SIZE);
       first = false;
-      for (const row of rows) yield entryFromRow(row);
+      for (const row of rows) {
+        const entry = entryFromRow(row);
+        if (row.content_kind !== 'none') this.listedRows.set(entry, row);
+        yield entry;
+      }
       const last = rows[rows.length - 1];
       if (!last || rows.length < PAGE_SIZE) return;
       domain = last.domain;
@@ -123,10 +132,16 @@ class SqlitePhone implements Phone {
     if (location.kind === 'blob') {
       yield* this.blobs.stream(location.blob, chunkSize);
     } else if (location.kind === 'generated') {
-      const source = generatedSource(location.content);
-      for (let offset = 0; offset < source.size; offset += chunkSize) {
-        yield source.readAt(offset, Math.min(chunkSize, source.size - offset));
-      }
+      yield* generatedChunks(location.content, chunkSize);
+    }
+  }
+
+  *readContentSync(entry: PhoneEntry, chunkSize = DEFAULT_CHUNK): Iterable<Buffer> {
+    const location = this.locate(entry);
+    if (location.kind === 'blob') {
+      yield* this.blobs.chunksSync(location.blob, chunkSize);
+    } else if (location.kind === 'generated') {
+      yield* generatedChunks(location.content, chunkSize);
     }
   }
 
@@ -141,7 +156,7 @@ class SqlitePhone implements Phone {
   }
 
   private locate(entry: PhoneEntry): ContentLocation {
-    const row = this.sql.get.get(entry.domain, entry.relativePath);
+    const row = this.listedRows.get(entry) ?? this.sql.get.get(entry.domain, entry.relativePath);
     if (!row) throw new Error(`${entry.domain}/${entry.relativePath} is no longer on the phone.`);
     return contentOfRow(row);
   }
@@ -161,10 +176,12 @@ class SqlitePhone implements Phone {
 
   /** Records an entry whose content is already described (the generator, phone changes). */
   putGenerated(file: GeneratedFile): PhoneEntry {
+    this.forgetListedRows();
     return this.db.transaction(() => this.insertGenerated(file, new Set<string>()))();
   }
 
   private store(input: PhoneEntryInput, size: number, content: ContentLocation): PhoneEntry {
+    this.forgetListedRows();
     return this.db.transaction(() => {
       const existing = this.sql.get.get(input.domain, input.relativePath);
       if (existing && existing.kind !== input.kind) this.removeEntry(input.domain, input.relativePath);
@@ -179,6 +196,7 @@ class SqlitePhone implements Phone {
   }
 
   removeEntry(domain: string, relativePath: string): void {
+    this.forgetListedRows();
     this.db.transaction(() => {
       const doomed = relativePath === ''
         ? this.db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE domain = ? AND blob IS NOT NULL').all(domain)
@@ -198,6 +216,7 @@ class SqlitePhone implements Phone {
     if (fromDomain === toDomain && toPath.startsWith(`${fromPath}/`)) {
       throw new Error(`Cannot move ${fromPath} into itself (${toPath}).`);
     }
+    this.forgetListedRows();
     this.db.transaction(() => {
       const source = this.sql.get.get(fromDomain, fromPath);
       if (!source) throw new Error(`${fromDomain}/${fromPath} does not exist.`);
@@ -221,10 +240,12 @@ class SqlitePhone implements Phone {
   }
 
   setModificationTime(domain: string, relativePath: string, mtime: number): void {
+    this.forgetListedRows();
     this.db.prepare('UPDATE entries SET mtime = ? WHERE domain = ? AND relative_path = ?').run(mtime, domain, relativePath);
   }
 
   eraseToFactory(): void {
+    this.forgetListedRows();
     this.db.transaction(() => {
       this.db.exec('DELETE FROM entries; DELETE FROM apps;');
       this.blobs.removeAll();
@@ -253,6 +274,7 @@ class SqlitePhone implements Phone {
   // ---- generation ------------------------------------------------------------------------------
 
   generate(seed: number, profile: PhoneProfile): void {
+    this.forgetListedRows();
     const phone = generatePhone(seed, profile);
     this.db.transaction(() => {
       this.sql.setMeta.run('seed', String(seed));
@@ -308,6 +330,10 @@ class SqlitePhone implements Phone {
     this.sql.insertIfMissing.run(rowFor({ ...entry, inode: this.nextCounter('next_inode') }, { kind: 'none' }, system));
   }
 
+  private forgetListedRows(): void {
+    this.listedRows = new WeakMap();
+  }
+
   private ensureParents(domain: string, relativePath: string, mtime: number, uid: number): void {
     for (const parent of parentsOf(relativePath)) this.insertDirectory(domain, parent, mtime, uid, false);
   }
@@ -320,6 +346,14 @@ class SqlitePhone implements Phone {
     const value = Number(this.sql.getMeta.get(name)?.value ?? 1);
     this.sql.setMeta.run(name, String(value + 1));
     return value;
+  }
+}
+
+/** A generated file's bytes, produced window by window (they never exist in full). */
+function* generatedChunks(content: GeneratedContent, chunkSize: number): Generator<Buffer> {
+  const source = generatedSource(content);
+  for (let offset = 0; offset < source.size; offset += chunkSize) {
+    yield source.readAt(offset, Math.min(chunkSize, source.size - offset));
   }
 }
 

@@ -7,16 +7,9 @@ import {
   plistString,
 } from '../../../main/device/codec';
 import type { DeviceLink } from './device-link';
-import {
-  BLOCK_CODE,
-  type DownloadBlock,
-  DownloadStreamReader,
-  encodeBlock,
-  encodeFileDataBlocks,
-  encodeStreamEnd,
-  encodeUploadHeader,
-} from './file-stream';
+import { BLOCK_CODE, type DownloadBlock, DownloadStreamReader } from './file-stream';
 import { HostGoneError, HostProtocolError, MB_ERROR, MobileBackupError } from './mb-error';
+import { UploadStreamWriter } from './upload-stream';
 
 /**
  * "Ask the computer to do X": the file-system primitives the device drives on the host over
@@ -42,7 +35,12 @@ export interface UploadItem {
   /** Device-side name, shown by hosts only (§3.6.2), e.g. `HomeDomain-Library/SMS/sms.db`. */
   readonly deviceName: string;
   readonly hostPath: string;
-  readonly content: () => AsyncIterable<Buffer>;
+  /** The bytes in chunks; a plain iterable when they can be read without waiting. */
+  readonly content: () => AsyncIterable<Buffer> | Iterable<Buffer>;
+}
+
+function isAsyncIterable(value: AsyncIterable<Buffer> | Iterable<Buffer>): value is AsyncIterable<Buffer> {
+  return Symbol.asyncIterator in value;
 }
 
 export interface HostDirectoryEntry {
@@ -153,23 +151,41 @@ export class HostDrive {
     return contents;
   }
 
-  /** DLMessageUploadFiles (§3.6.2): streams each item's content to its host path. */
+  /**
+   * DLMessageUploadFiles (§3.6.2): streams each item's content to its host path. The stream is
+   * gathered into large writes; a file's bytes may still be buffered when its hook runs, but all
+   * of them are sent before the host's reply is awaited.
+   */
   async uploadFiles(items: readonly UploadItem[], progress: number, totalBytes = 0): Promise<void> {
     await this.request(['DLMessageUploadFiles', {}, new PlistReal(progress), totalBytes]);
+    const stream = new UploadStreamWriter((bytes) => this.link.writeRaw(bytes));
     for (const item of items) {
-      await this.link.writeRaw(encodeUploadHeader(item.deviceName, item.hostPath));
-      let endBlock = encodeBlock(BLOCK_CODE.success);
+      stream.fileHeader(item.deviceName, item.hostPath);
       try {
-        for await (const block of encodeFileDataBlocks(item.content())) await this.link.writeRaw(block);
+        const content = item.content();
+        if (isAsyncIterable(content)) {
+          for await (const chunk of content) {
+            stream.fileData(chunk);
+            if (stream.isFull) await stream.flush();
+          }
+        } else {
+          // Small files read synchronously: no promise per chunk, only per write.
+          for (const chunk of content) {
+            stream.fileData(chunk);
+            if (stream.isFull) await stream.flush();
+          }
+        }
+        stream.endBlock(BLOCK_CODE.success);
       } catch (error) {
         if (error instanceof HostGoneError) throw error;
         // The phone could not read the file: tell the host instead of desynchronising the stream.
-        endBlock = encodeBlock(BLOCK_CODE.remoteError, Buffer.from(`Error reading ${item.deviceName}: ${(error as Error).message}`));
+        stream.endBlock(BLOCK_CODE.remoteError, Buffer.from(`Error reading ${item.deviceName}: ${(error as Error).message}`));
       }
-      await this.link.writeRaw(endBlock);
       this.hooks.onFileTransferred?.();
+      if (stream.isFull) await stream.flush();
     }
-    await this.link.writeRaw(encodeStreamEnd());
+    stream.streamEnd();
+    await stream.flush();
     const status = await this.receiveStatus();
     if (status.code !== HOST_STATUS.ok) {
       throw new MobileBackupError(MB_ERROR.multipleUploadErrors, `Multiple errors uploading files: ${status.description ?? status.code}`);
