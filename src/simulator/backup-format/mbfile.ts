@@ -10,6 +10,7 @@ import {
 import { decodeCompactBinaryPlist } from './compact-bplist-reader';
 import { encodeCompactBinaryPlist } from './compact-bplist-writer';
 import { BackupFormatError } from './errors';
+import { createPlainMbFileEncoder } from './mbfile-template';
 
 /**
  * One Manifest.db `file` blob: an NSKeyedArchiver binary plist of an MBFile (protocol.md §5.6).
@@ -41,12 +42,18 @@ const MUTABLE_DATA_CLASS: PlistDict = {
   $classes: ['NSMutableData', 'NSData', 'NSObject'],
 };
 const ARCHIVER_VERSION = 100000;
+const encodePlainMbFile = createPlainMbFileEncoder(archiveMbFile);
 
 /**
  * Archives an MBFile the way the device does: "$null" first, then the MBFile dict, then the objects
  * it points to in key order, class dicts after their users (the layout of real iOS 14 rows).
  */
 export function encodeMbFile(info: MbFileInfo): Buffer {
+  return encodePlainMbFile(info) ?? archiveMbFile(info);
+}
+
+/** The general archiver, for every shape of row; `encodeMbFile` takes a faster path for plain ones. */
+export function archiveMbFile(info: MbFileInfo): Buffer {
   const objects: PlistValue[] = ['$null'];
   const push = (value: PlistValue): PlistUid => new PlistUid(objects.push(value) - 1);
   objects.push({}); // the MBFile dict, filled in below once its references are known
