@@ -6,7 +6,19 @@ import { type GeneratedContent, generatedSource } from './content/content-spec';
 import { generateFactoryFiles, generatePhone } from './phone-generator';
 import type { GeneratedFile } from './generated-file';
 import { BlobStore } from './phone-blobs';
-import { contentOfRow, entryFromRow, prepareStatements, rowFor, SCHEMA, type ContentLocation, type EntryRow, type PhoneStatements } from './phone-index';
+import {
+  contentColumnsOfListed,
+  contentOfRow,
+  entryFromListed,
+  entryFromRow,
+  prepareStatements,
+  rowFor,
+  SCHEMA,
+  type ContentLocation,
+  type EntryRow,
+  type ListedRow,
+  type PhoneStatements,
+} from './phone-index';
 import type { Phone, PhoneApp, PhoneEntry, PhoneEntryInput, PhoneStats } from './phone-model';
 import { PROFILE_SPECS, type PhoneProfile } from './profiles';
 
@@ -48,7 +60,7 @@ class SqlitePhone implements Phone {
    * The index rows behind the entries `entries()` handed out, so reading a file the caller just
    * listed (a backup sends every one) needs no second lookup. Any write empties it.
    */
-  private listedRows = new WeakMap<PhoneEntry, EntryRow>();
+  private listedRows = new WeakMap<PhoneEntry, ListedRow>();
 
   constructor(private readonly db: Database.Database, dir: string) {
     this.sql = prepareStatements(db);
@@ -63,19 +75,17 @@ class SqlitePhone implements Phone {
     let relativePath = '';
     let first = true;
     for (;;) {
-      const rows = first
-        ? this.db.prepare<[number], EntryRow>('SELECT * FROM entries ORDER BY domain, relative_path LIMIT ?').all(PAGE_SIZE)
-        : this.sql.page.all(domain, relativePath, PAGE_SIZE);
+      const rows = first ? this.sql.listFirst.all(PAGE_SIZE) : this.sql.listAfter.all(domain, relativePath, PAGE_SIZE);
       first = false;
       for (const row of rows) {
-        const entry = entryFromRow(row);
-        if (row.content_kind !== 'none') this.listedRows.set(entry, row);
+        const entry = entryFromListed(row);
+        if (row[13] !== 'none') this.listedRows.set(entry, row); // a file (content_kind), not a dir or link
         yield entry;
       }
       const last = rows[rows.length - 1];
       if (!last || rows.length < PAGE_SIZE) return;
-      domain = last.domain;
-      relativePath = last.relative_path;
+      domain = last[0];
+      relativePath = last[1];
     }
   }
 
@@ -156,7 +166,9 @@ class SqlitePhone implements Phone {
   }
 
   private locate(entry: PhoneEntry): ContentLocation {
-    const row = this.listedRows.get(entry) ?? this.sql.get.get(entry.domain, entry.relativePath);
+    const listed = this.listedRows.get(entry);
+    if (listed) return contentOfRow(contentColumnsOfListed(listed));
+    const row = this.sql.get.get(entry.domain, entry.relativePath);
     if (!row) throw new Error(`${entry.domain}/${entry.relativePath} is no longer on the phone.`);
     return contentOfRow(row);
   }
