@@ -43,8 +43,10 @@ function encodePicture(key: string, width: number, height: number): Buffer {
     const data = Buffer.alloc(width * height * 4);
     for (let y = 0; y < height; y++) {
       const t = y / Math.max(1, height - 1);
+      // The sky-to-ground colour of this row, computed once instead of per pixel (an array each).
+      const sky = [0, 1, 2].map((i) => Math.round((top[i] ?? 0) * (1 - t) + (bottom[i] ?? 0) * t));
       for (let x = 0; x < width; x++) {
-        let rgb = [0, 1, 2].map((i) => Math.round((top[i] ?? 0) * (1 - t) + (bottom[i] ?? 0) * t));
+        let rgb = sky;
         for (const disc of discs) {
           if ((x - disc.x) ** 2 + (y - disc.y) ** 2 <= disc.r ** 2) rgb = disc.color;
         }
