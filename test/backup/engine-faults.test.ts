@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackupError, isBackupError } from '../../src/main/backup/backup-error';
 import { runBackup } from '../../src/main/backup/engine';
-import { type StoreFs, nodeStoreFs } from '../../src/main/backup/store';
+import { BackgroundFileWriter, type StoreFs, nodeStoreFs, TEMP_PREFIX, type WholeFileWriter } from '../../src/main/backup/store';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import type { FaultPlan } from '../../src/simulator/device/service-context';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
@@ -25,6 +25,40 @@ function diskFullAfter(budget: number): StoreFs {
         },
         commit: () => file.commit(),
         abort: () => file.abort(),
+      };
+    },
+  };
+}
+
+/**
+ * The same disk full, for the background writer that takes whole files: after `budget` bytes the
+ * failure shows up later, as it would from a writer thread, not at the write call.
+ */
+function backgroundDiskFullAfter(budget: number): StoreFs {
+  return {
+    createFile: (target) => nodeStoreFs.createFile(target),
+    openWholeFileWriter(): WholeFileWriter {
+      const real = new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX });
+      let queued = 0;
+      let full: Error | undefined;
+      return {
+        async write(target, bytes) {
+          queued += bytes.length;
+          if (queued > budget) full ??= Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: target });
+          if (full === undefined) await real.write(target, bytes);
+        },
+        isPending: (target) => real.isPending(target),
+        get failure() {
+          return real.failure ?? full;
+        },
+        get filesWritten() {
+          return real.filesWritten;
+        },
+        get bytesWritten() {
+          return real.bytesWritten;
+        },
+        settle: () => real.settle(),
+        close: () => real.close(),
       };
     },
   };
@@ -106,6 +140,11 @@ describe('a failed backup never touches the previous one', () => {
 
   it('stops with a clear sentence when the disk fills up', async () => {
     const error = await expectUntouched(() => backup({ storeFs: diskFullAfter(Math.round(phoneBytes / 3)) }), 'disk-full');
+    expect(error.message).toMatch(/full/);
+  });
+
+  it('stops with the same sentence when a background write finds the disk full', async () => {
+    const error = await expectUntouched(() => backup({ storeFs: backgroundDiskFullAfter(Math.round(phoneBytes / 3)) }), 'disk-full');
     expect(error.message).toMatch(/full/);
   });
 

@@ -1,5 +1,5 @@
 import type { DeviceLinkClient } from '../../device/services';
-import type { ConfinedPaths, StoreFs } from '../store';
+import type { ConfinedPaths, StoreFs, WholeFileWriter } from '../store';
 import type { ProgressTracker } from './backup-progress';
 
 /** Decides, per uploaded file, whether it is kept; a discarded file is read off the wire and dropped. */
@@ -16,6 +16,12 @@ export interface DriveContext {
   readonly deviceLink: DeviceLinkClient;
   readonly paths: ConfinedPaths;
   readonly storeFs: StoreFs;
+  /**
+   * Writes whole uploads in the background when the store offers it. Every request other than
+   * an upload settles it first (drive-loop.ts), so a move or the final result never overtakes a
+   * write; its failure is reported in the next upload status and ends the run.
+   */
+  readonly fileWriter: WholeFileWriter | undefined;
   readonly progress: ProgressTracker;
   readonly uploadFilter: UploadFilter | undefined;
   readonly beforeMove: BeforeMove | undefined;

@@ -29,6 +29,8 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
       throw asBackupError(error);
     }
     progress.devicePercent(message.progress);
+    // Uploads may still be on their way to disk: nothing else may overtake them.
+    if (message.kind !== 'DLMessageUploadFiles') await settleWrites(context);
     switch (message.kind) {
       case 'DLMessageProcessMessage': {
         const result = readBackupResult(message.message);
@@ -48,6 +50,14 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
         progress.report();
     }
   }
+}
+
+/** Waits for background writes; a failure among them is the run's write failure (reported at the end). */
+export async function settleWrites(context: DriveContext): Promise<void> {
+  const writer = context.fileWriter;
+  if (writer === undefined) return;
+  await writer.settle();
+  if (writer.failure !== undefined) context.stats.writeFailure ??= writer.failure;
 }
 
 /** Turns a services-layer failure into the backup layer's error with a sentence for a person. */

@@ -9,6 +9,7 @@ import {
   ConfinedPaths,
   type RetentionPolicy,
   type StoreFs,
+  type WholeFileWriter,
   applyRetention,
   nodeStoreFs,
   openBackupRun,
@@ -20,7 +21,7 @@ import { type BackupProgress, ProgressTracker } from './backup-progress';
 import { cameraRollUploadFilter, removeCameraRollRows, removeContentFiles } from './camera-roll';
 import { checkDiskSpace } from './disk-space';
 import { type BeforeMove, type DriveContext, newDriveStats } from './drive-context';
-import { asBackupError, runDriveLoop } from './drive-loop';
+import { asBackupError, runDriveLoop, settleWrites } from './drive-loop';
 import { type BackupDeviceSession, type OpenSessionOptions, openBackupSession } from './device-session';
 import { buildInfoPlist } from './info-plist';
 import { errorForDeviceCode } from './device-errors';
@@ -97,6 +98,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
   };
   options.signal?.addEventListener('abort', cancel, { once: true });
   let progress: ProgressTracker | undefined;
+  let fileWriter: WholeFileWriter | undefined;
   const stopObserving = session.notifications.onNotification((name) => {
     if (name === NotificationName.SYNC_CANCEL_REQUEST) cancel();
     if (name === NotificationName.PASSCODE_PROMPT_PRESENTED) progress?.setPhase('waiting-for-passcode');
@@ -117,6 +119,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
 
     const paths = new ConfinedPaths(udid, run.staging);
     const stats = newDriveStats();
+    fileWriter = storeFs.openWholeFileWriter?.();
     const cameraRollFileIds = new Set<string>();
     let manifestRewritten = false;
     const beforeMove: BeforeMove | undefined = cameraRoll
@@ -135,6 +138,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
       deviceLink: session.backup.deviceLink,
       paths,
       storeFs,
+      fileWriter,
       progress: progress,
       uploadFilter: cameraRoll ? undefined : cameraRollUploadFilter,
       beforeMove,
@@ -148,10 +152,17 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
       outcome = await runDriveLoop(context);
     } catch (error) {
       if (cancelled) throw cancelledError();
+      // A write that failed in the background explains the broken run better than what followed.
+      await settleWrites(context);
       if (stats.writeFailure !== undefined) throw writeFailureError(stats.writeFailure);
       throw asBackupError(error);
     }
     if (cancelled) throw cancelledError();
+    if (fileWriter !== undefined) {
+      // The loop settled the writer before the device's final message; these are its totals.
+      stats.filesWritten += fileWriter.filesWritten;
+      stats.bytesWritten += fileWriter.bytesWritten;
+    }
     if (stats.writeFailure !== undefined) throw writeFailureError(stats.writeFailure);
     if (outcome.errorCode === undefined) {
       throw new BackupError('disconnected', `The iPhone ended the backup without a result${outcome.disconnectReason ? ` (${outcome.disconnectReason})` : ''}. The previous backup is unchanged.`);
@@ -201,6 +212,8 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     stopObserving();
     await session.releaseSyncLock().catch(() => undefined);
     await session.close();
+    // No write may still be running when staging is deleted.
+    await fileWriter?.close().catch(() => undefined);
     await run?.discard().catch(() => undefined);
   }
 }

@@ -43,6 +43,7 @@ export async function receiveUploads(context: DriveContext, sizeHint: number | u
       progress.fileStarted(file.deviceName);
       const target = paths.resolve(file.destinationPath);
       if (failure === undefined && queue.hasFailed) fail(queue.error);
+      if (failure === undefined && context.fileWriter?.failure) fail(context.fileWriter.failure);
       const discard = context.uploadFilter?.discard(file.deviceName, file.destinationPath) === true;
       if (failure !== undefined || discard) {
         // Nothing is written, but a link on the way is still refused (the device is untrusted).
@@ -58,6 +59,7 @@ export async function receiveUploads(context: DriveContext, sizeHint: number | u
         stats.discardedPaths.add(target);
         // A discarded file must not linger under its name from an earlier run either.
         await inFlight.get(target);
+        if (context.fileWriter?.isPending(target)) await context.fileWriter.settle();
         await fs.rm(target, { force: true });
         progress.fileFinished();
         progress.reportThrottled();
@@ -94,6 +96,7 @@ export async function receiveUploads(context: DriveContext, sizeHint: number | u
     await queue.drain();
   }
   if (failure === undefined && queue.hasFailed) fail(queue.error);
+  if (failure === undefined && context.fileWriter?.failure) fail(context.fileWriter.failure);
   if (failure === undefined) {
     await deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, {});
   } else {
@@ -136,6 +139,7 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
       if (total > WHOLE_FILE_BYTES && gathered >= LARGE_WRITE_BYTES) {
         if (output === undefined) {
           await inFlight.get(target);
+          if (context.fileWriter?.isPending(target)) await context.fileWriter.settle();
           output = await storeFs.createFile(target).catch((error: unknown) => {
             throw markLocal(error);
           });
@@ -152,6 +156,10 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
   }
 
   await inFlight.get(target);
+  if (output === undefined && context.fileWriter !== undefined) {
+    await context.fileWriter.write(target, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, gathered));
+    return;
+  }
   let job: () => Promise<void>;
   if (output === undefined) {
     const whole = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, gathered);

@@ -2,6 +2,7 @@ export * from './backup-root';
 export * from './store-layout';
 export * from './confined-paths';
 export * from './store-fs';
+export * from './whole-file-writer';
 export * from './tree-clone';
 export * from './commit-journal';
 export * from './backup-store';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fsCallbacks from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BackgroundFileWriter, type WholeFileWriter } from './whole-file-writer';
 
 /** A file being written: content goes to a temporary name and appears under its real name on commit. */
 export interface NewFile {
@@ -24,6 +25,11 @@ export interface StoreFs {
    * KB): the same new-file-then-rename, in one write call. Without it, createFile is used.
    */
   writeFile?(target: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Optional, for the upload loop: a writer that writes whole files on background threads (see
+   * whole-file-writer.ts). Without it, uploads use writeFile or createFile one by one.
+   */
+  openWholeFileWriter?(): WholeFileWriter;
 }
 
 /** Temporary names start with this, so a crash's leftovers are recognisable. */
@@ -79,6 +85,9 @@ export const nodeStoreFs: StoreFs = {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await fs.rm(temp, { force: true }).catch(() => undefined);
       throw error;
     }
+  },
+  openWholeFileWriter() {
+    return new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX });
   },
 };
 

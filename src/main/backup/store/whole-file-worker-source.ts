@@ -1,0 +1,73 @@
+/**
+ * The code of a WholeFileWriter thread (whole-file-writer.ts), as plain CommonJS source for
+ * `new Worker(source, { eval: true })`. A string rather than a module because the same engine
+ * runs under tsx, vitest, the CLI and the bundled Electron main process, and only eval'd source
+ * loads the same way in all four. Keep it small and dependency-free; the main-thread side is
+ * typed and holds all the logic that can be.
+ *
+ * Protocol (structured clone, one message per batch):
+ *   in:  { batch, buffer: ArrayBuffer (transferred), jobs: [{ target, offset, length }] }
+ *   out: { batch, buffer (transferred back for reuse), written, bytes, failure?: { target, code, errno, message } }
+ * Each job creates `target` new (O_EXCL, so an existing file, hard link or planted symbolic link
+ * is never opened for writing) or, when the name is taken, writes a temporary file beside it and
+ * renames that over it. A failed job removes what it created. After the first failure the thread
+ * writes nothing more: the backup is over, and its staging folder will be deleted.
+ */
+export const WHOLE_FILE_WORKER_SOURCE = String.raw`
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { parentPort, workerData } = require('node:worker_threads');
+const tempPrefix = workerData.tempPrefix;
+let tempCounter = 0;
+let failed = false;
+
+function writeAll(fd, bytes) {
+  let offset = 0;
+  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+function writeNewFile(target, bytes) {
+  let file = target;
+  let fd;
+  try {
+    fd = fs.openSync(file, 'wx', 0o644);
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+    tempCounter += 1;
+    file = path.join(path.dirname(target), tempPrefix + tempCounter.toString(36));
+    fd = fs.openSync(file, 'wx', 0o644);
+  }
+  try {
+    writeAll(fd, bytes);
+    fs.closeSync(fd);
+    fd = undefined;
+    if (file !== target) fs.renameSync(file, target);
+  } catch (error) {
+    if (fd !== undefined) {
+      try { fs.closeSync(fd); } catch {}
+    }
+    try { fs.rmSync(file, { force: true }); } catch {}
+    throw error;
+  }
+}
+
+parentPort.on('message', (message) => {
+  const data = new Uint8Array(message.buffer);
+  let written = 0;
+  let bytes = 0;
+  let failure;
+  for (const job of message.jobs) {
+    if (failed) break;
+    try {
+      writeNewFile(job.target, data.subarray(job.offset, job.offset + job.length));
+      written += 1;
+      bytes += job.length;
+    } catch (error) {
+      failed = true;
+      failure = { target: job.target, code: error.code, errno: error.errno, message: String(error.message) };
+    }
+  }
+  parentPort.postMessage({ batch: message.batch, buffer: message.buffer, written, bytes, failure }, [message.buffer]);
+});
+`;

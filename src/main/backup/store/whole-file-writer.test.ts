@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TEMP_PREFIX } from './store-fs';
+import { BackgroundFileWriter } from './whole-file-writer';
+
+let dir: string;
+let writer: BackgroundFileWriter | undefined;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-writer-'));
+});
+
+afterEach(async () => {
+  await writer?.close();
+  writer = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function open(options: { maxFilesQueued?: number; maxBytesQueued?: number; threads?: number } = {}): BackgroundFileWriter {
+  writer = new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX, ...options });
+  return writer;
+}
+
+function leftovers(root: string): string[] {
+  return fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((name) => path.basename(name).startsWith(TEMP_PREFIX));
+}
+
+describe('BackgroundFileWriter', () => {
+  it('writes many files across folders with their exact content, and counts them', async () => {
+    const w = open({ maxFilesQueued: 16, maxBytesQueued: 256 * 1024 });
+    const expected = new Map<string, Buffer>();
+    for (let index = 0; index < 600; index += 1) {
+      const folder = path.join(dir, (index % 7).toString(16).padStart(2, '0'));
+      if (!fs.existsSync(folder)) fs.mkdirSync(folder);
+      // Sizes from empty to past one batch buffer, so big files and batch edges are covered.
+      const content = Buffer.alloc((index * 997) % 200_000, index % 251);
+      const target = path.join(folder, `file-${index}`);
+      expected.set(target, content);
+      await w.write(target, content);
+    }
+    await w.settle();
+    expect(w.failure).toBeUndefined();
+    expect(w.filesWritten).toBe(600);
+    expect(w.bytesWritten).toBe([...expected.values()].reduce((sum, content) => sum + content.length, 0));
+    for (const [target, content] of expected) expect(fs.readFileSync(target).equals(content), target).toBe(true);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('replaces a hard-linked file by a new one, leaving the other link untouched', async () => {
+    const older = path.join(dir, 'older');
+    const target = path.join(dir, 'shared');
+    fs.writeFileSync(older, 'previous snapshot');
+    fs.linkSync(older, target);
+    const w = open();
+    await w.write(target, Buffer.from('new content'));
+    await w.settle();
+    expect(fs.readFileSync(target, 'utf8')).toBe('new content');
+    expect(fs.readFileSync(older, 'utf8')).toBe('previous snapshot');
+    expect(fs.statSync(target).ino).not.toBe(fs.statSync(older).ino);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('replaces a planted symbolic link instead of writing through it', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-outside-'));
+    try {
+      const victim = path.join(outside, 'victim');
+      fs.writeFileSync(victim, 'keep me');
+      const target = path.join(dir, 'link');
+      fs.symlinkSync(victim, target);
+      const w = open();
+      await w.write(target, Buffer.from('from the device'));
+      await w.settle();
+      expect(fs.readFileSync(victim, 'utf8')).toBe('keep me');
+      expect(fs.lstatSync(target).isSymbolicLink()).toBe(false);
+      expect(fs.readFileSync(target, 'utf8')).toBe('from the device');
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the order of writes to one name, and says which are pending', async () => {
+    const target = path.join(dir, 'twice');
+    const w = open();
+    await w.write(target, Buffer.from('first'));
+    await w.write(target, Buffer.from('second'));
+    expect(w.isPending(target)).toBe(true);
+    await w.settle();
+    expect(w.isPending(target)).toBe(false);
+    expect(fs.readFileSync(target, 'utf8')).toBe('second');
+  });
+
+  it('reports the first failure with its errno code and writes nothing after it', async () => {
+    const w = open({ threads: 1 });
+    await w.write(path.join(dir, 'before'), Buffer.from('ok'));
+    await w.write(path.join(dir, 'no-such-folder', 'file'), Buffer.from('lost'));
+    await w.write(path.join(dir, 'after'), Buffer.from('never'));
+    await w.settle();
+    expect(w.failure).toMatchObject({ code: 'ENOENT', path: path.join(dir, 'no-such-folder', 'file') });
+    expect(fs.existsSync(path.join(dir, 'before'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'after'))).toBe(false);
+    // Later writes are accepted and dropped, so the engine can finish reading the stream.
+    await w.write(path.join(dir, 'later'), Buffer.from('dropped'));
+    await w.settle();
+    expect(fs.existsSync(path.join(dir, 'later'))).toBe(false);
+  });
+
+  it('removes its temporary file when the rename over the name fails', async () => {
+    const target = path.join(dir, 'a-folder');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'inside'), 'x');
+    const w = open();
+    await w.write(target, Buffer.from('cannot replace a folder'));
+    await w.settle();
+    expect(['EISDIR', 'ENOTEMPTY', 'EEXIST']).toContain((w.failure as NodeJS.ErrnoException | undefined)?.code);
+    expect(leftovers(dir)).toEqual([]);
+    expect(fs.readFileSync(path.join(target, 'inside'), 'utf8')).toBe('x');
+  });
+
+  it('refuses writes once closed', async () => {
+    const w = open();
+    await w.close();
+    await expect(w.write(path.join(dir, 'late'), Buffer.from('x'))).rejects.toThrow(/closed/);
+  });
+});

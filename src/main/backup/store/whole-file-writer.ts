@@ -1,0 +1,247 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { WHOLE_FILE_WORKER_SOURCE } from './whole-file-worker-source';
+
+/**
+ * Writes whole files (an upload that arrived complete in memory, most of a backup) on background
+ * threads, so the engine goes on reading the device's stream while the disk works, and the per-
+ * file cost is a few synchronous system calls on a writer thread instead of three hand-offs to
+ * libuv's pool (open, write, close) on the main one: on a many-small backup those hand-offs, not
+ * the disk, were most of Lifeboat's time (bench/README.md).
+ *
+ * Files are created new (O_EXCL) and never written in place; see whole-file-worker-source.ts.
+ * Files of one folder always go to the same thread, in order, so two writes to one name land in
+ * the order they were queued and threads do not contend for a folder. Memory is bounded: write()
+ * waits while too many bytes or files are queued. The first failure is kept (`failure`) and stops
+ * all later writes; the engine reports it to the device and ends the backup.
+ */
+export interface WholeFileWriter {
+  /** Queues `bytes` as the new content of `target`; resolves once queued (waits while the queue is full). */
+  write(target: string, bytes: Uint8Array): Promise<void>;
+  /** Whether a queued write to `target` has not finished yet. */
+  isPending(target: string): boolean;
+  /** The first write that failed, as an errno error (code, errno, path), once known. */
+  readonly failure: Error | undefined;
+  readonly filesWritten: number;
+  readonly bytesWritten: number;
+  /** Waits until every queued write has finished (or the writer failed). */
+  settle(): Promise<void>;
+  /** settle(), then stops the threads. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface WholeFileWriterOptions {
+  /** Temporary names (for a name that is taken) start with this; a per-writer token follows. */
+  readonly tempPrefix: string;
+  readonly threads?: number;
+  /** Queued and in-flight bytes before write() waits. */
+  readonly maxBytesQueued?: number;
+  /** Queued and in-flight files before write() waits. */
+  readonly maxFilesQueued?: number;
+}
+
+interface Job {
+  readonly target: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+interface OpenBatch {
+  readonly jobs: Job[];
+  /** Content is copied in as it is queued, so no socket buffer is kept alive by a waiting file. */
+  readonly buffer: ArrayBuffer;
+  bytes: number;
+}
+
+interface Lane {
+  readonly worker: Worker;
+  open: OpenBatch | undefined;
+}
+
+interface WorkerReply {
+  readonly batch: number;
+  readonly buffer: ArrayBuffer;
+  readonly written: number;
+  readonly bytes: number;
+  readonly failure?: { readonly target: string; readonly code?: string; readonly errno?: number; readonly message: string };
+}
+
+/** A batch goes to its thread at this size, or at the end of the current turn of the event loop. */
+const BATCH_FILES = 64;
+const BATCH_BYTES = 128 * 1024;
+/**
+ * Batches handed to threads and not yet back. A quiet device makes small batches (one per turn
+ * of the event loop), so this, not only the byte count, bounds the buffers in use.
+ */
+const MAX_BATCHES_POSTED = 64;
+
+export class BackgroundFileWriter implements WholeFileWriter {
+  private readonly lanes: Lane[];
+  private readonly maxBytes: number;
+  private readonly maxFiles: number;
+  private readonly posted = new Map<number, { readonly targets: readonly string[]; readonly bytes: number }>();
+  private readonly pendingTargets = new Map<string, number>();
+  private readonly spareBuffers: ArrayBuffer[] = [];
+  private nextBatch = 1;
+  private bytesQueued = 0;
+  private filesQueued = 0;
+  private flushScheduled = false;
+  private waiters: Array<() => void> = [];
+  private closed = false;
+  /** A thread died: nothing it had will be acknowledged. */
+  private lost = false;
+  private firstFailure: Error | undefined;
+  private written = 0;
+  private writtenBytes = 0;
+
+  constructor(options: WholeFileWriterOptions) {
+    this.maxBytes = options.maxBytesQueued ?? 16 * 1024 * 1024;
+    this.maxFiles = options.maxFilesQueued ?? 2048;
+    const token = randomBytes(6).toString('hex');
+    this.lanes = Array.from({ length: Math.max(1, options.threads ?? 2) }, (_unused, index) => {
+      const worker = new Worker(WHOLE_FILE_WORKER_SOURCE, { eval: true, workerData: { tempPrefix: `${options.tempPrefix}${token}-w${index}-` } });
+      worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+      worker.on('error', (error) => this.onThreadLost(error));
+      worker.on('exit', (code) => {
+        if (!this.closed) this.onThreadLost(new Error(`A file-writing thread stopped unexpectedly (exit code ${code}).`));
+      });
+      return { worker, open: undefined };
+    });
+  }
+
+  get failure(): Error | undefined {
+    return this.firstFailure;
+  }
+
+  get filesWritten(): number {
+    return this.written;
+  }
+
+  get bytesWritten(): number {
+    return this.writtenBytes;
+  }
+
+  async write(target: string, bytes: Uint8Array): Promise<void> {
+    if (this.closed) throw new Error('The file writer is closed.');
+    while (this.firstFailure === undefined && this.filesQueued > 0 && (this.filesQueued >= this.maxFiles || this.bytesQueued + bytes.length > this.maxBytes || this.posted.size >= MAX_BATCHES_POSTED)) {
+      this.flushAll();
+      await this.nextReply();
+    }
+    // After a failure nothing more is written (the threads drop it too); the caller reads `failure`.
+    if (this.firstFailure !== undefined) return;
+    const lane = this.lanes[laneIndex(path.dirname(target), this.lanes.length)] as Lane;
+    if (lane.open !== undefined && lane.open.bytes + bytes.length > lane.open.buffer.byteLength) this.flush(lane);
+    const batch = (lane.open ??= { jobs: [], buffer: this.takeBuffer(bytes.length), bytes: 0 });
+    new Uint8Array(batch.buffer, batch.bytes, bytes.length).set(bytes);
+    batch.jobs.push({ target, offset: batch.bytes, length: bytes.length });
+    batch.bytes += bytes.length;
+    this.bytesQueued += bytes.length;
+    this.filesQueued += 1;
+    this.pendingTargets.set(target, (this.pendingTargets.get(target) ?? 0) + 1);
+    if (batch.jobs.length >= BATCH_FILES || batch.bytes >= batch.buffer.byteLength) this.flush(lane);
+    else this.scheduleFlush();
+  }
+
+  isPending(target: string): boolean {
+    return this.pendingTargets.has(target);
+  }
+
+  async settle(): Promise<void> {
+    this.flushAll();
+    while (this.posted.size > 0 && !this.lost) await this.nextReply();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.settle();
+    this.closed = true;
+    await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // After the data already read from the socket has been handled: batches fill up under load
+    // and still go out at once when the device pauses.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushAll();
+    });
+  }
+
+  private flushAll(): void {
+    for (const lane of this.lanes) this.flush(lane);
+  }
+
+  /** Hands the batch to its thread; the buffer is transferred, not copied. */
+  private flush(lane: Lane): void {
+    const batch = lane.open;
+    if (batch === undefined) return;
+    lane.open = undefined;
+    const buffer = batch.buffer;
+    const id = this.nextBatch;
+    this.nextBatch += 1;
+    this.posted.set(id, { targets: batch.jobs.map((job) => job.target), bytes: batch.bytes });
+    lane.worker.postMessage({ batch: id, buffer, jobs: batch.jobs }, [buffer]);
+  }
+
+  /** A batch buffer: reused ones come back from the threads, so a backup allocates only a few. */
+  private takeBuffer(atLeast: number): ArrayBuffer {
+    if (atLeast > BATCH_BYTES) return new ArrayBuffer(atLeast);
+    return this.spareBuffers.pop() ?? new ArrayBuffer(BATCH_BYTES);
+  }
+
+  private onReply(reply: WorkerReply): void {
+    if (reply.buffer.byteLength === BATCH_BYTES) this.spareBuffers.push(reply.buffer);
+    const batch = this.posted.get(reply.batch);
+    if (batch === undefined) return;
+    this.posted.delete(reply.batch);
+    this.written += reply.written;
+    this.writtenBytes += reply.bytes;
+    this.release(batch);
+    if (reply.failure !== undefined && this.firstFailure === undefined) {
+      const { target, code, errno, message } = reply.failure;
+      this.firstFailure = Object.assign(new Error(message), { code, errno, path: target });
+    }
+    this.wake();
+  }
+
+  private onThreadLost(error: Error): void {
+    this.lost = true;
+    this.firstFailure ??= error;
+    for (const batch of this.posted.values()) this.release(batch);
+    this.posted.clear();
+    this.wake();
+  }
+
+  private release(batch: { readonly targets: readonly string[]; readonly bytes: number }): void {
+    this.bytesQueued -= batch.bytes;
+    this.filesQueued -= batch.targets.length;
+    for (const target of batch.targets) {
+      const count = (this.pendingTargets.get(target) ?? 1) - 1;
+      if (count > 0) this.pendingTargets.set(target, count);
+      else this.pendingTargets.delete(target);
+    }
+  }
+
+  private nextReply(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** FNV-1a of the folder name: the same folder always goes to the same thread. */
+function laneIndex(folder: string, lanes: number): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < folder.length; index += 1) {
+    hash ^= folder.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % lanes;
+}
