@@ -42,10 +42,10 @@ function backgroundDiskFullAfter(budget: number): StoreFs {
       let queued = 0;
       let full: Error | undefined;
       return {
-        async write(target, bytes) {
-          queued += bytes.length;
+        async write(target, content) {
+          queued += (content instanceof Uint8Array ? [content] : content).reduce((sum, piece) => sum + piece.length, 0);
           if (queued > budget) full ??= Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: target });
-          if (full === undefined) await real.write(target, bytes);
+          if (full === undefined) await real.write(target, content);
         },
         isPending: (target) => real.isPending(target),
         get failure() {

@@ -13,14 +13,18 @@ import { WriteQueue } from './write-queue';
  * run before anything is written. A local write failure (disk full) does not desynchronise the
  * stream: the rest is read and dropped, and the status response carries the errno code (§3.7).
  *
- * Speed: writes overlap with reading the next file (a bounded WriteQueue, drained before the
- * batch's status response so an error is still reported for its own batch); a file that arrives
- * whole in memory (most are a few KB) is written with one call; a large one is streamed to disk
- * in big writes with one write in flight while the next bytes are read.
+ * Speed: a file that arrives whole in memory (up to 8 MiB: nearly all) goes to the store's
+ * background writer (whole-file-writer.ts), which the DL loop settles before any other request;
+ * its failure is reported in the next status response. Larger files stream to disk in big writes
+ * with one write in flight while the next bytes are read, through a bounded WriteQueue drained
+ * before the batch's status response, so an error there is reported for its own batch.
  */
 
-/** Files up to this size are gathered in memory and written in one call. */
-const WHOLE_FILE_BYTES = 1024 * 1024;
+/**
+ * Files up to this size are gathered in memory and written whole (by the background writer when
+ * there is one): every photo; only videos and the like are streamed.
+ */
+const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
 /** Large files are written in pieces of about this size. */
 const LARGE_WRITE_BYTES = 1024 * 1024;
 /** At most this many files, and this many bytes, wait for the disk at once. */
@@ -157,7 +161,7 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
 
   await inFlight.get(target);
   if (output === undefined && context.fileWriter !== undefined) {
-    await context.fileWriter.write(target, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, gathered));
+    await context.fileWriter.write(target, parts);
     return;
   }
   let job: () => Promise<void>;

@@ -17,8 +17,12 @@ import { WHOLE_FILE_WORKER_SOURCE } from './whole-file-worker-source';
  * all later writes; the engine reports it to the device and ends the backup.
  */
 export interface WholeFileWriter {
-  /** Queues `bytes` as the new content of `target`; resolves once queued (waits while the queue is full). */
-  write(target: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Queues `content` (one buffer, or the pieces it arrived in) as the new content of `target`;
+   * resolves once queued (waits while the queue is full). The bytes are copied: the caller may
+   * reuse or drop its buffers at once.
+   */
+  write(target: string, content: Uint8Array | readonly Uint8Array[]): Promise<void>;
   /** Whether a queued write to `target` has not finished yet. */
   isPending(target: string): boolean;
   /** The first write that failed, as an errno error (code, errno, path), once known. */
@@ -122,21 +126,28 @@ export class BackgroundFileWriter implements WholeFileWriter {
     return this.writtenBytes;
   }
 
-  async write(target: string, bytes: Uint8Array): Promise<void> {
+  async write(target: string, content: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (this.closed) throw new Error('The file writer is closed.');
-    while (this.firstFailure === undefined && this.filesQueued > 0 && (this.filesQueued >= this.maxFiles || this.bytesQueued + bytes.length > this.maxBytes || this.posted.size >= MAX_BATCHES_POSTED)) {
+    const pieces = content instanceof Uint8Array ? [content] : content;
+    const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    while (this.firstFailure === undefined && this.filesQueued > 0 && (this.filesQueued >= this.maxFiles || this.bytesQueued + length > this.maxBytes || this.posted.size >= MAX_BATCHES_POSTED)) {
       this.flushAll();
       await this.nextReply();
     }
     // After a failure nothing more is written (the threads drop it too); the caller reads `failure`.
     if (this.firstFailure !== undefined) return;
     const lane = this.lanes[laneIndex(path.dirname(target), this.lanes.length)] as Lane;
-    if (lane.open !== undefined && lane.open.bytes + bytes.length > lane.open.buffer.byteLength) this.flush(lane);
-    const batch = (lane.open ??= { jobs: [], buffer: this.takeBuffer(bytes.length), bytes: 0 });
-    new Uint8Array(batch.buffer, batch.bytes, bytes.length).set(bytes);
-    batch.jobs.push({ target, offset: batch.bytes, length: bytes.length });
-    batch.bytes += bytes.length;
-    this.bytesQueued += bytes.length;
+    if (lane.open !== undefined && lane.open.bytes + length > lane.open.buffer.byteLength) this.flush(lane);
+    const batch = (lane.open ??= { jobs: [], buffer: this.takeBuffer(length), bytes: 0 });
+    const view = new Uint8Array(batch.buffer);
+    let offset = batch.bytes;
+    for (const piece of pieces) {
+      view.set(piece, offset);
+      offset += piece.length;
+    }
+    batch.jobs.push({ target, offset: batch.bytes, length });
+    batch.bytes += length;
+    this.bytesQueued += length;
     this.filesQueued += 1;
     this.pendingTargets.set(target, (this.pendingTargets.get(target) ?? 0) + 1);
     if (batch.jobs.length >= BATCH_FILES || batch.bytes >= batch.buffer.byteLength) this.flush(lane);
@@ -188,8 +199,9 @@ export class BackgroundFileWriter implements WholeFileWriter {
 
   /** A batch buffer: reused ones come back from the threads, so a backup allocates only a few. */
   private takeBuffer(atLeast: number): ArrayBuffer {
-    if (atLeast > BATCH_BYTES) return new ArrayBuffer(atLeast);
-    return this.spareBuffers.pop() ?? new ArrayBuffer(BATCH_BYTES);
+    // allocUnsafeSlow: a buffer of its own (transferable) and not zero-filled, since it is overwritten.
+    if (atLeast > BATCH_BYTES) return Buffer.allocUnsafeSlow(atLeast).buffer;
+    return this.spareBuffers.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES).buffer;
   }
 
   private onReply(reply: WorkerReply): void {
