@@ -12,6 +12,8 @@ export interface Measurement {
   readonly files: number;
   readonly bytes: number;
   readonly maxRssKb: number;
+  /** Which round of the profile this run was (set by the driver). */
+  readonly round?: number;
 }
 
 interface ExitedProcess {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../src/shared/format';
-import { type BenchProfile, type BenchTool, parseBenchOptions } from './bench-options';
+import { type BenchOptions, type BenchProfile, parseBenchOptions, roundsFor } from './bench-options';
 import { BROWSE_ROWS, describeBrowse, runBrowseBenchmark } from './browse';
 import { type Measurement, measureIdevicebackup2, measureLifeboat } from './measure';
 import { type MachineDetails, type ProfileOutcome, renderResults, TARGET_RATIO, timeRatio } from './results-report';
@@ -17,8 +17,9 @@ import { startSimProcess } from './sim-process';
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_FILE = path.join(repoRoot, 'bench', 'RESULTS.md');
-/** The large profile writes ~7.4 GB per backup; keep room for one backup plus slack. */
-const LARGE_PROFILE_MIN_FREE_BYTES = 20e9;
+/** The large profile writes ~7.5 GB per backup, and every backup of a profile is kept until its end. */
+const LARGE_BACKUP_BYTES = 7.5e9;
+const SLACK_BYTES = 5e9;
 const SEED = 1;
 
 function freeBytes(dir: string): number {
@@ -57,9 +58,12 @@ function pair(env: NodeJS.ProcessEnv): void {
   execFileSync('idevicepair', ['pair'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function benchProfile(profile: BenchProfile, tools: readonly BenchTool[], scratch: string, log: (line: string) => void, cpuProfileDir: string | undefined): Promise<ProfileOutcome> {
-  if (profile === 'large' && freeBytes(scratch) < LARGE_PROFILE_MIN_FREE_BYTES) {
-    return { profile, measurements: [], skipped: `only ${formatBytes(freeBytes(scratch))} free on ${scratch}; the large profile needs 20 GB` };
+async function benchProfile(profile: BenchProfile, options: BenchOptions, scratch: string, log: (line: string) => void): Promise<ProfileOutcome> {
+  const { tools, cpuProfileDir } = options;
+  const rounds = roundsFor(options, profile);
+  const neededBytes = rounds * tools.length * LARGE_BACKUP_BYTES + SLACK_BYTES;
+  if (profile === 'large' && freeBytes(scratch) < neededBytes) {
+    return { profile, measurements: [], skipped: `only ${formatBytes(freeBytes(scratch))} free on ${scratch}; ${rounds} round(s) of the large profile need ${formatBytes(neededBytes)}` };
   }
   const time = timeBinary();
   if (tools.includes('idevicebackup2') && time === undefined) {
@@ -74,15 +78,20 @@ async function benchProfile(profile: BenchProfile, tools: readonly BenchTool[], 
   const measurements: Measurement[] = [];
   try {
     pair(env);
-    for (const tool of tools) {
-      const target = path.join(workDir, tool);
-      fs.mkdirSync(target);
-      log(`${profile}: ${tool} backing up…`);
-      const measurement = tool === 'lifeboat' ? await measureLifeboat(repoRoot, target, sim.udid, env, cpuProfileDir) : await measureIdevicebackup2(time as string, target, sim.udid, env);
-      log(`${profile}: ${tool} took ${(measurement.wallMs / 1000).toFixed(1)} s, ${measurement.files} files, peak RSS ${(measurement.maxRssKb / 1024).toFixed(0)} MB`);
-      measurements.push(measurement);
-      // Free the disk before the next tool writes its copy.
-      fs.rmSync(target, { recursive: true, force: true });
+    for (let round = 1; round <= rounds; round += 1) {
+      // Alternate who goes first, so neither tool always meets a warmer or busier machine.
+      const order = round % 2 === 1 ? tools : [...tools].reverse();
+      for (const tool of order) {
+        // Every backup stays until the profile ends: on ext4 without a journal, creating files
+        // right after deleting many is several times slower (the inode allocator skips inodes
+        // freed in the last minute), which would tax whichever tool ran next.
+        const target = path.join(workDir, `${tool}-${round}`);
+        fs.mkdirSync(target);
+        log(`${profile}: round ${round}/${rounds}: ${tool} backing up…`);
+        const measurement = tool === 'lifeboat' ? await measureLifeboat(repoRoot, target, sim.udid, env, cpuProfileDir) : await measureIdevicebackup2(time as string, target, sim.udid, env);
+        log(`${profile}: ${tool} took ${(measurement.wallMs / 1000).toFixed(1)} s, ${measurement.files} files, peak RSS ${(measurement.maxRssKb / 1024).toFixed(0)} MB`);
+        measurements.push({ ...measurement, round });
+      }
     }
   } finally {
     await sim.stop();
@@ -98,7 +107,7 @@ async function main(): Promise<void> {
   const machine = machineDetails(scratch);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const outcomes: ProfileOutcome[] = [];
-  for (const profile of options.profiles) outcomes.push(await benchProfile(profile, options.tools, scratch, log, options.cpuProfileDir));
+  for (const profile of options.profiles) outcomes.push(await benchProfile(profile, options, scratch, log));
   const notes: string[] = [];
   const sections: string[] = [];
   if (options.tools.includes('lifeboat')) {
