@@ -50,18 +50,26 @@ export class FaultPlanSource {
   private patch: Partial<FaultPlan> = {};
   private fileStamp = '';
   private filePatch: Partial<FaultPlan> = {};
+  private fileCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly base: FaultPlan, private readonly file: string, private readonly log: (message: string) => void) {}
 
-  current(): FaultPlan {
-    return { ...this.base, ...this.readFile(), ...this.patch };
+  /**
+   * The plan now. `fileMaxAgeMs` lets a caller on a per-chunk path reuse a look at the file that
+   * recent instead of a stat per chunk; live patches always apply at once.
+   */
+  current(fileMaxAgeMs = 0): FaultPlan {
+    return { ...this.base, ...this.readFile(fileMaxAgeMs), ...this.patch };
   }
 
   set(patch: Partial<FaultPlan>): void {
     this.patch = { ...this.patch, ...patch };
   }
 
-  private readFile(): Partial<FaultPlan> {
+  private readFile(maxAgeMs: number): Partial<FaultPlan> {
+    const now = performance.now();
+    if (maxAgeMs > 0 && now - this.fileCheckedAt < maxAgeMs) return this.filePatch;
+    this.fileCheckedAt = now;
     // Called for every chunk a throttled link moves, so a missing file must not cost an exception.
     let stamp = 'missing';
     try {

@@ -68,12 +68,23 @@ export interface FaultPlan {
   readonly malformedReplies?: 'lockdown' | 'mobilebackup2' | 'afc';
 }
 
+/**
+ * How stale a per-chunk look at `faults.json` may be (the link budget, the byte budget): a stat per
+ * chunk was a tenth of a backup's cost, and a file written from outside (the `fault` command) is
+ * a human-scale event anyway.
+ */
+export const TRAFFIC_FAULT_FILE_MAX_AGE_MS = 100;
+
 export interface ServiceContext {
   readonly identity: DeviceIdentity;
   readonly phone: Phone;
   readonly settings: BackupSettingsStore;
   readonly notifications: NotificationHub;
-  faults(): FaultPlan;
+  /**
+   * The fault plan. Per-chunk callers pass `fileMaxAgeMs` (TRAFFIC_FAULT_FILE_MAX_AGE_MS) to reuse a
+   * recent look at `faults.json`; a file changed from outside takes effect that much later there.
+   */
+  faults(fileMaxAgeMs?: number): FaultPlan;
   /** The lockdown domains copied into Manifest.plist `Lockdown` (§5.4). */
   lockdownSnapshot(): PlistDict;
   /** Simulates pulling the cable: every connection of the device drops and it detaches. */

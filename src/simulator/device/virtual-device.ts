@@ -17,7 +17,7 @@ import { DeviceState } from './device-state';
 import { DeviceTunnel, LinkBudget } from './device-tunnel';
 import { FAULTS_FILE_NAME, FaultPlanSource } from './fault-plan';
 import { LocalNotificationHub } from './notification-hub';
-import type { BackupSettingsStore, DeviceIdentity, FaultPlan, ServiceContext } from './service-context';
+import { type BackupSettingsStore, type DeviceIdentity, type FaultPlan, type ServiceContext, TRAFFIC_FAULT_FILE_MAX_AGE_MS } from './service-context';
 
 export interface VirtualDeviceOptions {
   /** 0-based position among the simulator's devices; part of the deterministic identity. */
@@ -84,13 +84,13 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     this.devicePublicKeyPem = this.key.publicKeyPkcs1Pem;
     this.phone = openPhone(path.join(this.directory, 'phone'), { seed: phoneSeed, profile: options.profile });
     this.faultSource = new FaultPlanSource({ trust: options.trust, locked: false }, path.join(this.directory, FAULTS_FILE_NAME), options.log);
-    this.budget = new LinkBudget(() => this.faults().linkBytesPerSecond);
+    this.budget = new LinkBudget(() => this.faults(TRAFFIC_FAULT_FILE_MAX_AGE_MS).linkBytesPerSecond);
     this.context = {
       identity: this.identity,
       phone: this.phone,
       settings: this.settings,
       notifications: this.notifications,
-      faults: () => this.faults(),
+      faults: (fileMaxAgeMs) => this.faults(fileMaxAgeMs),
       lockdownSnapshot: () => lockdownSnapshot(this),
       unplug: (reason) => this.unplug(reason),
       reboot: (reason, downtimeMs) => this.reboot(reason, downtimeMs),
@@ -106,8 +106,8 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     return this.identity.udid;
   }
 
-  faults(): FaultPlan {
-    return this.faultSource.current();
+  faults(fileMaxAgeMs = 0): FaultPlan {
+    return this.faultSource.current(fileMaxAgeMs);
   }
 
   setFaults(patch: Partial<FaultPlan>): void {

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { type PlistDict, PlistReal, encodeFrame, plistArrayOf, plistString } from '../../../main/device/codec';
-import type { ServiceContext, ServiceHandler } from '../../device/service-context';
+import { type ServiceContext, type ServiceHandler, TRAFFIC_FAULT_FILE_MAX_AGE_MS } from '../../device/service-context';
 import { runBackup } from './backup-engine';
 import { runChangePassword, runEnableCloudBackup } from './change-password';
 import { DeviceLink } from './device-link';
@@ -49,7 +49,7 @@ async function runConnection(socket: Duplex, context: ServiceContext): Promise<v
   const link = new DeviceLink(socket, {
     onTraffic: (bytes) => {
       trafficBytes += bytes;
-      const limit = context.faults().unplugAfterBytes;
+      const limit = context.faults(TRAFFIC_FAULT_FILE_MAX_AGE_MS).unplugAfterBytes;
       if (limit !== undefined && trafficBytes >= limit) pullCable(`${trafficBytes} bytes of mobilebackup2 traffic`);
     },
   });
