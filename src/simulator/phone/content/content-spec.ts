@@ -16,7 +16,9 @@ export interface GeneratedContent {
   readonly params: Readonly<Record<string, string | number>>;
 }
 
-const built = new SmallCache<Buffer>(64);
+// Every preference plist, screenshot and edit sidecar of a generated phone (a few hundred small
+// buffers), so a second backup does not build them all again.
+const built = new SmallCache<Buffer>(512);
 
 function numberParam(params: GeneratedContent['params'], name: string): number {
   const value = params[name];

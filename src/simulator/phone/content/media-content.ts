@@ -89,16 +89,18 @@ function pngChunk(type: string, data: Buffer): Buffer {
 export function buildPng(key: string, width: number, height: number): Buffer {
   const random = new SeededRandom('png', key);
   const bars = Array.from({ length: 6 }, () => [random.int(0, 255), random.int(0, 255), random.int(0, 255)]);
-  const rows: Buffer[] = [];
+  // All scanlines in one buffer (each a filter byte 0, then RGB), not a buffer per row to concatenate.
+  const stride = 1 + width * 3;
+  const pixels = Buffer.alloc(height * stride);
   for (let y = 0; y < height; y++) {
-    const row = Buffer.alloc(1 + width * 3);
+    const row = y * stride;
     const color = bars[Math.floor((y / height) * bars.length)] ?? [0, 0, 0];
+    const [red, green, blue] = [color[0] ?? 0, color[1] ?? 0, color[2] ?? 0];
     for (let x = 0; x < width; x++) {
-      row[1 + x * 3] = color[0] ?? 0;
-      row[2 + x * 3] = color[1] ?? 0;
-      row[3 + x * 3] = color[2] ?? 0;
+      pixels[row + 1 + x * 3] = red;
+      pixels[row + 2 + x * 3] = green;
+      pixels[row + 3 + x * 3] = blue;
     }
-    rows.push(row);
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
@@ -108,7 +110,7 @@ export function buildPng(key: string, width: number, height: number): Buffer {
   return Buffer.concat([
     Buffer.from('89504e470d0a1a0a', 'hex'),
     pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(Buffer.concat(rows), { level: 6 })),
+    pngChunk('IDAT', deflateSync(pixels, { level: 6 })),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
