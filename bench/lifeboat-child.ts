@@ -4,7 +4,8 @@ import { runBackup } from '../src/main/backup/engine';
  * One Lifeboat backup in a process of its own, for the benchmark: prints one JSON line with the
  * engine's result and the process's peak RSS (`resourceUsage().maxRSS`, kilobytes), which is why
  * it cannot run inside the benchmark driver.
- * Usage: tsx bench/lifeboat-child.ts BACKUP_ROOT UDID (USBMUXD_SOCKET_ADDRESS in the environment).
+ * Usage: tsx bench/lifeboat-child.ts BACKUP_ROOT UDID (USBMUXD_SOCKET_ADDRESS in the environment); the
+ * benchmark runs it bundled (child-bundle.ts).
  */
 const [backupRoot, udid] = process.argv.slice(2);
 if (backupRoot === undefined || udid === undefined) {

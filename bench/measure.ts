@@ -7,7 +7,7 @@ export interface Measurement {
   readonly tool: 'lifeboat' | 'idevicebackup2';
   /** From spawn to exit: what a person waits for, process start-up included. */
   readonly wallMs: number;
-  /** Lifeboat only: runBackup() alone, without Node/tsx start-up. */
+  /** Lifeboat only: runBackup() alone, without Node's start-up. */
   readonly innerMs?: number;
   readonly files: number;
   readonly bytes: number;
@@ -40,11 +40,13 @@ function runProcess(command: string, args: readonly string[], env: NodeJS.Proces
   });
 }
 
-/** A full Lifeboat backup into a fresh root, in a child process that reports its own peak RSS. */
-export async function measureLifeboat(repoRoot: string, backupRoot: string, udid: string, env: NodeJS.ProcessEnv, cpuProfileDir?: string): Promise<Measurement> {
-  const child = path.join(repoRoot, 'bench', 'lifeboat-child.ts');
+/**
+ * A full Lifeboat backup into a fresh root, in a child process (the bundled lifeboat-child, see
+ * child-bundle.ts) that reports its own peak RSS.
+ */
+export async function measureLifeboat(repoRoot: string, childBundle: string, backupRoot: string, udid: string, env: NodeJS.ProcessEnv, cpuProfileDir?: string): Promise<Measurement> {
   const profiling = cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(cpuProfileDir)];
-  const run = await runProcess(process.execPath, [...profiling, '--import', 'tsx', child, backupRoot, udid], env, repoRoot, true);
+  const run = await runProcess(process.execPath, [...profiling, '--enable-source-maps', childBundle, backupRoot, udid], env, repoRoot, true);
   if (run.code !== 0) throw new Error(`The Lifeboat backup failed (exit ${run.code}): ${run.stderr.trim().slice(-2000)}`);
   const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { backupMs: number; maxRssKb: number };
   const { files, bytes } = contentTotals(path.join(backupRoot, udid));

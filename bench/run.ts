@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../src/shared/format';
 import { type BenchOptions, type BenchProfile, parseBenchOptions, roundsFor } from './bench-options';
 import { BROWSE_ROWS, describeBrowse, runBrowseBenchmark } from './browse';
+import { bundleLifeboatChild } from './child-bundle';
 import { type Measurement, measureIdevicebackup2, measureLifeboat } from './measure';
 import { type MachineDetails, type ProfileOutcome, renderResults, TARGET_RATIO, timeRatio } from './results-report';
 import { startSimProcess } from './sim-process';
@@ -58,7 +59,7 @@ function pair(env: NodeJS.ProcessEnv): void {
   execFileSync('idevicepair', ['pair'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function benchProfile(profile: BenchProfile, options: BenchOptions, scratch: string, log: (line: string) => void): Promise<ProfileOutcome> {
+async function benchProfile(profile: BenchProfile, options: BenchOptions, childBundle: string, scratch: string, log: (line: string) => void): Promise<ProfileOutcome> {
   const { tools, cpuProfileDir } = options;
   const rounds = roundsFor(options, profile);
   const neededBytes = rounds * tools.length * LARGE_BACKUP_BYTES + SLACK_BYTES;
@@ -88,7 +89,7 @@ async function benchProfile(profile: BenchProfile, options: BenchOptions, scratc
         const target = path.join(workDir, `${tool}-${round}`);
         fs.mkdirSync(target);
         log(`${profile}: round ${round}/${rounds}: ${tool} backing up…`);
-        const measurement = tool === 'lifeboat' ? await measureLifeboat(repoRoot, target, sim.udid, env, cpuProfileDir) : await measureIdevicebackup2(time as string, target, sim.udid, env);
+        const measurement = tool === 'lifeboat' ? await measureLifeboat(repoRoot, childBundle, target, sim.udid, env, cpuProfileDir) : await measureIdevicebackup2(time as string, target, sim.udid, env);
         log(`${profile}: ${tool} took ${(measurement.wallMs / 1000).toFixed(1)} s, ${measurement.files} files, peak RSS ${(measurement.maxRssKb / 1024).toFixed(0)} MB`);
         measurements.push({ ...measurement, round });
       }
@@ -107,7 +108,8 @@ async function main(): Promise<void> {
   const machine = machineDetails(scratch);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const outcomes: ProfileOutcome[] = [];
-  for (const profile of options.profiles) outcomes.push(await benchProfile(profile, options, scratch, log));
+  const childBundle = await bundleLifeboatChild(repoRoot);
+  for (const profile of options.profiles) outcomes.push(await benchProfile(profile, options, childBundle, scratch, log));
   const notes: string[] = [];
   const sections: string[] = [];
   if (options.tools.includes('lifeboat')) {
