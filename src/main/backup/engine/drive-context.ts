@@ -33,6 +33,12 @@ export interface DriveStats {
   readonly remoteFailures: string[];
   /** Host paths of uploads that were discarded (so their later moves are skipped). */
   readonly discardedPaths: Set<string>;
+  /**
+   * Host paths of regular files this run created (O_EXCL or renamed into place) that no request
+   * has touched since: a MoveItems source among them needs no lstat to be known a plain file.
+   * Cleared with the checked folders (drive-loop.ts), kept up to date by moves.
+   */
+  readonly ownFiles: Set<string>;
   discardedBytes: number;
   discardedFiles: number;
   filesWritten: number;
@@ -42,5 +48,5 @@ export interface DriveStats {
 }
 
 export function newDriveStats(): DriveStats {
-  return { remoteFailures: [], discardedPaths: new Set(), discardedBytes: 0, discardedFiles: 0, filesWritten: 0, bytesWritten: 0, writeFailure: undefined };
+  return { remoteFailures: [], discardedPaths: new Set(), ownFiles: new Set(), discardedBytes: 0, discardedFiles: 0, filesWritten: 0, bytesWritten: 0, writeFailure: undefined };
 }

@@ -41,7 +41,10 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
       default:
         // Only our own uploads and file moves keep the folders we checked as they were
         // (confined-paths.ts); moveItems forgets them itself when a folder moves.
-        if (!KEEP_CHECKED_FOLDERS.has(message.kind)) context.paths.forgetCheckedFolders();
+        if (!KEEP_CHECKED_FOLDERS.has(message.kind)) {
+          context.paths.forgetCheckedFolders();
+          context.stats.ownFiles.clear();
+        }
         try {
           await handleDriveRequest(message, context);
         } catch (error) {

@@ -13,7 +13,8 @@ import { DL_STATUS, statusForError } from './status-codes';
  * §7.2), so this is per-file work like the uploads. Every path is checked before anything moves:
  * folders once per run while only files move (ConfinedPaths.prepareParentFolders; any folder
  * moved or removed makes them checked afresh), the source itself with the one lstat that also
- * proves it exists. When no path of the batch lies on another's way (the usual case), each move
+ * proves it exists, unless this run wrote it and nothing touched it since (DriveStats.ownFiles:
+ * then a missing file can only mean a failed write, and the rename reports it). When no path of the batch lies on another's way (the usual case), each move
  * is then one synchronous rename: a rename replaces a file or a link at the destination by
  * itself, so the destination is only removed first when it is a folder. Synchronous, because
  * one system call on this thread is far cheaper than a hand-off to libuv's pool per file.
@@ -38,6 +39,8 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   for (const move of resolved) {
     await paths.prepareParentFolders(move.from, move.fromDevice, { create: false });
     await paths.prepareParentFolders(move.to, move.toDevice, { create: false });
+    // A file this run created and nothing touched since is known to be a plain file already.
+    if (context.stats.ownFiles.has(move.from)) continue;
     try {
       const source = fsSync.lstatSync(move.from);
       if (source.isSymbolicLink()) await paths.checkNoLinks(move.from, move.fromDevice);
@@ -61,7 +64,10 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
     }
   } finally {
     // A folder moved or removed invalidates every folder checked before; files renamed over files do not.
-    if (foldersChanged) paths.forgetCheckedFolders();
+    if (foldersChanged) {
+      paths.forgetCheckedFolders();
+      context.stats.ownFiles.clear();
+    }
   }
   if (failure instanceof BackupError) throw failure;
   if (failure !== undefined) {
@@ -112,6 +118,9 @@ async function moveFilesInOrder(resolved: readonly ResolvedMove[], missing: Read
       if (move.from === move.to) continue;
       await context.paths.prepareParentFolders(move.to, move.toDevice, { create: true });
       if (renameReplacing(move)) removedFolders = true;
+      const ownFiles = context.stats.ownFiles;
+      if (ownFiles.delete(move.from)) ownFiles.add(move.to);
+      else ownFiles.delete(move.to);
     } catch (error) {
       return { failure: error, removedFolders };
     }

@@ -61,6 +61,7 @@ export async function receiveUploads(context: DriveContext, sizeHint: number | u
         stats.discardedBytes += file.bytesReceived - before;
         stats.discardedFiles += 1;
         stats.discardedPaths.add(target);
+        stats.ownFiles.delete(target);
         // A discarded file must not linger under its name from an earlier run either.
         await inFlight.get(target);
         if (context.fileWriter?.isPending(target)) await context.fileWriter.settle();
@@ -162,6 +163,7 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
   await inFlight.get(target);
   if (output === undefined && context.fileWriter !== undefined) {
     await context.fileWriter.write(target, parts);
+    stats.ownFiles.add(target);
     return;
   }
   let job: () => Promise<void>;

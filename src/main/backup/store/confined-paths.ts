@@ -43,7 +43,8 @@ export class ConfinedPaths {
       throw new BackupError('hostile-path', `The iPhone sent a path that ${why}; the backup was stopped to protect this computer (${printable(devicePath)}).`);
     };
     if (typeof devicePath !== 'string' || devicePath.length === 0) refuse('is empty');
-    if (Buffer.byteLength(devicePath, 'utf8') > MAX_DEVICE_PATH_BYTES) refuse(`is longer than ${MAX_DEVICE_PATH_BYTES} bytes`);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only for strings that could be too long.
+    if (devicePath.length * 3 > MAX_DEVICE_PATH_BYTES && Buffer.byteLength(devicePath, 'utf8') > MAX_DEVICE_PATH_BYTES) refuse(`is longer than ${MAX_DEVICE_PATH_BYTES} bytes`);
     if (devicePath.includes('\0')) refuse('contains a NUL character');
     if (devicePath.includes('\\')) refuse('contains a backslash');
     if (devicePath.startsWith('/') || /^[A-Za-z]:/.test(devicePath)) refuse('is absolute');
@@ -52,11 +53,12 @@ export class ConfinedPaths {
     if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
     for (const part of parts) {
       if (part === '' || part === '.' || part === '..') refuse('contains an empty, "." or ".." component');
-      if (Buffer.byteLength(part, 'utf8') > MAX_COMPONENT_BYTES) refuse(`has a component longer than ${MAX_COMPONENT_BYTES} bytes`);
+      if (part.length * 3 > MAX_COMPONENT_BYTES && Buffer.byteLength(part, 'utf8') > MAX_COMPONENT_BYTES) refuse(`has a component longer than ${MAX_COMPONENT_BYTES} bytes`);
     }
     const base = this.targets.get(parts[0] as string);
     if (base === undefined) refuse('is outside this device\'s backup folder');
-    const resolved = path.join(base as string, ...parts.slice(1));
+    // Every component was checked above, so plain concatenation is what path.join would give.
+    const resolved = parts.length === 1 ? (base as string) : `${base as string}${path.sep}${parts.slice(1).join(path.sep)}`;
     if (resolved !== base && !resolved.startsWith(`${base}${path.sep}`)) refuse('leaves the backup folder');
     return resolved;
   }
