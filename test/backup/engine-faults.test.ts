@@ -47,6 +47,8 @@ function backgroundDiskFullAfter(budget: number): StoreFs {
           if (queued > budget) full ??= Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: target });
           if (full === undefined) await real.write(target, content);
         },
+        rename: (from, to) => real.rename(from, to),
+        takeFoldersReplaced: () => real.takeFoldersReplaced(),
         isPending: (target) => real.isPending(target),
         get failure() {
           return real.failure ?? full;

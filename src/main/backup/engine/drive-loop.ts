@@ -1,5 +1,6 @@
 import { ServiceError, readBackupResult } from '../../device/services';
 import { BackupError } from '../backup-error';
+import { type BackgroundGroup, backgroundGroupOf, settleWrites } from './background-work';
 import type { DriveContext } from './drive-context';
 import { handleDriveRequest } from './drive-handlers';
 
@@ -21,6 +22,7 @@ const KEEP_CHECKED_FOLDERS: ReadonlySet<string> = new Set(['DLMessageUploadFiles
  */
 export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome> {
   const { deviceLink, progress } = context;
+  let pendingGroup: BackgroundGroup | undefined;
   for (;;) {
     let message;
     try {
@@ -29,8 +31,11 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
       throw asBackupError(error);
     }
     progress.devicePercent(message.progress);
-    // Uploads may still be on their way to disk: nothing else may overtake them.
-    if (message.kind !== 'DLMessageUploadFiles') await settleWrites(context);
+    // Background writes (uploads) or renames (moves) may still be running: only more of the same
+    // kind may be queued behind them (each kept in order), anything else waits until they are done.
+    const group = backgroundGroupOf(message.kind);
+    if (group === undefined || group !== pendingGroup) await settleWrites(context);
+    pendingGroup = group;
     switch (message.kind) {
       case 'DLMessageProcessMessage': {
         const result = readBackupResult(message.message);
@@ -53,14 +58,6 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
         progress.report();
     }
   }
-}
-
-/** Waits for background writes; a failure among them is the run's write failure (reported at the end). */
-export async function settleWrites(context: DriveContext): Promise<void> {
-  const writer = context.fileWriter;
-  if (writer === undefined) return;
-  await writer.settle();
-  if (writer.failure !== undefined) context.stats.writeFailure ??= writer.failure;
 }
 
 /** Turns a services-layer failure into the backup layer's error with a sentence for a person. */

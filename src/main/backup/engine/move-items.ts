@@ -2,7 +2,9 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
+import type { WholeFileWriter } from '../store';
 import type { DriveContext } from './drive-context';
+import { forgetIfFoldersReplaced } from './background-work';
 import { DL_STATUS, statusForError } from './status-codes';
 
 /**
@@ -30,6 +32,7 @@ interface ResolvedMove {
 
 export async function moveItems(moves: ReadonlyArray<{ readonly from: string; readonly to: string }>, context: DriveContext): Promise<void> {
   const { paths } = context;
+  forgetIfFoldersReplaced(context);
   const resolved: ResolvedMove[] = [];
   for (const move of moves) resolved.push({ from: paths.resolve(move.from), to: paths.resolve(move.to), fromDevice: move.from, toDevice: move.to });
 
@@ -52,6 +55,10 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   }
 
   const simple = context.beforeMove === undefined && resolved.every((move) => !context.stats.discardedPaths.has(move.from)) && independent(resolved, paths.base);
+  if (simple && context.fileWriter !== undefined && resolved.every((move) => move.from !== move.to && context.stats.ownFiles.has(move.from))) {
+    await queueRenames(resolved, context, context.fileWriter);
+    return;
+  }
   let failure: unknown;
   let foldersChanged = true;
   try {
@@ -126,6 +133,38 @@ async function moveFilesInOrder(resolved: readonly ResolvedMove[], missing: Read
     }
   }
   return { failure: undefined, removedFolders };
+}
+
+/**
+ * The usual end of a backup, `Snapshot/xx/<id>` → `xx/<id>` for files this run wrote: the renames
+ * are queued on the writer's thread and the device is answered at once, so the renames overlap
+ * with the device preparing its next request instead of adding to it. The DL loop settles them
+ * before any request that is not another move. Only files this run created qualify, so a rename
+ * can fail only on a local error (I/O, a full disk), which ends the run like a failed write; the
+ * answer here carries any failure already known.
+ */
+async function queueRenames(resolved: readonly ResolvedMove[], context: DriveContext, writer: WholeFileWriter): Promise<void> {
+  const ownFiles = context.stats.ownFiles;
+  let failure: unknown = writer.failure;
+  try {
+    for (const move of resolved) {
+      if (failure !== undefined) break;
+      await context.paths.prepareParentFolders(move.to, move.toDevice, { create: true });
+      writer.rename(move.from, move.to);
+      ownFiles.delete(move.from);
+      ownFiles.add(move.to);
+    }
+  } catch (error) {
+    if (error instanceof BackupError) throw error;
+    failure = error;
+  }
+  failure ??= writer.failure;
+  if (failure !== undefined) {
+    const status = statusForError(failure);
+    await context.deviceLink.sendStatusResponse(status.code, status.description);
+    return;
+  }
+  await context.deviceLink.sendStatusResponse(DL_STATUS.ok);
 }
 
 /** Renames over the destination; returns true when a folder there had to be removed first (§3.6.7). */

@@ -6,11 +6,13 @@
  * typed and holds all the logic that can be.
  *
  * Protocol (structured clone, one message per batch):
- *   in:  { batch, buffer: ArrayBuffer (transferred), jobs: [{ target, offset, length }] }
- *   out: { batch, buffer (transferred back for reuse), written, bytes, failure?: { target, code, errno, message } }
+ *   in:  { batch, buffer: ArrayBuffer (transferred), jobs: [{ target, offset, length } | { from, to }] }
+ *   out: { batch, buffer (transferred back for reuse), written, bytes, foldersReplaced, failure?: { target, code, errno, message } }
  * Each job creates `target` new (O_EXCL, so an existing file, hard link or planted symbolic link
  * is never opened for writing) or, when the name is taken, writes a temporary file beside it and
- * renames that over it. A failed job removes what it created. After the first failure the thread
+ * renames that over it. A failed job removes what it created. A `{ from, to }` job is a MoveItems
+ * entry already checked by the engine: a rename, and when a folder stands at the destination,
+ * that folder removed first (protocol.md §3.6.7), which the reply counts. After the first failure the thread
  * writes nothing more: the backup is over, and its staging folder will be deleted.
  */
 export const WHOLE_FILE_WORKER_SOURCE = String.raw`
@@ -52,22 +54,41 @@ function writeNewFile(target, bytes) {
   }
 }
 
+const FOLDER_IN_THE_WAY = new Set(['EISDIR', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR']);
+
+function moveReplacing(from, to) {
+  try {
+    fs.renameSync(from, to);
+    return false;
+  } catch (error) {
+    if (!FOLDER_IN_THE_WAY.has(error.code)) throw error;
+    fs.rmSync(to, { recursive: true, force: true });
+    fs.renameSync(from, to);
+    return true;
+  }
+}
+
 parentPort.on('message', (message) => {
   const data = new Uint8Array(message.buffer);
   let written = 0;
   let bytes = 0;
+  let foldersReplaced = 0;
   let failure;
   for (const job of message.jobs) {
     if (failed) break;
     try {
-      writeNewFile(job.target, data.subarray(job.offset, job.offset + job.length));
-      written += 1;
-      bytes += job.length;
+      if (job.from !== undefined) {
+        if (moveReplacing(job.from, job.to)) foldersReplaced += 1;
+      } else {
+        writeNewFile(job.target, data.subarray(job.offset, job.offset + job.length));
+        written += 1;
+        bytes += job.length;
+      }
     } catch (error) {
       failed = true;
-      failure = { target: job.target, code: error.code, errno: error.errno, message: String(error.message) };
+      failure = { target: job.target ?? job.to, code: error.code, errno: error.errno, message: String(error.message) };
     }
   }
-  parentPort.postMessage({ batch: message.batch, buffer: message.buffer, written, bytes, failure }, [message.buffer]);
+  parentPort.postMessage({ batch: message.batch, buffer: message.buffer, written, bytes, foldersReplaced, failure }, [message.buffer]);
 });
 `;

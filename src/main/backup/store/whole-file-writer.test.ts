@@ -120,6 +120,28 @@ describe('BackgroundFileWriter', () => {
     expect(fs.readFileSync(path.join(target, 'inside'), 'utf8')).toBe('x');
   });
 
+  it('runs queued renames in order after the writes, replacing a folder in the way and saying so', async () => {
+    const w = open();
+    await w.write(path.join(dir, 'a'), Buffer.from('moved twice'));
+    await w.settle();
+    fs.mkdirSync(path.join(dir, 'folder-in-the-way'));
+    fs.writeFileSync(path.join(dir, 'folder-in-the-way', 'old'), 'x');
+    w.rename(path.join(dir, 'a'), path.join(dir, 'b'));
+    w.rename(path.join(dir, 'b'), path.join(dir, 'folder-in-the-way'));
+    await w.settle();
+    expect(w.failure).toBeUndefined();
+    expect(fs.readFileSync(path.join(dir, 'folder-in-the-way'), 'utf8')).toBe('moved twice');
+    expect(w.takeFoldersReplaced()).toBe(true);
+    expect(w.takeFoldersReplaced()).toBe(false);
+  });
+
+  it('makes a rename of a missing file the writer\'s failure', async () => {
+    const w = open();
+    w.rename(path.join(dir, 'never-written'), path.join(dir, 'anywhere'));
+    await w.settle();
+    expect(w.failure).toMatchObject({ code: 'ENOENT' });
+  });
+
   it('refuses writes once closed', async () => {
     const w = open();
     await w.close();

@@ -23,6 +23,14 @@ export interface WholeFileWriter {
    * reuse or drop its buffers at once.
    */
   write(target: string, content: Uint8Array | readonly Uint8Array[]): Promise<void>;
+  /**
+   * Queues a MoveItems rename after everything queued so far (all renames go to one thread, in
+   * order), for paths the engine checked; a folder at `to` is removed first (§3.6.7). A failure
+   * (even ENOENT) is the writer's failure.
+   */
+  rename(from: string, to: string): void;
+  /** True once after a queued rename had to remove a folder: checked folders must be checked afresh. */
+  takeFoldersReplaced(): boolean;
   /** Whether a queued write to `target` has not finished yet. */
   isPending(target: string): boolean;
   /** The first write that failed, as an errno error (code, errno, path), once known. */
@@ -45,17 +53,20 @@ export interface WholeFileWriterOptions {
   readonly maxFilesQueued?: number;
 }
 
-interface Job {
-  readonly target: string;
-  readonly offset: number;
-  readonly length: number;
-}
+type Job = { readonly target: string; readonly offset: number; readonly length: number } | { readonly from: string; readonly to: string };
 
 interface OpenBatch {
   readonly jobs: Job[];
   /** Content is copied in as it is queued, so no socket buffer is kept alive by a waiting file. */
   readonly buffer: ArrayBuffer;
   bytes: number;
+}
+
+interface PostedBatch {
+  /** Write targets (renames are not tracked by name). */
+  readonly targets: readonly string[];
+  readonly jobs: number;
+  readonly bytes: number;
 }
 
 interface Lane {
@@ -68,6 +79,7 @@ interface WorkerReply {
   readonly buffer: ArrayBuffer;
   readonly written: number;
   readonly bytes: number;
+  readonly foldersReplaced: number;
   readonly failure?: { readonly target: string; readonly code?: string; readonly errno?: number; readonly message: string };
 }
 
@@ -84,7 +96,7 @@ export class BackgroundFileWriter implements WholeFileWriter {
   private readonly lanes: Lane[];
   private readonly maxBytes: number;
   private readonly maxFiles: number;
-  private readonly posted = new Map<number, { readonly targets: readonly string[]; readonly bytes: number }>();
+  private readonly posted = new Map<number, PostedBatch>();
   private readonly pendingTargets = new Map<string, number>();
   private readonly spareBuffers: ArrayBuffer[] = [];
   private nextBatch = 1;
@@ -98,6 +110,7 @@ export class BackgroundFileWriter implements WholeFileWriter {
   private firstFailure: Error | undefined;
   private written = 0;
   private writtenBytes = 0;
+  private foldersReplaced = false;
 
   constructor(options: WholeFileWriterOptions) {
     this.maxBytes = options.maxBytesQueued ?? 16 * 1024 * 1024;
@@ -154,6 +167,24 @@ export class BackgroundFileWriter implements WholeFileWriter {
     else this.scheduleFlush();
   }
 
+  rename(from: string, to: string): void {
+    if (this.closed) throw new Error('The file writer is closed.');
+    if (this.firstFailure !== undefined) return;
+    // One thread for all renames: a later move may depend on an earlier one (A→B, then B→C).
+    const lane = this.lanes[0] as Lane;
+    const batch = (lane.open ??= { jobs: [], buffer: this.takeBuffer(0), bytes: 0 });
+    batch.jobs.push({ from, to });
+    this.filesQueued += 1;
+    if (batch.jobs.length >= BATCH_FILES) this.flush(lane);
+    else this.scheduleFlush();
+  }
+
+  takeFoldersReplaced(): boolean {
+    const replaced = this.foldersReplaced;
+    this.foldersReplaced = false;
+    return replaced;
+  }
+
   isPending(target: string): boolean {
     return this.pendingTargets.has(target);
   }
@@ -193,7 +224,8 @@ export class BackgroundFileWriter implements WholeFileWriter {
     const buffer = batch.buffer;
     const id = this.nextBatch;
     this.nextBatch += 1;
-    this.posted.set(id, { targets: batch.jobs.map((job) => job.target), bytes: batch.bytes });
+    const targets = batch.jobs.flatMap((job) => ('target' in job ? [job.target] : []));
+    this.posted.set(id, { targets, jobs: batch.jobs.length, bytes: batch.bytes });
     lane.worker.postMessage({ batch: id, buffer, jobs: batch.jobs }, [buffer]);
   }
 
@@ -210,6 +242,7 @@ export class BackgroundFileWriter implements WholeFileWriter {
     if (batch === undefined) return;
     this.posted.delete(reply.batch);
     this.written += reply.written;
+    if (reply.foldersReplaced > 0) this.foldersReplaced = true;
     this.writtenBytes += reply.bytes;
     this.release(batch);
     if (reply.failure !== undefined && this.firstFailure === undefined) {
@@ -227,9 +260,9 @@ export class BackgroundFileWriter implements WholeFileWriter {
     this.wake();
   }
 
-  private release(batch: { readonly targets: readonly string[]; readonly bytes: number }): void {
+  private release(batch: PostedBatch): void {
     this.bytesQueued -= batch.bytes;
-    this.filesQueued -= batch.targets.length;
+    this.filesQueued -= batch.jobs;
     for (const target of batch.targets) {
       const count = (this.pendingTargets.get(target) ?? 1) - 1;
       if (count > 0) this.pendingTargets.set(target, count);

@@ -1,0 +1,34 @@
+import type { DriveContext } from './drive-context';
+
+/**
+ * The file work a DL request may leave running on the store's background writer (uploads:
+ * writes; MoveItems: renames). Each kind keeps its own order, so only more requests of the same
+ * kind may be queued behind it; the DL loop settles the writer before anything else.
+ */
+export type BackgroundGroup = 'writes' | 'renames';
+
+const GROUPS: ReadonlyMap<string, BackgroundGroup> = new Map([
+  ['DLMessageUploadFiles', 'writes'],
+  ['DLMessageMoveItems', 'renames'],
+  ['DLMessageMoveFiles', 'renames'],
+]);
+
+export function backgroundGroupOf(kind: string): BackgroundGroup | undefined {
+  return GROUPS.get(kind);
+}
+
+/** Waits for background writes; a failure among them is the run's write failure (reported at the end). */
+export async function settleWrites(context: DriveContext): Promise<void> {
+  const writer = context.fileWriter;
+  if (writer === undefined) return;
+  await writer.settle();
+  if (writer.failure !== undefined) context.stats.writeFailure ??= writer.failure;
+  forgetIfFoldersReplaced(context);
+}
+
+/** A background rename removed a folder: nothing checked about folders or files holds any more. */
+export function forgetIfFoldersReplaced(context: DriveContext): void {
+  if (context.fileWriter?.takeFoldersReplaced() !== true) return;
+  context.paths.forgetCheckedFolders();
+  context.stats.ownFiles.clear();
+}
