@@ -62,7 +62,7 @@ function pair(env: NodeJS.ProcessEnv): void {
 async function benchProfile(profile: BenchProfile, options: BenchOptions, childBundle: string, scratch: string, log: (line: string) => void): Promise<ProfileOutcome> {
   const { tools, cpuProfileDir } = options;
   const rounds = roundsFor(options, profile);
-  const neededBytes = rounds * tools.length * LARGE_BACKUP_BYTES + SLACK_BYTES;
+  const neededBytes = (rounds * tools.length + 1) * LARGE_BACKUP_BYTES + SLACK_BYTES;
   if (profile === 'large' && freeBytes(scratch) < neededBytes) {
     return { profile, measurements: [], skipped: `only ${formatBytes(freeBytes(scratch))} free on ${scratch}; ${rounds} round(s) of the large profile need ${formatBytes(neededBytes)}` };
   }
@@ -79,6 +79,14 @@ async function benchProfile(profile: BenchProfile, options: BenchOptions, childB
   const measurements: Measurement[] = [];
   try {
     pair(env);
+    if (tools.includes('idevicebackup2')) {
+      // An untimed first backup: the phone process builds its caches (picture pool, small files)
+      // during its first backup, which would otherwise be charged to whichever tool went first.
+      log(`${profile}: warm-up backup (not measured)…`);
+      const warmUp = path.join(workDir, 'warm-up');
+      fs.mkdirSync(warmUp);
+      await measureIdevicebackup2(time as string, warmUp, sim.udid, env);
+    }
     for (let round = 1; round <= rounds; round += 1) {
       // Alternate who goes first, so neither tool always meets a warmer or busier machine.
       const order = round % 2 === 1 ? tools : [...tools].reverse();
@@ -88,6 +96,9 @@ async function benchProfile(profile: BenchProfile, options: BenchOptions, childB
         // freed in the last minute), which would tax whichever tool ran next.
         const target = path.join(workDir, `${tool}-${round}`);
         fs.mkdirSync(target);
+        // Write back the previous run's files first, so the kernel's flusher threads do not
+        // compete for the two cores with the run being measured.
+        execFileSync('sync');
         log(`${profile}: round ${round}/${rounds}: ${tool} backing up…`);
         const measurement = tool === 'lifeboat' ? await measureLifeboat(repoRoot, childBundle, target, sim.udid, env, cpuProfileDir) : await measureIdevicebackup2(time as string, target, sim.udid, env);
         log(`${profile}: ${tool} took ${(measurement.wallMs / 1000).toFixed(1)} s, ${measurement.files} files, peak RSS ${(measurement.maxRssKb / 1024).toFixed(0)} MB`);
