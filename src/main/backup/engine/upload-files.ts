@@ -70,6 +70,20 @@ export async function receiveUploads(context: DriveContext, sizeHint: number | u
         progress.reportThrottled();
         continue;
       }
+      // The usual case, without a promise per file: complete in memory, its folder already
+      // checked, nothing else on its way to the same name, and a background writer to take it.
+      if (context.fileWriter !== undefined && paths.isParentChecked(target) && !inFlight.has(target)) {
+        const whole = file.takeCompleteContent();
+        if (whole !== undefined) {
+          for (const piece of whole) progress.bytesReceived(piece.length);
+          const queued = context.fileWriter.write(target, whole);
+          if (queued !== undefined) await queued;
+          stats.ownFiles.add(target);
+          progress.fileFinished();
+          progress.reportThrottled();
+          continue;
+        }
+      }
       try {
         await paths.prepareParentFolders(target, file.destinationPath, { create: true });
       } catch (error) {
@@ -162,7 +176,8 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
 
   await inFlight.get(target);
   if (output === undefined && context.fileWriter !== undefined) {
-    await context.fileWriter.write(target, parts);
+    const queued = context.fileWriter.write(target, parts);
+    if (queued !== undefined) await queued;
     stats.ownFiles.add(target);
     return;
   }

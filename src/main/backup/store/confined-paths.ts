@@ -132,6 +132,11 @@ export class ConfinedPaths {
     }
   }
 
+  /** Whether the folder `resolved` goes into was already checked (prepareParentFolders would do nothing). */
+  isParentChecked(resolved: string): boolean {
+    return this.checkedFolders.has(path.dirname(resolved));
+  }
+
   /** The device did something other than upload (move, remove, copy): folders must be checked afresh. */
   forgetCheckedFolders(): void {
     this.checkedFolders.clear();

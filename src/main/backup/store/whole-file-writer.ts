@@ -18,11 +18,12 @@ import { WHOLE_FILE_WORKER_SOURCE } from './whole-file-worker-source';
  */
 export interface WholeFileWriter {
   /**
-   * Queues `content` (one buffer, or the pieces it arrived in) as the new content of `target`;
-   * resolves once queued (waits while the queue is full). The bytes are copied: the caller may
-   * reuse or drop its buffers at once.
+   * Queues `content` (one buffer, or the pieces it arrived in) as the new content of `target`.
+   * Returns a promise only when the queue is full, resolved once the file is queued: a caller
+   * writing thousands of small files pays no promise per file. The bytes are copied, so the
+   * caller may reuse or drop its buffers at once.
    */
-  write(target: string, content: Uint8Array | readonly Uint8Array[]): Promise<void>;
+  write(target: string, content: Uint8Array | readonly Uint8Array[]): Promise<void> | undefined;
   /**
    * Queues a MoveItems rename after everything queued so far (all renames go to one thread, in
    * order), for paths the engine checked; a folder at `to` is removed first (§3.6.7). A failure
@@ -139,14 +140,29 @@ export class BackgroundFileWriter implements WholeFileWriter {
     return this.writtenBytes;
   }
 
-  async write(target: string, content: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  write(target: string, content: Uint8Array | readonly Uint8Array[]): Promise<void> | undefined {
     if (this.closed) throw new Error('The file writer is closed.');
     const pieces = content instanceof Uint8Array ? [content] : content;
-    const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
-    while (this.firstFailure === undefined && this.filesQueued > 0 && (this.filesQueued >= this.maxFiles || this.bytesQueued + length > this.maxBytes || this.posted.size >= MAX_BATCHES_POSTED)) {
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    if (this.mustWait(length)) return this.writeWhenThereIsRoom(target, pieces, length);
+    this.enqueue(target, pieces, length);
+    return undefined;
+  }
+
+  private mustWait(length: number): boolean {
+    return this.firstFailure === undefined && this.filesQueued > 0 && (this.filesQueued >= this.maxFiles || this.bytesQueued + length > this.maxBytes || this.posted.size >= MAX_BATCHES_POSTED);
+  }
+
+  private async writeWhenThereIsRoom(target: string, pieces: readonly Uint8Array[], length: number): Promise<void> {
+    while (this.mustWait(length)) {
       this.flushAll();
       await this.nextReply();
     }
+    this.enqueue(target, pieces, length);
+  }
+
+  private enqueue(target: string, pieces: readonly Uint8Array[], length: number): void {
     // After a failure nothing more is written (the threads drop it too); the caller reads `failure`.
     if (this.firstFailure !== undefined) return;
     const lane = this.lanes[laneIndex(path.dirname(target), this.lanes.length)] as Lane;

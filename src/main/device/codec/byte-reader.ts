@@ -73,6 +73,38 @@ export class ByteReader {
   }
 
   /**
+   * The byte at `offset` of what is buffered, consuming nothing; undefined while it has not
+   * arrived. With peekUInt32BE and takeBuffered, lets a parser handle records that are already
+   * complete in memory synchronously (no promise per field), and wait only for the rest.
+   */
+  peekByte(offset: number): number | undefined {
+    if (offset < 0 || offset >= this.buffered) return undefined;
+    let skipped = 0;
+    for (const chunk of this.chunks) {
+      if (offset < skipped + chunk.length) return chunk[offset - skipped];
+      skipped += chunk.length;
+    }
+    return undefined;
+  }
+
+  /** A big-endian u32 at `offset` of what is buffered, consuming nothing; undefined while incomplete. */
+  peekUInt32BE(offset: number): number | undefined {
+    if (offset < 0 || offset + 4 > this.buffered) return undefined;
+    const first = this.chunks[0];
+    if (first !== undefined && offset + 4 <= first.length) return first.readUInt32BE(offset);
+    let value = 0;
+    for (let index = 0; index < 4; index += 1) value = value * 256 + (this.peekByte(offset + index) as number);
+    return value;
+  }
+
+  /** Takes `size` bytes that are already buffered, synchronously. */
+  takeBuffered(size: number): Buffer {
+    if (this.pending) throw new Error('ByteReader: takeBuffered during a pending read.');
+    if (size > this.buffered) throw new Error(`ByteReader: only ${this.buffered} of ${size} bytes are buffered.`);
+    return this.take(size);
+  }
+
+  /**
    * Stops reading from the current stream and hands back what was buffered, for a TLS upgrade
    * on the same socket (protocol.md §2.6) or a usbmuxd socket turning into a tunnel (§1.3).
    */

@@ -198,3 +198,79 @@ describe('DeviceLink device → host stream (§3.6.2)', () => {
     await expect(iterate()).rejects.toMatchObject({ code: 'connection-closed' });
   });
 });
+
+describe('DeviceLink upload stream: files already complete in memory (fast path)', () => {
+  interface Seen {
+    readonly name: string;
+    readonly destination: string;
+    readonly content: string;
+    readonly remoteError?: string;
+  }
+
+  /** A stream with small, empty, multi-block and failed files, in a seeded order. */
+  function mixedStream(seed: number): Buffer {
+    let state = seed;
+    const next = (limit: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % limit;
+    };
+    const entries: Buffer[] = [];
+    for (let index = 0; index < 60; index += 1) {
+      const blocks: Buffer[] = [];
+      const kind = next(5);
+      if (kind === 0) blocks.push(encodeStreamBlock(DeviceLinkBlockCode.SUCCESS));
+      else if (kind === 1) blocks.push(encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.from('half')), encodeStreamBlock(DeviceLinkBlockCode.REMOTE_ERROR, Buffer.from('gone')));
+      else {
+        for (let block = 0; block < kind; block += 1) blocks.push(encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.alloc(next(3000), 97 + block)));
+        blocks.push(encodeStreamBlock(DeviceLinkBlockCode.SUCCESS));
+      }
+      entries.push(uploadEntry(`Domain-${index}`, `U/Snapshot/${index.toString(16)}`, ...blocks));
+    }
+    return Buffer.concat([...entries, Buffer.alloc(4)]);
+  }
+
+  let wholeFiles = 0;
+
+  async function parse(reader: ByteReader, stepwise: boolean): Promise<Seen[]> {
+    const seen: Seen[] = [];
+    for await (const file of receiveFilesFromDevice(reader)) {
+      let content = '';
+      try {
+        const whole = stepwise ? undefined : file.takeCompleteContent();
+        if (whole !== undefined) wholeFiles += 1;
+        if (whole !== undefined) content = Buffer.concat(whole).toString('latin1');
+        else for await (const chunk of file.chunks()) content += chunk.toString('latin1');
+        seen.push({ name: file.deviceName, destination: file.destinationPath, content });
+      } catch (error) {
+        if (!(error instanceof RemoteFileError)) throw error;
+        seen.push({ name: file.deviceName, destination: file.destinationPath, content, remoteError: error.remoteMessage });
+      }
+    }
+    return seen;
+  }
+
+  it('gives the same files whether the stream arrives at once or a few bytes at a time', async () => {
+    for (const seed of [1, 2, 3]) {
+      const bytes = mixedStream(seed);
+      wholeFiles = 0;
+      const atOnce = await parse(readerOver(bytes), false);
+      expect(wholeFiles).toBeGreaterThan(30);
+      const trickle = new PassThrough();
+      const trickled = parse(new ByteReader(trickle), true);
+      for (let offset = 0; offset < bytes.length; offset += 7) {
+        trickle.write(bytes.subarray(offset, offset + 7));
+        if (offset % 700 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      trickle.end();
+      expect(atOnce).toHaveLength(60);
+      expect(atOnce).toEqual(await trickled);
+      expect(atOnce.filter((file) => file.remoteError === 'gone').length).toBeGreaterThan(0);
+    }
+  });
+
+  it('still refuses an over-long name when the whole stream is buffered', async () => {
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(MAX_STREAM_NAME_BYTES + 1, 0);
+    await expect(parse(readerOver(Buffer.concat([header, Buffer.alloc(MAX_STREAM_NAME_BYTES + 1)])), false)).rejects.toBeInstanceOf(ServiceError);
+  });
+});

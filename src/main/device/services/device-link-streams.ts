@@ -148,6 +148,11 @@ export interface IncomingFile {
    * upload goes on with the next one) or another ServiceError if the stream is broken.
    */
   chunks(): AsyncIterable<Buffer>;
+  /**
+   * The whole content at once, without waiting, when the file arrived complete and has not been
+   * read yet (the usual case for small files); otherwise undefined, and chunks() is the way.
+   */
+  takeCompleteContent(): readonly Buffer[] | undefined;
   /** Reads and drops the rest of this file's content; a device-side failure is not an error here. */
   skip(): Promise<void>;
 }
@@ -172,6 +177,15 @@ export async function* receiveFilesFromDevice(
   let current: UploadedFile | undefined;
   try {
     for (;;) {
+      const complete = takeCompleteUpload(reader);
+      if (complete === 'end') {
+        finished = true;
+        return;
+      }
+      if (complete !== undefined) {
+        yield new UploadedFile(reader, timeoutMs, complete.deviceName, complete.destinationPath, complete.content);
+        continue;
+      }
       const deviceName = await readStreamName(reader, timeoutMs, 'the name of the next uploaded file', true);
       if (deviceName === undefined) {
         finished = true;
@@ -219,6 +233,53 @@ async function readStreamName(reader: ByteReader, timeoutMs: number, what: strin
   }
 }
 
+interface CompleteUpload {
+  readonly deviceName: string;
+  readonly destinationPath: string;
+  readonly content: readonly Buffer[];
+}
+
+/**
+ * The fast path of §3.6.2: when the next file's whole record (two names, its FILE_DATA blocks and
+ * the SUCCESS block) is already buffered, takes it synchronously; `'end'` for the stream's `u32 0`.
+ * Anything else (not all there yet, a REMOTE_ERROR or odd block, a length over a limit) returns
+ * undefined having consumed nothing, and the step-by-step reader handles it with its checks.
+ */
+function takeCompleteUpload(reader: ByteReader): CompleteUpload | 'end' | undefined {
+  const nameLength = reader.peekUInt32BE(0);
+  if (nameLength === 0) {
+    reader.takeBuffered(4);
+    return 'end';
+  }
+  if (nameLength === undefined || nameLength > MAX_STREAM_NAME_BYTES) return undefined;
+  const destinationLength = reader.peekUInt32BE(4 + nameLength);
+  if (destinationLength === undefined || destinationLength === 0 || destinationLength > MAX_STREAM_NAME_BYTES) return undefined;
+  const blocks: number[] = [];
+  let offset = 8 + nameLength + destinationLength;
+  for (;;) {
+    const length = reader.peekUInt32BE(offset);
+    const code = reader.peekByte(offset + 4);
+    if (length === undefined || code === undefined || length === 0 || length > MAX_UPLOAD_BLOCK_BYTES) return undefined;
+    if (offset + 4 + length > reader.bufferedBytes) return undefined;
+    if (code === DeviceLinkBlockCode.SUCCESS) break;
+    if (code !== DeviceLinkBlockCode.FILE_DATA) return undefined;
+    blocks.push(length - 1);
+    offset += 4 + length;
+  }
+  reader.takeBuffered(4);
+  const deviceName = reader.takeBuffered(nameLength).toString('utf8');
+  reader.takeBuffered(4);
+  const destinationPath = reader.takeBuffered(destinationLength).toString('utf8');
+  const content: Buffer[] = [];
+  for (const dataLength of blocks) {
+    reader.takeBuffered(5);
+    if (dataLength > 0) content.push(reader.takeBuffered(dataLength));
+  }
+  const successLength = reader.peekUInt32BE(0) as number;
+  reader.takeBuffered(4 + successLength);
+  return { deviceName, destinationPath, content };
+}
+
 type FileState = 'pending' | 'reading' | 'done' | 'broken';
 
 class UploadedFile implements IncomingFile {
@@ -231,6 +292,8 @@ class UploadedFile implements IncomingFile {
     private readonly timeoutMs: number,
     readonly deviceName: string,
     readonly destinationPath: string,
+    /** The whole content, when the file arrived complete (takeCompleteUpload). */
+    readonly completeContent?: readonly Buffer[],
   ) {}
 
   get bytesReceived(): number {
@@ -242,11 +305,33 @@ class UploadedFile implements IncomingFile {
       throw new ServiceError('invalid-argument', `The content of ${this.destinationPath} was already read; it can be read only once.`);
     }
     this.state = 'reading';
-    return this.readBlocks();
+    return this.completeContent === undefined ? this.readBlocks() : this.replayComplete(this.completeContent);
+  }
+
+  takeCompleteContent(): readonly Buffer[] | undefined {
+    if (this.state !== 'pending' || this.completeContent === undefined) return undefined;
+    this.state = 'done';
+    for (const piece of this.completeContent) this.received += piece.length;
+    return this.completeContent;
+  }
+
+  private async *replayComplete(content: readonly Buffer[]): AsyncGenerator<Buffer, void, undefined> {
+    for (const piece of content) {
+      this.received += piece.length;
+      yield piece;
+    }
+    this.state = 'done';
   }
 
   async skip(): Promise<void> {
     if (this.state === 'done') return;
+    if (this.completeContent !== undefined) {
+      // Already off the wire: only the count of what was "read" is left to settle.
+      if (this.state === 'pending') this.takeCompleteContent();
+      else this.received = this.completeContent.reduce((sum, piece) => sum + piece.length, 0);
+      this.state = 'done';
+      return;
+    }
     if (this.state === 'broken') throw new ServiceError('protocol', `The upload stream broke while reading ${this.destinationPath}.`);
     const blocks = this.state === 'pending' ? this.chunks() : this.readBlocks();
     try {
