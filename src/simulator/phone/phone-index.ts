@@ -178,6 +178,8 @@ export function prepareStatements(db: Database.Database) {
     deleteBelow: db.prepare<[string, string, string]>('DELETE FROM entries WHERE domain = ? AND relative_path >= ? AND relative_path < ?'),
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+    /** Changes when another connection commits to phone.db (this one's own writes are counted apart). */
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   };
 }
 

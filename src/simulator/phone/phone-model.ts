@@ -82,4 +82,9 @@ export interface Phone {
   moveEntry?(fromDomain: string, fromPath: string, toDomain: string, toPath: string): void;
   /** Changes an entry's modification time (AFC SetFileModTime). */
   setModificationTime?(domain: string, relativePath: string, mtime: number): void;
+  /**
+   * An opaque token that changes whenever entries or content may have changed, so a caller may
+   * keep what it derived from the phone (a backup's Manifest.db) while the token stays the same.
+   */
+  version?(): string;
 }

@@ -6,6 +6,7 @@ import { type GeneratedContent, generatedSource } from './content/content-spec';
 import { generateFactoryFiles, generatePhone } from './phone-generator';
 import type { GeneratedFile } from './generated-file';
 import { BlobStore } from './phone-blobs';
+import { ReusedListing } from './phone-listing';
 import {
   contentColumnsOfListed,
   contentOfRow,
@@ -14,6 +15,7 @@ import {
   prepareStatements,
   rowFor,
   SCHEMA,
+  type ContentColumns,
   type ContentLocation,
   type EntryRow,
   type ListedRow,
@@ -61,6 +63,11 @@ class SqlitePhone implements Phone {
    * listed (a backup sends every one) needs no second lookup. Any write empties it.
    */
   private listedRows = new WeakMap<PhoneEntry, ListedRow>();
+  /** The last listing, reused while nothing changes (a phone backed up twice is listed once). */
+  private readonly listing = new ReusedListing(
+    () => this.sql.dataVersion.get() ?? 0,
+    (after) => this.pagedEntries(after),
+  );
 
   constructor(private readonly db: Database.Database, dir: string) {
     this.sql = prepareStatements(db);
@@ -69,11 +76,23 @@ class SqlitePhone implements Phone {
 
   // ---- reading ---------------------------------------------------------------------------------
 
-  *entries(): IterableIterator<PhoneEntry> {
-    // Pages instead of one open cursor, so callers may read content or write while iterating.
-    let domain = '';
-    let relativePath = '';
-    let first = true;
+  entries(): IterableIterator<PhoneEntry> {
+    return this.listing.entries();
+  }
+
+  /**
+   * Differs whenever the phone's content may have changed since it was last read: this store's
+   * own writes and SQLite's data_version (commits by another connection to phone.db).
+   */
+  version(): string {
+    return this.listing.version();
+  }
+
+  /** Pages instead of one open cursor, so callers may read content or write while iterating. */
+  private *pagedEntries(after: PhoneEntry | undefined): IterableIterator<PhoneEntry> {
+    let domain = after?.domain ?? '';
+    let relativePath = after?.relativePath ?? '';
+    let first = after === undefined;
     for (;;) {
       const rows = first ? this.sql.listFirst.all(PAGE_SIZE) : this.sql.listAfter.all(domain, relativePath, PAGE_SIZE);
       first = false;
@@ -166,11 +185,15 @@ class SqlitePhone implements Phone {
   }
 
   private locate(entry: PhoneEntry): ContentLocation {
+    return contentOfRow(this.contentColumns(entry));
+  }
+
+  private contentColumns(entry: PhoneEntry): ContentColumns {
     const listed = this.listedRows.get(entry);
-    if (listed) return contentOfRow(contentColumnsOfListed(listed));
+    if (listed) return contentColumnsOfListed(listed);
     const row = this.sql.get.get(entry.domain, entry.relativePath);
     if (!row) throw new Error(`${entry.domain}/${entry.relativePath} is no longer on the phone.`);
-    return contentOfRow(row);
+    return row;
   }
 
   // ---- writing ---------------------------------------------------------------------------------
@@ -342,7 +365,9 @@ class SqlitePhone implements Phone {
     this.sql.insertIfMissing.run(rowFor({ ...entry, inode: this.nextCounter('next_inode') }, { kind: 'none' }, system));
   }
 
+  /** Every write passes here: the listed rows and the cached listing are stale from now on. */
   private forgetListedRows(): void {
+    this.listing.noteWrite();
     this.listedRows = new WeakMap();
   }
 
