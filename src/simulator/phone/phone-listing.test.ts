@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GeneratedContentCache } from './content-cache';
+import { generatedSource } from './content/content-spec';
+import { contentOfRow, type ContentColumns } from './phone-index';
 import type { PhoneEntry } from './phone-model';
 import { openPhone, type StorePhone } from './phone-store';
 
@@ -65,5 +68,47 @@ describe('phone listing reuse', () => {
     other.close();
     expect(phone.version()).not.toBe(version);
     expect([...phone.entries()].some((entry) => entry.domain === 'HomeDomain' && entry.relativePath.startsWith('Library'))).toBe(false);
+  });
+});
+
+describe('generated content cache', () => {
+  const columns = (generator: string, key: string, size: number, params: Record<string, string | number> = {}): ContentColumns => ({
+    size, content_kind: 'generated', generator, content_key: key, params: JSON.stringify(params), blob: null,
+  });
+  const chunked = (row: ContentColumns): Buffer => {
+    const location = contentOfRow(row);
+    if (location.kind !== 'generated') throw new Error('not generated');
+    const source = generatedSource(location.content);
+    const pieces: Buffer[] = [];
+    for (let offset = 0; offset < row.size; offset += 4096) pieces.push(source.readAt(offset, Math.min(4096, row.size - offset)));
+    return Buffer.concat(pieces);
+  };
+
+  it('keeps the same bytes the generator makes window by window, once per file', () => {
+    const cache = new GeneratedContentCache(1 << 20, 1 << 16);
+    for (const row of [columns('random', 'k1', 10_000), columns('text', 'k2', 9_999)]) {
+      const kept = cache.bytesOf(row);
+      expect(kept?.equals(chunked(row))).toBe(true);
+      expect(cache.bytesOf(row)).toBe(kept);
+    }
+  });
+
+  it('tells files apart by every column the bytes depend on', () => {
+    const cache = new GeneratedContentCache(1 << 20, 1 << 16);
+    const a = cache.bytesOf(columns('random', 'k', 5000));
+    const b = cache.bytesOf(columns('random', 'k2', 5000));
+    const c = cache.bytesOf(columns('text', 'k', 5000));
+    expect(a?.equals(b as Buffer)).toBe(false);
+    expect(a?.equals(c as Buffer)).toBe(false);
+    expect(cache.bytesOf(columns('random', 'k', 4000))?.length).toBe(4000);
+  });
+
+  it('keeps nothing past its budget or above its file size limit, and nothing that is not generated', () => {
+    const cache = new GeneratedContentCache(10_000, 8_000);
+    expect(cache.bytesOf(columns('random', 'big', 9_000))).toBeUndefined();
+    expect(cache.bytesOf(columns('random', 'a', 6_000))).toBeDefined();
+    expect(cache.bytesOf(columns('random', 'b', 6_000))).toBeUndefined();
+    expect(cache.bytesOf(columns('random', 'c', 4_000))).toBeDefined();
+    expect(cache.bytesOf({ size: 10, content_kind: 'blob', generator: null, content_key: null, params: null, blob: '1.bin' })).toBeUndefined();
   });
 });

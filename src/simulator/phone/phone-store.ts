@@ -7,6 +7,7 @@ import { generateFactoryFiles, generatePhone } from './phone-generator';
 import type { GeneratedFile } from './generated-file';
 import { BlobStore } from './phone-blobs';
 import { ReusedListing } from './phone-listing';
+import { generatedContentCache, slicesOf } from './content-cache';
 import {
   contentColumnsOfListed,
   contentOfRow,
@@ -63,6 +64,11 @@ class SqlitePhone implements Phone {
    * listed (a backup sends every one) needs no second lookup. Any write empties it.
    */
   private listedRows = new WeakMap<PhoneEntry, ListedRow>();
+  /**
+   * Kept content of listed entries: the listing is reused while the phone is unchanged, so the
+   * next backup finds each file's bytes without building the cache key again.
+   */
+  private keptByEntry = new WeakMap<PhoneEntry, Buffer>();
   /** The last listing, reused while nothing changes (a phone backed up twice is listed once). */
   private readonly listing = new ReusedListing(
     () => this.sql.dataVersion.get() ?? 0,
@@ -157,6 +163,11 @@ class SqlitePhone implements Phone {
   }
 
   async *readContent(entry: PhoneEntry, chunkSize = DEFAULT_CHUNK): AsyncIterable<Buffer> {
+    const kept = this.keptContent(entry);
+    if (kept !== undefined) {
+      yield* slicesOf(kept, chunkSize);
+      return;
+    }
     const location = this.locate(entry);
     if (location.kind === 'blob') {
       yield* this.blobs.stream(location.blob, chunkSize);
@@ -166,6 +177,11 @@ class SqlitePhone implements Phone {
   }
 
   *readContentSync(entry: PhoneEntry, chunkSize = DEFAULT_CHUNK): Iterable<Buffer> {
+    const kept = this.keptContent(entry);
+    if (kept !== undefined) {
+      yield* slicesOf(kept, chunkSize);
+      return;
+    }
     const location = this.locate(entry);
     if (location.kind === 'blob') {
       yield* this.blobs.chunksSync(location.blob, chunkSize);
@@ -186,6 +202,16 @@ class SqlitePhone implements Phone {
 
   private locate(entry: PhoneEntry): ContentLocation {
     return contentOfRow(this.contentColumns(entry));
+  }
+
+  /** A generated file's whole bytes from the process-wide cache (built on first read), if kept there. */
+  private keptContent(entry: PhoneEntry): Buffer | undefined {
+    if (entry.kind !== 'file') return undefined;
+    const known = this.keptByEntry.get(entry);
+    if (known !== undefined) return known;
+    const bytes = generatedContentCache.bytesOf(this.contentColumns(entry));
+    if (bytes !== undefined && this.listedRows.has(entry)) this.keptByEntry.set(entry, bytes);
+    return bytes;
   }
 
   private contentColumns(entry: PhoneEntry): ContentColumns {
@@ -369,6 +395,7 @@ class SqlitePhone implements Phone {
   private forgetListedRows(): void {
     this.listing.noteWrite();
     this.listedRows = new WeakMap();
+    this.keptByEntry = new WeakMap();
   }
 
   private ensureParents(domain: string, relativePath: string, mtime: number, uid: number): void {
