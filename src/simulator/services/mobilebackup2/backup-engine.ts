@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type PlistDict, plistBoolean, plistDictOf } from '../../../main/device/codec';
 import { buildStatusPlist, type SnapshotState } from '../../backup-format/backup-plists';
 import { contentPathFor, fileIdFor } from '../../backup-format/file-id';
+import { slicesOf } from '../../phone/content-cache';
 import type { PhoneEntry } from '../../phone/phone-model';
 import { createBackupCipher, encryptChunks, encryptedSize, newFileKey } from './backup-crypto';
 import { type ManifestRecord, buildBackupManifest } from './backup-manifest';
@@ -9,7 +10,7 @@ import { readPreviousBackup } from './backup-preflight';
 import type { HostDrive, UploadItem } from './host-drive';
 import { FILE_BLOCK_BYTES } from './file-stream';
 import { MB_ERROR, MobileBackupError } from './mb-error';
-import { CONTENT_DIRECTORIES, type Session, appleSecondsNow, backupFolderOf, batches, fileChunks, isAfcControlPath } from './session';
+import { CONTENT_DIRECTORIES, type Session, appleSecondsNow, backupFolderOf, batches, isAfcControlPath } from './session';
 
 /** The device uploads and moves at most this many files per DL message (§3.6.2 `BatchSize`). */
 export const BATCH_FILES = 128;
@@ -64,9 +65,10 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   const records: ManifestRecord[] = [];
   const uploads: PlannedUpload[] = [];
   const current = new Set<string>();
+  const versionBefore = context.phone.version?.();
   for (const entry of context.phone.entries()) {
     if (isAfcControlPath(entry.relativePath)) continue;
-    const fileId = fileIdFor(entry.domain, entry.relativePath);
+    const fileId = fileIdOf(entry);
     if (entry.kind !== 'file') {
       records.push({ entry, fileId });
       continue;
@@ -85,6 +87,8 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
     records.push({ entry, fileId, ...(fileKey ? { encryptionKey: fileKey.encryptionKey } : {}) });
     uploads.push({ entry, fileId, key: fileKey?.key });
   }
+  // The phone version the records describe, if nothing changed it while they were listed.
+  const listedVersion = versionBefore !== undefined && context.phone.version?.() === versionBefore ? versionBefore : undefined;
   const removals = [...hostFiles.keys()].filter((fileId) => !current.has(fileId));
   const uploadBytes = uploads.reduce((sum, upload) => sum + upload.entry.size, 0);
 
@@ -126,11 +130,11 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   }
 
   // The snapshot's metadata (§7.2 step 10): Manifest.plist, then Manifest.db.
-  const manifest = buildBackupManifest(session, records, keys);
+  const manifest = buildBackupManifest(session, records, keys, listedVersion);
   await drive.uploadFiles(
     [
       { deviceName: 'Manifest.plist', hostPath: `${folder}/Snapshot/Manifest.plist`, content: () => once(manifest.plist) },
-      { deviceName: 'Manifest.db', hostPath: `${folder}/Snapshot/Manifest.db`, content: () => fileChunks(manifest.dbPath) },
+      { deviceName: 'Manifest.db', hostPath: `${folder}/Snapshot/Manifest.db`, content: () => slicesOf(manifest.db, MANIFEST_CHUNK_BYTES) },
     ],
     92,
   );
@@ -170,6 +174,24 @@ function statusUpload(folder: string, status: { uuid: string; snapshotState: Sna
 
 async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;
+}
+
+/** Manifest.db goes out in pieces the size the file reader used to hand out (the wire bytes do not depend on it). */
+const MANIFEST_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * File IDs of listed entries. The phone hands out the same entry objects while it is unchanged,
+ * so a second backup hashes none of its 50,000 paths again.
+ */
+const fileIds = new WeakMap<PhoneEntry, string>();
+
+function fileIdOf(entry: PhoneEntry): string {
+  let fileId = fileIds.get(entry);
+  if (fileId === undefined) {
+    fileId = fileIdFor(entry.domain, entry.relativePath);
+    fileIds.set(entry, fileId);
+  }
+  return fileId;
 }
 
 /** The content files already on the computer, fileID → size, from its 256 `xx` folders (§7.2 step 3). */

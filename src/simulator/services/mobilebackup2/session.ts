@@ -1,4 +1,4 @@
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PlistDict, plistString } from '../../../main/device/codec';
@@ -50,11 +50,6 @@ export function* batches<T>(items: readonly T[], size: number): Generator<T[]> {
 
 /** The 256 two-hex-digit content directories of an iOS 10+ backup (§5.1). */
 export const CONTENT_DIRECTORIES: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** Streams a local file in chunks, for uploading Manifest.db without reading it whole. */
-export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) yield chunk as Buffer;
-}
 
 /** Domains rooted outside /private/var/mobile (§5.8): restored only with RestoreSystemFiles. */
 export function isSystemDomain(domain: string): boolean {
