@@ -12,6 +12,8 @@ import { contentOfRow, type ContentColumns } from './phone-index';
 export class GeneratedContentCache {
   private readonly files = new Map<string, Buffer>();
   private usedBytes = 0;
+  private slab = Buffer.alloc(0);
+  private slabUsed = 0;
 
   constructor(
     private readonly budgetBytes: number,
@@ -29,12 +31,32 @@ export class GeneratedContentCache {
     if (this.usedBytes + row.size > this.budgetBytes) return undefined;
     const location = contentOfRow(row);
     if (location.kind !== 'generated') return undefined;
-    const bytes = generatedSource(location.content).readAt(0, row.size);
+    const bytes = this.keep(generatedSource(location.content).readAt(0, row.size));
     this.files.set(key, bytes);
     this.usedBytes += bytes.length;
     return bytes;
   }
+
+  /**
+   * A copy of `bytes` in the current slab. V8 counts every buffer's memory and starts full
+   * collections as that count grows, and tracks each backing store; 50,000 kept buffers of their
+   * own made the backup that builds them dearer. A slab is reserved whole (pages are only touched
+   * as it fills), so the count grows in a few large steps and the built buffer dies young.
+   */
+  private keep(bytes: Buffer): Buffer {
+    if (this.slab.length - this.slabUsed < bytes.length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(bytes.length, Math.min(SLAB_BYTES, this.budgetBytes)));
+      this.slabUsed = 0;
+    }
+    const kept = this.slab.subarray(this.slabUsed, this.slabUsed + bytes.length);
+    bytes.copy(kept);
+    // Keep views 8-byte aligned, as Buffer's own pool does.
+    this.slabUsed += (bytes.length + 7) & ~7;
+    return kept;
+  }
 }
+
+const SLAB_BYTES = 256 * 1024 * 1024;
 
 const DEFAULT_BUDGET_BYTES = 1024 * 1024 * 1024;
 /** Big files (videos of the large profile) are streamed as before: one would crowd out thousands of small ones. */
