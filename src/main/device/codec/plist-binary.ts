@@ -57,10 +57,20 @@ function fromParser(value: unknown): PlistValue {
 
 type Flat =
   | { readonly kind: 'atom'; readonly bytes: Buffer }
+  | { readonly kind: 'string'; readonly value: string; readonly ascii: boolean }
   | { readonly kind: 'array'; readonly refs: number[] }
   | { readonly kind: 'dict'; readonly keys: number[]; readonly values: number[] };
 
-/** Encodes a value as a binary plist. Strings are shared so repeated keys cost one object. */
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * Encodes a value as a binary plist. Strings are shared so repeated keys cost one object.
+ *
+ * Sizes are worked out first and every object is written straight into one buffer: a DL message
+ * listing thousands of paths (MoveItems, a multi-status) is thousands of strings, and a few
+ * small buffers and a concat per string were most of its cost.
+ */
 export function encodeBinaryPlist(root: PlistValue): Buffer {
   const objects: Flat[] = [];
   const strings = new Map<string, number>();
@@ -69,7 +79,7 @@ export function encodeBinaryPlist(root: PlistValue): Buffer {
     if (typeof value === 'string') {
       const known = strings.get(value);
       if (known !== undefined) return known;
-      const index = objects.push({ kind: 'atom', bytes: encodeString(value) }) - 1;
+      const index = objects.push({ kind: 'string', value, ascii: ASCII.test(value) }) - 1;
       strings.set(value, index);
       return index;
     }
@@ -92,34 +102,87 @@ export function encodeBinaryPlist(root: PlistValue): Buffer {
   add(root);
 
   const refSize = bytesFor(objects.length);
-  const chunks: Buffer[] = [MAGIC];
-  const offsets: number[] = [];
+  const offsets: number[] = new Array<number>(objects.length);
   let position = MAGIC.length;
-  for (const object of objects) {
-    offsets.push(position);
-    const bytes = object.kind === 'atom' ? object.bytes : encodeCollection(object, refSize);
-    chunks.push(bytes);
-    position += bytes.length;
-  }
+  objects.forEach((object, index) => {
+    offsets[index] = position;
+    position += encodedSize(object, refSize);
+  });
   const offsetSize = bytesFor(position);
-  const table = Buffer.alloc(offsets.length * offsetSize);
-  offsets.forEach((offset, i) => writeSizedUnsigned(table, offset, i * offsetSize, offsetSize));
-  const trailer = Buffer.alloc(32);
-  trailer.writeUInt8(offsetSize, 6);
-  trailer.writeUInt8(refSize, 7);
-  trailer.writeBigUInt64BE(BigInt(objects.length), 8);
-  trailer.writeBigUInt64BE(0n, 16);
-  trailer.writeBigUInt64BE(BigInt(position), 24);
-  return Buffer.concat([...chunks, table, trailer]);
+  const tableStart = position;
+  const trailerStart = tableStart + objects.length * offsetSize;
+  const out = Buffer.alloc(trailerStart + 32);
+  MAGIC.copy(out, 0);
+  let at = MAGIC.length;
+  for (const object of objects) at = writeObject(out, at, object, refSize);
+  offsets.forEach((offset, i) => writeSizedUnsigned(out, offset, tableStart + i * offsetSize, offsetSize));
+  out.writeUInt8(offsetSize, trailerStart + 6);
+  out.writeUInt8(refSize, trailerStart + 7);
+  out.writeBigUInt64BE(BigInt(objects.length), trailerStart + 8);
+  out.writeBigUInt64BE(BigInt(tableStart), trailerStart + 24);
+  return out;
 }
 
-function encodeCollection(object: Exclude<Flat, { kind: 'atom' }>, refSize: number): Buffer {
-  const refs = object.kind === 'array' ? object.refs : [...object.keys, ...object.values];
-  const count = object.kind === 'array' ? object.refs.length : object.keys.length;
-  const header = markerWithLength(object.kind === 'array' ? 0xa0 : 0xd0, count);
-  const body = Buffer.alloc(refs.length * refSize);
-  refs.forEach((ref, i) => writeSizedUnsigned(body, ref, i * refSize, refSize));
-  return Buffer.concat([header, body]);
+/** Bytes an object takes: its marker (with any length integer) and its body. */
+function encodedSize(object: Flat, refSize: number): number {
+  switch (object.kind) {
+    case 'atom':
+      return object.bytes.length;
+    case 'string': {
+      const length = object.value.length;
+      return lengthHeaderSize(length) + (object.ascii ? length : 2 * length);
+    }
+    case 'array':
+      return lengthHeaderSize(object.refs.length) + object.refs.length * refSize;
+    case 'dict':
+      return lengthHeaderSize(object.keys.length) + 2 * object.keys.length * refSize;
+  }
+}
+
+/** Writes an object at `at` and returns where the next one starts. */
+function writeObject(out: Buffer, at: number, object: Flat, refSize: number): number {
+  switch (object.kind) {
+    case 'atom':
+      return at + object.bytes.copy(out, at);
+    case 'string': {
+      // ASCII strings are stored one byte per character; anything else as UTF-16BE code units.
+      const { value } = object;
+      const start = writeLengthHeader(out, at, object.ascii ? 0x50 : 0x60, value.length);
+      if (object.ascii) return start + out.write(value, start, 'latin1');
+      const written = out.write(value, start, 'utf16le');
+      out.subarray(start, start + written).swap16();
+      return start + written;
+    }
+    case 'array':
+      return writeRefs(out, writeLengthHeader(out, at, 0xa0, object.refs.length), object.refs, refSize);
+    case 'dict': {
+      const start = writeLengthHeader(out, at, 0xd0, object.keys.length);
+      return writeRefs(out, writeRefs(out, start, object.keys, refSize), object.values, refSize);
+    }
+  }
+}
+
+function writeRefs(out: Buffer, at: number, refs: readonly number[], refSize: number): number {
+  refs.forEach((ref, i) => writeSizedUnsigned(out, ref, at + i * refSize, refSize));
+  return at + refs.length * refSize;
+}
+
+/** Size of `markerWithLength`'s output: the marker, then an integer object when the length is 15 or more. */
+function lengthHeaderSize(length: number): number {
+  return length < 15 ? 1 : 2 + bytesFor(length);
+}
+
+/** `markerWithLength` written in place. */
+function writeLengthHeader(out: Buffer, at: number, marker: number, length: number): number {
+  if (length < 15) {
+    out[at] = marker | length;
+    return at + 1;
+  }
+  const size = bytesFor(length);
+  out[at] = marker | 0x0f;
+  out[at + 1] = 0x10 | Math.log2(size);
+  writeSizedUnsigned(out, length, at + 2, size);
+  return at + 2 + size;
 }
 
 function encodeAtom(value: PlistValue): Buffer {
@@ -208,17 +271,6 @@ function encodeReal(value: number): Buffer {
   bytes[0] = 0x23;
   bytes.writeDoubleBE(value, 1);
   return bytes;
-}
-
-function encodeString(value: string): Buffer {
-  // ASCII strings are stored one byte per character; anything else as UTF-16BE code units.
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(value)) {
-    return Buffer.concat([markerWithLength(0x50, value.length), Buffer.from(value, 'latin1')]);
-  }
-  const utf16 = Buffer.from(value, 'utf16le');
-  utf16.swap16();
-  return Buffer.concat([markerWithLength(0x60, value.length), utf16]);
 }
 
 function markerWithLength(marker: number, length: number): Buffer {
