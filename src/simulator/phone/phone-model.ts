@@ -50,7 +50,7 @@ export interface PhoneStats {
 }
 
 export interface Phone {
-  /** Every entry, ordered by domain then relativePath, streamed without holding them all. */
+  /** Every entry, ordered by domain then relativePath (the store keeps its last listing while unchanged). */
   entries(): IterableIterator<PhoneEntry>;
   entry(domain: string, relativePath: string): PhoneEntry | undefined;
   stats(): PhoneStats;
