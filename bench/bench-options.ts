@@ -6,13 +6,13 @@ export interface BenchOptions {
   readonly write: boolean;
   /** Folder for V8 CPU profiles of the Lifeboat child (`--cpu-prof DIR`); profiling slows it, so such runs are for finding hot spots, not for the table. */
   readonly cpuProfileDir: string | undefined;
-  /** Runs per tool and profile, alternating which tool goes first; undefined: 3 for many-small, 1 for large. */
+  /** Runs per tool and profile, alternating which tool goes first; undefined: 5 for many-small, 1 for large. */
   readonly rounds: number | undefined;
 }
 
 /** Alternating runs per tool: the machine is shared and one run can be off by a third. */
 export function roundsFor(options: BenchOptions, profile: BenchProfile): number {
-  return options.rounds ?? (profile === 'large' ? 1 : 3);
+  return options.rounds ?? (profile === 'large' ? 1 : 5);
 }
 
 export type BenchProfile = 'large' | 'many-small';
@@ -20,7 +20,7 @@ export type BenchTool = 'lifeboat' | 'idevicebackup2';
 
 export const BENCH_USAGE = `Usage: npm run bench -- [--profile large|many-small]... [--only lifeboat|idevicebackup2] [--rounds N] [--quick] [--no-write] [--cpu-prof DIR]
   Backs up the same virtual iPhone with Lifeboat and with idevicebackup2 and writes bench/RESULTS.md.
-  --rounds N     backups per tool and profile, alternating which tool goes first (default 3 for many-small, 1 for large)
+  --rounds N     backups per tool and profile, alternating which tool goes first (default 5 for many-small, 1 for large)
   --quick        the many-small profile only
   --no-write     print the table without replacing bench/RESULTS.md
   --cpu-prof DIR write a V8 CPU profile of the Lifeboat process into DIR (implies --no-write)`;
