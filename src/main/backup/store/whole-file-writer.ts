@@ -92,6 +92,9 @@ const BATCH_BYTES = 128 * 1024;
  * of the event loop), so this, not only the byte count, bounds the buffers in use.
  */
 const MAX_BATCHES_POSTED = 64;
+const MIB = 1024 * 1024;
+/** Spare buffers kept per big size (bounded: at most a few tens of MB). */
+const SPARE_BIG_BUFFERS = 3;
 
 export class BackgroundFileWriter implements WholeFileWriter {
   private readonly lanes: Lane[];
@@ -99,7 +102,8 @@ export class BackgroundFileWriter implements WholeFileWriter {
   private readonly maxFiles: number;
   private readonly posted = new Map<number, PostedBatch>();
   private readonly pendingTargets = new Map<string, number>();
-  private readonly spareBuffers: ArrayBuffer[] = [];
+  /** Buffers back from the threads, by capacity (BATCH_BYTES, or whole MiBs for big files). */
+  private readonly spareBuffers = new Map<number, ArrayBuffer[]>();
   private nextBatch = 1;
   private bytesQueued = 0;
   private filesQueued = 0;
@@ -247,13 +251,20 @@ export class BackgroundFileWriter implements WholeFileWriter {
 
   /** A batch buffer: reused ones come back from the threads, so a backup allocates only a few. */
   private takeBuffer(atLeast: number): ArrayBuffer {
+    // Big files (photos) get a whole number of MiB, so their buffers are reused too: allocating
+    // and faulting in megabytes per photo, and the collections that triggered, cost more than the copy.
+    const capacity = atLeast <= BATCH_BYTES ? BATCH_BYTES : Math.ceil(atLeast / MIB) * MIB;
     // allocUnsafeSlow: a buffer of its own (transferable) and not zero-filled, since it is overwritten.
-    if (atLeast > BATCH_BYTES) return Buffer.allocUnsafeSlow(atLeast).buffer;
-    return this.spareBuffers.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES).buffer;
+    return this.spareBuffers.get(capacity)?.pop() ?? Buffer.allocUnsafeSlow(capacity).buffer;
   }
 
   private onReply(reply: WorkerReply): void {
-    if (reply.buffer.byteLength === BATCH_BYTES) this.spareBuffers.push(reply.buffer);
+    const spares = this.spareBuffers.get(reply.buffer.byteLength) ?? [];
+    // Enough batch buffers for the posted limit; a few of each big size.
+    if (spares.length < (reply.buffer.byteLength === BATCH_BYTES ? MAX_BATCHES_POSTED : SPARE_BIG_BUFFERS)) {
+      spares.push(reply.buffer);
+      this.spareBuffers.set(reply.buffer.byteLength, spares);
+    }
     const batch = this.posted.get(reply.batch);
     if (batch === undefined) return;
     this.posted.delete(reply.batch);

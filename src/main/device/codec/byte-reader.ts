@@ -18,6 +18,8 @@ export class ReadTimeoutError extends Error {
 
 interface PendingRead {
   readonly size: number;
+  /** readSome: settle with whatever has arrived (up to `size`), not exactly `size`. */
+  readonly some: boolean;
   readonly resolve: (bytes: Buffer) => void;
   readonly reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
@@ -54,7 +56,31 @@ export class ByteReader {
     if (this.buffered >= size) return Promise.resolve(this.take(size));
     if (this.ended) return Promise.reject(this.ended);
     return new Promise<Buffer>((resolve, reject) => {
-      const pending: PendingRead = { size, resolve, reject, timer: undefined };
+      const pending: PendingRead = { size, some: false, resolve, reject, timer: undefined };
+      if (timeoutMs > 0) {
+        pending.timer = setTimeout(() => {
+          if (this.pending === pending) {
+            this.pending = undefined;
+            reject(new ReadTimeoutError(timeoutMs));
+          }
+        }, timeoutMs);
+      }
+      this.pending = pending;
+      this.stream.resume();
+    });
+  }
+
+  /**
+   * Reads between 1 and `max` bytes: what is buffered, as a view of the piece it arrived in
+   * (no copy), or the first bytes to arrive. For streaming content through without gathering it.
+   */
+  readSome(max: number, timeoutMs = this.defaultTimeoutMs): Promise<Buffer> {
+    if (this.pending) return Promise.reject(new Error('ByteReader: overlapping reads.'));
+    if (max <= 0) return Promise.resolve(Buffer.alloc(0));
+    if (this.buffered > 0) return Promise.resolve(this.take(Math.min(max, (this.chunks[0] as Buffer).length)));
+    if (this.ended) return Promise.reject(this.ended);
+    return new Promise<Buffer>((resolve, reject) => {
+      const pending: PendingRead = { size: max, some: true, resolve, reject, timer: undefined };
       if (timeoutMs > 0) {
         pending.timer = setTimeout(() => {
           if (this.pending === pending) {
@@ -105,6 +131,31 @@ export class ByteReader {
   }
 
   /**
+   * Takes `size` already-buffered bytes as the pieces they arrived in (views, not copies): for
+   * content that is only passed on, so a multi-megabyte block is not gathered into a new buffer.
+   */
+  takeBufferedPieces(size: number): Buffer[] {
+    if (this.pending) throw new Error('ByteReader: takeBufferedPieces during a pending read.');
+    if (size > this.buffered) throw new Error(`ByteReader: only ${this.buffered} of ${size} bytes are buffered.`);
+    const pieces: Buffer[] = [];
+    let remaining = size;
+    while (remaining > 0) {
+      const chunk = this.chunks[0] as Buffer;
+      if (chunk.length <= remaining) {
+        pieces.push(chunk);
+        this.chunks.shift();
+        remaining -= chunk.length;
+      } else {
+        pieces.push(chunk.subarray(0, remaining));
+        this.chunks[0] = chunk.subarray(remaining);
+        remaining = 0;
+      }
+    }
+    this.buffered -= size;
+    return pieces;
+  }
+
+  /**
    * Stops reading from the current stream and hands back what was buffered, for a TLS upgrade
    * on the same socket (protocol.md §2.6) or a usbmuxd socket turning into a tunnel (§1.3).
    */
@@ -140,10 +191,10 @@ export class ByteReader {
 
   private settle(): void {
     const pending = this.pending;
-    if (pending && this.buffered >= pending.size) {
+    if (pending && (this.buffered >= pending.size || (pending.some && this.buffered > 0))) {
       this.pending = undefined;
       if (pending.timer) clearTimeout(pending.timer);
-      pending.resolve(this.take(pending.size));
+      pending.resolve(this.take(pending.some ? Math.min(pending.size, (this.chunks[0] as Buffer).length) : pending.size));
     }
   }
 

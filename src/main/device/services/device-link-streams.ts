@@ -273,7 +273,7 @@ function takeCompleteUpload(reader: ByteReader): CompleteUpload | 'end' | undefi
   const content: Buffer[] = [];
   for (const dataLength of blocks) {
     reader.takeBuffered(5);
-    if (dataLength > 0) content.push(reader.takeBuffered(dataLength));
+    if (dataLength > 0) content.push(...reader.takeBufferedPieces(dataLength));
   }
   const successLength = reader.peekUInt32BE(0) as number;
   reader.takeBuffered(4 + successLength);
@@ -349,7 +349,8 @@ class UploadedFile implements IncomingFile {
       for (;;) {
         // Finish the data block a consumer may have stopped in the middle of before the next header.
         while (this.dataRemaining > 0) {
-          const piece = await this.reader.readExactly(Math.min(this.dataRemaining, UPLOAD_PIECE_BYTES), this.timeoutMs);
+          // Pieces as they arrived (views, not copies): a photo is passed on, never gathered here.
+          const piece = await this.reader.readSome(Math.min(this.dataRemaining, UPLOAD_PIECE_BYTES), this.timeoutMs);
           this.dataRemaining -= piece.length;
           this.received += piece.length;
           yield piece;
