@@ -1,0 +1,44 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ByteReader } from './byte-reader';
+
+async function flushed(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('ByteReader reads that do not copy', () => {
+  it('peeks across pieces without consuming, then takes the pieces as views', async () => {
+    const stream = new PassThrough();
+    const reader = new ByteReader(stream);
+    const first = Buffer.from([0, 0, 0]);
+    const second = Buffer.from([5, 1, 2, 3, 4, 5]);
+    stream.write(first);
+    stream.write(second);
+    await flushed();
+    expect(reader.peekUInt32BE(0)).toBe(5);
+    expect(reader.peekByte(8)).toBe(5);
+    expect(reader.peekByte(9)).toBeUndefined();
+    expect(reader.peekUInt32BE(6)).toBeUndefined();
+    reader.takeBuffered(4);
+    const pieces = reader.takeBufferedPieces(5);
+    expect(Buffer.concat(pieces)).toEqual(Buffer.from([1, 2, 3, 4, 5]));
+    // A view of the arrived piece, not a copy.
+    expect(pieces[0]?.buffer).toBe(second.buffer);
+    expect(reader.bufferedBytes).toBe(0);
+    expect(() => reader.takeBuffered(1)).toThrow(/buffered/);
+  });
+
+  it('readSome returns what is there, or waits for the next bytes', async () => {
+    const stream = new PassThrough();
+    const reader = new ByteReader(stream);
+    stream.write(Buffer.from('abcdef'));
+    await flushed();
+    expect((await reader.readSome(4)).toString()).toBe('abcd');
+    expect((await reader.readSome(10)).toString()).toBe('ef');
+    const waiting = reader.readSome(10);
+    stream.write(Buffer.from('gh'));
+    expect((await waiting).toString()).toBe('gh');
+    stream.end();
+    await expect(reader.readSome(1)).rejects.toThrow(/closed/);
+  });
+});
