@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     sections.push([`## Backup browser: ${BROWSE_ROWS} rows (bench/browse.ts)`, '', '| Step | Time |', '|---|---|', ...describeBrowse(browse)].join('\n'));
   }
   if (outcomes.some((outcome) => (timeRatio(outcome) ?? 0) > TARGET_RATIO)) {
-    notes.push('Lifeboat misses the time target: bench/README.md says where its time goes (per-file file-system round trips) and how to fix it.');
+    notes.push('Lifeboat misses the time target on at least one profile: bench/README.md says where its time goes.');
   }
   notes.push(`Load average at the end: ${os.loadavg().map((load) => load.toFixed(1)).join(', ')} (other jobs on the machine slow both tools alike, but add noise).`);
   const markdown = renderResults(outcomes, machine, startedAt, notes, sections);
