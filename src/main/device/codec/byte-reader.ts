@@ -55,19 +55,7 @@ export class ByteReader {
     if (size === 0) return Promise.resolve(Buffer.alloc(0));
     if (this.buffered >= size) return Promise.resolve(this.take(size));
     if (this.ended) return Promise.reject(this.ended);
-    return new Promise<Buffer>((resolve, reject) => {
-      const pending: PendingRead = { size, some: false, resolve, reject, timer: undefined };
-      if (timeoutMs > 0) {
-        pending.timer = setTimeout(() => {
-          if (this.pending === pending) {
-            this.pending = undefined;
-            reject(new ReadTimeoutError(timeoutMs));
-          }
-        }, timeoutMs);
-      }
-      this.pending = pending;
-      this.stream.resume();
-    });
+    return this.waitFor(size, false, timeoutMs);
   }
 
   /**
@@ -79,8 +67,13 @@ export class ByteReader {
     if (max <= 0) return Promise.resolve(Buffer.alloc(0));
     if (this.buffered > 0) return Promise.resolve(this.take(Math.min(max, (this.chunks[0] as Buffer).length)));
     if (this.ended) return Promise.reject(this.ended);
+    return this.waitFor(max, true, timeoutMs);
+  }
+
+  /** Parks the one read in progress until `settle` can answer it (or the timeout or the end). */
+  private waitFor(size: number, some: boolean, timeoutMs: number): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
-      const pending: PendingRead = { size: max, some: true, resolve, reject, timer: undefined };
+      const pending: PendingRead = { size, some, resolve, reject, timer: undefined };
       if (timeoutMs > 0) {
         pending.timer = setTimeout(() => {
           if (this.pending === pending) {
