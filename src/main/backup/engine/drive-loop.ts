@@ -12,9 +12,6 @@ export interface DriveOutcome {
   readonly disconnectReason: string | undefined;
 }
 
-/** Requests after which the folders ConfinedPaths has checked are still as they were. */
-const KEEP_CHECKED_FOLDERS: ReadonlySet<string> = new Set(['DLMessageUploadFiles', 'DLMessageMoveItems', 'DLMessageMoveFiles']);
-
 /**
  * The DL loop (protocol.md §7.1 step 11): serve the device's requests one at a time until its
  * final DLMessageProcessMessage or a DLMessageDisconnect. A broken or lying stream ends the loop
@@ -44,9 +41,10 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
       case 'DLMessageDisconnect':
         return { errorCode: undefined, errorDescription: undefined, disconnectReason: message.reason };
       default:
-        // Only our own uploads and file moves keep the folders we checked as they were
-        // (confined-paths.ts); moveItems forgets them itself when a folder moves.
-        if (!KEEP_CHECKED_FOLDERS.has(message.kind)) {
+        // Only our own uploads and file moves (the requests whose work may run in the background)
+        // keep the folders we checked as they were (confined-paths.ts); moveItems forgets them
+        // itself when a folder moves.
+        if (group === undefined) {
           context.paths.forgetCheckedFolders();
           context.stats.ownFiles.clear();
         }
