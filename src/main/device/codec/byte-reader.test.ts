@@ -20,7 +20,7 @@ describe('ByteReader reads that do not copy', () => {
     expect(reader.peekByte(9)).toBeUndefined();
     expect(reader.peekUInt32BE(6)).toBeUndefined();
     reader.takeBuffered(4);
-    const pieces = reader.takeBufferedPieces(5);
+    const pieces = reader.borrowBufferedPieces(5);
     expect(Buffer.concat(pieces)).toEqual(Buffer.from([1, 2, 3, 4, 5]));
     // A view of the arrived piece, not a copy.
     expect(pieces[0]?.buffer).toBe(second.buffer);

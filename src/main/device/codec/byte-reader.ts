@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ReadBufferReleaser } from './read-buffer-pool';
 
 /** The peer closed the stream, or it failed, before the bytes a reader needed arrived. */
 export class StreamClosedError extends Error {
@@ -18,19 +19,24 @@ export class ReadTimeoutError extends Error {
 
 interface PendingRead {
   readonly size: number;
-  /** readSome: settle with whatever has arrived (up to `size`), not exactly `size`. */
-  readonly some: boolean;
+  /** exact: `size` bytes; some: whatever has arrived (up to `size`); peek: nothing taken, once `size` are buffered. */
+  readonly mode: 'exact' | 'some' | 'peek';
   readonly resolve: (bytes: Buffer) => void;
   readonly reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
 }
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Exact-length reads over a stream that delivers arbitrary chunks (TLS especially), so one reader
  * can switch between framed plists and raw DeviceLink/AFC bytes without losing buffered data
  * (protocol.md §8.5). Pauses the stream when the consumer falls behind.
+ *
+ * Over a socket that reads into reused memory (`readBuffers`, see read-buffer-pool.ts) every
+ * consumed byte is given back to the pool, and what the reader hands out is a copy, except the
+ * pieces `borrowBufferedPieces` lends.
  */
 export class ByteReader {
   private chunks: Buffer[] = [];
@@ -41,7 +47,11 @@ export class ByteReader {
   private readonly onEnd = (): void => this.fail(new StreamClosedError('The connection was closed by the other side.'));
   private readonly onError = (error: Error): void => this.fail(new StreamClosedError(`The connection failed: ${error.message}`, error));
 
-  constructor(private stream: Readable, private readonly defaultTimeoutMs = 0) {
+  constructor(
+    private stream: Readable,
+    private readonly defaultTimeoutMs = 0,
+    private readBuffers?: ReadBufferReleaser,
+  ) {
     this.attach(stream);
   }
 
@@ -55,7 +65,7 @@ export class ByteReader {
     if (size === 0) return Promise.resolve(Buffer.alloc(0));
     if (this.buffered >= size) return Promise.resolve(this.take(size));
     if (this.ended) return Promise.reject(this.ended);
-    return this.waitFor(size, false, timeoutMs);
+    return this.waitFor(size, 'exact', timeoutMs);
   }
 
   /**
@@ -67,13 +77,24 @@ export class ByteReader {
     if (max <= 0) return Promise.resolve(Buffer.alloc(0));
     if (this.buffered > 0) return Promise.resolve(this.take(Math.min(max, (this.chunks[0] as Buffer).length)));
     if (this.ended) return Promise.reject(this.ended);
-    return this.waitFor(max, true, timeoutMs);
+    return this.waitFor(max, 'some', timeoutMs);
+  }
+
+  /**
+   * Waits until at least `size` bytes are buffered, consuming nothing: for a parser that peeks
+   * at a record and takes it only once it is whole. The stream is not paused meanwhile.
+   */
+  async waitForBuffered(size: number, timeoutMs = this.defaultTimeoutMs): Promise<void> {
+    if (this.pending) throw new Error('ByteReader: overlapping reads.');
+    if (this.buffered >= size) return;
+    if (this.ended) throw this.ended;
+    await this.waitFor(size, 'peek', timeoutMs);
   }
 
   /** Parks the one read in progress until `settle` can answer it (or the timeout or the end). */
-  private waitFor(size: number, some: boolean, timeoutMs: number): Promise<Buffer> {
+  private waitFor(size: number, mode: PendingRead['mode'], timeoutMs: number): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
-      const pending: PendingRead = { size, some, resolve, reject, timer: undefined };
+      const pending: PendingRead = { size, mode, resolve, reject, timer: undefined };
       if (timeoutMs > 0) {
         pending.timer = setTimeout(() => {
           if (this.pending === pending) {
@@ -124,25 +145,22 @@ export class ByteReader {
   }
 
   /**
-   * Takes `size` already-buffered bytes as the pieces they arrived in (views, not copies): for
+   * Lends `size` already-buffered bytes as the pieces they arrived in (views, not copies), for
    * content that is only passed on, so a multi-megabyte block is not gathered into a new buffer.
+   * Over reused read memory the pieces are valid only until the borrower's code next waits for
+   * anything (an await on I/O, a timer): copy them before that (the file writer does).
    */
-  takeBufferedPieces(size: number): Buffer[] {
-    if (this.pending) throw new Error('ByteReader: takeBufferedPieces during a pending read.');
+  borrowBufferedPieces(size: number): Buffer[] {
+    if (this.pending) throw new Error('ByteReader: borrowBufferedPieces during a pending read.');
     if (size > this.buffered) throw new Error(`ByteReader: only ${this.buffered} of ${size} bytes are buffered.`);
     const pieces: Buffer[] = [];
     let remaining = size;
     while (remaining > 0) {
       const chunk = this.chunks[0] as Buffer;
-      if (chunk.length <= remaining) {
-        pieces.push(chunk);
-        this.chunks.shift();
-        remaining -= chunk.length;
-      } else {
-        pieces.push(chunk.subarray(0, remaining));
-        this.chunks[0] = chunk.subarray(remaining);
-        remaining = 0;
-      }
+      const count = Math.min(chunk.length, remaining);
+      pieces.push(count === chunk.length ? chunk : chunk.subarray(0, count));
+      this.consumeHead(chunk, count);
+      remaining -= count;
     }
     this.buffered -= size;
     return pieces;
@@ -161,9 +179,10 @@ export class ByteReader {
     return rest;
   }
 
-  /** Continues on a new stream (for example the TLS socket wrapping the old one). */
+  /** Continues on a new stream (for example the TLS socket wrapping the old one), whose chunks are its own. */
   reattach(stream: Readable): void {
     this.stream = stream;
+    this.readBuffers = undefined;
     this.ended = undefined;
     this.attach(stream);
   }
@@ -184,10 +203,11 @@ export class ByteReader {
 
   private settle(): void {
     const pending = this.pending;
-    if (pending && (this.buffered >= pending.size || (pending.some && this.buffered > 0))) {
+    if (pending && (this.buffered >= pending.size || (pending.mode === 'some' && this.buffered > 0))) {
       this.pending = undefined;
       if (pending.timer) clearTimeout(pending.timer);
-      pending.resolve(this.take(pending.some ? Math.min(pending.size, (this.chunks[0] as Buffer).length) : pending.size));
+      if (pending.mode === 'peek') pending.resolve(EMPTY);
+      else pending.resolve(this.take(pending.mode === 'some' ? Math.min(pending.size, (this.chunks[0] as Buffer).length) : pending.size));
     }
   }
 
@@ -202,14 +222,14 @@ export class ByteReader {
     }
   }
 
+  /** `size` bytes off the front: a view when they sit in one chunk the reader owns, else a copy. */
   private take(size: number): Buffer {
     if (size === 0) return Buffer.alloc(0);
-    const first = this.chunks[0];
+    const first = this.chunks[0] as Buffer;
     let result: Buffer;
-    if (first && first.length >= size) {
+    if (first.length >= size && this.readBuffers?.owns(first) !== true) {
       result = first.subarray(0, size);
-      if (first.length === size) this.chunks.shift();
-      else this.chunks[0] = first.subarray(size);
+      this.consumeHead(first, size);
     } else {
       result = Buffer.allocUnsafe(size);
       let filled = 0;
@@ -218,11 +238,17 @@ export class ByteReader {
         const count = Math.min(chunk.length, size - filled);
         chunk.copy(result, filled, 0, count);
         filled += count;
-        if (count === chunk.length) this.chunks.shift();
-        else this.chunks[0] = chunk.subarray(count);
+        this.consumeHead(chunk, count);
       }
     }
     this.buffered -= size;
     return result;
+  }
+
+  /** Drops `count` bytes of the first chunk (`chunk`), giving reused read memory back. */
+  private consumeHead(chunk: Buffer, count: number): void {
+    if (count === chunk.length) this.chunks.shift();
+    else this.chunks[0] = chunk.subarray(count);
+    this.readBuffers?.release(chunk, count);
   }
 }

@@ -2,3 +2,4 @@ export * from './plist-value';
 export * from './plist';
 export * from './byte-reader';
 export * from './framing';
+export * from './read-buffer-pool';

@@ -49,8 +49,10 @@ export class LockdownSession {
     if (port === undefined || port < 1 || port > 65535) {
       throw new LockdownError('ProtocolError', `The iPhone started ${name} but gave no usable port.`);
     }
-    const tunnel = await this.client.mux.connect(this.client.device.deviceId, port);
-    if (plistBoolean(reply['EnableServiceSSL']) !== true) return createServiceConnection(tunnel.socket, tunnel.reader);
+    const secureService = plistBoolean(reply['EnableServiceSSL']) === true;
+    // A plain tunnel reads into reused memory: gigabytes of backup must not churn the heap (read-buffer-pool.ts).
+    const tunnel = await this.client.mux.connect(this.client.device.deviceId, port, { reuseReadBuffers: !secureService });
+    if (!secureService) return createServiceConnection(tunnel.socket, tunnel.reader);
     const secure = await upgradeToTls(
       tunnel.socket,
       tunnel.reader,

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { ByteReader } from '../codec';
+import { once as eventOnce } from 'node:events';
+import net from 'node:net';
 import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ByteReader, ReadBufferPool } from '../codec';
 import {
   DOWNLOAD_BLOCK_BYTES,
   DeviceLinkBlockCode,
@@ -272,5 +274,89 @@ describe('DeviceLink upload stream: files already complete in memory (fast path)
     const header = Buffer.alloc(4);
     header.writeUInt32BE(MAX_STREAM_NAME_BYTES + 1, 0);
     await expect(parse(readerOver(Buffer.concat([header, Buffer.alloc(MAX_STREAM_NAME_BYTES + 1)])), false)).rejects.toBeInstanceOf(ServiceError);
+  });
+});
+
+describe('DeviceLink upload stream over reused read memory', () => {
+  /** Bytes that differ from file to file and block to block, so a reused slab would show. */
+  function contentOf(index: number, size: number): Buffer {
+    const content = Buffer.alloc(size);
+    for (let offset = 0; offset < size; offset += 1) content[offset] = (index * 7 + offset * 13 + (offset >> 15)) & 0xff;
+    return content;
+  }
+
+  function entryOf(index: number, content: Buffer, failed: boolean): Buffer {
+    const blocks: Buffer[] = [];
+    for (let offset = 0; offset < content.length; offset += 32 * 1024) {
+      blocks.push(encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, content.subarray(offset, offset + 32 * 1024)));
+    }
+    blocks.push(failed ? encodeStreamBlock(DeviceLinkBlockCode.REMOTE_ERROR, Buffer.from('gone')) : encodeStreamBlock(DeviceLinkBlockCode.SUCCESS));
+    return uploadEntry(`D-${index}`, `U/${index}`, ...blocks);
+  }
+
+  it('waits for photos to arrive whole, lends them, and keeps every byte right while slabs are reused', async () => {
+    const sizes = [0, 1200, 900_000, 3_100_000, 9 * 1024 * 1024, 17, 2_000_000, 64 * 1024, 1_500_000, 33_000, 4_000_000, 5];
+    const expected = sizes.map((size, index) => contentOf(index, size));
+    const failedIndex = 6;
+    const stream = Buffer.concat([...expected.map((content, index) => entryOf(index, content, index === failedIndex)), Buffer.alloc(4)]);
+    const server = net.createServer((connection) => {
+      // Uneven pieces with pauses, as a phone's USB reads arrive.
+      let offset = 0;
+      const sendSome = (): void => {
+        if (offset >= stream.length) return void connection.end();
+        const size = 1 + ((offset * 2654435761) >>> 0) % (300 * 1024);
+        connection.write(stream.subarray(offset, offset + size));
+        offset += size;
+        setTimeout(sendSome, offset % 3 === 0 ? 1 : 0);
+      };
+      sendSome();
+    });
+    server.listen(0, '127.0.0.1');
+    await eventOnce(server, 'listening');
+    const pool = new ReadBufferPool(256 * 1024);
+    const socket: net.Socket = net.connect({
+      host: '127.0.0.1',
+      port: (server.address() as net.AddressInfo).port,
+      onread: { buffer: () => pool.nextReadTarget(), callback: (count, target) => socket.emit('data', pool.received(target, count)) || true },
+    });
+    try {
+      const reader = new ByteReader(socket, 0, pool);
+      const received: Array<Buffer | 'failed'> = [];
+      let lent = 0;
+      for await (const file of receiveFilesFromDevice(reader)) {
+        const index = received.length;
+        const whole = index % 2 === 0 ? file.takeCompleteContent() : undefined;
+        if (whole !== undefined) {
+          lent += 1;
+          // Copy at once, as the file writer does; then let the socket read on.
+          received.push(Buffer.concat(whole));
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          continue;
+        }
+        const pieces: Buffer[] = [];
+        try {
+          for await (const piece of file.chunks()) {
+            pieces.push(piece);
+            if (pieces.length % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+          }
+          received.push(Buffer.concat(pieces));
+        } catch (error) {
+          if (!(error instanceof RemoteFileError)) throw error;
+          received.push('failed');
+        }
+      }
+      expect(received).toHaveLength(sizes.length);
+      received.forEach((content, index) => {
+        if (index === failedIndex) expect(content).toBe('failed');
+        else expect((content as Buffer).equals(expected[index] as Buffer), `file ${index}`).toBe(true);
+      });
+      // Every even file came whole but the failed one and the 9 MiB one (too big to wait for).
+      expect(lent).toBe(4);
+      // Memory stays bounded: the slabs one waiting 8 MiB record needs, plus the spares.
+      expect(pool.slabCount).toBeLessThanOrEqual(36 + 16);
+    } finally {
+      socket.destroy();
+      server.close();
+    }
   });
 });

@@ -1,34 +1,24 @@
 import type { ByteReader } from '../codec';
 import { type ServiceChannel, writeToChannel } from './service-channel';
 import { ServiceError, toServiceError } from './service-error';
+import { DeviceLinkBlockCode, DOWNLOAD_BLOCK_BYTES, MAX_REMOTE_ERROR_BYTES, MAX_STREAM_NAME_BYTES, MAX_UPLOAD_BLOCK_BYTES, UPLOAD_PIECE_BYTES } from './device-link-stream-format';
+import { UploadRecordScanner } from './upload-record-scanner';
 
 /**
  * The raw, unframed file streams DeviceLink puts between two plist messages (protocol.md §3.1):
  * host → device for DLMessageDownloadFiles (§3.6.1) and device → host for DLMessageUploadFiles
- * (§3.6.2). Both stream: a file is never held in memory whole.
+ * (§3.6.2). Both stream: an upload of up to about 8 MiB (a photo) is taken whole once it has
+ * arrived (upload-record-scanner.ts), anything bigger piece by piece.
  */
 
-/** Block codes of the raw streams (§3.6.1, §3.6.2). */
-export const DeviceLinkBlockCode = {
-  SUCCESS: 0x00,
-  LOCAL_ERROR: 0x06,
-  REMOTE_ERROR: 0x0b,
-  FILE_DATA: 0x0c,
-} as const;
-
-/** Data blocks the host sends: 32 KiB, what Apple's host and libimobiledevice use (§3.6.1). */
-export const DOWNLOAD_BLOCK_BYTES = 32 * 1024;
-/** libimobiledevice refuses longer file names in the upload stream (§3.6.2). */
-export const MAX_STREAM_NAME_BYTES = 4096;
-/**
- * The longest block we accept from the device. Data blocks are read in pieces anyway, so this is a
- * sanity limit that turns a corrupt length into an error instead of a hang on bytes that never come.
- */
-export const MAX_UPLOAD_BLOCK_BYTES = 64 * 1024 * 1024;
-/** Pieces a data block is handed out in, so memory stays bounded whatever the block length. */
-export const UPLOAD_PIECE_BYTES = 256 * 1024;
-/** Error messages longer than this are cut (the rest is read and dropped). */
-export const MAX_REMOTE_ERROR_BYTES = 64 * 1024;
+export {
+  DeviceLinkBlockCode,
+  DOWNLOAD_BLOCK_BYTES,
+  MAX_REMOTE_ERROR_BYTES,
+  MAX_STREAM_NAME_BYTES,
+  MAX_UPLOAD_BLOCK_BYTES,
+  UPLOAD_PIECE_BYTES,
+} from './device-link-stream-format';
 
 // ---------------------------------------------------------------------------------------------
 // Host → device (§3.6.1)
@@ -175,15 +165,26 @@ export async function* receiveFilesFromDevice(
   let finished = false;
   let broken = false;
   let current: UploadedFile | undefined;
+  const scanner = new UploadRecordScanner(reader);
   try {
     for (;;) {
-      const complete = takeCompleteUpload(reader);
+      const complete = scanner.scan();
       if (complete === 'end') {
         finished = true;
         return;
       }
+      if (complete !== undefined && 'waitFor' in complete) {
+        await reader.waitForBuffered(complete.waitFor, timeoutMs).catch((error: unknown) => {
+          throw toServiceError(error, 'reading the next uploaded file');
+        });
+        continue;
+      }
       if (complete !== undefined) {
-        yield new UploadedFile(reader, timeoutMs, complete.deviceName, complete.destinationPath, complete.content);
+        current = new UploadedFile(reader, timeoutMs, complete.deviceName, complete.destinationPath, complete.blockLengths);
+        yield current;
+        // Usually taken whole already; a consumer that did not gets it read and dropped here.
+        if (current.state !== 'done') await current.skip();
+        current = undefined;
         continue;
       }
       const deviceName = await readStreamName(reader, timeoutMs, 'the name of the next uploaded file', true);
@@ -233,53 +234,6 @@ async function readStreamName(reader: ByteReader, timeoutMs: number, what: strin
   }
 }
 
-interface CompleteUpload {
-  readonly deviceName: string;
-  readonly destinationPath: string;
-  readonly content: readonly Buffer[];
-}
-
-/**
- * The fast path of §3.6.2: when the next file's whole record (two names, its FILE_DATA blocks and
- * the SUCCESS block) is already buffered, takes it synchronously; `'end'` for the stream's `u32 0`.
- * Anything else (not all there yet, a REMOTE_ERROR or odd block, a length over a limit) returns
- * undefined having consumed nothing, and the step-by-step reader handles it with its checks.
- */
-function takeCompleteUpload(reader: ByteReader): CompleteUpload | 'end' | undefined {
-  const nameLength = reader.peekUInt32BE(0);
-  if (nameLength === 0) {
-    reader.takeBuffered(4);
-    return 'end';
-  }
-  if (nameLength === undefined || nameLength > MAX_STREAM_NAME_BYTES) return undefined;
-  const destinationLength = reader.peekUInt32BE(4 + nameLength);
-  if (destinationLength === undefined || destinationLength === 0 || destinationLength > MAX_STREAM_NAME_BYTES) return undefined;
-  const blocks: number[] = [];
-  let offset = 8 + nameLength + destinationLength;
-  for (;;) {
-    const length = reader.peekUInt32BE(offset);
-    const code = reader.peekByte(offset + 4);
-    if (length === undefined || code === undefined || length === 0 || length > MAX_UPLOAD_BLOCK_BYTES) return undefined;
-    if (offset + 4 + length > reader.bufferedBytes) return undefined;
-    if (code === DeviceLinkBlockCode.SUCCESS) break;
-    if (code !== DeviceLinkBlockCode.FILE_DATA) return undefined;
-    blocks.push(length - 1);
-    offset += 4 + length;
-  }
-  reader.takeBuffered(4);
-  const deviceName = reader.takeBuffered(nameLength).toString('utf8');
-  reader.takeBuffered(4);
-  const destinationPath = reader.takeBuffered(destinationLength).toString('utf8');
-  const content: Buffer[] = [];
-  for (const dataLength of blocks) {
-    reader.takeBuffered(5);
-    if (dataLength > 0) content.push(...reader.takeBufferedPieces(dataLength));
-  }
-  const successLength = reader.peekUInt32BE(0) as number;
-  reader.takeBuffered(4 + successLength);
-  return { deviceName, destinationPath, content };
-}
-
 type FileState = 'pending' | 'reading' | 'done' | 'broken';
 
 class UploadedFile implements IncomingFile {
@@ -292,8 +246,8 @@ class UploadedFile implements IncomingFile {
     private readonly timeoutMs: number,
     readonly deviceName: string,
     readonly destinationPath: string,
-    /** The whole content, when the file arrived complete (takeCompleteUpload). */
-    readonly completeContent?: readonly Buffer[],
+    /** When the whole record is buffered (takeCompleteUpload): its FILE_DATA payload lengths. */
+    private readonly completeBlockLengths?: readonly number[],
   ) {}
 
   get bytesReceived(): number {
@@ -305,33 +259,32 @@ class UploadedFile implements IncomingFile {
       throw new ServiceError('invalid-argument', `The content of ${this.destinationPath} was already read; it can be read only once.`);
     }
     this.state = 'reading';
-    return this.completeContent === undefined ? this.readBlocks() : this.replayComplete(this.completeContent);
+    // A complete record is read like any other (its blocks are buffered, so no read waits).
+    return this.readBlocks();
   }
 
+  /**
+   * Lends the content of a complete record, block headers and SUCCESS consumed (§3.6.2). The
+   * pieces may sit in reused read memory: use them before waiting for anything (ByteReader).
+   */
   takeCompleteContent(): readonly Buffer[] | undefined {
-    if (this.state !== 'pending' || this.completeContent === undefined) return undefined;
-    this.state = 'done';
-    for (const piece of this.completeContent) this.received += piece.length;
-    return this.completeContent;
-  }
-
-  private async *replayComplete(content: readonly Buffer[]): AsyncGenerator<Buffer, void, undefined> {
-    for (const piece of content) {
-      this.received += piece.length;
-      yield piece;
+    if (this.state !== 'pending' || this.completeBlockLengths === undefined) return undefined;
+    const content: Buffer[] = [];
+    for (const dataLength of this.completeBlockLengths) {
+      this.reader.takeBuffered(5);
+      if (dataLength > 0) content.push(...this.reader.borrowBufferedPieces(dataLength));
+      this.received += dataLength;
     }
+    const successLength = this.reader.peekUInt32BE(0) as number;
+    this.reader.takeBuffered(4 + successLength);
     this.state = 'done';
+    return content;
   }
 
   async skip(): Promise<void> {
     if (this.state === 'done') return;
-    if (this.completeContent !== undefined) {
-      // Already off the wire: only the count of what was "read" is left to settle.
-      if (this.state === 'pending') this.takeCompleteContent();
-      else this.received = this.completeContent.reduce((sum, piece) => sum + piece.length, 0);
-      this.state = 'done';
-      return;
-    }
+    // Already buffered whole: take it and drop it, without a read per block.
+    if (this.state === 'pending' && this.takeCompleteContent() !== undefined) return;
     if (this.state === 'broken') throw new ServiceError('protocol', `The upload stream broke while reading ${this.destinationPath}.`);
     const blocks = this.state === 'pending' ? this.chunks() : this.readBlocks();
     try {

@@ -1,13 +1,28 @@
 import net from 'node:net';
-import { ReadTimeoutError, StreamClosedError } from '../codec';
+import { type ReadBufferPool, ReadTimeoutError, StreamClosedError } from '../codec';
 import { MuxError } from '../errors';
 import { MuxPacketError } from './mux-packet';
 import { describeMuxAddress, type MuxAddress } from './socket-address';
 
-/** Opens a stream socket to usbmuxd, failing with a sentence when the daemon is not there. */
-export function openMuxSocket(address: MuxAddress, timeoutMs: number): Promise<net.Socket> {
+/**
+ * Opens a stream socket to usbmuxd, failing with a sentence when the daemon is not there. With
+ * `readBuffers` the socket reads into that pool's reused memory (Node's `onread`) and hands each
+ * piece on as a 'data' event, so a ByteReader built with the same pool reads it as usual.
+ */
+export function openMuxSocket(address: MuxAddress, timeoutMs: number, readBuffers?: ReadBufferPool): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = address.kind === 'unix' ? net.connect({ path: address.path }) : net.connect({ host: address.host, port: address.port });
+    const onread =
+      readBuffers === undefined
+        ? undefined
+        : {
+            buffer: () => readBuffers.nextReadTarget(),
+            callback: (count: number, target: Uint8Array): boolean => {
+              socket.emit('data', readBuffers.received(target, count));
+              return true;
+            },
+          };
+    const socket: net.Socket =
+      address.kind === 'unix' ? net.connect({ path: address.path, onread }) : net.connect({ host: address.host, port: address.port, onread });
     let timer: NodeJS.Timeout | undefined;
     const settle = (error: Error | undefined): void => {
       if (timer) clearTimeout(timer);

@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { ByteReader, type PlistDict, plistArrayOf, plistData, plistDictOf, plistInteger, plistString } from '../codec';
+import { ByteReader, type PlistDict, plistArrayOf, plistData, plistDictOf, plistInteger, plistString, ReadBufferPool } from '../codec';
 import { MuxError, type MuxErrorCode } from '../errors';
 import { type MuxDevice, parseAttachedDevice, sameUdid } from './mux-device';
 import { MuxListener } from './mux-listener';
@@ -19,6 +19,14 @@ export interface UsbmuxClientOptions {
 }
 
 /** A socket usbmuxd has turned into a byte tunnel to a device port; the reader holds any early bytes. */
+export interface ConnectOptions {
+  /**
+   * Read into reused memory (codec/read-buffer-pool.ts): for a tunnel that carries bulk data and
+   * is not upgraded to TLS (a TLS socket reads through its own buffers).
+   */
+  readonly reuseReadBuffers?: boolean;
+}
+
 export interface MuxTunnel {
   readonly socket: net.Socket;
   readonly reader: ByteReader;
@@ -121,12 +129,13 @@ export class UsbmuxClient {
    * Asks usbmuxd to connect to a TCP port on the device. The port goes in network byte order
    * (§1.3: lockdownd 62078 travels as 32498). On success the socket is a raw tunnel.
    */
-  async connect(deviceId: number, port: number = LOCKDOWN_PORT): Promise<MuxTunnel> {
+  async connect(deviceId: number, port: number = LOCKDOWN_PORT, options: ConnectOptions = {}): Promise<MuxTunnel> {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Port ${port} is not a TCP port.`);
     const { socket, reader, reply } = await this.exchange(
       { MessageType: 'Connect', DeviceID: deviceId, PortNumber: swapPortBytes(port) },
       `connecting to port ${port} on the iPhone`,
       true,
+      options.reuseReadBuffers === true ? new ReadBufferPool() : undefined,
     );
     try {
       this.expectOk(reply, `connect to port ${port} on the iPhone`);
@@ -159,9 +168,10 @@ export class UsbmuxClient {
     request: PlistDict,
     doing: string,
     keepOpen: boolean,
+    readBuffers?: ReadBufferPool,
   ): Promise<{ socket: net.Socket; reader: ByteReader; reply: PlistDict }> {
-    const socket = await openMuxSocket(this.address, this.timeoutMs);
-    const reader = new ByteReader(socket, this.timeoutMs);
+    const socket = await openMuxSocket(this.address, this.timeoutMs, readBuffers);
+    const reader = new ByteReader(socket, this.timeoutMs, readBuffers);
     const tag = this.takeTag();
     try {
       socket.write(

@@ -1,0 +1,23 @@
+/** The block codes and limits of DeviceLink's raw file streams (protocol.md §3.6.1, §3.6.2). */
+
+/** Block codes of the raw streams (§3.6.1, §3.6.2). */
+export const DeviceLinkBlockCode = {
+  SUCCESS: 0x00,
+  LOCAL_ERROR: 0x06,
+  REMOTE_ERROR: 0x0b,
+  FILE_DATA: 0x0c,
+} as const;
+
+/** Data blocks the host sends: 32 KiB, what Apple's host and libimobiledevice use (§3.6.1). */
+export const DOWNLOAD_BLOCK_BYTES = 32 * 1024;
+/** libimobiledevice refuses longer file names in the upload stream (§3.6.2). */
+export const MAX_STREAM_NAME_BYTES = 4096;
+/**
+ * The longest block we accept from the device. Data blocks are read in pieces anyway, so this is a
+ * sanity limit that turns a corrupt length into an error instead of a hang on bytes that never come.
+ */
+export const MAX_UPLOAD_BLOCK_BYTES = 64 * 1024 * 1024;
+/** Pieces a data block is handed out in, so memory stays bounded whatever the block length. */
+export const UPLOAD_PIECE_BYTES = 256 * 1024;
+/** Error messages longer than this are cut (the rest is read and dropped). */
+export const MAX_REMOTE_ERROR_BYTES = 64 * 1024;
