@@ -18,7 +18,7 @@ export async function startSimProcess(options: { repoRoot: string; stateDir: str
   const child = spawn(
     process.execPath,
     [...simProfiling(), '--import', 'tsx', path.join(options.repoRoot, 'src/simulator/cli/main.ts'), '--listen', `UNIX:${socket}`, '--state-dir', options.stateDir, '--profile', options.profile, '--seed', String(options.seed)],
-    { cwd: options.repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+    { cwd: options.repoRoot, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, LIFEBOAT_SIM_CONTENT_CACHE_BYTES: simContentCacheBytes() } },
   );
   const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
   let address: string | undefined;
@@ -36,6 +36,17 @@ export async function startSimProcess(options: { repoRoot: string; stateDir: str
   child.removeAllListeners('exit');
   if (address === undefined || udid === undefined) throw new Error('The simulator did not print its address and device.');
   return { address, udid, pid: child.pid ?? -1, stop: () => stopChild(child) };
+}
+
+/**
+ * The phone keeps every generated file up to 8 MiB in memory (8 GiB at most, about 6.5 GB for the
+ * large profile), built during the warm-up backup. A real iPhone reads its flash without costing
+ * the computer anything; regenerating 5 GB of photos per backup here cost the phone process 12–45 s
+ * of CPU (mostly garbage collection) on the two cores the tools being measured also use, which
+ * made both tools wait for the phone. An explicit LIFEBOAT_SIM_CONTENT_CACHE_BYTES wins.
+ */
+function simContentCacheBytes(): string {
+  return process.env['LIFEBOAT_SIM_CONTENT_CACHE_BYTES'] ?? String(8 * 1024 * 1024 * 1024);
 }
 
 /** LIFEBOAT_BENCH_SIM_CPU_PROF=DIR: a V8 profile of the phone too, to see whether its send side limits both tools. */
