@@ -140,7 +140,8 @@ export interface IncomingFile {
   chunks(): AsyncIterable<Buffer>;
   /**
    * The whole content at once, without waiting, when the file arrived complete and has not been
-   * read yet (the usual case for small files); otherwise undefined, and chunks() is the way.
+   * read yet (the usual case up to ~8 MiB); otherwise undefined, and chunks() is the way. The
+   * pieces are lent (they may sit in reused read memory): copy them before waiting for anything.
    */
   takeCompleteContent(): readonly Buffer[] | undefined;
   /** Reads and drops the rest of this file's content; a device-side failure is not an error here. */
@@ -246,7 +247,7 @@ class UploadedFile implements IncomingFile {
     private readonly timeoutMs: number,
     readonly deviceName: string,
     readonly destinationPath: string,
-    /** When the whole record is buffered (takeCompleteUpload): its FILE_DATA payload lengths. */
+    /** When the whole record is buffered (UploadRecordScanner): its FILE_DATA payload lengths. */
     private readonly completeBlockLengths?: readonly number[],
   ) {}
 
