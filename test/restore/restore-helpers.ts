@@ -8,6 +8,7 @@ import type { SimHarness } from '../helpers/sim-harness';
 
 /** "Erase All Content and Settings", then trust this computer again, as a person would. */
 export async function eraseAndPair(harness: SimHarness, device: VirtualDevice): Promise<void> {
+  await device.whenServicesIdle();
   device.erase();
   expect(device.phone.isFactoryState()).toBe(true);
   const paired = await runTool('idevicepair', ['pair'], harness.env);
@@ -17,6 +18,7 @@ export async function eraseAndPair(harness: SimHarness, device: VirtualDevice): 
 /** The phone as the simulator generated it (seed × 1000 + index), to compare a restored phone with. */
 export async function expectPhoneEqualsGenerated(harness: SimHarness, device: VirtualDevice, seed: number, name: string): Promise<void> {
   const reference = openPhone(path.join(harness.workDir, `reference-${name}`), { seed: seed * 1000, profile: 'small' });
+  await device.whenServicesIdle();
   try {
     expect(await comparePhones(reference, device.phone, { skip: isSyncHousekeeping })).toEqual([]);
   } finally {
@@ -24,6 +26,8 @@ export async function expectPhoneEqualsGenerated(harness: SimHarness, device: Vi
   }
 }
 
-export function digestOf(device: VirtualDevice): Promise<string> {
+/** The phone's content, read once no service is still changing it (a cancelled restore may be finishing a write). */
+export async function digestOf(device: VirtualDevice): Promise<string> {
+  await device.whenServicesIdle();
   return phoneDigest(device.phone, { skip: isSyncHousekeeping });
 }

@@ -127,6 +127,10 @@ describe('runRestore against the virtual iPhone', () => {
     expect(isBackupError(error, 'cancelled')).toBe(true);
     expect((error as Error).message).toMatch(/The restore was cancelled\. The backup itself was not changed/);
     expect(hashTree(folder)).toEqual(before);
+    // The phone may still be writing files it had received; once it says it is idle, it stays still.
+    const settled = await digestOf(device);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await digestOf(device)).toBe(settled);
     for (let attempt = 0; attempt < 100 && !device.isAttached(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
   });
 

@@ -97,5 +97,9 @@ export interface ServiceContext {
   log(message: string): void;
 }
 
-/** A device-side service: handles one connection to a port StartService opened (§8.1). */
-export type ServiceHandler = (socket: Duplex, context: ServiceContext) => void;
+/**
+ * A device-side service: handles one connection to a port StartService opened (§8.1). A handler
+ * that works on after its socket closes (a restore still writing what it had already received)
+ * returns a promise that settles when it is done, so `VirtualDevice.whenServicesIdle` can wait.
+ */
+export type ServiceHandler = (socket: Duplex, context: ServiceContext) => void | Promise<void>;

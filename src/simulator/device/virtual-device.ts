@@ -67,6 +67,8 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
   private readonly faultSource: FaultPlanSource;
   private readonly budget: LinkBudget;
   private readonly tunnels = new Set<DeviceTunnel>();
+  /** Service handlers still at work; a cancelled restore goes on writing what it had received. */
+  private readonly runningServices = new Set<Promise<void>>();
   private readonly servicePorts = new Map<number, OpenPort>();
   private nextServicePort = FIRST_SERVICE_PORT;
   private replugTimer: NodeJS.Timeout | undefined;
@@ -229,9 +231,25 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     return tunnel;
   }
 
+  /**
+   * Settles once no service is still working, for example after the host cancelled a restore while
+   * the phone had files it had already received but not yet written. Tests read the phone after it.
+   */
+  async whenServicesIdle(): Promise<void> {
+    while (this.runningServices.size > 0) await Promise.allSettled([...this.runningServices]);
+  }
+
   private runHandler(open: OpenPort, stream: Duplex, tunnel: DeviceTunnel): void {
     try {
-      open.service.handler(stream, this.context);
+      const running = open.service.handler(stream, this.context);
+      if (running instanceof Promise) {
+        const tracked = running.then(
+          () => undefined,
+          (error: unknown) => this.log(`${open.name} ended with an error: ${(error as Error).message}`),
+        );
+        this.runningServices.add(tracked);
+        void tracked.finally(() => this.runningServices.delete(tracked));
+      }
     } catch (error) {
       this.log(`${open.name} failed to start: ${(error as Error).message}`);
       tunnel.destroy();

@@ -83,8 +83,14 @@ export class BlobStore {
     }
   }
 
+  /**
+   * The blob's bytes, asynchronously. The file is opened on the first pull, in the same tick as
+   * the index lookup that named it, so a restore replacing (and deleting) the blob a moment later
+   * cannot pull it away from a reader that has started: POSIX keeps an open file readable.
+   */
   async *stream(name: string, chunkSize: number): AsyncIterable<Buffer> {
-    const stream = fs.createReadStream(this.pathOf(name), { highWaterMark: chunkSize });
+    const fd = fs.openSync(this.pathOf(name), 'r');
+    const stream = fs.createReadStream('', { fd, highWaterMark: chunkSize });
     for await (const chunk of stream) yield chunk as Buffer;
   }
 }

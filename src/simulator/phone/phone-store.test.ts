@@ -189,6 +189,25 @@ describe('phone mutations', () => {
     expect(fs.readdirSync(path.join(dir, 'blobs')).filter((n) => !n.endsWith('.bin') || n.length > 0).length).toBeGreaterThan(0);
   });
 
+  it('lets a reader that has started finish the old bytes while a restore replaces the file', async () => {
+    const phone = open(6);
+    const where = { ...input, domain: 'AppDomain-org.example.new', relativePath: 'Documents/big.bin' };
+    const old = Buffer.alloc(64 * 1024, 7);
+    const entry = await phone.writeFile(where, old);
+    const reading = phone.readContent(entry, 4096)[Symbol.asyncIterator]();
+    const firstPull = reading.next();
+    // In the same tick, the old entry and its blob go away; the reader must already hold the file open.
+    phone.removeEntry(where.domain, where.relativePath);
+    await phone.writeFile(where, Buffer.from('new'));
+    const first = await firstPull;
+    const chunks = first.done ? [] : [first.value];
+    for (let next = await reading.next(); !next.done; next = await reading.next()) chunks.push(next.value);
+    expect(Buffer.concat(chunks).equals(old)).toBe(true);
+    const replaced = phone.entry(where.domain, where.relativePath);
+    if (!replaced) throw new Error('lost the file');
+    expect((await contentOf(phone, replaced)).toString()).toBe('new');
+  });
+
   it('erases to factory state, keeps system files, and leaves it when user data is written', async () => {
     const phone = open(9);
     const before = phone.stats();

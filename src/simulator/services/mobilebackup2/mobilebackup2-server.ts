@@ -32,9 +32,7 @@ export function deviceLinkMajorFor(productVersion: string): number {
 }
 
 /** The device side of com.apple.mobilebackup2 (protocol.md §3, §7): one connection, many requests. */
-export const serveMobileBackup2: ServiceHandler = (socket, context) => {
-  void runConnection(socket, context);
-};
+export const serveMobileBackup2: ServiceHandler = (socket, context) => runConnection(socket, context);
 
 async function runConnection(socket: Duplex, context: ServiceContext): Promise<void> {
   // Fault injection (§8.3): pull the cable once a byte or file budget of this connection is spent.
