@@ -50,6 +50,24 @@ describe('BackgroundFileWriter', () => {
     expect(leftovers(dir)).toEqual([]);
   });
 
+  it('copies the content before write() returns, even when it must wait for room (lent read memory)', async () => {
+    const w = open({ maxFilesQueued: 2, maxBytesQueued: 64 * 1024 });
+    const lent = Buffer.alloc(48 * 1024, 1);
+    const targets = [0, 1, 2, 3].map((index) => path.join(dir, `lent-${index}`));
+    const waits: Promise<void>[] = [];
+    for (const target of targets) {
+      lent.fill(1);
+      const queued = w.write(target, [lent.subarray(0, 1000), lent.subarray(1000)]);
+      // The socket reuses its memory as soon as the writer returns, waiting or not.
+      lent.fill(0xee);
+      if (queued !== undefined) waits.push(queued);
+    }
+    expect(waits.length).toBeGreaterThan(0);
+    await Promise.all(waits);
+    await w.settle();
+    for (const target of targets) expect(fs.readFileSync(target).equals(Buffer.alloc(48 * 1024, 1)), target).toBe(true);
+  });
+
   it('replaces a hard-linked file by a new one, leaving the other link untouched', async () => {
     const older = path.join(dir, 'older');
     const target = path.join(dir, 'shared');

@@ -149,7 +149,10 @@ export class BackgroundFileWriter implements WholeFileWriter {
     const pieces = content instanceof Uint8Array ? [content] : content;
     let length = 0;
     for (const piece of pieces) length += piece.length;
-    if (this.mustWait(length)) return this.writeWhenThereIsRoom(target, pieces, length);
+    // The caller may pass lent read memory (ByteReader.borrowBufferedPieces), reused once it
+    // waits: a file that has to wait for room is copied first. That happens only when the disk
+    // is behind, and then the copy is not what anyone is waiting for.
+    if (this.mustWait(length)) return this.writeWhenThereIsRoom(target, [Buffer.concat(pieces, length)], length);
     this.enqueue(target, pieces, length);
     return undefined;
   }
