@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBackupWith } from '../../src/main/backup/engine/run-backup';
+import { nodeStoreFs, type StoreFs } from '../../src/main/backup/store';
+import type { ScriptedPeer } from '../../src/main/device/services/test-support/channel-pair';
 import { PlistReal, type PlistValue, encodeBinaryPlist } from '../../src/main/device/codec';
 import { hashTree } from './engine-helpers';
-import { UDID, readDownloadStream, readStatus, scriptedSession, send, u32, uploadedFile } from './engine-scripted-device';
+import { UDID, readDownloadStream, readStatus, scriptedSession, send, streamName, u32, uploadedFile } from './engine-scripted-device';
 
 const EMPTY = '___EmptyParameterString___';
 const FILE_ID = 'ab'.padEnd(40, '7');
@@ -118,5 +120,93 @@ describe('DeviceLink requests and the host\'s replies', () => {
       })),
     ).rejects.toMatchObject({ code: 'disk-full', message: expect.stringContaining('too little free space') });
     expect(hashTree(folder)).toEqual(before);
+  });
+
+  /** Bytes that differ from file to file and along each file, so a reused buffer would show. */
+  function patterned(size: number, seed: number): Buffer {
+    const bytes = Buffer.alloc(size);
+    for (let offset = 0; offset < size; offset += 1) bytes[offset] = (seed * 31 + offset * 7 + (offset >> 13)) & 0xff;
+    return bytes;
+  }
+
+  /** An uploaded file in FILE_DATA blocks of `blockBytes` (§3.6.2), as a phone sends a video. */
+  function uploadedInBlocks(deviceName: string, destination: string, content: Buffer, blockBytes: number): Buffer {
+    const parts = [streamName(deviceName), streamName(destination)];
+    for (let offset = 0; offset < content.length; offset += blockBytes) {
+      const block = content.subarray(offset, offset + blockBytes);
+      parts.push(u32(block.length + 1), Buffer.from([0x0c]), block);
+    }
+    parts.push(u32(1), Buffer.from([0x00]));
+    return Buffer.concat(parts);
+  }
+
+  const MIB = 1024 * 1024;
+  const bigFiles = [8 * MIB, 8 * MIB + 1, 21 * MIB + 12_345, 3 * MIB + 7].map((size, index) => ({
+    id: `cd${String(index).padStart(38, '0')}`,
+    content: patterned(size, index + 1),
+  }));
+
+  function uploadBigFiles(peer: ScriptedPeer): void {
+    send(peer, ['DLMessageUploadFiles', {}, new PlistReal(50), 0]);
+    // Blocks of odd sizes, written in odd pieces, so buffers fill across block edges.
+    const stream = Buffer.concat([...bigFiles.map((file, index) => uploadedInBlocks(`MediaDomain-v${index}`, `${UDID}/cd/${file.id}`, file.content, 300_001 + index * 77_777)), u32(0)]);
+    for (let offset = 0; offset < stream.length; offset += 1_000_003) peer.socket.write(stream.subarray(offset, offset + 1_000_003));
+  }
+
+  it('streams files past 8 MiB to disk byte for byte, gathering them in reused buffers', async () => {
+    let uploadStatus: unknown;
+    await runBackupWith(
+      { udid: UDID, backupRoot: root },
+      scriptedSession(async (peer) => {
+        send(peer, ['DLMessageCreateDirectory', `${UDID}/cd`]);
+        await readStatus(peer);
+        uploadBigFiles(peer);
+        uploadStatus = await readStatus(peer);
+        send(peer, ['DLMessageUploadFiles', {}, new PlistReal(100), 0]);
+        peer.socket.write(Buffer.concat([uploadedFile('Status.plist', `${UDID}/Status.plist`, encodeBinaryPlist({ SnapshotState: 'finished', IsFullBackup: false })), u32(0)]));
+        await readStatus(peer);
+        send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0 }]);
+      }),
+    );
+    expect(uploadStatus).toEqual(['DLMessageStatusResponse', 0, EMPTY, {}]);
+    for (const file of bigFiles) {
+      expect(fs.readFileSync(path.join(folder, 'cd', file.id)).equals(file.content), file.id).toBe(true);
+    }
+  });
+
+  it('stops on a disk that fills in the middle of a big file, leaving the previous backup as it was', async () => {
+    const before = hashTree(folder);
+    let written = 0;
+    const fillsUp: StoreFs = {
+      async createFile(target) {
+        const file = await nodeStoreFs.createFile(target);
+        return {
+          async write(chunk) {
+            written += chunk.length;
+            if (written > 12 * MIB) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+            await file.write(chunk);
+          },
+          commit: () => file.commit(),
+          abort: () => file.abort(),
+        };
+      },
+    };
+    let uploadStatus: PlistValue[] | undefined;
+    const error = await runBackupWith(
+      { udid: UDID, backupRoot: root, storeFs: fillsUp },
+      scriptedSession(async (peer) => {
+        send(peer, ['DLMessageCreateDirectory', `${UDID}/cd`]);
+        await readStatus(peer);
+        uploadBigFiles(peer);
+        uploadStatus = (await readStatus(peer)) as PlistValue[];
+        send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0 }]);
+      }),
+    ).catch((caught: unknown) => caught);
+    expect(uploadStatus?.slice(0, 2)).toEqual(['DLMessageStatusResponse', -15]);
+    expect(error).toMatchObject({ code: 'disk-full' });
+    expect(hashTree(folder)).toEqual(before);
+    // The failed run's staging copy is gone with its half-written video.
+    const staging = path.join(root, '.lifeboat', 'staging');
+    expect(fs.existsSync(staging) ? fs.readdirSync(staging) : []).toEqual([]);
   });
 });

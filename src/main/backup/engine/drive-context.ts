@@ -1,6 +1,7 @@
 import type { DeviceLinkClient } from '../../device/services';
 import type { ConfinedPaths, StoreFs, WholeFileWriter } from '../store';
 import type { ProgressTracker } from './backup-progress';
+import type { GatherBuffers } from './gathered-content';
 
 /** Decides, per uploaded file, whether it is kept; a discarded file is read off the wire and dropped. */
 export interface UploadFilter {
@@ -22,6 +23,8 @@ export interface DriveContext {
    * write; its failure is reported in the next upload status and ends the run.
    */
   readonly fileWriter: WholeFileWriter | undefined;
+  /** Reused memory that streamed uploads are copied into from the socket's lent pieces. */
+  readonly gatherBuffers: GatherBuffers;
   readonly progress: ProgressTracker;
   readonly uploadFilter: UploadFilter | undefined;
   readonly beforeMove: BeforeMove | undefined;

@@ -23,6 +23,7 @@ import { checkDiskSpace } from './disk-space';
 import { type BeforeMove, type DriveContext, newDriveStats } from './drive-context';
 import { settleWrites } from './background-work';
 import { asBackupError, runDriveLoop } from './drive-loop';
+import { GatherBuffers } from './gathered-content';
 import { type BackupDeviceSession, type OpenSessionOptions, openBackupSession } from './device-session';
 import { buildInfoPlist } from './info-plist';
 import { errorForDeviceCode } from './device-errors';
@@ -140,6 +141,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
       paths,
       storeFs,
       fileWriter,
+      gatherBuffers: new GatherBuffers(),
       progress: progress,
       uploadFilter: cameraRoll ? undefined : cameraRollUploadFilter,
       beforeMove,

@@ -3,6 +3,7 @@ import { RemoteFileError, type IncomingFile } from '../../device/services';
 import { type NewFile, writeFileAtomically } from '../store';
 import { BackupError } from '../backup-error';
 import type { DriveContext } from './drive-context';
+import { GATHER_BUFFER_BYTES, GatheredContent } from './gathered-content';
 import { DL_STATUS, statusForError } from './status-codes';
 import { WriteQueue } from './write-queue';
 
@@ -25,8 +26,6 @@ import { WriteQueue } from './write-queue';
  * there is one): every photo; only videos and the like are streamed.
  */
 const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
-/** Large files are written in pieces of about this size. */
-const LARGE_WRITE_BYTES = 1024 * 1024;
 /** At most this many files, and this many bytes, wait for the disk at once. */
 const QUEUE_MAX_FILES = 32;
 const QUEUE_MAX_BYTES = 32 * 1024 * 1024;
@@ -125,37 +124,44 @@ export async function receiveUploads(context: DriveContext, sizeHint: number | u
 }
 
 /**
- * Reads one file off the wire and hands its writing to the queue. Small files are kept whole in
- * memory; past WHOLE_FILE_BYTES the file is streamed into a temporary file as it arrives.
+ * Reads one file off the wire and hands its writing to the queue. Its pieces are lent by the
+ * socket reader and copied at once into the run's reused gathering buffers (gathered-content.ts).
+ * Up to WHOLE_FILE_BYTES the file is kept whole; past that it is streamed into a temporary file
+ * a buffer at a time, with one write in flight while the next bytes are read.
  */
 async function receiveOne(file: IncomingFile, target: string, context: DriveContext, queue: WriteQueue, inFlight: Map<string, Promise<void>>): Promise<void> {
   const { progress, storeFs, stats } = context;
-  let parts: Buffer[] = [];
-  let gathered = 0;
+  const gathered = new GatheredContent(context.gatherBuffers);
   let total = 0;
   let output: NewFile | undefined;
-  let writing: Promise<unknown> | undefined;
+  let writing: Promise<void> | undefined;
   let writeError: unknown;
-  const flush = async (): Promise<void> => {
+  const flush = async (everything: boolean): Promise<void> => {
     await writing;
     if (writeError !== undefined) throw markLocal(writeError);
-    if (gathered === 0) return;
-    const piece = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, gathered);
-    parts = [];
-    gathered = 0;
+    const run = everything ? gathered.takeAll() : gathered.takeFull();
+    if (run.bytes === 0) {
+      context.gatherBuffers.giveBack(run.buffers);
+      return;
+    }
     const handle = output as NewFile;
     // One write in flight while the next bytes are read; its error surfaces at the next flush.
-    writing = handle.write(piece).catch((error: unknown) => {
-      writeError = error;
-    });
+    writing = (async () => {
+      try {
+        for (const piece of run.pieces) await handle.write(piece);
+      } catch (error) {
+        writeError = error;
+      } finally {
+        context.gatherBuffers.giveBack(run.buffers);
+      }
+    })();
   };
   try {
-    for await (const chunk of file.chunks()) {
+    for await (const chunk of file.chunks({ lend: true })) {
+      gathered.append(chunk);
       progress.bytesReceived(chunk.length);
-      parts.push(chunk);
-      gathered += chunk.length;
       total += chunk.length;
-      if (total > WHOLE_FILE_BYTES && gathered >= LARGE_WRITE_BYTES) {
+      if (total > WHOLE_FILE_BYTES && gathered.hasFullBuffer) {
         if (output === undefined) {
           await inFlight.get(target);
           if (context.fileWriter?.isPending(target)) await context.fileWriter.settle();
@@ -163,7 +169,7 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
             throw markLocal(error);
           });
         }
-        await flush();
+        await flush(false);
       }
     }
   } catch (error) {
@@ -171,35 +177,46 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
       await writing;
       await output.abort();
     }
+    gathered.release();
     throw error;
   }
 
   await inFlight.get(target);
-  if (output === undefined && context.fileWriter !== undefined) {
-    const queued = context.fileWriter.write(target, parts);
-    if (queued !== undefined) await queued;
-    stats.ownFiles.add(target);
-    return;
-  }
   let job: () => Promise<void>;
+  let queuedBytes = gathered.bytes;
   if (output === undefined) {
-    const whole = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, gathered);
-    job = () => writeFileAtomically(storeFs, target, whole);
+    const pieces = gathered.views();
+    try {
+      if (context.fileWriter !== undefined) {
+        // The writer copies the bytes before it returns or waits, so the buffers are free after.
+        const queued = context.fileWriter.write(target, pieces);
+        if (queued !== undefined) await queued;
+        stats.ownFiles.add(target);
+        return;
+      }
+      const whole = Buffer.concat(pieces, gathered.bytes);
+      job = () => writeFileAtomically(storeFs, target, whole);
+    } finally {
+      gathered.release();
+    }
   } else {
     const streamed = output;
+    queuedBytes = Math.min(queuedBytes, GATHER_BUFFER_BYTES);
     job = async () => {
       try {
-        await flush();
+        await flush(true);
         await writing;
         if (writeError !== undefined) throw writeError;
         await streamed.commit();
       } catch (error) {
         await streamed.abort();
         throw error;
+      } finally {
+        gathered.release();
       }
     };
   }
-  await queue.add(gathered, async () => {
+  await queue.add(queuedBytes, async () => {
     const done = job().then(() => {
       stats.filesWritten += 1;
       stats.bytesWritten += total;
@@ -215,7 +232,8 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
 
 async function countedSkip(file: IncomingFile, context: DriveContext): Promise<void> {
   try {
-    for await (const chunk of file.chunks()) context.progress.bytesReceived(chunk.length);
+    // Only counted, never kept: the pieces can be lent.
+    for await (const chunk of file.chunks({ lend: true })) context.progress.bytesReceived(chunk.length);
   } catch (error) {
     if (!(error instanceof RemoteFileError)) throw error;
   }

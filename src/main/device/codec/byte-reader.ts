@@ -19,8 +19,11 @@ export class ReadTimeoutError extends Error {
 
 interface PendingRead {
   readonly size: number;
-  /** exact: `size` bytes; some: whatever has arrived (up to `size`); peek: nothing taken, once `size` are buffered. */
-  readonly mode: 'exact' | 'some' | 'peek';
+  /**
+   * exact: `size` bytes; some: whatever has arrived (up to `size`); lend: the same, lent rather
+   * than copied (borrowSome); peek: nothing taken, once `size` are buffered.
+   */
+  readonly mode: 'exact' | 'some' | 'lend' | 'peek';
   readonly resolve: (bytes: Buffer) => void;
   readonly reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
@@ -73,11 +76,24 @@ export class ByteReader {
    * (no copy), or the first bytes to arrive. For streaming content through without gathering it.
    */
   readSome(max: number, timeoutMs = this.defaultTimeoutMs): Promise<Buffer> {
+    return this.readUpTo(max, 'some', timeoutMs);
+  }
+
+  /**
+   * readSome, but over reused read memory the bytes are lent, not copied: like the pieces of
+   * borrowBufferedPieces, valid only until the borrower's code next waits for anything (the next
+   * borrowSome included). For content copied at once into the consumer's own memory (videos).
+   */
+  borrowSome(max: number, timeoutMs = this.defaultTimeoutMs): Promise<Buffer> {
+    return this.readUpTo(max, 'lend', timeoutMs);
+  }
+
+  private readUpTo(max: number, mode: 'some' | 'lend', timeoutMs: number): Promise<Buffer> {
     if (this.pending) return Promise.reject(new Error('ByteReader: overlapping reads.'));
     if (max <= 0) return Promise.resolve(Buffer.alloc(0));
-    if (this.buffered > 0) return Promise.resolve(this.take(Math.min(max, (this.chunks[0] as Buffer).length)));
+    if (this.buffered > 0) return Promise.resolve(this.take(Math.min(max, (this.chunks[0] as Buffer).length), mode === 'lend'));
     if (this.ended) return Promise.reject(this.ended);
-    return this.waitFor(max, 'some', timeoutMs);
+    return this.waitFor(max, mode, timeoutMs);
   }
 
   /**
@@ -203,11 +219,12 @@ export class ByteReader {
 
   private settle(): void {
     const pending = this.pending;
-    if (pending && (this.buffered >= pending.size || (pending.mode === 'some' && this.buffered > 0))) {
+    const upTo = pending?.mode === 'some' || pending?.mode === 'lend';
+    if (pending && (this.buffered >= pending.size || (upTo && this.buffered > 0))) {
       this.pending = undefined;
       if (pending.timer) clearTimeout(pending.timer);
       if (pending.mode === 'peek') pending.resolve(EMPTY);
-      else pending.resolve(this.take(pending.mode === 'some' ? Math.min(pending.size, (this.chunks[0] as Buffer).length) : pending.size));
+      else pending.resolve(this.take(upTo ? Math.min(pending.size, (this.chunks[0] as Buffer).length) : pending.size, pending.mode === 'lend'));
     }
   }
 
@@ -222,12 +239,15 @@ export class ByteReader {
     }
   }
 
-  /** `size` bytes off the front: a view when they sit in one chunk the reader owns, else a copy. */
-  private take(size: number): Buffer {
+  /**
+   * `size` bytes off the front: a view when they sit in one chunk the reader owns (or `lend` says
+   * the caller copies them before waiting), else a copy.
+   */
+  private take(size: number, lend = false): Buffer {
     if (size === 0) return Buffer.alloc(0);
     const first = this.chunks[0] as Buffer;
     let result: Buffer;
-    if (first.length >= size && this.readBuffers?.owns(first) !== true) {
+    if (first.length >= size && (lend || this.readBuffers?.owns(first) !== true)) {
       result = first.subarray(0, size);
       this.consumeHead(first, size);
     } else {

@@ -60,6 +60,27 @@ describe('ByteReader over reused read memory', () => {
     expect(lent.every((piece) => pool.owns(piece))).toBe(true);
     expect(Buffer.concat(lent).every((byte) => byte === 8)).toBe(true);
   });
+
+  it('lends with borrowSome and copies with readSome, whether the bytes were buffered or awaited', async () => {
+    const pool = new ReadBufferPool(128 * 1024);
+    const stream = new PassThrough();
+    const reader = new ByteReader(stream, 0, pool);
+    stream.write(arrive(pool, Buffer.alloc(10_000, 1)));
+    await new Promise((resolve) => setImmediate(resolve));
+    const buffered = await reader.borrowSome(4000);
+    expect(buffered.length).toBe(4000);
+    expect(pool.owns(buffered)).toBe(true);
+    const copied = await reader.readSome(100_000);
+    expect(copied.length).toBe(6000);
+    expect(pool.owns(copied)).toBe(false);
+    // Nothing buffered: the next borrow waits for the socket and lends what arrives.
+    const waiting = reader.borrowSome(100_000);
+    stream.write(arrive(pool, Buffer.alloc(3000, 2)));
+    const awaited = await waiting;
+    expect(pool.owns(awaited)).toBe(true);
+    expect(awaited.length).toBe(3000);
+    expect(awaited.every((byte) => byte === 2)).toBe(true);
+  });
 });
 
 describe('a socket reading into the pool (Node onread)', () => {

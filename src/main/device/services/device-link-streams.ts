@@ -136,8 +136,10 @@ export interface IncomingFile {
    * The content, piece by piece. Consume it (or call `skip`) before asking for the next file.
    * Ends normally after SUCCESS; throws RemoteFileError if the device gave up on this file (the
    * upload goes on with the next one) or another ServiceError if the stream is broken.
+   * With `lend`, the pieces may sit in reused read memory: copy each before waiting for anything
+   * but the next piece (asking for the next piece ends the loan of this one).
    */
-  chunks(): AsyncIterable<Buffer>;
+  chunks(options?: ChunkOptions): AsyncIterable<Buffer>;
   /**
    * The whole content at once, without waiting, when the file arrived complete and has not been
    * read yet (the usual case up to ~8 MiB); otherwise undefined, and chunks() is the way. The
@@ -146,6 +148,11 @@ export interface IncomingFile {
   takeCompleteContent(): readonly Buffer[] | undefined;
   /** Reads and drops the rest of this file's content; a device-side failure is not an error here. */
   skip(): Promise<void>;
+}
+
+export interface ChunkOptions {
+  /** Lend the pieces instead of copying them out of reused read memory (ByteReader.borrowSome). */
+  readonly lend?: boolean;
 }
 
 export interface ReceiveFilesOptions {
@@ -255,13 +262,13 @@ class UploadedFile implements IncomingFile {
     return this.received;
   }
 
-  chunks(): AsyncIterable<Buffer> {
+  chunks(options: ChunkOptions = {}): AsyncIterable<Buffer> {
     if (this.state !== 'pending') {
       throw new ServiceError('invalid-argument', `The content of ${this.destinationPath} was already read; it can be read only once.`);
     }
     this.state = 'reading';
     // A complete record is read like any other (its blocks are buffered, so no read waits).
-    return this.readBlocks();
+    return this.readBlocks(options.lend === true);
   }
 
   /**
@@ -287,7 +294,8 @@ class UploadedFile implements IncomingFile {
     // Already buffered whole: take it and drop it, without a read per block.
     if (this.state === 'pending' && this.takeCompleteContent() !== undefined) return;
     if (this.state === 'broken') throw new ServiceError('protocol', `The upload stream broke while reading ${this.destinationPath}.`);
-    const blocks = this.state === 'pending' ? this.chunks() : this.readBlocks();
+    // Dropped pieces are never kept, so they can be lent rather than copied.
+    const blocks = this.state === 'pending' ? this.chunks({ lend: true }) : this.readBlocks(true);
     try {
       for await (const _piece of blocks) {
         // dropped
@@ -297,14 +305,15 @@ class UploadedFile implements IncomingFile {
     }
   }
 
-  private async *readBlocks(): AsyncGenerator<Buffer, void, undefined> {
+  private async *readBlocks(lend: boolean): AsyncGenerator<Buffer, void, undefined> {
     const what = `the upload of ${this.destinationPath}`;
     try {
       for (;;) {
         // Finish the data block a consumer may have stopped in the middle of before the next header.
         while (this.dataRemaining > 0) {
-          // Pieces as they arrived (views, not copies): a photo is passed on, never gathered here.
-          const piece = await this.reader.readSome(Math.min(this.dataRemaining, UPLOAD_PIECE_BYTES), this.timeoutMs);
+          // Pieces as they arrived: never gathered here. Lent ones are views of reused read memory.
+          const max = Math.min(this.dataRemaining, UPLOAD_PIECE_BYTES);
+          const piece = await (lend ? this.reader.borrowSome(max, this.timeoutMs) : this.reader.readSome(max, this.timeoutMs));
           this.dataRemaining -= piece.length;
           this.received += piece.length;
           yield piece;
