@@ -66,6 +66,22 @@ export class DeviceTunnel extends Duplex {
     else send();
   }
 
+  /** Corked writes (a whole upload flush) cross as one vectored socket write, under one budget take. */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const send = (): void => {
+      if (this.socket.destroyed) return callback();
+      let flushed = true;
+      this.socket.cork();
+      for (const { chunk } of chunks) flushed = this.socket.write(chunk);
+      this.socket.uncork();
+      if (flushed) callback();
+      else this.socket.once('drain', () => callback());
+    };
+    const delay = this.budget.take(chunks.reduce((sum, { chunk }) => sum + chunk.length, 0));
+    if (delay) void delay.then(send);
+    else send();
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.socket.end();
     callback();

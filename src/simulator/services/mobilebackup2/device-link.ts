@@ -71,6 +71,24 @@ export class DeviceLink {
     if (!flushed) await this.waitForDrain();
   }
 
+  /**
+   * Writes pieces as they are, back to back, in one vectored socket write (the tunnel implements
+   * `_writev`), waiting for the socket to drain like `writeRaw`.
+   */
+  async writeRawPieces(pieces: readonly Buffer[]): Promise<void> {
+    if (!this.isOpen || !this.socket.writable) throw this.gone ?? new HostGoneError();
+    let flushed = true;
+    let bytes = 0;
+    this.socket.cork();
+    for (const piece of pieces) {
+      flushed = this.socket.write(piece);
+      bytes += piece.length;
+    }
+    this.socket.uncork();
+    this.options.onTraffic?.(bytes);
+    if (!flushed) await this.waitForDrain();
+  }
+
   /** The next DL message; `timeoutMs` (0 = forever) bounds the wait for its first byte. */
   async receive(timeoutMs = 0): Promise<DeviceLinkMessage> {
     let frame: Buffer;

@@ -158,7 +158,7 @@ export class HostDrive {
    */
   async uploadFiles(items: readonly UploadItem[], progress: number, totalBytes = 0): Promise<void> {
     await this.request(['DLMessageUploadFiles', {}, new PlistReal(progress), totalBytes]);
-    const stream = new UploadStreamWriter((bytes) => this.link.writeRaw(bytes));
+    const stream = new UploadStreamWriter((pieces) => this.link.writeRawPieces(pieces));
     for (const item of items) {
       stream.fileHeader(item.deviceName, item.hostPath);
       try {

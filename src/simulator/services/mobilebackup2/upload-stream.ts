@@ -3,26 +3,33 @@ import { BLOCK_CODE, FILE_BLOCK_BYTES } from './file-stream';
 /** Bytes gathered before a socket write: big enough that a 4 KB file is not one write, small enough to keep fault budgets fine-grained. */
 export const UPLOAD_FLUSH_BYTES = 128 * 1024;
 
+/** Content spans at least this long are sent from the caller's buffer instead of being copied. */
+const REFERENCE_BYTES = 8 * 1024;
+
 /**
- * Lays out a DLMessageUploadFiles stream (protocol.md §3.6.2) straight into a few large buffers,
- * so a backup of 50,000 small files costs a few thousand socket writes instead of four per file,
- * and every byte is copied once (no per-block `Buffer.concat`). The bytes are exactly those of
- * `encodeUploadHeader`, `encodeBlock` and `encodeStreamEnd`, one after the other.
+ * Lays out a DLMessageUploadFiles stream (protocol.md §3.6.2) for few, large socket writes, so a
+ * backup of 50,000 small files costs a few thousand writes instead of four per file. Headers and
+ * small files are copied into a shared buffer; bigger content spans (photos, videos) are sent from
+ * the caller's own buffers, which must not change afterwards (the phone's content never does), so
+ * gigabytes of photos are not copied into fresh memory a second time. The bytes are exactly those
+ * of `encodeUploadHeader`, `encodeBlock` and `encodeStreamEnd`, one after the other.
  *
  * The caller appends synchronously and awaits `flush()` whenever `isFull` says so, and before it
- * waits for the host's reply: nothing is sent until then.
+ * waits for the host's reply: nothing is sent until then, and then in one call to `write`.
  */
 export class UploadStreamWriter {
   private ready: Buffer[] = [];
   private current = Buffer.allocUnsafe(UPLOAD_FLUSH_BYTES);
+  /** `current` before `start` is already in `ready` (or sent): never written again. */
+  private start = 0;
   private used = 0;
   private readyBytes = 0;
 
-  constructor(private readonly write: (bytes: Buffer) => Promise<void>) {}
+  constructor(private readonly write: (pieces: readonly Buffer[]) => Promise<void>) {}
 
   /** True once enough is gathered to be worth a write. */
   get isFull(): boolean {
-    return this.readyBytes + this.used >= UPLOAD_FLUSH_BYTES;
+    return this.readyBytes + this.used - this.start >= UPLOAD_FLUSH_BYTES;
   }
 
   /** One file's header: the device-side name, then the host-relative path, each `u32` length-prefixed. */
@@ -36,7 +43,8 @@ export class UploadStreamWriter {
     for (let offset = 0; offset < chunk.length; offset += FILE_BLOCK_BYTES) {
       const end = Math.min(chunk.length, offset + FILE_BLOCK_BYTES);
       this.blockHeader(BLOCK_CODE.fileData, end - offset);
-      this.bytes(chunk, offset, end);
+      if (end - offset >= REFERENCE_BYTES) this.reference(chunk.subarray(offset, end));
+      else this.bytes(chunk, offset, end);
     }
   }
 
@@ -53,16 +61,12 @@ export class UploadStreamWriter {
 
   /** Sends everything gathered so far, waiting for the socket as `write` does. */
   async flush(): Promise<void> {
+    this.retireCurrent();
     const pieces = this.ready;
-    if (this.used > 0) pieces.push(this.current.subarray(0, this.used));
     this.ready = [];
     this.readyBytes = 0;
-    if (this.used > 0) {
-      // The socket keeps the sent buffer until it is written out, so never reuse it.
-      this.current = Buffer.allocUnsafe(UPLOAD_FLUSH_BYTES);
-      this.used = 0;
-    }
-    for (const piece of pieces) await this.write(piece);
+    // The socket keeps what it was given until it is written out; `current` goes on filling after `start` only.
+    if (pieces.length > 0) await this.write(pieces);
   }
 
   private blockHeader(code: number, payloadLength: number): void {
@@ -99,12 +103,27 @@ export class UploadStreamWriter {
     }
   }
 
+  /** Queues `span` itself after what is gathered so far. */
+  private reference(span: Buffer): void {
+    this.retireCurrent();
+    this.ready.push(span);
+    this.readyBytes += span.length;
+  }
+
+  /** Moves what `current` holds since `start` to `ready`; the rest of `current` stays for later bytes. */
+  private retireCurrent(): void {
+    if (this.used === this.start) return;
+    this.ready.push(this.current.subarray(this.start, this.used));
+    this.readyBytes += this.used - this.start;
+    this.start = this.used;
+  }
+
   /** Makes sure `bytes` (at most a few) fit in the current buffer, retiring it when they do not. */
   private room(bytes: number): void {
     if (this.current.length - this.used >= bytes) return;
-    this.ready.push(this.current.subarray(0, this.used));
-    this.readyBytes += this.used;
+    this.retireCurrent();
     this.current = Buffer.allocUnsafe(UPLOAD_FLUSH_BYTES);
+    this.start = 0;
     this.used = 0;
   }
 }
