@@ -111,6 +111,24 @@ describe('BackgroundFileWriter', () => {
     expect(fs.readFileSync(target, 'utf8')).toBe('second');
   });
 
+  it('keeps that order when writes have to wait for room', async () => {
+    const w = open({ maxFilesQueued: 3, maxBytesQueued: 40 * 1024 });
+    const targets = ['a', 'b'].map((name) => path.join(dir, name));
+    let waited = 0;
+    for (let round = 0; round < 40; round += 1) {
+      for (const target of targets) {
+        const queued = w.write(target, Buffer.alloc(10_000 + round, round));
+        if (queued !== undefined) {
+          waited += 1;
+          await queued;
+        }
+      }
+    }
+    await w.settle();
+    expect(waited).toBeGreaterThan(10);
+    for (const target of targets) expect(fs.readFileSync(target).equals(Buffer.alloc(10_039, 39)), target).toBe(true);
+  });
+
   it('reports the first failure with its errno code and writes nothing after it', async () => {
     const w = open({ threads: 1 });
     await w.write(path.join(dir, 'before'), Buffer.from('ok'));
@@ -158,6 +176,12 @@ describe('BackgroundFileWriter', () => {
     w.rename(path.join(dir, 'never-written'), path.join(dir, 'anywhere'));
     await w.settle();
     expect(w.failure).toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a path with a NUL character, which would split in the message to its thread', async () => {
+    const w = open();
+    expect(() => w.write(path.join(dir, 'a\0/etc/passwd'), Buffer.from('x'))).toThrow(/NUL/);
+    expect(() => w.rename(path.join(dir, 'a'), path.join(dir, 'b\0c'))).toThrow(/NUL/);
   });
 
   it('refuses writes once closed', async () => {

@@ -146,13 +146,18 @@ export class BackgroundFileWriter implements WholeFileWriter {
 
   write(target: string, content: Uint8Array | readonly Uint8Array[]): Promise<void> | undefined {
     if (this.closed) throw new Error('The file writer is closed.');
+    refuseNul(target);
     const pieces = content instanceof Uint8Array ? [content] : content;
     let length = 0;
     for (const piece of pieces) length += piece.length;
-    // The caller may pass lent read memory (ByteReader.borrowBufferedPieces), reused once it
-    // waits: a file that has to wait for room is copied first. That happens only when the disk
-    // is behind, and then the copy is not what anyone is waiting for.
-    if (this.mustWait(length)) return this.writeWhenThereIsRoom(target, [Buffer.concat(pieces, length)], length);
+    if (this.mustWait(length)) {
+      // The caller may pass lent read memory (ByteReader.borrowBufferedPieces), reused once it
+      // waits: the file is copied into a batch buffer of its own now and posted when there is
+      // room. Only one file waits at a time (the caller waits for it), so memory stays bounded.
+      const buffer = this.takeBuffer(length);
+      copyPieces(buffer, 0, pieces);
+      return this.postWhenThereIsRoom(target, buffer, length);
+    }
     this.enqueue(target, pieces, length);
     return undefined;
   }
@@ -161,26 +166,32 @@ export class BackgroundFileWriter implements WholeFileWriter {
     return this.firstFailure === undefined && this.filesQueued > 0 && (this.filesQueued >= this.maxFiles || this.bytesQueued + length > this.maxBytes || this.posted.size >= MAX_BATCHES_POSTED);
   }
 
-  private async writeWhenThereIsRoom(target: string, pieces: readonly Uint8Array[], length: number): Promise<void> {
+  private async postWhenThereIsRoom(target: string, buffer: ArrayBuffer, length: number): Promise<void> {
     while (this.mustWait(length)) {
       this.flushAll();
       await this.nextReply();
     }
-    this.enqueue(target, pieces, length);
+    if (this.firstFailure !== undefined) return;
+    const lane = this.laneOf(target);
+    // What the lane already holds goes first: files of one folder are written in queue order.
+    this.flush(lane);
+    lane.open = { jobs: [], buffer, bytes: 0 };
+    this.addJob(lane, target, length);
   }
 
   private enqueue(target: string, pieces: readonly Uint8Array[], length: number): void {
     // After a failure nothing more is written (the threads drop it too); the caller reads `failure`.
     if (this.firstFailure !== undefined) return;
-    const lane = this.lanes[laneIndex(path.dirname(target), this.lanes.length)] as Lane;
+    const lane = this.laneOf(target);
     if (lane.open !== undefined && lane.open.bytes + length > lane.open.buffer.byteLength) this.flush(lane);
-    const batch = (lane.open ??= { jobs: [], buffer: this.takeBuffer(length), bytes: 0 });
-    const view = new Uint8Array(batch.buffer);
-    let offset = batch.bytes;
-    for (const piece of pieces) {
-      view.set(piece, offset);
-      offset += piece.length;
-    }
+    lane.open ??= { jobs: [], buffer: this.takeBuffer(length), bytes: 0 };
+    copyPieces(lane.open.buffer, lane.open.bytes, pieces);
+    this.addJob(lane, target, length);
+  }
+
+  /** Records a file whose bytes were just put at the end of the lane's open batch. */
+  private addJob(lane: Lane, target: string, length: number): void {
+    const batch = lane.open as OpenBatch;
     batch.jobs.push({ target, offset: batch.bytes, length });
     batch.bytes += length;
     this.bytesQueued += length;
@@ -190,8 +201,14 @@ export class BackgroundFileWriter implements WholeFileWriter {
     else this.scheduleFlush();
   }
 
+  private laneOf(target: string): Lane {
+    return this.lanes[laneIndex(path.dirname(target), this.lanes.length)] as Lane;
+  }
+
   rename(from: string, to: string): void {
     if (this.closed) throw new Error('The file writer is closed.');
+    refuseNul(from);
+    refuseNul(to);
     if (this.firstFailure !== undefined) return;
     // One thread for all renames: a later move may depend on an earlier one (A→B, then B→C).
     const lane = this.lanes[0] as Lane;
@@ -247,9 +264,23 @@ export class BackgroundFileWriter implements WholeFileWriter {
     const buffer = batch.buffer;
     const id = this.nextBatch;
     this.nextBatch += 1;
-    const targets = batch.jobs.flatMap((job) => ('target' in job ? [job.target] : []));
+    const targets: string[] = [];
+    const paths: string[] = [];
+    const layout = new Float64Array(batch.jobs.length * 2);
+    batch.jobs.forEach((job, index) => {
+      if ('target' in job) {
+        targets.push(job.target);
+        paths.push(job.target);
+        layout[2 * index] = job.offset;
+        layout[2 * index + 1] = job.length;
+      } else {
+        paths.push(job.from, job.to);
+        layout[2 * index] = -1;
+      }
+    });
     this.posted.set(id, { targets, jobs: batch.jobs.length, bytes: batch.bytes });
-    lane.worker.postMessage({ batch: id, buffer, jobs: batch.jobs }, [buffer]);
+    // The layout of whole-file-worker-source.ts: one string and one typed array per batch.
+    lane.worker.postMessage({ batch: id, buffer, paths: paths.join('\0'), layout }, [buffer, layout.buffer]);
   }
 
   /** A batch buffer: reused ones come back from the threads, so a backup allocates only a few. */
@@ -312,6 +343,20 @@ export class BackgroundFileWriter implements WholeFileWriter {
 }
 
 /** FNV-1a of the folder name: the same folder always goes to the same thread. */
+/** Paths travel to the threads joined by NUL; ConfinedPaths refuses it already, this keeps it so. */
+function refuseNul(target: string): void {
+  if (target.includes('\0')) throw new Error(`A path with a NUL character cannot be written: ${JSON.stringify(target)}`);
+}
+
+function copyPieces(buffer: ArrayBuffer, offset: number, pieces: readonly Uint8Array[]): void {
+  const view = new Uint8Array(buffer);
+  let at = offset;
+  for (const piece of pieces) {
+    view.set(piece, at);
+    at += piece.length;
+  }
+}
+
 function laneIndex(folder: string, lanes: number): number {
   let hash = 0x811c9dc5;
   for (let index = 0; index < folder.length; index += 1) {
