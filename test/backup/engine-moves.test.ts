@@ -79,6 +79,31 @@ describe('MoveItems', () => {
     expect(fs.existsSync(path.join(result.folder, 'chain', 'a'))).toBe(false);
   });
 
+  it('lets a move of a folder wait for the renames into it that an earlier request left running', async () => {
+    const replies: PlistValue[][] = [];
+    const files = Array.from({ length: 400 }, (_, n) => [`Snapshot/aa/${id('aa', n)}`, `content ${n}`] as const);
+    await runBackupWith(
+      { udid: UDID, backupRoot: root },
+      scriptedSession(async (peer) => {
+        replies.push(await upload(peer, files));
+        const moves: Record<string, string> = {};
+        for (const [from] of files) moves[`${UDID}/${from}`] = `${UDID}/${from.replace('Snapshot/', '')}`;
+        // Answered at once, its renames still running on a writer thread...
+        send(peer, ['DLMessageMoveItems', moves, {}, new PlistReal(90)]);
+        replies.push(await readStatus(peer));
+        // ...when the folder they go into is moved.
+        send(peer, ['DLMessageMoveItems', { [`${UDID}/aa`]: `${UDID}/cc` }, {}, new PlistReal(95)]);
+        replies.push(await readStatus(peer));
+        await finish(peer);
+      }),
+    );
+    expect(replies.map((reply) => reply[1])).toEqual([0, 0, 0]);
+    const folder = path.join(root, UDID);
+    expect(fs.existsSync(path.join(folder, 'aa'))).toBe(false);
+    expect(fs.readdirSync(path.join(folder, 'cc'))).toHaveLength(400);
+    expect(fs.readFileSync(path.join(folder, 'cc', id('aa', 399)), 'utf8')).toBe('content 399');
+  });
+
   it('refuses a move from or through a planted link before moving anything, and later uploads still see links', async () => {
     let caught: unknown;
     try {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { BackupError } from '../backup-error';
 import type { WholeFileWriter } from '../store';
 import type { DriveContext } from './drive-context';
-import { forgetIfFoldersReplaced } from './background-work';
+import { forgetIfFoldersReplaced, settleWrites } from './background-work';
 import { DL_STATUS, statusForError } from './status-codes';
 
 /**
@@ -35,6 +35,10 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   forgetIfFoldersReplaced(context);
   const resolved: ResolvedMove[] = [];
   for (const move of moves) resolved.push({ from: paths.resolve(move.from), to: paths.resolve(move.to), fromDevice: move.from, toDevice: move.to });
+  // Renames of an earlier request may still be running on the writer threads. Only moves of
+  // this run's own files can be queued behind them (the writer orders those); anything else
+  // looks at and renames files here, so it waits for them.
+  if (!resolved.every((move) => context.stats.ownFiles.has(move.from))) await settleWrites(context);
 
   // Check everything before acting: a hostile path ends the run with nothing moved.
   const missing = new Map<string, NodeJS.ErrnoException>();
