@@ -59,7 +59,13 @@ function pair(env: NodeJS.ProcessEnv): void {
   execFileSync('idevicepair', ['pair'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function benchProfile(profile: BenchProfile, options: BenchOptions, childBundle: string, scratch: string, log: (line: string) => void): Promise<ProfileOutcome> {
+/**
+ * Runs one profile. Its backups are left in the returned `workDir` for the caller to delete once
+ * every profile is done: deleting tens of thousands of files slows the next minutes of file
+ * creation on ext4 without a journal (see the comment in the round loop), which would tax the
+ * next profile's first rounds.
+ */
+async function benchProfile(profile: BenchProfile, options: BenchOptions, childBundle: string, scratch: string, log: (line: string) => void): Promise<ProfileOutcome & { readonly workDir?: string }> {
   const { tools, cpuProfileDir } = options;
   const rounds = roundsFor(options, profile);
   const neededBytes = (rounds * tools.length + 1) * LARGE_BACKUP_BYTES + SLACK_BYTES;
@@ -105,11 +111,13 @@ async function benchProfile(profile: BenchProfile, options: BenchOptions, childB
         measurements.push({ ...measurement, round });
       }
     }
-  } finally {
+  } catch (error) {
     await sim.stop();
     fs.rmSync(workDir, { recursive: true, force: true });
+    throw error;
   }
-  return { profile, measurements };
+  await sim.stop();
+  return { profile, measurements, workDir };
 }
 
 async function main(): Promise<void> {
@@ -120,7 +128,17 @@ async function main(): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const outcomes: ProfileOutcome[] = [];
   const childBundle = await bundleLifeboatChild(repoRoot);
-  for (const profile of options.profiles) outcomes.push(await benchProfile(profile, options, childBundle, scratch, log));
+  const workDirs: string[] = [];
+  try {
+    for (const profile of options.profiles) {
+      const outcome = await benchProfile(profile, options, childBundle, scratch, log);
+      if (outcome.workDir !== undefined) workDirs.push(outcome.workDir);
+      outcomes.push(outcome);
+    }
+  } finally {
+    log('removing the benchmark backups…');
+    for (const dir of workDirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
   const notes: string[] = [];
   const sections: string[] = [];
   if (options.tools.includes('lifeboat')) {
