@@ -59,6 +59,39 @@ describe('ConfinedPaths', () => {
     }
   });
 
+  it('gives the same answer as a plain reading of the rules, for plain and odd paths alike', () => {
+    const staging = path.join(base, 'staging');
+    const paths = new ConfinedPaths(UDID, staging);
+    /** The rules of ConfinedPaths.resolve, written out the slow way. */
+    const reference = (devicePath: string): string | 'refused' => {
+      if (devicePath === '' || Buffer.byteLength(devicePath) > 4096 || /[\0\\]/.test(devicePath) || devicePath.startsWith('/') || /^[A-Za-z]:/.test(devicePath)) return 'refused';
+      const parts = devicePath.split('/');
+      if (parts.length > 1 && parts.at(-1) === '') parts.pop();
+      if (parts.some((part) => part === '' || part === '.' || part === '..' || Buffer.byteLength(part) > 255)) return 'refused';
+      return parts[0] === UDID ? path.join(staging, ...parts.slice(1)) : 'refused';
+    };
+    const alphabet = ['a', 'b', '0', '9', '_', '-', '.', '..', '/', '/', '\\', '\0', 'é', ':', 'C:', ' ', UDID];
+    let state = 12345;
+    const next = (limit: number): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % limit;
+    };
+    for (let sample = 0; sample < 5000; sample += 1) {
+      let devicePath = next(4) === 0 ? '' : `${UDID}/`;
+      const length = next(12);
+      for (let index = 0; index < length; index += 1) devicePath += alphabet[next(alphabet.length)];
+      if (next(20) === 0) devicePath += 'x'.repeat(250 + next(10));
+      let actual: string;
+      try {
+        actual = paths.resolve(devicePath);
+      } catch (error) {
+        if (!isBackupError(error, 'hostile-path')) throw error;
+        actual = 'refused';
+      }
+      expect(actual, JSON.stringify(devicePath)).toBe(reference(devicePath));
+    }
+  });
+
   it('accepts an extra folder (a restore copy) only by its exact name', () => {
     const paths = new ConfinedPaths(UDID, path.join(base, 'a'), new Map([[`${UDID}-20250101-000000`, path.join(base, 'b')]]));
     expect(paths.resolve(`${UDID}-20250101-000000/Info.plist`)).toBe(path.join(base, 'b', 'Info.plist'));

@@ -7,6 +7,9 @@ export const MAX_DEVICE_PATH_BYTES = 4096;
 /** Longest single path component: what every common file system allows. */
 export const MAX_COMPONENT_BYTES = 255;
 
+/** A path of plain components (see ConfinedPaths.resolve); anything else takes the careful way. */
+const PLAIN_PATH = /^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*$/;
+
 /**
  * Maps the paths a device sends (relative to the backup root, starting with the backup folder
  * name, protocol.md §3.5) onto one folder of ours, and refuses everything else.
@@ -39,6 +42,18 @@ export class ConfinedPaths {
 
   /** The host path for a device path, or a BackupError `hostile-path` that names it. */
   resolve(devicePath: string): string {
+    // Nearly every path is short and plain ("<UDID>/Snapshot/ab/<40 hex>"): letters, digits, "_",
+    // "-" and dots that never start a component, so no "", "." or ".." component, no NUL,
+    // backslash or drive letter, and no component over 255 bytes. Such a path needs no splitting.
+    if (devicePath.length <= MAX_COMPONENT_BYTES && PLAIN_PATH.test(devicePath)) {
+      const slash = devicePath.indexOf('/');
+      const base = this.targets.get(slash < 0 ? devicePath : devicePath.slice(0, slash));
+      if (base !== undefined) {
+        if (slash < 0) return base;
+        const rest = devicePath.slice(slash);
+        return base + (path.sep === '/' ? rest : rest.replaceAll('/', path.sep));
+      }
+    }
     const refuse = (why: string): never => {
       throw new BackupError('hostile-path', `The iPhone sent a path that ${why}; the backup was stopped to protect this computer (${printable(devicePath)}).`);
     };

@@ -28,6 +28,24 @@ describe('ByteReader reads that do not copy', () => {
     expect(() => reader.takeBuffered(1)).toThrow(/buffered/);
   });
 
+  it('skips buffered bytes and decodes names where they lie, or across pieces', async () => {
+    const stream = new PassThrough();
+    const reader = new ByteReader(stream);
+    const text = Buffer.from('Médias/ünï', 'utf8');
+    // The second name's "ü" is cut in two by the piece boundary.
+    const cut = text.indexOf(0xc3, 3);
+    stream.write(Buffer.concat([Buffer.from([9, 9]), text.subarray(0, cut + 1)]));
+    stream.write(Buffer.concat([text.subarray(cut + 1), Buffer.from('tail')]));
+    await flushed();
+    reader.skipBuffered(2);
+    expect(reader.takeBufferedString(3)).toBe('Mé');
+    expect(reader.takeBufferedString(text.length - 3)).toBe('dias/ünï');
+    expect(reader.bufferedBytes).toBe(4);
+    expect(() => reader.skipBuffered(5)).toThrow(/buffered/);
+    reader.skipBuffered(4);
+    expect(reader.bufferedBytes).toBe(0);
+  });
+
   it('readSome returns what is there, or waits for the next bytes', async () => {
     const stream = new PassThrough();
     const reader = new ByteReader(stream);

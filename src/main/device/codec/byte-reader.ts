@@ -160,6 +160,29 @@ export class ByteReader {
     return this.take(size);
   }
 
+  /** Drops `size` bytes that are already buffered (record headers already peeked at), allocating nothing. */
+  skipBuffered(size: number): void {
+    if (this.pending) throw new Error('ByteReader: skipBuffered during a pending read.');
+    if (size > this.buffered) throw new Error(`ByteReader: only ${this.buffered} of ${size} bytes are buffered.`);
+    let remaining = size;
+    while (remaining > 0) {
+      const chunk = this.chunks[0] as Buffer;
+      const count = Math.min(chunk.length, remaining);
+      this.consumeHead(chunk, count);
+      remaining -= count;
+    }
+    this.buffered -= size;
+  }
+
+  /** Takes `size` already-buffered bytes as UTF-8 text, decoded where they lie when they sit in one piece. */
+  takeBufferedString(size: number): string {
+    const first = this.chunks[0];
+    if (this.pending || first === undefined || first.length < size) return this.takeBuffered(size).toString('utf8');
+    const text = first.toString('utf8', 0, size);
+    this.skipBuffered(size);
+    return text;
+  }
+
   /**
    * Lends `size` already-buffered bytes as the pieces they arrived in (views, not copies), for
    * content that is only passed on, so a multi-megabyte block is not gathered into a new buffer.

@@ -279,12 +279,12 @@ class UploadedFile implements IncomingFile {
     if (this.state !== 'pending' || this.completeBlockLengths === undefined) return undefined;
     const content: Buffer[] = [];
     for (const dataLength of this.completeBlockLengths) {
-      this.reader.takeBuffered(5);
+      this.reader.skipBuffered(5);
       if (dataLength > 0) content.push(...this.reader.borrowBufferedPieces(dataLength));
       this.received += dataLength;
     }
     const successLength = this.reader.peekUInt32BE(0) as number;
-    this.reader.takeBuffered(4 + successLength);
+    this.reader.skipBuffered(4 + successLength);
     this.state = 'done';
     return content;
   }

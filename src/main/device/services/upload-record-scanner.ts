@@ -70,10 +70,10 @@ export class UploadRecordScanner {
 
   private takeNames(): CompleteUpload {
     const reader = this.reader;
-    reader.takeBuffered(4);
-    const deviceName = reader.takeBuffered(this.nameLength).toString('utf8');
-    reader.takeBuffered(4);
-    const destinationPath = reader.takeBuffered(this.destinationLength).toString('utf8');
+    reader.skipBuffered(4);
+    const deviceName = reader.takeBufferedString(this.nameLength);
+    reader.skipBuffered(4);
+    const destinationPath = reader.takeBufferedString(this.destinationLength);
     const complete = { deviceName, destinationPath, blockLengths: this.blocks };
     this.reset();
     return complete;
