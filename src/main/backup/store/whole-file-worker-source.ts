@@ -9,8 +9,8 @@
  *   in:  { batch, buffer: ArrayBuffer (transferred), paths: string, layout: Float64Array }
  *        `layout` holds (offset, length) per job, in order: a write of buffer[offset, offset+length)
  *        to the next path, or, where offset is -1, a rename of the next path to the one after it.
- *        `paths` joins the paths with NUL, which no path contains. (One string and one typed array
- *        clone far more cheaply than an object per file: a large backup posts thousands of batches.)
+ *        `paths` joins the paths with NUL, which no path contains. (Two values to clone on each side
+ *        instead of an object per file: a large backup posts thousands of batches.)
  *   out: { batch, buffer (transferred back for reuse), written, bytes, foldersReplaced, failure?: { target, code, errno, message } }
  * Each job creates `target` new (O_EXCL, so an existing file, hard link or planted symbolic link
  * is never opened for writing) or, when the name is taken, writes a temporary file beside it and

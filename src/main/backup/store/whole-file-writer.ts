@@ -342,7 +342,6 @@ export class BackgroundFileWriter implements WholeFileWriter {
   }
 }
 
-/** FNV-1a of the folder name: the same folder always goes to the same thread. */
 /** Paths travel to the threads joined by NUL; ConfinedPaths refuses it already, this keeps it so. */
 function refuseNul(target: string): void {
   if (target.includes('\0')) throw new Error(`A path with a NUL character cannot be written: ${JSON.stringify(target)}`);
@@ -357,6 +356,7 @@ function copyPieces(buffer: ArrayBuffer, offset: number, pieces: readonly Uint8A
   }
 }
 
+/** FNV-1a of the folder name: the same folder always goes to the same thread. */
 function laneIndex(folder: string, lanes: number): number {
   let hash = 0x811c9dc5;
   for (let index = 0; index < folder.length; index += 1) {
