@@ -54,16 +54,7 @@ export class DeviceTunnel extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    const send = (): void => {
-      if (this.socket.destroyed) return callback();
-      // Hand the chunk on at once and wait only when the socket's buffer is full: a backup
-      // streams gigabytes through here.
-      if (this.socket.write(chunk)) callback();
-      else this.socket.once('drain', () => callback());
-    };
-    const delay = this.budget.take(chunk.length);
-    if (delay) void delay.then(send);
-    else send();
+    this._writev([{ chunk }], callback);
   }
 
   /** Corked writes (a whole upload flush) cross as one vectored socket write, under one budget take. */

@@ -64,11 +64,8 @@ export class DeviceLink {
   }
 
   /** Writes bytes as they are, waiting for the socket to drain so a big upload never piles up in memory. */
-  async writeRaw(bytes: Buffer): Promise<void> {
-    if (!this.isOpen || !this.socket.writable) throw this.gone ?? new HostGoneError();
-    const flushed = this.socket.write(bytes);
-    this.options.onTraffic?.(bytes.length);
-    if (!flushed) await this.waitForDrain();
+  writeRaw(bytes: Buffer): Promise<void> {
+    return this.writeRawPieces([bytes]);
   }
 
   /**
