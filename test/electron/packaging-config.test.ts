@@ -16,6 +16,7 @@ interface BuilderConfig {
   win: { target: string[] };
   linux: { target: string[] };
   deb: { depends: string[] };
+  electronFuses?: Record<string, boolean>;
 }
 
 /**
@@ -42,6 +43,23 @@ describe('packaging configuration', () => {
     for (const icon of ['assets/icon.png', 'assets/tray/tray-idle.png', 'assets/tray/tray-busy@2x.png', 'assets/tray/tray-error.png']) {
       expect(fs.readFileSync(path.join(REPO_ROOT, icon)).subarray(1, 4).toString('ascii'), icon).toBe('PNG');
     }
+  });
+
+  it('flips the Electron fuses that let someone else run code as Lifeboat', async () => {
+    const { getConfig } = require('app-builder-lib/out/util/config/config') as {
+      getConfig(projectDir: string, configPath: string | null, fromOptions: null): Promise<BuilderConfig>;
+    };
+    const config = await getConfig(REPO_ROOT, path.join(REPO_ROOT, 'electron-builder.yml'), null);
+    // Key names from app-builder-lib's FuseOptionsV1 (scheme.json); validation above refuses unknown ones.
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
   });
 
   it('starts the app from the bundle the build writes', () => {
