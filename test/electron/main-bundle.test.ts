@@ -76,6 +76,7 @@ interface ShellState {
   trays: { tooltip: string; menu: { label?: string; enabled?: boolean }[] }[];
   quitCalls: number;
   openedPaths: string[];
+  shownInFolder: string[];
   openedExternal: string[];
   appEvents: string[];
 }
@@ -186,7 +187,9 @@ describe('the built Electron main under plain Node', () => {
     expect(backups).toHaveLength(1);
     expect(fs.existsSync(path.join(backups[0]!.path, 'Manifest.db'))).toBe(true);
     expect(await invoke('backups:reveal', { backupId: backups[0]!.id })).toMatchObject({ ok: true, value: { revealed: true } });
-    expect((await state()).openedPaths).toEqual([backups[0]!.path]);
+    // Shown in the file manager, never opened with a program (openPath would run a planted file).
+    expect((await state()).shownInFolder).toEqual([backups[0]!.path]);
+    expect((await state()).openedPaths).toEqual([]);
   });
 
   it('closes the core and removes its IPC handlers before it quits', async () => {

@@ -82,7 +82,14 @@ async function start(): Promise<void> {
       settingsPath: path.join(app.getPath('userData'), 'settings.json'),
       log: (line) => console.error(line),
     });
-    unregisterIpc = registerIpcHandlers(core, { reveal: async (folder) => (await shell.openPath(folder)) === '' });
+    // showItemInFolder only selects the item in the file manager; openPath would open it with its
+    // default program, which for a file planted where a backup folder should be means running it.
+    unregisterIpc = registerIpcHandlers(core, {
+      reveal: async (folder) => {
+        shell.showItemInFolder(folder);
+        return true;
+      },
+    });
     const notices: DesktopNotice[] = [];
     if (e2e) (globalThis as { lifeboatDesktopNotices?: DesktopNotice[] }).lifeboatDesktopNotices = notices;
     desktop = await startDesktopShell({
