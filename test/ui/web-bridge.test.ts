@@ -36,6 +36,13 @@ function request(port: number, urlPath: string, headers: Record<string, string> 
   });
 }
 
+/** Opens the printed address once, as a browser would, and returns the cookie it was given. */
+async function signIn(bridge: WebBridge): Promise<string> {
+  const granted = await request(bridge.port, `/?token=${bridge.token}`);
+  expect(granted.status).toBe(303);
+  return String(granted.headers['set-cookie']).split(';')[0]!;
+}
+
 /** Opens a socket and collects messages; resolves once it is open or closed. */
 function openSocket(port: number, headers: Record<string, string>) {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
@@ -88,15 +95,35 @@ describe('web bridge', () => {
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
   });
 
+  it('lets the URL token in only once: a second browser with the same address is refused', async () => {
+    const cookie = await signIn(bridge);
+    // The cookie is not the token, so the printed address cannot be turned into a cookie either.
+    expect(cookie).not.toContain(bridge.token);
+    expect((await request(bridge.port, '/', { cookie: `lifeboat_token=${bridge.token}` })).status).toBe(403);
+    const again = await request(bridge.port, `/?token=${bridge.token}`);
+    expect(again.status).toBe(403);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    expect(again.body).toMatch(/already been opened once/);
+    const socket = openSocket(bridge.port, { origin: `http://127.0.0.1:${bridge.port}`, cookie: `lifeboat_token=${bridge.token}` });
+    await socket.opened;
+    socket.ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'app:info', args: {} }));
+    expect(await socket.closed).toBe(4401);
+    // The browser that traded it may reload the old address: it keeps its cookie and loses the token.
+    const reload = await request(bridge.port, `/?token=${bridge.token}`, { cookie });
+    expect(reload.status).toBe(303);
+    expect(reload.headers['set-cookie']).toBeUndefined();
+    expect((await request(bridge.port, '/', { cookie })).status).toBe(200);
+  });
+
   it('rejects a rebound host name and paths that climb out of the app folder', async () => {
-    const cookie = `lifeboat_token=${bridge.token}`;
+    const cookie = await signIn(bridge);
     expect((await request(bridge.port, '/', { cookie, host: `evil.example:${bridge.port}` })).status).toBe(421);
     const climbing = await request(bridge.port, '/..%2Foutside-secret.txt', { cookie });
     expect(climbing.body).not.toContain('secret');
   });
 
   it('accepts a WebSocket from our own page with the cookie, carries invokes and pushes events', async () => {
-    const client = openSocket(bridge.port, { origin: `http://127.0.0.1:${bridge.port}`, cookie: `lifeboat_token=${bridge.token}` });
+    const client = openSocket(bridge.port, { origin: `http://127.0.0.1:${bridge.port}`, cookie: await signIn(bridge) });
     await client.next('ready');
     client.ws.send(JSON.stringify({ type: 'invoke', id: 7, channel: 'app:info', args: {} }));
     const result = await client.next('result');
@@ -110,7 +137,7 @@ describe('web bridge', () => {
   });
 
   it('refuses a WebSocket from another origin even with the cookie', async () => {
-    const client = openSocket(bridge.port, { origin: 'http://evil.example', cookie: `lifeboat_token=${bridge.token}` });
+    const client = openSocket(bridge.port, { origin: 'http://evil.example', cookie: await signIn(bridge) });
     expect(await client.failed).toContain('403');
   });
 

@@ -17,7 +17,7 @@ export interface WebBridgeOptions {
 }
 
 export interface WebBridge {
-  /** Open this once: it carries the token, which the page trades for a cookie. */
+  /** Open this once: it carries the token, which the first page to open it trades for a cookie; after that it opens nothing. */
   readonly url: string;
   readonly port: number;
   readonly token: string;
@@ -34,9 +34,18 @@ const HELLO_TIMEOUT_MS = 5_000;
  * contract over a WebSocket, for browser mode and browser e2e. Every request needs the token (URL
  * once, then an HttpOnly SameSite cookie, or a `hello` message), a loopback Host header, and for
  * WebSockets our own Origin, so neither other sites nor DNS rebinding can reach the phone.
+ *
+ * The URL token is single-use: the first request that carries it gets the cookie, which holds a
+ * different secret, and from then on the token in the URL opens nothing. A copy of the address left
+ * in a terminal's scrollback, the browser's history or a screen share is then worthless. Programs
+ * without a browser (no Origin header, so no web page can pretend to be one) still prove themselves
+ * with the token in a `hello` message.
  */
 export async function startWebBridge(options: WebBridgeOptions): Promise<WebBridge> {
   const token = options.token ?? createToken();
+  /** What the cookie carries: never shown anywhere, so the printed URL cannot be turned into it. */
+  const sessionSecret = createToken();
+  let urlTokenSpent = false;
   const { core } = options;
   let port = 0;
 
@@ -47,19 +56,23 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
     }
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
     const fromUrl = url.searchParams.get('token');
+    const hasCookie = sameToken(sessionSecret, cookieToken(request));
     if (fromUrl !== null) {
-      if (!sameToken(token, fromUrl)) return forbid(response);
+      // A page that already has the cookie (a reload of the first address) just loses the token.
+      const granted = !hasCookie && !urlTokenSpent && sameToken(token, fromUrl);
+      if (!hasCookie && !granted) return forbid(response, urlTokenSpent ? SPENT_TOKEN : WRONG_TOKEN);
+      if (granted) urlTokenSpent = true;
       // Trade the URL token for a cookie and drop it from the address bar and history.
       url.searchParams.delete('token');
       response.writeHead(303, {
-        'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        ...(granted ? { 'set-cookie': `${TOKEN_COOKIE}=${sessionSecret}; HttpOnly; SameSite=Strict; Path=/` } : {}),
         location: `${url.pathname}${url.search}`,
         'cache-control': 'no-store',
       });
       response.end();
       return;
     }
-    if (!sameToken(token, cookieToken(request))) return forbid(response);
+    if (!hasCookie) return forbid(response, WRONG_TOKEN);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405).end();
       return;
@@ -78,7 +91,7 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
       return;
     }
     // A browser page proves itself with the cookie; other clients (no Origin) must send hello.
-    const cookieOk = origin !== undefined && sameToken(token, cookieToken(request));
+    const cookieOk = origin !== undefined && sameToken(sessionSecret, cookieToken(request));
     sockets.handleUpgrade(request, socket, head, (ws) => accept(ws, cookieOk));
   });
 
@@ -139,8 +152,11 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   };
 }
 
-function forbid(response: http.ServerResponse): void {
-  response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('Open Lifeboat with the address it printed (it carries a one-time token).');
+const WRONG_TOKEN = 'Open Lifeboat with the address it printed (it carries a one-time token).';
+const SPENT_TOKEN = 'This address has already been opened once, and its token works only once. Use the browser tab it opened, or restart Lifeboat for a new address.';
+
+function forbid(response: http.ServerResponse, sentence: string): void {
+  response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(sentence);
 }
 
 function send(ws: WebSocket, message: BridgeServerMessage): void {
