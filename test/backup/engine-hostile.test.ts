@@ -69,6 +69,16 @@ describe('a hostile device cannot reach outside its backup folder', () => {
     await expectRefused(async (peer) => send(peer, ['DLMessageRemoveItems', [`${UDID}/..`], {}, new PlistReal(0)]), ['hostile-path']);
   });
 
+  it('refuses names Windows cannot hold (device names, a trailing dot) before writing anything', async () => {
+    for (const name of ['CON.txt', 'ab/nul', 'evil.']) {
+      const error = await expectRefused(async (peer) => {
+        send(peer, ['DLMessageUploadFiles', {}, new PlistReal(1), 0]);
+        peer.socket.write(Buffer.concat([uploadedFile('HomeDomain-x', `${UDID}/${name}`, Buffer.from('pwned')), u32(0)]));
+      }, ['hostile-path']);
+      expect(error.message).toMatch(/Windows/);
+    }
+  });
+
   it('refuses to write or read through a symbolic link planted in the backup', async () => {
     await expectRefused(async (peer) => {
       send(peer, ['DLMessageUploadFiles', {}, new PlistReal(1), 0]);

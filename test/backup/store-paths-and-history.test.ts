@@ -59,6 +59,23 @@ describe('ConfinedPaths', () => {
     }
   });
 
+  it('refuses names Windows cannot hold: a trailing dot or space, and device names with any extension', () => {
+    const paths = new ConfinedPaths(UDID, path.join(base, 'staging'));
+    const refused = [
+      'CON', 'con', 'NUL', 'nul.txt', 'CON.txt', 'Con.tar.gz', 'PRN', 'AUX.h', 'COM1', 'com9.log', 'LPT1', 'lpt3.txt', 'COM¹', 'CONIN$', 'conout$',
+      'CON .txt', 'name.', 'name ', 'dir./x', 'dir /x', 'a..',
+    ];
+    for (const name of refused) {
+      const devicePath = name.includes('/') ? `${UDID}/${name}` : `${UDID}/Library/${name}`;
+      expect(() => paths.resolve(devicePath), JSON.stringify(devicePath)).toThrow(/Windows/);
+      expect(() => paths.resolve(`${devicePath}/`), JSON.stringify(devicePath)).toThrow(/Windows/);
+    }
+    // Names that only start like a device name are ordinary files.
+    for (const name of ['CONSOLE', 'con_1', 'COM10', 'LPT', 'nullable.txt', 'a.b', '.hidden', 'AUXILIARY.db', 'x.CON']) {
+      expect(paths.resolve(`${UDID}/Library/${name}`)).toBe(path.join(base, 'staging', 'Library', name));
+    }
+  });
+
   it('gives the same answer as a plain reading of the rules, for plain and odd paths alike', () => {
     const staging = path.join(base, 'staging');
     const paths = new ConfinedPaths(UDID, staging);
@@ -68,9 +85,10 @@ describe('ConfinedPaths', () => {
       const parts = devicePath.split('/');
       if (parts.length > 1 && parts.at(-1) === '') parts.pop();
       if (parts.some((part) => part === '' || part === '.' || part === '..' || Buffer.byteLength(part) > 255)) return 'refused';
+      if (parts.some((part) => /[. ]$/.test(part) || ['CON', 'PRN', 'AUX', 'NUL', 'COM1', 'LPT2'].includes(part.toUpperCase().split('.')[0]!.trimEnd()))) return 'refused';
       return parts[0] === UDID ? path.join(staging, ...parts.slice(1)) : 'refused';
     };
-    const alphabet = ['a', 'b', '0', '9', '_', '-', '.', '..', '/', '/', '\\', '\0', 'é', ':', 'C:', ' ', UDID];
+    const alphabet = ['a', 'b', '0', '9', '_', '-', '.', '..', '/', '/', '\\', '\0', 'é', ':', 'C:', ' ', UDID, 'con', 'NUL', 'Com1', 'lpt2', '.txt'];
     let state = 12345;
     const next = (limit: number): number => {
       state = (state * 1103515245 + 12345) % 2147483648;

@@ -8,7 +8,16 @@ export const MAX_DEVICE_PATH_BYTES = 4096;
 export const MAX_COMPONENT_BYTES = 255;
 
 /** A path of plain components (see ConfinedPaths.resolve); anything else takes the careful way. */
-const PLAIN_PATH = /^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*$/;
+const PLAIN_PATH = /^[\w-](?:[\w.-]*[\w-])?(?:\/[\w-](?:[\w.-]*[\w-])?)*$/;
+/**
+ * Names Windows keeps for devices, in any case and with any extension ("CON", "nul.txt",
+ * "COM1.tar.gz", "CON .txt"): opening one there reaches the device instead of a file, and such a
+ * backup cannot be copied onto Windows. A real phone never sends them (its backup files are named
+ * by hash, protocol.md §3.5), so refusing them on every platform costs nothing.
+ */
+const WINDOWS_DEVICE_NAME = /^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$) *(?:\..*)?$/i;
+/** The same names as whole components of a plain path, so the quick way can hand them to the careful one. */
+const WINDOWS_DEVICE_NAME_IN_PLAIN_PATH = /(?:^|\/)(?:CON|PRN|AUX|NUL|COM\d|LPT\d)(?:[./]|$)/i;
 
 /**
  * Maps the paths a device sends (relative to the backup root, starting with the backup folder
@@ -16,7 +25,10 @@ const PLAIN_PATH = /^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*$/;
  *
  * The device is untrusted: only `<folder>` and `<folder>/…` (plus explicitly allowed extra names,
  * such as a restore's copy folder of §7.3) are accepted; absolute paths, `..`, `.`, empty
- * components, backslashes and NUL are refused before touching the disk, and `checkNoLinks`
+ * components, backslashes and NUL are refused before touching the disk, and so are names Windows
+ * cannot hold (ending in a dot or a space, or a device name such as `CON` or `LPT1.txt`: Windows
+ * would drop the dot, or open the device, so two different names could land on one file or none
+ * at all), on every platform, so a backup made here can be copied there. `checkNoLinks`
  * refuses any existing symbolic link on the way (lstat, component by component), so a link
  * planted in an old backup cannot lead a write or a read outside.
  */
@@ -44,8 +56,9 @@ export class ConfinedPaths {
   resolve(devicePath: string): string {
     // Nearly every path is short and plain ("<UDID>/Snapshot/ab/<40 hex>"): letters, digits, "_",
     // "-" and dots that never start a component, so no "", "." or ".." component, no NUL,
-    // backslash or drive letter, and no component over 255 bytes. Such a path needs no splitting.
-    if (devicePath.length <= MAX_COMPONENT_BYTES && PLAIN_PATH.test(devicePath)) {
+    // backslash or drive letter, no component over 255 bytes or ending in a dot, and (checked
+    // second, as it is rarely needed) no Windows device name. Such a path needs no splitting.
+    if (devicePath.length <= MAX_COMPONENT_BYTES && PLAIN_PATH.test(devicePath) && !WINDOWS_DEVICE_NAME_IN_PLAIN_PATH.test(devicePath)) {
       const slash = devicePath.indexOf('/');
       const base = this.targets.get(slash < 0 ? devicePath : devicePath.slice(0, slash));
       if (base !== undefined) {
@@ -69,6 +82,8 @@ export class ConfinedPaths {
     for (const part of parts) {
       if (part === '' || part === '.' || part === '..') refuse('contains an empty, "." or ".." component');
       if (part.length * 3 > MAX_COMPONENT_BYTES && Buffer.byteLength(part, 'utf8') > MAX_COMPONENT_BYTES) refuse(`has a component longer than ${MAX_COMPONENT_BYTES} bytes`);
+      if (part.endsWith('.') || part.endsWith(' ')) refuse('has a name ending in a dot or a space, which Windows cannot store');
+      if (WINDOWS_DEVICE_NAME.test(part)) refuse('uses a name Windows keeps for devices (such as CON, NUL, COM1 or LPT1)');
     }
     const base = this.targets.get(parts[0] as string);
     if (base === undefined) refuse('is outside this device\'s backup folder');
