@@ -18,10 +18,10 @@ afterAll(() => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-async function run(args: string[], stdinLines: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(args: string[], stdinLines: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: PasswordIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, stdin: Readable.from([stdinLines.map((line) => `${line}\n`).join('')]) };
+  const io: PasswordIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, stdin: Readable.from([stdinLines.map((line) => `${line}\n`).join('')]) };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
@@ -36,6 +36,21 @@ describe.skipIf(!haveFixtures)('lifeboat verify on real backups', () => {
     expect(treeFingerprint(mvtFixture)).toBe(before);
     // Looking at a folder outside the root does not add it to the history.
     expect((await run(['backups', '--json', '--backup-root', root])).stdout).toMatch(/"backups": \[\]/);
+  });
+
+  it('verifies a folder when the default backup root does not exist yet, with a sentence and no stack trace', async () => {
+    // The Linux default root is $XDG_DATA_HOME/Lifeboat/Backup: point it at a folder nobody made.
+    const result = await run(['verify', mvtFixture], [], { XDG_DATA_HOME: path.join(root, 'no-data-home-yet') });
+    expect(result.code, result.stderr).toBe(ExitCode.backupDamaged);
+    expect(result.stdout).toMatch(/Manifest\.plist is missing/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+
+    // A root that cannot be made (a file is in the way) is a sentence and exit 14, not a crash.
+    fs.writeFileSync(path.join(root, 'a-file'), '');
+    const blocked = await run(['verify', mvtFixture, '--backup-root', path.join(root, 'a-file', 'Backup')]);
+    expect(blocked.code, blocked.stderr).toBe(ExitCode.localIoError);
+    expect(blocked.stderr).toMatch(/could not be opened/);
+    expect(blocked.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('needs the right password for the encrypted one: a wrong one exits 9', async () => {

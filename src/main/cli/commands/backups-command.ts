@@ -72,9 +72,16 @@ function describe(record: BackupRecord, root: string): string {
  */
 export async function findBackup(reference: string, root: string): Promise<{ catalog: BackupCatalog; record: BackupRecord }> {
   const folder = fs.realpathSync(await resolveBackupFolder(reference, { backupRoot: root }));
-  const realRoot = fs.realpathSync(root);
-  const inside = folder.startsWith(`${realRoot}${path.sep}`);
-  const catalog = openCatalog(root, inside ? {} : { extraFolders: [folder] });
+  // A root that does not exist yet (the platform default before the first backup) holds nothing:
+  // the folder is outside it, and the catalog makes the root when it opens.
+  const realRoot = fs.existsSync(root) ? fs.realpathSync(root) : undefined;
+  const inside = realRoot !== undefined && folder.startsWith(`${realRoot}${path.sep}`);
+  let catalog: BackupCatalog;
+  try {
+    catalog = openCatalog(root, inside ? {} : { extraFolders: [folder] });
+  } catch (error) {
+    throw new BackupError('io', `The backup history in ${root} could not be opened (${(error as Error).message}); choose another place with --backup-root.`, { cause: error });
+  }
   try {
     await catalog.refresh();
     const record = catalog.list().find((candidate) => candidate.path === folder);
