@@ -5,6 +5,7 @@ import { MuxServer } from './mux/mux-server';
 import { PairRecordStore } from './mux/pair-record-store';
 import { parseMuxAddress } from './mux/socket-address';
 import type { PhoneProfile } from './phone/profiles';
+import type { PasscodePromptAnswer } from './device/service-context';
 
 export interface SimulatorOptions {
   /** `UNIX:/path` or `host:port` (port 0 picks a free one), the grammar of USBMUXD_SOCKET_ADDRESS (§1.1). */
@@ -15,6 +16,8 @@ export interface SimulatorOptions {
   readonly seed?: number;
   readonly devices?: number;
   readonly trust?: 'accept' | 'deny' | 'ask';
+  /** How the person answers an iOS 16.1+ backup's passcode sheet unless a fault says otherwise; default: no passcode set. */
+  readonly passcodePrompt?: PasscodePromptAnswer;
   readonly productVersion?: string;
   /** Where diagnostic lines go; silent by default. */
   readonly log?: (message: string) => void;
@@ -59,6 +62,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           profile: options.profile ?? 'small',
           productVersion: options.productVersion,
           trust: options.trust ?? 'accept',
+          ...(options.passcodePrompt ? { passcodePrompt: options.passcodePrompt } : {}),
           log,
           onPlugChange: (device, attached) => {
             if (attached) mux?.announceAttached(device);

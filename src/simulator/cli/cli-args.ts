@@ -12,12 +12,14 @@ export const USAGE = `Usage:
                  [--devices N] [--trust accept|deny|ask] [--product-version X.Y.Z] [--verbose]
       Runs virtual iPhones behind a fake usbmuxd. ADDR is UNIX:/path or host:port; export it as
       USBMUXD_SOCKET_ADDRESS for the host. Prints "ready" once it accepts connections.
-      With --trust ask, type "trust" or "deny" (optionally followed by a UDID) to answer the prompt.
+      With --trust ask, type "trust" or "deny" (optionally followed by a UDID) to answer the prompt,
+      and "passcode" or "deny" to answer the passcode an iOS 16.1+ phone asks for before a backup.
   npm run sim -- erase --state-dir DIR [--udid UDID]
       Erases every device (or one) to factory state: files, backup settings, trusted computers.
   npm run sim -- fault --state-dir DIR [--udid UDID] KEY=VALUE... | --clear
       Sets faults on a running or stopped simulator, e.g. locked=true linkBytesPerSecond=100000
-      trust=ask replugAfterMs=2000 (a value of null removes one fault).`;
+      trust=ask replugAfterMs=2000 passcodePrompt=accept|deny|ignore|ask iCloudPhotos=true
+      (a value of null removes one fault).`;
 
 export type CliCommand =
   | {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import readline from 'node:readline';
 import { deviceDirectories, eraseDeviceDirectory, writeFaultFile } from '../device/offline-device';
+import type { VirtualDevice } from '../device/virtual-device';
 import { startSimulator } from '../simulator';
 import { parseCliArgs, parseFaultAssignments, USAGE, UsageError, type CliCommand } from './cli-args';
 
@@ -45,6 +46,8 @@ async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<numbe
     seed: command.seed,
     devices: command.devices,
     trust: command.trust,
+    // With --trust ask the person at the console answers the backup's passcode sheet too.
+    ...(command.trust === 'ask' ? { passcodePrompt: 'ask' as const } : {}),
     productVersion: command.productVersion,
     log: command.verbose ? (message) => process.stderr.write(`${message}\n`) : undefined,
   });
@@ -53,20 +56,31 @@ async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<numbe
     device.onTrustPrompt(() => {
       process.stdout.write(`Trust This Computer? on ${device.udid}: type "trust" or "deny"\n`);
     });
+    device.onPasscodePrompt(() => {
+      process.stdout.write(`Enter Passcode (backup) on ${device.udid}: type "passcode" or "deny"\n`);
+    });
   }
   process.stdout.write(`USBMUXD_SOCKET_ADDRESS=${sim.address}\nready\n`);
 
-  // The trust prompt is answered from stdin: "trust" / "deny", optionally followed by a UDID.
+  // Prompts are answered from stdin: "trust" / "deny" for the trust prompt, "passcode" / "deny"
+  // for the backup's passcode sheet, optionally followed by a UDID. "deny" goes to the trust
+  // prompt when one shows, else to the passcode sheet.
   const input = readline.createInterface({ input: process.stdin, terminal: false });
   input.on('line', (line) => {
     const [word, udid] = line.trim().split(/\s+/);
-    if (word !== 'trust' && word !== 'deny') return;
-    const targets = sim.devices().filter((device) => (udid ? device.udid === udid : device.isTrustPromptPending()));
-    if (targets.length === 0) process.stdout.write('No trust prompt is showing.\n');
-    for (const device of targets) {
+    if (word !== 'trust' && word !== 'deny' && word !== 'passcode') return;
+    const chosen = (pending: (device: VirtualDevice) => boolean) => sim.devices().filter((device) => (udid ? device.udid === udid : true) && pending(device));
+    const trustTargets = word === 'passcode' ? [] : chosen((device) => device.isTrustPromptPending());
+    for (const device of trustTargets) {
       device.answerTrustPrompt(word === 'trust');
       process.stdout.write(`${device.udid}: ${word === 'trust' ? 'trusted' : 'denied'}\n`);
     }
+    const passcodeTargets = word === 'trust' || trustTargets.length > 0 ? [] : chosen((device) => device.isPasscodePromptPending());
+    for (const device of passcodeTargets) {
+      device.answerPasscodePrompt(word === 'passcode');
+      process.stdout.write(`${device.udid}: passcode ${word === 'passcode' ? 'entered' : 'cancelled'}\n`);
+    }
+    if (trustTargets.length === 0 && passcodeTargets.length === 0) process.stdout.write(`No prompt that "${word}" answers is showing.\n`);
   });
 
   await new Promise<void>((resolve) => {

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
-import type { FaultPlan } from './service-context';
+import type { FaultPlan, PasscodePromptAnswer } from './service-context';
 
 export const FAULTS_FILE_NAME = 'faults.json';
 
-const NUMBER_FAULTS = ['unplugAfterBytes', 'unplugAfterFiles', 'replugAfterMs', 'deviceFreeBytes', 'linkBytesPerSecond'] as const;
+const NUMBER_FAULTS = ['unplugAfterBytes', 'unplugAfterFiles', 'replugAfterMs', 'deviceFreeBytes', 'linkBytesPerSecond', 'passcodeAnswerMs', 'passcodeTimeoutMs'] as const;
 const TRUST_VALUES: readonly FaultPlan['trust'][] = ['accept', 'deny', 'ask'];
+const PASSCODE_VALUES: readonly PasscodePromptAnswer[] = ['accept', 'deny', 'ignore', 'ask'];
 const MALFORMED_VALUES: readonly NonNullable<FaultPlan['malformedReplies']>[] = ['lockdown', 'mobilebackup2', 'afc'];
 
 export class FaultPlanError extends Error {
@@ -27,9 +28,18 @@ export function validateFaultPatch(value: unknown): Partial<FaultPlan> {
     } else if (key === 'trust') {
       if (!TRUST_VALUES.includes(field as FaultPlan['trust'])) throw new FaultPlanError(`Fault "trust" must be one of ${TRUST_VALUES.join(', ')}.`);
       patch[key] = field;
-    } else if (key === 'locked') {
-      if (typeof field !== 'boolean') throw new FaultPlanError('Fault "locked" must be true or false.');
+    } else if (key === 'locked' || key === 'iCloudPhotos') {
+      if (key === 'iCloudPhotos' && field === null) {
+        patch[key] = undefined;
+        continue;
+      }
+      if (typeof field !== 'boolean') throw new FaultPlanError(`Fault "${key}" must be true or false.`);
       patch[key] = field;
+    } else if (key === 'passcodePrompt') {
+      if (field !== null && !PASSCODE_VALUES.includes(field as PasscodePromptAnswer)) {
+        throw new FaultPlanError(`Fault "passcodePrompt" must be one of ${PASSCODE_VALUES.join(', ')} or null.`);
+      }
+      patch[key] = field ?? undefined;
     } else if (key === 'malformedReplies') {
       if (field !== null && !MALFORMED_VALUES.includes(field as NonNullable<FaultPlan['malformedReplies']>)) {
         throw new FaultPlanError(`Fault "malformedReplies" must be one of ${MALFORMED_VALUES.join(', ')} or null.`);
@@ -62,8 +72,11 @@ export class FaultPlanSource {
     return { ...this.base, ...this.readFile(fileMaxAgeMs), ...this.patch };
   }
 
+  /** A key set to undefined drops its live override, so faults.json or the default applies again. */
   set(patch: Partial<FaultPlan>): void {
-    this.patch = { ...this.patch, ...patch };
+    const next: Record<string, unknown> = { ...this.patch, ...patch };
+    for (const [key, value] of Object.entries(next)) if (value === undefined) delete next[key];
+    this.patch = next as Partial<FaultPlan>;
   }
 
   private readFile(maxAgeMs: number): Partial<FaultPlan> {

@@ -35,6 +35,11 @@ export interface BackupSettings {
   readonly lastBackupDate: number | undefined;
   /** Find My iPhone: a phone with it on refuses to be restored (§7.3). */
   readonly findMyEnabled: boolean;
+  /**
+   * iCloud Photos (Settings › Photos): the photo library lives in iCloud, so a backup to a computer
+   * leaves the Camera Roll's originals (`Media/DCIM`) out while the phone still shows them over AFC.
+   */
+  readonly iCloudPhotosEnabled?: boolean;
 }
 
 export interface BackupSettingsStore {
@@ -66,6 +71,29 @@ export interface FaultPlan {
   readonly linkBytesPerSecond?: number;
   /** Send malformed plists from this service instead of proper replies. */
   readonly malformedReplies?: 'lockdown' | 'mobilebackup2' | 'afc';
+  /**
+   * iOS 16.1+ (and 15.7.1+) phones with a passcode ask for it on the screen before every backup
+   * (protocol.md §3.10). Absent: the phone has no passcode and never asks. `accept` types it after
+   * `passcodeAnswerMs`, `deny` taps Cancel after it, `ignore` never answers (the phone gives up with
+   * error 208 after `passcodeTimeoutMs`), `ask` waits for the console's `passcode` / `deny`.
+   */
+  readonly passcodePrompt?: PasscodePromptAnswer;
+  /** How long the person takes to answer the passcode prompt (default 500 ms). */
+  readonly passcodeAnswerMs?: number;
+  /** How long the phone shows the passcode prompt before giving up with 208 (default 180 s, as observed). */
+  readonly passcodeTimeoutMs?: number;
+  /** Turns iCloud Photos on or off at run time, over the phone's own setting (`iCloudPhotosEnabled`). */
+  readonly iCloudPhotos?: boolean;
+}
+
+export type PasscodePromptAnswer = 'accept' | 'deny' | 'ignore' | 'ask';
+
+/** The person in front of the phone: answers the passcode prompt typed at the simulator's console. */
+export interface PasscodePromptScreen {
+  /** Shows the prompt; resolves true when the passcode is typed, false on Cancel; never, if nobody answers. */
+  ask(): Promise<boolean>;
+  /** Takes the prompt off the screen (the phone gave up or the host went away). */
+  dismiss(): void;
 }
 
 /**
@@ -94,6 +122,8 @@ export interface ServiceContext {
    * detaches and attaches again after `downtimeMs`. Optional so contexts without it still type-check.
    */
   reboot?(reason: string, downtimeMs: number): void;
+  /** The passcode prompt on the phone's screen, for `passcodePrompt=ask`; absent in unit-test contexts. */
+  readonly passcodeScreen?: PasscodePromptScreen;
   log(message: string): void;
 }
 

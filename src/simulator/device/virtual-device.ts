@@ -30,6 +30,8 @@ export interface VirtualDeviceOptions {
   readonly profile: PhoneProfile;
   readonly productVersion?: string;
   readonly trust: FaultPlan['trust'];
+  /** The passcode sheet's default answer, under faults.json and setFaults (see FaultPlan). */
+  readonly passcodePrompt?: FaultPlan['passcodePrompt'];
   readonly log: (message: string) => void;
   /** Told when the cable goes in or out, so usbmuxd can tell its listeners (§1.3). */
   readonly onPlugChange: (device: VirtualDevice, attached: boolean) => void;
@@ -64,6 +66,9 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
   private attached = true;
   private prompt: 'none' | 'pending' | 'accepted' | 'denied' = 'none';
   private readonly promptListeners = new Set<(device: VirtualDevice) => void>();
+  /** Resolves the passcode sheet on the screen (`passcodePrompt=ask`); undefined when none shows. */
+  private passcodeAnswer: ((typed: boolean) => void) | undefined;
+  private readonly passcodeListeners = new Set<(device: VirtualDevice) => void>();
   private readonly faultSource: FaultPlanSource;
   private readonly budget: LinkBudget;
   private readonly tunnels = new Set<DeviceTunnel>();
@@ -85,7 +90,7 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     this.key = loadOrCreateDeviceKey(path.join(this.directory, 'device-key.pem'));
     this.devicePublicKeyPem = this.key.publicKeyPkcs1Pem;
     this.phone = openPhone(path.join(this.directory, 'phone'), { seed: phoneSeed, profile: options.profile });
-    this.faultSource = new FaultPlanSource({ trust: options.trust, locked: false }, path.join(this.directory, FAULTS_FILE_NAME), options.log);
+    this.faultSource = new FaultPlanSource({ trust: options.trust, locked: false, ...(options.passcodePrompt ? { passcodePrompt: options.passcodePrompt } : {}) }, path.join(this.directory, FAULTS_FILE_NAME), options.log);
     this.budget = new LinkBudget(() => this.faults(TRAFFIC_FAULT_FILE_MAX_AGE_MS).linkBytesPerSecond);
     this.context = {
       identity: this.identity,
@@ -96,6 +101,16 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
       lockdownSnapshot: () => lockdownSnapshot(this),
       unplug: (reason) => this.unplug(reason),
       reboot: (reason, downtimeMs) => this.reboot(reason, downtimeMs),
+      passcodeScreen: {
+        ask: () =>
+          new Promise<boolean>((resolve) => {
+            this.passcodeAnswer = resolve;
+            for (const listener of [...this.passcodeListeners]) listener(this);
+          }),
+        dismiss: () => {
+          this.passcodeAnswer = undefined;
+        },
+      },
       log: (message) => this.log(message),
     };
   }
@@ -168,6 +183,25 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     this.promptListeners.add(listener);
     return () => {
       this.promptListeners.delete(listener);
+    };
+  }
+
+  isPasscodePromptPending(): boolean {
+    return this.passcodeAnswer !== undefined;
+  }
+
+  /** The person types the passcode (true) or taps Cancel (false) on the backup's passcode sheet (§3.10). */
+  answerPasscodePrompt(typed: boolean): void {
+    const answer = this.passcodeAnswer;
+    this.passcodeAnswer = undefined;
+    answer?.(typed);
+  }
+
+  /** Calls `listener` each time the passcode sheet appears and waits for someone (`passcodePrompt=ask`). */
+  onPasscodePrompt(listener: (device: VirtualDevice) => void): () => void {
+    this.passcodeListeners.add(listener);
+    return () => {
+      this.passcodeListeners.delete(listener);
     };
   }
 

@@ -10,6 +10,7 @@ import { readPreviousBackup } from './backup-preflight';
 import type { HostDrive, UploadItem } from './host-drive';
 import { FILE_BLOCK_BYTES } from './file-stream';
 import { MB_ERROR, MobileBackupError } from './mb-error';
+import { awaitBackupPasscode, PASSCODE_NOTIFICATION } from './passcode-prompt';
 import { CONTENT_DIRECTORIES, type Session, appleSecondsNow, backupFolderOf, batches, isAfcControlPath } from './session';
 
 /** The device uploads and moves at most this many files per DL message (§3.6.2 `BatchSize`). */
@@ -21,8 +22,8 @@ const PURGE_EXTRA_BYTES = 2 * 1024 * 1024 * 1024;
 const MANIFEST_BYTES_PER_ROW = 512;
 
 export const NOTIFICATION = {
-  passcodePromptShown: 'com.apple.LocalAuthentication.ui.presented',
-  passcodePromptHidden: 'com.apple.LocalAuthentication.ui.dismissed',
+  passcodePromptShown: PASSCODE_NOTIFICATION.presented,
+  passcodePromptHidden: PASSCODE_NOTIFICATION.dismissed,
   backupDomainChanged: 'com.apple.mobile.backup.domain_changed',
 } as const;
 
@@ -48,6 +49,7 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
     context.notifications.post(NOTIFICATION.passcodePromptHidden);
     throw new MobileBackupError(MB_ERROR.deviceLocked, 'Device locked');
   }
+  await awaitBackupPasscode(context);
   if (settings.requiresEncryption && !settings.willEncrypt) {
     throw new MobileBackupError(MB_ERROR.encryption, 'No backup password set when required by device management');
   }
@@ -66,8 +68,10 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   const uploads: PlannedUpload[] = [];
   const current = new Set<string>();
   const versionBefore = context.phone.version?.();
+  const photosInICloud = context.faults().iCloudPhotos ?? settings.iCloudPhotosEnabled === true;
   for (const entry of context.phone.entries()) {
     if (isAfcControlPath(entry.relativePath)) continue;
+    if (photosInICloud && isPhotoLibraryOriginal(entry)) continue;
     const fileId = fileIdOf(entry);
     if (entry.kind !== 'file') {
       records.push({ entry, fileId });
@@ -87,8 +91,9 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
     records.push({ entry, fileId, ...(fileKey ? { encryptionKey: fileKey.encryptionKey } : {}) });
     uploads.push({ entry, fileId, key: fileKey?.key });
   }
-  // The phone version the records describe, if nothing changed it while they were listed.
-  const listedVersion = versionBefore !== undefined && context.phone.version?.() === versionBefore ? versionBefore : undefined;
+  // The phone version the records describe, if nothing changed it while they were listed; iCloud
+  // Photos changes the listing without changing the phone, so it is part of the key too.
+  const listedVersion = versionBefore !== undefined && context.phone.version?.() === versionBefore ? `${versionBefore}${photosInICloud ? '+icloud-photos' : ''}` : undefined;
   const removals = [...hostFiles.keys()].filter((fileId) => !current.has(fileId));
   const uploadBytes = uploads.reduce((sum, upload) => sum + upload.entry.size, 0);
 
@@ -165,6 +170,16 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   context.settings.update({ lastBackupDate: appleSecondsNow() });
   context.log(`mobilebackup2: ${isFull ? 'full' : 'incremental'} backup finished: ${uploads.length} files sent, ${removals.length} removed`);
   await drive.finish(0);
+}
+
+/**
+ * With iCloud Photos on, the photo library is backed up by iCloud, not into a computer backup: the
+ * originals under Media/DCIM stay out, as Apple says ("If you use iCloud Photos, your photos and
+ * videos are not part of your computer backup"). Which PhotoData files go too is not known; the
+ * simulator keeps them, so the backup holds the library database but no photos.
+ */
+function isPhotoLibraryOriginal(entry: PhoneEntry): boolean {
+  return entry.domain === 'CameraRollDomain' && (entry.relativePath === 'Media/DCIM' || entry.relativePath.startsWith('Media/DCIM/'));
 }
 
 function statusUpload(folder: string, status: { uuid: string; snapshotState: SnapshotState; isFullBackup: boolean }): UploadItem {
