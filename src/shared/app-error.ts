@@ -38,6 +38,11 @@ export interface AppError {
   readonly nextStep: string;
   /** The phone it concerns, when there is one. */
   readonly udid?: string;
+  /**
+   * The technical part (the phone's MBErrorDomain code, the protocol step that failed): for support,
+   * shown only behind a "Details" disclosure so the sentence above stays plain.
+   */
+  readonly detail?: string;
 }
 
 /** The default sentence and next step per code; a layer's own, more precise message may replace `message`. */
@@ -65,9 +70,9 @@ export const APP_ERROR_TEXT: { readonly [Code in AppErrorCode]: { readonly messa
 };
 
 /** An AppError with the default text for its code, optionally with a more precise message. */
-export function appError(code: AppErrorCode, message?: string, udid?: string): AppError {
+export function appError(code: AppErrorCode, message?: string, udid?: string, detail?: string): AppError {
   const text = APP_ERROR_TEXT[code];
-  return { code, message: message ?? text.message, nextStep: text.nextStep, ...(udid === undefined ? {} : { udid }) };
+  return { code, message: message ?? text.message, nextStep: text.nextStep, ...(udid === undefined ? {} : { udid }), ...(detail ? { detail } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BackupError } from '../../src/main/backup/backup-error';
 import { fail, toAppError } from '../../src/main/core/error-mapping';
 import { LockdownError, MuxError } from '../../src/main/device/errors';
+import { ServiceError } from '../../src/main/device/services';
 import { APP_ERROR_CODES, APP_ERROR_TEXT, AppErrorException } from '../../src/shared/contract';
 
 describe('error mapping', () => {
@@ -24,6 +25,17 @@ describe('error mapping', () => {
     const shown = toAppError(new Error('TypeError at foo.ts:12 cannot read x of undefined'));
     expect(shown.code).toBe('unknown');
     expect(shown.message).not.toContain('foo.ts');
+  });
+
+  it('keeps protocol words and the phone\'s codes behind Details, out of the sentence (issue 12)', () => {
+    const service = toAppError(new ServiceError('unexpected-message', 'The device sent a DeviceLink message that is not an array.'), 'U1');
+    expect(service).toMatchObject({ code: 'protocol', message: APP_ERROR_TEXT.protocol.message, udid: 'U1' });
+    expect(service.detail).toContain('DeviceLink message');
+    const lockdown = toAppError(new LockdownError('InvalidResponse', 'lockdownd answered QueryType without Type.'));
+    expect(lockdown.message).toBe(APP_ERROR_TEXT.protocol.message);
+    expect(lockdown.detail).toContain('InvalidResponse');
+    const phone = toAppError(new BackupError('wrong-password', 'The iPhone refused the backup password.', { detail: 'MBErrorDomain/207: Wrong password' }));
+    expect(phone).toMatchObject({ code: 'wrong-password', message: 'The iPhone refused the backup password.', detail: 'MBErrorDomain/207: Wrong password' });
   });
 
   it('names the bad field of an invalid request', () => {

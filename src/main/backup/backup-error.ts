@@ -22,11 +22,14 @@ export type BackupErrorCode =
 
 export class BackupError extends Error {
   readonly code: BackupErrorCode;
+  /** The technical part (the phone's error code and description), kept out of `message` for support. */
+  readonly detail: string | undefined;
 
-  constructor(code: BackupErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: BackupErrorCode, message: string, options?: { cause?: unknown; detail?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BackupError';
     this.code = code;
+    this.detail = options?.detail;
   }
 }
 

@@ -60,8 +60,10 @@ export function reportFailure(io: CliIo, error: unknown, json: boolean): number 
     throw error;
   }
   const message = (error as Error).message;
-  if (json) io.stdout(jsonLine('error', { code: kind, exitCode: code, message }));
-  io.stderr(`lifeboat: ${message}\n`);
+  // The phone's own code and words (MBErrorDomain/…) stay out of the sentence but not out of the terminal.
+  const detail = error instanceof BackupError ? error.detail : undefined;
+  if (json) io.stdout(jsonLine('error', { code: kind, exitCode: code, message, ...(detail ? { detail } : {}) }));
+  io.stderr(`lifeboat: ${message}\n${detail ? `  Details: ${detail}\n` : ''}`);
   return code;
 }
 

@@ -54,16 +54,21 @@ export function toAppError(error: unknown, udid?: string): AppError {
     const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
     return appError('invalid-argument', `The request was not valid${where}: ${issue?.message ?? 'bad value'}.`, udid);
   }
-  if (error instanceof BackupError) return appError(BACKUP_CODES[error.code] ?? 'unknown', error.message, udid);
-  if (error instanceof DeviceError) return appError(DEVICE_CODES[error.code] ?? 'protocol', error.message, udid);
+  if (error instanceof BackupError) return appError(BACKUP_CODES[error.code] ?? 'unknown', error.message, udid, error.detail);
+  if (error instanceof DeviceError) {
+    const code = DEVICE_CODES[error.code];
+    // A lockdown/usbmux failure without a meaning for people keeps its words for support only.
+    return code && code !== 'protocol' ? appError(code, error.message, udid) : appError('protocol', undefined, udid, `${error.code}: ${error.message}`);
+  }
   if (error instanceof Error && 'code' in error) {
     const code = (error as { code: unknown }).code;
     if (code === 'ENOSPC') return appError('disk-full', undefined, udid);
     if (code === 'ENOENT') return appError('not-found', undefined, udid);
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return appError('io', undefined, udid);
     if (isAppErrorCode(code)) return appError(code, error.message, udid);
-    // Other layers' errors (ServiceError, AfcError…) carry a sentence and a code of their own.
-    if (error.name.endsWith('Error') && error.name !== 'Error') return appError('protocol', error.message, udid);
+    // Other layers' errors (ServiceError, AfcError…) speak of protocol steps ("DeviceLink message"):
+    // the sentence is the plain one, their words go behind "Details".
+    if (error.name.endsWith('Error') && error.name !== 'Error') return appError('protocol', undefined, udid, `${error.name} ${String(code)}: ${error.message}`);
   }
   if (error instanceof Error && error.name === 'AbortError') return appError('cancelled', undefined, udid);
   return appError('unknown', undefined, udid);

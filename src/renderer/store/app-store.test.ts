@@ -78,10 +78,11 @@ describe('app store', () => {
     const { api } = fakeApi({ 'backup:start': () => { throw new AppErrorException(appError('device-locked')); } });
     const { store, actions } = createAppStore(api);
     await actions.startBackup('A');
-    expect(store.getState().ui.error).toMatchObject({ code: 'device-locked', nextStep: expect.stringContaining('Unlock') });
+    const shown = store.getState().ui.errors[0];
+    expect(shown?.error).toMatchObject({ code: 'device-locked', nextStep: expect.stringContaining('Unlock') });
     expect(store.getState().jobs.active).toEqual({});
-    actions.dismissError();
-    expect(store.getState().ui.error).toBeUndefined();
+    actions.dismissError(shown!.id);
+    expect(store.getState().ui.errors).toEqual([]);
   });
 
   it('moves the Camera Roll switch at once and puts it back when main refuses', async () => {

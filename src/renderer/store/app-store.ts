@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { appError, AppErrorException, type MainApi } from '../../shared/contract';
 import { backupsActions, initialBackups, initialJobs, jobsActions } from './backups-slice';
 import { devicesActions, initialDevices } from './devices-slice';
+import { reconcileErrors } from './error-rules';
 import { browserActions, initialBrowser } from './browser-slice';
 import { initialPhotos, photosActions } from './photos-slice';
 import { initialRestore, restoreActions } from './restore-slice';
@@ -43,7 +44,13 @@ export const initialState: AppState = {
  */
 export function createAppStore(api: MainApi): AppStore {
   const store = createStore<AppState>(() => initialState);
-  const set: NamedSet = (action, change) => store.setState((state) => ({ ...change(state), lastAction: action }));
+  // Every change also drops the errors whose cause it removed (error-rules.ts), so no slice has to remember to.
+  const set: NamedSet = (action, change) =>
+    store.setState((state) => {
+      const next: AppState = { ...state, ...change(state), lastAction: action };
+      const errors = reconcileErrors(state, next);
+      return errors === next.ui.errors ? next : { ...next, ui: { ...next.ui, errors } };
+    });
   const context: SliceContext = {
     api,
     set,

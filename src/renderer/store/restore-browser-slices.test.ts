@@ -135,6 +135,6 @@ describe('restore slice', () => {
     fail = true;
     await actions.loadRestoreCandidates('A');
     expect(store.getState().restore.candidates['A']?.candidates[0]?.photoCount).toBe(26);
-    expect(store.getState().ui.error).toBeUndefined();
+    expect(store.getState().ui.errors).toEqual([]);
   });
 });

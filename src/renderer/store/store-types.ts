@@ -80,12 +80,31 @@ export interface BrowserState {
   readonly opening: boolean;
 }
 
+export type Screen = 'device' | 'settings' | 'browser';
+
+/** Where an error shows and what makes it leave (store/error-rules.ts). */
+export type ErrorScope =
+  /** The phone's state (locked, not trusted…): on that phone's page until the phone changes. */
+  | { readonly kind: 'device'; readonly udid: string }
+  /** Where the person acted: gone when they navigate away. `udid` is the phone page it was on. */
+  | { readonly kind: 'screen'; readonly screen: Screen; readonly udid?: string }
+  /** Inside an open dialog only, never also in the page behind it; gone when the dialog closes. */
+  | { readonly kind: 'dialog'; readonly dialogId: string };
+
+export interface ShownError {
+  readonly id: number;
+  readonly error: AppError;
+  readonly scope: ErrorScope;
+}
+
 export interface UiState {
   readonly notices: readonly NoticeView[];
   readonly connected: boolean;
-  /** The last failed request, shown as a sentence with its next step. */
-  readonly error: AppError | undefined;
-  readonly screen: 'device' | 'settings' | 'browser';
+  /** Failed requests, each shown once, in its scope, as a sentence with its next step. */
+  readonly errors: readonly ShownError[];
+  /** Open dialogs, innermost last: an error raised while one is open belongs to it. */
+  readonly dialogs: readonly string[];
+  readonly screen: Screen;
 }
 
 export interface AppState {
@@ -108,6 +127,6 @@ export interface SliceContext {
   readonly api: MainApi;
   readonly set: NamedSet;
   readonly get: () => AppState;
-  /** Runs a request; a failure lands in ui.error (and a toast) instead of throwing. */
+  /** Runs a request; a failure lands in ui.errors (in its scope) instead of throwing. */
   readonly attempt: <T>(work: () => Promise<T>) => Promise<T | undefined>;
 }

@@ -1,12 +1,14 @@
 import type { AppError, NoticeView } from '../../shared/contract';
+import { scopeFor, withError } from './error-rules';
 import type { SliceContext, UiState } from './store-types';
 
-export const initialUi: UiState = { notices: [], connected: false, error: undefined, screen: 'device' };
+export const initialUi: UiState = { notices: [], connected: false, errors: [], dialogs: [], screen: 'device' };
 
 /** Toasts stay until dismissed or pushed out; five is as many as fit. */
 const MAX_NOTICES = 5;
 
 export function uiActions({ set }: SliceContext) {
+  let errorCounter = 0;
   return {
     noticeReceived(notice: NoticeView): void {
       set('ui/notice-received', (state) => ({ ui: { ...state.ui, notices: [...state.ui.notices, notice].slice(-MAX_NOTICES) } }));
@@ -17,11 +19,22 @@ export function uiActions({ set }: SliceContext) {
     connectionChanged(connected: boolean): void {
       set('ui/connection-changed', (state) => ({ ui: { ...state.ui, connected } }));
     },
+    /** A failed request: shown in the open dialog, on its phone's page, or on this screen (error-rules.ts). */
     errorShown(error: AppError): void {
-      set('ui/error-shown', (state) => ({ ui: { ...state.ui, error } }));
+      errorCounter += 1;
+      const id = errorCounter;
+      set('ui/error-shown', (state) => ({
+        ui: { ...state.ui, errors: withError(state.ui.errors, { id, error, scope: scopeFor(error, state.ui, state.devices.selectedUdid) }) },
+      }));
     },
-    dismissError(): void {
-      set('ui/error-dismissed', (state) => ({ ui: { ...state.ui, error: undefined } }));
+    dismissError(id: number): void {
+      set('ui/error-dismissed', (state) => ({ ui: { ...state.ui, errors: state.ui.errors.filter((shown) => shown.id !== id) } }));
+    },
+    dialogOpened(dialogId: string): void {
+      set('ui/dialog-opened', (state) => ({ ui: { ...state.ui, dialogs: [...state.ui.dialogs.filter((id) => id !== dialogId), dialogId] } }));
+    },
+    dialogClosed(dialogId: string): void {
+      set('ui/dialog-closed', (state) => ({ ui: { ...state.ui, dialogs: state.ui.dialogs.filter((id) => id !== dialogId) } }));
     },
     showScreen(screen: UiState['screen']): void {
       set('ui/screen-shown', (state) => ({ ui: { ...state.ui, screen } }));

@@ -2,6 +2,7 @@ import { isPlistDict, plistBoolean, plistInteger } from '../../device/codec';
 import { connectDevice } from '../../device/lockdown';
 import { ServiceError } from '../../device/services';
 import { BackupError } from '../backup-error';
+import { deviceErrorDetail } from './device-errors';
 import { openBackupSession } from './device-session';
 
 export interface DeviceTarget {
@@ -77,14 +78,14 @@ async function changePassword(target: DeviceTarget, passwords: { oldPassword?: s
 }
 
 function passwordError(code: number, description: string | undefined, action: 'on' | 'off' | 'change'): BackupError {
-  const detail = description ? ` (iPhone: ${description})` : ` (error ${code})`;
-  if (code === 208) return new BackupError('device-locked', `The iPhone is locked. Unlock it, enter the passcode when asked, and try again${detail}.`);
+  const options = { detail: deviceErrorDetail(code, description) };
+  if (code === 208) return new BackupError('device-locked', 'The iPhone is locked. Unlock it, enter the passcode when asked, and try again.', options);
   if (code === 207 && /incorrect|invalid|wrong/i.test(description ?? '')) {
-    return new BackupError('wrong-password', `The current backup password is not right${detail}.`);
+    return new BackupError('wrong-password', 'The current backup password is not right.', options);
   }
   if (code === 207 && /required/i.test(description ?? '')) {
-    return new BackupError('unsupported', `A management profile on the iPhone requires encrypted backups, so encryption cannot be turned off${detail}.`);
+    return new BackupError('unsupported', 'A management profile on the iPhone requires encrypted backups, so encryption cannot be turned off.', options);
   }
   const what = action === 'on' ? 'turn backup encryption on' : action === 'off' ? 'turn backup encryption off' : 'change the backup password';
-  return new BackupError(code === 207 ? 'wrong-password' : 'device-error', `The iPhone did not ${what}${detail}.`);
+  return new BackupError(code === 207 ? 'wrong-password' : 'device-error', `The iPhone did not ${what}.`, options);
 }

@@ -167,9 +167,9 @@ function sessionError(error: unknown): BackupError {
   const code = (error as { code?: unknown }).code;
   if (code === 'PasswordProtected' || code === 'EscrowLocked') return new BackupError('device-locked', detail, { cause: error });
   if (code === 'connection-closed' || code === 'ConnectionClosed' || code === 'DeviceNotFound') {
-    return new BackupError('disconnected', `The connection to the iPhone was lost while preparing the backup: ${detail}`, { cause: error });
+    return new BackupError('disconnected', 'The connection to the iPhone was lost while preparing the backup.', { cause: error, detail });
   }
-  return new BackupError('device-error', `The iPhone could not start a backup: ${detail}`, { cause: error });
+  return new BackupError('device-error', 'The iPhone could not start a backup.', { cause: error, detail });
 }
 
 function usedBytesOf(diskUsage: unknown): number | undefined {

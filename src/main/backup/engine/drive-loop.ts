@@ -66,7 +66,7 @@ export function asBackupError(error: unknown): BackupError {
       return new BackupError('disconnected', 'The connection to the iPhone was lost during the backup (was the cable unplugged?). The previous backup is unchanged.', { cause: error });
     }
     if (error.code === 'timeout') return new BackupError('disconnected', 'The iPhone stopped answering during the backup. The previous backup is unchanged.', { cause: error });
-    return new BackupError('protocol', `The iPhone sent something the backup protocol does not allow, so the backup was stopped: ${error.message}`, { cause: error });
+    return new BackupError('protocol', 'The iPhone sent something the backup protocol does not allow, so the backup was stopped.', { cause: error, detail: error.message });
   }
   const detail = error instanceof Error ? error.message : String(error);
   return new BackupError('io', `The backup failed on this computer: ${detail}`, { cause: error });

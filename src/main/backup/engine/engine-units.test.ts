@@ -24,7 +24,10 @@ describe('device result codes (§3.9)', () => {
     expect(errorForDeviceCode(208, 'Device locked (MBErrorDomain/208)').code).toBe('device-locked');
     expect(errorForDeviceCode(207, undefined).code).toBe('wrong-password');
     expect(errorForDeviceCode(202, undefined).code).toBe('cancelled');
-    expect(errorForDeviceCode(104, 'Multiple errors uploading files').message).toContain('Multiple errors uploading files');
+    // The phone's words and code go behind "Details", never into the sentence a person reads.
+    const odd = errorForDeviceCode(104, 'Multiple errors uploading files');
+    expect(odd.detail).toBe('MBErrorDomain/104: Multiple errors uploading files');
+    expect(odd.message).not.toMatch(/MBErrorDomain|Multiple errors|104/);
   });
 });
 

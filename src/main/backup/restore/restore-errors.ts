@@ -1,5 +1,6 @@
 import { ServiceError } from '../../device/services';
 import { BackupError } from '../backup-error';
+import { deviceErrorDetail } from '../engine/device-errors';
 
 /** Every restore failure says what happened to the backup, because that is what a person fears for. */
 const BACKUP_SAFE = 'The backup itself was not changed.';
@@ -8,25 +9,26 @@ export const FIND_MY_SENTENCE = 'Find My iPhone is on. Turn it off on the iPhone
 
 /** The phone's final ErrorCode during a restore (MBErrorDomain, protocol.md §3.9) as a sentence. */
 export function restoreErrorForDeviceCode(code: number, description: string | undefined): BackupError {
-  const detail = description ? ` (iPhone: ${description})` : ` (error ${code})`;
+  // The phone's code and words go behind "Details"; the sentence stays plain (issue 12).
+  const options = { detail: deviceErrorDetail(code, description) };
   switch (code) {
     case 211:
-      return new BackupError('device-error', `${FIND_MY_SENTENCE}${detail}`);
+      return new BackupError('device-error', FIND_MY_SENTENCE, options);
     case 207:
-      return new BackupError('wrong-password', `The iPhone refused the backup password${detail}. ${BACKUP_SAFE}`);
+      return new BackupError('wrong-password', `The iPhone refused the backup password. ${BACKUP_SAFE}`, options);
     case 203:
-      return new BackupError('unsupported', `The iPhone cannot take this backup: it was made with a newer iOS or an unsupported format${detail}. Update the iPhone first. ${BACKUP_SAFE}`);
+      return new BackupError('unsupported', `The iPhone cannot take this backup: it was made with a newer iOS or an unsupported format. Update the iPhone first. ${BACKUP_SAFE}`, options);
     case 106:
-      return new BackupError('device-error', `The iPhone does not have enough free space for this backup${detail}. Free some space on it and try again. ${BACKUP_SAFE}`);
+      return new BackupError('device-error', `The iPhone does not have enough free space for this backup. Free some space on it and try again. ${BACKUP_SAFE}`, options);
     case 208:
-      return new BackupError('device-locked', `The iPhone is locked. Unlock it and try again${detail}. ${BACKUP_SAFE}`);
+      return new BackupError('device-locked', `The iPhone is locked. Unlock it and try again. ${BACKUP_SAFE}`, options);
     case 202:
-      return new BackupError('cancelled', `The restore was cancelled on the iPhone${detail}. ${BACKUP_SAFE}`);
+      return new BackupError('cancelled', `The restore was cancelled on the iPhone. ${BACKUP_SAFE}`, options);
     case 204:
     case 205:
-      return new BackupError('corrupt', `The iPhone could not read this backup${detail}; it may be incomplete or damaged. Try an earlier backup. ${BACKUP_SAFE}`);
+      return new BackupError('corrupt', `The iPhone could not read this backup; it may be incomplete or damaged. Try an earlier backup. ${BACKUP_SAFE}`, options);
     default:
-      return new BackupError('device-error', `The iPhone stopped the restore with an error${detail}. ${BACKUP_SAFE}`);
+      return new BackupError('device-error', `The iPhone stopped the restore with an error. ${BACKUP_SAFE}`, options);
   }
 }
 
@@ -38,10 +40,10 @@ export function asRestoreError(error: unknown): BackupError {
       return new BackupError('disconnected', `The connection to the iPhone was lost during the restore (was the cable unplugged?). ${BACKUP_SAFE} Connect the iPhone and restore again: it may be incomplete until then.`, { cause: error });
     }
     if (error.code === 'timeout') return new BackupError('disconnected', `The iPhone stopped answering during the restore. ${BACKUP_SAFE}`, { cause: error });
-    return new BackupError('protocol', `The iPhone sent something the restore protocol does not allow, so the restore was stopped: ${error.message} ${BACKUP_SAFE}`, { cause: error });
+    return new BackupError('protocol', `The iPhone sent something the restore protocol does not allow, so the restore was stopped. ${BACKUP_SAFE}`, { cause: error, detail: error.message });
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return new BackupError('io', `The restore failed on this computer: ${detail}. ${BACKUP_SAFE}`, { cause: error });
+  return new BackupError('io', `The restore failed on this computer. ${BACKUP_SAFE}`, { cause: error, detail });
 }
 
 export function restoreCancelledError(): BackupError {

@@ -51,8 +51,8 @@ function PasswordDialog({ udid, mode, onClose }: { readonly udid: string; readon
     setWorking(true);
     const ok = mode === 'enable' ? await setEncryption(udid, true, next) : mode === 'disable' ? await setEncryption(udid, false, current) : await changePassword(udid, current, next);
     setWorking(false);
+    // A refusal shows at the foot of the dialog as the phone's own sentence (Dialog shows its errors).
     if (ok) onClose();
-    else setProblem('The iPhone did not accept it. Check the password and try again.');
   }
 
   return (
