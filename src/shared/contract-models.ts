@@ -68,20 +68,27 @@ export interface BackupView {
 
 export type JobKind = 'backup' | 'restore' | 'photos-import' | 'verify';
 
-export type JobPhase = 'queued' | 'preparing' | 'transferring' | 'finishing' | 'cancelling';
+/**
+ * `restarting`: a restore is done and the phone is making its planned restart (it leaves usbmuxd
+ * and comes back, protocol.md §7.3 step 5); the job ends when it is back. Not an unplug.
+ */
+export type JobPhase = 'queued' | 'preparing' | 'transferring' | 'finishing' | 'cancelling' | 'restarting';
 
 export interface JobProgress {
   readonly jobId: string;
   readonly udid: string;
   readonly kind: JobKind;
   readonly phase: JobPhase;
-  /** 0–100, when the total is known. */
+  /** 0–100 from what is really known (the phone's own progress, bytes of the step), never decreasing; absent when nothing is known. */
   readonly percent?: number;
   readonly filesDone: number;
+  /** Only when really known (a photo import lists its files first); a backup or restore never has one. */
   readonly filesTotal?: number;
   readonly bytesDone: number;
+  /** Only when really known; never the phone's used space. */
   readonly bytesTotal?: number;
   readonly bytesPerSecond?: number;
+  /** Rounded seconds left, only once the rate is steady (≥ 10 s and ≥ 5 %). */
   readonly etaSeconds?: number;
   /** ISO-8601. */
   readonly startedAt: string;

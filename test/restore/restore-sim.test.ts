@@ -74,6 +74,10 @@ describe('runRestore against the virtual iPhone', () => {
     expect(last).toMatchObject({ phase: 'done', percent: 100, filesDone: result.filesSent });
     expect(last.bytesDone).toBe(result.bytesSent);
     expect(events.some((event) => event.phase === 'restoring' && event.filesDone > 0 && event.percent > 0 && event.percent < 100)).toBe(true);
+    // The percent never goes back, and the restart is the whole job done (100 %), not "99 %".
+    const percents = events.map((event) => event.percent);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(events.find((event) => event.phase === 'rebooting')?.percent).toBe(100);
   });
 
   it('restores an older snapshot onto the phone (its <UDID>/… paths mapped onto the snapshot folder)', async () => {

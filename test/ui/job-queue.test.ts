@@ -11,7 +11,7 @@ function queueWithClock() {
 }
 
 describe('job queue', () => {
-  it('works out speed and time left from the bytes over time, and prefers the phone’s percent', async () => {
+  it('works out speed from the bytes over time, takes percent and time left from the job, and never goes backwards', async () => {
     const { queue, progress, finished, advance } = queueWithClock();
     let report!: (update: ProgressUpdate) => void;
     let finish!: () => void;
@@ -22,17 +22,37 @@ describe('job queue', () => {
       return { backupId: 'b' };
     });
     advance(1000);
-    report({ bytesDone: 1_000_000, bytesTotal: 4_000_000 });
+    report({ bytesDone: 1_000_000, percent: 10 });
     advance(1000);
-    report({ bytesDone: 2_000_000, percent: 30 });
-    const last = progress.at(-1)!;
+    report({ bytesDone: 2_000_000, percent: 30, etaSeconds: 45 });
+    let last = progress.at(-1)!;
     expect(last.bytesPerSecond).toBeCloseTo(1_000_000, -3);
-    expect(last.etaSeconds).toBeCloseTo(2, 1);
+    expect(last.etaSeconds).toBe(45);
     expect(last.percent).toBe(30);
     expect(last.phase).toBe('transferring');
+    // A lower percent (a retry) is not shown, and a job with no steady rate any more has no time left.
+    advance(1000);
+    report({ bytesDone: 2_500_000, percent: 20, etaSeconds: undefined });
+    last = progress.at(-1)!;
+    expect(last.percent).toBe(30);
+    expect(last.etaSeconds).toBeUndefined();
+    expect(last.bytesTotal).toBeUndefined();
     finish();
     await expect.poll(() => finished.length).toBe(1);
-    expect(finished[0]).toMatchObject({ udid: 'A', outcome: 'succeeded', backupId: 'b', bytesDone: 2_000_000, durationSeconds: 2 });
+    expect(finished[0]).toMatchObject({ udid: 'A', outcome: 'succeeded', backupId: 'b', bytesDone: 2_500_000, durationSeconds: 3 });
+  });
+
+  it('never makes up a time left from a byte total', () => {
+    const { queue, progress, advance } = queueWithClock();
+    let report!: (update: ProgressUpdate) => void;
+    queue.start('A', 'photos-import', (context) => {
+      report = context.report;
+      return new Promise(() => undefined);
+    });
+    advance(1000);
+    report({ bytesDone: 1_000_000, bytesTotal: 4_000_000 });
+    expect(progress.at(-1)).toMatchObject({ percent: 25, bytesTotal: 4_000_000 });
+    expect(progress.at(-1)?.etaSeconds).toBeUndefined();
   });
 
   it('sends counter updates at most every 100 ms but phase changes at once', () => {

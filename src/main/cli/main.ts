@@ -1,37 +1,21 @@
 import { pathToFileURL } from 'node:url';
 import { DeviceError } from '../device/errors';
 import { type CliIo, parseArgs, processIo, UsageError } from './cli-io';
-import { DEVICES_USAGE, devicesCommand } from './commands/devices-command';
-import { PAIR_USAGE, pairCommand } from './commands/pair-command';
-import { PHOTOS_USAGE, photosCommand } from './commands/photos-command';
-import { RESTORE_USAGE, restoreCommand } from './commands/restore-command';
-import { BROWSE_USAGE, browseCommand } from './commands/browse-command';
-import { EXTRACT_USAGE, extractCommand } from './commands/extract-command';
-import { BACKUP_USAGE, backupCommand } from './commands/backup-command';
-import { BACKUPS_USAGE, backupsCommand } from './commands/backups-command';
-import { VERIFY_USAGE, verifyCommand } from './commands/verify-command';
-import { DELETE_USAGE, deleteCommand } from './commands/delete-command';
-import { ENCRYPTION_USAGE, encryptionCommand } from './commands/encryption-command';
+import { asksForHelp, commandUsage, overallUsage } from './command-help';
+import { devicesCommand } from './commands/devices-command';
+import { pairCommand } from './commands/pair-command';
+import { photosCommand } from './commands/photos-command';
+import { restoreCommand } from './commands/restore-command';
+import { browseCommand } from './commands/browse-command';
+import { extractCommand } from './commands/extract-command';
+import { backupCommand } from './commands/backup-command';
+import { backupsCommand } from './commands/backups-command';
+import { verifyCommand } from './commands/verify-command';
+import { deleteCommand } from './commands/delete-command';
+import { encryptionCommand } from './commands/encryption-command';
 import { ExitCode, exitCodeFor } from './exit-codes';
 
-const USAGE = [
-  'Usage:',
-  `  ${DEVICES_USAGE}    list connected iPhones, their trust state and summary`,
-  `  ${PAIR_USAGE}    make this computer trusted by an iPhone`,
-  `  ${PHOTOS_USAGE}    copy new photos and videos into DIR/YYYY/MM`,
-  `  ${RESTORE_USAGE}    put a backup back onto the iPhone (password read from stdin)`,
-  `  ${BROWSE_USAGE}    see what a backup holds`,
-  `  ${EXTRACT_USAGE}    copy files out of a backup, with their dates`,
-  `  ${BACKUP_USAGE}    back up the iPhone`,
-  `  ${BACKUPS_USAGE}    list the backups and their snapshots`,
-  `  ${VERIFY_USAGE}    check that every file of a backup is there`,
-  `  ${DELETE_USAGE}    delete a backup`,
-  `  ${ENCRYPTION_USAGE}    turn encrypted backups on or off, change the password`,
-  '',
-  'USBMUXD_SOCKET_ADDRESS (UNIX:/path, host:port or [v6]:port) points Lifeboat at another usbmuxd.',
-  'LIFEBOAT_BACKUP_ROOT (or --backup-root DIR) chooses the folder that holds the backups.',
-  '',
-].join('\n');
+const USAGE = overallUsage();
 
 /** Options that take a value, so `--udid X` is not read as a boolean plus a stray argument. */
 const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to', 'backup-root', 'camera-roll', 'keep-last', 'backup', 'search']);
@@ -40,9 +24,19 @@ const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to
 export async function runCli(argv: readonly string[], io: CliIo = processIo, signal?: AbortSignal): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    const topic = command === 'help' && rest[0] !== undefined ? commandUsage(rest[0]) : undefined;
+    if (topic !== undefined) {
+      io.stdout(topic);
+      return ExitCode.ok;
+    }
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       (command === undefined ? io.stderr : io.stdout)(USAGE);
       return command === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    const help = asksForHelp(rest) ? commandUsage(command) : undefined;
+    if (help !== undefined) {
+      io.stdout(help);
+      return ExitCode.ok;
     }
     const args = parseArgs(rest, VALUE_FLAGS);
     switch (command) {

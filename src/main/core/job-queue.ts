@@ -2,19 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { JobFinished, JobKind, JobPhase, JobProgress } from '../../shared/contract';
 import { fail, toAppError } from './error-mapping';
 
-/** What a running job reports; the queue adds speed, ETA and percent. */
+/**
+ * What a running job reports; the queue adds speed. Percent and time left come from the job's own
+ * estimate (the engine's progress-estimator.ts): the queue never guesses them from totals.
+ */
 export interface ProgressUpdate {
   readonly phase?: JobPhase;
   readonly filesDone?: number;
   readonly filesTotal?: number;
   readonly bytesDone?: number;
   readonly bytesTotal?: number;
-  /** The phone's own percentage (§3.8), used when the byte total is unknown. */
+  /** The job's own percent (the phone's, §3.8, or bytes of a known total); without one the bytes of a known total. */
   readonly percent?: number;
   readonly message?: string;
-  /** The engine's own speed and ETA, when it keeps them; otherwise the queue works them out. */
+  /** The engine's own speed, when it keeps one; otherwise the queue works it out. */
   readonly bytesPerSecond?: number;
-  readonly etaSeconds?: number;
+  /** The engine's time left; absent means "not steady yet" and clears an earlier one. */
+  readonly etaSeconds?: number | undefined;
 }
 
 export interface JobContext {
@@ -131,10 +135,13 @@ export class JobQueue {
     const oldest = job.samples[0]!;
     const elapsedSeconds = (now - oldest.ms) / 1000;
     const bytesPerSecond = update.bytesPerSecond ?? (elapsedSeconds > 0.2 ? Math.max(0, (bytesDone - oldest.bytes) / elapsedSeconds) : previous.bytesPerSecond);
-    const percent = progressPercent(update.percent ?? previous.percent, bytesDone, bytesTotal);
-    const etaSeconds = update.etaSeconds ?? (bytesTotal !== undefined && bytesPerSecond ? Math.max(0, (bytesTotal - bytesDone) / bytesPerSecond) : undefined);
+    const reported = progressPercent(update.percent ?? previous.percent, bytesDone, bytesTotal);
+    // Never backwards within a job, whatever a retry reports.
+    const percent = reported === undefined ? undefined : Math.max(reported, previous.percent ?? 0);
+    const etaSeconds = update.etaSeconds;
+    const { etaSeconds: _stale, ...rest } = previous;
     job.progress = {
-      ...previous,
+      ...rest,
       phase: job.controller.signal.aborted ? 'cancelling' : (update.phase ?? (bytesDone > 0 ? 'transferring' : previous.phase)),
       filesDone: update.filesDone ?? previous.filesDone,
       bytesDone,

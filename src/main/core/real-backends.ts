@@ -105,9 +105,8 @@ function fromBackupProgress(progress: BackupProgress): ProgressUpdate {
     bytesDone: progress.bytesDone,
     filesDone: progress.filesDone,
     bytesPerSecond: progress.bytesPerSecond,
-    ...(progress.bytesExpected === undefined ? {} : { bytesTotal: progress.bytesExpected }),
-    ...(progress.filesExpected === undefined ? {} : { filesTotal: progress.filesExpected }),
-    ...(progress.etaSeconds === undefined ? {} : { etaSeconds: progress.etaSeconds }),
+    // No totals: the phone never tells them (backup-progress.ts).
+    etaSeconds: progress.etaSeconds,
     ...(progress.domain === undefined ? {} : { message: `Copying ${progress.domain}` }),
   };
 }

@@ -70,15 +70,14 @@ export function createRestoreBackend(): RestoreBackend {
 }
 
 function fromRestoreProgress(progress: RestoreProgress): ProgressUpdate {
-  const phase = progress.phase === 'restoring' ? 'transferring' : progress.phase === 'rebooting' || progress.phase === 'done' ? 'finishing' : 'preparing';
+  // The planned restart is a phase of its own, so nobody has to guess it from words or an unplug.
+  const phase = progress.phase === 'restoring' ? 'transferring' : progress.phase === 'rebooting' ? 'restarting' : progress.phase === 'done' ? 'finishing' : 'preparing';
   return {
     phase,
     percent: progress.percent,
     filesDone: progress.filesDone,
-    filesTotal: progress.filesTotal,
     bytesDone: progress.bytesDone,
-    bytesTotal: progress.bytesTotal,
-    ...(progress.etaSeconds === undefined ? {} : { etaSeconds: progress.etaSeconds }),
+    etaSeconds: progress.etaSeconds,
     ...(progress.phase === 'rebooting' ? { message: 'Waiting for the iPhone to restart…' } : {}),
   };
 }

@@ -1,4 +1,11 @@
-/** What a running backup reports, often (throttled by the caller if it wants). */
+import { ProgressEstimator } from './progress-estimator';
+
+/**
+ * What a running backup reports, often (throttled by the caller if it wants). No totals: the
+ * phone never says how many files or bytes a backup will hold (its used space is not the backup's
+ * size, and an incremental backup sends only what changed), so only what arrived is counted and
+ * the percent is the phone's own (progress-estimator.ts).
+ */
 export interface BackupProgress {
   /** `waiting-for-passcode`: the phone shows its passcode prompt (iOS 15.7.1+/16.1+, §3.10); tell the person to enter it. */
   readonly phase: 'preparing' | 'waiting-for-device' | 'waiting-for-passcode' | 'transferring' | 'finishing' | 'done';
@@ -6,16 +13,12 @@ export interface BackupProgress {
   readonly percent: number;
   /** Bytes received from the device so far (uploads, including discarded Camera Roll files). */
   readonly bytesDone: number;
-  /** Best estimate of the bytes this run will transfer (size hints, or the phone's used space); undefined when unknown. */
-  readonly bytesExpected: number | undefined;
   readonly filesDone: number;
-  /** Files announced so far; grows as the device announces batches. */
-  readonly filesExpected: number | undefined;
   /** The domain of the file being received (`HomeDomain`, `CameraRollDomain`, …), when the device names it. */
   readonly domain: string | undefined;
   /** Average over the last few seconds. */
   readonly bytesPerSecond: number;
-  /** Seconds left, from percent and elapsed time; undefined until there is something to go on. */
+  /** Rounded seconds left once the rate is steady (progress-estimator.ts); undefined before. */
   readonly etaSeconds: number | undefined;
 }
 
@@ -25,49 +28,57 @@ const THROTTLE_MS = 100;
 
 /** Collects the counters of one run and turns them into BackupProgress events. */
 export class ProgressTracker {
-  private percent = 0;
+  private readonly estimator: ProgressEstimator;
   private bytesDone = 0;
   private filesDone = 0;
-  private filesAnnounced = 0;
-  private bytesHinted = 0;
   private domain: string | undefined;
   private phase: BackupProgress['phase'] = 'preparing';
-  private readonly started: number;
   private readonly samples: Array<{ at: number; bytes: number }> = [];
   private lastReportAt = Number.NEGATIVE_INFINITY;
   private lastReportedDomain: string | undefined;
 
   constructor(
     private readonly emit: ((progress: BackupProgress) => void) | undefined,
-    private readonly estimatedBytes: number | undefined,
     private readonly now: () => number = Date.now,
   ) {
-    this.started = now();
+    this.estimator = new ProgressEstimator(now);
   }
 
   setPhase(phase: BackupProgress['phase']): void {
     this.phase = phase;
+    // The clock for "time left" starts when the phone starts working, not while we prepare.
+    if (phase === 'waiting-for-device') this.estimator.start();
     this.report();
   }
 
-  /** A DL progress real (0–100, "after this step", may jump or repeat, §3.8). */
-  devicePercent(value: number | undefined): void {
-    if (value === undefined || !Number.isFinite(value)) return;
-    this.percent = Math.max(this.percent, Math.min(100, Math.max(0, value)));
+  /**
+   * A DL request with its progress real (0–100, "after this step", §3.5): reached when the
+   * request is done (stepFinished). An upload's size hint (§3.5 index 3) lets it move meanwhile.
+   */
+  stepAnnounced(percentAfter: number | undefined, sizeHint?: number): void {
+    this.estimator.stepAnnounced(percentAfter, sizeHint);
   }
 
-  uploadAnnounced(sizeHint: number | undefined): void {
-    if (sizeHint) this.bytesHinted += sizeHint;
+  stepFinished(): void {
+    this.estimator.finishStep();
+  }
+
+  /** The whole backup is done. */
+  finished(): void {
+    this.estimator.reach(100);
+  }
+
+  uploadAnnounced(): void {
     this.phase = 'transferring';
   }
 
   fileStarted(deviceName: string): void {
-    this.filesAnnounced += 1;
     this.domain = domainOfDeviceName(deviceName) ?? this.domain;
   }
 
   bytesReceived(count: number): void {
     this.bytesDone += count;
+    this.estimator.stepBytes(count);
   }
 
   fileFinished(): void {
@@ -81,16 +92,12 @@ export class ProgressTracker {
     const first = this.samples[0] ?? { at: now, bytes: this.bytesDone };
     const span = (now - first.at) / 1000;
     const bytesPerSecond = span > 0 ? (this.bytesDone - first.bytes) / span : 0;
-    const elapsed = (now - this.started) / 1000;
-    const etaSeconds = this.percent > 0 && this.percent < 100 ? (elapsed * (100 - this.percent)) / this.percent : this.percent >= 100 ? 0 : undefined;
-    const expected = Math.max(this.bytesHinted, this.estimatedBytes ?? 0, this.bytesDone);
+    const { percent, etaSeconds } = this.estimator.estimate();
     return {
       phase: this.phase,
-      percent: this.percent,
+      percent,
       bytesDone: this.bytesDone,
-      bytesExpected: expected > 0 ? expected : undefined,
       filesDone: this.filesDone,
-      filesExpected: this.filesAnnounced > 0 ? this.filesAnnounced : undefined,
       domain: this.domain,
       bytesPerSecond,
       etaSeconds,

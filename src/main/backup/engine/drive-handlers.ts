@@ -46,7 +46,8 @@ export const DRIVE_HANDLERS: HandlerTable = {
     await sendDownloadStatus(context.deviceLink, result.failures);
   },
 
-  DLMessageUploadFiles: async (message, context) => receiveUploads(context, message.totalSizeHint),
+  // The size hint feeds the progress (drive-loop.ts), not the upload.
+  DLMessageUploadFiles: async (_message, context) => receiveUploads(context),
 
   // §3.6.3: what the backup root's file system really has free.
   DLMessageGetFreeDiskSpace: async (_message, context) => {

@@ -27,7 +27,8 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
     } catch (error) {
       throw asBackupError(error);
     }
-    progress.devicePercent(message.progress);
+    // "Progress after this step" (§3.5): reached once the request below is served.
+    progress.stepAnnounced(message.progress, message.kind === 'DLMessageUploadFiles' ? message.totalSizeHint : undefined);
     // Background writes (uploads) or renames (moves) may still be running: only more of the same
     // kind may be queued behind them (each kept in order), anything else waits until they are done.
     const group = backgroundGroupOf(message.kind);
@@ -53,6 +54,7 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
         } catch (error) {
           throw asBackupError(error);
         }
+        progress.stepFinished();
         progress.report();
     }
   }

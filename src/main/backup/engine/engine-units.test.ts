@@ -32,24 +32,36 @@ describe('device result codes (§3.9)', () => {
 });
 
 describe('progress', () => {
-  it('never goes backwards, counts bytes and files, and estimates speed and time left', () => {
+  it('never goes backwards, moves through an upload by its size hint, and shows no totals it does not know', () => {
     let now = 1_000;
     const events: Array<ReturnType<ProgressTracker['snapshot']>> = [];
-    const tracker = new ProgressTracker((p) => events.push(p), 1_000_000, () => now);
-    tracker.uploadAnnounced(400_000);
+    const tracker = new ProgressTracker((p) => events.push(p), () => now);
+    tracker.setPhase('waiting-for-device');
+    // The phone announces an upload that ends at 20 % and moves 400 kB (§3.5 index 2 and 3).
+    tracker.stepAnnounced(20, 400_000);
+    tracker.uploadAnnounced();
     tracker.fileStarted('CameraRollDomain-Media/DCIM/100APPLE/IMG_0001.JPG');
     tracker.bytesReceived(100_000);
     tracker.fileFinished();
-    tracker.devicePercent(20);
     tracker.report();
+    expect(events.at(-1)?.percent).toBeCloseTo(5);
     now += 2_000;
     tracker.bytesReceived(200_000);
-    tracker.devicePercent(10);
     tracker.report();
-    const last = events[events.length - 1];
-    expect(last).toMatchObject({ percent: 20, bytesDone: 300_000, bytesExpected: 1_000_000, filesDone: 1, domain: 'CameraRollDomain', phase: 'transferring' });
-    expect(last?.bytesPerSecond).toBe(100_000);
-    expect(last?.etaSeconds).toBeCloseTo(8);
+    expect(events.at(-1)?.percent).toBeCloseTo(15);
+    tracker.stepFinished();
+    // A retry's lower value (§3.8) does not pull the percent back.
+    tracker.stepAnnounced(10);
+    tracker.stepFinished();
+    tracker.report();
+    const last = events.at(-1);
+    expect(last).toMatchObject({ percent: 20, bytesDone: 300_000, filesDone: 1, domain: 'CameraRollDomain', phase: 'transferring' });
+    expect(Object.keys(last ?? {})).not.toContain('bytesExpected');
+    expect(Object.keys(last ?? {})).not.toContain('filesExpected');
+    // 300 kB in the 2 s since the phone started.
+    expect(last?.bytesPerSecond).toBe(150_000);
+    // Two seconds in: too early for time left.
+    expect(last?.etaSeconds).toBeUndefined();
   });
 
   it('reads the domain from device-side names, including container domains', () => {
@@ -98,7 +110,7 @@ describe('per-file progress throttle', () => {
   it('reports at most once per 100 ms of the clock, but a new domain at once', () => {
     let now = 0;
     const events: Array<ReturnType<ProgressTracker['snapshot']>> = [];
-    const tracker = new ProgressTracker((p) => events.push(p), undefined, () => now);
+    const tracker = new ProgressTracker((p) => events.push(p), () => now);
     tracker.fileStarted('HomeDomain-a');
     tracker.reportThrottled();
     for (let file = 0; file < 50; file += 1) {

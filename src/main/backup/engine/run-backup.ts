@@ -112,7 +112,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     const previousSize = (await treeSize(current)).bytes;
     await checkDiskSpace(root, session.facts.usedBytes, previousSize > 0 ? previousSize : undefined);
 
-    progress = new ProgressTracker(options.onProgress, options.full || previousSize === 0 ? session.facts.usedBytes : undefined);
+    progress = new ProgressTracker(options.onProgress);
     progress.setPhase('preparing');
     run = await openBackupRun(root, udid);
     throwIfCancelled(options.signal);
@@ -193,7 +193,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     await session.releaseSyncLock();
     const previousSnapshot = await run.commit();
     const pruned = options.retention ? await applyRetention(root, udid, options.retention) : [];
-    progress.devicePercent(100);
+    progress.finished();
     progress.setPhase('done');
     return {
       udid,

@@ -30,9 +30,9 @@ const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
 const QUEUE_MAX_FILES = 32;
 const QUEUE_MAX_BYTES = 32 * 1024 * 1024;
 
-export async function receiveUploads(context: DriveContext, sizeHint: number | undefined): Promise<void> {
+export async function receiveUploads(context: DriveContext): Promise<void> {
   const { deviceLink, paths, progress, stats } = context;
-  progress.uploadAnnounced(sizeHint);
+  progress.uploadAnnounced();
   const queue = new WriteQueue(QUEUE_MAX_FILES, QUEUE_MAX_BYTES);
   /** Targets with a write in flight: a second upload to the same name waits for the first. */
   const inFlight = new Map<string, Promise<void>>();

@@ -20,7 +20,9 @@ export interface RestoreDriveContext {
   /** Called after each file streamed to the phone and as bytes go (for progress). */
   onFileSent(devicePath: string, bytes: number): void;
   onBytes(bytes: number): void;
-  onDevicePercent(percent: number | undefined): void;
+  /** A request and the phone's percent once it is served (§3.5); `bytes` when it moves a known amount. */
+  onStep(percentAfter: number | undefined, bytes?: number): void;
+  onStepDone(): void;
 }
 
 export interface RestoreOutcome {
@@ -38,13 +40,15 @@ type Request = Exclude<DeviceLinkMessage, { readonly kind: 'DLMessageProcessMess
 export async function runRestoreDrive(context: RestoreDriveContext): Promise<RestoreOutcome> {
   for (;;) {
     const message = await context.deviceLink.receiveMessage();
-    context.onDevicePercent(message.progress);
     if (message.kind === 'DLMessageProcessMessage') {
       const result = readBackupResult(message.message);
       return { errorCode: result.errorCode, errorDescription: result.errorDescription, disconnectReason: undefined };
     }
     if (message.kind === 'DLMessageDisconnect') return { errorCode: undefined, errorDescription: undefined, disconnectReason: message.reason };
+    // DownloadFiles announces its step itself, once it knows the files' sizes.
+    if (message.kind !== 'DLMessageDownloadFiles') context.onStep(message.progress);
     await handleRestoreRequest(message, context);
+    context.onStepDone();
   }
 }
 
@@ -52,7 +56,7 @@ async function handleRestoreRequest(message: Request, context: RestoreDriveConte
   const { deviceLink } = context;
   switch (message.kind) {
     case 'DLMessageDownloadFiles':
-      return sendFiles(message.paths, context);
+      return sendFiles(message.paths, message.progress, context);
     case 'DLMessageGetFreeDiskSpace': {
       // §3.6.3: the phone asks before a copy it will not make; answer truthfully anyway.
       try {
@@ -101,9 +105,16 @@ async function handleRestoreRequest(message: Request, context: RestoreDriveConte
 }
 
 /** §3.6.1: each file as 32 KiB blocks (missing ones as LOCAL_ERROR), then 0 or -13 Multi status. */
-async function sendFiles(devicePaths: readonly string[], context: RestoreDriveContext): Promise<void> {
+async function sendFiles(devicePaths: readonly string[], percentAfter: number | undefined, context: RestoreDriveContext): Promise<void> {
   const resolved = new Map<string, string>();
-  for (const devicePath of devicePaths) resolved.set(devicePath, await context.paths.resolveChecked(devicePath));
+  let batchBytes = 0;
+  for (const devicePath of devicePaths) {
+    const file = await context.paths.resolveChecked(devicePath);
+    resolved.set(devicePath, file);
+    // Missing files are the phone's to hear about below; they only move no bytes.
+    batchBytes += await fs.stat(file).then((stat) => (stat.isFile() ? stat.size : 0), () => 0);
+  }
+  context.onStep(percentAfter, batchBytes);
   let lastPathBytes = 0;
   let lastPath: string | undefined;
   const result = await context.deviceLink.sendFiles(

@@ -1,45 +1,60 @@
+import { ProgressEstimator } from '../engine/progress-estimator';
+
 /**
- * Restore progress for a person: phase, percent, files, bytes and an estimate of the time left.
- * The phone's own percentage (the real in DownloadFiles, protocol.md §3.8) is used when it is
- * ahead of what the bytes sent say, because the phone also spends time on files it already has.
+ * Restore progress for a person: phase, percent, files and bytes sent, and time left once the rate
+ * is steady. The percent is the phone's own (the real in DownloadFiles, protocol.md §3.5, §3.8),
+ * moved through each batch by the bytes of the files it asked for (progress-estimator.ts). No
+ * totals: which files the phone asks for is its choice (system files, files it already has), so
+ * the backup's own file count would be a guess shown as a fact.
  */
 export type RestorePhase = 'checking' | 'preparing' | 'restoring' | 'rebooting' | 'done';
 
 export interface RestoreProgress {
+  /** `rebooting`: the restore is done and the phone is making its planned restart (§7.3 step 5). */
   readonly phase: RestorePhase;
+  /** 0–100, never going backwards. */
   readonly percent: number;
+  /** Content files sent to the phone so far. */
   readonly filesDone: number;
-  readonly filesTotal: number;
   readonly bytesDone: number;
-  readonly bytesTotal: number;
-  /** Seconds left, once enough has been sent to tell. */
+  /** Rounded seconds left once the rate is steady; undefined before. */
   readonly etaSeconds: number | undefined;
   readonly currentFile: string | undefined;
 }
 
-/** Do not guess an ETA from the first instant of a transfer. */
-const MIN_ETA_SAMPLE_MS = 1000;
+/** Reports while bytes flow at most this often (phase changes and finished files always). */
+const BYTES_REPORT_MS = 100;
 
 export class RestoreProgressTracker {
   private phase: RestorePhase = 'checking';
   private filesDone = 0;
-  private filesTotal = 0;
   private bytesDone = 0;
-  private bytesTotal = 0;
-  private phonePercent = 0;
   private currentFile: string | undefined;
-  private transferStarted: number | undefined;
+  private lastReportAt = Number.NEGATIVE_INFINITY;
+  private readonly estimator: ProgressEstimator;
 
-  constructor(private readonly listener: ((progress: RestoreProgress) => void) | undefined) {}
-
-  setTotals(files: number, bytes: number): void {
-    this.filesTotal = files;
-    this.bytesTotal = bytes;
+  constructor(
+    private readonly listener: ((progress: RestoreProgress) => void) | undefined,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.estimator = new ProgressEstimator(now);
   }
 
   setPhase(phase: RestorePhase): void {
     this.phase = phase;
-    if (phase === 'restoring') this.transferStarted = Date.now();
+    if (phase === 'restoring') this.estimator.start();
+    // The phone's data is all there once it restarts: the rest is the restart.
+    if (phase === 'rebooting' || phase === 'done') this.estimator.reach(100);
+    this.report();
+  }
+
+  /** A DL request whose progress real is the percent once it is served; `bytes` when the request moves a known amount. */
+  stepAnnounced(percentAfter: number | undefined, bytes?: number): void {
+    this.estimator.stepAnnounced(percentAfter, bytes);
+  }
+
+  stepFinished(): void {
+    this.estimator.finishStep();
     this.report();
   }
 
@@ -51,34 +66,26 @@ export class RestoreProgressTracker {
 
   bytes(count: number): void {
     this.bytesDone += count;
-  }
-
-  devicePercent(percent: number | undefined): void {
-    if (percent !== undefined && Number.isFinite(percent)) this.phonePercent = Math.max(this.phonePercent, Math.min(100, percent));
+    this.estimator.stepBytes(count);
+    // A batch of big files takes a while: let the percent move during it, about ten times a second.
+    if (this.now() - this.lastReportAt >= BYTES_REPORT_MS) this.report();
   }
 
   snapshot(): RestoreProgress {
-    const byBytes = this.bytesTotal > 0 ? (100 * this.bytesDone) / this.bytesTotal : 0;
-    const running = this.phase === 'restoring' || this.phase === 'preparing' || this.phase === 'checking';
-    const percent = this.phase === 'done' ? 100 : this.phase === 'rebooting' ? 99 : Math.min(99, Math.max(byBytes, this.phonePercent));
-    let etaSeconds: number | undefined;
-    const elapsed = this.transferStarted === undefined ? 0 : Date.now() - this.transferStarted;
-    if (running && elapsed >= MIN_ETA_SAMPLE_MS && this.bytesDone > 0 && this.bytesTotal > this.bytesDone) {
-      etaSeconds = Math.round(((this.bytesTotal - this.bytesDone) * elapsed) / this.bytesDone / 1000);
-    }
+    const { percent, etaSeconds } = this.estimator.estimate();
     return {
       phase: this.phase,
       percent: Math.round(percent * 10) / 10,
       filesDone: this.filesDone,
-      filesTotal: Math.max(this.filesTotal, this.filesDone),
       bytesDone: this.bytesDone,
-      bytesTotal: Math.max(this.bytesTotal, this.bytesDone),
-      etaSeconds,
+      etaSeconds: this.phase === 'restoring' ? etaSeconds : undefined,
       currentFile: this.currentFile,
     };
   }
 
   private report(): void {
-    this.listener?.(this.snapshot());
+    if (!this.listener) return;
+    this.lastReportAt = this.now();
+    this.listener(this.snapshot());
   }
 }

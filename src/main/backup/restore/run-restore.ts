@@ -78,7 +78,6 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
     const source = await inspectRestoreSource(folder, options.password);
     const [problem] = phoneProblems(source, facts);
     if (problem) throw problem;
-    progress.setTotals(source.fileCount, source.totalBytes);
     throwIfCancelled(options.signal);
 
     const reboot = options.reboot ?? true;
@@ -154,7 +153,8 @@ async function restoreWith(services: RestoreServices, source: RestoreSource, udi
           bytesSent += bytes;
           progress.bytes(bytes);
         },
-        onDevicePercent: (percent) => progress.devicePercent(percent),
+        onStep: (percentAfter, bytes) => progress.stepAnnounced(percentAfter, bytes),
+        onStepDone: () => progress.stepFinished(),
       });
     } catch (error) {
       if (cancelled) throw restoreCancelledError();

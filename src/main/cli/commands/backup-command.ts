@@ -84,9 +84,8 @@ export function viewOf(progress: BackupProgress): ProgressView {
   return {
     percent: progress.percent,
     filesDone: progress.filesDone,
-    // filesExpected only counts the files announced so far ("143/143" all the way); not a total to show.
+    // No totals: the phone never says how much a backup will hold (its used space is not it).
     bytesDone: progress.bytesDone,
-    bytesTotal: progress.bytesExpected,
     bytesPerSecond: progress.bytesPerSecond,
     etaSeconds: progress.etaSeconds,
     current: progress.domain,
@@ -96,7 +95,7 @@ export function viewOf(progress: BackupProgress): ProgressView {
 
 /** The engine's own field names too, so scripts can use either. */
 function detailsOf(progress: BackupProgress): object {
-  return { filesExpected: progress.filesExpected, bytesExpected: progress.bytesExpected, domain: progress.domain };
+  return { domain: progress.domain };
 }
 
 export function summaryOf(result: BackupResult): string {

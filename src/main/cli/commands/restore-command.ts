@@ -1,22 +1,26 @@
 import { formatBytes, formatDuration } from '../../../shared/format';
+import { BackupError } from '../../backup/backup-error';
 import { assessErasedPhone, runRestore, type RestoreProgress } from '../../backup/restore';
-import { checkFlags, type CliIo, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
+import { checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';
+import { jsonLine } from '../progress-json';
+import { chooseProgressStyle, createProgressRenderer, type ProgressView } from '../progress-renderer';
 import { type CliIoWithStdin, backupFolderFromArgs, passwordFromArgs, reportBackupError } from './backup-command-support';
 
-export const RESTORE_USAGE = 'lifeboat restore [--udid U] [--backup ID|DIR] [--password-stdin] [--system] [--no-reboot] [--settings] [--candidates] [--json]';
-
-/** How often the terminal's progress line is redrawn. */
-const TERMINAL_REDRAW_MS = 100;
+export const RESTORE_USAGE = 'lifeboat restore [--udid U] [--backup ID|DIR] [--password-stdin] [--no-system] [--settings] [--no-reboot] [--skip-apps] [--candidates] [--json]';
 
 /**
- * `lifeboat restore`: puts a backup back onto the iPhone (default: its latest backup here). The
- * checks run first and say what to do; progress goes to stderr; the result (or its JSON) to stdout.
- * `--candidates` only lists the backups that hold this phone's photos (after an erase).
+ * `lifeboat restore`: puts a backup back onto the iPhone (default: its latest backup here), with
+ * everything in it as iTunes and Finder do, system files included (the keychain, Wi-Fi, saved
+ * passwords); `--no-system` leaves them out. The checks run first and say what to do; progress
+ * goes to stderr (a bar on a terminal, lines when piped) or, with --json, NDJSON to stdout, as for
+ * `lifeboat backup`; then the result. `--candidates` only lists the backups that hold this phone's
+ * photos (after an erase).
  */
 export async function restoreCommand(args: ParsedArgs, io: CliIoWithStdin, signal?: AbortSignal): Promise<number> {
   if (args.positional.length > 0) throw new UsageError(`Unexpected argument "${args.positional[0]}".`);
-  checkFlags(args, ['udid', 'backup', 'backup-root', 'password-stdin', 'system', 'no-reboot', 'settings', 'skip-apps', 'candidates', 'json']);
+  checkFlags(args, ['udid', 'backup', 'backup-root', 'password-stdin', 'system', 'no-system', 'no-reboot', 'settings', 'skip-apps', 'candidates', 'json']);
+  if (args.flags.has('system') && args.flags.has('no-system')) throw new UsageError('Choose --system or --no-system, not both.');
   const json = args.flags.get('json') === true;
   const muxAddress = io.env['USBMUXD_SOCKET_ADDRESS'];
   const backupRoot = stringFlag(args, 'backup-root') ?? io.env['LIFEBOAT_BACKUP_ROOT'];
@@ -34,80 +38,51 @@ export async function restoreCommand(args: ParsedArgs, io: CliIoWithStdin, signa
     }
     const backupRef = stringFlag(args, 'backup');
     const password = await passwordFromArgs(args, io);
-    const reporter = json ? undefined : new RestoreReporter(io);
+    const renderer = createProgressRenderer(io, chooseProgressStyle(io, json));
     const result = await runRestore({
       udid: stringFlag(args, 'udid'),
       muxAddress,
       backupRoot,
       backup: backupRef === undefined ? undefined : await backupFolderFromArgs(backupRef, args, io),
       password,
-      systemFiles: args.flags.get('system') === true,
+      // Everything, as iTunes does; idevicebackup2's default (no system files) leaves the keychain behind.
+      systemFiles: args.flags.get('no-system') !== true,
       settings: args.flags.get('settings') === true,
       reboot: args.flags.get('no-reboot') !== true,
       skipApps: args.flags.get('skip-apps') === true,
       signal,
-      onProgress: reporter && ((progress) => reporter.update(progress)),
-    }).finally(() => reporter?.end());
-    if (json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+      onProgress: (progress) => renderer.update(restoreView(progress)),
+    }).finally(() => renderer.end());
+    if (json) io.stdout(jsonLine('result', result));
     else {
       const reboot = result.rebooted ? ' The iPhone restarted and is back.' : '';
       io.stdout(`Restored ${result.filesSent} files (${formatBytes(result.bytesSent)}) from ${result.backupFolder} in ${formatDuration(result.durationMs / 1000)}.${reboot}\n`);
     }
     return ExitCode.ok;
   } catch (error) {
-    return reportBackupError(error, io, json);
+    // With --json stdout is NDJSON: the error is its last line, like `lifeboat backup`'s.
+    if (json && error instanceof BackupError) io.stdout(jsonLine('error', { code: error.code, message: error.message }));
+    return reportBackupError(error, io, false);
   }
 }
 
-/** One redrawn line on a terminal; a line per phase (and per 10%) when piped. */
-class RestoreReporter {
-  private readonly terminal: boolean;
-  private lastDraw = 0;
-  private lastPhase: string | undefined;
-  private lastTenth = -1;
-  private drawn = false;
+/** Machine words for --json and the line's label; the restart gets a sentence too. */
+const PHASE_NAMES: Readonly<Record<RestoreProgress['phase'], string>> = {
+  checking: 'checking',
+  preparing: 'preparing',
+  restoring: 'restoring',
+  rebooting: 'restarting',
+  done: 'done',
+};
 
-  constructor(private readonly io: CliIo) {
-    this.terminal = io === processIo && process.stderr.isTTY === true;
-  }
-
-  update(progress: RestoreProgress): void {
-    const line = this.line(progress);
-    if (this.terminal) {
-      const now = Date.now();
-      if (progress.phase === this.lastPhase && now - this.lastDraw < TERMINAL_REDRAW_MS) return;
-      this.lastDraw = now;
-      this.lastPhase = progress.phase;
-      this.io.stderr(`\r\u001b[2K${line}`);
-      this.drawn = true;
-      return;
-    }
-    const tenth = Math.floor(progress.percent / 10);
-    if (progress.phase === this.lastPhase && tenth === this.lastTenth) return;
-    this.lastPhase = progress.phase;
-    this.lastTenth = tenth;
-    this.io.stderr(`${line}\n`);
-  }
-
-  end(): void {
-    if (this.drawn) this.io.stderr('\n');
-    this.drawn = false;
-  }
-
-  private line(progress: RestoreProgress): string {
-    switch (progress.phase) {
-      case 'checking':
-        return 'Checking the backup and the iPhone…';
-      case 'preparing':
-        return 'Preparing the iPhone…';
-      case 'rebooting':
-        return 'Restored. Waiting for the iPhone to restart…';
-      case 'done':
-        return 'Done.';
-      case 'restoring': {
-        const eta = progress.etaSeconds === undefined ? '' : `, about ${formatDuration(progress.etaSeconds)} left`;
-        return `Restoring: ${progress.percent.toFixed(0)}%, ${progress.filesDone}/${progress.filesTotal} files, ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}${eta}`;
-      }
-    }
-  }
+/** A restore's moment for the shared renderers: no totals, as the phone chooses what it asks for. */
+export function restoreView(progress: RestoreProgress): ProgressView {
+  return {
+    percent: progress.percent,
+    filesDone: progress.filesDone,
+    bytesDone: progress.bytesDone,
+    ...(progress.etaSeconds === undefined ? {} : { etaSeconds: progress.etaSeconds }),
+    ...(progress.phase === 'rebooting' ? { current: 'the iPhone is restarting; waiting for it to come back' } : {}),
+    phase: PHASE_NAMES[progress.phase],
+  };
 }

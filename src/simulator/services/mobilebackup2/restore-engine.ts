@@ -84,13 +84,16 @@ export async function runRestore(session: Session, request: PlistDict): Promise<
   for (const batch of batches(files, BATCH_FILES)) {
     const byPath = new Map<string, ManifestRow>(batch.map((row) => [`${folder}/${contentPathFor(row.fileId)}`, row]));
     const received = new Set<string>();
-    const failures = await drive.downloadFiles([...byPath.keys()], restoreBytes === 0 ? 0 : (95 * doneBytes) / restoreBytes, async (path, file) => {
+    const batchBytes = batch.reduce((sum, row) => sum + row.file.size, 0);
+    // The real is the progress once this batch is through ("after this step", §3.5).
+    const percentAfter = restoreBytes === 0 ? 95 : (95 * (doneBytes + batchBytes)) / restoreBytes;
+    const failures = await drive.downloadFiles([...byPath.keys()], percentAfter, async (path, file) => {
       const row = byPath.get(path);
       if (!row) return;
       if (await writeRestoredFile(session, source, row, file)) received.add(path);
     });
     for (const path of byPath.keys()) if (!received.has(path) || failures.has(path)) failed.push(path);
-    doneBytes += batch.reduce((sum, row) => sum + row.file.size, 0);
+    doneBytes += batchBytes;
   }
 
   for (const row of rows) if (row.flags === 4) context.phone.putEntry(entryInputOf(row));

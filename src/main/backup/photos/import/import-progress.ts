@@ -1,3 +1,4 @@
+import { ProgressEstimator } from '../../engine/progress-estimator';
 import type { PhotoImportPhase, PhotoImportProgress } from './photo-import-types';
 
 /** How far back the speed looks: long enough to smooth per-file pauses, short enough to follow the cable. */
@@ -19,13 +20,18 @@ export class ImportProgress {
   currentFileBytes: number | undefined;
   currentFileBytesDone: number | undefined;
   private readonly samples: { at: number; bytes: number }[] = [];
+  /** Time left by the same rules as a backup's (steady rate first, rounded). */
+  private readonly estimator: ProgressEstimator;
 
   constructor(
     private readonly listener: ((progress: PhotoImportProgress) => void) | undefined,
     private readonly now: () => number = () => Date.now(),
-  ) {}
+  ) {
+    this.estimator = new ProgressEstimator(now);
+  }
 
   startFile(devicePath: string, size: number): void {
+    this.estimator.start();
     this.currentFile = devicePath;
     this.currentFileBytes = size;
     this.currentFileBytesDone = 0;
@@ -55,7 +61,7 @@ export class ImportProgress {
     const first = this.samples[0] as { at: number; bytes: number };
     const elapsed = (at - first.at) / 1000;
     const bytesPerSecond = elapsed >= 0.25 && this.bytesDone > first.bytes ? (this.bytesDone - first.bytes) / elapsed : undefined;
-    const remaining = Math.max(0, this.bytesTotal - this.bytesDone);
+    if (this.bytesTotal > 0) this.estimator.reach((100 * this.bytesDone) / this.bytesTotal);
     const event: PhotoImportProgress = {
       phase: this.phase,
       filesFound: this.filesFound,
@@ -67,7 +73,7 @@ export class ImportProgress {
       currentFileBytes: this.currentFileBytes,
       currentFileBytesDone: this.currentFileBytesDone,
       bytesPerSecond,
-      etaSeconds: bytesPerSecond === undefined ? undefined : remaining / bytesPerSecond,
+      etaSeconds: this.phase === 'finished' ? undefined : this.estimator.estimate().etaSeconds,
       imported: this.imported,
       skipped: this.skipped,
       renamedMatches: this.renamedMatches,

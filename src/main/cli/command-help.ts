@@ -1,0 +1,107 @@
+import { BACKUP_USAGE } from './commands/backup-command';
+import { BACKUPS_USAGE } from './commands/backups-command';
+import { BROWSE_USAGE } from './commands/browse-command';
+import { DELETE_USAGE } from './commands/delete-command';
+import { DEVICES_USAGE } from './commands/devices-command';
+import { ENCRYPTION_USAGE } from './commands/encryption-command';
+import { EXTRACT_USAGE } from './commands/extract-command';
+import { PAIR_USAGE } from './commands/pair-command';
+import { PHOTOS_USAGE } from './commands/photos-command';
+import { RESTORE_USAGE } from './commands/restore-command';
+import { VERIFY_USAGE } from './commands/verify-command';
+
+/**
+ * What `lifeboat --help` and `lifeboat <command> --help` (or `-h`) say: each command's usage, what
+ * it does, and the options whose meaning is not obvious from their name.
+ */
+interface CommandHelp {
+  readonly usage: string;
+  readonly summary: string;
+  readonly details?: readonly string[];
+}
+
+const PASSWORD_STDIN = '--password-stdin      read the backup password from the first line of stdin (never from the command line)';
+const BACKUP_ROOT = '--backup-root DIR     the folder that holds the backups (default: LIFEBOAT_BACKUP_ROOT, then the platform’s usual place)';
+const JSON_OUTPUT = '--json                machine-readable output on stdout';
+const BACKUP_ARGUMENT = 'BACKUP is a backup folder, a catalog id (or its start) from "lifeboat backups", or a UDID (that phone’s latest backup).';
+
+export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
+  devices: { usage: DEVICES_USAGE, summary: 'list connected iPhones, their trust state and summary' },
+  pair: { usage: PAIR_USAGE, summary: 'make this computer trusted by an iPhone', details: ['--wait SECONDS        how long to wait for someone to tap Trust on the iPhone'] },
+  photos: {
+    usage: PHOTOS_USAGE,
+    summary: 'copy new photos and videos into DIR/YYYY/MM',
+    details: ['--again               also copy photos imported before but deleted from DIR since', JSON_OUTPUT],
+  },
+  restore: {
+    usage: RESTORE_USAGE,
+    summary: 'put a backup back onto the iPhone (password read from stdin)',
+    details: [
+      'Restores everything the backup holds, as iTunes and Finder do, including system files (the keychain,',
+      'Wi-Fi networks, saved passwords), then lets the iPhone restart and waits until it is back.',
+      '--backup ID|DIR       the backup to restore (default: this iPhone’s latest backup here)',
+      '--no-system           leave system files out: only apps’ data and the Camera Roll are restored',
+      '--system              restore system files (the default; kept for scripts that say so)',
+      '--settings            also restore the backup’s settings over the iPhone’s own',
+      '--no-reboot           do not restart the iPhone at the end (it needs a restart to use what was restored)',
+      '--skip-apps           do not ask the iPhone to reinstall the backup’s apps',
+      '--candidates          only list the backups that hold this iPhone’s photos (after an erase)',
+      PASSWORD_STDIN,
+      '--json                NDJSON progress events, then one result (or error) line, on stdout',
+    ],
+  },
+  browse: {
+    usage: BROWSE_USAGE,
+    summary: 'see what a backup holds',
+    details: [BACKUP_ARGUMENT, '--search TEXT         files whose path contains TEXT', '--apps                the apps in the backup and their sizes', PASSWORD_STDIN, JSON_OUTPUT],
+  },
+  extract: { usage: EXTRACT_USAGE, summary: 'copy files out of a backup, with their dates', details: [BACKUP_ARGUMENT, PASSWORD_STDIN] },
+  backup: {
+    usage: BACKUP_USAGE,
+    summary: 'back up the iPhone',
+    details: [
+      '--full                send every file again instead of only what changed',
+      '--camera-roll on|off  include the Camera Roll or leave it out (default: this iPhone’s setting)',
+      '--keep-last N         keep only the N newest older backups of this iPhone',
+      '--password-stdin      the backup password, needed to leave the Camera Roll out of an encrypted backup',
+      BACKUP_ROOT,
+      '--json                NDJSON progress events, then one result (or error) line, on stdout',
+    ],
+  },
+  backups: { usage: BACKUPS_USAGE, summary: 'list the backups and their snapshots', details: [BACKUP_ROOT, JSON_OUTPUT] },
+  verify: { usage: VERIFY_USAGE, summary: 'check that every file of a backup is there', details: [BACKUP_ARGUMENT, PASSWORD_STDIN, BACKUP_ROOT, JSON_OUTPUT] },
+  delete: {
+    usage: DELETE_USAGE,
+    summary: 'delete a backup',
+    details: [BACKUP_ARGUMENT, '--yes                 do not ask first', '--with-snapshots      also delete its older snapshots', BACKUP_ROOT, JSON_OUTPUT],
+  },
+  encryption: {
+    usage: ENCRYPTION_USAGE,
+    summary: 'turn encrypted backups on or off, change the password',
+    details: ['The iPhone keeps the setting and encrypts by itself. Passwords are asked for, or read from stdin', '(two lines, old then new, for change-password).', PASSWORD_STDIN],
+  },
+};
+
+const ENVIRONMENT = [
+  'USBMUXD_SOCKET_ADDRESS (UNIX:/path, host:port or [v6]:port) points Lifeboat at another usbmuxd.',
+  'LIFEBOAT_BACKUP_ROOT (or --backup-root DIR) chooses the folder that holds the backups.',
+];
+
+/** `lifeboat --help`: every command with its usage and what it does. */
+export function overallUsage(): string {
+  const commands = Object.values(COMMAND_HELP).map((help) => `  ${help.usage}\n      ${help.summary}`);
+  return ['Usage:', ...commands, '', 'Run "lifeboat COMMAND --help" for what its options mean.', '', ...ENVIRONMENT, ''].join('\n');
+}
+
+/** `lifeboat COMMAND --help`; undefined for a command that does not exist. */
+export function commandUsage(command: string): string | undefined {
+  const help = Object.hasOwn(COMMAND_HELP, command) ? COMMAND_HELP[command] : undefined;
+  if (!help) return undefined;
+  const details = help.details?.length ? ['', ...help.details.map((line) => `  ${line}`)] : [];
+  return [`Usage: ${help.usage}`, '', `${help.summary.charAt(0).toUpperCase()}${help.summary.slice(1)}.`, ...details, '', ...ENVIRONMENT, ''].join('\n');
+}
+
+/** `--help` or `-h` anywhere after the command asks for its help, not for a run. */
+export function asksForHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
