@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import { type PlistDict, isPlistDict, plistString } from '../../device/codec';
 import { BackupError } from '../backup-error';
 import { readPlistFile, valueOf } from '../catalog/backup-metadata';
-import { type BackupKeys, createFileDecryptor, isEncryptedBackup, unlockBackup } from '../crypto';
+import { type BackupKeys, createFileDecryptor, encryptedContentSize, isEncryptedBackup, unlockBackup } from '../crypto';
+import { isContentPresent, openContentFile } from '../store';
 import { BackupIndex, type DomainCount, type IndexedEntry } from './backup-index';
 
 /**
@@ -70,7 +71,16 @@ export interface BackupBrowser {
   search(text: string, options?: { readonly limit?: number; readonly domain?: string }): BrowserEntry[];
   /** Where a regular file's content lives on disk; undefined for anything else. */
   contentFile(entry: BrowserEntry): string | undefined;
-  /** The plaintext of a regular file (decrypted for an encrypted backup); BackupError `not-found` when its content file is missing. */
+  /**
+   * Whether a regular file's content file is in the folder (true for anything else); BackupError
+   * `corrupt` when a link or a non-regular file stands there (store/backup-content.ts).
+   */
+  hasContent(entry: BrowserEntry): boolean;
+  /**
+   * The plaintext of a regular file (decrypted for an encrypted backup), never more than the size
+   * the file list records; BackupError `not-found` when its content file is missing, `corrupt`
+   * when it is a link or not a regular file.
+   */
   openFile(entry: BrowserEntry): Readable;
   /** Which listed files have no content file here (a partial backup such as mvt's). */
   missingFiles(options?: { readonly exampleLimit?: number }): MissingReport;
@@ -137,6 +147,8 @@ export async function openBackupBrowser(folder: string, options: OpenBrowserOpti
   };
 
   const contentFile = (entry: BrowserEntry): string | undefined => (entry.contentPath === undefined ? undefined : path.join(root, ...entry.contentPath.split('/')));
+  const shownOf = (entry: BrowserEntry): string => `${entry.domain}/${entry.relativePath}`;
+  const hasContent = (entry: BrowserEntry): boolean => entry.contentPath === undefined || isContentPresent(root, entry.contentPath, shownOf(entry));
 
   return {
     summary,
@@ -164,13 +176,12 @@ export async function openBackupBrowser(folder: string, options: OpenBrowserOpti
     under: (domain, relativePath) => index.under(domain, relativePath),
     search: (searchText, searchOptions) => index.search(searchText, searchOptions),
     contentFile,
+    hasContent,
     openFile(entry) {
-      const file = contentFile(entry);
-      if (file === undefined) throw new BackupError('unsupported', `${entry.domain}/${entry.relativePath} is not a regular file.`);
-      if (!fs.existsSync(file)) {
-        throw new BackupError('not-found', `${entry.domain}/${entry.relativePath} is listed in the backup but its content file (${entry.contentPath}) is not in the folder; the backup is incomplete.`);
-      }
-      const stream = fs.createReadStream(file);
+      if (entry.contentPath === undefined) throw new BackupError('unsupported', `${shownOf(entry)} is not a regular file.`);
+      // §6.5: an encrypted file is stored PKCS#7-padded, one block more than its size at most.
+      const storedSize = keys && entry.size > 0 ? encryptedContentSize(entry.size) : entry.size;
+      const stream = openContentFile(root, entry.contentPath, storedSize, shownOf(entry));
       if (!keys || entry.size === 0) return stream;
       if (!entry.encryptionKey) {
         throw new BackupError('corrupt', `${entry.domain}/${entry.relativePath} has no encryption key in the encrypted backup's file list; the backup is damaged.`);
@@ -185,10 +196,9 @@ export async function openBackupBrowser(folder: string, options: OpenBrowserOpti
       let count = 0;
       let checked = 0;
       for (const entry of index.all()) {
-        const file = contentFile(entry);
-        if (file === undefined) continue;
+        if (entry.contentPath === undefined) continue;
         checked += 1;
-        if (fs.existsSync(file)) continue;
+        if (hasContent(entry)) continue;
         count += 1;
         if (examples.length < limit) examples.push(entry);
       }

@@ -6,6 +6,7 @@ import { mbdbRows } from '../catalog/manifest-mbdb';
 import { openManifestDb } from '../catalog/manifest-source';
 import { entryKindOf, type EntryKind } from '../catalog/mbfile-fields';
 import type { BackupKeys } from '../crypto';
+import { contentPathOf } from '../store';
 import { decodeMbFileRecord } from './mbfile-record';
 
 /**
@@ -29,7 +30,11 @@ export interface IndexedEntry {
   readonly lastModified: number | undefined;
   readonly linkTarget: string | undefined;
   readonly encryptionKey: Buffer | undefined;
-  /** Where the content file sits inside the backup folder (`/`-separated); regular files only. */
+  /**
+   * Where the content file sits inside the backup folder (`/`-separated); regular files only.
+   * Built by the one confinement check (store/backup-content.ts): a row whose fileID is not 40 hex
+   * digits makes the query that returns it throw BackupError `corrupt`.
+   */
   readonly contentPath: string | undefined;
 }
 
@@ -184,7 +189,7 @@ export class BackupIndex {
       const kind = entryKindOf(Number(raw.flags), Number(raw.mode ?? 0));
       return {
         fileId, domain: raw.domain, relativePath: raw.relativePath, kind, size: Number(raw.size ?? 0), mode: Number(raw.mode ?? 0),
-        lastModified: undefined, linkTarget: undefined, encryptionKey: undefined, contentPath: kind === 'file' ? fileId : undefined,
+        lastModified: undefined, linkTarget: undefined, encryptionKey: undefined, contentPath: kind === 'file' ? contentPathOf('manifest-mbdb', fileId) : undefined,
       };
     }
     const record = raw.file && raw.file.length > 0 ? decodeMbFileRecord(raw.file) : undefined;
@@ -199,7 +204,7 @@ export class BackupIndex {
       lastModified: record?.lastModified,
       linkTarget: record?.linkTarget,
       encryptionKey: kind === 'file' ? record?.encryptionKey : undefined,
-      contentPath: kind === 'file' ? `${fileId.slice(0, 2)}/${fileId}` : undefined,
+      contentPath: kind === 'file' ? contentPathOf('manifest-db', fileId) : undefined,
     };
   }
 }

@@ -104,8 +104,7 @@ export async function extractFromBackup(browser: BackupBrowser, selection: Backu
       continue;
     }
     progress.currentPath = shown;
-    const source = browser.contentFile(entry);
-    if (source === undefined || !fs.existsSync(source)) {
+    if (!browser.hasContent(entry)) {
       missing.push(shown);
       progress.filesDone += 1;
       options.onProgress?.({ ...progress });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { BackupError } from '../backup-error';
 import type { BackupKeys } from '../crypto';
+import { contentPathOf } from '../store';
 import { mbdbRows } from './manifest-mbdb';
 import { catalogRows, openManifestDb, type CatalogRow } from './manifest-source';
 
@@ -16,7 +17,7 @@ export type FileList =
       readonly format: 'manifest-db' | 'manifest-mbdb';
       /** `sizes: false` may leave size 0 (see catalogRows): for listings that only count and check presence. */
       rows(options?: { readonly sizes?: boolean }): Iterable<CatalogRow>;
-      /** Where a row's content file sits, relative to the folder, `/`-separated. */
+      /** Where a row's content file sits, relative to the folder, `/`-separated; BackupError `corrupt` for a fileID that is not one (store/backup-content.ts). */
       contentPath(fileId: string): string;
       close(): void;
     }
@@ -37,7 +38,7 @@ export function openFileList(folder: string, keys?: BackupKeys): FileList {
       kind: 'listed',
       format: 'manifest-db',
       rows: (options) => catalogRows(db, options),
-      contentPath: (fileId) => `${fileId.slice(0, 2)}/${fileId}`,
+      contentPath: (fileId) => contentPathOf('manifest-db', fileId),
       close: () => db.close(),
     };
   }
@@ -49,7 +50,7 @@ export function openFileList(folder: string, keys?: BackupKeys): FileList {
     } catch (error) {
       throw new BackupError('corrupt', `The backup's Manifest.mbdb cannot be read (${(error as Error).message}).`, { cause: error });
     }
-    return { kind: 'listed', format: 'manifest-mbdb', rows: () => mbdbRows(bytes), contentPath: (fileId) => fileId, close: () => undefined };
+    return { kind: 'listed', format: 'manifest-mbdb', rows: () => mbdbRows(bytes), contentPath: (fileId) => contentPathOf('manifest-mbdb', fileId), close: () => undefined };
   }
   return { kind: 'missing' };
 }

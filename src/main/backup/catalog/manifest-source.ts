@@ -45,6 +45,7 @@ export function openManifestDb(folder: string, keys?: BackupKeys): ManifestOpenR
     db = openSqliteImage(bytes);
     db.prepare('SELECT count(*) FROM Files').get();
   } catch (error) {
+    if (error instanceof BackupError) throw error;
     throw new BackupError('corrupt', `The backup's Manifest.db cannot be read as a file list (${(error as Error).message}).`, { cause: error });
   }
   return { kind: 'open', db };

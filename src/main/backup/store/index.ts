@@ -9,3 +9,5 @@ export * from './backup-store';
 export * from './snapshots';
 export * from './manifest-db';
 export * from './manifest-db-open';
+export * from './untrusted-sqlite';
+export * from './backup-content';

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
+import { distrustSchema, openUntrustedSqlite } from './untrusted-sqlite';
 
 /**
  * The one way Lifeboat opens a Manifest.db it reads (protocol.md §5.6): never in place. Backups
@@ -23,15 +24,19 @@ export function isSqliteImage(bytes: Buffer): boolean {
   return bytes.length >= SQLITE_MAGIC.length && bytes.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC);
 }
 
-/** Opens SQLite bytes read-only in memory; a WAL-mode header is switched to rollback so no WAL is looked for. */
-export function openSqliteImage(bytes: Buffer): Database.Database {
+/**
+ * Opens SQLite bytes read-only in memory; a WAL-mode header is switched to rollback so no WAL is
+ * looked for. The bytes come from a backup, so the schema is checked first (untrusted-sqlite.ts):
+ * BackupError `corrupt` for a view, trigger, virtual table or computed column.
+ */
+export function openSqliteImage(bytes: Buffer, what = "The backup's Manifest.db"): Database.Database {
   let image = bytes;
   if (image.length > 20 && (image[WRITE_VERSION_OFFSET] === 2 || image[WRITE_VERSION_OFFSET + 1] === 2)) {
     image = Buffer.from(bytes);
     image[WRITE_VERSION_OFFSET] = 1;
     image[WRITE_VERSION_OFFSET + 1] = 1;
   }
-  return new Database(image, { readonly: true });
+  return openUntrustedSqlite(image, what);
 }
 
 /**
@@ -47,6 +52,8 @@ function mergeWal(dbPath: string, walPath: string): Buffer {
     fs.copyFileSync(walPath, `${copy}-wal`);
     const db = new Database(copy);
     try {
+      // A checkpoint copies pages and runs no SQL of the file's, but trust nothing of it anyway.
+      distrustSchema(db, `Manifest.db at ${dbPath}`);
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.pragma('journal_mode = DELETE');
     } finally {
@@ -89,8 +96,9 @@ export function openManifestDbReadOnly(dbPath: string): Database.Database {
     throw new BackupError('corrupt', `Manifest.db at ${dbPath} is not a plaintext database (damaged, or encrypted and not decrypted first).`);
   }
   try {
-    return openSqliteImage(bytes);
+    return openSqliteImage(bytes, `Manifest.db at ${dbPath}`);
   } catch (error) {
+    if (error instanceof BackupError) throw error;
     throw new BackupError('corrupt', `Manifest.db at ${dbPath} cannot be opened: ${(error as Error).message}`, { cause: error });
   }
 }

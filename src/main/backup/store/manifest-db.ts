@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { type PlistValue, PlistUid, decodePlist, isPlistDict, plistInteger } from '../../device/codec';
 import { BackupError } from '../backup-error';
 import { openManifestDbReadOnly } from './manifest-db-open';
+import { assertPlainManifestSchema, distrustSchema } from './untrusted-sqlite';
 
 /** Manifest.db `flags` (protocol.md §5.6): 1 regular file, 2 directory, 4 symbolic link. */
 export const MANIFEST_FLAG = { file: 1, directory: 2, symlink: 4 } as const;
@@ -176,6 +177,10 @@ export function filterManifestDb(source: string, destination: string, keep: (row
   }
   const db = new Database(destination);
   try {
+    // The phone's own database is about to take a DELETE: a trigger of its would run now. The read
+    // above already refused one; check the copy we write to as well, right before the statement.
+    distrustSchema(db, 'The Manifest.db the iPhone sent');
+    assertPlainManifestSchema(db, 'The Manifest.db the iPhone sent');
     db.pragma('journal_mode = MEMORY');
     const remove = db.prepare('DELETE FROM Files WHERE fileID = ?');
     db.transaction((ids: readonly string[]) => {

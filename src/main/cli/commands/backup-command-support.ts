@@ -48,6 +48,9 @@ export function reportBackupError(error: unknown, io: CliIo, json: boolean): num
     case 'password-required':
     case 'wrong-password':
       return ExitCode.usage;
+    case 'corrupt':
+      // A damaged or hostile backup folder (a refused Manifest.db, a fileID that is no file ID).
+      return ExitCode.backupDamaged;
     default:
       return ExitCode.deviceError;
   }

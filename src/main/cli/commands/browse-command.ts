@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { formatBytes } from '../../../shared/format';
 import { type BackupBrowser, type BrowserEntry, openBackupBrowser, parseBackupPath } from '../../backup/browser';
 import { checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
@@ -74,8 +73,7 @@ function files(count: number): string {
 
 /** A regular file is present when its content file is in the folder. */
 function isPresent(browser: BackupBrowser, entry: BrowserEntry): boolean {
-  const file = browser.contentFile(entry);
-  return file === undefined || fs.existsSync(file);
+  return browser.hasContent(entry);
 }
 
 function print(io: CliIoWithStdin, json: boolean, value: unknown, lines: () => readonly string[]): void {

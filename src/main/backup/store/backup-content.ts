@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { BackupError } from '../backup-error';
+
+/**
+ * The one confinement check for content files named by a backup's file list. A backup folder is
+ * untrusted input like the phone: its Manifest.db is a file anyone can write, and a row whose
+ * `fileID` is `../../secret/id_rsa` must not make Lifeboat read (extract, preview, export,
+ * restore) a file outside the folder, nor a content file that is a symbolic link to `/dev/zero`
+ * make it read forever. So:
+ *  - a fileID is exactly 40 lowercase hex digits (protocol.md §5.2) before it becomes a path:
+ *    `xx/<fileID>` for Manifest.db backups (§5.1), `<fileID>` for old Manifest.mbdb backups (§5.7),
+ *    whose fileID Lifeboat computes itself as SHA-1(domain-path), so is hex by construction — it
+ *    is checked all the same, so no path is ever built from anything else;
+ *  - every component below the backup folder is looked at with lstat: a symbolic link, or anything
+ *    that is not a folder on the way and a regular file at the end, is refused (the file is opened
+ *    with O_NOFOLLOW | O_NONBLOCK and checked again, so it cannot be swapped for a link or a FIFO
+ *    in between);
+ *  - a read never yields more than the size the file list records (for an encrypted file the
+ *    padded size, §6.5): a longer file is read only up to there.
+ */
+
+/** A fileID as Manifest.db stores it (§5.2). */
+const FILE_ID = /^[0-9a-f]{40}$/;
+
+export type FileListFormat = 'manifest-db' | 'manifest-mbdb';
+
+/** Whether `fileId` is 40 lowercase hex digits, the only fileID Lifeboat turns into a path. */
+export function isValidFileId(fileId: string): boolean {
+  return FILE_ID.test(fileId);
+}
+
+function hostileFileId(fileId: string): BackupError {
+  const shown = JSON.stringify(fileId.length > 80 ? `${fileId.slice(0, 80)}…` : fileId);
+  return new BackupError('corrupt', `The backup's file list names a content file ${shown}, which is not a file ID (40 hex digits); the backup is damaged or was made to reach files outside its folder, so nothing was read from it.`);
+}
+
+/**
+ * Where the content of the row `fileId` sits in a backup folder, `/`-separated (§5.1, §5.7).
+ * Throws BackupError `corrupt` for a fileID that is not 40 lowercase hex digits.
+ */
+export function contentPathOf(format: FileListFormat, fileId: string): string {
+  if (!isValidFileId(fileId)) throw hostileFileId(fileId);
+  return format === 'manifest-db' ? `${fileId.slice(0, 2)}/${fileId}` : fileId;
+}
+
+function notRegular(shown: string, why: string): BackupError {
+  return new BackupError('corrupt', `The content file of ${shown} ${why}; a backup holds only plain files, so it was not read (the backup is damaged or was made to reach files outside its folder).`);
+}
+
+/**
+ * Whether the content file at `contentPath` (from contentPathOf) is in `folder`: `false` when it
+ * is missing, BackupError `corrupt` when something other than folders and a regular file (a link,
+ * a device, a FIFO) stands on the way. `shown` names the entry in the sentence.
+ */
+export function isContentPresent(folder: string, contentPath: string, shown: string): boolean {
+  let current = path.resolve(folder);
+  const parts = contentPath.split('/');
+  for (const [index, part] of parts.entries()) {
+    current = path.join(current, part);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+      throw new BackupError('io', `The content file of ${shown} cannot be looked at (${(error as Error).message}).`, { cause: error });
+    }
+    if (stat.isSymbolicLink()) throw notRegular(shown, 'is reached through a symbolic link');
+    const last = index === parts.length - 1;
+    if (last ? !stat.isFile() : !stat.isDirectory()) throw notRegular(shown, last ? 'is not a regular file' : 'sits below something that is not a folder');
+  }
+  return true;
+}
+
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+/**
+ * Opens the content file at `contentPath` in `folder` for reading at most `maxBytes` bytes (the
+ * size the file list records; padded for an encrypted file). BackupError `not-found` when it is
+ * missing, `corrupt` when it is not a regular file reached without links.
+ */
+export function openContentFile(folder: string, contentPath: string, maxBytes: number, shown: string): Readable {
+  if (!isContentPresent(folder, contentPath, shown)) {
+    throw new BackupError('not-found', `${shown} is listed in the backup but its content file (${contentPath}) is not in the folder; the backup is incomplete.`);
+  }
+  const file = path.join(path.resolve(folder), ...contentPath.split('/'));
+  let fd: number;
+  try {
+    fd = fs.openSync(file, OPEN_FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw notRegular(shown, 'is a symbolic link');
+    throw new BackupError('io', `The content file of ${shown} cannot be opened (${(error as Error).message}).`, { cause: error });
+  }
+  // Checked again on the open file: the name may have been swapped since the lstat.
+  if (!fs.fstatSync(fd).isFile()) {
+    fs.closeSync(fd);
+    throw notRegular(shown, 'is not a regular file');
+  }
+  if (maxBytes <= 0) {
+    fs.closeSync(fd);
+    return Readable.from([]);
+  }
+  return fs.createReadStream('', { fd, start: 0, end: maxBytes - 1 });
+}

@@ -1,0 +1,66 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileIdOf, sampleFiles, writeTestBackup } from './backup-builder';
+
+/**
+ * Backup folders built to attack the computer that reads them (issue 13, attack review findings 2
+ * and 3): each starts as a good test backup whose Manifest.db or content files are then altered
+ * the way an attacker with write access to the folder (a shared drive, a downloaded "backup")
+ * would.
+ */
+
+/** The file whose row the attacks change: 33 bytes in AppDomain-com.example.notes. */
+export const NOTE = { domain: 'AppDomain-com.example.notes', relativePath: 'Documents/note.txt', size: 33 } as const;
+
+export async function writeGoodBackup(folder: string, udid: string): Promise<void> {
+  await writeTestBackup(folder, { udid, files: sampleFiles(1) });
+}
+
+/** Runs `sql` on the folder's Manifest.db in place (the builder writes it plaintext). */
+export function alterManifest(folder: string, sql: string): void {
+  const db = new Database(path.join(folder, 'Manifest.db'));
+  try {
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
+}
+
+/** `Files` becomes a VIEW over an endless recursive query: any read of it never ends. */
+export async function writeEndlessViewBackup(folder: string, udid: string): Promise<void> {
+  await writeGoodBackup(folder, udid);
+  alterManifest(folder, `ALTER TABLE Files RENAME TO RealFiles;
+    CREATE VIEW Files AS WITH RECURSIVE forever(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM forever)
+    SELECT printf('%040x', n) AS fileID, 'HomeDomain' AS domain, 'x' AS relativePath, 1 AS flags, NULL AS file FROM forever;`);
+}
+
+/** A trigger that would run on the Camera Roll rewrite's DELETE. */
+export async function writeTriggerBackup(folder: string, udid: string): Promise<void> {
+  await writeGoodBackup(folder, udid);
+  alterManifest(folder, `CREATE TABLE Fired (at TEXT);
+    CREATE TRIGGER on_delete AFTER DELETE ON Files BEGIN INSERT INTO Fired VALUES ('fired'); END;`);
+}
+
+/** The note's row names `../secret/id_rsa` as its fileID: `xx/<fileID>` becomes `../../secret/id_rsa`. */
+export async function writeTraversalBackup(folder: string, udid: string, fileId: string): Promise<void> {
+  await writeGoodBackup(folder, udid);
+  const noteId = fileIdOf(NOTE.domain, NOTE.relativePath);
+  alterManifest(folder, `UPDATE Files SET fileID = '${fileId.replaceAll("'", "''")}' WHERE fileID = '${noteId}';`);
+}
+
+/** The note's content file is a symbolic link to `target` (e.g. /dev/zero). */
+export async function writeLinkedContentBackup(folder: string, udid: string, target: string): Promise<void> {
+  await writeGoodBackup(folder, udid);
+  const noteId = fileIdOf(NOTE.domain, NOTE.relativePath);
+  const contentFile = path.join(folder, noteId.slice(0, 2), noteId);
+  fs.rmSync(contentFile);
+  fs.symlinkSync(target, contentFile);
+}
+
+/** The note's content file holds `bytes` bytes while its row records 33. */
+export async function writeOversizedContentBackup(folder: string, udid: string, bytes: number): Promise<void> {
+  await writeGoodBackup(folder, udid);
+  const noteId = fileIdOf(NOTE.domain, NOTE.relativePath);
+  fs.writeFileSync(path.join(folder, noteId.slice(0, 2), noteId), Buffer.alloc(bytes, 0x41));
+}
