@@ -64,6 +64,21 @@ describe('backup history', () => {
     for (const snapshot of snapshots) inodes(snapshot.path, everything);
     expect(sum(everything)).toBeLessThanOrEqual(sum(current) + 9 * metadataBytes * 1.1);
     expect(metadataBytes).toBeLessThan(sum(currentContent) / 4);
+
+    // Private: only the owner can read a backup (folders 0700, files 0600), whatever wrote them.
+    if (process.platform !== 'win32') {
+      const modes = new Set<string>();
+      const walk = (dir: string): void => {
+        modes.add(`d${(fs.statSync(dir).mode & 0o777).toString(8)}`);
+        for (const item of fs.readdirSync(dir, { withFileTypes: true })) {
+          if (item.isDirectory()) walk(path.join(dir, item.name));
+          else modes.add(`f${(fs.statSync(path.join(dir, item.name)).mode & 0o777).toString(8)}`);
+        }
+      };
+      walk(path.join(root, device.udid));
+      expect([...modes].sort()).toEqual(['d700', 'f600']);
+      expect(fs.statSync(path.join(root, '.lifeboat')).mode & 0o777).toBe(0o700);
+    }
   });
 
   it('applies the retention policy after a successful run', async () => {

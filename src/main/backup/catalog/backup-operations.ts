@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { LIFEBOAT_DIR, isSafeUdid, storeLayout } from '../store/store-layout';
+import { PRIVATE_FILE_MODE, tightenMode } from '../store/private-modes';
 import { snapshotsFolder } from './backup-discovery';
 import { SIDECAR_FILE, type BackupRecord, type LifeboatSidecar } from './catalog-model';
 
@@ -99,18 +100,27 @@ async function copyTree(source: string, target: string, top: boolean, linkConten
       await copyTree(from, to, false, linkContent);
     } else if (entry.isFile()) {
       if (top || !linkContent) {
-        await fs.copyFile(from, to);
+        await copyPrivately(from, to);
         continue;
       }
       try {
         await fs.link(from, to);
       } catch (error) {
         if (!LINK_FALLBACK_CODES.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-        await fs.copyFile(from, to);
+        await copyPrivately(from, to);
+        continue;
       }
+      // Shared with the source: tightening it makes both private, which a backup should be.
+      await tightenMode(to, (await fs.lstat(to)).mode, PRIVATE_FILE_MODE);
     }
     // Symbolic links and special files are not part of a backup (§5.1) and are not followed.
   }
+}
+
+/** A copy keeps the source's mode (0644 in another tool's backup): an archive is private like every backup. */
+async function copyPrivately(from: string, to: string): Promise<void> {
+  await fs.copyFile(from, to);
+  await fs.chmod(to, PRIVATE_FILE_MODE);
 }
 
 async function readSidecar(folder: string): Promise<LifeboatSidecar> {
@@ -140,7 +150,7 @@ export async function archiveBackupFolder(record: BackupRecord, realRoot: string
     // Added folders are only read: not even a new link to their files (it would change their inodes).
     await copyTree(record.path, staging, true, record.location !== 'extra');
     const sidecar: LifeboatSidecar = { ...(await readSidecar(record.path)), archivedFrom: record.path, archivedAt: now.toISOString() };
-    await fs.writeFile(path.join(staging, SIDECAR_FILE), `${JSON.stringify(sidecar, null, 2)}\n`);
+    await fs.writeFile(path.join(staging, SIDECAR_FILE), `${JSON.stringify(sidecar, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
     await fs.rename(staging, target);
   } catch (error) {
     await removeTree(staging).catch(() => undefined);

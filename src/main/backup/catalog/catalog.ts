@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { unlockBackup, type BackupKeys } from '../crypto';
+import { recoverInterruptedCommits } from '../store/backup-store';
 import { LIFEBOAT_DIR } from '../store/store-layout';
 import { discoverBackups, type BackupCandidate } from './backup-discovery';
 import { archiveBackupFolder, deleteBackupFolder } from './backup-operations';
@@ -141,6 +142,9 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
     root: realRoot,
 
     async refresh() {
+      // A crash between a commit's two renames must not show an older backup as the newest, or
+      // none at all. A failure here is left for the next backup to report: listing still works.
+      await recoverInterruptedCommits(realRoot).catch(() => []);
       const known = new Map(store.all().map((stored) => [stored.record.path, stored]));
       const counts = { added: 0, updated: 0, unchanged: 0, removed: 0 };
       for (const candidate of discoverBackups(realRoot, extraFolders)) {

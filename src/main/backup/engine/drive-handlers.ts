@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { PlistDict, PlistValue } from '../../device/codec';
 import type { DeviceLinkMessage } from '../../device/services';
 import { BackupError } from '../backup-error';
-import { TEMP_PREFIX } from '../store';
+import { PRIVATE_FOLDER_MODE, TEMP_PREFIX } from '../store';
 import type { DriveContext } from './drive-context';
 import { moveItems } from './move-items';
 import { receiveUploads } from './upload-files';
@@ -68,7 +68,7 @@ export const DRIVE_HANDLERS: HandlerTable = {
   // §3.6.5: mkdir -p; "exists" is success.
   DLMessageCreateDirectory: async (message, context) => {
     const target = await context.paths.resolveChecked(message.path);
-    await replyWithOutcome(context, () => fs.mkdir(target, { recursive: true }));
+    await replyWithOutcome(context, () => fs.mkdir(target, { recursive: true, mode: PRIVATE_FOLDER_MODE }));
   },
 
   // §3.6.6: name → type, size, modification date; a missing folder is -6.
@@ -100,7 +100,7 @@ export const DRIVE_HANDLERS: HandlerTable = {
     const destination = await context.paths.resolveChecked(message.destination);
     await replyWithOutcome(context, async () => {
       await fs.rm(destination, { recursive: true, force: true });
-      await fs.mkdir(path.dirname(destination), { recursive: true });
+      await fs.mkdir(path.dirname(destination), { recursive: true, mode: PRIVATE_FOLDER_MODE });
       await fs.cp(source, destination, { recursive: true, errorOnExist: false, verbatimSymlinks: true });
     });
   },

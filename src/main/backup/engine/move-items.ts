@@ -2,7 +2,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
-import type { WholeFileWriter } from '../store';
+import { PRIVATE_FOLDER_MODE, type WholeFileWriter } from '../store';
 import type { DriveContext } from './drive-context';
 import { forgetIfFoldersReplaced, settleWrites } from './background-work';
 import { DL_STATUS, statusForError } from './status-codes';
@@ -107,7 +107,7 @@ async function moveOneByOne(resolved: readonly ResolvedMove[], context: DriveCon
       await fs.lstat(move.from);
       if (move.from === move.to) continue;
       await fs.rm(move.to, { recursive: true, force: true });
-      await fs.mkdir(path.dirname(move.to), { recursive: true });
+      await fs.mkdir(path.dirname(move.to), { recursive: true, mode: PRIVATE_FOLDER_MODE });
       await fs.rename(move.from, move.to);
     }
   } catch (error) {

@@ -3,7 +3,7 @@ import { encodePlist } from '../../device/codec';
 import { NotificationName, writeFileFrom } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { resolveBackupFolder } from '../browser/resolve-backup';
-import { ConfinedPaths, resolveBackupRoot } from '../store';
+import { ConfinedPaths, recoverInterruptedCommits, resolveBackupRoot } from '../store';
 import { RebootWatch } from './follow-reboot';
 import { asRestoreError, restoreCancelledError, restoreErrorForDeviceCode } from './restore-errors';
 import { phoneProblems } from './restore-preflight';
@@ -74,6 +74,8 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
   let watch: RebootWatch | undefined;
   try {
     const { facts } = connection;
+    // The catalog recovers interrupted commits when it resolves a backup; the default folder needs it here.
+    if (options.backup === undefined) await recoverInterruptedCommits(resolveBackupRoot(options.backupRoot)).catch(() => []);
     const folder = options.backup === undefined ? path.join(resolveBackupRoot(options.backupRoot), facts.udid) : await resolveBackupFolder(options.backup, { backupRoot: options.backupRoot });
     const source = await inspectRestoreSource(folder, options.password);
     const [problem] = phoneProblems(source, facts);

@@ -3,8 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { applyJournal, readJournal, writeJournal } from './commit-journal';
+import { flushTreeToDisk } from './durable-tree';
+import { makePrivateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-modes';
 import { readBackupDate, snapshotFolderName } from './snapshots';
-import { isSafeUdid, storeLayout, type StoreLayout } from './store-layout';
+import { isSafeUdid, LIFEBOAT_DIR, storeLayout, type StoreLayout } from './store-layout';
 import { cloneTreeWithHardLinks } from './tree-clone';
 
 /**
@@ -24,6 +26,11 @@ export interface BackupRun {
   discard(): Promise<void>;
 }
 
+export interface BackupRunOptions {
+  /** Makes the staged tree durable before the journal is written; tests watch it here. */
+  readonly flushTree?: (dir: string) => Promise<void>;
+}
+
 /**
  * Starts a run for one device:
  * 1. takes the per-device run lock (a second run for the same phone is refused, a stale lock of a
@@ -31,22 +38,27 @@ export interface BackupRun {
  * 2. finishes an interrupted commit from its journal and deletes stagings of dead runs;
  * 3. clones `<root>/<UDID>` into `<root>/.lifeboat/staging/<UDID>-<runId>` with hard links, so the
  *    device sees its previous backup (incremental runs transfer only changes) while the original
- *    is never written: every write replaces a link by a new file (store-fs.ts).
+ *    is never written: every write replaces a link by a new file (store-fs.ts). Folders are 0700
+ *    and files 0600 (private-modes.ts); the clone tightens those of an older backup.
+ * `commit` flushes staging to disk (durable-tree.ts) before its journal can publish it.
  */
-export async function openBackupRun(root: string, udid: string): Promise<BackupRun> {
+export async function openBackupRun(root: string, udid: string, options: BackupRunOptions = {}): Promise<BackupRun> {
   if (!isSafeUdid(udid)) throw new BackupError('protocol', `"${udid}" is not a device identifier Lifeboat can use as a folder name.`);
   const layout = storeLayout(root);
-  await fs.mkdir(root, { recursive: true });
+  await fs.mkdir(root, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  // Snapshots, staging and journals all live below it: a private `.lifeboat` also closes older
+  // snapshots made before backups were private to other users.
+  await makePrivateFolder(path.join(root, LIFEBOAT_DIR));
   const releaseLock = await acquireRunLock(layout, udid);
   try {
     await recoverDevice(layout, udid);
     const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const staging = layout.staging(udid, runId);
-    await fs.mkdir(path.dirname(staging), { recursive: true });
+    await makePrivateFolder(path.dirname(staging));
     const current = layout.current(udid);
     const hadPrevious = await isDirectory(current);
     if (hadPrevious) await cloneTreeWithHardLinks(current, staging);
-    else await fs.mkdir(staging);
+    else await fs.mkdir(staging, { mode: PRIVATE_FOLDER_MODE });
     let finished = false;
     return {
       layout,
@@ -63,8 +75,12 @@ export async function openBackupRun(root: string, udid: string): Promise<BackupR
             const date = await readBackupDate(current);
             snapshot = await uniquePath(path.join(layout.snapshots(udid), snapshotFolderName(date)));
           }
+          // Every byte on disk before the journal may publish it (durable-tree.ts).
+          await (options.flushTree ?? flushTreeToDisk)(staging);
           await writeJournal(layout, { version: 1, udid, staging, snapshot });
-          await applyJournal(layout, { version: 1, udid, staging, snapshot });
+          if ((await applyJournal(layout, { version: 1, udid, staging, snapshot })) === 'back') {
+            throw new BackupError('corrupt', 'The new backup did not read back as finished from the disk, so it was not kept. The previous backup is unchanged.');
+          }
           return snapshot ?? undefined;
         } finally {
           await releaseLock();
@@ -120,12 +136,41 @@ export async function recoverStore(root: string, udid: string): Promise<void> {
   }
 }
 
+/**
+ * Finishes every interrupted commit under `root` (commit-journal.ts: forward when the staged
+ * backup is complete, back otherwise). Called before anything lists or restores backups (the
+ * catalog's refresh, restore) so a crash between the two renames never leaves a device looking
+ * as if its newest backup were missing. A device whose run is live (its lock held) is skipped:
+ * that run finishes its own commit. Returns the devices recovered.
+ */
+export async function recoverInterruptedCommits(root: string): Promise<string[]> {
+  const layout = storeLayout(root);
+  let names: string[];
+  try {
+    names = await fs.readdir(path.dirname(layout.journal('x')));
+  } catch {
+    return [];
+  }
+  const recovered: string[] = [];
+  for (const name of names) {
+    const udid = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
+    if (!isSafeUdid(udid)) continue;
+    try {
+      await recoverStore(root, udid);
+      recovered.push(udid);
+    } catch (error) {
+      if (!(error instanceof BackupError && error.code === 'busy')) throw error;
+    }
+  }
+  return recovered;
+}
+
 async function acquireRunLock(layout: StoreLayout, udid: string): Promise<() => Promise<void>> {
   const file = layout.runLock(udid);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makePrivateFolder(path.dirname(file));
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      await fs.writeFile(file, String(process.pid), { flag: 'wx' });
+      await fs.writeFile(file, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return async () => {
         await fs.rm(file, { force: true });
       };

@@ -1,13 +1,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { decodePlist, isPlistDict } from '../../device/codec';
+import { syncDirectory } from './durable-tree';
+import { makePrivateFolder, PRIVATE_FILE_MODE } from './private-modes';
 import type { StoreLayout } from './store-layout';
 
 /**
  * The two renames that publish a finished run (current → snapshot, staging → current) cannot be
  * one atomic step, so the intent is written down first. A crash between them leaves
- * `<root>/<UDID>` missing for a moment; `recoverCommit` on the next start finishes the job from
- * the journal. The journal is written only once staging holds a complete, verified backup, so
- * rolling forward is always right.
+ * `<root>/<UDID>` missing for a moment; recovery (commit-recovery.ts, run before any listing,
+ * restore or backup) finishes the job from the journal. The journal is written only once staging
+ * holds a complete backup flushed to disk, so rolling forward is normally right; if staging is
+ * gone or no longer looks complete (a disk that lost writes), the commit is rolled back instead.
  */
 export interface CommitJournal {
   readonly version: 1;
@@ -19,9 +23,9 @@ export interface CommitJournal {
 
 export async function writeJournal(layout: StoreLayout, journal: CommitJournal): Promise<void> {
   const file = layout.journal(journal.udid);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makePrivateFolder(path.dirname(file));
   const temp = `${file}.tmp`;
-  const handle = await fs.open(temp, 'w', 0o644);
+  const handle = await fs.open(temp, 'w', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(JSON.stringify(journal));
     await handle.sync();
@@ -54,25 +58,48 @@ export async function removeJournal(layout: StoreLayout, udid: string): Promise<
   await fs.rm(`${layout.journal(udid)}.tmp`, { force: true });
 }
 
-/** Performs (or finishes) the renames a journal describes; every step is skipped once done. */
-export async function applyJournal(layout: StoreLayout, journal: CommitJournal): Promise<void> {
+/**
+ * Performs (or finishes) the renames a journal describes; every step is skipped once done. Rolls
+ * forward when staging holds a complete backup; otherwise puts the previous backup back (if the
+ * first rename had already moved it away) and drops the incomplete staging.
+ */
+export async function applyJournal(layout: StoreLayout, journal: CommitJournal): Promise<'forward' | 'back'> {
   const current = layout.current(journal.udid);
-  const stagingExists = await exists(journal.staging);
-  if (stagingExists) {
+  if (await isCompleteBackup(journal.staging)) {
     if (await exists(current)) {
-      if (journal.snapshot !== null) {
-        await fs.mkdir(path.dirname(journal.snapshot), { recursive: true });
-        await fs.rename(current, journal.snapshot);
-      } else {
-        // The journal said there was no previous backup, yet one is there: keep it, never delete it.
-        await fs.mkdir(layout.snapshots(journal.udid), { recursive: true });
-        await fs.rename(current, path.join(layout.snapshots(journal.udid), `recovered-${Date.now()}`));
-      }
+      const snapshot = journal.snapshot ?? path.join(layout.snapshots(journal.udid), `recovered-${Date.now()}`);
+      // A journal without a snapshot, yet a backup is there: keep it, never delete it.
+      await makePrivateFolder(path.dirname(snapshot));
+      await fs.rename(current, snapshot);
+      await syncDirectory(path.dirname(snapshot));
     }
     await fs.rename(journal.staging, current);
+    await syncDirectory(path.dirname(journal.staging));
+    await syncDirectory(path.dirname(current));
+    await removeJournal(layout, journal.udid);
+    return 'forward';
+  }
+  if (!(await exists(current)) && journal.snapshot !== null && (await exists(journal.snapshot))) {
+    await fs.rename(journal.snapshot, current);
     await syncDirectory(path.dirname(current));
   }
+  await fs.rm(journal.staging, { recursive: true, force: true });
   await removeJournal(layout, journal.udid);
+  return 'back';
+}
+
+/**
+ * Whether a folder can be published as a device's backup: its Status.plist reads `finished`, the
+ * phone's own word that the snapshot is whole (protocol.md §5.5), the same test the engine makes
+ * before it writes a journal.
+ */
+export async function isCompleteBackup(folder: string): Promise<boolean> {
+  try {
+    const status = decodePlist(await fs.readFile(path.join(folder, 'Status.plist')));
+    return isPlistDict(status) && status.SnapshotState === 'finished';
+  } catch {
+    return false;
+  }
 }
 
 async function exists(target: string): Promise<boolean> {
@@ -82,19 +109,5 @@ async function exists(target: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
-  }
-}
-
-/** fsync of a folder makes its renames durable; not supported on Windows, where it is skipped. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  let handle;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Best effort: durability across power loss, not correctness across a crash.
-  } finally {
-    await handle?.close();
   }
 }

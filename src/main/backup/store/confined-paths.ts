@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
+import { PRIVATE_FOLDER_MODE } from './private-modes';
 
 /** Longest device path we accept, in UTF-8 bytes (libimobiledevice caps stream names at 4096, §3.6.2). */
 export const MAX_DEVICE_PATH_BYTES = 4096;
@@ -149,7 +150,7 @@ export class ConfinedPaths {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         if (!options.create) return;
         try {
-          await fs.mkdir(current);
+          await fs.mkdir(current, { mode: PRIVATE_FOLDER_MODE });
         } catch (mkdirError) {
           // Someone made it meanwhile: look again below.
           if ((mkdirError as NodeJS.ErrnoException).code !== 'EEXIST') throw mkdirError;

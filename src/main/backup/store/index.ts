@@ -2,6 +2,8 @@ export * from './backup-root';
 export * from './store-layout';
 export * from './confined-paths';
 export * from './store-fs';
+export * from './private-modes';
+export * from './durable-tree';
 export * from './whole-file-writer';
 export * from './tree-clone';
 export * from './commit-journal';

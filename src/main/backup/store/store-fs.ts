@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fsCallbacks from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE } from './private-modes';
 import { BackgroundFileWriter, type WholeFileWriter } from './whole-file-writer';
 
 /** A file being written: content goes to a temporary name and appears under its real name on commit. */
@@ -50,7 +51,7 @@ export function tempPathBeside(target: string): string {
 export const nodeStoreFs: StoreFs = {
   async createFile(target) {
     const temp = tempPathBeside(target);
-    const handle = await fs.open(temp, 'wx', 0o644);
+    const handle = await fs.open(temp, 'wx', PRIVATE_FILE_MODE);
     let open = true;
     const close = async (): Promise<void> => {
       if (!open) return;
@@ -97,7 +98,7 @@ export const nodeStoreFs: StoreFs = {
  */
 function writeNewFile(file: string, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    fsCallbacks.writeFile(file, bytes, { flag: 'wx', mode: 0o644 }, (error) => (error ? reject(error) : resolve()));
+    fsCallbacks.writeFile(file, bytes, { flag: 'wx', mode: PRIVATE_FILE_MODE }, (error) => (error ? reject(error) : resolve()));
   });
 }
 

@@ -12,7 +12,7 @@
  *        `paths` joins the paths with NUL, which no path contains. (Two values to clone on each side
  *        instead of an object per file: a large backup posts thousands of batches.)
  *   out: { batch, buffer (transferred back for reuse), written, bytes, foldersReplaced, failure?: { target, code, errno, message } }
- * Each job creates `target` new (O_EXCL, so an existing file, hard link or planted symbolic link
+ * Files are created 0600 (private-modes.ts). Each job creates `target` new (O_EXCL, so an existing file, hard link or planted symbolic link
  * is never opened for writing) or, when the name is taken, writes a temporary file beside it and
  * renames that over it. A failed job removes what it created. A `{ from, to }` job is a MoveItems
  * entry already checked by the engine: a rename, and when a folder stands at the destination,
@@ -37,12 +37,12 @@ function writeNewFile(target, bytes) {
   let file = target;
   let fd;
   try {
-    fd = fs.openSync(file, 'wx', 0o644);
+    fd = fs.openSync(file, 'wx', 0o600);
   } catch (error) {
     if (error.code !== 'EEXIST') throw error;
     tempCounter += 1;
     file = path.join(path.dirname(target), tempPrefix + tempCounter.toString(36));
-    fd = fs.openSync(file, 'wx', 0o644);
+    fd = fs.openSync(file, 'wx', 0o600);
   }
   try {
     writeAll(fd, bytes);
