@@ -35,6 +35,11 @@ export interface DeviceView {
   readonly settings: DeviceSettingsView;
   /** The job running for this phone, if any. */
   readonly activeJobId?: string;
+  /**
+   * Trusted, but its screen is locked with the passcode (lockdown `PasswordProtected`, protocol.md
+   * §2.4): a backup cannot start until it is unlocked. The app watches and notices the unlock.
+   */
+  readonly passcodeLocked?: boolean;
 }
 
 export interface DeviceSettingsView {
@@ -94,6 +99,11 @@ export interface JobProgress {
   readonly startedAt: string;
   /** A short status line ("Copying photos…"). */
   readonly message?: string;
+  /**
+   * The job waits for the person, not for the computer: `unlock` until the iPhone is unlocked,
+   * `passcode` while the iPhone shows its passcode prompt before a backup (iOS 16.1+, protocol.md §3.10).
+   */
+  readonly waitingFor?: 'unlock' | 'passcode';
 }
 
 export type JobOutcome = 'succeeded' | 'failed' | 'cancelled';

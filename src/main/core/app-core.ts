@@ -18,6 +18,7 @@ import { fail, toAppError } from './error-mapping';
 import { EventHub, type EventListener } from './event-hub';
 import { JobQueue } from './job-queue';
 import { SettingsStore } from './settings-store';
+import { UnlockWatcher } from './unlock-watcher';
 
 export interface AppCoreOptions {
   /** USBMUXD_SOCKET_ADDRESS grammar (§1.1); default: the environment, then the platform socket. */
@@ -66,7 +67,8 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
   });
   // The two services point at each other (devices show last-backup dates, backups refresh the
   // device list), so each reaches the other through a closure evaluated after both exist.
-  const backups: BackupService = new BackupService({ backends, settings, hub, jobs, muxAddress, onBackupsChanged: () => devices.publish() });
+  const unlock = new UnlockWatcher(manager);
+  const backups: BackupService = new BackupService({ backends, settings, hub, jobs, muxAddress, unlock, onBackupsChanged: () => devices.publish() });
   const devices: DeviceService = new DeviceService({ manager, settings, hub, jobs, lastBackupAt: (udid) => backups.lastBackupAt(udid), knownDevices: () => backups.knownDevices() });
   devices.onAutoBackup = async (udid) => {
     backups.start(udid, false);
@@ -149,6 +151,8 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
   });
   manager.on('trust-changed', (device) => devices.onUpdated(device));
   manager.on('updated', (device) => devices.onUpdated(device));
+  // A locked phone is looked at again until it is unlocked; a detached one stops the watch.
+  for (const event of ['attached', 'detached', 'trust-changed', 'updated'] as const) manager.on(event, () => unlock.sync());
   manager.start();
 
   return {
@@ -167,6 +171,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
       if (closed) return;
       closed = true;
       jobs.cancelAll();
+      unlock.stop();
       manager.stop();
       await backups.close();
       hub.clear();

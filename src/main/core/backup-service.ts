@@ -5,6 +5,7 @@ import { fail } from './error-mapping';
 import type { EventHub } from './event-hub';
 import type { JobQueue } from './job-queue';
 import type { SettingsStore } from './settings-store';
+import type { UnlockWatcher } from './unlock-watcher';
 
 export interface BackupServiceOptions {
   readonly backends: Backends;
@@ -13,6 +14,8 @@ export interface BackupServiceOptions {
   readonly jobs: JobQueue;
   readonly muxAddress?: string;
   readonly onBackupsChanged: () => void;
+  /** A backup of a locked phone waits here for the unlock instead of failing (issue 12). */
+  readonly unlock?: Pick<UnlockWatcher, 'isLocked' | 'waitForUnlock'>;
 }
 
 /**
@@ -58,6 +61,12 @@ export class BackupService {
     const { backupRoot, retention } = settings.get();
     const cameraRoll = settings.device(udid).cameraRoll;
     const jobId = this.options.jobs.start(udid, 'backup', async ({ signal, report }) => {
+      const unlock = this.options.unlock;
+      if (unlock?.isLocked(udid)) {
+        report({ waitingFor: 'unlock' });
+        await unlock.waitForUnlock(udid, signal);
+        report({ waitingFor: undefined });
+      }
       const result = await backends.backup.runBackup({
         udid,
         backupRoot,

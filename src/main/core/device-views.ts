@@ -59,6 +59,8 @@ export function connectedDeviceView(device: ManagedDevice, extras: DeviceViewExt
     lastBackupAt,
     settings: extras.settings,
     activeJobId: extras.activeJobId,
+    // Only a trusted phone's lock matters here; an untrusted one says "locked" through its trust state.
+    passcodeLocked: device.trust === 'trusted' && summary.passcodeLocked === true ? true : undefined,
   }) as unknown as DeviceView;
 }
 

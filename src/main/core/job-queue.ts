@@ -19,6 +19,8 @@ export interface ProgressUpdate {
   readonly bytesPerSecond?: number;
   /** The engine's time left; absent means "not steady yet" and clears an earlier one. */
   readonly etaSeconds?: number | undefined;
+  /** Whom the job waits for; an update that names the key (even as undefined) replaces the last one. */
+  readonly waitingFor?: JobProgress['waitingFor'];
 }
 
 export interface JobContext {
@@ -139,16 +141,18 @@ export class JobQueue {
     // Never backwards within a job, whatever a retry reports.
     const percent = reported === undefined ? undefined : Math.max(reported, previous.percent ?? 0);
     const etaSeconds = update.etaSeconds;
-    const { etaSeconds: _stale, ...rest } = previous;
+    const waitingFor = 'waitingFor' in update ? update.waitingFor : previous.waitingFor;
+    const { etaSeconds: _stale, waitingFor: _previousWait, ...rest } = previous;
     job.progress = {
       ...rest,
+      ...(waitingFor ? { waitingFor } : {}),
       phase: job.controller.signal.aborted ? 'cancelling' : (update.phase ?? (bytesDone > 0 ? 'transferring' : previous.phase)),
       filesDone: update.filesDone ?? previous.filesDone,
       bytesDone,
       ...defined({ filesTotal: update.filesTotal ?? previous.filesTotal, bytesTotal, percent, bytesPerSecond, etaSeconds, message: update.message ?? previous.message }),
     };
     // Phase changes always go out; counters at most every EMIT_INTERVAL_MS.
-    if (job.progress.phase !== previous.phase || now - job.lastEmitMs >= EMIT_INTERVAL_MS) {
+    if (job.progress.phase !== previous.phase || job.progress.waitingFor !== previous.waitingFor || now - job.lastEmitMs >= EMIT_INTERVAL_MS) {
       job.lastEmitMs = now;
       this.events.progress(job.progress);
     }

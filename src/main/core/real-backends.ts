@@ -108,6 +108,8 @@ function fromBackupProgress(progress: BackupProgress): ProgressUpdate {
     // No totals: the phone never tells them (backup-progress.ts).
     etaSeconds: progress.etaSeconds,
     ...(progress.domain === undefined ? {} : { message: `Copying ${progress.domain}` }),
+    // Always named, so the wait ends in the UI as soon as the phone's passcode sheet is dismissed.
+    waitingFor: progress.phase === 'waiting-for-passcode' ? 'passcode' : undefined,
   };
 }
 

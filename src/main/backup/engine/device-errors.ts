@@ -4,9 +4,13 @@ import { BackupError } from '../backup-error';
  * The phone's final ErrorCode (MBErrorDomain, protocol.md §3.9) as a BackupError a person can act
  * on. The device's own code and description travel in 'detail', for support.
  */
-export function errorForDeviceCode(code: number, description: string | undefined): BackupError {
+export function errorForDeviceCode(code: number, description: string | undefined, context: { readonly passcodeAsked?: boolean } = {}): BackupError {
   // The phone's code and words go behind "Details"; the sentence stays plain (issue 12).
   const options = { detail: deviceErrorDetail(code, description) };
+  if (code === 208 && context.passcodeAsked) {
+    // iOS 16.1+ asked for its passcode before the backup (§3.10): 208 then means Cancel or ~3 min without an answer.
+    return new BackupError('device-locked', 'The backup did not start because the passcode was not entered on the iPhone: it was cancelled, or nobody typed it in time. Back up again and enter the passcode on the iPhone when it asks. The previous backup is unchanged.', options);
+  }
   switch (code) {
     case 105:
       return new BackupError('disk-full', 'The iPhone found too little free space on this computer for the backup. Free some space and try again.', options);

@@ -22,6 +22,9 @@ describe('device result codes (§3.9)', () => {
   it('turns the phone\'s codes into the right BackupError codes', () => {
     expect(errorForDeviceCode(105, undefined).code).toBe('disk-full');
     expect(errorForDeviceCode(208, 'Device locked (MBErrorDomain/208)').code).toBe('device-locked');
+    // After the iOS 16.1+ passcode prompt, 208 means the passcode was refused or never typed (§3.10).
+    const refused = errorForDeviceCode(208, 'Passcode entry was cancelled (MBErrorDomain/208)', { passcodeAsked: true });
+    expect([refused.code, /passcode was not entered/.test(refused.message), refused.message.includes('MBErrorDomain')]).toEqual(['device-locked', true, false]);
     expect(errorForDeviceCode(207, undefined).code).toBe('wrong-password');
     expect(errorForDeviceCode(202, undefined).code).toBe('cancelled');
     // The phone's words and code go behind "Details", never into the sentence a person reads.

@@ -101,8 +101,10 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
   options.signal?.addEventListener('abort', cancel, { once: true });
   let progress: ProgressTracker | undefined;
   let fileWriter: WholeFileWriter | undefined;
+  let passcodeAsked = false;
   const stopObserving = session.notifications.onNotification((name) => {
     if (name === NotificationName.SYNC_CANCEL_REQUEST) cancel();
+    if (name === NotificationName.PASSCODE_PROMPT_PRESENTED) passcodeAsked = true;
     if (name === NotificationName.PASSCODE_PROMPT_PRESENTED) progress?.setPhase('waiting-for-passcode');
     if (name === NotificationName.PASSCODE_PROMPT_DISMISSED) progress?.setPhase('waiting-for-device');
   });
@@ -170,7 +172,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     if (outcome.errorCode === undefined) {
       throw new BackupError('disconnected', `The iPhone ended the backup without a result${outcome.disconnectReason ? ` (${outcome.disconnectReason})` : ''}. The previous backup is unchanged.`);
     }
-    if (outcome.errorCode !== 0) throw errorForDeviceCode(outcome.errorCode, outcome.errorDescription);
+    if (outcome.errorCode !== 0) throw errorForDeviceCode(outcome.errorCode, outcome.errorDescription, { passcodeAsked });
 
     progress.setPhase('finishing');
     const status = await readStatus(run.staging);

@@ -22,6 +22,8 @@ export interface DeviceSummary {
   readonly backupEncryptionEnabled?: boolean;
   /** LastiTunesBackupDate, Apple-epoch seconds turned into a Date (§0.1). */
   readonly lastBackupDate?: Date;
+  /** PasswordProtected (§2.4): the screen is locked with the passcode right now. */
+  readonly passcodeLocked?: boolean;
 }
 
 export interface DeviceInspection {
@@ -117,6 +119,7 @@ async function readSessionSummary(lockdown: LockdownClient): Promise<Record<stri
     batteryPercent: plistInteger(battery['BatteryCurrentCapacity']),
     batteryCharging: plistBoolean(battery['BatteryIsCharging']),
     backupEncryptionEnabled: plistBoolean(backup['WillEncrypt']),
+    passcodeLocked: plistBoolean(root['PasswordProtected']),
     lastBackupDate: lastBackup === undefined ? undefined : new Date((lastBackup + APPLE_EPOCH_UNIX_SECONDS) * 1000),
   });
 }

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import type { DeviceView, JobFinished, JobProgress } from '../../src/shared/contract';
+import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
+import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
+
+/**
+ * The phone's states as the core meets them (issue 12, part H), against an iOS 16.1 virtual iPhone:
+ * a locked phone is reported and its unlock noticed without anyone clicking, a backup started while
+ * it is locked waits instead of failing, and the passcode prompt before a backup is a value the UI
+ * can show, with a sentence when it is refused.
+ */
+describe('app core: a locked phone and the iOS 16.1+ passcode prompt', () => {
+  let harness: SimHarness;
+  let core: AppCore;
+  let device: VirtualDevice;
+  let udid: string;
+  const progress: JobProgress[] = [];
+
+  const view = async (): Promise<DeviceView> => (await core.invoke('devices:list', {})).find((candidate) => candidate.udid === udid)!;
+  const nextFinished = (): Promise<JobFinished> => new Promise((resolve) => {
+    const off = core.on('job:finished', (finished) => {
+      off();
+      resolve(finished);
+    });
+  });
+
+  beforeAll(async () => {
+    harness = await startSimHarness({ seed: 3, productVersion: '16.1' });
+    device = harness.sim.devices()[0] as VirtualDevice;
+    udid = device.udid;
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json') });
+    core.on('job:progress', (update) => progress.push(update));
+    const app = core;
+    while ((await app.invoke('devices:list', {})).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await app.invoke('devices:pair', { udid });
+  });
+
+  afterAll(async () => {
+    await core?.close();
+    await harness?.cleanup();
+  });
+
+  it('says a trusted phone is locked, lets a backup wait for the unlock, and notices the unlock by itself', async () => {
+    device.setFaults({ locked: true });
+    await core.invoke('devices:refresh', { udid });
+    expect(await view()).toMatchObject({ trust: 'trusted', passcodeLocked: true });
+
+    progress.length = 0;
+    const finished = nextFinished();
+    const { jobId } = await core.invoke('backup:start', { udid });
+    await expect.poll(() => progress.some((update) => update.jobId === jobId && update.waitingFor === 'unlock')).toBe(true);
+    expect((await core.invoke('jobs:list', {})).find((job) => job.jobId === jobId)?.waitingFor).toBe('unlock');
+
+    device.setFaults({ locked: false });
+    // Nobody refreshes: the watcher reads the phone again on its own.
+    const result = await finished;
+    expect(result).toMatchObject({ jobId, outcome: 'succeeded' });
+    expect((await view()).passcodeLocked).toBeUndefined();
+    const afterUnlock = progress.filter((update) => update.jobId === jobId).at(-1);
+    expect(afterUnlock?.waitingFor).toBeUndefined();
+  }, 60_000);
+
+  it('shows the passcode wait while the phone asks, then backs up once it is typed', async () => {
+    device.setFaults({ passcodePrompt: 'accept', passcodeAnswerMs: 1500 });
+    progress.length = 0;
+    const finished = nextFinished();
+    const { jobId } = await core.invoke('backup:start', { udid });
+    const result = await finished;
+    expect(result.outcome).toBe('succeeded');
+    const waits = progress.filter((update) => update.jobId === jobId).map((update) => update.waitingFor);
+    expect(waits).toContain('passcode');
+    expect(waits.at(-1)).toBeUndefined();
+  }, 60_000);
+
+  it('turns a refused passcode (error 208) into a sentence about the passcode', async () => {
+    device.setFaults({ passcodePrompt: 'deny', passcodeAnswerMs: 100 });
+    const finished = nextFinished();
+    await core.invoke('backup:start', { udid });
+    const result = await finished;
+    expect(result.outcome).toBe('failed');
+    expect(result.error?.code).toBe('device-locked');
+    expect(result.error?.message).toMatch(/passcode was not entered on the iPhone/);
+    expect(result.error?.message).not.toMatch(/MBErrorDomain/);
+    device.setFaults({ passcodePrompt: undefined, passcodeAnswerMs: undefined });
+  }, 60_000);
+});
