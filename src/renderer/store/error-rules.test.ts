@@ -80,6 +80,16 @@ describe('errors leave when their cause is gone (issue 12)', () => {
     expect(codes()).toEqual([]);
   });
 
+  it('drops "locked" when a trusted phone’s screen is unlocked (PasswordProtected goes away)', async () => {
+    const { actions, emit, fail, codes } = setup([phone('A', { passcodeLocked: true })]);
+    fail('backup:start', 'device-locked');
+    await actions.startBackup('A');
+    emit('devices:changed', { devices: [phone('A', { passcodeLocked: true })] });
+    expect(codes()).toEqual(['device-locked']);
+    emit('devices:changed', { devices: [phone('A')] });
+    expect(codes()).toEqual([]);
+  });
+
   it('drops a phone’s errors when its next backup succeeds, and only that phone’s', async () => {
     const { actions, emit, fail, codes } = setup();
     fail('backup:start', 'busy');

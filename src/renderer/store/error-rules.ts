@@ -87,6 +87,8 @@ function isResolved(shown: ShownError, before: AppState, after: AppState): boole
   if (TRUST_CODES.has(error.code) && now?.trust === 'trusted' && was?.trust !== 'trusted') return true;
   // Unlocked: the phone left the locked state, or a job is now really running on it.
   if (error.code === 'device-locked' && was?.trust === 'locked' && now !== undefined && now.trust !== 'locked') return true;
+  // A trusted phone's screen was unlocked (the core watches PasswordProtected until it is).
+  if (error.code === 'device-locked' && was?.passcodeLocked === true && now?.connected === true && now.passcodeLocked !== true) return true;
   if (PHONE_STATE_CODES.has(error.code) && startedRunning(before, after, udid)) return true;
   // The next backup (or restore, or import) of this phone succeeded: whatever stood in the way is gone.
   const finished = after.jobs.lastFinished[udid];
