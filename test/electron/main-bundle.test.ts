@@ -69,7 +69,7 @@ interface ShellState {
   ipcChannels: string[];
   protocolSchemes: string[];
   blockedRequests: string[];
-  windows: { options: { webPreferences: Record<string, unknown> }; url: string; shown: boolean }[];
+  windows: { options: { webPreferences: Record<string, unknown> }; url: string; shown: boolean; progressBars: { progress: number; mode: string }[] }[];
   sentEvents: string[];
   notifications: { title: string; body: string }[];
   desktopNotices: { title: string; udid?: string }[];
@@ -180,6 +180,10 @@ describe('the built Electron main under plain Node', () => {
     const after = await state();
     expect(after.sentEvents).toEqual(expect.arrayContaining(['devices:changed', 'job:progress', 'job:finished', 'notify']));
     expect(after.trays[0]!.tooltip).toMatch(/^Lifeboat — /);
+    // The taskbar button followed the backup (a fraction, or indeterminate while preparing) and was cleared at the end.
+    const bars = after.windows[0]!.progressBars;
+    expect(bars.some((bar) => bar.mode === 'normal' && bar.progress > 0 && bar.progress <= 1)).toBe(true);
+    expect(bars.at(-1)).toEqual({ progress: -1, mode: 'none' });
 
     const history = await invoke('backups:list', { udid });
     expect(history.ok).toBe(true);

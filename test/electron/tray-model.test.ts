@@ -45,4 +45,22 @@ describe('tray model', () => {
     state.jobFinished({ jobId: 'j2', udid: 'A', kind: 'backup', outcome: 'succeeded' });
     expect(state.model()).toMatchObject({ icon: 'idle', tooltip: 'Lifeboat — Phone A connected' });
   });
+
+  it('drives the taskbar: none when idle, indeterminate without a percent or while restarting, else the least advanced job', () => {
+    const state = new TrayState();
+    state.devicesChanged([phone('A'), phone('B')]);
+    expect(state.taskbar()).toEqual({ mode: 'none' });
+    state.jobProgress(progress({ phase: 'preparing' }));
+    expect(state.taskbar()).toEqual({ mode: 'indeterminate' });
+    state.jobProgress(progress({ percent: 42 }));
+    expect(state.taskbar()).toEqual({ mode: 'normal', fraction: 0.42 });
+    state.jobProgress(progress({ jobId: 'j2', udid: 'B', kind: 'restore', percent: 20 }));
+    expect(state.taskbar()).toEqual({ mode: 'normal', fraction: 0.2 });
+    state.jobProgress(progress({ jobId: 'j2', udid: 'B', kind: 'restore', phase: 'restarting', percent: 100 }));
+    expect(state.taskbar()).toEqual({ mode: 'indeterminate' });
+    expect(state.model().tooltip).toBe('Lifeboat — Backing up Phone A — 42%; Restoring Phone B — restarting');
+    state.jobFinished({ jobId: 'j1', udid: 'A', kind: 'backup', outcome: 'succeeded' });
+    state.jobFinished({ jobId: 'j2', udid: 'B', kind: 'restore', outcome: 'succeeded' });
+    expect(state.taskbar()).toEqual({ mode: 'none' });
+  });
 });

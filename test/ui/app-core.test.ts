@@ -109,6 +109,49 @@ describe('app core', () => {
     expect(runs).toHaveLength(1);
   });
 
+  it('says nothing of an unplug during a restore’s planned restart, and restores system files by default', async () => {
+    harness = await startSimHarness();
+    const device = harness.sim.devices()[0]!;
+    const runs: Array<{ system: boolean }> = [];
+    const backends: Backends = {
+      ...fakeBackends([]),
+      restore: {
+        preflight: async ({ udid, backupId }) => ({ udid, backupId, ok: true, needsPassword: false, problems: [] }),
+        async run(options) {
+          runs.push({ system: options.system });
+          options.onProgress({ phase: 'transferring', percent: 50, filesDone: 1, bytesDone: 10 });
+          options.onProgress({ phase: 'restarting', percent: 100 });
+          // The phone restarts: it leaves usbmuxd and comes back, as the simulator's reboot does.
+          device.unplug('restarting');
+          await expect.poll(async () => (await app.invoke('devices:list', {})).some((d) => d.udid === device.udid && d.connected)).toBe(false);
+          // Away, but still listed (with its name and job) though no backup of its own is known.
+          const away = (await app.invoke('devices:list', {})).find((d) => d.udid === device.udid);
+          expect(away).toMatchObject({ connected: false, activeJobId: expect.any(String) });
+          expect(away?.name).toBeTruthy();
+          device.plug();
+          await expect.poll(async () => (await app.invoke('devices:list', {})).some((d) => d.udid === device.udid && d.connected)).toBe(true);
+        },
+      },
+    };
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath: path.join(harness.workDir, 's.json'), backends });
+    const app = core;
+    await expect.poll(async () => (await app.invoke('devices:list', {})).length).toBe(1);
+    await app.invoke('devices:pair', { udid: device.udid });
+    const notices: string[] = [];
+    const phases: string[] = [];
+    app.on('notify', (notice) => notices.push(notice.body ?? notice.title));
+    app.on('job:progress', (progress) => phases.push(progress.phase));
+    const finished = nextFinished(app);
+    await app.invoke('restore:start', { udid: device.udid, backupId: 'any' });
+    expect((await finished).outcome).toBe('succeeded');
+    expect(phases).toContain('restarting');
+    expect(notices.filter((text) => /unplugged|is connected/.test(text))).toEqual([]);
+    expect(runs).toEqual([{ system: true }]);
+    // A real unplug afterwards is still news.
+    device.unplug();
+    await expect.poll(() => notices.some((text) => /was unplugged/.test(text))).toBe(true);
+  });
+
   it('runs one job per phone, cancels, and rejects bad arguments with a sentence', async () => {
     harness = await startSimHarness();
     const udid = harness.sim.devices()[0]!.udid;

@@ -141,12 +141,14 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
 
   await backups.open();
   manager.on('attached', (device) => {
-    hub.emit('notify', notice('info', 'iPhone connected', device.summary.name ? `${device.summary.name} is connected.` : undefined, device.udid));
+    // A phone coming back from its planned restart is the restore going on, not news.
+    if (!jobs.isRestarting(device.udid)) hub.emit('notify', notice('info', 'iPhone connected', device.summary.name ? `${device.summary.name} is connected.` : undefined, device.udid));
     devices.publish();
   });
   manager.on('detached', (udid) => {
-    // Named from the last list we showed, before the phone leaves it.
-    hub.emit('notify', notice('info', 'iPhone disconnected', `${devices.nameOf(udid)} was unplugged.`, udid));
+    // Named from the last list we showed, before the phone leaves it. Leaving for the restart a
+    // restore asked for (the job's `restarting` phase) is not an unplug.
+    if (!jobs.isRestarting(udid)) hub.emit('notify', notice('info', 'iPhone disconnected', `${devices.nameOf(udid)} was unplugged.`, udid));
     devices.onDetached(udid);
   });
   manager.on('trust-changed', (device) => devices.onUpdated(device));

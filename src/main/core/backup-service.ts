@@ -147,7 +147,8 @@ export class BackupService {
       await restore.run({
         ...this.target(args.udid),
         backupPath,
-        system: args.system ?? false,
+        // Everything, as iTunes and Finder restore (the keychain, Wi-Fi, passwords), unless asked otherwise.
+        system: args.system ?? true,
         settings: args.settings ?? false,
         reboot: args.reboot ?? true,
         signal,

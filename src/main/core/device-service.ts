@@ -24,6 +24,8 @@ export class DeviceService {
   onAutoBackup: ((udid: string) => Promise<void>) | undefined;
   /** Phones already auto-backed-up during this connection (cleared on unplug). */
   private readonly autoBackedUp = new Set<string>();
+  /** What each phone plugged in this session said of itself, for when it is briefly away. */
+  private readonly lastSeen = new Map<string, KnownDevice>();
 
   constructor(private readonly options: DeviceServiceOptions) {}
 
@@ -32,9 +34,15 @@ export class DeviceService {
     const connected = manager.list().map((device) =>
       connectedDeviceView(device, { settings: settings.device(device.udid), lastBackupAt: lastBackupAt(device.udid), activeJobId: jobs.activeJobFor(device.udid) }),
     );
+    for (const device of connected) this.lastSeen.set(device.udid, { udid: device.udid, name: device.name, productType: device.productType, productVersion: device.productVersion, serialNumber: device.serialNumber });
     const seen = new Set(connected.map((device) => device.udid));
-    const known = this.options
-      .knownDevices()
+    const knownDevices = this.options.knownDevices();
+    // A phone away for a job's sake (a restore's restart) stays listed even with no backup of its own.
+    const awayWithJob = jobs
+      .list()
+      .filter((job) => !seen.has(job.udid) && !knownDevices.some((device) => device.udid === job.udid))
+      .map((job) => this.lastSeen.get(job.udid) ?? { udid: job.udid });
+    const known = [...knownDevices, ...awayWithJob]
       .filter((device) => !seen.has(device.udid))
       .map((device) => knownDeviceView(device, { settings: settings.device(device.udid), lastBackupAt: lastBackupAt(device.udid), activeJobId: jobs.activeJobFor(device.udid) }));
     return [...connected, ...known];

@@ -72,6 +72,11 @@ export class JobQueue {
     return [...this.jobs.values()].find((job) => job.progress.udid === udid)?.progress.jobId;
   }
 
+  /** The phone is making the planned restart of a restore (it may leave usbmuxd and come back). */
+  isRestarting(udid: string): boolean {
+    return [...this.jobs.values()].some((job) => job.progress.udid === udid && job.progress.phase === 'restarting');
+  }
+
   /** Starts a job unless the phone is busy; resolves with its id as soon as it is running. */
   start(udid: string, kind: JobKind, work: (context: JobContext) => Promise<JobResult>): string {
     if (this.activeJobFor(udid)) fail('busy', undefined, udid);

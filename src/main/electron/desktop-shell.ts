@@ -8,7 +8,7 @@ import type { AppCore } from '../core/app-core';
 import { showDesktopNotice } from './desktop-notifications';
 import { type DesktopNotice, DesktopNoticePlanner } from './desktop-notices';
 import { type AppTray, createAppTray } from './tray';
-import { type TrayIconState, TrayState } from './tray-model';
+import { type TaskbarProgress, type TrayIconState, TrayState } from './tray-model';
 
 export interface DesktopShellOptions {
   readonly core: Pick<AppCore, 'invoke' | 'on'>;
@@ -19,6 +19,8 @@ export interface DesktopShellOptions {
   /** Shows and focuses the window, creating it if it was closed. */
   readonly openWindow: () => void;
   readonly quit: () => void;
+  /** Shows the running job's progress on the window's taskbar button or dock icon. */
+  readonly showTaskbarProgress?: (progress: TaskbarProgress) => void;
   /** Test hook: every notice the shell shows is also passed here. */
   readonly onNotice?: (notice: DesktopNotice) => void;
 }
@@ -59,7 +61,10 @@ export async function startDesktopShell(options: DesktopShellOptions): Promise<D
     // Some Linux desktops have no status area: the app still works, it just quits with its window.
     tray = undefined;
   }
-  const refreshTray = () => tray?.update(trayState.model());
+  const refreshTray = () => {
+    tray?.update(trayState.model());
+    options.showTaskbarProgress?.(trayState.taskbar());
+  };
   refreshTray();
 
   const stops = [

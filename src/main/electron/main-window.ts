@@ -6,6 +6,7 @@
 import { BrowserWindow, shell, type WebContents } from 'electron';
 import { APP_ENTRY_URL } from './app-origin';
 import { externalLinkFor, isNavigationAllowed } from './navigation-policy';
+import type { TaskbarProgress } from './tray-model';
 
 export interface MainWindowOptions {
   readonly preloadPath: string;
@@ -57,4 +58,20 @@ export function lockDownContents(contents: WebContents): void {
     if (external) void shell.openExternal(external);
     return { action: 'deny' };
   });
+}
+
+/**
+ * The taskbar button / dock icon progress: Electron removes the bar below 0 and shows it
+ * indeterminate above 1 (the `mode` option says the same to Windows explicitly).
+ */
+export function showWindowProgress(window: BrowserWindow, progress: TaskbarProgress): void {
+  if (window.isDestroyed()) return;
+  switch (progress.mode) {
+    case 'none':
+      return window.setProgressBar(-1, { mode: 'none' });
+    case 'indeterminate':
+      return window.setProgressBar(2, { mode: 'indeterminate' });
+    case 'normal':
+      return window.setProgressBar(progress.fraction, { mode: 'normal' });
+  }
 }

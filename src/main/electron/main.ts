@@ -16,7 +16,7 @@ import type { DesktopNotice } from './desktop-notices';
 import { type DesktopShell, startDesktopShell } from './desktop-shell';
 import { forwardEventsToWindow, registerIpcHandlers } from './ipc-adapter';
 import { keepRunningWithoutWindows } from './lifecycle-policy';
-import { createMainWindow, lockDownContents } from './main-window';
+import { createMainWindow, lockDownContents, showWindowProgress } from './main-window';
 import { FilePasswordVault, PASSWORD_VAULT_FILE, type PasswordVault } from './password-vault';
 import { safeStorageCipher } from './safe-storage-cipher';
 
@@ -99,6 +99,9 @@ async function start(): Promise<void> {
       windowFocused: () => !e2e && mainWindow !== undefined && !mainWindow.isDestroyed() && mainWindow.isFocused(),
       openWindow,
       quit: () => app.quit(),
+      showTaskbarProgress: (progress) => {
+        if (mainWindow) showWindowProgress(mainWindow, progress);
+      },
       onNotice: (notice) => notices.push(notice),
     });
     openWindow();

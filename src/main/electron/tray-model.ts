@@ -20,6 +20,12 @@ export interface TrayModel {
   readonly items: readonly TrayMenuItem[];
 }
 
+/**
+ * The window's taskbar / dock progress (BrowserWindow.setProgressBar): 0–1 when a percent is
+ * known, indeterminate while a job runs without one (preparing, a restore's restart), none when idle.
+ */
+export type TaskbarProgress = { readonly mode: 'none' } | { readonly mode: 'indeterminate' } | { readonly mode: 'normal'; readonly fraction: number };
+
 const JOB_VERBS: Readonly<Record<JobProgress['kind'], string>> = {
   backup: 'Backing up',
   restore: 'Restoring',
@@ -75,9 +81,19 @@ export class TrayState {
     };
   }
 
+  /** Several jobs show the least advanced one: the bar is full only when everything is. */
+  taskbar(): TaskbarProgress {
+    const running = [...this.jobs.values()];
+    if (running.length === 0) return { mode: 'none' };
+    const percents = running.map(percentOf);
+    if (percents.some((percent) => percent === undefined)) return { mode: 'indeterminate' };
+    return { mode: 'normal', fraction: Math.min(...(percents as number[])) / 100 };
+  }
+
   private describeJob(job: JobProgress): string {
-    const percent = job.percent === undefined ? '' : ` — ${Math.floor(job.percent)}%`;
-    return `${JOB_VERBS[job.kind]} ${this.nameOf(job.udid)}${percent}`;
+    const percent = percentOf(job);
+    const detail = job.phase === 'restarting' ? ' — restarting' : percent === undefined ? '' : ` — ${Math.floor(percent)}%`;
+    return `${JOB_VERBS[job.kind]} ${this.nameOf(job.udid)}${detail}`;
   }
 
   private idleLine(): string {
@@ -90,4 +106,10 @@ export class TrayState {
   private nameOf(udid: string): string {
     return this.devices.find((device) => device.udid === udid)?.name ?? 'iPhone';
   }
+}
+
+/** The percent a job really has; none while it prepares or the phone restarts. */
+function percentOf(job: JobProgress): number | undefined {
+  if (job.phase === 'restarting' || job.phase === 'preparing' || job.phase === 'queued') return undefined;
+  return job.percent === undefined ? undefined : Math.min(100, Math.max(0, job.percent));
 }

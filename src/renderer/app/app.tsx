@@ -6,6 +6,7 @@ import { DeviceList } from '../features/devices/device-list';
 import { DevicePage } from '../features/devices/device-page';
 import { SettingsPage } from '../features/settings/settings-page';
 import { useActions, useAppState } from './store-context';
+import { useWindowTitle } from './use-window-title';
 
 /** The window: sidebar of phones, the selected phone's page (or Settings), errors and toasts. */
 export function App() {
@@ -15,6 +16,7 @@ export function App() {
   const device = useAppState((state) => state.devices.list.find((candidate) => candidate.udid === state.devices.selectedUdid));
   const loaded = useAppState((state) => state.devices.loaded);
   const { showScreen, setTheme } = useActions();
+  useWindowTitle();
 
   useEffect(() => {
     // 'system' leaves it to prefers-color-scheme in the stylesheet.

@@ -2,6 +2,7 @@ import { describeAppError, type DeviceView, type JobFinished, type JobProgress }
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { activeJobFor } from '../../store/backups-slice';
+import { jobHeading, jobVerb, shownPercent } from './job-words';
 
 /** Back Up Now, and while it runs the progress: percent, files, bytes, speed, time left, Cancel. */
 export function BackupNow({ device }: { readonly device: DeviceView }) {
@@ -33,34 +34,35 @@ function describeOutcome(last: JobFinished): string {
 }
 
 export function JobProgressView({ job, onCancel }: { readonly job: JobProgress; readonly onCancel: () => void }) {
-  const percent = job.percent === undefined ? undefined : Math.floor(job.percent);
-  const label = job.kind === 'backup' ? 'Backing up' : job.kind === 'restore' ? 'Restoring' : job.kind === 'photos-import' ? 'Importing photos' : 'Checking';
+  const percent = shownPercent(job);
+  const label = jobVerb(job);
+  const restarting = job.phase === 'restarting';
   return (
-    <div className="job-progress" data-testid="job-progress">
+    <div className="job-progress" data-testid="job-progress" data-phase={job.phase}>
       <div className="job-progress-head">
-        <strong>
-          {job.phase === 'cancelling' ? 'Cancelling…' : job.phase === 'preparing' ? `${label}: preparing…` : `${label}…`}
-        </strong>
+        <strong data-testid="job-status">{jobHeading(job)}</strong>
         <span data-testid="job-percent">{percent === undefined ? '' : `${percent}%`}</span>
       </div>
-      <progress max={100} value={percent} aria-label={`${label} progress`} aria-valuetext={percent === undefined ? 'Starting' : `${percent} percent`} />
+      {/* No value while nothing is known: an indeterminate bar, never a made-up one. */}
+      <progress max={100} value={percent} aria-label={`${label} progress`} aria-valuetext={restarting ? 'Restarting' : percent === undefined ? 'Starting' : `${percent} percent`} />
       <dl className="job-stats">
-        <Stat label="Files" value={job.filesTotal ? `${job.filesDone} of ${job.filesTotal}` : String(job.filesDone)} />
-        {/* Byte totals are estimates (the phone's used space) and can disagree with its percent: show only what was copied. */}
-        <Stat label="Copied" value={formatBytes(job.bytesDone)} />
-        <Stat label="Speed" value={job.bytesPerSecond ? `${formatBytes(Math.round(job.bytesPerSecond))}/s` : '—'} />
-        <Stat label="Time left" value={job.etaSeconds === undefined ? '—' : formatDuration(job.etaSeconds)} />
+        {/* A total only when one is really known (a photo import); files that arrived are not one. */}
+        <Stat label="Files" value={job.filesTotal !== undefined ? `${job.filesDone} of ${job.filesTotal}` : String(job.filesDone)} testId="job-files" />
+        <Stat label="Copied" value={formatBytes(job.bytesDone)} testId="job-bytes" />
+        <Stat label="Speed" value={job.bytesPerSecond && !restarting ? `${formatBytes(Math.round(job.bytesPerSecond))}/s` : '—'} testId="job-speed" />
+        {/* The engine gives a time only once the rate is steady (≥ 10 s and ≥ 5 %). */}
+        <Stat label="Time left" value={job.etaSeconds === undefined ? (restarting ? '—' : 'Estimating…') : `about ${formatDuration(job.etaSeconds)}`} testId="job-eta" />
       </dl>
-      <button type="button" onClick={onCancel} disabled={job.phase === 'cancelling'} data-testid="cancel-job">
+      <button type="button" onClick={onCancel} disabled={job.phase === 'cancelling' || restarting} data-testid="cancel-job">
         Cancel
       </button>
     </div>
   );
 }
 
-function Stat({ label, value }: { readonly label: string; readonly value: string }) {
+function Stat({ label, value, testId }: { readonly label: string; readonly value: string; readonly testId?: string }) {
   return (
-    <div>
+    <div data-testid={testId}>
       <dt>{label}</dt>
       <dd>{value}</dd>
     </div>

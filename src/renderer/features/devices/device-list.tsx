@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
-import type { DeviceView } from '../../../shared/contract';
+import type { DeviceView, JobProgress } from '../../../shared/contract';
 import { useActions, useAppState } from '../../app/store-context';
+import { jobStatus } from '../backups/job-words';
 
 export function deviceTitle(device: DeviceView): string {
   return device.name ?? device.modelName ?? 'iPhone';
@@ -11,24 +12,32 @@ export function DeviceList() {
   const devices = useAppState(useShallow((state) => state.devices.list));
   const selected = useAppState((state) => state.devices.selectedUdid);
   const loaded = useAppState((state) => state.devices.loaded);
+  const jobs = useAppState(useShallow((state) => Object.values(state.jobs.active)));
   const { selectDevice } = useActions();
-  const connected = devices.filter((device) => device.connected);
-  const known = devices.filter((device) => !device.connected);
-  const item = (device: DeviceView) => (
-    <li key={device.udid}>
-      <button
-        type="button"
-        className="device-item"
-        aria-current={device.udid === selected ? 'page' : undefined}
-        onClick={() => selectDevice(device.udid)}
-        data-testid="device-item"
-      >
-        <span className={`dot ${device.connected ? 'dot-on' : 'dot-off'}`} aria-hidden="true" />
-        <span className="device-item-name">{deviceTitle(device)}</span>
-        <span className="device-item-sub">{device.connected ? trustLabel(device) : 'Not connected'}</span>
-      </button>
-    </li>
-  );
+  const jobOf = (udid: string): JobProgress | undefined => jobs.find((job) => job.udid === udid);
+  // A phone making a restore's planned restart is away from usbmuxd for a moment, not gone.
+  const present = (device: DeviceView): boolean => device.connected || jobOf(device.udid)?.phase === 'restarting';
+  const connected = devices.filter(present);
+  const known = devices.filter((device) => !present(device));
+  const item = (device: DeviceView) => {
+    const job = jobOf(device.udid);
+    return (
+      <li key={device.udid}>
+        <button
+          type="button"
+          className="device-item"
+          aria-current={device.udid === selected ? 'page' : undefined}
+          onClick={() => selectDevice(device.udid)}
+          data-testid="device-item"
+        >
+          <span className={`dot ${present(device) ? 'dot-on' : 'dot-off'}`} aria-hidden="true" />
+          <span className="device-item-name">{deviceTitle(device)}</span>
+          {/* The running job, with its percent, wherever the person is in the app. */}
+          <span className="device-item-sub" data-testid="device-item-status">{job ? jobStatus(job) : device.connected ? trustLabel(device) : 'Not connected'}</span>
+        </button>
+      </li>
+    );
+  };
   return (
     <nav aria-label="Devices" className="device-list">
       <h2 className="sidebar-heading">Connected</h2>

@@ -130,7 +130,6 @@ function PreflightSentences({ preflight }: { readonly preflight: RestorePrefligh
 function RestoreProgress({ udid, jobId, date, onRetry, onClose }: { readonly udid: string; readonly jobId: string | undefined; readonly date: string; readonly onRetry: () => void; readonly onClose: () => void }) {
   const job = useAppState((state) => (jobId ? state.jobs.active[jobId] : undefined));
   const finished = useAppState((state) => (jobId && state.jobs.lastFinished[udid]?.jobId === jobId ? state.jobs.lastFinished[udid] : undefined));
-  const connected = useAppState((state) => state.devices.list.find((device) => device.udid === udid)?.connected ?? false);
   const { cancelJob } = useActions();
   if (finished) {
     return (
@@ -155,7 +154,9 @@ function RestoreProgress({ udid, jobId, date, onRetry, onClose }: { readonly udi
       </div>
     );
   }
-  const restarting = !!job && (!connected || /restart/i.test(job.message ?? ''));
+  // The engine says so (the job's `restarting` phase, after the phone was told to restart), so the
+  // phone leaving usbmuxd now is expected; the job ends when it is back.
+  const restarting = job?.phase === 'restarting';
   const tenths = job?.percent === undefined ? undefined : Math.floor(job.percent / 10) * 10;
   return (
     <div>
@@ -165,7 +166,7 @@ function RestoreProgress({ udid, jobId, date, onRetry, onClose }: { readonly udi
       </p>
       {restarting ? (
         <p className="restarting" role="status" data-testid="restarting">
-          Your iPhone is restarting. Keep it plugged in; Lifeboat waits for it to come back.
+          Your iPhone is restarting… Keep it plugged in; Lifeboat continues when it is back.
         </p>
       ) : null}
       {job ? <JobProgressView job={job} onCancel={() => void cancelJob(job.jobId)} /> : <p role="status">Starting the restore…</p>}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import type { JobProgress } from '../../../shared/contract';
+import { jobHeading, jobStatus, shownPercent } from './job-words';
+
+const job = (patch: Partial<JobProgress>): JobProgress => ({ jobId: 'j', udid: 'A', kind: 'backup', phase: 'transferring', filesDone: 0, bytesDone: 0, startedAt: '2026-01-01T00:00:00Z', ...patch });
+
+describe('job words', () => {
+  it('says the percent only when the job has one', () => {
+    expect(jobStatus(job({ percent: 42.9 }))).toBe('Backing up · 42 %');
+    expect(jobStatus(job({}))).toBe('Backing up…');
+    expect(jobStatus(job({ phase: 'preparing', percent: 0 }))).toBe('Backing up: preparing…');
+    expect(shownPercent(job({ phase: 'preparing', percent: 0 }))).toBeUndefined();
+  });
+
+  it('calls a restore’s planned restart what it is, with no percent', () => {
+    const restarting = job({ kind: 'restore', phase: 'restarting', percent: 100 });
+    expect(jobStatus(restarting)).toBe('Restarting…');
+    expect(jobHeading(restarting)).toBe('Your iPhone is restarting…');
+    expect(shownPercent(restarting)).toBeUndefined();
+    expect(jobStatus(job({ kind: 'restore', percent: 7 }))).toBe('Restoring · 7 %');
+    expect(jobStatus(job({ phase: 'cancelling', percent: 7 }))).toBe('Cancelling…');
+  });
+});

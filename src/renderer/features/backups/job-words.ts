@@ -1,0 +1,38 @@
+import type { JobProgress } from '../../../shared/contract';
+
+/**
+ * The words for a running job, one place for the progress panel, the sidebar and the window title,
+ * so all three say the same. A percent appears only when the job has one (never a guess).
+ */
+
+const VERBS: Readonly<Record<JobProgress['kind'], string>> = {
+  backup: 'Backing up',
+  restore: 'Restoring',
+  'photos-import': 'Importing photos',
+  verify: 'Checking',
+};
+
+export function jobVerb(job: JobProgress): string {
+  return VERBS[job.kind];
+}
+
+/** The whole percent to show, or undefined while there is none (the bar is then indeterminate). */
+export function shownPercent(job: JobProgress): number | undefined {
+  if (job.phase === 'restarting' || job.phase === 'preparing' || job.phase === 'queued') return undefined;
+  return job.percent === undefined ? undefined : Math.floor(job.percent);
+}
+
+/** The progress panel's heading: "Backing up…", "Restoring: preparing…", "Your iPhone is restarting…". */
+export function jobHeading(job: JobProgress): string {
+  if (job.phase === 'cancelling') return 'Cancelling…';
+  if (job.phase === 'restarting') return 'Your iPhone is restarting…';
+  if (job.phase === 'preparing' || job.phase === 'queued') return `${jobVerb(job)}: preparing…`;
+  return `${jobVerb(job)}…`;
+}
+
+/** One short line with the percent, for the sidebar and the window title: "Backing up · 42 %", "Restarting…". */
+export function jobStatus(job: JobProgress): string {
+  if (job.phase === 'restarting') return 'Restarting…';
+  const percent = shownPercent(job);
+  return percent === undefined || job.phase === 'cancelling' ? jobHeading(job) : `${jobVerb(job)} · ${percent} %`;
+}
