@@ -120,7 +120,7 @@ describe('a failed backup never touches the previous one', () => {
     try {
       return await run();
     } finally {
-      device.setFaults({ unplugAfterBytes: undefined, unplugAfterFiles: undefined, malformedReplies: undefined, replugAfterMs: undefined });
+      device.setFaults({ unplugAfterBytes: undefined, unplugAfterFiles: undefined, silentAfterBytes: undefined, silentAfterFiles: undefined, malformedReplies: undefined, replugAfterMs: undefined });
       const deadline = Date.now() + 10_000;
       while (!device.isAttached() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -139,6 +139,19 @@ describe('a failed backup never touches the previous one', () => {
   it('survives the cable being pulled between two messages', async () => {
     await expectUntouched(() => withFaults({ unplugAfterFiles: 30 }, () => backup()), 'disconnected');
   });
+
+  // The idle time-out (engine/idle-timeout.ts), short here; a silent phone stays connected.
+  for (const [label, faults] of [
+    ['before the first file', () => ({ silentAfterFiles: 0 })],
+    ['in the middle of the files', () => ({ silentAfterBytes: Math.round(phoneBytes * 0.4) })],
+  ] as const) {
+    it(`gives up on a phone that goes silent ${label}, with a sentence`, async () => {
+      const started = Date.now();
+      const error = await expectUntouched(() => withFaults(faults(), () => backup({ idleTimeoutMs: 400 })), 'timeout');
+      expect(error.message).toMatch(/^The iPhone stopped responding: nothing arrived from it for 400 ms, so the backup was stopped\. The previous backup is unchanged\./);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    });
+  }
 
   it('stops with a clear sentence when the disk fills up', async () => {
     const error = await expectUntouched(() => backup({ storeFs: diskFullAfter(Math.round(phoneBytes / 3)) }), 'disk-full');

@@ -7,7 +7,7 @@ import type { BackupResult } from '../../src/main/backup/engine';
 import { ExitCode } from '../../src/main/cli/exit-codes';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
-import { listContentFiles, pairWithTool } from '../backup/engine-helpers';
+import { hashTree, listContentFiles, pairWithTool } from '../backup/engine-helpers';
 import { runTool } from '../helpers/run-tool';
 import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
 import { cli, ndjson } from './backup-cli-helpers';
@@ -205,6 +205,19 @@ describe('lifeboat backup errors', () => {
     } finally {
       device.setFaults({ locked: false });
     }
+  });
+
+  it('exits 6 with a sentence when the iPhone goes silent (LIFEBOAT_IDLE_TIMEOUT_MS), the backup as it was', async () => {
+    const before = hashTree(path.join(root, device.udid));
+    device.setFaults({ silentAfterFiles: 3 });
+    try {
+      const run = await cli(harness, ['backup', '--full', '--backup-root', root], { env: { LIFEBOAT_IDLE_TIMEOUT_MS: '400' } });
+      expect(run.code, run.stderr).toBe(ExitCode.timeout);
+      expect(run.stderr).toMatch(/The iPhone stopped responding: nothing arrived from it for 400 ms, so the backup was stopped\. The previous backup is unchanged\./);
+    } finally {
+      device.setFaults({ silentAfterFiles: undefined });
+    }
+    expect(hashTree(path.join(root, device.udid))).toEqual(before);
   });
 
   it('exits 2 for a phone that is not connected, with a JSON error line under --json', async () => {

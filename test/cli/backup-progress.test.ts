@@ -109,6 +109,7 @@ describe('exit codes', () => {
       'not-found': 11,
       busy: 12,
       disconnected: 13,
+      timeout: 6,
       io: 14,
       cancelled: 130,
     };

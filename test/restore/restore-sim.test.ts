@@ -205,4 +205,18 @@ describe('runRestore against the virtual iPhone', () => {
     await restore({ reboot: false });
     expect((await findRestoreCandidates(device.udid, { backupRoot: root })).length).toBeGreaterThan(0);
   });
+
+  it('gives up on a phone that goes silent mid-restore, with a sentence, the backup byte-identical', async () => {
+    const before = hashTree(folder);
+    device.setFaults({ silentAfterFiles: 10 });
+    let error: unknown;
+    try {
+      error = await restore({ reboot: false, idleTimeoutMs: 400 }).catch((caught: unknown) => caught);
+    } finally {
+      device.setFaults({ silentAfterFiles: undefined });
+    }
+    expect(isBackupError(error, 'timeout')).toBe(true);
+    expect((error as Error).message).toMatch(/^The iPhone stopped responding: nothing arrived from it for 400 ms, so the restore was stopped\. The backup itself was not changed\./);
+    expect(hashTree(folder)).toEqual(before);
+  });
 });

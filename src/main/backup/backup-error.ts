@@ -12,6 +12,8 @@ export type BackupErrorCode =
   | 'io'
   | 'cancelled'
   | 'disconnected'
+  /** The phone stopped sending anything for the idle time-out (engine/idle-timeout.ts). */
+  | 'timeout'
   | 'device-locked'
   | 'wrong-password'
   | 'password-required'

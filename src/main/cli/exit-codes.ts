@@ -97,6 +97,8 @@ function exitCodeForBackupError(error: BackupError): ExitCode {
       return ExitCode.busy;
     case 'disconnected':
       return ExitCode.disconnected;
+    case 'timeout':
+      return ExitCode.timeout;
     case 'io':
       return ExitCode.localIoError;
     default:

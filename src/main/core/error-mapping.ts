@@ -33,6 +33,7 @@ const BACKUP_CODES: Readonly<Record<BackupError['code'], AppErrorCode>> = {
   io: 'io',
   cancelled: 'cancelled',
   disconnected: 'device-disconnected',
+  timeout: 'device-disconnected',
   'device-locked': 'device-locked',
   'wrong-password': 'wrong-password',
   'password-required': 'password-required',

@@ -3,7 +3,7 @@ import type { FaultPlan, PasscodePromptAnswer } from './service-context';
 
 export const FAULTS_FILE_NAME = 'faults.json';
 
-const NUMBER_FAULTS = ['unplugAfterBytes', 'unplugAfterFiles', 'replugAfterMs', 'deviceFreeBytes', 'linkBytesPerSecond', 'passcodeAnswerMs', 'passcodeTimeoutMs'] as const;
+const NUMBER_FAULTS = ['unplugAfterBytes', 'unplugAfterFiles', 'silentAfterBytes', 'silentAfterFiles', 'replugAfterMs', 'deviceFreeBytes', 'linkBytesPerSecond', 'passcodeAnswerMs', 'passcodeTimeoutMs'] as const;
 const TRUST_VALUES: readonly FaultPlan['trust'][] = ['accept', 'deny', 'ask'];
 const PASSCODE_VALUES: readonly PasscodePromptAnswer[] = ['accept', 'deny', 'ignore', 'ask'];
 const MALFORMED_VALUES: readonly NonNullable<FaultPlan['malformedReplies']>[] = ['lockdown', 'mobilebackup2', 'afc'];

@@ -59,6 +59,13 @@ export interface FaultPlan {
   readonly unplugAfterBytes?: number;
   /** Pull the cable after this many files of a backup or restore were transferred. */
   readonly unplugAfterFiles?: number;
+  /**
+   * The phone goes silent (stays connected, sends nothing more over mobilebackup2) after sending
+   * this many bytes, possibly in the middle of a file; for the host's idle time-out.
+   */
+  readonly silentAfterBytes?: number;
+  /** The same, between messages once this many files of a backup or restore were transferred (0: before the first). */
+  readonly silentAfterFiles?: number;
   /** Plug back in this long after an injected unplug; absent = stay unplugged. */
   readonly replugAfterMs?: number;
   /** What the person does with the "Trust This Computer?" prompt. */

@@ -59,6 +59,8 @@ export interface OpenSessionOptions {
   readonly muxAddress?: string;
   /** Skip the Info.plist data gathering (encryption changes need none of it). */
   readonly describe?: boolean;
+  /** The longest the phone may send nothing over mobilebackup2 (idle-timeout.ts); 0 waits forever. */
+  readonly idleTimeoutMs?: number;
 }
 
 /** Connects lockdown, reads the facts and the Info.plist data, starts NP, AFC and mobilebackup2 (with the escrow bag). */
@@ -132,7 +134,7 @@ export async function openBackupSession(options: OpenSessionOptions): Promise<Ba
       booksData: options.describe === false ? undefined : await readFileToBuffer(afc, BOOKS_DATA_PATH, MAX_INFO_FILE_BYTES).catch(() => undefined),
       apps,
     };
-    const backup = await MobileBackup2Client.connect(backupChannel);
+    const backup = await MobileBackup2Client.connect(backupChannel, { timeoutMs: options.idleTimeoutMs ?? 0 });
 
     const syncLock = createSyncLock(
       afc,

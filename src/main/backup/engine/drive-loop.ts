@@ -3,6 +3,7 @@ import { BackupError } from '../backup-error';
 import { type BackgroundGroup, backgroundGroupOf, settleWrites } from './background-work';
 import type { DriveContext } from './drive-context';
 import { handleDriveRequest } from './drive-handlers';
+import { idleTimeoutOf, stoppedRespondingError } from './idle-timeout';
 
 /** How the device ended the operation (§3.6.10). */
 export interface DriveOutcome {
@@ -67,7 +68,7 @@ export function asBackupError(error: unknown): BackupError {
     if (error.code === 'connection-closed') {
       return new BackupError('disconnected', 'The connection to the iPhone was lost during the backup (was the cable unplugged?). The previous backup is unchanged.', { cause: error });
     }
-    if (error.code === 'timeout') return new BackupError('disconnected', 'The iPhone stopped answering during the backup. The previous backup is unchanged.', { cause: error });
+    if (error.code === 'timeout') return stoppedRespondingError('backup', idleTimeoutOf(error), 'The previous backup is unchanged.', error);
     return new BackupError('protocol', 'The iPhone sent something the backup protocol does not allow, so the backup was stopped.', { cause: error, detail: error.message });
   }
   const detail = error instanceof Error ? error.message : String(error);

@@ -14,4 +14,5 @@ export {
 export { listSnapshots, applyRetention, resolveBackupRoot, defaultBackupRoot, recoverStore, BACKUP_ROOT_ENV } from '../store';
 export type { BackupSnapshot, RetentionPolicy } from '../store';
 export { isCameraRollItem } from './camera-roll';
+export { DEFAULT_IDLE_TIMEOUT_MS, IDLE_TIMEOUT_ENV, resolveIdleTimeoutMs } from './idle-timeout';
 export { BackupError, isBackupError, type BackupErrorCode } from '../backup-error';

@@ -27,6 +27,7 @@ import { GatherBuffers } from './gathered-content';
 import { type BackupDeviceSession, type OpenSessionOptions, openBackupSession } from './device-session';
 import { buildInfoPlist } from './info-plist';
 import { errorForDeviceCode } from './device-errors';
+import { resolveIdleTimeoutMs } from './idle-timeout';
 import { lifeboatVersion } from './lifeboat-version';
 
 export interface RunBackupOptions {
@@ -44,6 +45,11 @@ export interface RunBackupOptions {
   readonly password?: string;
   /** History to keep after a successful run; default: keep every snapshot. */
   readonly retention?: RetentionPolicy;
+  /**
+   * How long the phone may send nothing over mobilebackup2 (before the first file or in the
+   * middle of one) before the backup stops; default IDLE_TIMEOUT_ENV, else 5 minutes.
+   */
+  readonly idleTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: BackupProgress) => void;
   /** Tests inject failures (disk full, I/O errors) here; the default writes to the real disk. */
@@ -89,7 +95,8 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
   throwIfCancelled(options.signal);
   await fs.mkdir(root, { recursive: true });
 
-  const session = await openSession({ udid: options.udid, muxAddress: options.muxAddress });
+  const idleTimeoutMs = resolveIdleTimeoutMs(options.idleTimeoutMs);
+  const session = await openSession({ udid: options.udid, muxAddress: options.muxAddress, idleTimeoutMs });
   const udid = session.udid;
   const current = path.join(root, udid);
   let run: Awaited<ReturnType<typeof openBackupRun>> | undefined;

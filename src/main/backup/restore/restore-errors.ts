@@ -1,6 +1,7 @@
 import { ServiceError } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { deviceErrorDetail } from '../engine/device-errors';
+import { idleTimeoutOf, stoppedRespondingError } from '../engine/idle-timeout';
 
 /** Every restore failure says what happened to the backup, because that is what a person fears for. */
 const BACKUP_SAFE = 'The backup itself was not changed.';
@@ -39,7 +40,7 @@ export function asRestoreError(error: unknown): BackupError {
     if (error.code === 'connection-closed') {
       return new BackupError('disconnected', `The connection to the iPhone was lost during the restore (was the cable unplugged?). ${BACKUP_SAFE} Connect the iPhone and restore again: it may be incomplete until then.`, { cause: error });
     }
-    if (error.code === 'timeout') return new BackupError('disconnected', `The iPhone stopped answering during the restore. ${BACKUP_SAFE}`, { cause: error });
+    if (error.code === 'timeout') return stoppedRespondingError('restore', idleTimeoutOf(error), `${BACKUP_SAFE} The iPhone may be only partly restored until you restore it again.`, error);
     return new BackupError('protocol', `The iPhone sent something the restore protocol does not allow, so the restore was stopped. ${BACKUP_SAFE}`, { cause: error, detail: error.message });
   }
   const detail = error instanceof Error ? error.message : String(error);

@@ -42,7 +42,7 @@ export interface RestoreConnection {
 }
 
 /** Connects lockdown and reads the facts the pre-flight checks need; starts nothing on the phone yet. */
-export async function connectForRestore(udid: string | undefined, muxAddress: string | undefined): Promise<RestoreConnection> {
+export async function connectForRestore(udid: string | undefined, muxAddress: string | undefined, idleTimeoutMs = 0): Promise<RestoreConnection> {
   let connection: DeviceConnection;
   try {
     connection = await connectDevice(udid, { muxAddress });
@@ -78,7 +78,8 @@ export async function connectForRestore(udid: string | undefined, muxAddress: st
         const afc = new AfcClient(afcChannel, 30_000);
         const backupChannel = await session.startService(MobileBackup2Client.SERVICE_NAME, { escrowBag: true });
         closers.push(() => backupChannel.close());
-        const backup = await MobileBackup2Client.connect(backupChannel);
+        // Every read waits at most this long for the phone's next byte (engine/idle-timeout.ts).
+        const backup = await MobileBackup2Client.connect(backupChannel, { timeoutMs: idleTimeoutMs });
         closers.unshift(() => backup.disconnect().catch(() => undefined));
         const syncLock = createSyncLock(afc, notifications, 'Another program is syncing with the iPhone. Wait for it to finish, then try the restore again.');
         return {

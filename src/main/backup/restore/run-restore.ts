@@ -4,6 +4,7 @@ import { NotificationName, writeFileFrom } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { resolveBackupFolder } from '../browser/resolve-backup';
 import { ConfinedPaths, recoverInterruptedCommits, resolveBackupRoot } from '../store';
+import { resolveIdleTimeoutMs } from '../engine/idle-timeout';
 import { RebootWatch } from './follow-reboot';
 import { asRestoreError, restoreCancelledError, restoreErrorForDeviceCode } from './restore-errors';
 import { phoneProblems } from './restore-preflight';
@@ -34,6 +35,8 @@ export interface RunRestoreOptions {
   readonly skipApps?: boolean;
   /** How long the rebooting phone may stay away; default 5 minutes. */
   readonly rebootTimeoutMs?: number;
+  /** How long the phone may send nothing over mobilebackup2 before the restore stops; default IDLE_TIMEOUT_ENV, else 5 minutes. */
+  readonly idleTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RestoreProgress) => void;
 }
@@ -70,7 +73,8 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
   const progress = new RestoreProgressTracker(options.onProgress);
   throwIfCancelled(options.signal);
   progress.setPhase('checking');
-  const connection = await connectForRestore(options.udid, options.muxAddress);
+  const idleTimeoutMs = resolveIdleTimeoutMs(options.idleTimeoutMs);
+  const connection = await connectForRestore(options.udid, options.muxAddress, idleTimeoutMs);
   let watch: RebootWatch | undefined;
   try {
     const { facts } = connection;

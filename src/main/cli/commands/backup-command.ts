@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { isBackupError } from '../../backup/backup-error';
-import { type BackupProgress, type BackupResult, runBackup, type RetentionPolicy } from '../../backup/engine';
+import { type BackupProgress, type BackupResult, resolveIdleTimeoutMs, runBackup, type RetentionPolicy } from '../../backup/engine';
 import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
 import { backupRootOf, chooseUdid, muxAddressOf, plural, refusePasswordArgument, reportFailure } from '../command-support';
 import { ExitCode } from '../exit-codes';
@@ -42,6 +42,7 @@ export async function backupCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
         cameraRoll,
         password,
         retention,
+        idleTimeoutMs: resolveIdleTimeoutMs(undefined, io.env),
         signal,
         onProgress: (progress) => renderer.update(viewOf(progress), json ? detailsOf(progress) : undefined),
       });

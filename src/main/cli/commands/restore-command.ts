@@ -1,5 +1,6 @@
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { BackupError } from '../../backup/backup-error';
+import { resolveIdleTimeoutMs } from '../../backup/engine';
 import { assessErasedPhone, runRestore, type RestoreProgress } from '../../backup/restore';
 import { checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';
@@ -50,6 +51,7 @@ export async function restoreCommand(args: ParsedArgs, io: CliIoWithStdin, signa
       settings: args.flags.get('settings') === true,
       reboot: args.flags.get('no-reboot') !== true,
       skipApps: args.flags.get('skip-apps') === true,
+      idleTimeoutMs: resolveIdleTimeoutMs(undefined, io.env),
       signal,
       onProgress: (progress) => renderer.update(restoreView(progress)),
     }).finally(() => renderer.end());

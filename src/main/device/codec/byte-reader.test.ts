@@ -60,3 +60,24 @@ describe('ByteReader reads that do not copy', () => {
     await expect(reader.readSome(1)).rejects.toThrow(/closed/);
   });
 });
+
+describe('ByteReader timeouts count silence', () => {
+  it('does not time out a long read while bytes keep arriving, and does once they stop', async () => {
+    const stream = new PassThrough();
+    const reader = new ByteReader(stream);
+    // 10 bytes, one every 30 ms: 300 ms in all, twice the 150 ms timeout, never 150 ms of silence.
+    let sent = 0;
+    const timer = setInterval(() => {
+      stream.write(Buffer.from([sent]));
+      sent += 1;
+      if (sent === 10) clearInterval(timer);
+    }, 30);
+    const bytes = await reader.readExactly(10, 150);
+    expect([...bytes]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Half a read arrives, then nothing: the silence after the last byte is what counts.
+    stream.write(Buffer.from([1, 2]));
+    const started = performance.now();
+    await expect(reader.readExactly(4, 100)).rejects.toThrow(/Nothing arrived for 100 ms/);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+  });
+});

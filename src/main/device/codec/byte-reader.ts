@@ -9,10 +9,10 @@ export class StreamClosedError extends Error {
   }
 }
 
-/** No bytes arrived within the read timeout. */
+/** No bytes arrived for the read timeout, while a read was waiting for them. */
 export class ReadTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`No reply within ${Math.round(timeoutMs / 1000)} s.`);
+    super(`Nothing arrived for ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}.`);
     this.name = 'ReadTimeoutError';
   }
 }
@@ -46,6 +46,8 @@ export class ByteReader {
   private buffered = 0;
   private pending: PendingRead | undefined;
   private ended: Error | undefined;
+  /** When the last bytes arrived (performance.now()): a timeout counts silence, not the length of a read. */
+  private lastDataAt = 0;
   private readonly onData = (chunk: Buffer): void => this.push(chunk);
   private readonly onEnd = (): void => this.fail(new StreamClosedError('The connection was closed by the other side.'));
   private readonly onError = (error: Error): void => this.fail(new StreamClosedError(`The connection failed: ${error.message}`, error));
@@ -107,17 +109,30 @@ export class ByteReader {
     await this.waitFor(size, 'peek', timeoutMs);
   }
 
-  /** Parks the one read in progress until `settle` can answer it (or the timeout or the end). */
+  /**
+   * Parks the one read in progress until `settle` can answer it (or the timeout or the end). The
+   * timeout is an idle time-out: every chunk that arrives restarts it, so a long read over a slow
+   * link (a 4 GB video) never times out while bytes flow, and a peer that goes silent in the
+   * middle of one is noticed. Silence is counted from when the read started waiting, or from
+   * the last chunk if later, never while the consumer was busy and not reading.
+   */
   private waitFor(size: number, mode: PendingRead['mode'], timeoutMs: number): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
       const pending: PendingRead = { size, mode, resolve, reject, timer: undefined };
       if (timeoutMs > 0) {
-        pending.timer = setTimeout(() => {
-          if (this.pending === pending) {
-            this.pending = undefined;
-            reject(new ReadTimeoutError(timeoutMs));
+        const waitingSince = performance.now();
+        const check = (): void => {
+          if (this.pending !== pending) return;
+          // One timer per read, re-armed for what is left, instead of a reset per chunk.
+          const silentFor = performance.now() - Math.max(waitingSince, this.lastDataAt);
+          if (silentFor < timeoutMs) {
+            pending.timer = setTimeout(check, timeoutMs - silentFor);
+            return;
           }
-        }, timeoutMs);
+          this.pending = undefined;
+          reject(new ReadTimeoutError(timeoutMs));
+        };
+        pending.timer = setTimeout(check, timeoutMs);
       }
       this.pending = pending;
       this.stream.resume();
@@ -234,6 +249,7 @@ export class ByteReader {
   }
 
   private push(chunk: Buffer): void {
+    if (this.pending?.timer !== undefined) this.lastDataAt = performance.now();
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     this.settle();

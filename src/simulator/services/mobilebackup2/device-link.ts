@@ -25,6 +25,8 @@ export interface DeviceLinkMessage {
 export interface DeviceLinkOptions {
   /** Called with the byte count of every chunk read or written, for the unplug-after-bytes fault. */
   readonly onTraffic?: (bytes: number) => void;
+  /** The silentAfterBytes fault: bytes this device sends before it goes silent (read at every write). */
+  readonly silentAfterBytes?: () => number | undefined;
 }
 
 /**
@@ -35,6 +37,9 @@ export interface DeviceLinkOptions {
 export class DeviceLink {
   readonly reader: ByteReader;
   private gone: Error | undefined;
+  private sentBytes = 0;
+  /** The silent-phone faults: once set, nothing more is sent and every write waits for the host to hang up. */
+  private silent = false;
 
   constructor(
     private readonly socket: Duplex,
@@ -74,16 +79,48 @@ export class DeviceLink {
    */
   async writeRawPieces(pieces: readonly Buffer[]): Promise<void> {
     if (!this.isOpen || !this.socket.writable) throw this.gone ?? new HostGoneError();
+    if (this.silent) return this.hangUntilClosed();
+    let toSend = pieces;
+    const budget = this.options.silentAfterBytes?.();
+    if (budget !== undefined) {
+      const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
+      if (this.sentBytes + total > budget) {
+        // Fault injection: the phone stops talking here, possibly in the middle of a file.
+        toSend = truncatePieces(pieces, Math.max(0, budget - this.sentBytes));
+        this.silent = true;
+      }
+    }
     let flushed = true;
     let bytes = 0;
     this.socket.cork();
-    for (const piece of pieces) {
+    for (const piece of toSend) {
       flushed = this.socket.write(piece);
       bytes += piece.length;
     }
     this.socket.uncork();
+    this.sentBytes += bytes;
     this.options.onTraffic?.(bytes);
+    if (this.silent) return this.hangUntilClosed();
     if (!flushed) await this.waitForDrain();
+  }
+
+  /**
+   * The silentAfterFiles/silentAfterBytes faults: a phone that stays connected and says nothing
+   * more (hung, or its screen locked mid-way). The host's idle time-out is what ends this.
+   */
+  fallSilent(): void {
+    this.silent = true;
+  }
+
+  /** A silent phone's write: never sent, settled only as a failure once the host closes the link. */
+  private hangUntilClosed(): Promise<void> {
+    return new Promise<void>((_resolve, reject) => {
+      if (!this.isOpen) {
+        reject(this.gone ?? new HostGoneError());
+        return;
+      }
+      this.socket.once('close', () => reject(this.gone ?? new HostGoneError()));
+    });
   }
 
   /** The next DL message; `timeoutMs` (0 = forever) bounds the wait for its first byte. */
@@ -151,4 +188,16 @@ export class DeviceLink {
       this.socket.on('error', onClose);
     });
   }
+}
+
+/** The first `length` bytes of `pieces`, as views. */
+function truncatePieces(pieces: readonly Buffer[], length: number): Buffer[] {
+  const kept: Buffer[] = [];
+  let left = length;
+  for (const piece of pieces) {
+    if (left <= 0) break;
+    kept.push(piece.length <= left ? piece : piece.subarray(0, left));
+    left -= piece.length;
+  }
+  return kept;
 }

@@ -50,6 +50,7 @@ async function runConnection(socket: Duplex, context: ServiceContext): Promise<v
       const limit = context.faults(TRAFFIC_FAULT_FILE_MAX_AGE_MS).unplugAfterBytes;
       if (limit !== undefined && trafficBytes >= limit) pullCable(`${trafficBytes} bytes of mobilebackup2 traffic`);
     },
+    silentAfterBytes: () => context.faults(TRAFFIC_FAULT_FILE_MAX_AGE_MS).silentAfterBytes,
   });
   // The file budget is checked between DL messages: libimobiledevice 1.3.0 spins forever when the
   // link dies inside a file stream, while a cut between messages fails it cleanly.
@@ -58,11 +59,14 @@ async function runConnection(socket: Duplex, context: ServiceContext): Promise<v
       filesMoved += 1;
     },
     beforeRequest: () => {
-      const limit = context.faults().unplugAfterFiles;
+      const faults = context.faults();
+      const limit = faults.unplugAfterFiles;
       if (limit !== undefined && filesMoved >= limit) {
         pullCable(`${filesMoved} files`);
         throw new HostGoneError('The cable was pulled (fault injection).');
       }
+      // Between messages, like the cable: the request that follows is never sent.
+      if (faults.silentAfterFiles !== undefined && filesMoved >= faults.silentAfterFiles) link.fallSilent();
     },
   });
   const session = new Session(link, drive, context);
