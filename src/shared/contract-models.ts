@@ -190,6 +190,14 @@ export interface RestoreCandidatesView {
   readonly looksErased: boolean;
   /** Newest first. */
   readonly candidates: readonly RestoreCandidateView[];
+  /** The one to offer: the newest complete backup holding more photos than the phone has now. */
+  readonly recommendedBackupId?: string;
+  /**
+   * iCloud Photos is most likely on: the newest backup, made with the Camera Roll included, holds no
+   * photos while the phone's Camera Roll has some. Inferred (no lockdown value is known to say so);
+   * such backups never hold the photos, so Import Photos is the way to keep a copy here.
+   */
+  readonly photosInICloud?: boolean;
 }
 
 export interface PhotoImportResult {

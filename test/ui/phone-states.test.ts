@@ -85,4 +85,18 @@ describe('app core: a locked phone and the iOS 16.1+ passcode prompt', () => {
     expect(result.error?.message).not.toMatch(/MBErrorDomain/);
     device.setFaults({ passcodePrompt: undefined, passcodeAnswerMs: undefined });
   }, 60_000);
+
+  it('infers iCloud Photos when a backup with the Camera Roll on holds no photos while the phone has them', async () => {
+    expect((await core.invoke('restore:candidates', { udid })).photosInICloud).toBeUndefined();
+    device.setFaults({ iCloudPhotos: true });
+    const finished = nextFinished();
+    await core.invoke('backup:start', { udid });
+    expect((await finished).outcome).toBe('succeeded');
+    const backups = await core.invoke('backups:list', { udid });
+    expect(backups[0]?.photoCount).toBe(0);
+    const view = await core.invoke('restore:candidates', { udid });
+    expect(view).toMatchObject({ photosInICloud: true, looksErased: false });
+    expect(view.photosOnPhone).toBeGreaterThan(0);
+    device.setFaults({ iCloudPhotos: undefined });
+  }, 60_000);
 });

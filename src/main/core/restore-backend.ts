@@ -57,6 +57,8 @@ export function createRestoreBackend(): RestoreBackend {
         udid: assessment.udid,
         photosOnPhone: assessment.photosOnPhone,
         looksErased: assessment.looksErased,
+        ...(assessment.recommendedId === undefined ? {} : { recommendedBackupId: assessment.recommendedId }),
+        ...(assessment.photosInICloud ? { photosInICloud: true } : {}),
         candidates: assessment.candidates.map((candidate) => ({
           backupId: candidate.id,
           encrypted: candidate.encrypted,
