@@ -3,6 +3,8 @@
  *   dist/main/electron/main.js  ESM (package.json says "type": "module"; Electron ≥ 28 loads ESM
  *                               mains). npm packages stay external, so better-sqlite3's native
  *                               addon loads from node_modules (unpacked from the asar when packaged).
+ *   dist/main/electron/backup-reader-worker.js  the thread backup folders are read on
+ *                               (src/main/backup/reader/worker-module.ts looks for it beside the main bundle).
  *   dist/preload/preload.cjs    CommonJS, everything inlined but `electron`: a sandboxed preload can
  *                               neither load ES modules nor require node_modules. Built for the
  *                               browser platform so a Node built-in sneaking in fails the build.
@@ -45,6 +47,15 @@ export async function buildElectron(options: ElectronBuildOptions = {}): Promise
       target: 'node22',
       packages: 'external',
       external: ['electron'],
+    });
+    await build({
+      ...COMMON,
+      entryPoints: [path.join(REPO_ROOT, 'src/main/backup/reader/backup-reader-worker.ts')],
+      outfile: path.join(path.dirname(result.mainFile), 'backup-reader-worker.js'),
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      packages: 'external',
     });
   }
   if (targets.includes('preload')) {

@@ -15,6 +15,7 @@ import {
   NOTE,
   alterManifest,
   writeEndlessViewBackup,
+  writeFifoManifestBackup,
   writeGoodBackup,
   writeLinkedContentBackup,
   writeOversizedContentBackup,
@@ -129,6 +130,16 @@ describe('a Manifest.db that runs its own schema', () => {
     const verify = await run(['verify', path.join(root, 'endless-udid'), '--backup-root', root]);
     expect(verify.code, verify.stderr).toBe(ExitCode.backupDamaged);
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it.skipIf(process.platform === 'win32')('that is a FIFO: backups lists it as damaged instead of waiting forever, and browse exits 10', async () => {
+    const root = place('fifo-root');
+    await writeFifoManifestBackup(path.join(root, 'fifo-udid'), 'fifo-udid');
+    const listing = await run(['backups', '--json', '--backup-root', root]);
+    const backups = (JSON.parse(listing.stdout) as { backups: Array<{ udid: string; status: string; problems: Array<{ message: string }> }> }).backups;
+    expect(backups.find((backup) => backup.udid === 'fifo-udid')).toMatchObject({ status: 'damaged', problems: [expect.objectContaining({ message: expect.stringMatching(/Manifest\.db cannot be read \(Manifest\.db is not a regular file\)/) })] });
+    const browse = await run(['browse', path.join(root, 'fifo-udid'), '--backup-root', root]);
+    expect(browse.code, browse.stderr).toBe(ExitCode.backupDamaged);
   });
 
   it('with a trigger: refused before the Camera Roll rewrite can DELETE, so the trigger never runs', async () => {

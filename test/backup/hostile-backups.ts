@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileIdOf, sampleFiles, writeTestBackup } from './backup-builder';
@@ -63,4 +64,11 @@ export async function writeOversizedContentBackup(folder: string, udid: string, 
   await writeGoodBackup(folder, udid);
   const noteId = fileIdOf(NOTE.domain, NOTE.relativePath);
   fs.writeFileSync(path.join(folder, noteId.slice(0, 2), noteId), Buffer.alloc(bytes, 0x41));
+}
+
+/** Manifest.db is a FIFO nobody writes to: a plain read of it waits forever. */
+export async function writeFifoManifestBackup(folder: string, udid: string): Promise<void> {
+  await writeGoodBackup(folder, udid);
+  fs.rmSync(path.join(folder, 'Manifest.db'));
+  execFileSync('mkfifo', [path.join(folder, 'Manifest.db')]);
 }

@@ -187,8 +187,10 @@ describe('the built Electron main under plain Node', () => {
 
     const history = await invoke('backups:list', { udid });
     expect(history.ok).toBe(true);
-    const backups = (history as { value: { id: string; path: string }[] }).value;
+    const backups = (history as { value: { id: string; path: string; status: string }[] }).value;
     expect(backups).toHaveLength(1);
+    // Inspected on the bundled backup-reader-worker.js thread; a thread that failed to load would list it as damaged.
+    expect(backups[0]!.status).toBe('complete');
     expect(fs.existsSync(path.join(backups[0]!.path, 'Manifest.db'))).toBe(true);
     expect(await invoke('backups:reveal', { backupId: backups[0]!.id })).toMatchObject({ ok: true, value: { revealed: true } });
     // Shown in the file manager, never opened with a program (openPath would run a planted file).

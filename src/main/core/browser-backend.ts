@@ -1,49 +1,53 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { type BackupBrowser, type BrowserEntry, extractFromBackup, openBackupBrowser } from '../backup/browser';
+import { createUntrustedBackupReader, type ReaderEntry, type UntrustedBackupReader } from '../backup/reader';
 import type { BrowserEntryView, BrowserPage } from '../../shared/contract';
 import type { BrowserBackend } from './backends';
 import { fail } from './error-mapping';
 
 interface Session {
-  readonly browser: BackupBrowser;
+  /** The backup's handle in the reader's worker thread. */
+  readonly handle: number;
   /** Entries the UI has been shown, by fileId: extract takes fileIds back. */
-  readonly seen: Map<string, BrowserEntry>;
+  readonly seen: Map<string, ReaderEntry>;
   /** The folder listed last: the UI pages through it as it scrolls, so list it once, not per page. */
-  listing?: { readonly key: string; readonly entries: readonly BrowserEntry[] };
+  listing?: { readonly key: string; readonly entries: readonly ReaderEntry[] };
 }
 
-/** Open backup browsers (src/main/backup/browser), one per session id, closed with the session. */
-export function createBrowserBackend(): BrowserBackend {
+/**
+ * Open backup browsers (src/main/backup/browser), one per session id, closed with the session.
+ * They live in an UntrustedBackupReader's worker thread (src/main/backup/reader): a backup folder
+ * is untrusted input, and a hostile one must not freeze the app's main process.
+ */
+export function createBrowserBackend(reader: UntrustedBackupReader = createUntrustedBackupReader()): BrowserBackend {
   const sessions = new Map<string, Session>();
   const session = (id: string): Session => sessions.get(id) ?? fail('not-found', 'That backup is no longer open. Open it again.');
-  const page = (target: Session, entries: readonly BrowserEntry[], offset = 0, limit = 500): BrowserPage => {
+  const page = (target: Session, entries: readonly ReaderEntry[], offset = 0, limit = 500): BrowserPage => {
     const slice = entries.slice(offset, offset + limit);
     for (const entry of slice) target.seen.set(entry.fileId, entry);
     return { entries: slice.map(toEntryView), total: entries.length };
   };
   return {
     async open({ backupPath, backupId, password }) {
-      const browser = await openBackupBrowser(backupPath, password ? { password } : {});
+      const opened = await reader.open(backupPath, password || undefined);
       const sessionId = randomUUID();
-      sessions.set(sessionId, { browser, seen: new Map() });
-      return { sessionId, backupId, fileCount: browser.summary.entries, domains: browser.domainCounts().map((count) => count.domain) };
+      sessions.set(sessionId, { handle: opened.handle, seen: new Map() });
+      return { sessionId, backupId, fileCount: opened.summary.entries, domains: opened.domainCounts.map((count) => count.domain) };
     },
     async list(sessionId, { domain, directory, offset, limit }) {
       const target = session(sessionId);
       if (domain === undefined) {
         // The top level: one folder per domain.
         // With their sizes (one pass over the index, cached by the browser) for the domains/apps list.
-        const domains = target.browser.domains();
+        const domains = await reader.domains(target.handle);
         return { entries: domains.map((summary) => ({ fileId: `domain:${summary.domain}`, domain: summary.domain, relativePath: '', kind: 'directory', sizeBytes: summary.bytes })), total: domains.length };
       }
       const key = `${domain}\u0000${directory ?? ''}`;
-      if (target.listing?.key !== key) target.listing = { key, entries: target.browser.list(domain, directory ?? '') };
+      if (target.listing?.key !== key) target.listing = { key, entries: await reader.list(target.handle, domain, directory ?? '') };
       return page(target, target.listing.entries, offset, limit);
     },
     async search(sessionId, query, limit) {
       const target = session(sessionId);
-      return page(target, target.browser.search(query, { limit: limit ?? 500 }), 0, limit ?? 500);
+      return page(target, await reader.search(target.handle, query, { limit: limit ?? 500 }), 0, limit ?? 500);
     },
     async extract(sessionId, fileIds, destination) {
       const target = session(sessionId);
@@ -51,7 +55,7 @@ export function createBrowserBackend(): BrowserBackend {
       let bytes = 0;
       for (const fileId of fileIds) {
         const entry = target.seen.get(fileId) ?? fail('not-found', 'List or search for a file before extracting it.');
-        const result = await extractFromBackup(target.browser, { domain: entry.domain, relativePath: entry.relativePath }, destination);
+        const result = await reader.extract(target.handle, { domain: entry.domain, relativePath: entry.relativePath }, destination);
         files += result.files;
         bytes += result.bytes;
       }
@@ -63,13 +67,14 @@ export function createBrowserBackend(): BrowserBackend {
       // JPEG only, and only small ones: the original bytes are the preview, so a size cap keeps
       // the answer (base64 over IPC or the WebSocket) small. Anything else has no preview.
       if (entry.kind !== 'file' || !/\.jpe?g$/i.test(entry.relativePath) || entry.size > MAX_PREVIEW_BYTES) return { fileId };
-      const bytes = await readAll(target.browser.openFile(entry), MAX_PREVIEW_BYTES);
+      const bytes = await reader.readFile(target.handle, entry, MAX_PREVIEW_BYTES).catch(() => undefined);
       if (!bytes) return { fileId };
       return { fileId, dataUrl: `data:image/jpeg;base64,${bytes.toString('base64')}` };
     },
     async close(sessionId) {
-      sessions.get(sessionId)?.browser.close();
+      const target = sessions.get(sessionId);
       sessions.delete(sessionId);
+      if (target) await reader.closeBackup(target.handle).catch(() => undefined);
     },
   };
 }
@@ -77,27 +82,7 @@ export function createBrowserBackend(): BrowserBackend {
 /** JPEGs up to this size are previewed as they are; bigger ones get no thumbnail. */
 export const MAX_PREVIEW_BYTES = 2 * 1024 * 1024;
 
-/** The whole stream, or undefined when it is longer than `limit` or fails (a missing content file). */
-async function readAll(stream: Readable, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  try {
-    for await (const chunk of stream) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-      length += buffer.length;
-      if (length > limit) {
-        stream.destroy();
-        return undefined;
-      }
-      chunks.push(buffer);
-    }
-  } catch {
-    return undefined;
-  }
-  return Buffer.concat(chunks);
-}
-
-function toEntryView(entry: BrowserEntry): BrowserEntryView {
+function toEntryView(entry: ReaderEntry): BrowserEntryView {
   return {
     fileId: entry.fileId,
     domain: entry.domain,

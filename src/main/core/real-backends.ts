@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { type BackupCatalog, type BackupRecord, openCatalog } from '../backup/catalog';
 import { type BackupProgress, changeBackupPassword, getBackupEncryption, runBackup, setBackupEncryption } from '../backup/engine';
 import { importPhotos, type PhotoImportProgress } from '../backup/photos';
+import { createUntrustedBackupReader } from '../backup/reader';
 import type { BackupView } from '../../shared/contract';
 import type { Backends, CatalogBackend } from './backends';
 import { createBrowserBackend } from './browser-backend';
@@ -11,6 +12,8 @@ import type { ProgressUpdate } from './job-queue';
 
 /** The real engine, catalog and photo import from src/main/backup, adapted to the core's interfaces. */
 export function createRealBackends(): Backends {
+  // Backup folders are read on one worker thread with deadlines, never on the app's main thread.
+  const reader = createUntrustedBackupReader();
   return {
     backup: {
       async runBackup(options) {
@@ -31,9 +34,9 @@ export function createRealBackends(): Backends {
       setEncryption: (options) => setBackupEncryption(options),
       changePassword: (options) => changeBackupPassword(options),
     },
-    openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders })),
+    openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders, inspect: (folder, options) => reader.inspect(folder, options) })),
     restore: createRestoreBackend(),
-    browser: createBrowserBackend(),
+    browser: createBrowserBackend(reader),
     photos: {
       async importPhotos(options) {
         await importPhotos({

@@ -6,7 +6,7 @@ import { mbdbRows } from '../catalog/manifest-mbdb';
 import { openManifestDb } from '../catalog/manifest-source';
 import { entryKindOf, type EntryKind } from '../catalog/mbfile-fields';
 import type { BackupKeys } from '../crypto';
-import { contentPathOf } from '../store';
+import { contentPathOf, readRegularFileSync } from '../store';
 import { decodeMbFileRecord } from './mbfile-record';
 
 /**
@@ -84,7 +84,15 @@ export class BackupIndex {
       return new BackupIndex(opened.db, 'manifest-db');
     }
     const mbdbPath = path.join(folder, 'Manifest.mbdb');
-    if (fs.existsSync(mbdbPath)) return BackupIndex.fromMbdb(fs.readFileSync(mbdbPath));
+    if (fs.existsSync(mbdbPath)) {
+      let bytes: Buffer;
+      try {
+        bytes = readRegularFileSync(mbdbPath);
+      } catch (error) {
+        throw new BackupError('corrupt', `The backup's Manifest.mbdb cannot be read (${(error as Error).message}).`, { cause: error });
+      }
+      return BackupIndex.fromMbdb(bytes);
+    }
     throw new BackupError('not-found', `${folder} holds no Manifest.db or Manifest.mbdb, so it is not a backup Lifeboat can open.`);
   }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { BackupError } from '../backup-error';
 import type { BackupKeys } from '../crypto';
-import { contentPathOf } from '../store';
+import { contentPathOf, readRegularFileSync } from '../store';
 import { mbdbRows } from './manifest-mbdb';
 import { catalogRows, openManifestDb, type CatalogRow } from './manifest-source';
 
@@ -46,7 +46,7 @@ export function openFileList(folder: string, keys?: BackupKeys): FileList {
   if (exists(mbdbPath)) {
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(mbdbPath);
+      bytes = readRegularFileSync(mbdbPath);
     } catch (error) {
       throw new BackupError('corrupt', `The backup's Manifest.mbdb cannot be read (${(error as Error).message}).`, { cause: error });
     }

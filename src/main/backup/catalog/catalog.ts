@@ -6,7 +6,7 @@ import { recoverInterruptedCommits } from '../store/backup-store';
 import { LIFEBOAT_DIR } from '../store/store-layout';
 import { discoverBackups, type BackupCandidate } from './backup-discovery';
 import { archiveBackupFolder, deleteBackupFolder } from './backup-operations';
-import { inspectBackup, type InspectionResult } from './backup-inspection';
+import { inspectBackup, type InspectionResult, type InspectOptions } from './backup-inspection';
 import type { BackupFilter, BackupRecord, RefreshResult, VerifyReport } from './catalog-model';
 import { backupIdFor, CatalogStore, type StoredBackup } from './catalog-store';
 import { folderFingerprint } from './folder-usage';
@@ -38,6 +38,12 @@ export interface BackupCatalog {
 export interface CatalogOptions {
   /** Folders whose backups also appear (read-only), e.g. an iTunes MobileSync/Backup folder. */
   readonly extraFolders?: readonly string[];
+  /**
+   * How one folder is looked at; default inspectBackup on this thread. The app passes an
+   * UntrustedBackupReader's (src/main/backup/reader), which runs it on a worker thread with a
+   * deadline, so a hostile folder cannot freeze the window; a failure lists the folder as damaged.
+   */
+  readonly inspect?: (folder: string, options: InspectOptions) => Promise<InspectionResult>;
 }
 
 export const CATALOG_FILE = 'catalog.db';
@@ -104,7 +110,7 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
     const fingerprint = await folderFingerprint(candidate.path).catch(() => 'unreadable');
     let result: InspectionResult;
     try {
-      result = await inspectBackup(candidate.path, { keys, snapshotOf: candidate.snapshotOf, checkSizes });
+      result = await (options.inspect ?? inspectBackup)(candidate.path, { keys, snapshotOf: candidate.snapshotOf, checkSizes });
     } catch (error) {
       result = unreadableFolderRecord(candidate, error);
     }

@@ -35,7 +35,12 @@ export type ManifestOpenResult =
  */
 export function openManifestDb(folder: string, keys?: BackupKeys): ManifestOpenResult {
   const dbPath = path.join(folder, 'Manifest.db');
-  let bytes = readManifestDbBytes(dbPath);
+  let bytes: Buffer;
+  try {
+    bytes = readManifestDbBytes(dbPath);
+  } catch (error) {
+    throw new BackupError('corrupt', `The backup's Manifest.db cannot be read (${(error as Error).message}).`, { cause: error });
+  }
   if (!isPlaintextSqlite(bytes)) {
     if (!keys) return { kind: 'encrypted' };
     bytes = decryptManifestDb(bytes, keys);

@@ -103,3 +103,19 @@ export function openContentFile(folder: string, contentPath: string, maxBytes: n
   }
   return fs.createReadStream('', { fd, start: 0, end: maxBytes - 1 });
 }
+
+/**
+ * The whole of a file a backup folder holds at a fixed name (Manifest.db, Manifest.mbdb), refusing
+ * anything but a regular file: a FIFO or a device there would make a plain read wait or run
+ * forever. Errors are the file system's (ENOENT for a missing one), or an EINVAL-coded error for
+ * something that is not a regular file, for the caller's sentence.
+ */
+export function readRegularFileSync(file: string): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error(`${path.basename(file)} is not a regular file`), { code: 'EINVAL' });
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

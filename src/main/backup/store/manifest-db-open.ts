@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
+import { readRegularFileSync } from './backup-content';
 import { distrustSchema, openUntrustedSqlite } from './untrusted-sqlite';
 
 /**
@@ -77,7 +78,8 @@ export function readManifestDbBytes(dbPath: string): Buffer {
   } catch {
     // No WAL: the common case.
   }
-  const bytes = fs.readFileSync(dbPath);
+  // A FIFO or a device named Manifest.db would block or never end a plain read.
+  const bytes = readRegularFileSync(dbPath);
   return walSize > 0 && isSqliteImage(bytes) ? mergeWal(dbPath, walPath) : bytes;
 }
 
