@@ -1,4 +1,4 @@
-import { decodePlist, isPlistDict, plistInteger, PlistUid, type PlistValue } from '../../device/codec';
+import { decodePlist, isPlistDict, plistInteger, PlistUid, type PlistValue, PLIST_BUDGETS } from '../../device/codec';
 import { BackupError } from '../backup-error';
 
 /**
@@ -23,7 +23,7 @@ const MAX_REFERENCE_HOPS = 4;
 export function decodeMbFileRecord(blob: Buffer): MbFileRecord {
   let archive: PlistValue;
   try {
-    archive = decodePlist(blob);
+    archive = decodePlist(blob, PLIST_BUDGETS.archivedRecord);
   } catch (error) {
     throw new BackupError('corrupt', 'A file record in the backup\'s Manifest.db cannot be read; the backup is damaged.', { cause: error });
   }

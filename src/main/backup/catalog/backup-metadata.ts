@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodePlist, isPlistDict, type PlistDict } from '../../device/codec';
+import { decodePlist, isPlistDict, type PlistDict, PLIST_BUDGETS, PlistShapeError } from '../../device/codec';
 import { SIDECAR_FILE, type LifeboatSidecar } from './catalog-model';
 
 /** One metadata file of a backup folder: missing, unreadable, or its decoded dictionary. */
@@ -38,10 +38,13 @@ export function readPlistFile(file: string): MetadataFile<PlistDict> {
   if (bytes === undefined) return { state: 'missing' };
   if (bytes.length === 0) return { state: 'unreadable', reason: 'it is empty' };
   try {
-    const value = decodePlist(bytes);
+    // A folder under the backup root is untrusted: its plists are decoded within a budget, so a
+    // 165-byte "billion laughs" Info.plist marks this one backup damaged instead of exhausting memory.
+    const value = decodePlist(bytes, PLIST_BUDGETS.metadataFile);
     return isPlistDict(value) ? { state: 'ok', value } : { state: 'unreadable', reason: 'it is not a dictionary' };
   } catch (error) {
-    return { state: 'unreadable', reason: (error as Error).message };
+    const detail = (error as Error).message;
+    return { state: 'unreadable', reason: error instanceof PlistShapeError ? `it is malformed or too large: ${detail}` : detail };
   }
 }
 

@@ -1,4 +1,4 @@
-import { decodePlist, isPlistDict, plistInteger, PlistUid, type PlistValue } from '../../device/codec';
+import { decodePlist, isPlistDict, plistInteger, PlistUid, type PlistValue, PLIST_BUDGETS } from '../../device/codec';
 import { BackupError } from '../backup-error';
 
 /**
@@ -20,7 +20,7 @@ const MAX_REFERENCE_HOPS = 4;
 export function decodeMbFileFields(blob: Buffer): MbFileFields {
   let archive: PlistValue;
   try {
-    archive = decodePlist(blob);
+    archive = decodePlist(blob, PLIST_BUDGETS.archivedRecord);
   } catch (error) {
     throw new BackupError('corrupt', 'A Manifest.db row holds an unreadable file record.', { cause: error });
   }

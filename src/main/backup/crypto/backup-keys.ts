@@ -1,4 +1,4 @@
-import { decodePlist, isPlistDict, plistBoolean, plistData, type PlistDict } from '../../device/codec';
+import { decodePlist, isPlistDict, plistBoolean, plistData, type PlistDict, PLIST_BUDGETS } from '../../device/codec';
 import { BackupError } from '../backup-error';
 import { unwrapKey } from './aes-key-wrap';
 import { deriveKeyEncryptionKeyCached } from './key-derivation';
@@ -22,7 +22,7 @@ function manifestDict(manifestPlist: Buffer | PlistDict): PlistDict {
   if (!Buffer.isBuffer(manifestPlist)) return manifestPlist;
   let decoded;
   try {
-    decoded = decodePlist(manifestPlist);
+    decoded = decodePlist(manifestPlist, PLIST_BUDGETS.metadataFile);
   } catch (error) {
     throw new BackupError('corrupt', 'The backup\'s Manifest.plist cannot be read, so its encryption cannot be opened.', { cause: error });
   }

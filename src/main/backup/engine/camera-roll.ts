@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { decodePlist, isPlistDict } from '../../device/codec';
+import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
 import { BackupError } from '../backup-error';
 import { decryptManifestDb, encryptManifestDb, unlockBackup } from '../crypto';
 import { type StoreFs, filterManifestDb, writeFileAtomically } from '../store';
@@ -43,7 +43,7 @@ export interface ManifestRewrite {
  */
 export async function removeCameraRollRows(rewrite: ManifestRewrite): Promise<string[]> {
   const manifestBytes = await fs.readFile(rewrite.manifestPlistPath);
-  const manifest = decodePlist(manifestBytes);
+  const manifest = decodePlist(manifestBytes, PLIST_BUDGETS.metadataFile);
   const encrypted = isPlistDict(manifest) && manifest.IsEncrypted === true;
   const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'lifeboat-manifest-'));
   try {

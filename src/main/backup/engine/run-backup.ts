@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decodePlist, encodePlist, isPlistDict, plistString } from '../../device/codec';
+import { decodePlist, encodePlist, isPlistDict, plistString, PLIST_BUDGETS } from '../../device/codec';
 import { NotificationName } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { SIDECAR_FILE, type LifeboatSidecar } from '../catalog/catalog-model';
@@ -269,7 +269,7 @@ interface StatusSummary {
 
 async function readStatus(folder: string): Promise<StatusSummary> {
   try {
-    const value = decodePlist(await fs.readFile(path.join(folder, 'Status.plist')));
+    const value = decodePlist(await fs.readFile(path.join(folder, 'Status.plist')), PLIST_BUDGETS.metadataFile);
     if (!isPlistDict(value)) return { snapshotState: undefined, isFullBackup: false };
     return { snapshotState: plistString(value.SnapshotState), isFullBackup: value.IsFullBackup === true };
   } catch {
@@ -279,7 +279,7 @@ async function readStatus(folder: string): Promise<StatusSummary> {
 
 async function isEncryptedFolder(folder: string): Promise<boolean> {
   try {
-    const value = decodePlist(await fs.readFile(path.join(folder, 'Manifest.plist')));
+    const value = decodePlist(await fs.readFile(path.join(folder, 'Manifest.plist')), PLIST_BUDGETS.metadataFile);
     return isPlistDict(value) && value.IsEncrypted === true;
   } catch {
     return false;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import { type PlistValue, PlistUid, decodePlist, isPlistDict, plistInteger } from '../../device/codec';
+import { type PlistValue, PlistUid, decodePlist, isPlistDict, plistInteger, PLIST_BUDGETS } from '../../device/codec';
 import { BackupError } from '../backup-error';
 import { openManifestDbReadOnly } from './manifest-db-open';
 import { assertPlainManifestSchema, distrustSchema } from './untrusted-sqlite';
@@ -100,7 +100,7 @@ const MAX_REFERENCE_HOPS = 4;
 export function decodeMbFile(blob: Buffer, rowFlags = 0): MbFile {
   let archive: PlistValue;
   try {
-    archive = decodePlist(blob);
+    archive = decodePlist(blob, PLIST_BUDGETS.archivedRecord);
   } catch (error) {
     throw new BackupError('corrupt', `A Manifest.db row holds an unreadable file record: ${(error as Error).message}`, { cause: error });
   }

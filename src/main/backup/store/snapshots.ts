@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decodePlist, isPlistDict } from '../../device/codec';
+import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
 import { storeLayout } from './store-layout';
 
 /** A complete backup of one device: the current one or an older snapshot. */
@@ -41,7 +41,7 @@ function dateFromFolderName(name: string): Date | undefined {
 export async function readBackupDate(folder: string): Promise<Date> {
   for (const [file, key] of [['Status.plist', 'Date'], ['Info.plist', 'Last Backup Date']] as const) {
     try {
-      const value = decodePlist(await fs.readFile(path.join(folder, file)));
+      const value = decodePlist(await fs.readFile(path.join(folder, file)), PLIST_BUDGETS.metadataFile);
       const date = isPlistDict(value) ? value[key] : undefined;
       if (date instanceof Date && !Number.isNaN(date.getTime())) return date;
     } catch {

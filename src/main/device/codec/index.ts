@@ -1,4 +1,5 @@
 export * from './plist-value';
+export * from './plist-budget';
 export * from './plist';
 export * from './byte-reader';
 export * from './framing';

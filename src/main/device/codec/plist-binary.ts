@@ -1,20 +1,17 @@
-import * as bplistParser from 'bplist-parser';
-import { type PlistDict, type PlistValue, PlistReal, PlistShapeError, PlistUid, isPlistDict, setPlistEntry } from './plist-value';
+import { decodeBinaryPlistSafely } from './plist-binary-decoder';
+import { PLIST_BUDGETS, type PlistBudget } from './plist-budget';
+import { type PlistDict, type PlistValue, PlistReal, PlistShapeError, PlistUid, isPlistDict } from './plist-value';
 
 /**
  * Binary property lists ("bplist00"), protocol.md §0.1.
  *
- * Decoding uses the owner's bplist-parser (0.5 handles 64/128-bit integers, dates, data and UIDs).
- * Encoding is our own: bplist-creator takes any one-key dict `{UID: n}` for a keyed-archiver UID
+ * Decoding is plist-binary-decoder.ts, our own, built for untrusted bytes (billion-laughs
+ * references, lying offsets; docs/dependencies.md says why bplist-parser is no longer used).
+ * Encoding is our own too: bplist-creator takes any one-key dict `{UID: n}` for a keyed-archiver UID
  * (a hostile or unlucky dict changes type on the wire) and cannot tell an integral real from an
  * integer without its own wrapper, so one small writer here serves both directions' pitfalls
  * (see plist-binary.test.ts, "bplist-creator pitfalls").
  */
-
-// Manifest.db's MBFile archives are small, but a Manifest.plist with a large Applications dict or a
-// DL multi-status with thousands of paths is not: raise the parser's default 32k object cap.
-const MAX_OBJECTS = 4_000_000;
-bplistParser.setMaxObjectCount(MAX_OBJECTS);
 
 const APPLE_EPOCH_MS = Date.UTC(2001, 0, 1);
 const MAGIC = Buffer.from('bplist00', 'latin1');
@@ -23,36 +20,10 @@ export function isBinaryPlist(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && Buffer.from(bytes.buffer, bytes.byteOffset, 8).equals(MAGIC);
 }
 
-export function decodeBinaryPlist(bytes: Buffer): PlistValue {
+/** Decodes a binary plist, refusing one that would grow past `budget` (plist-budget.ts). */
+export function decodeBinaryPlist(bytes: Buffer, budget: PlistBudget = PLIST_BUDGETS.deviceMessage): PlistValue {
   if (!isBinaryPlist(bytes)) throw new PlistShapeError('Not a binary property list (no bplist00 header).');
-  let parsed: unknown;
-  try {
-    parsed = bplistParser.parseBuffer(bytes)[0];
-  } catch (error) {
-    throw new PlistShapeError(`Malformed binary property list: ${(error as Error).message}`);
-  }
-  return fromParser(parsed);
-}
-
-function fromParser(value: unknown): PlistValue {
-  if (value instanceof bplistParser.UID) return new PlistUid(Number(value.UID));
-  if (value === null || value === undefined) return '';
-  if (Buffer.isBuffer(value)) return value;
-  if (value instanceof Uint8Array) return Buffer.from(value);
-  if (Array.isArray(value)) return value.map(fromParser);
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new PlistShapeError('Malformed binary property list: invalid date.');
-    return value;
-  }
-  if (typeof value === 'object') {
-    const dict: Record<string, PlistValue> = {};
-    for (const [key, item] of Object.entries(value)) setPlistEntry(dict, key, fromParser(item));
-    return dict;
-  }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
-    return value;
-  }
-  throw new PlistShapeError(`Malformed binary property list: unexpected ${typeof value}.`);
+  return decodeBinaryPlistSafely(bytes, budget);
 }
 
 type Flat =
@@ -211,7 +182,7 @@ function encodeAtom(value: PlistValue): Buffer {
 }
 
 /**
- * Seconds since 2001 as a double. bplist-parser rebuilds the date as `new Date(epoch + 1000 * seconds)`,
+ * Seconds since 2001 as a double. The decoder (like bplist-parser) rebuilds the date as `new Date(epoch + 1000 * seconds)`,
  * which truncates toward zero, so 28.029 stored as 28.028999… reads back a millisecond off. Step the
  * double by one ulp at a time until it reads back exactly, so every whole-millisecond date survives.
  */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decodePlist, encodePlist, isPlistDict, type PlistDict, plistData, plistString, type PlistValue } from '../codec';
+import { decodePlist, encodePlist, isPlistDict, type PlistDict, plistData, plistString, type PlistValue, PLIST_BUDGETS } from '../codec';
 import { LockdownError } from '../errors';
 
 /** What usbmuxd stores per device after pairing (protocol.md §2.5.3). */
@@ -40,7 +40,7 @@ export function encodePairRecord(record: PairRecord): Buffer {
 export function decodePairRecord(bytes: Buffer): PairRecord {
   let dict: PlistDict;
   try {
-    const value = decodePlist(bytes);
+    const value = decodePlist(bytes, PLIST_BUDGETS.metadataFile);
     if (!isPlistDict(value)) throw new Error('not a dictionary');
     dict = value;
   } catch (error) {
