@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decodePlist, isPlistDict } from '../../device/codec';
+import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
 import { syncDirectory } from './durable-tree';
 import { makePrivateFolder, PRIVATE_FILE_MODE } from './private-modes';
 import type { StoreLayout } from './store-layout';
@@ -95,7 +95,7 @@ export async function applyJournal(layout: StoreLayout, journal: CommitJournal):
  */
 export async function isCompleteBackup(folder: string): Promise<boolean> {
   try {
-    const status = decodePlist(await fs.readFile(path.join(folder, 'Status.plist')));
+    const status = decodePlist(await fs.readFile(path.join(folder, 'Status.plist')), PLIST_BUDGETS.metadataFile);
     return isPlistDict(status) && status.SnapshotState === 'finished';
   } catch {
     return false;
