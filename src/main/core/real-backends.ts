@@ -12,8 +12,9 @@ import type { ProgressUpdate } from './job-queue';
 
 /** The real engine, catalog and photo import from src/main/backup, adapted to the core's interfaces. */
 export function createRealBackends(): Backends {
-  // Backup folders are read on one worker thread with deadlines, never on the app's main thread.
-  const reader = createUntrustedBackupReader();
+  // Backup folders are read on worker threads with deadlines, never on the app's main thread: one
+  // for the catalog, one for the browser, so a long verify never holds a listing past its deadline.
+  const catalogReader = createUntrustedBackupReader();
   return {
     backup: {
       async runBackup(options) {
@@ -34,9 +35,9 @@ export function createRealBackends(): Backends {
       setEncryption: (options) => setBackupEncryption(options),
       changePassword: (options) => changeBackupPassword(options),
     },
-    openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders, inspect: (folder, options) => reader.inspect(folder, options) })),
+    openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders, inspect: (folder, options) => catalogReader.inspect(folder, options) })),
     restore: createRestoreBackend(),
-    browser: createBrowserBackend(reader),
+    browser: createBrowserBackend(createUntrustedBackupReader()),
     photos: {
       async importPhotos(options) {
         await importPhotos({

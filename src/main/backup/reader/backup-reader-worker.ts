@@ -81,9 +81,12 @@ function post(reply: ReaderReply): void {
 }
 
 port.on('message', (request: ReaderRequest) => {
+  post({ id: request.id, type: 'started' });
   const handler = handlers[request.kind] as (args: unknown, id: number) => Promise<unknown>;
   handler(request.args, request.id).then(
     (value) => post({ id: request.id, type: 'answer', value }),
     (error: unknown) => post({ id: request.id, type: 'failure', code: error instanceof BackupError ? error.code : undefined, message: error instanceof Error ? error.message : String(error) }),
   );
 });
+
+post({ id: 0, type: 'started' });

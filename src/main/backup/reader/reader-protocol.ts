@@ -40,6 +40,8 @@ export interface ReaderRequest<K extends ReaderCallKind = ReaderCallKind> {
 }
 
 export type ReaderReply =
+  /** The thread has loaded (id 0), or has begun the call `id`: its deadline starts now, not while it waited behind another. */
+  | { readonly id: number; readonly type: 'started' }
   | { readonly id: number; readonly type: 'answer'; readonly value: unknown }
   | { readonly id: number; readonly type: 'failure'; readonly code: BackupErrorCode | undefined; readonly message: string }
   | { readonly id: number; readonly type: 'progress'; readonly progress: ExtractProgress };

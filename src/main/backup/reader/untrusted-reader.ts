@@ -43,6 +43,8 @@ const DEFAULT_LONG_DEADLINE_MS = 30 * 60_000;
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
+  /** Starts the call's deadline: when the thread begins it, not while it waits behind another call. */
+  readonly begin: () => void;
   readonly onProgress?: (progress: ExtractProgress) => void;
 }
 
@@ -67,9 +69,21 @@ export function createUntrustedBackupReader(options: UntrustedReaderOptions = {}
     const started = startReaderWorker();
     // An idle reader does not keep the CLI or a test process alive.
     started.unref();
+    // Loading the thread (tsx compiles it from TypeScript in development) has a deadline too.
+    const loading = setTimeout(() => {
+      if (worker === started) stop(new BackupError('io', `The background thread that reads backups did not start within ${Math.round(deadlineMs / 1000)} seconds.`));
+    }, deadlineMs);
     started.on('message', (reply: ReaderReply) => {
+      if (reply.id === 0) {
+        clearTimeout(loading);
+        return;
+      }
       const call = pending.get(reply.id);
       if (!call) return;
+      if (reply.type === 'started') {
+        call.begin();
+        return;
+      }
       if (reply.type === 'progress') {
         call.onProgress?.(reply.progress);
         return;
@@ -82,6 +96,7 @@ export function createUntrustedBackupReader(options: UntrustedReaderOptions = {}
       if (worker === started) stop(new BackupError('io', `Reading backups on a background thread failed (${error.message}).`, { cause: error }));
     });
     started.on('exit', () => {
+      clearTimeout(loading);
       if (worker === started) stop(new BackupError('io', 'The background thread that reads backups stopped unexpectedly.'));
     });
     worker = started;
@@ -93,10 +108,13 @@ export function createUntrustedBackupReader(options: UntrustedReaderOptions = {}
     const target = thread();
     const id = nextId++;
     return new Promise<ReaderCalls[K]['answer']>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // The thread is stuck in one synchronous call (or a file system that never answers): only ending it frees it.
-        stop(new BackupError('corrupt', `Reading the backup took longer than ${Math.round(limitMs / 1000)} seconds and was stopped; its files may be damaged or made to hang whoever reads them.`));
-      }, limitMs);
+      let timer: NodeJS.Timeout | undefined;
+      const begin = (): void => {
+        timer = setTimeout(() => {
+          // The thread is stuck in one synchronous call (or a file system that never answers): only ending it frees it.
+          stop(new BackupError('corrupt', `Reading the backup took longer than ${Math.round(limitMs / 1000)} seconds and was stopped; its files may be damaged or made to hang whoever reads them.`));
+        }, limitMs);
+      };
       const onAbort = (): void => stop(new BackupError('cancelled', 'Reading the backup was cancelled.'));
       signal?.addEventListener('abort', onAbort, { once: true });
       const settle = (): void => {
@@ -112,6 +130,7 @@ export function createUntrustedBackupReader(options: UntrustedReaderOptions = {}
           settle();
           reject(error);
         },
+        begin,
         ...(onProgress ? { onProgress } : {}),
       });
       target.postMessage({ id, kind, args });
