@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSnapshots, runBackup } from '../../src/main/backup/engine';
+import { snapshotFolderName } from '../../src/main/backup/store';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
 import { pairWithTool } from './engine-helpers';
@@ -88,5 +89,21 @@ describe('backup history', () => {
     expect(snapshots.length).toBe(4);
     for (const pruned of result.prunedSnapshots) expect(snapshots.some((s) => s.id === pruned)).toBe(false);
     expect(fs.readdirSync(path.join(root, device.udid)).length).toBeGreaterThan(256);
+  });
+
+  it('applies the default retention (last 10, one a month for a year) when none is given', async () => {
+    // Twenty monthly snapshots from two to four years ago, as a long-used store would hold.
+    const old: string[] = [];
+    for (let month = 0; month < 20; month += 1) {
+      const id = snapshotFolderName(new Date(Date.UTC(new Date().getUTCFullYear() - 4, month, 3, 8)));
+      fs.mkdirSync(path.join(root, '.lifeboat', 'snapshots', device.udid, id), { recursive: true });
+      old.push(id);
+    }
+    const result = await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
+    const snapshots = await listSnapshots(root, device.udid);
+    // Current, then 10: the 4 real snapshots and the 6 newest old ones; none of the rest is within a year.
+    expect(snapshots.length).toBe(11);
+    expect([...result.prunedSnapshots].sort()).toEqual(old.slice(0, 14));
+    expect(snapshots[0]?.isCurrent).toBe(true);
   });
 });

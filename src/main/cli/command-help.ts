@@ -62,7 +62,9 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     details: [
       '--full                send every file again instead of only what changed',
       '--camera-roll on|off  include the Camera Roll or leave it out (default: this iPhone’s setting)',
-      '--keep-last N         keep only the N newest older backups of this iPhone',
+      '--keep-last N         keep the N newest older backups of this iPhone (default 10)',
+      '--keep-monthly N      and the newest of each of the last N months (default 12)',
+      '--keep-all            keep every older backup',
       '--password-stdin      the backup password, needed to leave the Camera Roll out of an encrypted backup',
       BACKUP_ROOT,
       '--json                NDJSON progress events, then one result (or error) line, on stdout',

@@ -18,7 +18,7 @@ import { ExitCode, exitCodeFor } from './exit-codes';
 const USAGE = overallUsage();
 
 /** Options that take a value, so `--udid X` is not read as a boolean plus a stray argument. */
-const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to', 'backup-root', 'camera-roll', 'keep-last', 'backup', 'search']);
+const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to', 'backup-root', 'camera-roll', 'keep-last', 'keep-monthly', 'backup', 'search']);
 
 /** Runs one command line and returns its exit code; never throws and never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo, signal?: AbortSignal): Promise<number> {

@@ -12,7 +12,7 @@ export interface BackupRunOptions {
   readonly muxAddress?: string;
   readonly full: boolean;
   readonly cameraRoll: boolean;
-  readonly retention: { readonly keepLast?: number };
+  readonly retention: { readonly keepLast?: number; readonly keepMonthly?: number };
   /** Needed only to leave the Camera Roll out of an encrypted backup (never logged). */
   readonly password?: string;
   readonly signal: AbortSignal;

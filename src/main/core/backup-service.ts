@@ -1,4 +1,5 @@
 import type { BackupView, EncryptionView, JobStarted, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
+import { DEFAULT_RETENTION } from '../backup/store/snapshots';
 import type { Backends, BrowserBackend, CatalogBackend } from './backends';
 import type { KnownDevice } from './device-views';
 import { fail } from './error-mapping';
@@ -74,7 +75,8 @@ export class BackupService {
         cameraRoll,
         signal,
         onProgress: report,
-        retention: retention.keepLast === null ? {} : { keepLast: retention.keepLast },
+        // The setting is the recent half of the default policy; empty (null) keeps every backup.
+        retention: retention.keepLast === null ? {} : { keepLast: retention.keepLast, keepMonthly: DEFAULT_RETENTION.keepMonthly },
         ...(muxAddress ? { muxAddress } : {}),
         ...(password ? { password } : {}),
       });

@@ -3,13 +3,16 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { DeviceSettingsView, SettingsView } from '../../shared/contract';
 
+/** Lifeboat's default history (backup/store DEFAULT_RETENTION): the last 10, plus one a month for a year. */
+const DEFAULT_KEEP_LAST = 10;
+
 /** Defaults for a phone the settings have never seen: Camera Roll in, no auto-backup (like iTunes). */
 export const DEFAULT_DEVICE_SETTINGS: DeviceSettingsView = { cameraRoll: true, autoBackup: false };
 
 const fileSchema = z.object({
   backupRoot: z.string().min(1),
   extraFolders: z.array(z.string()).default([]),
-  retention: z.object({ keepLast: z.number().int().min(1).nullable() }).default({ keepLast: null }),
+  retention: z.object({ keepLast: z.number().int().min(1).nullable() }).default({ keepLast: DEFAULT_KEEP_LAST }),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   photoImportFolder: z.string().min(1).optional(),
   devices: z.record(z.string(), z.object({ cameraRoll: z.boolean(), autoBackup: z.boolean() })).default({}),
@@ -61,7 +64,7 @@ export class SettingsStore {
     } catch {
       // No settings yet (first start) or unreadable JSON: start from defaults.
     }
-    return { backupRoot: defaultBackupRoot, extraFolders: [], retention: { keepLast: null }, theme: 'system', devices: {} };
+    return { backupRoot: defaultBackupRoot, extraFolders: [], retention: { keepLast: DEFAULT_KEEP_LAST }, theme: 'system', devices: {} };
   }
 
   private save(): void {

@@ -11,7 +11,7 @@ export {
   type SetEncryptionOptions,
   type ChangePasswordOptions,
 } from './backup-encryption';
-export { listSnapshots, applyRetention, resolveBackupRoot, defaultBackupRoot, recoverStore, BACKUP_ROOT_ENV } from '../store';
+export { listSnapshots, applyRetention, DEFAULT_RETENTION, resolveBackupRoot, defaultBackupRoot, recoverStore, BACKUP_ROOT_ENV } from '../store';
 export type { BackupSnapshot, RetentionPolicy } from '../store';
 export { isCameraRollItem } from './camera-roll';
 export { DEFAULT_IDLE_TIMEOUT_MS, IDLE_TIMEOUT_ENV, resolveIdleTimeoutMs } from './idle-timeout';

@@ -7,6 +7,7 @@ import { SIDECAR_FILE, type LifeboatSidecar } from '../catalog/catalog-model';
 import { unlockBackup } from '../crypto';
 import {
   ConfinedPaths,
+  DEFAULT_RETENTION,
   type RetentionPolicy,
   type StoreFs,
   type WholeFileWriter,
@@ -43,7 +44,7 @@ export interface RunBackupOptions {
   readonly cameraRoll?: boolean;
   /** The backup password, needed only to leave the Camera Roll out of an encrypted backup. Never logged. */
   readonly password?: string;
-  /** History to keep after a successful run; default: keep every snapshot. */
+  /** History to keep after a successful run; default DEFAULT_RETENTION (last 10, one a month for a year); `{}` keeps all. */
   readonly retention?: RetentionPolicy;
   /**
    * How long the phone may send nothing over mobilebackup2 (before the first file or in the
@@ -201,7 +202,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     await writeFileAtomically(storeFs, path.join(run.staging, SIDECAR_FILE), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`));
     await session.releaseSyncLock();
     const previousSnapshot = await run.commit();
-    const pruned = options.retention ? await applyRetention(root, udid, options.retention) : [];
+    const pruned = await applyRetention(root, udid, options.retention ?? DEFAULT_RETENTION);
     progress.finished();
     progress.setPhase('done');
     return {

@@ -15,13 +15,22 @@ export interface BackupSnapshot {
 
 /**
  * What history to keep after a successful run. A snapshot stays if it is among the `keepLast`
- * newest, or the newest of its day (UTC) within the last `keepDaily` days that have one. Without
- * either limit every snapshot is kept. The current backup is never removed.
+ * newest, or the newest of its day (UTC) within the last `keepDaily` days that have one, or the
+ * newest of its month (UTC) within the last `keepMonthly` calendar months, this one included.
+ * Without any limit (`{}`) every snapshot is kept. The current backup is never removed.
  */
 export interface RetentionPolicy {
   readonly keepLast?: number;
   readonly keepDaily?: number;
+  readonly keepMonthly?: number;
 }
+
+/**
+ * Lifeboat's default: the last 10 snapshots and one a month for a year. Unchanged files are hard
+ * links, so the recent ten cost little; the monthly ones are what a person reaches for after
+ * noticing, weeks later, that something was deleted.
+ */
+export const DEFAULT_RETENTION: RetentionPolicy = { keepLast: 10, keepMonthly: 12 };
 
 /** `20251126-013000` (UTC): sortable, readable, valid on every file system. */
 export function snapshotFolderName(date: Date): string {
@@ -79,10 +88,10 @@ export async function listSnapshots(root: string, udid: string): Promise<BackupS
   return [...result, ...older];
 }
 
-/** The snapshots a policy would delete (never the current backup). */
-export function snapshotsToPrune(snapshots: readonly BackupSnapshot[], policy: RetentionPolicy): BackupSnapshot[] {
+/** The snapshots a policy would delete (never the current backup); `now` places the monthly window. */
+export function snapshotsToPrune(snapshots: readonly BackupSnapshot[], policy: RetentionPolicy, now: Date = new Date()): BackupSnapshot[] {
   const older = snapshots.filter((snapshot) => !snapshot.isCurrent).sort((a, b) => b.date.getTime() - a.date.getTime());
-  if (policy.keepLast === undefined && policy.keepDaily === undefined) return [];
+  if (policy.keepLast === undefined && policy.keepDaily === undefined && policy.keepMonthly === undefined) return [];
   const keep = new Set<BackupSnapshot>(older.slice(0, Math.max(0, policy.keepLast ?? 0)));
   if (policy.keepDaily !== undefined && policy.keepDaily > 0) {
     const days = new Set<string>();
@@ -94,12 +103,27 @@ export function snapshotsToPrune(snapshots: readonly BackupSnapshot[], policy: R
       keep.add(snapshot);
     }
   }
+  if (policy.keepMonthly !== undefined && policy.keepMonthly > 0) {
+    const oldestMonth = monthIndex(now) - policy.keepMonthly + 1;
+    const months = new Set<number>();
+    for (const snapshot of older) {
+      const month = monthIndex(snapshot.date);
+      if (month < oldestMonth || months.has(month)) continue;
+      months.add(month);
+      keep.add(snapshot);
+    }
+  }
   return older.filter((snapshot) => !keep.has(snapshot));
 }
 
+/** Months since year 0 (UTC), so "the last 12 months" is a subtraction. */
+function monthIndex(date: Date): number {
+  return date.getUTCFullYear() * 12 + date.getUTCMonth();
+}
+
 /** Applies a retention policy; returns the ids removed. Shared files live on in the kept backups. */
-export async function applyRetention(root: string, udid: string, policy: RetentionPolicy): Promise<string[]> {
-  const prune = snapshotsToPrune(await listSnapshots(root, udid), policy);
+export async function applyRetention(root: string, udid: string, policy: RetentionPolicy, now: Date = new Date()): Promise<string[]> {
+  const prune = snapshotsToPrune(await listSnapshots(root, udid), policy, now);
   for (const snapshot of prune) await fs.rm(snapshot.path, { recursive: true, force: true });
   return prune.map((snapshot) => snapshot.id);
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { isBackupError } from '../../backup/backup-error';
-import { type BackupProgress, type BackupResult, resolveIdleTimeoutMs, runBackup, type RetentionPolicy } from '../../backup/engine';
+import { type BackupProgress, type BackupResult, DEFAULT_RETENTION, resolveIdleTimeoutMs, runBackup, type RetentionPolicy } from '../../backup/engine';
 import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
 import { backupRootOf, chooseUdid, muxAddressOf, plural, refusePasswordArgument, reportFailure } from '../command-support';
 import { ExitCode } from '../exit-codes';
@@ -9,7 +9,7 @@ import { readPasswords } from '../password-input';
 import { chooseProgressStyle, createProgressRenderer, type ProgressView } from '../progress-renderer';
 import { jsonLine } from '../progress-json';
 
-export const BACKUP_USAGE = 'lifeboat backup [--udid UDID] [--full] [--camera-roll on|off] [--password-stdin] [--keep-last N] [--backup-root DIR] [--json]';
+export const BACKUP_USAGE = 'lifeboat backup [--udid UDID] [--full] [--camera-roll on|off] [--password-stdin] [--keep-last N] [--keep-monthly N] [--keep-all] [--backup-root DIR] [--json]';
 
 /**
  * `lifeboat backup`: one backup of the phone into `<root>/<UDID>` (the previous one becomes a
@@ -19,7 +19,7 @@ export const BACKUP_USAGE = 'lifeboat backup [--udid UDID] [--full] [--camera-ro
  */
 export async function backupCommand(args: ParsedArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
   refusePasswordArgument(args);
-  checkFlags(args, ['udid', 'full', 'camera-roll', 'password-stdin', 'keep-last', 'backup-root', 'json']);
+  checkFlags(args, ['udid', 'full', 'camera-roll', 'password-stdin', 'keep-last', 'keep-monthly', 'keep-all', 'backup-root', 'json']);
   if (args.positional.length > 0) throw new UsageError(`Unexpected argument "${args.positional[0]}".`);
   const json = args.flags.get('json') === true;
   const cameraRoll = cameraRollOf(args);
@@ -74,11 +74,22 @@ function cameraRollOf(args: ParsedArgs): boolean | undefined {
   throw new UsageError(`--camera-roll must be "on" or "off", not "${value}".`);
 }
 
-function retentionOf(args: ParsedArgs): RetentionPolicy | undefined {
-  const value = stringFlag(args, 'keep-last');
+/** The default (last 10, one a month for a year), with --keep-last / --keep-monthly changing either half, or --keep-all. */
+function retentionOf(args: ParsedArgs): RetentionPolicy {
+  const keepLast = countFlag(args, 'keep-last', 'older backups to keep');
+  const keepMonthly = countFlag(args, 'keep-monthly', 'months to keep one backup of');
+  if (args.flags.get('keep-all') === true) {
+    if (keepLast !== undefined || keepMonthly !== undefined) throw new UsageError('--keep-all keeps every backup: it cannot be combined with --keep-last or --keep-monthly.');
+    return {};
+  }
+  return { keepLast: keepLast ?? DEFAULT_RETENTION.keepLast, keepMonthly: keepMonthly ?? DEFAULT_RETENTION.keepMonthly };
+}
+
+function countFlag(args: ParsedArgs, name: string, what: string): number | undefined {
+  const value = stringFlag(args, name);
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--keep-last must be a whole number of older backups to keep, not "${value}".`);
-  return { keepLast: Number(value) };
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number of ${what}, not "${value}".`);
+  return Number(value);
 }
 
 export function viewOf(progress: BackupProgress): ProgressView {

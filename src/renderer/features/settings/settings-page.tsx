@@ -27,7 +27,7 @@ export function SettingsPage() {
           <input type="text" value={rootValue} onChange={(event) => setRoot(event.target.value)} spellCheck={false} />
         </label>
         <label className="field">
-          <span>Keep this many older backups per iPhone (empty keeps all)</span>
+          <span>Keep this many older backups per iPhone, plus one a month for a year (empty keeps all)</span>
           <input type="number" min={1} max={1000} value={keepValue} onChange={(event) => setKeep(event.target.value)} />
         </label>
         <div className="actions">
