@@ -39,8 +39,9 @@ export function isEncryptedBackup(manifestPlist: Buffer | PlistDict): boolean {
  * Opens an encrypted backup with its password: derive the key-encryption key from the keybag's
  * KDF parameters (§6.2, cached per backup+password for the process), unwrap every
  * password-wrapped class key (§6.3; any integrity failure = wrong password), then the ManifestKey.
+ * `signal` cancels the wait for the key derivation (BackupError `cancelled`).
  */
-export async function unlockBackup(manifestPlist: Buffer | PlistDict, password: string): Promise<BackupKeys> {
+export async function unlockBackup(manifestPlist: Buffer | PlistDict, password: string, signal?: AbortSignal): Promise<BackupKeys> {
   const manifest = manifestDict(manifestPlist);
   if (!isEncryptedBackup(manifest)) {
     throw new BackupError('unsupported', 'This backup is not encrypted, so it needs no password.');
@@ -48,7 +49,7 @@ export async function unlockBackup(manifestPlist: Buffer | PlistDict, password: 
   const keybagBytes = plistData(manifest.BackupKeyBag);
   if (!keybagBytes) throw new BackupError('corrupt', 'The encrypted backup has no key bag in Manifest.plist, so it cannot be opened.');
   const keybag = parseKeybag(keybagBytes);
-  const kek = await deriveKeyEncryptionKeyCached(password, keybag.header);
+  const kek = await deriveKeyEncryptionKeyCached(password, keybag.header, signal);
 
   const classKeys = new Map<number, Buffer>();
   for (const record of keybag.classKeys) {

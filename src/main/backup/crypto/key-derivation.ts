@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
-import type { KeybagHeader } from './keybag';
+import { BackupError } from '../backup-error';
+import { MAX_SHA1_ITERATIONS, MAX_SHA256_ITERATIONS, type KeybagHeader } from './keybag';
 
 /**
  * Backup password → key-encryption key (protocol.md §6.2):
@@ -9,17 +10,46 @@ import type { KeybagHeader } from './keybag';
  * - older backups: PBKDF2-SHA1(password, SALT, ITER, 32).
  * `crypto.pbkdf2` runs on libuv's thread pool, so the ~3 s of a real 10-million-round keybag never
  * blocks the main thread.
+ *
+ * Cancelling: the rounds are bounded (keybag.ts refuses more than 10× real counts) and `signal`
+ * is checked before each step and ends the wait at once. Node's PBKDF2 cannot be stopped or resumed
+ * part-way (and PBKDF2 in JavaScript rounds, to check a signal between chunks, measured 16× slower:
+ * 10 M rounds would take most of a minute), so an abandoned step finishes on its pool thread and its
+ * result is dropped: at most one step of at most 10× real rounds.
  */
 
 const pbkdf2 = promisify(crypto.pbkdf2);
 const KEY_LENGTH = 32;
 
-export async function deriveKeyEncryptionKey(password: string, header: KeybagHeader): Promise<Buffer> {
+function cancelled(): BackupError {
+  return new BackupError('cancelled', 'Opening the encrypted backup was cancelled.');
+}
+
+/** `work`, unless `signal` aborts first: then a `cancelled` BackupError at once, and `work`'s result is dropped. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(cancelled());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+export async function deriveKeyEncryptionKey(password: string, header: KeybagHeader, signal?: AbortSignal): Promise<Buffer> {
+  // parseKeybag refuses these already; a header built elsewhere must not slip past the bound.
+  if (header.iterations > MAX_SHA1_ITERATIONS || (header.doubleProtectionIterations ?? 0) > MAX_SHA256_ITERATIONS) {
+    throw new BackupError('corrupt', 'The backup\'s key bag asks for far more rounds of key derivation than real backups use, so it is not opened.');
+  }
+  if (signal?.aborted) throw cancelled();
   let secret: Buffer = Buffer.from(password, 'utf8');
   if (header.doubleProtectionSalt && header.doubleProtectionIterations) {
-    secret = await pbkdf2(secret, header.doubleProtectionSalt, header.doubleProtectionIterations, KEY_LENGTH, 'sha256');
+    secret = await unlessAborted(pbkdf2(secret, header.doubleProtectionSalt, header.doubleProtectionIterations, KEY_LENGTH, 'sha256'), signal);
   }
-  return pbkdf2(secret, header.salt, header.iterations, KEY_LENGTH, 'sha1');
+  return unlessAborted(pbkdf2(secret, header.salt, header.iterations, KEY_LENGTH, 'sha1'), signal);
 }
 
 /**
@@ -46,10 +76,15 @@ function cacheKey(password: string, header: KeybagHeader): string {
   return hash.digest('hex');
 }
 
-export function deriveKeyEncryptionKeyCached(password: string, header: KeybagHeader): Promise<Buffer> {
+/**
+ * The cached key, or a derivation shared by every caller that asks meanwhile. `signal` ends only
+ * this caller's wait: the shared derivation goes on for the others (and for a retry).
+ */
+export function deriveKeyEncryptionKeyCached(password: string, header: KeybagHeader, signal?: AbortSignal): Promise<Buffer> {
+  if (signal?.aborted) return Promise.reject(cancelled());
   const key = cacheKey(password, header);
   const cached = derivedKeys.get(key);
-  if (cached) return cached;
+  if (cached) return unlessAborted(cached, signal);
   const derivation = deriveKeyEncryptionKey(password, header);
   derivation.catch(() => derivedKeys.delete(key));
   if (derivedKeys.size >= MAX_CACHED_KEYS) {
@@ -57,7 +92,7 @@ export function deriveKeyEncryptionKeyCached(password: string, header: KeybagHea
     if (!oldest.done) derivedKeys.delete(oldest.value);
   }
   derivedKeys.set(key, derivation);
-  return derivation;
+  return unlessAborted(derivation, signal);
 }
 
 /** For tests that need a cold cache. */

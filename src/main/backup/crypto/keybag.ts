@@ -123,5 +123,21 @@ export function parseKeybag(bytes: Buffer): Keybag {
   const hasRounds = header.doubleProtectionIterations !== undefined;
   if (hasSalt !== hasRounds) throw damagedKeybag('DPSL and DPIC must come together');
   if (hasRounds && (header.doubleProtectionIterations ?? 0) < 1) throw damagedKeybag('DPIC is zero');
+  checkRounds('ITER', header.iterations, MAX_SHA1_ITERATIONS, 10_000);
+  if (header.doubleProtectionIterations !== undefined) checkRounds('DPIC', header.doubleProtectionIterations, MAX_SHA256_ITERATIONS, 10_000_000);
   return { header: header as KeybagHeader, classKeys };
+}
+
+/**
+ * Most PBKDF2 rounds a key bag may ask for: ten times what real backups use (ITER 10,000 and DPIC
+ * 10,000,000, protocol.md §6.1). A hostile ITER of 2^31 − 1 kept a thread busy for tens of
+ * minutes; 10× a real DPIC is about half a minute on a slow machine.
+ */
+export const MAX_SHA1_ITERATIONS = 100_000;
+export const MAX_SHA256_ITERATIONS = 100_000_000;
+
+function checkRounds(tag: string, rounds: number, limit: number, typical: number): void {
+  if (rounds <= limit) return;
+  const count = (value: number): string => value.toLocaleString('en-US');
+  throw damagedKeybag(`${tag} asks for ${count(rounds)} rounds of key derivation; real backups use ${count(typical)} and Lifeboat refuses more than ${count(limit)}`);
 }

@@ -118,7 +118,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
   });
   try {
     throwIfCancelled(options.signal);
-    if (!cameraRoll && session.facts.willEncrypt) await checkPasswordForFiltering(current, options.password);
+    if (!cameraRoll && session.facts.willEncrypt) await checkPasswordForFiltering(current, options.password, options.signal);
     const previousSize = (await treeSize(current)).bytes;
     await checkDiskSpace(root, session.facts.usedBytes, previousSize > 0 ? previousSize : undefined);
 
@@ -249,7 +249,7 @@ function writeFailureError(error: unknown): BackupError {
 }
 
 /** A wrong or missing password must stop a Camera Roll-off backup before anything starts. */
-async function checkPasswordForFiltering(current: string, password: string | undefined): Promise<void> {
+async function checkPasswordForFiltering(current: string, password: string | undefined, signal: AbortSignal | undefined): Promise<void> {
   if (password === undefined || password === '') {
     throw new BackupError('password-required', 'Backups of this iPhone are encrypted. Enter the backup password so Lifeboat can leave the Camera Roll out of the backup.');
   }
@@ -260,7 +260,7 @@ async function checkPasswordForFiltering(current: string, password: string | und
     return; // No previous backup to check the password against; the phone's keybag is checked when its Manifest.db arrives.
   }
   if (!(await isEncryptedFolder(current))) return;
-  await unlockBackup(manifest, password);
+  await unlockBackup(manifest, password, signal);
 }
 
 interface StatusSummary {
