@@ -174,7 +174,7 @@ describe.skipIf(!hasChromium)('browser mode: erase, restore and browse', () => {
   });
 
   it('browses the backup: Camera Roll thumbnails, breadcrumbs, and a photo extracted byte for byte', async () => {
-    await browseButton(page, withPhotos).click();
+    await browse(page, withPhotos);
     await page.getByRole('heading', { name: /^Backup of/ }).waitFor({ timeout: STEP_MS });
     await page.getByRole('navigation', { name: 'Domains and apps' }).getByRole('button', { name: /^CameraRollDomain/ }).click();
     // Down through Media/DCIM to the first folder of pictures.
@@ -212,7 +212,7 @@ describe.skipIf(!hasChromium)('browser mode: erase, restore and browse', () => {
     expect(large).toBeDefined();
 
     await page.getByRole('button', { name: 'Close' }).click();
-    await browseButton(page, large!).click();
+    await browse(page, large!);
     await page.getByRole('heading', { name: /^Backup of/ }).waitFor({ timeout: STEP_MS });
     await page.getByRole('navigation', { name: 'Domains and apps' }).getByRole('button', { name: /^HomeDomain/ }).click();
     for (const folder of ['Library', 'Big']) await page.getByTestId('file-list').getByRole('button', { name: folder, exact: true }).click();
@@ -230,7 +230,9 @@ describe.skipIf(!hasChromium)('browser mode: erase, restore and browse', () => {
   });
 });
 
-/** The Browse button on a backup's history row. */
-function browseButton(page: Page, backup: BackupView) {
-  return page.locator(`[data-testid="backup-row"][data-backup-id="${backup.id}"]`).getByRole('button', { name: /^Browse the backup of/ });
+/** Browse Files, from the More menu of a backup's history row. */
+async function browse(page: Page, backup: BackupView): Promise<void> {
+  const row = page.locator(`[data-testid="backup-row"][data-backup-id="${backup.id}"]`);
+  await row.getByTestId('backup-row-more').click();
+  await row.getByRole('menuitem', { name: 'Browse Files' }).click();
 }

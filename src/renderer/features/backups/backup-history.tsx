@@ -5,9 +5,11 @@ import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
 import { formatDate } from '../devices/device-page';
-import { BrowseButton } from '../browser/open-backup';
+import { useBrowseBackup } from '../browser/open-backup';
+import { MenuButton, type MenuItem } from '../../components/menu-button';
+import { MiddleEllipsis } from '../../components/middle-ellipsis';
 
-/** Every backup of one phone, newest first, with verify / show / archive / delete. */
+/** Every backup of one phone, newest first: Restore, and browse / verify / show / archive / delete in a menu. */
 export function BackupHistory({ udid, canRestore }: { readonly udid: string; readonly canRestore: boolean }) {
   const backups = useAppState(useShallow((state) => state.backups.list.filter((backup) => backup.udid === udid)));
   const sorted = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -17,6 +19,7 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
       {sorted.length === 0 ? (
         <p className="hint">No backups yet.</p>
       ) : (
+        <div className="history-wrap">
         <table className="history" data-testid="backup-history">
           <thead>
             <tr>
@@ -36,6 +39,7 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );
@@ -47,7 +51,17 @@ function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; 
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
   const { verifyBackup, deleteBackup, archiveBackup, revealBackup, openRestoreWizard } = useActions();
   const [confirming, setConfirming] = useState(false);
+  const browse = useBrowseBackup(backup);
   const date = formatDate(backup.createdAt);
+  const busy = !!pending || browse.opening;
+  // Restore is the row's main action and stays a button; the rest share one menu so a row never wraps.
+  const more: MenuItem[] = [
+    { label: browse.opening ? 'Opening…' : 'Browse Files', onSelect: browse.browse, disabled: busy },
+    { label: pending === 'verify' ? 'Verifying…' : 'Verify', onSelect: () => void verifyBackup(backup.id), disabled: busy },
+    { label: 'Show Folder', onSelect: () => void revealBackup(backup.id), disabled: busy },
+    ...(!backup.archived ? [{ label: 'Archive', onSelect: () => void archiveBackup(backup.id), disabled: busy }] : []),
+    { label: 'Delete…', onSelect: () => setConfirming(true), disabled: busy, danger: true },
+  ];
   return (
     <tr data-testid="backup-row" data-backup-id={backup.id} data-camera-roll={backup.includesCameraRoll === undefined ? 'unknown' : String(backup.includesCameraRoll)}>
       <td>
@@ -55,7 +69,12 @@ function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; 
         {backup.archived ? <span className="badge">Archived</span> : null}
         {backup.status === 'incomplete' ? <span className="badge badge-warn">Incomplete</span> : null}
         {verified ? <span className={verified.ok ? 'badge badge-ok' : 'badge badge-warn'}>{verified.ok ? 'Verified' : `${verified.problems.length} problems`}</span> : null}
-        {revealed ? <div className="hint path">{revealed}</div> : null}
+        {pending === 'verify' ? <span className="badge">Verifying…</span> : null}
+        {revealed ? (
+          <div className="hint path" title={revealed}>
+            <MiddleEllipsis text={revealed} />
+          </div>
+        ) : null}
       </td>
       <td>{formatBytes(backup.sizeBytes)}</td>
       <td>{backup.productVersion ?? '—'}</td>
@@ -63,25 +82,12 @@ function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; 
       <td data-testid="camera-roll-cell">{cameraRollLabel(backup)}</td>
       <td className="row-actions">
         {canRestore && backup.status === 'complete' ? (
-          <button type="button" disabled={!!pending} onClick={() => openRestoreWizard(udid, backup.id)} aria-label={`Restore the backup of ${date}`}>
+          <button type="button" disabled={busy} onClick={() => openRestoreWizard(udid, backup.id)} aria-label={`Restore the backup of ${date}`}>
             Restore…
           </button>
         ) : null}
-        <BrowseButton backup={backup} date={date} disabled={!!pending} />
-        <button type="button" disabled={!!pending} onClick={() => void verifyBackup(backup.id)} aria-label={`Verify the backup of ${date}`}>
-          {pending === 'verify' ? 'Verifying…' : 'Verify'}
-        </button>
-        <button type="button" disabled={!!pending} onClick={() => void revealBackup(backup.id)} aria-label={`Show the folder of the backup of ${date}`}>
-          Show
-        </button>
-        {!backup.archived ? (
-          <button type="button" disabled={!!pending} onClick={() => void archiveBackup(backup.id)} aria-label={`Archive the backup of ${date}`}>
-            Archive
-          </button>
-        ) : null}
-        <button type="button" className="danger" disabled={!!pending} onClick={() => setConfirming(true)} aria-label={`Delete the backup of ${date}`}>
-          Delete
-        </button>
+        <MenuButton label="More" ariaLabel={`More actions for the backup of ${date}`} items={more} testId="backup-row-more" />
+        {browse.dialog}
         {confirming ? (
           <Dialog title="Delete this backup?" onClose={() => setConfirming(false)}>
             <p>The backup of {date} will be removed from this computer. This cannot be undone.</p>

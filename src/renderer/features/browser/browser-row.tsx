@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { BrowserEntryView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
+import { MiddleEllipsis } from '../../components/middle-ellipsis';
 
 export const ROW_HEIGHT = 44;
 
@@ -45,12 +46,13 @@ export function BrowserRow({ entry, index, showPath, onOpenFolder }: BrowserRowP
       <span className="file-icon" aria-hidden="true">
         {preview ? <img src={preview} alt="" className="thumbnail" data-testid="thumbnail" /> : <KindIcon kind={entry.kind} />}
       </span>
+      {/* Cut in the middle, so search results that share a long folder still show different names. */}
       {entry.kind === 'directory' ? (
         <button type="button" className="link file-name" onClick={() => onOpenFolder(entry)}>
-          {name}
+          <MiddleEllipsis text={name} />
         </button>
       ) : (
-        <span className="file-name">{name}</span>
+        <MiddleEllipsis text={name} className="file-name" />
       )}
       <span className="file-size">{entry.kind === 'file' ? formatBytes(entry.sizeBytes) : ''}</span>
       <span className="file-date">{entry.modifiedAt ? new Date(entry.modifiedAt).toLocaleDateString() : ''}</span>

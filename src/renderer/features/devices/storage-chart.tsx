@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../../shared/format';
 import { useAppState } from '../../app/store-context';
+import { labelsThatFit } from './chart-labels';
 import { formatDate } from './device-page';
 
 const WIDTH = 640;
@@ -24,6 +25,8 @@ export function StorageChart({ udid }: { readonly udid: string }) {
   // Day labels, or day and time when two backups share a day (they would read the same).
   const days = sorted.map((point) => new Date(point.at).toLocaleDateString(undefined, { month: 'short', day: 'numeric' }));
   const labels = new Set(days).size === days.length ? days : sorted.map((point) => new Date(point.at).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }));
+  const centers = sorted.map((_, index) => PAD.left + slot * index + slot / 2);
+  const fits = labelsThatFit(centers, labels);
   return (
     <section className="card" aria-labelledby="storage-title">
       <h2 id="storage-title">Backup size over time</h2>
@@ -47,7 +50,7 @@ export function StorageChart({ udid }: { readonly udid: string }) {
                 <rect x={x} y={PAD.top + plotHeight - height} width={barWidth} height={height} rx={3} className="bar">
                   <title>{`${formatDate(point.at)}: ${formatBytes(point.bytes)}`}</title>
                 </rect>
-                {sorted.length <= 8 || index === 0 || index === sorted.length - 1 ? (
+                {fits.has(index) ? (
                   <text x={x + barWidth / 2} y={HEIGHT - 8} textAnchor="middle" className="axis-label">
                     {labels[index]}
                   </text>
