@@ -53,7 +53,8 @@ export function toAppError(error: unknown, udid?: string): AppError {
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
-    return appError('invalid-argument', `The request was not valid${where}: ${issue?.message ?? 'bad value'}.`, udid);
+    // zod's wording ("expected string to have >=1 characters") is for developers: behind Details.
+    return appError('invalid-argument', `The request was not valid${where}.`, udid, issue?.message);
   }
   if (error instanceof BackupError) return appError(BACKUP_CODES[error.code] ?? 'unknown', error.message, udid, error.detail);
   if (error instanceof DeviceError) {

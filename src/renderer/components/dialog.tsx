@@ -1,4 +1,5 @@
 import { type ReactNode, type KeyboardEvent, useEffect, useId, useRef } from 'react';
+import { createPortal } from 'react-dom';
 import { useActions } from '../app/store-context';
 import { DialogErrors } from './error-banner';
 
@@ -70,11 +71,13 @@ export function Dialog({ title, children, onClose }: DialogProps) {
     }
   }
 
-  return (
+  // Rendered at the end of <body>, so a dialog opened from a table cell inherits none of its styles.
+  return createPortal(
     <dialog ref={ref} className="dialog" aria-modal="true" aria-labelledby={`${id}-title`} onKeyDown={onKeyDown}>
       <h2 id={`${id}-title`}>{title}</h2>
       {children}
       <DialogErrors dialogId={id} />
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }

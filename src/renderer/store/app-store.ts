@@ -2,7 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { appError, AppErrorException, type MainApi } from '../../shared/contract';
 import { backupsActions, initialBackups, initialJobs, jobsActions } from './backups-slice';
 import { devicesActions, initialDevices } from './devices-slice';
-import { reconcileErrors } from './error-rules';
+import { reconcileErrors, reconcileNotices } from './error-rules';
 import { browserActions, initialBrowser } from './browser-slice';
 import { initialPhotos, photosActions } from './photos-slice';
 import { initialRestore, restoreActions } from './restore-slice';
@@ -49,7 +49,8 @@ export function createAppStore(api: MainApi): AppStore {
     store.setState((state) => {
       const next: AppState = { ...state, ...change(state), lastAction: action };
       const errors = reconcileErrors(state, next);
-      return errors === next.ui.errors ? next : { ...next, ui: { ...next.ui, errors } };
+      const notices = reconcileNotices(state, next);
+      return errors === next.ui.errors && notices === next.ui.notices ? next : { ...next, ui: { ...next.ui, errors, notices } };
     });
   const context: SliceContext = {
     api,

@@ -164,4 +164,17 @@ describe('errors leave when their cause is gone (issue 12)', () => {
     await actions.startBackup('A');
     expect(codes()).toEqual(['busy']);
   });
+
+  it('tells a failed job once: no toast for the phone on screen, and other phones’ error toasts leave when that phone recovers', () => {
+    const { emit, actions, store } = setup();
+    const failed = (udid: string, id: string) => emit('notify', { id, level: 'error', title: `Backup of ${udid} failed`, udid });
+    failed('A', 'n1');
+    expect(store.getState().ui.notices).toEqual([]);
+    actions.selectDevice('B');
+    failed('A', 'n2');
+    emit('notify', { id: 'n3', level: 'info', title: 'iPhone connected', udid: 'A' });
+    expect(store.getState().ui.notices.map((notice) => notice.id)).toEqual(['n2', 'n3']);
+    emit('job:finished', { jobId: 'j1', udid: 'A', kind: 'backup', outcome: 'succeeded' });
+    expect(store.getState().ui.notices.map((notice) => notice.id)).toEqual(['n3']);
+  });
 });

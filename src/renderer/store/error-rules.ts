@@ -81,16 +81,40 @@ function isResolved(shown: ShownError, before: AppState, after: AppState): boole
   if (udid === undefined) return false;
   const was = before.devices.list.find((device) => device.udid === udid);
   const now = after.devices.list.find((device) => device.udid === udid);
-  // The phone left: what was wrong with it no longer applies (its page says it is not connected).
-  if (was?.connected && !now?.connected) return true;
+  // The phone left (its page then says it is not connected), or its next job succeeded.
+  if (leftOrSucceeded(before, after, udid)) return true;
   // Trust succeeded.
   if (TRUST_CODES.has(error.code) && now?.trust === 'trusted' && was?.trust !== 'trusted') return true;
   // Unlocked: the phone left the locked state, or a job is now really running on it.
   if (error.code === 'device-locked' && was?.trust === 'locked' && now !== undefined && now.trust !== 'locked') return true;
   // A trusted phone's screen was unlocked (the core watches PasswordProtected until it is).
   if (error.code === 'device-locked' && was?.passcodeLocked === true && now?.connected === true && now.passcodeLocked !== true) return true;
-  if (PHONE_STATE_CODES.has(error.code) && startedRunning(before, after, udid)) return true;
-  // The next backup (or restore, or import) of this phone succeeded: whatever stood in the way is gone.
+  return PHONE_STATE_CODES.has(error.code) && startedRunning(before, after, udid);
+}
+
+/**
+ * Error toasts (a job failed) follow the same causes: gone when the phone leaves, when a job on it
+ * gets going, or when its next job succeeds. Informational toasts time out by themselves.
+ */
+export function reconcileNotices(before: AppState, after: AppState): AppState['ui']['notices'] {
+  const notices = after.ui.notices;
+  const kept = notices.filter((notice) => notice.level !== 'error' || notice.udid === undefined || !phoneRecovered(before, after, notice.udid));
+  return kept.length === notices.length ? notices : kept;
+}
+
+/** Whether the page on screen already says how this phone's last job ended (its page, or its restore wizard). */
+export function pageShowsJobsOf(state: AppState, udid: string | undefined): boolean {
+  return udid !== undefined && state.ui.screen === 'device' && state.devices.selectedUdid === udid;
+}
+
+function phoneRecovered(before: AppState, after: AppState, udid: string): boolean {
+  return leftOrSucceeded(before, after, udid) || startedRunning(before, after, udid);
+}
+
+function leftOrSucceeded(before: AppState, after: AppState, udid: string): boolean {
+  const was = before.devices.list.find((device) => device.udid === udid);
+  const now = after.devices.list.find((device) => device.udid === udid);
+  if (was?.connected && !now?.connected) return true;
   const finished = after.jobs.lastFinished[udid];
   return finished !== undefined && finished !== before.jobs.lastFinished[udid] && finished.outcome === 'succeeded';
 }

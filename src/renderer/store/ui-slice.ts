@@ -1,5 +1,5 @@
 import type { AppError, NoticeView } from '../../shared/contract';
-import { scopeFor, withError } from './error-rules';
+import { pageShowsJobsOf, scopeFor, withError } from './error-rules';
 import type { SliceContext, UiState } from './store-types';
 
 export const initialUi: UiState = { notices: [], connected: false, errors: [], dialogs: [], screen: 'device' };
@@ -11,7 +11,10 @@ export function uiActions({ set }: SliceContext) {
   let errorCounter = 0;
   return {
     noticeReceived(notice: NoticeView): void {
-      set('ui/notice-received', (state) => ({ ui: { ...state.ui, notices: [...state.ui.notices, notice].slice(-MAX_NOTICES) } }));
+      set('ui/notice-received', (state) =>
+        // A failed job of the phone on screen is told by its page (the last outcome): one place per error.
+        notice.level === 'error' && pageShowsJobsOf(state, notice.udid) ? {} : { ui: { ...state.ui, notices: [...state.ui.notices, notice].slice(-MAX_NOTICES) } },
+      );
     },
     dismissNotice(id: string): void {
       set('ui/notice-dismissed', (state) => ({ ui: { ...state.ui, notices: state.ui.notices.filter((notice) => notice.id !== id) } }));

@@ -19,7 +19,6 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
       {sorted.length === 0 ? (
         <p className="hint">No backups yet.</p>
       ) : (
-        <div className="history-wrap">
         <table className="history" data-testid="backup-history">
           <thead>
             <tr>
@@ -39,7 +38,6 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
             ))}
           </tbody>
         </table>
-        </div>
       )}
     </section>
   );
@@ -80,34 +78,36 @@ function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; 
       <td>{backup.productVersion ?? '—'}</td>
       <td>{backup.encrypted ? 'Yes' : 'No'}</td>
       <td data-testid="camera-roll-cell">{cameraRollLabel(backup)}</td>
-      <td className="row-actions">
-        {canRestore && backup.status === 'complete' ? (
-          <button type="button" disabled={busy} onClick={() => openRestoreWizard(udid, backup.id)} aria-label={`Restore the backup of ${date}`}>
-            Restore…
-          </button>
-        ) : null}
-        <MenuButton label="More" ariaLabel={`More actions for the backup of ${date}`} items={more} testId="backup-row-more" />
-        {browse.dialog}
-        {confirming ? (
-          <Dialog title="Delete this backup?" onClose={() => setConfirming(false)}>
-            <p>The backup of {date} will be removed from this computer. This cannot be undone.</p>
-            <div className="actions">
-              <button type="button" onClick={() => setConfirming(false)}>
-                Keep
-              </button>
-              <button
-                type="button"
-                className="danger"
-                onClick={() => {
-                  setConfirming(false);
-                  void deleteBackup(backup.id);
-                }}
-              >
-                Delete
-              </button>
-            </div>
-          </Dialog>
-        ) : null}
+      <td>
+        <div className="row-actions">
+          {canRestore && backup.status === 'complete' ? (
+            <button type="button" disabled={busy} onClick={() => openRestoreWizard(udid, backup.id)} aria-label={`Restore the backup of ${date}`}>
+              Restore…
+            </button>
+          ) : null}
+          <MenuButton label="More" ariaLabel={`More actions for the backup of ${date}`} items={more} testId="backup-row-more" />
+          {browse.dialog}
+          {confirming ? (
+            <Dialog title="Delete this backup?" onClose={() => setConfirming(false)}>
+              <p>The backup of {date} will be removed from this computer. This cannot be undone.</p>
+              <div className="actions">
+                <button type="button" onClick={() => setConfirming(false)}>
+                  Keep
+                </button>
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() => {
+                    setConfirming(false);
+                    void deleteBackup(backup.id);
+                  }}
+                >
+                  Delete
+                </button>
+              </div>
+            </Dialog>
+          ) : null}
+        </div>
       </td>
     </tr>
   );

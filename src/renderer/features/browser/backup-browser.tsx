@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
 import type { BrowserEntryView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
+import { MiddleEllipsis } from '../../components/middle-ellipsis';
 import { VirtualList } from '../../components/virtual-list';
 import { formatDate } from '../devices/device-page';
 import { BrowserRow, ROW_HEIGHT } from './browser-row';
@@ -60,9 +61,7 @@ export function BackupBrowser() {
                   aria-current={location?.domain === domain.domain && !searching ? 'true' : undefined}
                   onClick={() => void browseTo({ domain: domain.domain, directory: '' })}
                 >
-                  <span className="domain-name" title={domain.domain}>
-                    {domain.domain || '(no domain)'}
-                  </span>
+                  <MiddleEllipsis text={domain.domain || '(no domain)'} className="domain-name" />
                   <span className="hint">{formatBytes(domain.sizeBytes)}</span>
                 </button>
               </li>
