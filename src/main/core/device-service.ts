@@ -55,7 +55,8 @@ export class DeviceService {
   }
 
   nameOf(udid: string): string {
-    return this.list().find((device) => device.udid === udid)?.name ?? 'the iPhone';
+    // Right after a restart the phone is back before it has said its name again.
+    return this.list().find((device) => device.udid === udid)?.name ?? this.lastSeen.get(udid)?.name ?? 'the iPhone';
   }
 
   async refresh(udid: string): Promise<DeviceView> {

@@ -46,8 +46,6 @@ export class ProgressTracker {
 
   setPhase(phase: BackupProgress['phase']): void {
     this.phase = phase;
-    // The clock for "time left" starts when the phone starts working, not while we prepare.
-    if (phase === 'waiting-for-device') this.estimator.start();
     this.report();
   }
 

@@ -44,17 +44,22 @@ describe('progress estimator', () => {
     for (let index = 1; index < seen.length; index += 1) expect(seen[index]).toBeGreaterThanOrEqual(seen[index - 1]!);
   });
 
-  it('gives no time left in the first 10 seconds, nor before 5 %', () => {
+  it('gives no time left in the first 10 seconds after the percent moves, nor before 5 %', () => {
     const time = clock();
     const estimator = new ProgressEstimator(time.now);
-    estimator.start();
-    // 40 % in 2 s: fast, but too early to promise anything.
+    // A minute of preparation at 0 % does not count as steady work.
+    time.advance(60_000);
+    expect(estimator.estimate()).toEqual({ percent: 0, etaSeconds: undefined });
+    // Then 40 % in 2 s: fast, but too early to promise anything.
+    estimator.reach(10);
+    estimator.estimate();
     time.advance(2_000);
     estimator.reach(40);
     expect(estimator.estimate().etaSeconds).toBeUndefined();
     // 12 s of a crawl that has done 1 %: still nothing, and certainly not "900 h".
     const slow = new ProgressEstimator(time.now);
-    slow.start();
+    slow.reach(0.5);
+    slow.estimate();
     time.advance(12_000);
     slow.reach(1);
     expect(slow.estimate().etaSeconds).toBeUndefined();
@@ -63,7 +68,6 @@ describe('progress estimator', () => {
   it('once steady, says a rounded time from the recent rate', () => {
     const time = clock();
     const estimator = new ProgressEstimator(time.now);
-    estimator.start();
     // 1 % a second for 20 s.
     for (let second = 1; second <= 20; second += 1) {
       time.advance(1_000);
@@ -85,7 +89,8 @@ describe('progress estimator', () => {
   it('says nothing when stalled or implausible, and nothing once done', () => {
     const time = clock();
     const estimator = new ProgressEstimator(time.now);
-    estimator.start();
+    estimator.reach(1);
+    estimator.estimate();
     time.advance(10_000);
     estimator.reach(5);
     estimator.estimate();
@@ -96,7 +101,7 @@ describe('progress estimator', () => {
     expect(estimator.estimate().etaSeconds).toBeUndefined();
     // 5 % more in 10 hours would be ~8 days left: not a number to show.
     const crawl = new ProgressEstimator(time.now);
-    crawl.start();
+    crawl.reach(1);
     crawl.estimate();
     time.advance(10 * 3600 * 1000);
     crawl.reach(6);

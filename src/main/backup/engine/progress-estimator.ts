@@ -9,9 +9,10 @@
  * towards the announced one in proportion to the step's bytes when their number is known, and
  * never backwards (the phone's values are not monotonic across retries).
  *
- * Time left appears only once the rate is steady: after STEADY_AFTER_MS of work and
- * STEADY_AFTER_PERCENT, from the rate over the last RATE_WINDOW_MS, rounded to what a person can
- * use. Beyond MAX_PLAUSIBLE_SECONDS it says nothing rather than "900 h".
+ * Time left appears only once the rate is steady: STEADY_AFTER_MS after the percent first moved
+ * (the phone's preparation says nothing of its pace) and past STEADY_AFTER_PERCENT, from the rate
+ * over the last RATE_WINDOW_MS, rounded to what a person can use. Beyond MAX_PLAUSIBLE_SECONDS it
+ * says nothing rather than "900 h".
  */
 
 export interface ProgressEstimate {
@@ -46,17 +47,11 @@ export class ProgressEstimator {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** The work the estimate covers starts now (the first step also starts the clock). */
-  start(): void {
-    this.startedAt ??= this.now();
-  }
-
   /**
    * The phone announced a step that ends at `percentAfter`; `bytes` is how many bytes the step
    * moves, when known (a size hint or the files' sizes), so the percent can move while it runs.
    */
   stepAnnounced(percentAfter: number | undefined, bytes?: number): void {
-    this.start();
     this.finishStep();
     if (percentAfter === undefined || !Number.isFinite(percentAfter)) return;
     const to = clampPercent(percentAfter);
@@ -85,6 +80,9 @@ export class ProgressEstimator {
   estimate(): ProgressEstimate {
     const now = this.now();
     this.shown = Math.max(this.shown, this.current());
+    if (this.shown === 0) return { percent: 0, etaSeconds: undefined };
+    // The clock starts when the percent first moves.
+    this.startedAt ??= now;
     this.samples.push({ at: now, percent: this.shown });
     while (this.samples.length > 2 && (this.samples[1]?.at ?? now) <= now - RATE_WINDOW_MS) this.samples.shift();
     return { percent: this.shown, etaSeconds: this.eta(now) };

@@ -42,7 +42,6 @@ export class RestoreProgressTracker {
 
   setPhase(phase: RestorePhase): void {
     this.phase = phase;
-    if (phase === 'restoring') this.estimator.start();
     // The phone's data is all there once it restarts: the rest is the restart.
     if (phase === 'rebooting' || phase === 'done') this.estimator.reach(100);
     this.report();

@@ -165,11 +165,17 @@ function RestoreProgress({ udid, jobId, date, onRetry, onClose }: { readonly udi
         {restarting ? 'Your iPhone is restarting.' : tenths === undefined ? 'Starting the restore.' : `${tenths} percent restored.`}
       </p>
       {restarting ? (
-        <p className="restarting" role="status" data-testid="restarting">
-          Your iPhone is restarting… Keep it plugged in; Lifeboat continues when it is back.
-        </p>
-      ) : null}
-      {job ? <JobProgressView job={job} onCancel={() => void cancelJob(job.jobId)} /> : <p role="status">Starting the restore…</p>}
+        // Everything is on the phone; what is left is its restart, which has no percent to show.
+        <div className="job-progress" data-testid="restarting">
+          <strong className="restarting">Your iPhone is restarting…</strong>
+          <progress aria-label="Waiting for the iPhone to restart" aria-valuetext="Restarting" />
+          <p className="hint">Keep it plugged in; Lifeboat continues when it is back. {job.filesDone} files were restored.</p>
+        </div>
+      ) : job ? (
+        <JobProgressView job={job} onCancel={() => void cancelJob(job.jobId)} />
+      ) : (
+        <p role="status">Starting the restore…</p>
+      )}
     </div>
   );
 }

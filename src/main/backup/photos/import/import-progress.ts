@@ -31,7 +31,6 @@ export class ImportProgress {
   }
 
   startFile(devicePath: string, size: number): void {
-    this.estimator.start();
     this.currentFile = devicePath;
     this.currentFileBytes = size;
     this.currentFileBytesDone = 0;
