@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBackupError } from '../../src/main/backup/backup-error';
 import { openCatalog } from '../../src/main/backup/catalog';
 import { listSnapshots, runBackup } from '../../src/main/backup/engine';
+import { snapshotFolderName, storeLayout, writeJournal } from '../../src/main/backup/store';
 import { assessErasedPhone, findRestoreCandidates, preflightRestore, runRestore, type RestoreProgress } from '../../src/main/backup/restore';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
@@ -218,5 +219,30 @@ describe('runRestore against the virtual iPhone', () => {
     expect(isBackupError(error, 'timeout')).toBe(true);
     expect((error as Error).message).toMatch(/^The iPhone stopped responding: nothing arrived from it for 400 ms, so the restore was stopped\. The backup itself was not changed\./);
     expect(hashTree(folder)).toEqual(before);
+  });
+
+  it('finishes a commit that crashed between its two renames before it lists candidates or restores', async () => {
+    // The state a crash leaves: the journal written, the current backup moved to its snapshot,
+    // the complete new one still in staging (here a copy of the current one).
+    const crash = async (): Promise<Map<string, string>> => {
+      const layout = storeLayout(root);
+      const staging = layout.staging(device.udid, `crashed-${Date.now()}`);
+      fs.cpSync(folder, staging, { recursive: true });
+      const snapshot = path.join(layout.snapshots(device.udid), snapshotFolderName(new Date(Date.now() - 86_400_000)));
+      await writeJournal(layout, { version: 1, udid: device.udid, staging, snapshot });
+      fs.mkdirSync(path.dirname(snapshot), { recursive: true });
+      fs.renameSync(folder, snapshot);
+      return hashTree(staging);
+    };
+    let staged = await crash();
+    const candidates = await findRestoreCandidates(device.udid, { backupRoot: root });
+    expect(candidates.filter((candidate) => candidate.location === 'root').map((candidate) => candidate.path)).toEqual([folder]);
+    expect(hashTree(folder)).toEqual(staged);
+    // `restore` without --backup uses <root>/<UDID>: after the crash it must find it.
+    staged = await crash();
+    expect(fs.existsSync(folder)).toBe(false);
+    const result = await restore({ reboot: false });
+    expect(result.backupFolder).toBe(folder);
+    expect(hashTree(folder)).toEqual(staged);
   });
 });
