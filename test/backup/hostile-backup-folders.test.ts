@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,10 +8,15 @@ import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBackupBrowser } from '../../src/main/backup/browser';
 import { openManifestDb } from '../../src/main/backup/catalog';
-import { filterManifestDb } from '../../src/main/backup/store';
+import { runRestoreDrive } from '../../src/main/backup/restore/restore-drive';
+import { ConfinedPaths, filterManifestDb } from '../../src/main/backup/store';
 import { ExitCode } from '../../src/main/cli/exit-codes';
 import { runCli } from '../../src/main/cli/main';
 import type { PasswordIo } from '../../src/main/cli/password-input';
+import { PlistReal, readFrame, readPlistFrame } from '../../src/main/device/codec';
+import { MobileBackup2Client } from '../../src/main/device/services';
+import { channelPair } from '../../src/main/device/services/test-support/channel-pair';
+import { UDID, readDownloadStream, readStatus, send } from './engine-scripted-device';
 import {
   NOTE,
   alterManifest,
@@ -168,4 +174,38 @@ describe('a Manifest.db that runs its own schema', () => {
     alterManifest(virtual, 'DROP TABLE Files; CREATE VIRTUAL TABLE Files USING fts5(fileID, domain, relativePath, flags, file);');
     expect(() => openManifestDb(virtual)).toThrow(/virtual table/);
   });
+});
+
+describe.skipIf(process.platform === 'win32')('files a restoring phone asks for (DownloadFiles, §3.6.1)', () => {
+  it('answers a FIFO in the backup folder with an error instead of waiting on it forever', async () => {
+    const folder = path.join(place('restore-fifo'), UDID);
+    const fileId = 'ab'.padEnd(40, '7');
+    fs.mkdirSync(path.join(folder, 'ab'), { recursive: true });
+    execFileSync('mkfifo', [path.join(folder, 'ab', fileId)]);
+    const { host, peer } = channelPair();
+    const phone = (async () => {
+      send(peer, ['DLMessageVersionExchange', 400, 0]);
+      await readPlistFrame(peer.reader);
+      send(peer, ['DLMessageDeviceReady']);
+      await readFrame(peer.reader); // Hello (§3.3)
+      send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0, ProtocolVersion: new PlistReal(2.1) }]);
+      send(peer, ['DLMessageDownloadFiles', [`${UDID}/ab/${fileId}`], {}, new PlistReal(1), 0]);
+      const downloaded = await readDownloadStream(peer);
+      await readStatus(peer);
+      send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0 }]);
+      return downloaded;
+    })();
+    const backup = await MobileBackup2Client.connect(host);
+    const outcome = await runRestoreDrive({
+      deviceLink: backup.deviceLink,
+      paths: new ConfinedPaths(UDID, folder),
+      onFileSent: () => undefined,
+      onBytes: () => undefined,
+      onStep: () => undefined,
+      onStepDone: () => undefined,
+    });
+    expect(outcome.errorCode).toBe(0);
+    expect(await phone).toEqual([expect.objectContaining({ path: `${UDID}/ab/${fileId}`, content: Buffer.alloc(0), error: expect.any(String) })]);
+    host.close();
+  }, 20_000);
 });

@@ -4,7 +4,7 @@ import type { PlistDict, PlistValue } from '../../device/codec';
 import { type DeviceLinkClient, type DeviceLinkMessage, readBackupResult } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { DL_STATUS, sendDownloadStatus, statusForError } from '../engine/status-codes';
-import type { ConfinedPaths } from '../store';
+import { type ConfinedPaths, openRegularFileForSending } from '../store';
 
 /**
  * The host side of a restore's DeviceLink requests (protocol.md §3.6, §7.3), read-only: the
@@ -120,11 +120,8 @@ async function sendFiles(devicePaths: readonly string[], percentAfter: number | 
   const result = await context.deviceLink.sendFiles(
     devicePaths,
     async (devicePath) => {
-      const handle = await fs.open(resolved.get(devicePath) as string, 'r');
-      if ((await handle.stat()).isDirectory()) {
-        await handle.close();
-        throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' });
-      }
+      // Only a regular file: a FIFO would block the transfer, a device stream forever (store/backup-content.ts).
+      const handle = await openRegularFileForSending(resolved.get(devicePath) as string);
       return handle.createReadStream({ highWaterMark: DOWNLOAD_READ_BYTES, autoClose: true }) as AsyncIterable<Buffer>;
     },
     (devicePath, bytesSent) => {

@@ -119,3 +119,21 @@ export function readRegularFileSync(file: string): Buffer {
     fs.closeSync(fd);
   }
 }
+
+/**
+ * Opens a file of a backup folder that the phone asked for (DownloadFiles, §3.6.1) after its path
+ * was confined (ConfinedPaths.resolveChecked): only a regular file is read, so a FIFO there cannot
+ * block the transfer and a device cannot stream forever. Rejects with the errno error the phone's
+ * status reply needs: EISDIR for a folder, ELOOP for a link, EINVAL for anything else.
+ */
+export async function openRegularFileForSending(file: string): Promise<fs.promises.FileHandle> {
+  const handle = await fs.promises.open(file, OPEN_FLAGS);
+  const stat = await handle.stat().catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
+  });
+  if (stat.isFile()) return handle;
+  await handle.close();
+  const [code, message] = stat.isDirectory() ? ['EISDIR', 'Is a directory'] : ['EINVAL', 'Not a regular file'];
+  throw Object.assign(new Error(`${message}: ${file}`), { code });
+}
