@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from './format';
+import { formatBytes, formatDuration, formatTimeLeft } from './format';
 
 describe('formatBytes', () => {
   it.each([
@@ -21,4 +21,15 @@ describe('formatDuration', () => {
     [75, '1 min 15 s'],
     [3 * 3600 + 120, '3 h 2 min'],
   ])('%s → %s', (input, expected) => expect(formatDuration(input)).toBe(expected));
+});
+
+describe('formatTimeLeft', () => {
+  it.each([
+    [undefined, '?'],
+    [1, '5 s'],
+    [43, '45 s'],
+    [120, '2 min'],
+    [3600, '1 h'],
+    [2 * 3600 + 5 * 60, '2 h 5 min'],
+  ])('%s → %s', (input, expected) => expect(formatTimeLeft(input)).toBe(expected));
 });

@@ -24,3 +24,15 @@ export function formatDuration(seconds: number | undefined): string {
   if (minutes < 60) return `${minutes} min ${whole % 60} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+/**
+ * A time left as a person says it: "45 s", "3 min", "2 h 5 min" (no "2 min 0 s"). Estimates are
+ * already rounded (progress-estimator.ts); this rounds again for any that are not.
+ */
+export function formatTimeLeft(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '?';
+  if (seconds < 90) return `${Math.max(5, Math.ceil(seconds / 5) * 5)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+}

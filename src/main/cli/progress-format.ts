@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration } from '../../shared/format';
+import { formatBytes, formatTimeLeft } from '../../shared/format';
 import type { ProgressView } from './progress-renderer';
 
 /** The words of a progress line, shared by the bar and the plain lines so both say the same. */
@@ -9,7 +9,7 @@ export function describeProgress(view: ProgressView): string {
   const showTotal = view.bytesTotal !== undefined && view.percent < 100;
   parts.push(showTotal ? `${formatBytes(view.bytesDone)} of ${formatBytes(view.bytesTotal)}` : formatBytes(view.bytesDone));
   if (view.bytesPerSecond !== undefined && view.bytesPerSecond >= 1) parts.push(`${formatBytes(Math.round(view.bytesPerSecond))}/s`);
-  if (view.etaSeconds !== undefined && view.percent < 100) parts.push(`about ${formatDuration(view.etaSeconds)} left`);
+  if (view.etaSeconds !== undefined && view.percent < 100) parts.push(`about ${formatTimeLeft(view.etaSeconds)} left`);
   return parts.join(', ');
 }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { formatBytes, formatDuration } from '../../../shared/format';
+import { formatBytes, formatTimeLeft } from '../../../shared/format';
 import { BackupError } from '../../backup/backup-error';
 import { importPhotos, type PhotoImportProgress, type PhotoImportResult, PhotoImportError } from '../../backup/photos';
 import { UsbmuxClient } from '../../device/usbmux';
@@ -122,7 +122,7 @@ class ProgressReporter {
   private line(progress: PhotoImportProgress, file: string | undefined): string {
     const percent = progress.bytesTotal > 0 ? Math.floor((progress.bytesDone / progress.bytesTotal) * 100) : 100;
     const speed = progress.bytesPerSecond === undefined ? '' : `, ${formatBytes(progress.bytesPerSecond)}/s`;
-    const eta = progress.etaSeconds === undefined || progress.phase === 'finished' ? '' : `, about ${formatDuration(progress.etaSeconds)} left`;
+    const eta = progress.etaSeconds === undefined || progress.phase === 'finished' ? '' : `, about ${formatTimeLeft(progress.etaSeconds)} left`;
     return `[${progress.filesDone}/${progress.filesTotal}] ${percent}% of ${formatBytes(progress.bytesTotal)}${speed}${eta}${file === undefined ? '' : `  ${file}`}`;
   }
 }

@@ -1,5 +1,5 @@
 import { describeAppError, type DeviceView, type JobFinished, type JobProgress } from '../../../shared/contract';
-import { formatBytes, formatDuration } from '../../../shared/format';
+import { formatBytes, formatDuration, formatTimeLeft } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { activeJobFor } from '../../store/backups-slice';
 import { jobHeading, jobVerb, shownPercent } from './job-words';
@@ -51,7 +51,7 @@ export function JobProgressView({ job, onCancel }: { readonly job: JobProgress; 
         <Stat label="Copied" value={formatBytes(job.bytesDone)} testId="job-bytes" />
         <Stat label="Speed" value={job.bytesPerSecond && !restarting ? `${formatBytes(Math.round(job.bytesPerSecond))}/s` : '—'} testId="job-speed" />
         {/* The engine gives a time only once the rate is steady (≥ 10 s and ≥ 5 %). */}
-        <Stat label="Time left" value={job.etaSeconds === undefined ? (restarting ? '—' : 'Estimating…') : `about ${formatDuration(job.etaSeconds)}`} testId="job-eta" />
+        <Stat label="Time left" value={job.etaSeconds === undefined ? (restarting ? '—' : 'Estimating…') : `about ${formatTimeLeft(job.etaSeconds)}`} testId="job-eta" />
       </dl>
       <button type="button" onClick={onCancel} disabled={job.phase === 'cancelling' || restarting} data-testid="cancel-job">
         Cancel
