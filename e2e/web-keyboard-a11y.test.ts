@@ -279,6 +279,8 @@ describe.skipIf(!hasChromium)('browser mode: keyboard only, accessible, 800×600
     await banner.or(outcome).first().waitFor({ timeout: STEP_MS });
     await failed.catch(() => undefined);
     await checkScreen('device', 'locked-error');
+    // Plain words: the phone's code and protocol words only behind the closed "Details".
+    expect(await banner.or(outcome).first().innerText()).not.toMatch(/MBErrorDomain|DeviceLink|\(error \d+\)/);
     // Each error once: never the same sentence in two places at the same time.
     const sentences = await page.getByRole('alert').allTextContents();
     expect(new Set(sentences).size).toBe(sentences.length);

@@ -8,12 +8,18 @@ export function ErrorText({ error }: { readonly error: AppError }) {
   return (
     <>
       <span className="error-sentence">{describeAppError(error)}</span>
-      {error.detail ? (
-        <details className="error-details">
-          <summary>Details</summary>
-          <code>{error.detail}</code>
-        </details>
-      ) : null}
+      <ErrorDetails error={error} />
     </>
+  );
+}
+
+/** Only the "Details" disclosure, for places that word the sentence themselves ("The last backup failed. …"). */
+export function ErrorDetails({ error }: { readonly error: AppError | undefined }) {
+  if (!error?.detail) return null;
+  return (
+    <details className="error-details">
+      <summary>Details</summary>
+      <code>{error.detail}</code>
+    </details>
   );
 }

@@ -1,6 +1,7 @@
 import { describeAppError, type DeviceView, type JobFinished, type JobProgress } from '../../../shared/contract';
 import { formatBytes, formatDuration, formatTimeLeft } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
+import { ErrorDetails } from '../../components/error-text';
 import { activeJobFor } from '../../store/backups-slice';
 import { jobHeading, jobVerb, shownPercent } from './job-words';
 
@@ -16,9 +17,10 @@ export function BackupNow({ device }: { readonly device: DeviceView }) {
         Back Up Now
       </button>
       {last ? (
-        <p className={`hint outcome-${last.outcome}`} role="status" data-testid="last-outcome">
+        <div className={`hint outcome-${last.outcome}`} role="status" data-testid="last-outcome">
           {describeOutcome(last)}
-        </p>
+          <ErrorDetails error={last.error} />
+        </div>
       ) : null}
     </div>
   );

@@ -4,6 +4,7 @@ import { describeAppError, type RestorePreflightView } from '../../../shared/con
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
+import { ErrorDetails } from '../../components/error-text';
 import { JobProgressView } from '../backups/backup-now';
 import { formatDate } from '../devices/device-page';
 import { BackupChoice } from './backup-choice';
@@ -141,6 +142,7 @@ function RestoreProgress({ udid, jobId, date, onRetry, onClose }: { readonly udi
               ? 'The restore was cancelled. The iPhone may be missing some of its data until you restore again.'
               : `The restore did not finish. ${finished.error ? describeAppError(finished.error) : ''}`}
         </p>
+        <ErrorDetails error={finished.error} />
         <div className="actions">
           {finished.outcome !== 'succeeded' ? (
             <button type="button" onClick={onRetry}>
