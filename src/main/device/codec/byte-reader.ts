@@ -27,9 +27,18 @@ interface PendingRead {
   readonly resolve: (bytes: Buffer) => void;
   readonly reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
+  /** A big exact read's own buffer, filled as bytes arrive (see GATHER_FROM_BYTES). */
+  gathered?: { readonly target: Buffer; filled: number };
 }
 
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/**
+ * Exact reads this big are copied into their result as each piece arrives, rather than kept as
+ * pieces and copied at the end. Why: a 64 MiB message otherwise lay in memory twice (the pieces
+ * and the copy) before its decode began; over reused read memory the slabs also go back to the
+ * pool at once instead of 64 of them being held. Smaller reads keep the cheaper path.
+ */
+const GATHER_FROM_BYTES = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -130,11 +139,16 @@ export class ByteReader {
             return;
           }
           this.pending = undefined;
+          this.ungather(pending);
           reject(new ReadTimeoutError(timeoutMs));
         };
         pending.timer = setTimeout(check, timeoutMs);
       }
       this.pending = pending;
+      if (mode === 'exact' && size >= GATHER_FROM_BYTES) {
+        pending.gathered = { target: Buffer.allocUnsafe(size), filled: 0 };
+        this.settle();
+      }
       this.stream.resume();
     });
   }
@@ -258,6 +272,14 @@ export class ByteReader {
 
   private settle(): void {
     const pending = this.pending;
+    if (pending?.gathered) {
+      this.gather(pending.gathered, pending.size);
+      if (pending.gathered.filled < pending.size) return;
+      this.pending = undefined;
+      if (pending.timer) clearTimeout(pending.timer);
+      pending.resolve(pending.gathered.target);
+      return;
+    }
     const upTo = pending?.mode === 'some' || pending?.mode === 'lend';
     if (pending && (this.buffered >= pending.size || (upTo && this.buffered > 0))) {
       this.pending = undefined;
@@ -267,11 +289,33 @@ export class ByteReader {
     }
   }
 
+  /** Moves buffered bytes into a big exact read's own buffer, giving their pieces back. */
+  private gather(gathered: NonNullable<PendingRead['gathered']>, size: number): void {
+    while (gathered.filled < size && this.chunks.length > 0) {
+      const chunk = this.chunks[0] as Buffer;
+      const count = Math.min(chunk.length, size - gathered.filled);
+      chunk.copy(gathered.target, gathered.filled, 0, count);
+      gathered.filled += count;
+      this.buffered -= count;
+      this.consumeHead(chunk, count);
+    }
+  }
+
+  /** A big read that will not finish (timeout, end) puts what it gathered back in front, as if never taken. */
+  private ungather(pending: PendingRead): void {
+    const gathered = pending.gathered;
+    if (!gathered || gathered.filled === 0) return;
+    this.chunks.unshift(gathered.target.subarray(0, gathered.filled));
+    this.buffered += gathered.filled;
+    gathered.filled = 0;
+  }
+
   private fail(error: Error): void {
     if (this.ended) return;
     this.ended = error;
     const pending = this.pending;
     if (pending) {
+      this.ungather(pending);
       this.pending = undefined;
       if (pending.timer) clearTimeout(pending.timer);
       pending.reject(error);

@@ -71,8 +71,13 @@ function readUnsigned(bytes: Buffer, at: number, size: number): number {
 }
 
 class BinaryPlistDecoder {
-  /** Decoded strings by object index: a key shared by 10,000 dicts is decoded once. */
+  /**
+   * Decoded strings that more than one place refers to, by object index: a key shared by 10,000
+   * dicts is decoded once. Only those: a map entry for each of 600,000 paths cost 40 MB.
+   */
   private readonly strings = new Map<number, string>();
+  /** References to each string object seen by `measure`, counted up to 2 ("shared"). */
+  private readonly stringReferences: Uint8Array;
   /** Containers being decoded on the current path, to refuse one that contains itself. */
   private readonly open = new Set<number>();
 
@@ -80,7 +85,9 @@ class BinaryPlistDecoder {
     private readonly bytes: Buffer,
     private readonly trailer: Trailer,
     private readonly meter: PlistBudgetMeter,
-  ) {}
+  ) {
+    this.stringReferences = new Uint8Array(trailer.objectCount);
+  }
 
   /**
    * Walks the references once without building anything, counting against the budget, then
@@ -111,6 +118,7 @@ class BinaryPlistDecoder {
     } else if (kind === 0x4 || kind === 0x5 || kind === 0x6) {
       const { length } = this.lengthAndStart(at, info, kind === 0x6 ? 2 : 1);
       this.meter.count(depth, kind === 0x6 ? 2 * length : length);
+      if (kind !== 0x4 && (this.stringReferences[index] ?? 0) < 2) this.stringReferences[index] = (this.stringReferences[index] ?? 0) + 1;
     } else {
       this.meter.count(depth);
     }
@@ -224,7 +232,8 @@ class BinaryPlistDecoder {
     const { start, length } = this.lengthAndStart(at, marker & 0x0f, utf16 ? 2 : 1);
     const byteLength = utf16 ? 2 * length : length;
     this.meter.count(depth, byteLength);
-    const known = this.strings.get(index);
+    const shared = this.stringReferences[index] === 2;
+    const known = shared ? this.strings.get(index) : undefined;
     if (known !== undefined) return known;
     let text: string;
     if (utf16) {
@@ -234,7 +243,7 @@ class BinaryPlistDecoder {
       // Lax writers put UTF-8 in "ASCII" strings; decoding as UTF-8 reads both (bplist-parser did the same).
       text = this.bytes.toString('utf8', start, start + byteLength);
     }
-    this.strings.set(index, text);
+    if (shared) this.strings.set(index, text);
     return text;
   }
 
