@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BackupError } from '../../src/main/backup/backup-error';
+import { PlistShapeError, ReadTimeoutError, StreamClosedError } from '../../src/main/device/codec';
+import { DeviceError } from '../../src/main/device/errors';
+import { ServiceError } from '../../src/main/device/services';
+import { MuxPacketError } from '../../src/main/device/usbmux';
+import { DEVICE_FAMILIES, type DeviceFamily, deviceCase, runDeviceCase } from './device-messages';
+import { engineCase, runEngineCase } from './engine-conversations';
+import { type FsAccess, watchAccesses } from './escape-guard';
+import { readHostileFolder } from './folder-readers';
+import { SECRET, SLOW_FOLDER_GENERATORS, writeFolderCase } from './folder-mutations';
+import type { FolderSample } from './folder-samples';
+import { FuzzRandom } from './fuzz-random';
+
+/**
+ * One fuzz case from (family, seed, index) alone, run with a deadline, its memory measured and its
+ * file-system reach checked. Shared by `npm run fuzz` (in child processes) and the seeded quick
+ * run in `npm test`.
+ */
+export type Family = DeviceFamily | 'engine' | 'folder';
+export const FAMILIES: readonly Family[] = [...DEVICE_FAMILIES, 'engine', 'folder'];
+
+/** ok: parsed; refused: a typed error with a sentence; skipped: not run (see CaseOptions.skip); the rest are findings. */
+export type Outcome = 'ok' | 'refused' | 'skipped' | 'crash' | 'escape' | 'timeout' | 'memory';
+
+export interface CaseOptions {
+  /** Folder cases: apply only this mutation. */
+  readonly only?: string;
+  /**
+   * Generators not to run (the case is reported as skipped): in-process runs must leave out the
+   * ones that still hang synchronously, which no deadline inside the same thread can stop.
+   */
+  readonly skip?: ReadonlySet<string>;
+}
+
+export interface CaseResult {
+  readonly family: Family;
+  readonly index: number;
+  readonly generator: string;
+  readonly outcome: Outcome;
+  /** For findings: the error or what was reached. */
+  readonly detail?: string;
+  readonly ms: number;
+  /** Highest heap + ArrayBuffer memory seen while it ran, in MB. */
+  readonly peakMb: number;
+}
+
+export const CASE_DEADLINE_MS = 5_000;
+export const MEMORY_LIMIT_MB = 512;
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const READ_ROOTS = [REPO_ROOT];
+
+/** The typed errors of each layer: each carries a sentence for a person (docs/architecture.md "Errors"). */
+export function isTypedRefusal(error: unknown): boolean {
+  return [BackupError, ServiceError, DeviceError, PlistShapeError, MuxPacketError, StreamClosedError, ReadTimeoutError].some((type) => error instanceof type);
+}
+
+export interface CaseWorkspace {
+  /** A folder of the fuzzer's own: each case gets `<dir>/case`, and `<dir>/outside` is the sentinel. */
+  readonly dir: string;
+  readonly samples: readonly FolderSample[];
+}
+
+/** Creates the sentinel folder a hostile case would like to reach. */
+export function prepareWorkspace(dir: string, samples: readonly FolderSample[]): CaseWorkspace {
+  fs.mkdirSync(path.join(dir, 'outside'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'outside', 'secret.txt'), SECRET);
+  return { dir, samples };
+}
+
+function memoryMb(): number {
+  const usage = process.memoryUsage();
+  return (usage.heapUsed + usage.arrayBuffers) / (1024 * 1024);
+}
+
+/** What a case did outside its folder: files added or changed next to it, secrets copied out. */
+function sentinelFindings(workspace: CaseWorkspace, caseDir: string): string[] {
+  const findings: string[] = [];
+  const outside = path.join(workspace.dir, 'outside');
+  const names = fs.readdirSync(outside);
+  if (names.length !== 1 || names[0] !== 'secret.txt') findings.push(`wrote into the sentinel folder: ${names.join(', ')}`);
+  else if (fs.readFileSync(path.join(outside, 'secret.txt'), 'utf8') !== SECRET) findings.push('changed the sentinel file');
+  const beside = fs.readdirSync(workspace.dir).filter((name) => name !== 'outside' && name !== path.basename(caseDir));
+  if (beside.length > 0) findings.push(`created ${beside.join(', ')} beside its folder`);
+  const walk = (dir: string): void => {
+    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && fs.statSync(full).size < 1024 * 1024 && fs.readFileSync(full).includes(SECRET)) findings.push(`copied the sentinel's secret into ${path.relative(caseDir, full)}`);
+    }
+  };
+  walk(path.join(caseDir, 'out'));
+  return findings;
+}
+
+function describeAccesses(accesses: readonly FsAccess[]): string {
+  const unique = [...new Set(accesses.map((access) => `${access.operation} ${access.path}`))];
+  return `${unique.slice(0, 3).join('; ')}${unique.length > 3 ? ` and ${unique.length - 3} more` : ''}`;
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const frame = (error.stack ?? '').split('\n').find((line) => line.trim().startsWith('at ')) ?? '';
+  return `${error.name}: ${error.message.slice(0, 200)} ${frame.trim()}`;
+}
+
+/**
+ * The folder mutations that hang a reader that trusts its input (a plist bomb, PBKDF2 counts in the
+ * billions, an endless VIEW) come at fixed case numbers, a few per thousand, not at random: each
+ * hang costs a deadline and a new process.
+ */
+export function slowFolderGenerator(index: number): string | undefined {
+  if (index % 250 !== 125) return undefined;
+  return SLOW_FOLDER_GENERATORS[Math.floor(index / 250) % SLOW_FOLDER_GENERATORS.length];
+}
+
+/** Runs case `index` of `family`; never throws. */
+export async function runCase(family: Family, seed: number, index: number, workspace: CaseWorkspace, options: CaseOptions = {}): Promise<CaseResult> {
+  const random = FuzzRandom.forCase(seed, family, index);
+  const caseDir = path.join(workspace.dir, `case-${index}`);
+  const outside = path.join(workspace.dir, 'outside');
+  let generator = 'unknown';
+  let body: () => Promise<unknown>;
+  if (family === 'engine') {
+    const testCase = engineCase(random, outside);
+    generator = testCase.generator;
+    fs.mkdirSync(caseDir);
+    body = () => runEngineCase(testCase, path.join(caseDir, 'root'));
+  } else if (family === 'folder') {
+    const sample = random.pick(workspace.samples);
+    fs.mkdirSync(path.join(caseDir, 'out'), { recursive: true });
+    const only = options.only ?? slowFolderGenerator(index);
+    generator = `${sample.name}:${writeFolderCase(random, sample, path.join(caseDir, 'backup'), outside, path.join(caseDir, 'scratch.db'), only).join('+')}`;
+    body = () => readHostileFolder(path.join(caseDir, 'backup'), path.join(caseDir, 'out'), sample.encryption?.password);
+  } else {
+    const testCase = deviceCase(family, random, index);
+    generator = testCase.generator;
+    body = () => runDeviceCase(testCase);
+  }
+
+  if (options.skip && generator.split(/[:+]/).some((part) => options.skip?.has(part))) {
+    fs.rmSync(caseDir, { recursive: true, force: true });
+    return { family, index, generator, outcome: 'skipped', ms: 0, peakMb: 0 };
+  }
+
+  let peakMb = memoryMb();
+  const sampler = setInterval(() => (peakMb = Math.max(peakMb, memoryMb())), 20);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CASE_DEADLINE_MS)));
+  const started = performance.now();
+  const watched = watchAccesses(caseDir, READ_ROOTS, body);
+  const settled = await Promise.race([watched, deadline]);
+  const ms = performance.now() - started;
+  clearTimeout(timer);
+  clearInterval(sampler);
+  peakMb = Math.max(peakMb, memoryMb());
+  const result = (outcome: Outcome, detail?: string): CaseResult => ({ family, index, generator, outcome, ms, peakMb: Math.round(peakMb), ...(detail ? { detail } : {}) });
+
+  if (settled === 'timeout') return result('timeout', `no answer within ${CASE_DEADLINE_MS / 1000} s`);
+  const escapes = [...(settled.outside.length > 0 ? [`touched ${describeAccesses(settled.outside)}`] : []), ...(family === 'engine' || family === 'folder' ? sentinelFindings(workspace, caseDir) : [])];
+  fs.rmSync(caseDir, { recursive: true, force: true });
+  if (escapes.length > 0) return result('escape', escapes.join('; '));
+  if (ms > CASE_DEADLINE_MS) return result('timeout', `took ${(ms / 1000).toFixed(1)} s`);
+  if (peakMb > MEMORY_LIMIT_MB) return result('memory', `${Math.round(peakMb)} MB`);
+  if (settled.result.status === 'fulfilled') return result('ok');
+  const error = settled.result.reason;
+  return isTypedRefusal(error) ? result('refused') : result('crash', describeError(error));
+}
