@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installEscapeGuard } from '../../bench/fuzz/escape-guard';
+import { type CaseResult, type CaseWorkspace, type Family, prepareWorkspace, runCase } from '../../bench/fuzz/fuzz-cases';
+import { buildFolderSamples } from '../../bench/fuzz/folder-samples';
+
+/**
+ * The seeded quick run of `npm run fuzz` (bench/FUZZ.md): a few hundred hostile device messages,
+ * a few engine conversations and hostile backup folders, including each named generator aimed at
+ * a known hole of issue 13. Any crash, escape, time-out or memory blow-up fails the test with the
+ * command that replays it.
+ */
+const SEED = 20_261_202;
+/** Generous: this run looks for crashes and escapes on a busy machine; `npm run fuzz` measures time. */
+const DEADLINE_MS = 30_000;
+/**
+ * Still open in main when this test was written (bench/FUZZ.md "Findings"): a damaged Manifest.db
+ * or a Files table without the expected columns ends in a raw SqliteError ("database disk image is
+ * malformed", "no such column: domain") instead of a BackupError with a sentence. Cases made with
+ * these mutations are skipped here (and still run by `npm run fuzz`); take them out of this list
+ * once the readers wrap SQLite's errors, so this test guards the fix.
+ */
+const KNOWN_OPEN = new Set(['db-bytes', 'hostile-schema']);
+
+let workspace: CaseWorkspace;
+beforeAll(() => {
+  const samples = buildFolderSamples();
+  installEscapeGuard();
+  workspace = prepareWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-fuzz-quick-')), samples);
+});
+afterAll(() => {
+  fs.rmSync(workspace.dir, { recursive: true, force: true });
+});
+
+async function findings(family: Family, indexes: readonly number[], only?: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const index of indexes) {
+    const result: CaseResult = await runCase(family, SEED, index, workspace, { deadlineMs: DEADLINE_MS, skip: KNOWN_OPEN, ...(only ? { only } : {}) });
+    if (!['ok', 'refused', 'skipped'].includes(result.outcome)) {
+      problems.push(`${result.outcome} (${result.generator}): ${result.detail ?? ''} — replay: npm run fuzz -- --replay ${family}:${SEED}:${index}`);
+    }
+  }
+  return problems;
+}
+
+const range = (from: number, count: number): number[] => Array.from({ length: count }, (_unused, offset) => from + offset);
+
+describe('fuzzing, the quick seeded run', () => {
+  // Cases 17 and 18 of each parser family are the billion-laughs and the cyclic plist.
+  it.each(['usbmux', 'lockdown', 'device-link', 'afc'] as const)('%s messages are read or refused with a sentence', async (family) => {
+    expect(await findings(family, range(0, 150))).toEqual([]);
+  });
+
+  it('a scripted phone cannot crash the engine or write outside its backup folder', async () => {
+    expect(await findings('engine', range(0, 4))).toEqual([]);
+  });
+
+  it('hostile backup folders are read or refused, and nothing outside them is touched', async () => {
+    expect(await findings('folder', range(0, 24))).toEqual([]);
+  });
+
+  it.each(['billion-laughs-bplist', 'cyclic-bplist', 'huge-iterations', 'traversing-file-id', 'planted-links', 'content-files'])(
+    'the named folder generator %s finds nothing',
+    async (generator) => {
+      expect(await findings('folder', range(1000, 3), generator)).toEqual([]);
+    },
+  );
+});
