@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PlistValue, encodePlistFrame, readPlistFrame } from '../codec';
-import { NotificationName, NotificationProxyClient } from './notification-proxy';
+import { NOTIFICATION_PROXY_MAX_MESSAGE_BYTES, NotificationName, NotificationProxyClient } from './notification-proxy';
 import { type ScriptedPeer, channelPair } from './test-support/channel-pair';
 
 let closers: (() => void)[] = [];
@@ -65,6 +65,20 @@ describe('NotificationProxyClient (§2.8)', () => {
     peer.socket.end();
     await expect(iterating).rejects.toMatchObject({ code: 'connection-closed' });
     await expect(np.post('x')).rejects.toMatchObject({ code: 'connection-closed' });
+  });
+
+  it('refuses a message announced larger than 64 KiB instead of waiting to hold it', async () => {
+    const { np, peer } = connect();
+    await np.observe(NotificationName.SYNC_CANCEL_REQUEST);
+    const iterating = (async () => {
+      for await (const _name of np.notifications()) {
+        // none
+      }
+    })();
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(NOTIFICATION_PROXY_MAX_MESSAGE_BYTES + 1);
+    peer.socket.write(header);
+    await expect(iterating).rejects.toMatchObject({ code: 'too-large' });
   });
 
   it('finishes shutdown when the device closes instead of sending ProxyDeath', async () => {

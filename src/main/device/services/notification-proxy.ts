@@ -40,6 +40,13 @@ interface Subscriber {
 }
 
 /**
+ * Largest notification_proxy message accepted. Real ones are one-line dicts (`RelayNotification` with
+ * a notification name, `ProxyDeath`, protocol.md §2.8), so 64 KiB is far above any; the codec's
+ * 64 MiB default would let a phone make us hold 64 MiB for one of them.
+ */
+export const NOTIFICATION_PROXY_MAX_MESSAGE_BYTES = 64 * 1024;
+
+/**
  * notification_proxy (§2.8): post notifications, observe names, and receive the relayed ones as
  * events or as an async iterator. One reader loop runs from the first observe (or shutdown) on.
  */
@@ -151,7 +158,7 @@ export class NotificationProxyClient {
     let error: ServiceError | undefined;
     try {
       for (;;) {
-        const message = await readPlistFrame(this.channel.reader);
+        const message = await readPlistFrame(this.channel.reader, NOTIFICATION_PROXY_MAX_MESSAGE_BYTES);
         if (!isPlistDict(message)) {
           throw new ServiceError('protocol', 'The notification service sent something other than a dictionary.');
         }
