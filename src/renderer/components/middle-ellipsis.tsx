@@ -8,7 +8,8 @@ export function MiddleEllipsis({ text, className }: { readonly text: string; rea
   const cut = tailStart(text);
   return (
     <span className={className ? `middle-ellipsis ${className}` : 'middle-ellipsis'} title={text}>
-      <span className="middle-ellipsis-head">{text.slice(0, cut)}</span>
+      {/* A short name is all tail: an empty head would still take its minimum width as an indent. */}
+      {cut > 0 ? <span className="middle-ellipsis-head">{text.slice(0, cut)}</span> : null}
       <span className="middle-ellipsis-tail">{text.slice(cut)}</span>
     </span>
   );
