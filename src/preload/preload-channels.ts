@@ -37,6 +37,12 @@ const INVOKE: { readonly [C in InvokeChannel]: true } = {
   'browser:extract': true,
   'browser:close': true,
   'browser:preview': true,
+  'passwords:pending': true,
+  'passwords:provide': true,
+  'passwords:cancel': true,
+  'passwords:remember': true,
+  'passwords:forget': true,
+  'passwords:status': true,
 };
 
 const EVENTS: { readonly [E in EventChannel]: true } = {
@@ -46,6 +52,8 @@ const EVENTS: { readonly [E in EventChannel]: true } = {
   'job:progress': true,
   'job:finished': true,
   notify: true,
+  'password:needed': true,
+  'password:settled': true,
 };
 
 export const PRELOAD_INVOKE_CHANNELS = Object.keys(INVOKE) as readonly InvokeChannel[];

@@ -76,8 +76,9 @@ export type JobKind = 'backup' | 'restore' | 'photos-import' | 'verify';
 /**
  * `restarting`: a restore is done and the phone is making its planned restart (it leaves usbmuxd
  * and comes back, protocol.md §7.3 step 5); the job ends when it is back. Not an unplug.
+ * `waiting-for-password`: the job needs the backup password and waits for someone to type it (password:needed).
  */
-export type JobPhase = 'queued' | 'preparing' | 'transferring' | 'finishing' | 'cancelling' | 'restarting';
+export type JobPhase = 'queued' | 'preparing' | 'transferring' | 'finishing' | 'cancelling' | 'restarting' | 'waiting-for-password';
 
 export interface JobProgress {
   readonly jobId: string;
@@ -261,4 +262,41 @@ export interface DevicesChanged {
 
 export interface BackupsChanged {
   readonly backups: readonly BackupView[];
+}
+
+/** What needs the backup password: the one password prompt says so in its own words. */
+export type PasswordReason = 'backup' | 'verify' | 'browse' | 'restore';
+
+/**
+ * The core asks for a backup password (event password:needed) and waits; the renderer shows the
+ * one password prompt and answers with passwords:provide or passwords:cancel. Never carries a password.
+ */
+export interface PasswordRequestView {
+  readonly requestId: string;
+  /** The phone whose backup password it is (one password per phone, §6.7). */
+  readonly udid: string;
+  readonly deviceName?: string;
+  readonly reason: PasswordReason;
+  readonly backupId?: string;
+  /** The job waiting for it (phase `waiting-for-password`), when a job asked. */
+  readonly jobId?: string;
+  /** Lifeboat started the work by itself (automatic backup), so nobody is looking at the window yet. */
+  readonly automatic: boolean;
+  /** Why it asks again: the password typed last was not right, or the remembered one no longer is. */
+  readonly problem?: 'wrong' | 'remembered-wrong';
+  /** Where "remember" keeps a password: the OS keychain (desktop app) or memory until Lifeboat quits. */
+  readonly rememberIn: 'keychain' | 'session';
+}
+
+/** A password request is over: the password opened the backup, or the person cancelled. */
+export interface PasswordSettled {
+  readonly requestId: string;
+  readonly outcome: 'accepted' | 'cancelled';
+}
+
+/** Whether a password for this phone is remembered, and where it would be kept. */
+export interface RememberedPasswordView {
+  readonly udid: string;
+  readonly remembered: boolean;
+  readonly rememberIn: 'keychain' | 'session';
 }

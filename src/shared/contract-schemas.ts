@@ -106,6 +106,19 @@ export const browserPreviewArgs = z.object({ sessionId: id, fileId: id }).strict
 
 export const browserCloseArgs = z.object({ sessionId: id }).strict();
 
+export const passwordProvideArgs = z
+  .object({
+    requestId: id,
+    password,
+    /** Keep it (keychain in the desktop app, memory in web mode) once it has opened the backup. */
+    remember: z.boolean().optional(),
+  })
+  .strict();
+
+export const passwordCancelArgs = z.object({ requestId: id }).strict();
+
+export const passwordRememberArgs = z.object({ udid, password }).strict();
+
 /** Argument fields that hold secrets; redactArgs replaces them before anything is logged. */
 export const SECRET_FIELDS = ['password', 'oldPassword', 'newPassword'] as const;
 

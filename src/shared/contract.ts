@@ -46,6 +46,12 @@ export const INVOKE_SCHEMAS = {
   'browser:extract': schemas.browserExtractArgs,
   'browser:close': schemas.browserCloseArgs,
   'browser:preview': schemas.browserPreviewArgs,
+  'passwords:pending': schemas.noArgs,
+  'passwords:provide': schemas.passwordProvideArgs,
+  'passwords:cancel': schemas.passwordCancelArgs,
+  'passwords:remember': schemas.passwordRememberArgs,
+  'passwords:forget': schemas.udidArgs,
+  'passwords:status': schemas.udidArgs,
 } as const;
 
 type Schemas = typeof INVOKE_SCHEMAS;
@@ -83,6 +89,15 @@ interface InvokeResults {
   'browser:extract': m.ExtractResult;
   'browser:close': { readonly closed: boolean };
   'browser:preview': m.BrowserPreviewView;
+  /** Password requests still waiting (a window opened late, or reloaded, shows them). */
+  'passwords:pending': readonly m.PasswordRequestView[];
+  /** Answers a request; the request settles (password:settled) or asks again with `problem`. */
+  'passwords:provide': { readonly accepted: boolean };
+  'passwords:cancel': { readonly cancelled: boolean };
+  /** Remembers a phone's password ahead of time (checked against its newest backup when there is one). */
+  'passwords:remember': m.RememberedPasswordView;
+  'passwords:forget': m.RememberedPasswordView;
+  'passwords:status': m.RememberedPasswordView;
 }
 
 export type InvokeChannel = keyof Schemas & keyof InvokeResults;
@@ -103,13 +118,15 @@ export interface EventChannels {
   'job:progress': m.JobProgress;
   'job:finished': m.JobFinished;
   notify: m.NoticeView;
+  'password:needed': m.PasswordRequestView;
+  'password:settled': m.PasswordSettled;
 }
 
 export type EventChannel = keyof EventChannels;
 
 /** The allowlists the preload and the bridge check every message against. */
 export const INVOKE_CHANNELS = Object.keys(INVOKE_SCHEMAS) as readonly InvokeChannel[];
-export const EVENT_CHANNELS: readonly EventChannel[] = ['devices:changed', 'backups:changed', 'settings:changed', 'job:progress', 'job:finished', 'notify'];
+export const EVENT_CHANNELS: readonly EventChannel[] = ['devices:changed', 'backups:changed', 'settings:changed', 'job:progress', 'job:finished', 'notify', 'password:needed', 'password:settled'];
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(INVOKE_SCHEMAS, value);

@@ -17,6 +17,7 @@ import { DeviceService } from './device-service';
 import { fail, toAppError } from './error-mapping';
 import { EventHub, type EventListener } from './event-hub';
 import { JobQueue } from './job-queue';
+import { PasswordBroker, type RememberedPasswords } from './password-broker';
 import { SettingsStore } from './settings-store';
 import { UnlockWatcher } from './unlock-watcher';
 
@@ -33,6 +34,11 @@ export interface AppCoreOptions {
   readonly version?: string;
   /** Where the core logs one line per failed request (arguments redacted); silent by default. */
   readonly log?: (line: string) => void;
+  /**
+   * Remembered backup passwords that outlive the app (the desktop app's keychain vault); without
+   * it "remember" lasts until the app quits, in this process's memory only.
+   */
+  readonly passwordVault?: RememberedPasswords;
 }
 
 export interface AppCore {
@@ -68,10 +74,26 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
   // The two services point at each other (devices show last-backup dates, backups refresh the
   // device list), so each reaches the other through a closure evaluated after both exist.
   const unlock = new UnlockWatcher(manager);
-  const backups: BackupService = new BackupService({ backends, settings, hub, jobs, muxAddress, unlock, onBackupsChanged: () => devices.publish() });
+  const passwords = new PasswordBroker(hub, options.passwordVault, (request) => {
+    // Nobody clicked anything: say in the window why a backup is waiting (the desktop shell adds an OS notification).
+    if (request.automatic && !request.problem) {
+      hub.emit('notify', notice('info', `Backup of ${devices.nameOf(request.udid)} needs the backup password`, 'The automatic backup is waiting. Enter the password to continue.', request.udid));
+    }
+  });
+  const backups: BackupService = new BackupService({
+    backends,
+    settings,
+    hub,
+    jobs,
+    muxAddress,
+    unlock,
+    passwords,
+    onBackupsChanged: () => devices.publish(),
+    deviceName: (udid) => devices.list().find((device) => device.udid === udid)?.name,
+  });
   const devices: DeviceService = new DeviceService({ manager, settings, hub, jobs, lastBackupAt: (udid) => backups.lastBackupAt(udid), knownDevices: () => backups.knownDevices() });
   devices.onAutoBackup = async (udid) => {
-    backups.start(udid, false);
+    backups.start(udid, false, undefined, true);
   };
 
   function onJobFinished(finished: JobFinished): void {
@@ -117,7 +139,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'restore:candidates': async ({ udid }) => backups.restoreCandidates(udid),
     'photos:import': async ({ udid, destination }) => backups.startPhotoImport(udid, destination),
     'photos:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
-    'browser:open': async ({ backupId, password }) => backups.browser().open({ backupId, backupPath: await backups.pathOf(backupId), ...(password ? { password } : {}) }),
+    'browser:open': async ({ backupId, password }) => backups.openBrowser(backupId, password),
     'browser:list': async ({ sessionId, ...rest }) => backups.browser().list(sessionId, rest),
     'browser:search': async ({ sessionId, query, limit }) => backups.browser().search(sessionId, query, limit),
     'browser:extract': async ({ sessionId, fileIds, destination }) => backups.browser().extract(sessionId, fileIds, destination),
@@ -129,6 +151,12 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
       await backups.browser().close(sessionId);
       return { closed: true };
     },
+    'passwords:pending': async () => passwords.list(),
+    'passwords:provide': async ({ requestId, password, remember }) => ({ accepted: passwords.provide(requestId, password, remember ?? false) }),
+    'passwords:cancel': async ({ requestId }) => ({ cancelled: passwords.cancel(requestId) }),
+    'passwords:remember': async ({ udid, password }) => backups.rememberPassword(udid, password),
+    'passwords:forget': async ({ udid }) => passwords.forget(udid),
+    'passwords:status': async ({ udid }) => passwords.status(udid),
   };
 
   let closed = false;
@@ -172,6 +200,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     async close() {
       if (closed) return;
       closed = true;
+      passwords.cancelAll();
       jobs.cancelAll();
       unlock.stop();
       manager.stop();

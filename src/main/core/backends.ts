@@ -91,4 +91,10 @@ export interface Backends {
   readonly restore?: RestoreBackend;
   readonly photos?: PhotosBackend;
   readonly browser?: BrowserBackend;
+  /**
+   * Tries a backup password against the key bag of the backup in `folder` (§6.2–6.3); throws the
+   * `wrong-password` error when it does not open it. Nothing to check (no backup yet, not
+   * encrypted) resolves: the work itself then finds out.
+   */
+  checkPassword?(folder: string, password: string): Promise<void>;
 }

@@ -1,10 +1,12 @@
-import type { BackupView, EncryptionView, JobStarted, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
+import path from 'node:path';
+import type { BackupView, EncryptionView, JobStarted, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
 import { DEFAULT_RETENTION } from '../backup/store/snapshots';
 import type { Backends, BrowserBackend, CatalogBackend } from './backends';
 import type { KnownDevice } from './device-views';
 import { fail } from './error-mapping';
 import type { EventHub } from './event-hub';
-import type { JobQueue } from './job-queue';
+import type { JobContext, JobQueue } from './job-queue';
+import type { PasswordBroker, PasswordNeed } from './password-broker';
 import type { SettingsStore } from './settings-store';
 import type { UnlockWatcher } from './unlock-watcher';
 
@@ -17,6 +19,10 @@ export interface BackupServiceOptions {
   readonly onBackupsChanged: () => void;
   /** A backup of a locked phone waits here for the unlock instead of failing (issue 12). */
   readonly unlock?: Pick<UnlockWatcher, 'isLocked' | 'waitForUnlock'>;
+  /** Obtains backup passwords (remembered, or asked through the one password prompt). */
+  readonly passwords: PasswordBroker;
+  /** The phone's name for the prompt's sentence. */
+  readonly deviceName?: (udid: string) => string | undefined;
 }
 
 /**
@@ -57,29 +63,40 @@ export class BackupService {
     return [...byUdid.values()];
   }
 
-  start(udid: string, full: boolean, password?: string): JobStarted {
+  /**
+   * Starts a backup. An encrypted phone with the Camera Roll off needs the backup password (the
+   * engine rewrites Manifest.db, §6.4): the job then waits in `waiting-for-password` for the one
+   * password prompt, automatic backups included, and never fails for want of it.
+   */
+  start(udid: string, full: boolean, password?: string, automatic = false): JobStarted {
     const { settings, backends, muxAddress } = this.options;
     const { backupRoot, retention } = settings.get();
     const cameraRoll = settings.device(udid).cameraRoll;
-    const jobId = this.options.jobs.start(udid, 'backup', async ({ signal, report }) => {
+    const jobId = this.options.jobs.start(udid, 'backup', async (context) => {
+      const { signal, report } = context;
       const unlock = this.options.unlock;
       if (unlock?.isLocked(udid)) {
         report({ waitingFor: 'unlock' });
         await unlock.waitForUnlock(udid, signal);
         report({ waitingFor: undefined });
       }
-      const result = await backends.backup.runBackup({
-        udid,
-        backupRoot,
-        full,
-        cameraRoll,
-        signal,
-        onProgress: report,
-        // The setting is the recent half of the default policy; empty (null) keeps every backup.
-        retention: retention.keepLast === null ? {} : { keepLast: retention.keepLast, keepMonthly: DEFAULT_RETENTION.keepMonthly },
-        ...(muxAddress ? { muxAddress } : {}),
-        ...(password ? { password } : {}),
-      });
+      const run = (withPassword: string | undefined) =>
+        backends.backup.runBackup({
+          udid,
+          backupRoot,
+          full,
+          cameraRoll,
+          signal,
+          onProgress: report,
+          // The setting is the recent half of the default policy; empty (null) keeps every backup.
+          retention: retention.keepLast === null ? {} : { keepLast: retention.keepLast, keepMonthly: DEFAULT_RETENTION.keepMonthly },
+          ...(muxAddress ? { muxAddress } : {}),
+          ...(withPassword ? { password: withPassword } : {}),
+        });
+      // With the Camera Roll in, the engine never needs the password: do not even look it up.
+      const result = cameraRoll
+        ? await run(password)
+        : await this.withPassword({ udid, reason: 'backup', automatic }, run, { explicit: password, required: false, folder: path.join(backupRoot, udid), context });
       await this.reload();
       const made = result.backupPath ? await this.requireCatalog().findByPath(result.backupPath) : undefined;
       return made ? { backupId: made.id } : {};
@@ -88,7 +105,62 @@ export class BackupService {
   }
 
   async verify(backupId: string, password?: string): Promise<VerifyReport> {
-    return this.requireCatalog().verify(backupId, password);
+    const backup = this.cache.find((candidate) => candidate.id === backupId);
+    const catalog = this.requireCatalog();
+    if (!backup?.encrypted) return catalog.verify(backupId, password);
+    return this.withPassword({ udid: backup.udid, reason: 'verify', backupId }, (withPassword) => catalog.verify(backupId, withPassword), { explicit: password, required: true, folder: backup.path });
+  }
+
+  /** Opens a backup in the browser (asking for the password of an encrypted one). */
+  async openBrowser(backupId: string, password?: string) {
+    const browser = this.browser();
+    const backupPath = await this.pathOf(backupId);
+    const backup = this.cache.find((candidate) => candidate.id === backupId);
+    const open = (withPassword: string | undefined) => browser.open({ backupId, backupPath, ...(withPassword ? { password: withPassword } : {}) });
+    if (!backup?.encrypted) return open(password);
+    return this.withPassword({ udid: backup.udid, reason: 'browse', backupId }, open, { explicit: password, required: true, folder: backupPath });
+  }
+
+  /**
+   * Remembers a phone's password ahead of its backups (the Camera Roll warning offers it), after
+   * trying it on the phone's newest encrypted backup when there is one.
+   */
+  async rememberPassword(udid: string, password: string): Promise<RememberedPasswordView> {
+    const newest = this.cache.filter((backup) => backup.udid === udid && backup.encrypted && backup.status === 'complete').sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    if (newest && this.options.backends.checkPassword) await this.options.backends.checkPassword(newest.path, password);
+    return this.options.passwords.remember(udid, password);
+  }
+
+  /** The passwords' side of encryption changes: a remembered password follows the phone's. */
+  private async afterPasswordChange(udid: string, newPassword: string | undefined): Promise<void> {
+    const passwords = this.options.passwords;
+    if (newPassword === undefined) await passwords.forget(udid);
+    else if ((await passwords.remembered(udid)) !== undefined) await passwords.remember(udid, newPassword).catch(() => passwords.forget(udid));
+  }
+
+  /**
+   * Runs work that needs a phone's backup password through the broker, with a quick check of the
+   * password against the backup's key bag; a job shows `waiting-for-password` while it waits.
+   */
+  private withPassword<T>(
+    need: PasswordNeed,
+    work: (password: string | undefined) => Promise<T>,
+    options: { readonly explicit: string | undefined; readonly required: boolean; readonly folder: string; readonly context?: JobContext },
+  ): Promise<T> {
+    const { backends, passwords, deviceName } = this.options;
+    const { context } = options;
+    const name = deviceName?.(need.udid);
+    return passwords.withPassword({ ...need, ...(name ? { deviceName: name } : {}), ...(context ? { jobId: context.jobId } : {}) }, work, {
+      required: options.required,
+      ...(options.explicit === undefined ? {} : { explicit: options.explicit }),
+      ...(backends.checkPassword ? { check: (password: string) => backends.checkPassword!(options.folder, password) } : {}),
+      ...(context
+        ? {
+            signal: context.signal,
+            onWaiting: (waiting: boolean) => context.report({ phase: waiting ? 'waiting-for-password' : 'preparing', message: waiting ? 'Waiting for the backup password' : 'Checking the backup password' }),
+          }
+        : {}),
+    });
   }
 
   async delete(backupId: string): Promise<{ deleted: boolean }> {
@@ -128,12 +200,14 @@ export class BackupService {
   async setEncryption(udid: string, enabled: boolean, password: string): Promise<EncryptionView> {
     if (this.options.jobs.activeJobFor(udid)) fail('busy', undefined, udid);
     await this.options.backends.backup.setEncryption({ ...this.target(udid), enabled, password });
+    if (!enabled) await this.afterPasswordChange(udid, undefined);
     return { udid, enabled };
   }
 
   async changePassword(udid: string, oldPassword: string, newPassword: string): Promise<EncryptionView> {
     if (this.options.jobs.activeJobFor(udid)) fail('busy', undefined, udid);
     await this.options.backends.backup.changePassword({ ...this.target(udid), oldPassword, newPassword });
+    await this.afterPasswordChange(udid, newPassword);
     return { udid, enabled: true };
   }
 
@@ -145,18 +219,25 @@ export class BackupService {
   async startRestore(args: { udid: string; backupId: string; password?: string; system?: boolean; settings?: boolean; reboot?: boolean }): Promise<JobStarted> {
     const restore = this.options.backends.restore ?? fail('unsupported', 'Restoring is not available in this version yet.');
     const backupPath = await this.pathOf(args.backupId);
-    const jobId = this.options.jobs.start(args.udid, 'restore', async ({ signal, report }) => {
-      await restore.run({
-        ...this.target(args.udid),
-        backupPath,
-        // Everything, as iTunes and Finder restore (the keychain, Wi-Fi, passwords), unless asked otherwise.
-        system: args.system ?? true,
-        settings: args.settings ?? false,
-        reboot: args.reboot ?? true,
-        signal,
-        onProgress: report,
-        ...(args.password ? { password: args.password } : {}),
-      });
+    const source = this.cache.find((candidate) => candidate.id === args.backupId);
+    // The password belongs to the phone that made the backup, which may not be the one restored to.
+    const owner = source?.udid ?? args.udid;
+    const jobId = this.options.jobs.start(args.udid, 'restore', async (context) => {
+      const run = (password: string | undefined) =>
+        restore.run({
+          ...this.target(args.udid),
+          backupPath,
+          // Everything, as iTunes and Finder restore (the keychain, Wi-Fi, passwords), unless asked otherwise.
+          system: args.system ?? true,
+          settings: args.settings ?? false,
+          reboot: args.reboot ?? true,
+          signal: context.signal,
+          onProgress: context.report,
+          ...(password ? { password } : {}),
+        });
+      await (source?.encrypted
+        ? this.withPassword({ udid: owner, reason: 'restore', backupId: args.backupId }, run, { explicit: args.password, required: true, folder: backupPath, context })
+        : run(args.password));
       return {};
     });
     return { jobId };

@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { isBackupError } from '../backup/backup-error';
+import { unlockBackup } from '../backup/crypto';
 import { type BackupCatalog, type BackupRecord, openCatalog } from '../backup/catalog';
 import { type BackupProgress, changeBackupPassword, getBackupEncryption, runBackup, setBackupEncryption } from '../backup/engine';
 import { importPhotos, type PhotoImportProgress } from '../backup/photos';
@@ -38,6 +41,7 @@ export function createRealBackends(): Backends {
     openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders, inspect: (folder, options) => catalogReader.inspect(folder, options) })),
     restore: createRestoreBackend(),
     browser: createBrowserBackend(createUntrustedBackupReader()),
+    checkPassword: checkBackupPassword,
     photos: {
       async importPhotos(options) {
         await importPhotos({
@@ -100,6 +104,22 @@ export function toBackupView(record: BackupRecord): BackupView {
     status: record.status === 'complete' ? 'complete' : 'incomplete',
     ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
   };
+}
+
+/** Unlocks the key bag in the folder's Manifest.plist; only a wrong password is an error here. */
+async function checkBackupPassword(folder: string, password: string): Promise<void> {
+  let manifest: Buffer;
+  try {
+    manifest = await fs.promises.readFile(path.join(folder, 'Manifest.plist'));
+  } catch {
+    return; // No backup there yet: the phone's own key bag is checked during the backup.
+  }
+  try {
+    await unlockBackup(manifest, password);
+  } catch (error) {
+    if (isBackupError(error, 'wrong-password')) throw error;
+    // Not encrypted, or a damaged key bag: not this check's business; the work reports it.
+  }
 }
 
 function fromBackupProgress(progress: BackupProgress): ProgressUpdate {
