@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceView, JobFinished } from '../../src/shared/contract';
+import type { DeviceView, JobFinished, PasswordRequestView } from '../../src/shared/contract';
 import { DesktopNoticePlanner } from '../../src/main/electron/desktop-notices';
 
 const phone = (udid: string, connected: boolean, extra: Partial<DeviceView> = {}): DeviceView => ({
@@ -51,5 +51,22 @@ describe('desktop notices', () => {
     expect(planner.jobFinished(finished('cancelled'), away)).toBeUndefined();
     expect(planner.jobFinished(finished('succeeded', { kind: 'verify' }), away)).toBeUndefined();
     expect(planner.jobFinished(finished('succeeded', { kind: 'restore', udid: 'Z' }), away)).toMatchObject({ title: 'Restore finished', body: 'The iPhone was restored.' });
+  });
+
+  it('asks for the backup password when a backup waits for it out of sight, with a button to enter it', () => {
+    const planner = new DesktopNoticePlanner();
+    planner.devicesChanged([phone('A', true)], away);
+    const request: PasswordRequestView = { requestId: 'r1', udid: 'A', reason: 'backup', jobId: 'j1', automatic: true, rememberIn: 'keychain' };
+    expect(planner.passwordNeeded(request, away)).toEqual({
+      title: 'Lifeboat needs the backup password',
+      body: 'The automatic backup of Phone A is waiting for its backup password. Click to enter it.',
+      udid: 'A',
+      urgent: true,
+      actionLabel: 'Enter Password',
+    });
+    // The window shows the prompt itself; a second ask (wrong password) and Verify/Browse come from the window.
+    expect(planner.passwordNeeded(request, { windowFocused: true })).toBeUndefined();
+    expect(planner.passwordNeeded({ ...request, problem: 'wrong' }, away)).toBeUndefined();
+    expect(planner.passwordNeeded({ ...request, reason: 'verify', jobId: undefined }, away)).toBeUndefined();
   });
 });

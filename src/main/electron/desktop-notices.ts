@@ -4,7 +4,7 @@
  * window has focus the in-app toast already says it, so nothing pops up on the desktop then.
  * Plain Node: the Electron side only turns a DesktopNotice into a Notification.
  */
-import type { DeviceView, JobFinished } from '../../shared/contract';
+import type { DeviceView, JobFinished, PasswordRequestView } from '../../shared/contract';
 import { formatBytes, formatDuration } from '../../shared/format';
 
 export interface DesktopNotice {
@@ -14,6 +14,8 @@ export interface DesktopNotice {
   readonly udid?: string;
   /** Failures ask for attention (urgency critical on Linux). */
   readonly urgent: boolean;
+  /** A button on the notification (macOS shows it; elsewhere clicking the notification does the same). */
+  readonly actionLabel?: string;
 }
 
 export interface NoticeContext {
@@ -67,6 +69,25 @@ export class DesktopNoticePlanner {
       return { title: `${what} of ${name} failed`, body: reason, udid: finished.udid, urgent: true };
     }
     return undefined;
+  }
+
+  /**
+   * A backup or restore waits for the backup password (an automatic backup, or one started from the
+   * tray): say so, since it would otherwise wait unseen. Clicking brings the window forward, where
+   * the password prompt is already open. Verify and Browse are asked from the window itself.
+   */
+  passwordNeeded(request: PasswordRequestView, context: NoticeContext): DesktopNotice | undefined {
+    if (context.windowFocused || request.problem !== undefined) return undefined;
+    if (request.reason !== 'backup' && request.reason !== 'restore') return undefined;
+    const name = request.deviceName ?? this.names.get(request.udid) ?? 'the iPhone';
+    const what = request.reason === 'backup' ? (request.automatic ? 'The automatic backup' : 'The backup') : 'The restore';
+    return {
+      title: 'Lifeboat needs the backup password',
+      body: `${what} of ${name} is waiting for its backup password. Click to enter it.`,
+      udid: request.udid,
+      urgent: true,
+      actionLabel: 'Enter Password',
+    };
   }
 
   private remember(device: DeviceView): void {

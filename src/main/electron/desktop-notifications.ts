@@ -1,4 +1,4 @@
-/** Shows a DesktopNotice as an OS notification; a click brings the Lifeboat window forward. */
+/** Shows a DesktopNotice as an OS notification; a click (or its button) brings the Lifeboat window forward. */
 import { Notification } from 'electron';
 import type { DesktopNotice } from './desktop-notices';
 
@@ -9,7 +9,9 @@ export function showDesktopNotice(notice: DesktopNotice, onClick: (udid: string 
     body: notice.body,
     urgency: notice.urgent ? 'critical' : 'normal',
     ...(iconPath ? { icon: iconPath } : {}),
+    ...(notice.actionLabel ? { actions: [{ type: 'button' as const, text: notice.actionLabel }] } : {}),
   });
   notification.on('click', () => onClick(notice.udid));
+  notification.on('action', () => onClick(notice.udid));
   notification.show();
 }

@@ -82,6 +82,7 @@ export async function startDesktopShell(options: DesktopShellOptions): Promise<D
       refreshTray();
       notify(planner.jobFinished(finished, { windowFocused: options.windowFocused() }));
     }),
+    core.on('password:needed', (request) => notify(planner.passwordNeeded(request, { windowFocused: options.windowFocused() }))),
   ];
 
   return {

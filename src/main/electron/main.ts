@@ -42,11 +42,6 @@ let desktop: DesktopShell | undefined;
 let unregisterIpc: (() => void) | undefined;
 let quitting = false;
 
-/**
- * The remembered-password vault (safeStorage). Exported until the core takes it as an option
- * (`createAppCore({ passwordVault })`); then it is passed there instead.
- */
-export let passwordVault: PasswordVault | undefined;
 
 registerAppScheme();
 // Windows shows notifications only for an app with an AppUserModelID; the installer registers this one.
@@ -75,9 +70,11 @@ async function start(): Promise<void> {
   try {
     hardenSession(session.defaultSession);
     serveRenderer(session.defaultSession, paths.renderer);
-    passwordVault = new FilePasswordVault(path.join(app.getPath('userData'), PASSWORD_VAULT_FILE), safeStorageCipher);
+    // Remembered backup passwords, encrypted by the OS keychain (safeStorage); the core asks it before asking the person.
+    const passwordVault: PasswordVault = new FilePasswordVault(path.join(app.getPath('userData'), PASSWORD_VAULT_FILE), safeStorageCipher);
     core = await createAppCore({
       mode: 'electron',
+      passwordVault,
       version: app.getVersion(),
       settingsPath: path.join(app.getPath('userData'), 'settings.json'),
       log: (line) => console.error(line),

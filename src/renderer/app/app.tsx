@@ -4,6 +4,7 @@ import { Toasts } from '../components/toasts';
 import { BackupBrowser } from '../features/browser/backup-browser';
 import { DeviceList } from '../features/devices/device-list';
 import { DevicePage } from '../features/devices/device-page';
+import { PasswordPrompt } from '../features/passwords/password-prompt';
 import { SettingsPage } from '../features/settings/settings-page';
 import { useActions, useAppState } from './store-context';
 import { useWindowTitle } from './use-window-title';
@@ -67,6 +68,8 @@ export function App() {
         )}
       </main>
       <Toasts />
+      {/* Last, so it sits above any other dialog (the restore wizard) that is waiting on it. */}
+      <PasswordPrompt />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { backupsActions, initialBackups, initialJobs, jobsActions } from './back
 import { devicesActions, initialDevices } from './devices-slice';
 import { reconcileErrors, reconcileNotices } from './error-rules';
 import { browserActions, initialBrowser } from './browser-slice';
+import { initialPasswords, passwordsActions } from './passwords-slice';
 import { initialPhotos, photosActions } from './photos-slice';
 import { initialRestore, restoreActions } from './restore-slice';
 import { initialSettings, settingsActions } from './settings-slice';
@@ -17,7 +18,8 @@ export type AppActions = ReturnType<typeof devicesActions> &
   ReturnType<typeof restoreActions> &
   ReturnType<typeof photosActions> &
   ReturnType<typeof browserActions> &
-  ReturnType<typeof uiActions>;
+  ReturnType<typeof uiActions> &
+  ReturnType<typeof passwordsActions>;
 
 export interface AppStore {
   readonly store: StoreApi<AppState>;
@@ -35,6 +37,7 @@ export const initialState: AppState = {
   photos: initialPhotos,
   browser: initialBrowser,
   ui: initialUi,
+  passwords: initialPasswords,
   lastAction: 'init',
 };
 
@@ -61,7 +64,8 @@ export function createAppStore(api: MainApi): AppStore {
         return await work();
       } catch (error) {
         const shown = error instanceof AppErrorException ? error.error : appError('unknown');
-        actions.errorShown(shown);
+        // The person's own Cancel (e.g. in the password prompt) is not an error to show.
+        if (shown.code !== 'cancelled') actions.errorShown(shown);
         return undefined;
       }
     },
@@ -75,6 +79,7 @@ export function createAppStore(api: MainApi): AppStore {
     ...photosActions(context),
     ...browserActions(context),
     ...uiActions(context),
+    ...passwordsActions(context),
   };
 
   function connect(): () => void {
@@ -85,8 +90,10 @@ export function createAppStore(api: MainApi): AppStore {
       api.on('job:progress', (progress) => actions.jobProgress(progress)),
       api.on('job:finished', (finished) => actions.jobFinished(finished)),
       api.on('notify', (notice) => actions.noticeReceived(notice)),
+      api.on('password:needed', (request) => actions.passwordNeeded(request)),
+      api.on('password:settled', (settled) => actions.passwordSettled(settled)),
     ];
-    void Promise.all([actions.loadDevices(), actions.loadBackups(), actions.loadSettings(), actions.loadJobs()]);
+    void Promise.all([actions.loadDevices(), actions.loadBackups(), actions.loadSettings(), actions.loadJobs(), actions.loadPasswordRequests()]);
     return () => offs.forEach((off) => off());
   }
 

@@ -9,7 +9,9 @@ import type {
   JobProgress,
   MainApi,
   NoticeView,
+  PasswordRequestView,
   RestoreCandidatesView,
+  RememberedPasswordView,
   RestorePreflightView,
   SettingsView,
   ThemePreference,
@@ -107,6 +109,15 @@ export interface UiState {
   readonly screen: Screen;
 }
 
+export interface PasswordsState {
+  /** The core's password requests still waiting, oldest first: the prompt shows the first. */
+  readonly requests: readonly PasswordRequestView[];
+  /** Requests whose typed password is being tried. */
+  readonly submitting: { readonly [requestId: string]: boolean };
+  /** Whether a phone's password is remembered, once asked. */
+  readonly remembered: { readonly [udid: string]: RememberedPasswordView };
+}
+
 export interface AppState {
   readonly devices: DevicesState;
   readonly backups: BackupsState;
@@ -116,6 +127,7 @@ export interface AppState {
   readonly photos: PhotosState;
   readonly browser: BrowserState;
   readonly ui: UiState;
+  readonly passwords: PasswordsState;
   /** The name of the last action (`slice/event`), for debugging and tests. */
   readonly lastAction: string;
 }

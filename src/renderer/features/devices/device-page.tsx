@@ -1,9 +1,11 @@
+import { useState } from 'react';
 import type { DeviceView } from '../../../shared/contract';
 import { useActions, useAppState } from '../../app/store-context';
 import { Switch } from '../../components/switch';
 import { BackupHistory } from '../backups/backup-history';
 import { BackupNow } from '../backups/backup-now';
 import { EncryptionControl } from '../backups/encryption-control';
+import { CameraRollWarning } from '../passwords/camera-roll-warning';
 import { PhotoImport } from '../photos/photo-import';
 import { AfterResetBanner } from '../restore/after-reset-banner';
 import { RestoreWizard } from '../restore/restore-wizard';
@@ -19,6 +21,9 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
   const wizard = useAppState((state) => (state.restore.wizard?.udid === device.udid ? state.restore.wizard : undefined));
   const busy = useAppState((state) => Object.values(state.jobs.active).some((job) => job.udid === device.udid));
   const trusted = device.connected && device.trust === 'trusted';
+  const [warnCameraRoll, setWarnCameraRoll] = useState(false);
+  // Off on an encrypted phone means every backup needs the password: say so first (and offer to remember it).
+  const changeCameraRoll = (cameraRoll: boolean) => (!cameraRoll && device.encryptionEnabled ? setWarnCameraRoll(true) : void setDeviceSettings(device.udid, { cameraRoll }));
   return (
     <article className="device-page" aria-labelledby="device-title">
       <header className="summary card">
@@ -57,9 +62,24 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
               description="Photos and videos from the iPhone's Camera Roll go into the backup. Turn off to make backups smaller and faster."
               checked={device.settings.cameraRoll}
               disabled={busy}
-              onChange={(cameraRoll) => void setDeviceSettings(device.udid, { cameraRoll })}
+              onChange={changeCameraRoll}
               testId="camera-roll-switch"
             />
+            {!device.settings.cameraRoll && device.encryptionEnabled ? (
+              <p className="hint" data-testid="camera-roll-password-hint">
+                Backups of this iPhone are encrypted, so each backup needs the backup password to leave the Camera Roll out. Lifeboat asks for it, or uses the one it remembers.
+              </p>
+            ) : null}
+            {warnCameraRoll ? (
+              <CameraRollWarning
+                device={device}
+                onCancel={() => setWarnCameraRoll(false)}
+                onConfirm={() => {
+                  setWarnCameraRoll(false);
+                  void setDeviceSettings(device.udid, { cameraRoll: false });
+                }}
+              />
+            ) : null}
             <Switch
               label="Back up automatically when connected"
               checked={device.settings.autoBackup}

@@ -1,0 +1,231 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppCore, createAppCore } from '../src/main/core/app-core';
+import { startWebBridge, type WebBridge } from '../src/main/web';
+import type { EventChannel, JobFinished } from '../src/shared/contract';
+import type { VirtualDevice } from '../src/simulator/device/virtual-device';
+import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
+import { buildRenderer, CHROMIUM, launchBrowser, SCREENSHOT_DIR } from './web-helpers';
+
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
+
+const STEP_MS = 60_000;
+const PASSWORD = 'lifeboat-e2e-secret';
+const WRONG = 'not-the-password';
+const SIZES = [
+  { width: 800, height: 600 },
+  { width: 1600, height: 1000 },
+] as const;
+
+function nextJobFinished(core: AppCore, kind: JobFinished['kind']): Promise<JobFinished> {
+  return new Promise((resolve) => {
+    const off = core.on('job:finished', (finished) => {
+      if (finished.kind !== kind) return;
+      off();
+      resolve(finished);
+    });
+  });
+}
+
+/**
+ * The one password prompt, in the browser, against a virtual iPhone with backup encryption on:
+ * turning the Camera Roll off warns that backups will need the password; Back Up Now asks for it in
+ * the app (a wrong one is said in the prompt, the right one finishes the backup); an automatic
+ * backup waits for it with a notice; Verify and Browse of an encrypted backup ask and work; Escape
+ * cancels; "remember" holds for the session (across a reload) and the password never leaves the core.
+ */
+describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => {
+  let harness: SimHarness;
+  let core: AppCore;
+  let bridge: WebBridge;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  let device: VirtualDevice;
+  let rendererDir = '';
+  /** Everything the core sent to windows, as JSON: the password must never be in it. */
+  const wire: string[] = [];
+
+  beforeAll(async () => {
+    rendererDir = await buildRenderer();
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    harness = await startSimHarness();
+    device = harness.sim.device(harness.sim.devices()[0]!.udid);
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
+    const events: EventChannel[] = ['devices:changed', 'backups:changed', 'settings:changed', 'job:progress', 'job:finished', 'notify', 'password:needed', 'password:settled'];
+    for (const event of events) core.on(event, (payload) => wire.push(JSON.stringify(payload)));
+    bridge = await startWebBridge({ core, staticDir: rendererDir });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    await page.setViewportSize(SIZES[0]);
+  });
+
+  afterAll(async () => {
+    if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
+    await browser?.close();
+    await bridge?.close();
+    await core?.close();
+    await harness?.cleanup();
+  });
+
+  const prompt = () => page.getByRole('dialog', { name: 'Enter the backup password' });
+
+  /**
+   * Screenshots the current state at both sizes (`<feature>-<state>-<width>.png`); an open dialog
+   * must fit the window at each, its field and buttons in view. Ends at `actAt` for what follows.
+   */
+  async function shootBothSizes(state: string, actAt: (typeof SIZES)[number] = SIZES[0]): Promise<void> {
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      const dialog = page.getByRole('dialog');
+      if (await dialog.count()) {
+        const box = (await dialog.last().boundingBox())!;
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.y).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(size.width);
+        expect(box.y + box.height).toBeLessThanOrEqual(size.height);
+      }
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `password-${state}-${size.width}.png`) });
+    }
+    await page.setViewportSize(actAt);
+  }
+
+  async function typeIntoPrompt(password: string, options: { remember?: boolean } = {}): Promise<void> {
+    const dialog = prompt();
+    const field = dialog.getByLabel('Backup password');
+    expect(await field.getAttribute('type')).toBe('password');
+    await field.fill(password);
+    if (options.remember) await dialog.getByTestId('remember-password').check();
+    // Enter submits.
+    await field.press('Enter');
+  }
+
+  it('turns encryption on, makes an encrypted backup, and warns when the Camera Roll is turned off', async () => {
+    await page.goto(bridge.url);
+    await page.getByRole('button', { name: 'Trust this computer' }).click({ timeout: STEP_MS });
+    await page.getByTestId('backup-now').waitFor({ timeout: STEP_MS });
+    await page.getByTestId('encryption-switch').click();
+    const setDialog = page.getByRole('dialog', { name: 'Set a backup password' });
+    await setDialog.getByLabel('New password').fill(PASSWORD);
+    await setDialog.getByLabel('Confirm password').fill(PASSWORD);
+    await setDialog.getByRole('button', { name: 'Set Password' }).click();
+    await page.locator('[data-testid="encryption-switch"][aria-checked="true"]').waitFor({ timeout: STEP_MS });
+
+    // With the Camera Roll in, an encrypted backup needs no password from Lifeboat.
+    const first = nextJobFinished(core, 'backup');
+    await page.getByTestId('backup-now').click();
+    expect((await first).outcome).toBe('succeeded');
+    expect(await prompt().count()).toBe(0);
+    await expect.poll(() => page.getByTestId('backup-row').count(), { timeout: STEP_MS }).toBe(1);
+
+    await page.getByTestId('camera-roll-switch').click();
+    const warning = page.getByRole('dialog', { name: 'Backups will need the password' });
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('every backup will need it');
+    expect(await warning.textContent()).toContain('until Lifeboat quits');
+    await shootBothSizes('camera-roll-warning');
+    // A wrong password is not remembered; the warning says so and stays.
+    await warning.getByLabel('Backup password (optional)').fill(WRONG);
+    await warning.getByTestId('camera-roll-confirm').click();
+    await warning.getByRole('alert').filter({ hasText: 'does not open' }).waitFor({ timeout: STEP_MS });
+    await shootBothSizes('camera-roll-warning-wrong');
+    // Turned off without remembering: every backup will ask.
+    await warning.getByTestId('camera-roll-confirm').click();
+    await page.locator('[data-testid="camera-roll-switch"][aria-checked="false"]').waitFor();
+    await page.getByTestId('camera-roll-password-hint').waitFor();
+    expect((await core.invoke('passwords:status', { udid: device.udid })).remembered).toBe(false);
+  });
+
+  it('Back Up Now asks for the password in the app, says a wrong one, and finishes with the right one', async () => {
+    const finished = nextJobFinished(core, 'backup');
+    await page.getByTestId('backup-now').click();
+    await prompt().waitFor({ timeout: STEP_MS });
+    expect(await prompt().getAttribute('aria-modal')).toBe('true');
+    // The job says what it waits for.
+    await page.getByTestId('job-progress').filter({ hasText: 'waiting for the backup password' }).waitFor();
+    expect(await prompt().textContent()).toContain('Camera Roll is left out');
+    expect(await prompt().getByTestId('remember-password').locator('..').textContent()).toContain('Remember until Lifeboat quits');
+    expect(await page.getByTestId('password-input').evaluate((input) => input === input.ownerDocument.activeElement)).toBe(true);
+    await shootBothSizes('backup-prompt');
+
+    await typeIntoPrompt(WRONG);
+    await prompt().getByTestId('password-problem').filter({ hasText: 'not right' }).waitFor({ timeout: STEP_MS });
+    expect(await page.getByTestId('password-input').inputValue()).toBe('');
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+    await shootBothSizes('backup-wrong', SIZES[1]);
+
+    await typeIntoPrompt(PASSWORD);
+    const result = await finished;
+    expect(result.outcome).toBe('succeeded');
+    await prompt().waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('backup-row').count(), { timeout: STEP_MS }).toBe(2);
+    // The newest backup left the Camera Roll out.
+    await expect.poll(() => page.getByTestId('camera-roll-cell').first().textContent(), { timeout: STEP_MS }).toMatch(/^(Not included|None)$/);
+    await shootBothSizes('backup-finished', SIZES[1]);
+  });
+
+  it('an automatic backup waits for the password with a notice, then finishes', async () => {
+    await page.getByTestId('auto-backup-switch').click();
+    await page.locator('[data-testid="auto-backup-switch"][aria-checked="true"]').waitFor();
+    const finished = nextJobFinished(core, 'backup');
+    device.unplug();
+    await page.getByTestId('backup-now').waitFor({ state: 'detached', timeout: STEP_MS });
+    device.plug();
+    await prompt().waitFor({ timeout: STEP_MS });
+    expect(await prompt().textContent()).toContain('An automatic backup');
+    await page.getByTestId('toast').filter({ hasText: 'needs the backup password' }).waitFor({ timeout: STEP_MS });
+    await page.getByTestId('job-progress').filter({ hasText: 'waiting for the backup password' }).waitFor();
+    // It waits: nothing failed while nobody answered.
+    expect((await core.invoke('jobs:list', {})).map((job) => job.phase)).toEqual(['waiting-for-password']);
+    await shootBothSizes('auto-backup-waiting');
+    await typeIntoPrompt(PASSWORD);
+    expect((await finished).outcome).toBe('succeeded');
+    await page.getByTestId('auto-backup-switch').click();
+    await page.locator('[data-testid="auto-backup-switch"][aria-checked="false"]').waitFor();
+  });
+
+  it('Verify of an encrypted backup asks; Escape cancels without an error; the right password verifies it', async () => {
+    const verify = page.getByRole('button', { name: /^Verify the backup of/ }).first();
+    await verify.click();
+    await prompt().waitFor({ timeout: STEP_MS });
+    expect(await prompt().textContent()).toContain('check every file');
+    await shootBothSizes('verify-prompt', SIZES[1]);
+    await page.keyboard.press('Escape');
+    await prompt().waitFor({ state: 'detached' });
+    expect(await page.getByTestId('error-banner').count()).toBe(0);
+
+    await verify.click();
+    await typeIntoPrompt(PASSWORD);
+    await page.locator('.badge-ok', { hasText: 'Verified' }).first().waitFor({ timeout: STEP_MS });
+    await shootBothSizes('verify-done');
+  });
+
+  it('Browse of an encrypted backup asks, opens it, and "remember" holds for the session, across a reload', async () => {
+    await page.getByRole('button', { name: /^Browse the backup of/ }).first().click();
+    await prompt().waitFor({ timeout: STEP_MS });
+    expect(await prompt().textContent()).toContain('look inside it');
+    await typeIntoPrompt(PASSWORD, { remember: true });
+    await prompt().waitFor({ state: 'detached', timeout: STEP_MS });
+    await page.getByTestId('browser-count').waitFor({ timeout: STEP_MS });
+    await shootBothSizes('browse-opened');
+    expect(await core.invoke('passwords:status', { udid: device.udid })).toMatchObject({ remembered: true, rememberIn: 'session' });
+
+    // A reload is a new page; the password stays in the core's memory, so nothing asks again.
+    await page.reload();
+    await page.getByTestId('backup-now').waitFor({ timeout: STEP_MS });
+    await page.getByRole('button', { name: /^Verify the backup of/ }).nth(1).click();
+    await page.locator('.badge-ok', { hasText: 'Verified' }).first().waitFor({ timeout: STEP_MS });
+    expect(await prompt().count()).toBe(0);
+  });
+
+  it('never sends the password to a window or writes it in the settings', () => {
+    const sent = wire.join('\n');
+    expect(sent).toContain('"reason":"backup"');
+    expect(sent).not.toContain(PASSWORD);
+    expect(sent).not.toContain(WRONG);
+    expect(fs.readFileSync(path.join(harness.workDir, 'settings.json'), 'utf8')).not.toContain(PASSWORD);
+  });
+});
