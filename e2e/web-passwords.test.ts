@@ -179,7 +179,7 @@ describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => 
     await page.getByTestId('toast').filter({ hasText: 'needs the backup password' }).waitFor({ timeout: STEP_MS });
     await page.getByTestId('job-progress').filter({ hasText: 'waiting for the backup password' }).waitFor();
     // It waits: nothing failed while nobody answered.
-    expect((await core.invoke('jobs:list', {})).map((job) => job.phase)).toEqual(['waiting-for-password']);
+    expect((await core.invoke('jobs:list', {})).map((job) => job.waitingFor)).toEqual(['password']);
     await shootBothSizes('auto-backup-waiting');
     await typeIntoPrompt(PASSWORD);
     expect((await finished).outcome).toBe('succeeded');

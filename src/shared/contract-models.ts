@@ -76,9 +76,8 @@ export type JobKind = 'backup' | 'restore' | 'photos-import' | 'verify';
 /**
  * `restarting`: a restore is done and the phone is making its planned restart (it leaves usbmuxd
  * and comes back, protocol.md §7.3 step 5); the job ends when it is back. Not an unplug.
- * `waiting-for-password`: the job needs the backup password and waits for someone to type it (password:needed).
  */
-export type JobPhase = 'queued' | 'preparing' | 'transferring' | 'finishing' | 'cancelling' | 'restarting' | 'waiting-for-password';
+export type JobPhase = 'queued' | 'preparing' | 'transferring' | 'finishing' | 'cancelling' | 'restarting';
 
 export interface JobProgress {
   readonly jobId: string;
@@ -102,9 +101,10 @@ export interface JobProgress {
   readonly message?: string;
   /**
    * The job waits for the person, not for the computer: `unlock` until the iPhone is unlocked,
-   * `passcode` while the iPhone shows its passcode prompt before a backup (iOS 16.1+, protocol.md §3.10).
+   * `passcode` while the iPhone shows its passcode prompt before a backup (iOS 16.1+, protocol.md §3.10),
+   * `password` until someone enters the backup password in the password prompt (password:needed).
    */
-  readonly waitingFor?: 'unlock' | 'passcode';
+  readonly waitingFor?: 'unlock' | 'passcode' | 'password';
 }
 
 export type JobOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -278,7 +278,7 @@ export interface PasswordRequestView {
   readonly deviceName?: string;
   readonly reason: PasswordReason;
   readonly backupId?: string;
-  /** The job waiting for it (phase `waiting-for-password`), when a job asked. */
+  /** The job waiting for it (`waitingFor: 'password'`), when a job asked. */
   readonly jobId?: string;
   /** Lifeboat started the work by itself (automatic backup), so nobody is looking at the window yet. */
   readonly automatic: boolean;

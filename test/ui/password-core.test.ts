@@ -97,7 +97,7 @@ describe('app core: the backup password', () => {
     const { jobId } = await core.invoke('backup:start', { udid });
     const request = await asked;
     expect(request).toMatchObject({ udid, reason: 'backup', jobId, automatic: false, rememberIn: 'session' });
-    expect((await core.invoke('jobs:list', {})).find((job) => job.jobId === jobId)?.phase).toBe('waiting-for-password');
+    expect((await core.invoke('jobs:list', {})).find((job) => job.jobId === jobId)?.waitingFor).toBe('password');
     expect(await core.invoke('passwords:pending', {})).toEqual([request]);
 
     const again = nextRequest();
@@ -163,6 +163,6 @@ describe('app core: the backup password', () => {
     const all = wire.join('\n');
     expect(all).not.toContain(RIGHT);
     expect(all).not.toContain(WRONG);
-    expect(all).toContain('waiting-for-password');
+    expect(all).toContain('"waitingFor":"password"');
   });
 });

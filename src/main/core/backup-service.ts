@@ -65,7 +65,7 @@ export class BackupService {
 
   /**
    * Starts a backup. An encrypted phone with the Camera Roll off needs the backup password (the
-   * engine rewrites Manifest.db, §6.4): the job then waits in `waiting-for-password` for the one
+   * engine rewrites Manifest.db, §6.4): the job then waits (`waitingFor: 'password'`) for the one
    * password prompt, automatic backups included, and never fails for want of it.
    */
   start(udid: string, full: boolean, password?: string, automatic = false): JobStarted {
@@ -140,7 +140,7 @@ export class BackupService {
 
   /**
    * Runs work that needs a phone's backup password through the broker, with a quick check of the
-   * password against the backup's key bag; a job shows `waiting-for-password` while it waits.
+   * password against the backup's key bag; a job shows `waitingFor: 'password'` while it waits.
    */
   private withPassword<T>(
     need: PasswordNeed,
@@ -157,7 +157,7 @@ export class BackupService {
       ...(context
         ? {
             signal: context.signal,
-            onWaiting: (waiting: boolean) => context.report({ phase: waiting ? 'waiting-for-password' : 'preparing', message: waiting ? 'Waiting for the backup password' : 'Checking the backup password' }),
+            onWaiting: (waiting: boolean) => context.report({ waitingFor: waiting ? 'password' : undefined }),
           }
         : {}),
     });

@@ -33,7 +33,7 @@ export interface WithPasswordOptions {
   /** Tries a password quickly (the backup's key bag, §6.2–6.3) so a wrong one is said in the prompt, not after the work. */
   readonly check?: (password: string) => Promise<void>;
   readonly signal?: AbortSignal;
-  /** Told when the work starts and stops waiting for a person (a job shows `waiting-for-password`). */
+  /** Told when the work starts and stops waiting for a person (a job shows `waitingFor: 'password'`). */
   readonly onWaiting?: (waiting: boolean) => void;
 }
 

@@ -20,4 +20,9 @@ describe('job words', () => {
     expect(jobStatus(job({ kind: 'restore', percent: 7 }))).toBe('Restoring · 7 %');
     expect(jobStatus(job({ phase: 'cancelling', percent: 7 }))).toBe('Cancelling…');
   });
+
+  it('says a job waits for the backup password rather than preparing', () => {
+    expect(jobHeading(job({ phase: 'preparing', waitingFor: 'password' }))).toBe('Backing up: waiting for the backup password');
+    expect(jobStatus(job({ kind: 'restore', phase: 'preparing', waitingFor: 'password' }))).toBe('Restoring: waiting for the backup password');
+  });
 });

@@ -25,6 +25,8 @@ export function shownPercent(job: JobProgress): number | undefined {
 /** The progress panel's heading: "Backing up…", "Restoring: preparing…", "Your iPhone is restarting…". */
 export function jobHeading(job: JobProgress): string {
   if (job.phase === 'cancelling') return 'Cancelling…';
+  // The password prompt is open; the job waits for it, it is not stuck.
+  if (job.waitingFor === 'password') return `${jobVerb(job)}: waiting for the backup password`;
   if (job.phase === 'restarting') return 'Your iPhone is restarting…';
   if (job.phase === 'preparing' || job.phase === 'queued') return `${jobVerb(job)}: preparing…`;
   return `${jobVerb(job)}…`;
