@@ -13,6 +13,8 @@ const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
 
 const STEP_MS = 60_000;
+/** Tests that make a backup of the encrypted phone: minutes when eight people share two cores. */
+const BACKUP_TEST_MS = 300_000;
 const PASSWORD = 'lifeboat-e2e-secret';
 const WRONG = 'not-the-password';
 const SIZES = [
@@ -137,7 +139,7 @@ describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => 
     await page.locator('[data-testid="camera-roll-switch"][aria-checked="false"]').waitFor();
     await page.getByTestId('camera-roll-password-hint').waitFor();
     expect((await core.invoke('passwords:status', { udid: device.udid })).remembered).toBe(false);
-  });
+  }, BACKUP_TEST_MS);
 
   it('Back Up Now asks for the password in the app, says a wrong one, and finishes with the right one', async () => {
     const finished = nextJobFinished(core, 'backup');
@@ -165,7 +167,7 @@ describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => 
     // The newest backup left the Camera Roll out.
     await expect.poll(() => page.getByTestId('camera-roll-cell').first().textContent(), { timeout: STEP_MS }).toMatch(/^(Not included|None)$/);
     await shootBothSizes('backup-finished', SIZES[1]);
-  });
+  }, BACKUP_TEST_MS);
 
   it('an automatic backup waits for the password with a notice, then finishes', async () => {
     await page.getByTestId('auto-backup-switch').click();
@@ -185,7 +187,7 @@ describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => 
     expect((await finished).outcome).toBe('succeeded');
     await page.getByTestId('auto-backup-switch').click();
     await page.locator('[data-testid="auto-backup-switch"][aria-checked="false"]').waitFor();
-  });
+  }, BACKUP_TEST_MS);
 
   it('Verify of an encrypted backup asks; Escape cancels without an error; the right password verifies it', async () => {
     const verify = page.getByRole('button', { name: /^Verify the backup of/ }).first();

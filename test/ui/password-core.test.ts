@@ -13,7 +13,7 @@ const WRONG = 'battery staple';
  * Backends standing in for an encrypted phone: a backup with the Camera Roll off needs the password
  * (as the engine's Manifest.db rewrite does), and one encrypted backup is in the history.
  */
-function encryptedPhoneBackends(runs: BackupRunOptions[], verified: Array<string | undefined>): Backends {
+function encryptedPhoneBackends(runs: BackupRunOptions[], verified: Array<string | undefined>, restored: Array<string | undefined> = []): Backends {
   const encrypted: BackupView = { id: 'enc-1', udid: 'OWNER', path: '/backups/OWNER', createdAt: '2026-01-01T00:00:00.000Z', sizeBytes: 1, encrypted: true, archived: false, status: 'complete' };
   const backups: BackupView[] = [encrypted];
   return {
@@ -28,6 +28,13 @@ function encryptedPhoneBackends(runs: BackupRunOptions[], verified: Array<string
       getEncryption: async () => true,
       setEncryption: async () => undefined,
       changePassword: async () => undefined,
+    },
+    restore: {
+      preflight: async ({ udid, backupId }) => ({ backupId, udid, ok: true, needsPassword: true, problems: [] }),
+      async run(options) {
+        restored.push(options.password);
+        if (options.password !== RIGHT) throw new BackupError('wrong-password', 'That password does not open the backup.');
+      },
     },
     checkPassword: async (_folder, password) => {
       if (password !== RIGHT) throw new BackupError('wrong-password', 'That password does not open the backup.');
@@ -54,13 +61,14 @@ describe('app core: the backup password', () => {
   let udid: string;
   const runs: BackupRunOptions[] = [];
   const verified: Array<string | undefined> = [];
+  const restored: Array<string | undefined> = [];
   /** Every event the core sent, as the wire would carry it. */
   const wire: string[] = [];
 
   beforeAll(async () => {
     harness = await startSimHarness();
     udid = harness.sim.devices()[0]!.udid;
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath: path.join(harness.workDir, 's.json'), backends: encryptedPhoneBackends(runs, verified) });
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath: path.join(harness.workDir, 's.json'), backends: encryptedPhoneBackends(runs, verified, restored) });
     const events: EventChannel[] = ['job:progress', 'job:finished', 'notify', 'password:needed', 'password:settled', 'devices:changed'];
     for (const event of events) core.on(event, (payload) => wire.push(JSON.stringify(payload)));
     await vi.waitFor(async () => expect((await core.invoke('devices:list', {})).some((device) => device.udid === udid && device.connected)).toBe(true), { timeout: 20_000 });
@@ -151,6 +159,18 @@ describe('app core: the backup password', () => {
     await core.invoke('passwords:provide', { requestId: request.requestId, password: RIGHT });
     expect(await report).toMatchObject({ backupId: 'enc-1', ok: true });
     expect(verified).toEqual([RIGHT]);
+  });
+
+  it('Restore of an encrypted backup waits for its password (the backup owner\'s) and restores with it', async () => {
+    const asked = nextRequest();
+    const finished = nextFinished();
+    const { jobId } = await core.invoke('restore:start', { udid, backupId: 'enc-1', system: true });
+    const request = await asked;
+    expect(request).toMatchObject({ udid: 'OWNER', reason: 'restore', backupId: 'enc-1', jobId });
+    expect((await core.invoke('jobs:list', {})).find((job) => job.jobId === jobId)?.waitingFor).toBe('password');
+    await core.invoke('passwords:provide', { requestId: request.requestId, password: RIGHT });
+    expect(await finished).toMatchObject({ jobId, kind: 'restore', outcome: 'succeeded' });
+    expect(restored).toEqual([RIGHT]);
   });
 
   it('remembers ahead of time only a password that opens the newest backup', async () => {

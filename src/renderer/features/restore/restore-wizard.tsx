@@ -9,19 +9,19 @@ import { JobProgressView } from '../backups/backup-now';
 import { formatDate } from '../devices/device-page';
 import { BackupChoice } from './backup-choice';
 
-type Step = 'choose' | 'checks' | 'password' | 'options' | 'progress';
+type Step = 'choose' | 'checks' | 'options' | 'progress';
 
 const STEP_TITLES: Readonly<Record<Step, string>> = {
   choose: 'Choose a backup',
   checks: 'Checking before the restore',
-  password: 'Backup password',
   options: 'What to restore',
   progress: 'Restoring',
 };
 
 /**
- * The restore wizard: choose a backup → checks (as sentences) → its password when encrypted →
- * options → progress, the restart, and the result. Each step's heading takes the focus, so a
+ * The restore wizard: choose a backup → checks (as sentences) → options → progress, the restart,
+ * and the result. An encrypted backup's password is asked by the one password prompt once the
+ * restore starts (or the remembered one is used), on top of the wizard. Each step's heading takes the focus, so a
  * keyboard or screen-reader user always knows where they are.
  */
 export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string; readonly initialBackupId?: string }) {
@@ -33,7 +33,6 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
   const { closeRestoreWizard, preflightRestore, startRestore } = useActions();
   const [step, setStep] = useState<Step>('choose');
   const [chosen, setChosen] = useState<string | undefined>(initialBackupId ?? sorted.find((backup) => backup.status === 'complete')?.id);
-  const [password, setPassword] = useState('');
   const [choices, setChoices] = useState({ settings: true, system: true, reboot: true });
   const heading = useRef<HTMLHeadingElement>(null);
   const backup = sorted.find((candidate) => candidate.id === chosen);
@@ -49,7 +48,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
     event.preventDefault();
     if (!chosen) return;
     setStep('progress');
-    const started = await startRestore(udid, chosen, { ...choices, ...(password ? { password } : {}) });
+    const started = await startRestore(udid, chosen, choices);
     if (!started) setStep('options');
   }
 
@@ -58,7 +57,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
     <Dialog title={`Restore ${backup ? `the backup of ${formatDate(backup.createdAt)}` : 'a backup'}`} onClose={closeRestoreWizard}>
       <div className="wizard" data-testid="restore-wizard" data-step={step}>
         <ol className="wizard-steps" aria-label="Steps">
-          {(Object.keys(STEP_TITLES) as Step[]).filter((name) => name !== 'password' || backup?.encrypted || checksFor?.needsPassword).map((name) => (
+          {(Object.keys(STEP_TITLES) as Step[]).map((name) => (
             <li key={name} aria-current={name === step ? 'step' : undefined}>
               {STEP_TITLES[name]}
             </li>
@@ -74,19 +73,9 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
           </form>
         ) : null}
         {step === 'checks' ? (
-          <form className="form" onSubmit={(event) => (event.preventDefault(), go(checksFor?.needsPassword ? 'password' : 'options'))}>
+          <form className="form" onSubmit={(event) => (event.preventDefault(), go('options'))}>
             <PreflightSentences preflight={checksFor} />
             <WizardButtons onBack={() => setStep('choose')} nextDisabled={!checksFor || checksFor.problems.length > 0} />
-          </form>
-        ) : null}
-        {step === 'password' ? (
-          <form className="form" onSubmit={(event) => (event.preventDefault(), go('options'))}>
-            <p>This backup is encrypted. Type the password that was set when encryption was turned on.</p>
-            <label className="field">
-              <span>Backup password</span>
-              <input type="password" autoComplete="current-password" value={password} onChange={(event) => setPassword(event.target.value)} required />
-            </label>
-            <WizardButtons onBack={() => setStep('checks')} nextDisabled={!password} />
           </form>
         ) : null}
         {step === 'options' ? (
@@ -95,11 +84,11 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
             <Check label="Restore system files" hint="Everything the backup holds, as Finder's Restore Backup does. Off restores only apps' data." checked={choices.system} onChange={(system) => setChoices({ ...choices, system })} />
             <Check label="Restart the iPhone when done" hint="The iPhone needs a restart to use what was restored." checked={choices.reboot} onChange={(reboot) => setChoices({ ...choices, reboot })} />
             <p>The iPhone’s data will be replaced by this backup. Keep it plugged in until it has restarted.</p>
-            <WizardButtons onBack={() => setStep(checksFor?.needsPassword ? 'password' : 'checks')} nextLabel="Restore" />
+            <WizardButtons onBack={() => setStep('checks')} nextLabel="Restore" />
           </form>
         ) : null}
         {step === 'progress' ? (
-          <RestoreProgress udid={udid} jobId={jobId} date={backup ? formatDate(backup.createdAt) : ''} onRetry={() => setStep(checksFor?.needsPassword ? 'password' : 'choose')} onClose={closeRestoreWizard} />
+          <RestoreProgress udid={udid} jobId={jobId} date={backup ? formatDate(backup.createdAt) : ''} onRetry={() => setStep('options')} onClose={closeRestoreWizard} />
         ) : null}
       </div>
     </Dialog>
@@ -121,7 +110,7 @@ function PreflightSentences({ preflight }: { readonly preflight: RestorePrefligh
         <li className="check-ok">The iPhone has enough space: the backup needs {formatBytes(preflight.requiredFreeBytes)} and {formatBytes(preflight.deviceFreeBytes)} are free.</li>
       ) : null}
       {preflight.versionCompatible ? <li className="check-ok">The iPhone’s iOS can take this backup.</li> : null}
-      {preflight.needsPassword ? <li>This backup is encrypted: you will type its password next.</li> : null}
+      {preflight.needsPassword ? <li>This backup is encrypted: Lifeboat asks for its password when the restore starts, unless it remembers it.</li> : null}
       {preflight.problems.length === 0 ? <li className="check-ok">Nothing stands in the way. Make sure Find My is off on the iPhone.</li> : null}
     </ul>
   );
@@ -146,7 +135,7 @@ function RestoreProgress({ udid, jobId, date, onRetry, onClose }: { readonly udi
         <div className="actions">
           {finished.outcome !== 'succeeded' ? (
             <button type="button" onClick={onRetry}>
-              {finished.error?.code === 'wrong-password' ? 'Type the password again' : 'Try again'}
+              Try again
             </button>
           ) : null}
           <button type="button" className="primary" onClick={onClose}>
