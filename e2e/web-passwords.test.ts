@@ -95,6 +95,13 @@ describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => 
     await page.setViewportSize(actAt);
   }
 
+  /** An action from the More menu of the n-th history row (newest first). */
+  async function rowAction(index: number, action: 'Verify' | 'Browse Files'): Promise<void> {
+    const row = page.getByTestId('backup-row').nth(index);
+    await row.getByTestId('backup-row-more').click();
+    await row.getByRole('menuitem', { name: action }).click();
+  }
+
   async function typeIntoPrompt(password: string, options: { remember?: boolean } = {}): Promise<void> {
     const dialog = prompt();
     const field = dialog.getByLabel('Backup password');
@@ -190,8 +197,7 @@ describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => 
   }, BACKUP_TEST_MS);
 
   it('Verify of an encrypted backup asks; Escape cancels without an error; the right password verifies it', async () => {
-    const verify = page.getByRole('button', { name: /^Verify the backup of/ }).first();
-    await verify.click();
+    await rowAction(0, 'Verify');
     await prompt().waitFor({ timeout: STEP_MS });
     expect(await prompt().textContent()).toContain('check every file');
     await shootBothSizes('verify-prompt', SIZES[1]);
@@ -199,14 +205,14 @@ describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => 
     await prompt().waitFor({ state: 'detached' });
     expect(await page.getByTestId('error-banner').count()).toBe(0);
 
-    await verify.click();
+    await rowAction(0, 'Verify');
     await typeIntoPrompt(PASSWORD);
     await page.locator('.badge-ok', { hasText: 'Verified' }).first().waitFor({ timeout: STEP_MS });
     await shootBothSizes('verify-done');
   });
 
   it('Browse of an encrypted backup asks, opens it, and "remember" holds for the session, across a reload', async () => {
-    await page.getByRole('button', { name: /^Browse the backup of/ }).first().click();
+    await rowAction(0, 'Browse Files');
     await prompt().waitFor({ timeout: STEP_MS });
     expect(await prompt().textContent()).toContain('look inside it');
     await typeIntoPrompt(PASSWORD, { remember: true });
@@ -218,7 +224,7 @@ describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => 
     // A reload is a new page; the password stays in the core's memory, so nothing asks again.
     await page.reload();
     await page.getByTestId('backup-now').waitFor({ timeout: STEP_MS });
-    await page.getByRole('button', { name: /^Verify the backup of/ }).nth(1).click();
+    await rowAction(1, 'Verify');
     await page.locator('.badge-ok', { hasText: 'Verified' }).first().waitFor({ timeout: STEP_MS });
     expect(await prompt().count()).toBe(0);
   });
