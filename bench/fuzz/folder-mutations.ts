@@ -247,6 +247,8 @@ export function writeFolderCase(random: FuzzRandom, sample: FolderSample, folder
   }
   fs.mkdirSync(folder, { recursive: true });
   for (const [name, bytes] of files) {
+    // A planted link takes the place of a file that a later mutation (or sealing) wrote again.
+    if (links.has(name)) continue;
     fs.mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
     fs.writeFileSync(path.join(folder, name), bytes);
   }
