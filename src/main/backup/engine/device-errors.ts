@@ -9,7 +9,7 @@ export function errorForDeviceCode(code: number, description: string | undefined
   const options = { detail: deviceErrorDetail(code, description) };
   if (code === 208 && context.passcodeAsked) {
     // iOS 16.1+ asked for its passcode before the backup (§3.10): 208 then means Cancel or ~3 min without an answer.
-    return new BackupError('device-locked', 'The backup did not start because the passcode was not entered on the iPhone: it was cancelled, or nobody typed it in time. Back up again and enter the passcode on the iPhone when it asks. The previous backup is unchanged.', options);
+    return new BackupError('device-locked', 'The backup did not start because the passcode was not entered on the iPhone: it was cancelled, or nobody typed it in time. Back up again and unlock the iPhone with its passcode when it asks. The previous backup is unchanged.', options);
   }
   switch (code) {
     case 105:

@@ -3,12 +3,14 @@ import { formatBytes, formatDuration, formatTimeLeft } from '../../../shared/for
 import { useActions, useAppState } from '../../app/store-context';
 import { ErrorDetails } from '../../components/error-text';
 import { activeJobFor } from '../../store/backups-slice';
+import { ICLOUD_PHOTOS_SENTENCE } from '../photos/icloud-photos-notice';
 import { jobHeading, jobVerb, shownPercent } from './job-words';
 
 /** Back Up Now, and while it runs the progress: percent, files, bytes, speed, time left, Cancel. */
 export function BackupNow({ device }: { readonly device: DeviceView }) {
   const job = useAppState((state) => activeJobFor(state.jobs, device.udid));
   const last = useAppState((state) => state.jobs.lastFinished[device.udid]);
+  const photosInICloud = useAppState((state) => state.restore.candidates[device.udid]?.photosInICloud === true);
   const { startBackup, cancelJob } = useActions();
   if (job) return <JobProgressView job={job} onCancel={() => void cancelJob(job.jobId)} />;
   return (
@@ -19,6 +21,8 @@ export function BackupNow({ device }: { readonly device: DeviceView }) {
       {last ? (
         <div className={`hint outcome-${last.outcome}`} role="status" data-testid="last-outcome">
           {describeOutcome(last)}
+          {/* After a backup of a phone with iCloud Photos on, the result says where the photos went. */}
+          {last.kind === 'backup' && last.outcome === 'succeeded' && photosInICloud ? ` ${ICLOUD_PHOTOS_SENTENCE}` : null}
           <ErrorDetails error={last.error} />
         </div>
       ) : null}
@@ -46,6 +50,11 @@ export function JobProgressView({ job, onCancel }: { readonly job: JobProgress; 
         <span data-testid="job-percent">{percent === undefined ? '' : `${percent}%`}</span>
       </div>
       {/* No value while nothing is known: an indeterminate bar, never a made-up one. */}
+      {job.waitingFor === 'passcode' ? (
+        <p className="hint" data-testid="job-waiting">
+          Your iPhone asks for its passcode before every backup. Type it on the iPhone; if nobody does, the iPhone gives up after about three minutes.
+        </p>
+      ) : null}
       <progress max={100} value={percent} aria-label={`${label} progress`} aria-valuetext={restarting ? 'Restarting' : percent === undefined ? 'Starting' : `${percent} percent`} />
       <dl className="job-stats">
         {/* A total only when one is really known (a photo import); files that arrived are not one. */}

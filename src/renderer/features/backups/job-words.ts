@@ -27,6 +27,9 @@ export function jobHeading(job: JobProgress): string {
   if (job.phase === 'cancelling') return 'Cancelling…';
   // The password prompt is open; the job waits for it, it is not stuck.
   if (job.waitingFor === 'password') return `${jobVerb(job)}: waiting for the backup password`;
+  // The job waits for the person, not the computer (issue 12): say what to do, not "preparing".
+  if (job.waitingFor === 'unlock') return 'Waiting for you to unlock your iPhone';
+  if (job.waitingFor === 'passcode') return 'Enter your passcode on the iPhone to start the backup';
   if (job.phase === 'restarting') return 'Your iPhone is restarting…';
   if (job.phase === 'preparing' || job.phase === 'queued') return `${jobVerb(job)}: preparing…`;
   return `${jobVerb(job)}…`;
@@ -35,6 +38,8 @@ export function jobHeading(job: JobProgress): string {
 /** One short line with the percent, for the sidebar and the window title: "Backing up · 42 %", "Restarting…". */
 export function jobStatus(job: JobProgress): string {
   if (job.phase === 'restarting') return 'Restarting…';
+  if (job.waitingFor === 'unlock') return 'Waiting for unlock';
+  if (job.waitingFor === 'passcode') return 'Enter passcode on iPhone';
   const percent = shownPercent(job);
   return percent === undefined || job.phase === 'cancelling' ? jobHeading(job) : `${jobVerb(job)} · ${percent} %`;
 }

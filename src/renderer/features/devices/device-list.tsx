@@ -55,7 +55,8 @@ export function DeviceList() {
 function trustLabel(device: DeviceView): string {
   switch (device.trust) {
     case 'trusted':
-      return device.activeJobId ? 'Working…' : 'Connected';
+      if (device.activeJobId) return 'Working…';
+      return device.passcodeLocked ? 'Locked: unlock it' : 'Connected';
     case 'pairing-pending':
       return 'Waiting for Trust';
     case 'locked':

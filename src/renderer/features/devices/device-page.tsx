@@ -6,6 +6,7 @@ import { BackupHistory } from '../backups/backup-history';
 import { BackupNow } from '../backups/backup-now';
 import { EncryptionControl } from '../backups/encryption-control';
 import { CameraRollWarning } from '../passwords/camera-roll-warning';
+import { ICloudPhotosNotice } from '../photos/icloud-photos-notice';
 import { PhotoImport } from '../photos/photo-import';
 import { AfterResetBanner } from '../restore/after-reset-banner';
 import { RestoreWizard } from '../restore/restore-wizard';
@@ -14,6 +15,7 @@ import { deviceTitle } from './device-list';
 import { PhoneArt } from './phone-art';
 import { StorageChart } from './storage-chart';
 import { TrustGuidance } from './trust-guidance';
+import { UnlockGuidance } from './unlock-guidance';
 
 /** One phone, like iTunes' Summary: who it is, its space, trust, backing up, options and history. */
 export function DevicePage({ device }: { readonly device: DeviceView }) {
@@ -24,6 +26,9 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
   const [warnCameraRoll, setWarnCameraRoll] = useState(false);
   // Off on an encrypted phone means every backup needs the password: say so first (and offer to remember it).
   const changeCameraRoll = (cameraRoll: boolean) => (!cameraRoll && device.encryptionEnabled ? setWarnCameraRoll(true) : void setDeviceSettings(device.udid, { cameraRoll }));
+  const job = useAppState((state) => Object.values(state.jobs.active).find((candidate) => candidate.udid === device.udid));
+  // A running backup goes on while the screen locks; only an idle phone or a job waiting for the unlock needs the guidance.
+  const showUnlock = trusted && device.passcodeLocked === true && (!job || job.waitingFor === 'unlock');
   return (
     <article className="device-page" aria-labelledby="device-title">
       <header className="summary card">
@@ -43,6 +48,8 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
 
       <AfterResetBanner device={device} busy={busy} />
       {device.connected && !trusted ? <TrustGuidance device={device} /> : null}
+      {showUnlock ? <UnlockGuidance device={device} backupWaiting={job?.waitingFor === 'unlock'} /> : null}
+      <ICloudPhotosNotice device={device} />
       {!device.connected ? <p className="card hint">This iPhone is not connected. Plug it in to back it up; its backups are listed below.</p> : null}
 
       {trusted ? (

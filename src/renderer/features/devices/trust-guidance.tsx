@@ -32,7 +32,7 @@ function guidance(device: DeviceView, pairing: boolean): { title: string; body: 
   }
   switch (device.trust) {
     case 'locked':
-      return { title: 'Unlock your iPhone', body: 'Unlock the iPhone with its passcode, keep it on the Home Screen, then click Trust this computer.', canPair: true };
+      return { title: 'Unlock your iPhone', body: 'Unlock the iPhone with its passcode and keep it on the Home Screen. Lifeboat asks it again by itself every few seconds, so it will show "Trust This Computer?" once it is unlocked.', canPair: true };
     case 'denied':
       return { title: 'The iPhone said Don’t Trust', body: 'Unplug and replug the iPhone, then click Trust this computer and tap Trust on the iPhone.', canPair: true };
     case 'untrusted':

@@ -18,7 +18,8 @@ export function AfterResetBanner({ device, busy }: { readonly device: DeviceView
     if (ready) void loadRestoreCandidates(device.udid);
   }, [ready, device.udid, lastJob, loadRestoreCandidates]);
 
-  const best = view?.candidates.find((candidate) => (candidate.photoCount ?? 0) > 0) ?? view?.candidates[0];
+  // The core picks it (the newest complete backup holding more photos than the phone), so the banner and the wizard agree.
+  const best = view?.candidates.find((candidate) => candidate.backupId === view.recommendedBackupId);
   if (!ready || !view?.looksErased || !best) return null;
   const date = best.createdAt ? formatDate(best.createdAt) : 'an earlier date';
   const photos = best.photoCount === undefined ? 'its photos, encrypted' : `${best.photoCount} ${best.photoCount === 1 ? 'photo' : 'photos'}`;

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { BackupView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { formatDate } from '../devices/device-page';
@@ -34,10 +35,17 @@ interface BackupChoiceProps {
   readonly onChoose: (backupId: string) => void;
   /** Lifeboat's own backup folder; backups elsewhere are labelled as such. */
   readonly backupRoot?: string;
+  /** After a reset: the backup that holds the phone's photos (restore:candidates), marked as such. */
+  readonly recommendedId?: string;
 }
 
 /** The backups of this phone as radio buttons (arrow keys move between them), newest first. */
-export function BackupChoice({ backups, chosen, onChoose, backupRoot }: BackupChoiceProps) {
+export function BackupChoice({ backups, chosen, onChoose, backupRoot, recommendedId }: BackupChoiceProps) {
+  const chosenRow = useRef<HTMLLabelElement>(null);
+  // A preselected backup far down the list must be seen (issue 12: it was chosen out of view).
+  useEffect(() => {
+    chosenRow.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
   if (backups.length === 0) return <p className="hint">There are no backups of this iPhone on this computer yet.</p>;
   return (
     <fieldset className="backup-choice">
@@ -46,12 +54,13 @@ export function BackupChoice({ backups, chosen, onChoose, backupRoot }: BackupCh
         const unusable = backup.status !== 'complete';
         const tag = origin(backup, backupRoot);
         return (
-          <label key={backup.id} className={chosen === backup.id ? 'choice chosen' : 'choice'} data-testid="backup-choice">
+          <label key={backup.id} ref={chosen === backup.id ? chosenRow : undefined} className={chosen === backup.id ? 'choice chosen' : 'choice'} data-testid="backup-choice">
             <input type="radio" name="backup" value={backup.id} checked={chosen === backup.id} disabled={unusable} onChange={() => onChoose(backup.id)} />
             <span className="choice-text">
               <strong>
                 {formatDate(backup.createdAt)}
                 {index === 0 ? <span className="badge">Latest</span> : null}
+                {backup.id === recommendedId ? <span className="badge" data-testid="recommended-badge">Has your photos</span> : null}
                 {tag ? <span className="badge">{tag}</span> : null}
                 {unusable ? <span className="badge badge-warn">Incomplete</span> : null}
               </strong>

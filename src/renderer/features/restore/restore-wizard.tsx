@@ -32,7 +32,9 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
   const backupRoot = useAppState((state) => state.settings.value?.backupRoot);
   const { closeRestoreWizard, preflightRestore, startRestore } = useActions();
   const [step, setStep] = useState<Step>('choose');
-  const [chosen, setChosen] = useState<string | undefined>(initialBackupId ?? sorted.find((backup) => backup.status === 'complete')?.id);
+  // After a reset the recommended backup (the newest with the photos) is preselected, as the banner says.
+  const recommended = useAppState((state) => (state.restore.candidates[udid]?.looksErased ? state.restore.candidates[udid]?.recommendedBackupId : undefined));
+  const [chosen, setChosen] = useState<string | undefined>(initialBackupId ?? recommended ?? sorted.find((backup) => backup.status === 'complete')?.id);
   const [choices, setChoices] = useState({ settings: true, system: true, reboot: true });
   const heading = useRef<HTMLHeadingElement>(null);
   const backup = sorted.find((candidate) => candidate.id === chosen);
@@ -68,7 +70,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
         </h3>
         {step === 'choose' ? (
           <form className="form" onSubmit={(event) => (event.preventDefault(), go('checks'))}>
-            <BackupChoice backups={sorted} chosen={chosen} onChoose={setChosen} {...(backupRoot ? { backupRoot } : {})} />
+            <BackupChoice backups={sorted} chosen={chosen} onChoose={setChosen} {...(backupRoot ? { backupRoot } : {})} {...(recommended ? { recommendedId: recommended } : {})} />
             <WizardButtons onBack={closeRestoreWizard} backLabel="Cancel" nextDisabled={!backup || backup.status !== 'complete'} />
           </form>
         ) : null}
