@@ -224,22 +224,23 @@ describe('runRestore against the virtual iPhone', () => {
   it('finishes a commit that crashed between its two renames before it lists candidates or restores', async () => {
     // The state a crash leaves: the journal written, the current backup moved to its snapshot,
     // the complete new one still in staging (here a copy of the current one).
-    const crash = async (): Promise<Map<string, string>> => {
+    // Each crash names its snapshot a different day back: two crashes in one second must not collide.
+    const crash = async (daysAgo: number): Promise<Map<string, string>> => {
       const layout = storeLayout(root);
       const staging = layout.staging(device.udid, `crashed-${Date.now()}`);
       fs.cpSync(folder, staging, { recursive: true });
-      const snapshot = path.join(layout.snapshots(device.udid), snapshotFolderName(new Date(Date.now() - 86_400_000)));
+      const snapshot = path.join(layout.snapshots(device.udid), snapshotFolderName(new Date(Date.now() - daysAgo * 86_400_000)));
       await writeJournal(layout, { version: 1, udid: device.udid, staging, snapshot });
       fs.mkdirSync(path.dirname(snapshot), { recursive: true });
       fs.renameSync(folder, snapshot);
       return hashTree(staging);
     };
-    let staged = await crash();
+    let staged = await crash(1);
     const candidates = await findRestoreCandidates(device.udid, { backupRoot: root });
     expect(candidates.filter((candidate) => candidate.location === 'root').map((candidate) => candidate.path)).toEqual([folder]);
     expect(hashTree(folder)).toEqual(staged);
     // `restore` without --backup uses <root>/<UDID>: after the crash it must find it.
-    staged = await crash();
+    staged = await crash(2);
     expect(fs.existsSync(folder)).toBe(false);
     const result = await restore({ reboot: false });
     expect(result.backupFolder).toBe(folder);
