@@ -237,7 +237,7 @@ describe('runRestore against the virtual iPhone', () => {
     };
     let staged = await crash(1);
     const candidates = await findRestoreCandidates(device.udid, { backupRoot: root });
-    expect(candidates.filter((candidate) => candidate.location === 'root').map((candidate) => candidate.path)).toEqual([folder]);
+    expect(candidates.filter((candidate) => candidate.location === 'root' && !candidate.archived).map((candidate) => candidate.path)).toEqual([folder]);
     expect(hashTree(folder)).toEqual(staged);
     // `restore` without --backup uses <root>/<UDID>: after the crash it must find it.
     staged = await crash(2);
