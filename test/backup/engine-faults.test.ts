@@ -153,6 +153,36 @@ describe('a failed backup never touches the previous one', () => {
     });
   }
 
+  // iOS 16.1+: the phone is silent while its passcode sheet waits for the person (protocol.md §3.10).
+  // The idle time-out must hold meanwhile; before it did, a person slower than it lost the backup.
+  it('does not count the wait for the passcode as silence: the backup goes on once it is typed', async () => {
+    device.setFaults({ passcodePrompt: 'accept', passcodeAnswerMs: 1500 });
+    try {
+      const phases: string[] = [];
+      const result = await runBackup({
+        udid: device.udid,
+        backupRoot: root,
+        muxAddress: harness.sim.address,
+        idleTimeoutMs: 400,
+        onProgress: (progress) => phases.push(progress.phase),
+      });
+      expect(phases).toContain('waiting-for-passcode');
+      await expectBackupMatchesPhone(result.folder, device.phone);
+    } finally {
+      device.setFaults({ passcodePrompt: undefined, passcodeAnswerMs: undefined });
+    }
+  });
+
+  it('ends a passcode nobody types with the phone\'s own 208, not the idle time-out', async () => {
+    device.setFaults({ passcodePrompt: 'ignore', passcodeTimeoutMs: 1500 });
+    try {
+      const error = await expectUntouched(() => backup({ idleTimeoutMs: 400 }), 'device-locked');
+      expect(error.message).toMatch(/passcode was not entered/);
+    } finally {
+      device.setFaults({ passcodePrompt: undefined, passcodeTimeoutMs: undefined });
+    }
+  });
+
   it('stops with a clear sentence when the disk fills up', async () => {
     const error = await expectUntouched(() => backup({ storeFs: diskFullAfter(Math.round(phoneBytes / 3)) }), 'disk-full');
     expect(error.message).toMatch(/full/);

@@ -112,9 +112,16 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
   let passcodeAsked = false;
   const stopObserving = session.notifications.onNotification((name) => {
     if (name === NotificationName.SYNC_CANCEL_REQUEST) cancel();
-    if (name === NotificationName.PASSCODE_PROMPT_PRESENTED) passcodeAsked = true;
-    if (name === NotificationName.PASSCODE_PROMPT_PRESENTED) progress?.setPhase('waiting-for-passcode');
-    if (name === NotificationName.PASSCODE_PROMPT_DISMISSED) progress?.setPhase('waiting-for-device');
+    if (name === NotificationName.PASSCODE_PROMPT_PRESENTED) {
+      passcodeAsked = true;
+      progress?.setPhase('waiting-for-passcode');
+      // The phone is silent because it waits for the person, not because it died: no idle time-out meanwhile.
+      session.backup.deviceLink.holdIdleTimeout(true);
+    }
+    if (name === NotificationName.PASSCODE_PROMPT_DISMISSED) {
+      progress?.setPhase('waiting-for-device');
+      session.backup.deviceLink.holdIdleTimeout(false);
+    }
   });
   try {
     throwIfCancelled(options.signal);

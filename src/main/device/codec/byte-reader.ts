@@ -57,6 +57,8 @@ export class ByteReader {
   private ended: Error | undefined;
   /** When the last bytes arrived (performance.now()): a timeout counts silence, not the length of a read. */
   private lastDataAt = 0;
+  /** While true the idle timeout does not count: the peer is silent because a person must act (holdIdleTimeout). */
+  private idleHeld = false;
   private readonly onData = (chunk: Buffer): void => this.push(chunk);
   private readonly onEnd = (): void => this.fail(new StreamClosedError('The connection was closed by the other side.'));
   private readonly onError = (error: Error): void => this.fail(new StreamClosedError(`The connection failed: ${error.message}`, error));
@@ -119,6 +121,16 @@ export class ByteReader {
   }
 
   /**
+   * Stops (true) or restarts (false) the idle timeout of reads: for a silence that is not the
+   * peer's failure, such as a phone showing its passcode sheet, which sends nothing until a person
+   * types it (protocol.md §3.10). Released, silence is counted afresh from that moment.
+   */
+  holdIdleTimeout(held: boolean): void {
+    this.idleHeld = held;
+    this.lastDataAt = performance.now();
+  }
+
+  /**
    * Parks the one read in progress until `settle` can answer it (or the timeout or the end). The
    * timeout is an idle time-out: every chunk that arrives restarts it, so a long read over a slow
    * link (a 4 GB video) never times out while bytes flow, and a peer that goes silent in the
@@ -132,6 +144,10 @@ export class ByteReader {
         const waitingSince = performance.now();
         const check = (): void => {
           if (this.pending !== pending) return;
+          if (this.idleHeld) {
+            pending.timer = setTimeout(check, timeoutMs);
+            return;
+          }
           // One timer per read, re-armed for what is left, instead of a reset per chunk.
           const silentFor = performance.now() - Math.max(waitingSince, this.lastDataAt);
           if (silentFor < timeoutMs) {

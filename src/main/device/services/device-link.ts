@@ -72,6 +72,14 @@ export class DeviceLinkClient {
     return { major: announced.major, minor: announced.minor };
   }
 
+  /**
+   * Holds the receive timeout while the device waits for its owner (the passcode sheet before a
+   * backup, §3.10) and restarts it afterwards; the device ends such a wait itself (208 after ~3 min).
+   */
+  holdIdleTimeout(held: boolean): void {
+    this.channel.reader.holdIdleTimeout(held);
+  }
+
   /** Sends one DL array as a length-prefixed plist (§3.1). */
   async sendMessage(items: readonly PlistValue[]): Promise<void> {
     await writeToChannel(this.channel, encodePlistFrame(items, this.format));
