@@ -51,13 +51,26 @@ describe('lifeboat backup', () => {
     // Throttled: a line per 5 % and per phase, not one per file.
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.length).toBeLessThanOrEqual(30);
-    expect(lines.every((line) => /^\d+% (preparing|waiting-for-device|transferring|finishing|done): \d+/.test(line)), run.stderr).toBe(true);
+    expect(lines.every((line) => /^\d+% (preparing|waiting for device|transferring|finishing|done): \d+/.test(line)), run.stderr).toBe(true);
     expect(lines.at(-1)).toMatch(/^100% /);
     // The phone's used space is not the backup's size, and files that arrived are not a total (issue 12).
     expect(run.stderr).not.toMatch(/ of \d|\d+\/\d+ files/);
     expect(run.stdout).toContain(`Backed up ${device.udid} to ${path.join(root, device.udid)}`);
     expect(run.stdout).toMatch(/full backup: \d+ files/);
     expect(fs.existsSync(path.join(root, device.udid, 'Manifest.db'))).toBe(true);
+  });
+
+  it('tells the person to enter the passcode in the app\'s words while the phone asks (iOS 16.1+), and waits past the idle time-out', async () => {
+    device.setFaults({ passcodePrompt: 'accept', passcodeAnswerMs: 1200 });
+    try {
+      const run = await cli(harness, ['backup', '--backup-root', root], { env: { LIFEBOAT_IDLE_TIMEOUT_MS: '400' } });
+      expect(run.code, run.stderr).toBe(ExitCode.ok);
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines).toContain('Enter your passcode on the iPhone to start the backup…');
+      expect(run.stderr).not.toMatch(/waiting-for|passcode:/);
+    } finally {
+      device.setFaults({ passcodePrompt: undefined, passcodeAnswerMs: undefined });
+    }
   });
 
   it('--json writes NDJSON progress events and a final result; the second backup is incremental', async () => {

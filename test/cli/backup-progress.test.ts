@@ -38,6 +38,24 @@ describe('progress renderers', () => {
     expect(lines.at(-1)).toMatch(/^100% transferring: 1000\/1000 files/);
   });
 
+  it('a wait for the person is told as what to do, once, in every renderer, instead of frozen numbers', () => {
+    const waiting = 'Enter your passcode on the iPhone to start the backup';
+    const lines = recorder();
+    const plain = createProgressRenderer(lines.io, 'lines', () => 0);
+    plain.update(view(0, { phase: 'waiting-for-device' }));
+    plain.update(view(0, { phase: 'waiting-for-passcode', waiting }));
+    plain.update(view(0, { phase: 'waiting-for-passcode', waiting }));
+    plain.update(view(0, { phase: 'waiting-for-device' }));
+    expect(lines.err.join('').trimEnd().split('\n').map((line) => line.replace(/: .*/, ''))).toEqual(['0% waiting for device', `${waiting}…`, '0% waiting for device']);
+    const terminal = recorder();
+    const bar = createProgressRenderer(terminal.io, 'bar', () => 0);
+    bar.update(view(0, { phase: 'waiting-for-passcode', waiting }));
+    expect(terminal.err.join('')).toContain(`${waiting}…`);
+    const json = recorder();
+    createProgressRenderer(json.io, 'json', () => 0).update(view(0, { phase: 'waiting-for-passcode', waiting }));
+    expect(JSON.parse(json.out.join(''))).toMatchObject({ phase: 'waiting-for-passcode', waiting });
+  });
+
   it('plain lines: a crawling job still says it is alive every 30 s', () => {
     const { io, err } = recorder();
     let now = 0;

@@ -13,6 +13,7 @@ const CLEAR_LINE = '\r\u001b[2K';
 export class ProgressBar implements ProgressRenderer {
   private lastDraw = Number.NEGATIVE_INFINITY;
   private lastPhase: string | undefined;
+  private lastWaiting: string | undefined;
   private lastPercent = 0;
   private skipped: ProgressView | undefined;
   private drawn = false;
@@ -25,8 +26,9 @@ export class ProgressBar implements ProgressRenderer {
 
   update(view: ProgressView): void {
     const time = this.now();
-    const phaseChanged = view.phase !== this.lastPhase;
+    const phaseChanged = view.phase !== this.lastPhase || view.waiting !== this.lastWaiting;
     this.lastPhase = view.phase;
+    this.lastWaiting = view.waiting;
     // Reaching 100 % is shown at once; later events at 100 % are throttled like the rest.
     const reachedEnd = view.percent >= 100 && this.lastPercent < 100;
     this.lastPercent = view.percent;
@@ -52,6 +54,7 @@ export class ProgressBar implements ProgressRenderer {
   }
 
   line(view: ProgressView): string {
+    if (view.waiting !== undefined) return `${view.waiting}…`;
     const filled = Math.round((Math.max(0, Math.min(100, view.percent)) / 100) * BAR_WIDTH);
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
     const label = view.current ?? (view.phase && view.phase !== 'transferring' ? view.phase : undefined);

@@ -10,6 +10,7 @@ const MIN_INTERVAL_MS = 250;
 export class JsonProgress implements ProgressRenderer {
   private lastEmit = Number.NEGATIVE_INFINITY;
   private lastPhase: string | undefined;
+  private lastWaiting: string | undefined;
   private lastPercent = 0;
 
   constructor(
@@ -19,7 +20,8 @@ export class JsonProgress implements ProgressRenderer {
 
   update(view: ProgressView, details?: object): void {
     const time = this.now();
-    const phaseChanged = view.phase !== this.lastPhase;
+    const phaseChanged = view.phase !== this.lastPhase || view.waiting !== this.lastWaiting;
+    this.lastWaiting = view.waiting;
     this.lastPhase = view.phase;
     // Reaching 100 % is sent at once; later events at 100 % are throttled like the rest.
     const reachedEnd = view.percent >= 100 && this.lastPercent < 100;

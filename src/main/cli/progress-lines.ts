@@ -14,6 +14,7 @@ export class PlainProgressLines implements ProgressRenderer {
   private lastPercent = Number.NEGATIVE_INFINITY;
   private lastLine = Number.NEGATIVE_INFINITY;
   private lastPhase: string | undefined;
+  private lastWaiting: string | undefined;
   private finished = false;
 
   constructor(
@@ -24,16 +25,22 @@ export class PlainProgressLines implements ProgressRenderer {
   update(view: ProgressView): void {
     if (this.finished) return;
     const time = this.now();
-    const phaseChanged = view.phase !== this.lastPhase;
+    const phaseChanged = view.phase !== this.lastPhase || view.waiting !== this.lastWaiting;
     this.lastPhase = view.phase;
+    this.lastWaiting = view.waiting;
     const step = Math.floor(view.percent / PERCENT_STEP) > Math.floor(this.lastPercent / PERCENT_STEP);
     const done = view.percent >= 100;
     if (!phaseChanged && !step && !done && time - this.lastLine < HEARTBEAT_MS) return;
     if (done) this.finished = true;
     this.lastPercent = view.percent;
     this.lastLine = time;
+    if (view.waiting !== undefined) {
+      this.write(`${view.waiting}…\n`);
+      return;
+    }
     const label = view.current ? `  ${view.current}` : '';
-    const phase = view.phase ? `${view.phase}: ` : '';
+    // `waiting-for-device` is a machine word (kept so in --json); a log line reads "waiting for device".
+    const phase = view.phase ? `${view.phase.replace(/-/g, ' ')}: ` : '';
     this.write(`${percentText(view.percent).trim()} ${phase}${describeProgress(view)}${label}\n`);
   }
 

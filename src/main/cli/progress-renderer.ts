@@ -20,6 +20,11 @@ export interface ProgressView {
   readonly current?: string;
   /** A word for the stage (`preparing`, `transferring`, `done`); a change is always shown. */
   readonly phase?: string;
+  /**
+   * While the job waits for the person: what to do, in the app's words (`WAIT_SENTENCES`), shown
+   * instead of the numbers, which do not move meanwhile. A change is always shown.
+   */
+  readonly waiting?: string;
 }
 
 export interface ProgressRenderer {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { formatBytes, formatDuration } from '../../../shared/format';
+import { WAIT_SENTENCES } from '../../../shared/wait-words';
 import { isBackupError } from '../../backup/backup-error';
 import { type BackupProgress, type BackupResult, DEFAULT_RETENTION, resolveIdleTimeoutMs, runBackup, type RetentionPolicy } from '../../backup/engine';
 import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
@@ -102,6 +103,8 @@ export function viewOf(progress: BackupProgress): ProgressView {
     etaSeconds: progress.etaSeconds,
     current: progress.domain,
     phase: progress.phase,
+    // The phone waits for its owner: say what to do, in the app's words, not the phase's name.
+    ...(progress.phase === 'waiting-for-passcode' ? { waiting: WAIT_SENTENCES.passcode } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { JobProgress } from '../../../shared/contract';
+import { WAIT_SENTENCES } from '../../../shared/wait-words';
 
 /**
  * The words for a running job, one place for the progress panel, the sidebar and the window title,
@@ -28,8 +29,8 @@ export function jobHeading(job: JobProgress): string {
   // The password prompt is open; the job waits for it, it is not stuck.
   if (job.waitingFor === 'password') return `${jobVerb(job)}: waiting for the backup password`;
   // The job waits for the person, not the computer (issue 12): say what to do, not "preparing".
-  if (job.waitingFor === 'unlock') return 'Waiting for you to unlock your iPhone';
-  if (job.waitingFor === 'passcode') return 'Enter your passcode on the iPhone to start the backup';
+  if (job.waitingFor === 'unlock') return WAIT_SENTENCES.unlock;
+  if (job.waitingFor === 'passcode') return WAIT_SENTENCES.passcode;
   if (job.phase === 'restarting') return 'Your iPhone is restarting…';
   if (job.phase === 'preparing' || job.phase === 'queued') return `${jobVerb(job)}: preparing…`;
   return `${jobVerb(job)}…`;
