@@ -60,8 +60,10 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   const previous = await readPreviousBackup(session, folder, forceFull);
   if (previous?.fullReason) context.log(`mobilebackup2: full backup because ${previous.fullReason}`);
   const keys = settings.willEncrypt ? (previous?.keys ?? (await createBackupCipher(settings.password as string))) : undefined;
-  const hostFiles = previous ? await listHostContent(drive, folder) : new Map<string, number>();
   const isFull = previous?.files === undefined;
+  // Only an incremental backup checks the old content before it creates anything (§7.2 step 3): on
+  // a full one `U/00…ff` may not exist yet, and some hosts fail a listing of a missing folder.
+  let hostFiles = isFull ? new Map<string, number>() : await listHostContent(drive, folder);
 
   // Scan the phone (§7.2 step 4): new or modified regular files are uploaded, the rest kept.
   const records: ManifestRecord[] = [];
@@ -94,7 +96,6 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   // The phone version the records describe, if nothing changed it while they were listed; iCloud
   // Photos changes the listing without changing the phone, so it is part of the key too.
   const listedVersion = versionBefore !== undefined && context.phone.version?.() === versionBefore ? `${versionBefore}${photosInICloud ? '+icloud-photos' : ''}` : undefined;
-  const removals = [...hostFiles.keys()].filter((fileId) => !current.has(fileId));
   const uploadBytes = uploads.reduce((sum, upload) => sum + upload.entry.size, 0);
 
   await ensureHostSpace(drive, uploadBytes + records.length * MANIFEST_BYTES_PER_ROW, deviceLinkMajor);
@@ -111,6 +112,10 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   for (const dir of CONTENT_DIRECTORIES) await drive.createDirectory(`${folder}/${dir}`);
   await drive.createDirectory(`${folder}/Snapshot`);
   for (const dir of CONTENT_DIRECTORIES) await drive.createDirectory(`${folder}/Snapshot/${dir}`);
+  // A full backup over an earlier one (forced, or its manifest unusable) still removes what the phone
+  // no longer has; the folders exist now, so listing them asks for nothing missing [inferred, §7.2].
+  if (isFull && previous !== undefined) hostFiles = await listHostContent(drive, folder);
+  const removals = [...hostFiles.keys()].filter((fileId) => !current.has(fileId));
 
   const uuid = isFull ? randomUUID().toUpperCase() : (previous?.status.uuid ?? randomUUID().toUpperCase());
   const uploadStatus = (snapshotState: SnapshotState, progress: number): Promise<void> =>

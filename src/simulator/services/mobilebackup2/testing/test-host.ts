@@ -19,6 +19,13 @@ export class TestHost {
   cancelAt: string | undefined;
   /** The DeviceLink major version the device offered (§3.2). */
   deviceLinkMajor: number | undefined;
+  /**
+   * 'empty' lists a missing directory as empty (libimobiledevice); 'error' answers -6 as §3.6.6 says,
+   * like clients that follow a real phone and never expect to be asked for a folder that is not there.
+   */
+  missingDirectoryAnswer: 'empty' | 'error' = 'empty';
+  /** Directories the device listed while they did not exist. */
+  readonly listedMissing: string[] = [];
 
   constructor(
     readonly link: DeviceLink,
@@ -79,6 +86,10 @@ export class TestHost {
         return this.status();
       case 'DLContentsOfDirectory': {
         const dir = this.local(items[1]);
+        if (!fs.existsSync(dir)) {
+          this.listedMissing.push(String(items[1]));
+          if (this.missingDirectoryAnswer === 'error') return this.status(-6, 'No such file or directory');
+        }
         const listing: Record<string, PlistDict> = {};
         for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
           const size = entry.isFile() ? fs.statSync(path.join(dir, entry.name)).size : 0;
