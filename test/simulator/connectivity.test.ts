@@ -48,6 +48,18 @@ describe('virtual iPhone seen by libimobiledevice tools', () => {
     expect(Number(disk.stdout.trim())).toBe(device.phone.capacityBytes());
   });
 
+  it('idevicedate prints the phone clock (TimeIntervalSince1970), and Uses24HourClock is there', async () => {
+    const before = Date.now();
+    const date = await runTool('idevicedate', ['-u', first], { ...harness.env, TZ: 'UTC' });
+    expect(date.code).toBe(0);
+    // Without TimeIntervalSince1970 idevicedate prints nothing it can use (protocol-notes.md "Clock").
+    const shown = Date.parse(date.stdout.trim().replace(/ UTC /, ' ').replace(/^\w+ /, '') + ' UTC');
+    expect(shown).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(shown).toBeLessThanOrEqual(Date.now());
+    const clock = await runTool('ideviceinfo', ['-u', first, '-k', 'Uses24HourClock'], harness.env);
+    expect(clock.stdout.trim()).toBe('true');
+  });
+
   it('is reachable over TCP too; libusbmuxd 2.0.2 wants the upper-case UNIX: prefix for sockets', async () => {
     const { startSimulator } = await import('../../src/simulator/simulator');
     const tcp = await startSimulator({ listen: '127.0.0.1:0', stateDir: path.join(harness.workDir, 'tcp-state'), seed: 11 });

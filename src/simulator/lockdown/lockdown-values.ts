@@ -1,4 +1,4 @@
-import { isPlistDict, plistBoolean, plistInteger, type PlistDict, type PlistValue } from '../../main/device/codec';
+import { isPlistDict, plistBoolean, plistInteger, PlistReal, type PlistDict, type PlistValue } from '../../main/device/codec';
 import type { DeviceState } from '../device/device-state';
 import type { FaultPlan } from '../device/service-context';
 import type { Phone } from '../phone/phone-model';
@@ -62,8 +62,12 @@ function rootDomain(source: LockdownValueSource): PlistDict {
     SerialNumber: id.serialNumber,
     SupportedDeviceFamilies: [1],
     TelephonyCapability: true,
+    // What `idevicedate` and iTunes read for the phone's clock (protocol-notes.md "Clock"): real phones
+    // answer reals for the seconds and the offset, and a boolean for the 24-hour setting.
+    TimeIntervalSince1970: new PlistReal(Date.now() / 1000),
     TimeZone: 'Etc/UTC',
-    TimeZoneOffsetFromUTC: 0,
+    TimeZoneOffsetFromUTC: new PlistReal(0),
+    Uses24HourClock: true,
     UniqueChipID: id.uniqueChipId,
     UniqueDeviceID: id.udid,
     WiFiAddress: id.wifiAddress,
