@@ -188,6 +188,16 @@ export async function createBackupKeybagAsync(password: string, options: CreateK
   return assembleKeybag(plan, await deriveKeyEncryptionKeyAsync(password, plan));
 }
 
+/**
+ * The keybag an unencrypted backup carries (protocol-notes.md "BackupKeyBag"): real phones put one in
+ * every Manifest.plist, and some readers require it. Its class keys are wrapped with a random key
+ * that is thrown away, so nobody (not even the phone) can open them, as nothing in the backup
+ * needs them; the header keeps the real KDF parameters and no key derivation runs.
+ */
+export function createSealedBackupKeybag(options: CreateKeybagOptions = {}): Buffer {
+  return assembleKeybag(planKeybag(options), randomBytes(32)).keybag;
+}
+
 interface KeybagPlan extends KeyDerivationParameters {
   readonly version: number;
   readonly doubleProtection: { readonly salt: Buffer; readonly iterations: number };

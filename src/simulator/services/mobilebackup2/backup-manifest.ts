@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { PlistDict } from '../../../main/device/codec';
 import { buildManifestPlist } from '../../backup-format/backup-plists';
+import { createSealedBackupKeybag } from '../../backup-format/keybag';
 import { type ManifestFlags, ManifestDbWriter } from '../../backup-format/manifest-db';
 import type { MbFileInfo } from '../../backup-format/mbfile';
 import type { ServiceContext } from '../../device/service-context';
@@ -60,12 +61,24 @@ export function buildBackupManifest(
   const plist = buildManifestPlist({
     date: new Date(),
     isEncrypted: keys !== undefined,
-    ...(keys ? { backupKeyBag: keys.keybag, manifestKey } : {}),
+    ...(keys ? { backupKeyBag: keys.keybag, manifestKey } : { backupKeyBag: sealedKeybagOf(phone) }),
     wasPasscodeSet: false,
     lockdown: session.context.lockdownSnapshot(),
     applications: applicationsOf(session.context),
   });
   return { db, plist };
+}
+
+/** One keybag per phone for its unencrypted backups, like the phone's own backup keybag. */
+const sealedKeybags = new WeakMap<object, Buffer>();
+
+function sealedKeybagOf(phone: object): Buffer {
+  let keybag = sealedKeybags.get(phone);
+  if (keybag === undefined) {
+    keybag = createSealedBackupKeybag();
+    sealedKeybags.set(phone, keybag);
+  }
+  return keybag;
 }
 
 /** Builds Manifest.db at `dbPath` and returns its bytes. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeBinaryPlist } from '../../../main/device/codec';
 import { parseManifestPlist, parseStatusPlist } from '../../backup-format/backup-plists';
+import { parseKeybag } from '../../backup-format/keybag';
 import { DeviceLink } from './device-link';
 import { serveMobileBackup2 } from './mobilebackup2-server';
 import { CONTENT_DIRECTORIES } from './session';
@@ -46,6 +47,18 @@ describe('a first backup for a client that does not pre-create the content folde
     expect((await host.run(request())).ErrorCode).toBe(0);
     expect(host.listedMissing).toEqual([]);
     expect(CONTENT_DIRECTORIES.every((dir) => fs.existsSync(path.join(root, udid(), dir)))).toBe(true);
+  });
+
+  it('puts a backup keybag in the Manifest.plist of an unencrypted backup, as real phones do (fact 3)', async () => {
+    const host = await strictHost();
+    expect((await host.run(request())).ErrorCode).toBe(0);
+    const manifest = parseManifestPlist(fs.readFileSync(path.join(root, udid(), 'Manifest.plist')));
+    expect([manifest.isEncrypted, manifest.manifestKey]).toEqual([false, undefined]);
+    const keybag = parseKeybag(manifest.backupKeyBag ?? Buffer.alloc(0));
+    expect([keybag.type, keybag.iterations, keybag.doubleProtection?.iterations]).toEqual([1, 10_000, 10_000_000]);
+    expect(keybag.classKeys.map((key) => [key.protectionClass, key.wrap, key.wrappedKey?.length])).toEqual(
+      Array.from({ length: 11 }, (_, index) => [index + 1, 2, 40]),
+    );
   });
 
   it('does not list the content folders when the client wrote Status.plist and an empty Manifest.plist first', async () => {
