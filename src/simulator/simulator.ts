@@ -4,6 +4,7 @@ import { VirtualDevice } from './device/virtual-device';
 import { MuxServer } from './mux/mux-server';
 import { PairRecordStore } from './mux/pair-record-store';
 import { parseMuxAddress } from './mux/socket-address';
+import { resolveStateDirOrigin } from './state-dir-origin';
 import type { PhoneProfile } from './phone/profiles';
 import type { PasscodePromptAnswer } from './device/service-context';
 
@@ -12,6 +13,7 @@ export interface SimulatorOptions {
   readonly listen: string;
   /** `<stateDir>/devices/<udid>/…` and `<stateDir>/usbmuxd/…` live here and survive restarts. */
   readonly stateDir: string;
+  /** Default: what the state dir was first started with (`simulator.json`), else small / 1. A conflicting one is refused. */
   readonly profile?: PhoneProfile;
   readonly seed?: number;
   readonly devices?: number;
@@ -44,6 +46,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const log = options.log ?? (() => {});
   const count = options.devices ?? 1;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`A simulator needs at least one device, not ${count}.`);
+  const origin = resolveStateDirOrigin(options.stateDir, { ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.profile === undefined ? {} : { profile: options.profile }) });
   const devicesDir = path.join(options.stateDir, 'devices');
   fs.mkdirSync(devicesDir, { recursive: true });
   const pairRecords = new PairRecordStore(path.join(options.stateDir, 'usbmuxd'));
@@ -58,8 +61,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           index,
           deviceId: index + 1,
           devicesDir,
-          seed: options.seed ?? 1,
-          profile: options.profile ?? 'small',
+          seed: origin.seed,
+          profile: origin.profile,
           productVersion: options.productVersion,
           trust: options.trust ?? 'accept',
           ...(options.passcodePrompt ? { passcodePrompt: options.passcodePrompt } : {}),

@@ -13,7 +13,7 @@ const cliMain = path.join(repoRoot, 'src', 'simulator', 'cli', 'main.ts');
 describe('sim command line parsing', () => {
   it('reads the run options with their defaults', () => {
     expect(parseCliArgs(['--listen', 'UNIX:/tmp/x', '--state-dir', '/tmp/s', '--devices', '2', '--trust=ask'])).toEqual({
-      kind: 'run', listen: 'UNIX:/tmp/x', stateDir: '/tmp/s', profile: 'small', seed: 1, devices: 2, trust: 'ask', productVersion: undefined, verbose: false,
+      kind: 'run', listen: 'UNIX:/tmp/x', stateDir: '/tmp/s', profile: undefined, seed: undefined, devices: 2, trust: 'ask', productVersion: undefined, verbose: false,
     });
     expect(parseCliArgs(['erase', '--state-dir', '/tmp/s', '--udid', 'U'])).toEqual({ kind: 'erase', stateDir: '/tmp/s', udid: 'U' });
   });

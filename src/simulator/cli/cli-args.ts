@@ -12,6 +12,8 @@ export const USAGE = `Usage:
                  [--devices N] [--trust accept|deny|ask] [--product-version X.Y.Z] [--verbose]
       Runs virtual iPhones behind a fake usbmuxd. ADDR is UNIX:/path or host:port; export it as
       USBMUXD_SOCKET_ADDRESS for the host. Prints "ready" once it accepts connections.
+      DIR remembers the seed and profile it was first run with (default 1, small); leave them out
+      to serve the same phones again, a different --seed or --profile is refused.
       With --trust ask, type "trust" or "deny" (optionally followed by a UDID) to answer the prompt,
       and "passcode" or "deny" to answer the passcode an iOS 16.1+ phone asks for before a backup.
   npm run sim -- erase --state-dir DIR [--udid UDID]
@@ -26,8 +28,9 @@ export type CliCommand =
       readonly kind: 'run';
       readonly listen: string;
       readonly stateDir: string;
-      readonly profile: PhoneProfile;
-      readonly seed: number;
+      /** Undefined: the state dir's own (state-dir-origin.ts). */
+      readonly profile: PhoneProfile | undefined;
+      readonly seed: number | undefined;
       readonly devices: number;
       readonly trust: 'accept' | 'deny' | 'ask';
       readonly productVersion: string | undefined;
@@ -82,8 +85,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (positional.length > 0) throw new UsageError(`Unexpected argument "${positional[0]}".`);
   const listen = flags.get('--listen');
   if (!listen) throw new UsageError('--listen is required (UNIX:/path or host:port).');
-  const profile = flags.get('--profile') ?? 'small';
-  if (!(PHONE_PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--profile must be one of ${PHONE_PROFILES.join(', ')}.`);
+  const profile = flags.get('--profile');
+  if (profile !== undefined && !(PHONE_PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--profile must be one of ${PHONE_PROFILES.join(', ')}.`);
   const trust = flags.get('--trust') ?? 'accept';
   if (trust !== 'accept' && trust !== 'deny' && trust !== 'ask') throw new UsageError('--trust must be accept, deny or ask.');
   const productVersion = flags.get('--product-version');
@@ -92,8 +95,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     kind: 'run',
     listen,
     stateDir,
-    profile: profile as PhoneProfile,
-    seed: integer('--seed', flags.get('--seed') ?? '1', 0),
+    profile: profile as PhoneProfile | undefined,
+    seed: flags.has('--seed') ? integer('--seed', flags.get('--seed') ?? '', 0) : undefined,
     devices: integer('--devices', flags.get('--devices') ?? '1', 1),
     trust,
     productVersion,

@@ -42,8 +42,8 @@ async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<numbe
   const sim = await startSimulator({
     listen: command.listen,
     stateDir: command.stateDir,
-    profile: command.profile,
-    seed: command.seed,
+    ...(command.profile === undefined ? {} : { profile: command.profile }),
+    ...(command.seed === undefined ? {} : { seed: command.seed }),
     devices: command.devices,
     trust: command.trust,
     // With --trust ask the person at the console answers the backup's passcode sheet too.
