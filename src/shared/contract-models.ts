@@ -226,6 +226,8 @@ export interface BrowserEntryView {
 export interface BrowserPage {
   readonly entries: readonly BrowserEntryView[];
   readonly total: number;
+  /** Search only: it found more than the limit it was given (narrow the search to see them). */
+  readonly more?: boolean;
 }
 
 /** A small preview of a file in a backup (Camera Roll images), or none when it has none we can show. */

@@ -76,7 +76,8 @@ describe.skipIf(process.platform === 'win32')('the untrusted backup reader', () 
     const good = path.join(work, 'cancel', 'good-udid');
     await writeGoodBackup(good, 'good-udid');
     const opened = await reader.open(good);
-    const entries = await reader.list(opened.handle, NOTE.domain, 'Documents');
+    const { entries, total } = await reader.list(opened.handle, NOTE.domain, 'Documents', { offset: 0, limit: 10 });
+    expect(total).toBe(1);
     expect(entries.map((entry) => entry.relativePath)).toEqual([NOTE.relativePath]);
     expect(entries[0]).not.toHaveProperty('encryptionKey');
     expect((await reader.readFile(opened.handle, NOTE, 1024))?.length).toBe(NOTE.size);

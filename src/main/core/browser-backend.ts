@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { createUntrustedBackupReader, type ReaderEntry, type UntrustedBackupReader } from '../backup/reader';
-import type { BrowserEntryView, BrowserPage } from '../../shared/contract';
+import type { BrowserEntryView } from '../../shared/contract';
 import type { BrowserBackend } from './backends';
 import { fail } from './error-mapping';
 
 interface Session {
   /** The backup's handle in the reader's worker thread. */
   readonly handle: number;
-  /** Entries the UI has been shown, by fileId: extract takes fileIds back. */
+  /**
+   * Entries the UI has been shown, by fileId: extract and preview take fileIds back. It grows only
+   * with the pages the person scrolled through, never with the size of the backup.
+   */
   readonly seen: Map<string, ReaderEntry>;
-  /** The folder listed last: the UI pages through it as it scrolls, so list it once, not per page. */
-  listing?: { readonly key: string; readonly entries: readonly ReaderEntry[] };
 }
+
+/** Rows per page when the caller names no limit (the contract allows up to 5000). */
+const DEFAULT_PAGE_ROWS = 500;
 
 /**
  * Open backup browsers (src/main/backup/browser), one per session id, closed with the session.
@@ -21,10 +25,9 @@ interface Session {
 export function createBrowserBackend(reader: UntrustedBackupReader = createUntrustedBackupReader()): BrowserBackend {
   const sessions = new Map<string, Session>();
   const session = (id: string): Session => sessions.get(id) ?? fail('not-found', 'That backup is no longer open. Open it again.');
-  const page = (target: Session, entries: readonly ReaderEntry[], offset = 0, limit = 500): BrowserPage => {
-    const slice = entries.slice(offset, offset + limit);
-    for (const entry of slice) target.seen.set(entry.fileId, entry);
-    return { entries: slice.map(toEntryView), total: entries.length };
+  const shown = (target: Session, entries: readonly ReaderEntry[]): BrowserEntryView[] => {
+    for (const entry of entries) target.seen.set(entry.fileId, entry);
+    return entries.map(toEntryView);
   };
   return {
     async open({ backupPath, backupId, password }) {
@@ -41,13 +44,16 @@ export function createBrowserBackend(reader: UntrustedBackupReader = createUntru
         const domains = await reader.domains(target.handle);
         return { entries: domains.map((summary) => ({ fileId: `domain:${summary.domain}`, domain: summary.domain, relativePath: '', kind: 'directory', sizeBytes: summary.bytes })), total: domains.length };
       }
-      const key = `${domain}\u0000${directory ?? ''}`;
-      if (target.listing?.key !== key) target.listing = { key, entries: await reader.list(target.handle, domain, directory ?? '') };
-      return page(target, target.listing.entries, offset, limit);
+      // Each page is its own query in the reader (SQLite groups the folder's paths), so a folder of
+      // 100,000 files never crosses the worker boundary, or the IPC one, whole.
+      const page = await reader.list(target.handle, domain, directory ?? '', { offset: offset ?? 0, limit: limit ?? DEFAULT_PAGE_ROWS });
+      return { entries: shown(target, page.entries), total: page.total };
     },
     async search(sessionId, query, limit) {
       const target = session(sessionId);
-      return page(target, await reader.search(target.handle, query, { limit: limit ?? 500 }), 0, limit ?? 500);
+      const hits = await reader.search(target.handle, query, { limit: limit ?? DEFAULT_PAGE_ROWS });
+      // The total is what is shown; `more` says the search found others past the limit.
+      return { entries: shown(target, hits.entries), total: hits.entries.length, more: hits.more };
     },
     async extract(sessionId, fileIds, destination) {
       const target = session(sessionId);

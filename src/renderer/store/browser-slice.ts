@@ -3,8 +3,12 @@ import type { BrowserState, SliceContext } from './store-types';
 
 /** Rows fetched per request: a screenful many times over, far below the channel's 5000 limit. */
 export const BROWSER_PAGE_SIZE = 500;
-/** Search answers come in one page; more hits than this ask for a narrower search. */
-export const SEARCH_LIMIT = 5000;
+/**
+ * Search answers come in one page of at most this many, with `more` when there were others: a
+ * million-file backup is searched in a fraction of a second, and a broad search asks for a
+ * narrower one instead of carrying every hit over IPC.
+ */
+export const SEARCH_LIMIT = 1000;
 
 export const initialBrowser: BrowserState = {
   session: undefined,
@@ -13,6 +17,7 @@ export const initialBrowser: BrowserState = {
   location: undefined,
   query: '',
   total: 0,
+  more: false,
   rows: {},
   generation: 0,
   selected: {},
@@ -79,7 +84,7 @@ export function browserActions({ api, set, get, attempt }: SliceContext) {
     },
     /** Shows a folder: a domain's top with directory '', or undefined for the list of domains. */
     async browseTo(location: { readonly domain: string; readonly directory: string } | undefined): Promise<void> {
-      set('browser/moved', (state) => ({ browser: { ...state.browser, location, query: '', total: 0, rows: {}, generation: state.browser.generation + 1, extracted: undefined } }));
+      set('browser/moved', (state) => ({ browser: { ...state.browser, location, query: '', total: 0, more: false, rows: {}, generation: state.browser.generation + 1, extracted: undefined } }));
       if (location) await fetchPage(0);
     },
     /** Makes sure rows first..last-1 are loaded (called by the virtual list as it scrolls). */
@@ -94,10 +99,10 @@ export function browserActions({ api, set, get, attempt }: SliceContext) {
       const text = query.trim();
       if (!text) return;
       const generation = get().browser.generation + 1;
-      set('browser/searching', (state) => ({ browser: { ...state.browser, query: text, total: 0, rows: {}, generation } }));
+      set('browser/searching', (state) => ({ browser: { ...state.browser, query: text, total: 0, more: false, rows: {}, generation } }));
       const answer = await attempt(() => api.invoke('browser:search', { sessionId: session.sessionId, query: text, limit: SEARCH_LIMIT }));
       if (!answer) return;
-      set('browser/searched', (state) => (state.browser.generation === generation ? { browser: { ...state.browser, total: answer.entries.length, rows: placeRows({}, answer, 0) } } : {}));
+      set('browser/searched', (state) => (state.browser.generation === generation ? { browser: { ...state.browser, total: answer.entries.length, more: answer.more === true, rows: placeRows({}, answer, 0) } } : {}));
     },
     toggleSelected(entry: BrowserEntryView): void {
       set('browser/selection-changed', (state) => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserEntryView, EventChannel, EventChannels, InvokeChannel, MainApi } from '../../shared/contract';
 import { createAppStore } from './app-store';
-import { BROWSER_PAGE_SIZE } from './browser-slice';
+import { searchCount } from '../features/browser/browser-words';
+import { BROWSER_PAGE_SIZE, SEARCH_LIMIT } from './browser-slice';
 
 /** A MainApi double answering from handlers, recording every call. */
 function fakeApi(answers: Partial<Record<InvokeChannel, (args: Record<string, unknown>) => unknown>>) {
@@ -66,6 +67,23 @@ describe('backup browser slice', () => {
     expect(pages.map((call) => call.args.offset)).toEqual([0, 250_000]);
     expect(store.getState().browser.rows[250_010]).toEqual(entryAt(250_010));
     expect(Object.keys(store.getState().browser.rows)).toHaveLength(2 * BROWSER_PAGE_SIZE);
+  });
+
+  it('asks for one page of search hits and says when the search found more', async () => {
+    const { api, calls } = fakeApi({
+      'browser:open': () => ({ sessionId: 's1', backupId: 'b1', fileCount: TOTAL, domains: ['HomeDomain'] }),
+      'browser:list': () => ({ entries: [], total: 0 }),
+      'browser:search': (args) => ({ entries: Array.from({ length: Number(args.limit) }, (_, index) => entryAt(index)), total: Number(args.limit), more: args.query === 'file' }),
+    });
+    const { store, actions } = createAppStore(api);
+    await actions.openBrowser('b1');
+    await actions.searchBrowser('file');
+    expect(calls.filter((call) => call.channel === 'browser:search').map((call) => call.args.limit)).toEqual([SEARCH_LIMIT]);
+    expect(store.getState().browser).toMatchObject({ total: SEARCH_LIMIT, more: true });
+    expect(searchCount(SEARCH_LIMIT, true, 'file')).toMatch(/^The first 1,000 matches for “file” are shown; there are more/);
+    await actions.searchBrowser('file-7');
+    expect(store.getState().browser.more).toBe(false);
+    expect(searchCount(3, false, 'file-7')).toBe('3 matches for “file-7”');
   });
 
   it('drops a page that arrives after the folder changed', async () => {

@@ -71,6 +71,8 @@ export interface BrowserState {
   readonly query: string;
   /** Rows in the listing or search (loaded or not). */
   readonly total: number;
+  /** The search found more than SEARCH_LIMIT matches; only the first are shown. */
+  readonly more: boolean;
   /** Loaded rows by position; the rest load as they scroll into view. */
   readonly rows: { readonly [index: number]: BrowserEntryView };
   /** Bumped on every new listing, so late pages of an old one are dropped. */

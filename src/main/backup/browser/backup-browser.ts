@@ -6,7 +6,7 @@ import { BackupError } from '../backup-error';
 import { readPlistFile, valueOf } from '../catalog/backup-metadata';
 import { type BackupKeys, createFileDecryptor, encryptedContentSize, isEncryptedBackup, unlockBackup } from '../crypto';
 import { isContentPresent, openContentFile } from '../store';
-import { BackupIndex, type DomainCount, type IndexedEntry } from './backup-index';
+import { BackupIndex, type DomainCount, type EntryPage, type IndexedEntry, type SearchPage } from './backup-index';
 
 /**
  * The backup browser (issue 5): open any backup folder — Lifeboat's, iTunes', Finder's,
@@ -15,7 +15,7 @@ import { BackupIndex, type DomainCount, type IndexedEntry } from './backup-index
  */
 
 export type BrowserEntry = IndexedEntry;
-export type { DomainCount };
+export type { DomainCount, EntryPage, SearchPage };
 
 export interface BackupSummary {
   readonly folder: string;
@@ -66,9 +66,13 @@ export interface BackupBrowser {
   entryById(fileId: string): BrowserEntry | undefined;
   /** Entries directly inside a folder ('' = the domain's top). */
   list(domain: string, directory?: string): BrowserEntry[];
+  /** One page of a folder's entries, in name order, with how many it holds: rows outside it are never read. */
+  listPage(domain: string, directory: string, page: { readonly offset: number; readonly limit: number }): EntryPage;
   /** Everything at or below a path ('' = the whole domain). */
   under(domain: string, relativePath: string): Iterable<BrowserEntry>;
   search(text: string, options?: { readonly limit?: number; readonly domain?: string }): BrowserEntry[];
+  /** The first `limit` hits and whether there are more (no search reads every hit of a million-file backup). */
+  searchPage(text: string, options: { readonly limit: number; readonly domain?: string }): SearchPage;
   /** Where a regular file's content lives on disk; undefined for anything else. */
   contentFile(entry: BrowserEntry): string | undefined;
   /**
@@ -173,8 +177,10 @@ export async function openBackupBrowser(folder: string, options: OpenBrowserOpti
     entry: (domain, relativePath) => index.entry(domain, relativePath),
     entryById: (fileId) => index.entryById(fileId),
     list: (domain, directory = '') => index.children(domain, directory),
+    listPage: (domain, directory, page) => index.childrenPage(domain, directory, page),
     under: (domain, relativePath) => index.under(domain, relativePath),
     search: (searchText, searchOptions) => index.search(searchText, searchOptions),
+    searchPage: (searchText, searchOptions) => index.searchPage(searchText, searchOptions),
     contentFile,
     hasContent,
     openFile(entry) {

@@ -38,6 +38,18 @@ export interface IndexedEntry {
   readonly contentPath: string | undefined;
 }
 
+/** One page of a folder's entries and how many it holds in all. */
+export interface EntryPage {
+  readonly entries: IndexedEntry[];
+  readonly total: number;
+}
+
+/** The first hits of a search, and whether it found more than it returned. */
+export interface SearchPage {
+  readonly entries: IndexedEntry[];
+  readonly more: boolean;
+}
+
 export interface DomainCount {
   readonly domain: string;
   readonly entries: number;
@@ -135,28 +147,36 @@ export class BackupIndex {
 
   /**
    * Entries directly inside `directory` of `domain` ('' = the domain's top), with folders only
-   * implied by deeper paths. Only paths are read for the whole subtree; file records are decoded
-   * for the direct children alone.
+   * implied by deeper paths, in name order: one page of them and how many there are. SQLite
+   * groups the subtree's paths by their next component, so no row outside the page is decoded
+   * or handed to JavaScript, and a folder of 100,000 files costs what its page costs.
    */
-  children(domain: string, directory: string): IndexedEntry[] {
+  childrenPage(domain: string, directory: string, page: { readonly offset?: number; readonly limit?: number } = {}): EntryPage {
     const prefix = directory === '' ? '' : `${directory}/`;
-    const paths = (prefix === ''
-      ? this.db.prepare('SELECT rowid AS id, relativePath FROM Files WHERE domain = ?').all(domain)
-      : this.db.prepare('SELECT rowid AS id, relativePath FROM Files WHERE relativePath >= ? AND relativePath < ? AND domain = ?').all(prefix, prefixEnd(prefix), domain)) as Array<{ id: number; relativePath: string }>;
-    const direct: number[] = [];
-    const implied = new Set<string>();
-    for (const { id, relativePath } of paths) {
-      if (relativePath === '' || !relativePath.startsWith(prefix)) continue;
-      const slash = relativePath.indexOf('/', prefix.length);
-      if (slash < 0) direct.push(id);
-      else implied.add(relativePath.slice(0, slash));
-    }
+    // With a folder, the path index narrows the scan to its subtree (`+domain` keeps SQLite from
+    // preferring the domain index, which would walk the whole domain); at a domain's top the
+    // domain index does.
+    const where = prefix === '' ? 'domain = @domain' : '+domain = @domain AND relativePath >= @prefix AND relativePath < @end';
+    const rest = 'substr(relativePath, length(@prefix) + 1)';
+    const names = `SELECT rowid AS id, CASE WHEN instr(${rest}, '/') = 0 THEN ${rest} ELSE substr(${rest}, 1, instr(${rest}, '/') - 1) END AS name,
+      instr(${rest}, '/') = 0 AS direct FROM Files WHERE ${where}`;
+    const grouped = `SELECT name, min(CASE WHEN direct THEN id END) AS id FROM (${names}) WHERE name != '' GROUP BY name`;
+    const bindings = { domain, prefix, ...(prefix === '' ? {} : { end: prefixEnd(prefix) }) };
+    const rows = this.db
+      .prepare(`${grouped} ORDER BY name LIMIT @limit OFFSET @offset`)
+      .all({ ...bindings, limit: page.limit ?? -1, offset: page.offset ?? 0 }) as Array<{ name: string; id: number | null }>;
     const byRowid = this.db.prepare(`SELECT ${this.columns} FROM Files WHERE rowid = ?`);
-    const entries = direct.map((id) => this.describe(byRowid.get(id) as RawRow));
-    const listed = new Set(entries.map((entry) => entry.relativePath));
     // Backups list folders as rows, but a partial or hand-made one may not: imply them.
-    for (const child of implied) if (!listed.has(child)) entries.push(impliedDirectory(domain, child));
-    return entries.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+    const entries = rows.map((row) => (row.id === null ? impliedDirectory(domain, `${prefix}${row.name}`) : this.describe(byRowid.get(row.id) as RawRow)));
+    const total = page.offset === undefined && page.limit === undefined
+      ? entries.length
+      : (this.db.prepare(`SELECT count(*) AS n FROM (${grouped})`).get(bindings) as { n: number }).n;
+    return { entries, total };
+  }
+
+  /** Every entry directly inside `directory` of `domain` (the CLI lists a folder whole). */
+  children(domain: string, directory: string): IndexedEntry[] {
+    return this.childrenPage(domain, directory).entries;
   }
 
   /** Every entry at or below `relativePath` in `domain` ('' = the whole domain), in path order. */
@@ -170,11 +190,12 @@ export class BackupIndex {
   }
 
   /**
-   * Entries whose relativePath (or domain) contains `text`, case-insensitive for ASCII, at most
-   * `limit`. The LIKE runs over the path and domain indexes (§5.6 FilesRelativePathIdx,
-   * FilesDomainIdx), which are far smaller than the table with its file records.
+   * Entries whose relativePath (or domain) contains `text`, case-insensitive for ASCII: the first
+   * `limit` hits SQLite finds, in path order, and whether there are more. The LIKE runs over the path and
+   * domain indexes (§5.6 FilesRelativePathIdx, FilesDomainIdx), which are far smaller than the
+   * table with its file records, and stops one hit past the limit instead of counting them all.
    */
-  search(text: string, options: { readonly limit?: number; readonly domain?: string } = {}): IndexedEntry[] {
+  searchPage(text: string, options: { readonly limit?: number; readonly domain?: string } = {}): SearchPage {
     const pattern = `%${escapeLike(text)}%`;
     const limit = options.limit ?? 1000;
     const inDomain = options.domain === undefined ? '' : 'AND domain = @domain';
@@ -182,8 +203,16 @@ export class BackupIndex {
     const byDomain = options.domain === undefined ? ` UNION SELECT rowid FROM Files WHERE domain LIKE @pattern ESCAPE '\\'` : '';
     const rows = this.db
       .prepare(`SELECT ${this.columns} FROM Files WHERE rowid IN (SELECT rowid FROM (${byPath}${byDomain}) LIMIT @limit) ORDER BY domain, relativePath`)
-      .all({ pattern, limit, ...(options.domain === undefined ? {} : { domain: options.domain }) }) as RawRow[];
-    return rows.map((raw) => this.describe(raw));
+      .all({ pattern, limit: limit + 1, ...(options.domain === undefined ? {} : { domain: options.domain }) }) as RawRow[];
+    const more = rows.length > limit;
+    // The one row past the limit only says there are more; which one it is depends on the scan.
+    const shown = more ? rows.filter((_, index) => index !== rows.length - 1) : rows;
+    return { entries: shown.map((raw) => this.describe(raw)), more };
+  }
+
+  /** The first `limit` hits of searchPage, without the "more". */
+  search(text: string, options: { readonly limit?: number; readonly domain?: string } = {}): IndexedEntry[] {
+    return this.searchPage(text, options).entries;
   }
 
   /** Every entry, in storage order (for totals and completeness checks). */

@@ -10,6 +10,8 @@ export {
   type BrowserEntry,
   type DomainCount,
   type DomainSummary,
+  type EntryPage,
+  type SearchPage,
   type MissingReport,
   type OpenBrowserOptions,
 } from './backup-browser';

@@ -60,8 +60,14 @@ const handlers: Handlers = {
     return { handle, summary: browser.summary, domainCounts: browser.domainCounts() };
   },
   domains: async ({ handle }) => browserOf(handle).domains(),
-  list: async ({ handle, domain, directory }) => browserOf(handle).list(domain, directory).map(forMain),
-  search: async ({ handle, text, limit, domain }) => browserOf(handle).search(text, { limit, ...(domain === undefined ? {} : { domain }) }).map(forMain),
+  async list({ handle, domain, directory, offset, limit }) {
+    const page = browserOf(handle).listPage(domain, directory, { offset, limit });
+    return { entries: page.entries.map(forMain), total: page.total };
+  },
+  async search({ handle, text, limit, domain }) {
+    const hits = browserOf(handle).searchPage(text, { limit, ...(domain === undefined ? {} : { domain }) });
+    return { entries: hits.entries.map(forMain), more: hits.more };
+  },
   async readFile({ handle, domain, relativePath, maxBytes }) {
     const browser = browserOf(handle);
     const entry = browser.entry(domain, relativePath);

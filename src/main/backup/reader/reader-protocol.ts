@@ -12,6 +12,16 @@ import type { InspectionResult, InspectOptions } from '../catalog/backup-inspect
 /** An entry as the main thread sees it: no wrapped file key (a backup's secret stays in the worker). */
 export type ReaderEntry = Omit<BrowserEntry, 'encryptionKey'>;
 
+export interface ReaderPage {
+  readonly entries: readonly ReaderEntry[];
+  readonly total: number;
+}
+
+export interface ReaderHits {
+  readonly entries: readonly ReaderEntry[];
+  readonly more: boolean;
+}
+
 export interface OpenedBackup {
   readonly handle: number;
   readonly summary: BackupSummary;
@@ -23,8 +33,10 @@ export interface ReaderCalls {
   inspect: { args: { readonly folder: string; readonly options: InspectOptions }; answer: InspectionResult };
   open: { args: { readonly folder: string; readonly password?: string }; answer: OpenedBackup };
   domains: { args: { readonly handle: number }; answer: readonly DomainSummary[] };
-  list: { args: { readonly handle: number; readonly domain: string; readonly directory: string }; answer: readonly ReaderEntry[] };
-  search: { args: { readonly handle: number; readonly text: string; readonly limit: number; readonly domain?: string }; answer: readonly ReaderEntry[] };
+  /** One page of a folder, in name order, with the folder's number of entries. */
+  list: { args: { readonly handle: number; readonly domain: string; readonly directory: string; readonly offset: number; readonly limit: number }; answer: ReaderPage };
+  /** The first `limit` hits, and whether there are more. */
+  search: { args: { readonly handle: number; readonly text: string; readonly limit: number; readonly domain?: string }; answer: ReaderHits };
   /** The whole plaintext of a regular file when it is at most `maxBytes`, else undefined. */
   readFile: { args: { readonly handle: number; readonly domain: string; readonly relativePath: string; readonly maxBytes: number }; answer: Uint8Array | undefined };
   extract: { args: { readonly handle: number; readonly selection: BackupPath; readonly to: string }; answer: ExtractResult };

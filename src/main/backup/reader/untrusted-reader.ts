@@ -3,7 +3,7 @@ import { BackupError } from '../backup-error';
 import type { BackupPath, ExtractProgress, ExtractResult } from '../browser/extract-files';
 import type { DomainSummary } from '../browser/backup-browser';
 import type { InspectionResult, InspectOptions } from '../catalog/backup-inspection';
-import { type OpenedBackup, type ReaderCallKind, type ReaderCalls, type ReaderEntry, type ReaderReply, reviveBuffer } from './reader-protocol';
+import { type OpenedBackup, type ReaderCallKind, type ReaderCalls, type ReaderEntry, type ReaderHits, type ReaderPage, type ReaderReply, reviveBuffer } from './reader-protocol';
 import { startReaderWorker } from './worker-module';
 
 /**
@@ -20,8 +20,10 @@ export interface UntrustedBackupReader {
   /** Opens a backup for browsing (with its password when encrypted). */
   open(folder: string, password?: string, signal?: AbortSignal): Promise<OpenedBackup>;
   domains(handle: number, signal?: AbortSignal): Promise<readonly DomainSummary[]>;
-  list(handle: number, domain: string, directory: string, signal?: AbortSignal): Promise<readonly ReaderEntry[]>;
-  search(handle: number, text: string, options: { readonly limit: number; readonly domain?: string }, signal?: AbortSignal): Promise<readonly ReaderEntry[]>;
+  /** One page of a folder's entries (name order) and how many it holds. */
+  list(handle: number, domain: string, directory: string, page: { readonly offset: number; readonly limit: number }, signal?: AbortSignal): Promise<ReaderPage>;
+  /** The first `limit` hits of a search, and whether there are more. */
+  search(handle: number, text: string, options: { readonly limit: number; readonly domain?: string }, signal?: AbortSignal): Promise<ReaderHits>;
   /** The plaintext of a regular file of at most `maxBytes`; undefined for anything else or bigger. */
   readFile(handle: number, entry: Pick<ReaderEntry, 'domain' | 'relativePath'>, maxBytes: number, signal?: AbortSignal): Promise<Buffer | undefined>;
   extract(handle: number, selection: BackupPath, to: string, options?: { readonly signal?: AbortSignal; readonly onProgress?: (progress: ExtractProgress) => void }): Promise<ExtractResult>;
@@ -141,7 +143,7 @@ export function createUntrustedBackupReader(options: UntrustedReaderOptions = {}
     inspect: (folder, inspectOptions, signal) => call('inspect', { folder, options: inspectOptions }, inspectOptions.checkSizes ? longDeadlineMs : deadlineMs, signal),
     open: (folder, password, signal) => call('open', { folder, ...(password === undefined ? {} : { password }) }, deadlineMs, signal),
     domains: (handle, signal) => call('domains', { handle }, deadlineMs, signal),
-    list: (handle, domain, directory, signal) => call('list', { handle, domain, directory }, deadlineMs, signal),
+    list: (handle, domain, directory, page, signal) => call('list', { handle, domain, directory, offset: page.offset, limit: page.limit }, deadlineMs, signal),
     search: (handle, text, searchOptions, signal) => call('search', { handle, text, limit: searchOptions.limit, ...(searchOptions.domain === undefined ? {} : { domain: searchOptions.domain }) }, deadlineMs, signal),
     async readFile(handle, entry, maxBytes, signal) {
       const bytes = await call('readFile', { handle, domain: entry.domain, relativePath: entry.relativePath, maxBytes }, deadlineMs, signal);

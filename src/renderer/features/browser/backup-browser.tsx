@@ -6,6 +6,7 @@ import { MiddleEllipsis } from '../../components/middle-ellipsis';
 import { VirtualList } from '../../components/virtual-list';
 import { formatDate } from '../devices/device-page';
 import { BrowserRow, ROW_HEIGHT } from './browser-row';
+import { searchCount } from './browser-words';
 
 const LIST_HEIGHT = 480;
 
@@ -83,7 +84,7 @@ export function BackupBrowser() {
           </form>
           <Breadcrumbs />
           <p className="hint" role="status" data-testid="browser-count">
-            {searching ? `${browser.total.toLocaleString()} matches for “${browser.query}”` : location ? `${browser.total.toLocaleString()} items` : 'Choose a domain or app on the left.'}
+            {searching ? searchCount(browser.total, browser.more, browser.query) : location ? `${browser.total.toLocaleString()} items` : 'Choose a domain or app on the left.'}
           </p>
           {location || searching ? (
             <VirtualList
