@@ -8,7 +8,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  npm run sim -- --listen ADDR --state-dir DIR [--profile small|large|many-small] [--seed N]
+  npm run sim -- --listen ADDR --state-dir DIR [--profile small|large|many-small|huge] [--seed N]
                  [--devices N] [--trust accept|deny|ask] [--product-version X.Y.Z] [--verbose]
       Runs virtual iPhones behind a fake usbmuxd. ADDR is UNIX:/path or host:port; export it as
       USBMUXD_SOCKET_ADDRESS for the host. Prints "ready" once it accepts connections.

@@ -1,4 +1,5 @@
 import { pickApps } from './app-catalog';
+import { appDataFiles } from './app-data-files';
 import { CAMERA_ROLL_DOMAIN, cameraItemFiles, photoAssetOf, planCameraItems } from './camera-roll';
 import { describeContent, type GeneratedContent, type GeneratorName } from './content/content-spec';
 import { MIN_GENERATED_JPEG_BYTES } from './content/jpeg-content';
@@ -130,7 +131,10 @@ function* appDomains(w: DomainWriter, apps: readonly PhoneApp[], profile: PhoneP
     yield w.prefs(d, `Library/Preferences/${app.bundleId}.plist`, app.bundleId);
     yield w.file(d, 'Library/Application Support/store.db', 'random', { size: w.random.int(8_192, 65_536) });
     const documents = perApp + (extra-- > 0 ? 1 : 0);
-    for (let i = 0; i < documents; i++) {
+    if (spec.appLayout === 'app-data') {
+      yield* appDataFiles((domain, path, generator, options) => w.file(domain, path, generator, options), w.random, app, documents, spec.appDocumentBytes);
+    }
+    for (let i = 0; spec.appLayout !== 'app-data' && i < documents; i++) {
       const folder = documents > 200 ? `Documents/Folder ${String(Math.floor(i / 200)).padStart(3, '0')}` : 'Documents';
       const text = w.random.chance(0.4);
       const name = `${text ? 'note' : 'item'}-${String(i).padStart(5, '0')}.${text ? 'txt' : 'dat'}`;

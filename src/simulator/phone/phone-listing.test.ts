@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GeneratedContentCache } from './content-cache';
 import { generatedSource } from './content/content-spec';
 import { contentOfRow, type ContentColumns } from './phone-index';
+import { ReusedListing } from './phone-listing';
 import type { PhoneEntry } from './phone-model';
 import { openPhone, type StorePhone } from './phone-store';
 
@@ -28,6 +29,22 @@ afterEach(() => {
 });
 
 describe('phone listing reuse', () => {
+  it('keeps no listing longer than its limit, so a million-file phone is read from its index each time', () => {
+    const made = (count: number): PhoneEntry[] => Array.from({ length: count }, (_, index) => ({ ...newFile, relativePath: `f${index}`, size: 0, inode: index }));
+    let reads = 0;
+    const listing = (count: number): ReusedListing =>
+      new ReusedListing(() => 0, () => { reads++; return made(count)[Symbol.iterator](); }, 5);
+    const small = listing(5);
+    expect([...small.entries()]).toHaveLength(5);
+    expect([...small.entries()]).toHaveLength(5);
+    expect(reads).toBe(1);
+    reads = 0;
+    const big = listing(6);
+    expect([...big.entries()]).toHaveLength(6);
+    expect([...big.entries()]).toHaveLength(6);
+    expect(reads).toBe(2);
+  });
+
   it('hands out the same listing while nothing changes, and a fresh one after a write', async () => {
     const phone = open();
     const first = [...phone.entries()];

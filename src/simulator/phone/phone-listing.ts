@@ -2,6 +2,11 @@ import type { PhoneEntry } from './phone-model';
 
 /** How often a replayed listing asks SQLite whether another connection changed the phone. */
 const CHECK_EVERY = 1000;
+/**
+ * The most entries a listing keeps for reuse. A `huge` phone's million entries would hold ~0.5 GB
+ * of objects for the simulator's whole life; past this many, every listing reads the index again.
+ */
+export const MAX_REUSED_ENTRIES = 250_000;
 
 /**
  * The phone's last complete `entries()` listing, handed out again while nothing has changed.
@@ -20,6 +25,7 @@ export class ReusedListing {
     private readonly dataVersion: () => number,
     /** Entries in order, from the start or after the given one, read from the index page by page. */
     private readonly listAfter: (after: PhoneEntry | undefined) => IterableIterator<PhoneEntry>,
+    private readonly maxEntries = MAX_REUSED_ENTRIES,
   ) {}
 
   noteWrite(): void {
@@ -39,12 +45,15 @@ export class ReusedListing {
       yield* this.replay(last.entries, dataVersion);
       return;
     }
-    const listed: PhoneEntry[] = [];
+    let listed: PhoneEntry[] | undefined = [];
     for (const entry of this.listAfter(undefined)) {
-      if (this.writes === writes) listed.push(entry);
+      if (listed !== undefined && this.writes === writes) {
+        listed.push(entry);
+        if (listed.length > this.maxEntries) listed = undefined;
+      }
       yield entry;
     }
-    if (this.writes === writes && this.dataVersion() === dataVersion) this.last = { writes, dataVersion, entries: listed };
+    if (listed !== undefined && this.writes === writes && this.dataVersion() === dataVersion) this.last = { writes, dataVersion, entries: listed };
   }
 
   /** The last listing again; should the phone change mid-way, the rest comes from the index as usual. */

@@ -1,10 +1,11 @@
 /**
  * The shapes of generated phone (protocol.md §8.2): a quick one for tests, a big one for
- * benchmarks and progress bars, and one with very many small files for per-file overhead.
+ * benchmarks and progress bars, one with very many small files for per-file overhead, and a
+ * million-file one (real phones hold 200k–1.3M files) for memory that grows with the file count.
  */
-export type PhoneProfile = 'small' | 'large' | 'many-small';
+export type PhoneProfile = 'small' | 'large' | 'many-small' | 'huge';
 
-export const PHONE_PROFILES: readonly PhoneProfile[] = ['small', 'large', 'many-small'];
+export const PHONE_PROFILES: readonly PhoneProfile[] = ['small', 'large', 'many-small', 'huge'];
 
 export interface ProfileSpec {
   /** Camera Roll photos (JPEG) to generate. */
@@ -24,6 +25,13 @@ export interface ProfileSpec {
   readonly contacts: number;
   readonly messages: number;
   readonly capacityBytes: number;
+  /**
+   * How app documents are laid out: 'documents' puts them in Documents/ (200 per folder);
+   * 'app-data' spreads them over the folders real apps fill (HTTP caches, hashed object stores,
+   * media folders by month, image caches), which is where a real phone's hundreds of thousands
+   * of files live.
+   */
+  readonly appLayout?: 'documents' | 'app-data';
 }
 
 const GB = 1_000_000_000;
@@ -52,6 +60,17 @@ export const PROFILE_SPECS: Readonly<Record<PhoneProfile, ProfileSpec>> = {
     apps: 20, appDocuments: 49_000, appDocumentBytes: [1_024, 16_384],
     voiceMemos: 10, messageAttachments: 100, contacts: 300, messages: 3_000,
     capacityBytes: 128 * GB,
+  },
+  // ~1,000,000 files, nearly all of them a few KB: ~5 GB of backup, but the phone itself is only
+  // its index (phone.db, ~300 MB); contents are generated from the seed when read.
+  huge: {
+    photos: 3_000, photoBytes: [30_000, 90_000],
+    videos: 0, videoBytes: [0, 0],
+    screenshots: 100,
+    apps: 36, appDocuments: 970_000, appDocumentBytes: [100, 4_000],
+    voiceMemos: 20, messageAttachments: 8_000, contacts: 2_000, messages: 30_000,
+    capacityBytes: 256 * GB,
+    appLayout: 'app-data',
   },
 };
 
