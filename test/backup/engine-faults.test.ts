@@ -37,8 +37,8 @@ function diskFullAfter(budget: number): StoreFs {
 function backgroundDiskFullAfter(budget: number): StoreFs {
   return {
     createFile: (target) => nodeStoreFs.createFile(target),
-    openWholeFileWriter(): WholeFileWriter {
-      const real = new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX });
+    openWholeFileWriter(known): WholeFileWriter {
+      const real = new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX, known });
       let queued = 0;
       let full: Error | undefined;
       return {
@@ -48,7 +48,6 @@ function backgroundDiskFullAfter(budget: number): StoreFs {
           if (full === undefined) await real.write(target, content);
         },
         rename: (from, to) => real.rename(from, to),
-        takeFoldersReplaced: () => real.takeFoldersReplaced(),
         isPending: (target) => real.isPending(target),
         get failure() {
           return real.failure ?? full;

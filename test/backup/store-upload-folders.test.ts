@@ -27,15 +27,15 @@ describe('upload folders: checked once, links refused', () => {
     expect(fs.readdirSync(outside)).toEqual([]);
   });
 
-  it('looks at a folder again after forgetCheckedFolders (the device moved or removed something)', async () => {
+  it('looks at a folder again after known.invalidate() (the device moved or removed something)', async () => {
     const paths = new ConfinedPaths('U', dir);
     const target = paths.resolve('U/ab/file');
     await paths.prepareParentFolders(target, 'U/ab/file', { create: true });
     fs.rmSync(path.join(dir, 'ab'), { recursive: true });
     fs.symlinkSync(outside, path.join(dir, 'ab'));
-    // Still remembered as checked: this is why the drive loop forgets before any other request.
+    // Still remembered as checked: this is why the drive loop invalidates after a request that changes the tree.
     await paths.prepareParentFolders(target, 'U/ab/file', { create: true });
-    paths.forgetCheckedFolders();
+    paths.known.invalidate();
     await expect(paths.prepareParentFolders(target, 'U/ab/file', { create: true })).rejects.toMatchObject({ code: 'hostile-path' });
   });
 

@@ -23,12 +23,4 @@ export async function settleWrites(context: DriveContext): Promise<void> {
   if (writer === undefined) return;
   await writer.settle();
   if (writer.failure !== undefined) context.stats.writeFailure ??= writer.failure;
-  forgetIfFoldersReplaced(context);
-}
-
-/** A background rename removed a folder: nothing checked about folders or files holds any more. */
-export function forgetIfFoldersReplaced(context: DriveContext): void {
-  if (context.fileWriter?.takeFoldersReplaced() !== true) return;
-  context.paths.forgetCheckedFolders();
-  context.stats.ownFiles.clear();
 }

@@ -12,6 +12,15 @@ export interface UploadFilter {
 /** A step the engine takes before a move is carried out (the Camera Roll Manifest.db rewrite). */
 export type BeforeMove = (sourcePath: string, destinationPath: string) => Promise<void>;
 
+/**
+ * What a served request did to the backup tree, for the one rule that keeps the path cache true
+ * (ConfinedPaths.known, store/known-tree.ts; applied in drive-loop.ts): `kept` when every fact in
+ * the cache still holds (nothing changed, only folders were added, or only our own uploads and
+ * file renames, which keep the cache up to date themselves); `changed` when anything may have
+ * been removed or replaced. Every handler must answer, so a new request kind cannot forget it.
+ */
+export type TreeEffect = 'kept' | 'changed';
+
 /** What the DeviceLink handlers of one run share: where paths go, how files are written, what to count. */
 export interface DriveContext {
   readonly deviceLink: DeviceLinkClient;
@@ -20,7 +29,8 @@ export interface DriveContext {
   /**
    * Writes whole uploads in the background when the store offers it. Every request other than
    * an upload settles it first (drive-loop.ts), so a move or the final result never overtakes a
-   * write; its failure is reported in the next upload status and ends the run.
+   * write; its failure is reported in the next upload status and ends the run. Opened with
+   * `paths.known` (whole-file-writer.ts), so a rename of its that removes a folder invalidates it.
    */
   readonly fileWriter: WholeFileWriter | undefined;
   /** Reused memory that streamed uploads are copied into from the socket's lent pieces. */
@@ -36,12 +46,6 @@ export interface DriveStats {
   readonly remoteFailures: string[];
   /** Host paths of uploads that were discarded (so their later moves are skipped). */
   readonly discardedPaths: Set<string>;
-  /**
-   * Host paths of regular files this run created (O_EXCL or renamed into place) that no request
-   * has touched since: a MoveItems source among them needs no lstat to be known a plain file.
-   * Cleared with the checked folders (drive-loop.ts), kept up to date by moves.
-   */
-  readonly ownFiles: Set<string>;
   discardedBytes: number;
   discardedFiles: number;
   filesWritten: number;
@@ -51,5 +55,5 @@ export interface DriveStats {
 }
 
 export function newDriveStats(): DriveStats {
-  return { remoteFailures: [], discardedPaths: new Set(), ownFiles: new Set(), discardedBytes: 0, discardedFiles: 0, filesWritten: 0, bytesWritten: 0, writeFailure: undefined };
+  return { remoteFailures: [], discardedPaths: new Set(), discardedBytes: 0, discardedFiles: 0, filesWritten: 0, bytesWritten: 0, writeFailure: undefined };
 }

@@ -4,7 +4,7 @@ import type { PlistDict, PlistValue } from '../../device/codec';
 import type { DeviceLinkMessage } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { PRIVATE_FOLDER_MODE, TEMP_PREFIX } from '../store';
-import type { DriveContext } from './drive-context';
+import type { DriveContext, TreeEffect } from './drive-context';
 import { moveItems } from './move-items';
 import { receiveUploads } from './upload-files';
 import { DL_STATUS, sendDownloadStatus, statusForError } from './status-codes';
@@ -17,11 +17,14 @@ import { DL_STATUS, sendDownloadStatus, statusForError } from './status-codes';
 
 type RequestKind = Exclude<DeviceLinkMessage['kind'], 'DLMessageProcessMessage' | 'DLMessageDisconnect'>;
 type MessageOf<K extends DeviceLinkMessage['kind']> = DeviceLinkMessage & { readonly kind: K };
-type Handler<K extends RequestKind> = (message: MessageOf<K>, context: DriveContext) => Promise<void>;
+type Handler<K extends RequestKind> = (message: MessageOf<K>, context: DriveContext) => Promise<TreeEffect>;
 type HandlerTable = { readonly [K in RequestKind]: Handler<K> };
 
 /** Reads of files the device asked for go in 32 KiB pieces, the block size of §3.6.1. */
 const DOWNLOAD_READ_BYTES = 32 * 1024;
+
+const KEPT: TreeEffect = 'kept';
+const CHANGED: TreeEffect = 'changed';
 
 const outOfOrder = (message: DeviceLinkMessage): never => {
   throw new BackupError('protocol', `The iPhone sent ${message.kind} in the middle of a backup, which the protocol does not allow; the backup was stopped.`);
@@ -44,10 +47,15 @@ export const DRIVE_HANDLERS: HandlerTable = {
       return handle.createReadStream({ highWaterMark: DOWNLOAD_READ_BYTES, autoClose: true }) as AsyncIterable<Buffer>;
     });
     await sendDownloadStatus(context.deviceLink, result.failures);
+    return KEPT;
   },
 
   // The size hint feeds the progress (drive-loop.ts), not the upload.
-  DLMessageUploadFiles: async (_message, context) => receiveUploads(context),
+  // Uploads add files (noted in the cache as they go) and folders; they never remove one.
+  DLMessageUploadFiles: async (_message, context) => {
+    await receiveUploads(context);
+    return KEPT;
+  },
 
   // §3.6.3: what the backup root's file system really has free.
   DLMessageGetFreeDiskSpace: async (_message, context) => {
@@ -58,17 +66,20 @@ export const DRIVE_HANDLERS: HandlerTable = {
       const status = statusForError(error);
       await context.deviceLink.sendStatusResponse(status.code, status.description);
     }
+    return KEPT;
   },
 
   // §3.6.4: we cannot free space for the device; say so, and it fails with 105.
   DLMessagePurgeDiskSpace: async (_message, context) => {
     await context.deviceLink.sendStatusResponse(DL_STATUS.generic, 'Operation not supported', {});
+    return KEPT;
   },
 
-  // §3.6.5: mkdir -p; "exists" is success.
+  // §3.6.5: mkdir -p; "exists" is success. New folders make no cached fact untrue.
   DLMessageCreateDirectory: async (message, context) => {
     const target = await context.paths.resolveChecked(message.path);
     await replyWithOutcome(context, () => fs.mkdir(target, { recursive: true, mode: PRIVATE_FOLDER_MODE }));
+    return KEPT;
   },
 
   // §3.6.6: name → type, size, modification date; a missing folder is -6.
@@ -80,9 +91,10 @@ export const DRIVE_HANDLERS: HandlerTable = {
     } catch (error) {
       const status = statusForError(error);
       await context.deviceLink.sendStatusResponse(status.code, status.description, {});
-      return;
+      return KEPT;
     }
     await context.deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, listing);
+    return KEPT;
   },
 
   // §3.6.7: replace the destination (recursively), create its parent, rename; stop at the first failure.
@@ -90,8 +102,14 @@ export const DRIVE_HANDLERS: HandlerTable = {
   DLMessageMoveFiles: async (message, context) => moveItems(message.moves, context),
 
   // §3.6.8: recursive, ENOENT ignored.
-  DLMessageRemoveItems: async (message, context) => removeItems(message.paths, context),
-  DLMessageRemoveFiles: async (message, context) => removeItems(message.paths, context),
+  DLMessageRemoveItems: async (message, context) => {
+    await removeItems(message.paths, context);
+    return CHANGED;
+  },
+  DLMessageRemoveFiles: async (message, context) => {
+    await removeItems(message.paths, context);
+    return CHANGED;
+  },
 
   // §3.6.9: a recursive copy into new files (the destination is removed first, so a hard link
   // shared with an older snapshot is never written through).
@@ -103,6 +121,7 @@ export const DRIVE_HANDLERS: HandlerTable = {
       await fs.mkdir(path.dirname(destination), { recursive: true, mode: PRIVATE_FOLDER_MODE });
       await fs.cp(source, destination, { recursive: true, errorOnExist: false, verbatimSymlinks: true });
     });
+    return CHANGED;
   },
 
   // A DL request this version does not know: refuse it the way libimobiledevice does, and go on.
@@ -112,11 +131,12 @@ export const DRIVE_HANDLERS: HandlerTable = {
       throw new BackupError('protocol', 'The iPhone sent a status response where a request belongs, so the conversation is out of step; the backup was stopped.');
     }
     await context.deviceLink.sendStatusResponse(DL_STATUS.generic, 'Operation not supported');
+    return KEPT;
   },
 };
 
 /** Dispatches one device request to its handler. */
-export function handleDriveRequest(message: MessageOf<RequestKind>, context: DriveContext): Promise<void> {
+export function handleDriveRequest(message: MessageOf<RequestKind>, context: DriveContext): Promise<TreeEffect> {
   const handler = DRIVE_HANDLERS[message.kind] as Handler<RequestKind>;
   return handler(message, context);
 }

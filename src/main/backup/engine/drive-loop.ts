@@ -42,21 +42,20 @@ export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome>
       }
       case 'DLMessageDisconnect':
         return { errorCode: undefined, errorDescription: undefined, disconnectReason: message.reason };
-      default:
-        // Only our own uploads and file moves (the requests whose work may run in the background)
-        // keep the folders we checked as they were (confined-paths.ts); moveItems forgets them
-        // itself when a folder moves.
-        if (group === undefined) {
-          context.paths.forgetCheckedFolders();
-          context.stats.ownFiles.clear();
-        }
+      default: {
+        let effect;
         try {
-          await handleDriveRequest(message, context);
+          effect = await handleDriveRequest(message, context);
         } catch (error) {
           throw asBackupError(error);
         }
+        // The one rule for the path cache (store/known-tree.ts): a request that may have removed
+        // or replaced anything leaves nothing known. (The background writer invalidates it
+        // itself when one of its renames removes a folder.)
+        if (effect === 'changed') context.paths.known.invalidate();
         progress.stepFinished();
         progress.report();
+      }
     }
   }
 }

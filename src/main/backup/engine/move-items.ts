@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { PRIVATE_FOLDER_MODE, type WholeFileWriter } from '../store';
-import type { DriveContext } from './drive-context';
-import { forgetIfFoldersReplaced, settleWrites } from './background-work';
+import type { DriveContext, TreeEffect } from './drive-context';
+import { settleWrites } from './background-work';
 import { DL_STATUS, statusForError } from './status-codes';
 
 /**
@@ -15,8 +15,9 @@ import { DL_STATUS, statusForError } from './status-codes';
  * §7.2), so this is per-file work like the uploads. Every path is checked before anything moves:
  * folders once per run while only files move (ConfinedPaths.prepareParentFolders; any folder
  * moved or removed makes them checked afresh), the source itself with the one lstat that also
- * proves it exists, unless this run wrote it and nothing touched it since (DriveStats.ownFiles:
- * then a missing file can only mean a failed write, and the rename reports it). When no path of the batch lies on another's way (the usual case), each move
+ * proves it exists, unless this run wrote it and nothing touched it since (ConfinedPaths.known:
+ * then a missing file can only mean a failed write, and the rename reports it). The answer says
+ * whether a folder moved or was removed, and the DL loop then invalidates that cache. When no path of the batch lies on another's way (the usual case), each move
  * is then one synchronous rename: a rename replaces a file or a link at the destination by
  * itself, so the destination is only removed first when it is a folder. Synchronous, because
  * one system call on this thread is far cheaper than a hand-off to libuv's pool per file.
@@ -30,15 +31,15 @@ interface ResolvedMove {
   readonly toDevice: string;
 }
 
-export async function moveItems(moves: ReadonlyArray<{ readonly from: string; readonly to: string }>, context: DriveContext): Promise<void> {
+export async function moveItems(moves: ReadonlyArray<{ readonly from: string; readonly to: string }>, context: DriveContext): Promise<TreeEffect> {
   const { paths } = context;
-  forgetIfFoldersReplaced(context);
+  const { known } = paths;
   const resolved: ResolvedMove[] = [];
   for (const move of moves) resolved.push({ from: paths.resolve(move.from), to: paths.resolve(move.to), fromDevice: move.from, toDevice: move.to });
   // Renames of an earlier request may still be running on the writer threads. Only moves of
   // this run's own files can be queued behind them (the writer orders those); anything else
   // looks at and renames files here, so it waits for them.
-  if (!resolved.every((move) => context.stats.ownFiles.has(move.from))) await settleWrites(context);
+  if (!resolved.every((move) => known.isOwnFile(move.from))) await settleWrites(context);
 
   // Check everything before acting: a hostile path ends the run with nothing moved.
   const missing = new Map<string, NodeJS.ErrnoException>();
@@ -48,7 +49,7 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
     if (!paths.isParentChecked(move.from)) await paths.prepareParentFolders(move.from, move.fromDevice, { create: false });
     if (!paths.isParentChecked(move.to)) await paths.prepareParentFolders(move.to, move.toDevice, { create: false });
     // A file this run created and nothing touched since is known to be a plain file already.
-    if (context.stats.ownFiles.has(move.from)) continue;
+    if (known.isOwnFile(move.from)) continue;
     try {
       const source = fsSync.lstatSync(move.from);
       if (source.isSymbolicLink()) await paths.checkNoLinks(move.from, move.fromDevice);
@@ -60,34 +61,29 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   }
 
   const simple = context.beforeMove === undefined && resolved.every((move) => !context.stats.discardedPaths.has(move.from)) && independent(resolved, paths.base);
-  if (simple && context.fileWriter !== undefined && resolved.every((move) => move.from !== move.to && context.stats.ownFiles.has(move.from))) {
+  if (simple && context.fileWriter !== undefined && resolved.every((move) => move.from !== move.to && known.isOwnFile(move.from))) {
     await queueRenames(resolved, context, context.fileWriter);
-    return;
+    return 'kept';
   }
   let failure: unknown;
-  let foldersChanged = true;
-  try {
-    if (simple) {
-      const outcome = await moveFilesInOrder(resolved, missing, context);
-      failure = outcome.failure;
-      foldersChanged = movesFolders || outcome.removedFolders;
-    } else {
-      failure = await moveOneByOne(resolved, context);
-    }
-  } finally {
-    // A folder moved or removed invalidates every folder checked before; files renamed over files do not.
-    if (foldersChanged) {
-      paths.forgetCheckedFolders();
-      context.stats.ownFiles.clear();
-    }
+  // A folder moved or removed invalidates every folder checked before; files renamed over files
+  // do not (moveFilesInOrder keeps the cache up to date for those).
+  let effect: TreeEffect = 'changed';
+  if (simple) {
+    const outcome = await moveFilesInOrder(resolved, missing, context);
+    failure = outcome.failure;
+    if (!movesFolders && !outcome.removedFolders) effect = 'kept';
+  } else {
+    failure = await moveOneByOne(resolved, context);
   }
   if (failure instanceof BackupError) throw failure;
   if (failure !== undefined) {
     const status = statusForError(failure);
     await context.deviceLink.sendStatusResponse(status.code, status.description);
-    return;
+    return effect;
   }
   await context.deviceLink.sendStatusResponse(DL_STATUS.ok);
+  return effect;
 }
 
 /** The plain order of §3.6.7, for moves that depend on each other. Returns the first failure. */
@@ -99,8 +95,8 @@ async function moveOneByOne(resolved: readonly ResolvedMove[], context: DriveCon
         await fs.rm(move.to, { recursive: true, force: true });
         continue;
       }
-      // Earlier moves of this batch may have changed the tree: check this one afresh.
-      context.paths.forgetCheckedFolders();
+      // Earlier moves of this batch may have changed the tree: check this one afresh (checkNoLinks
+      // never uses the cache; the DL loop invalidates it after this request).
       await context.paths.checkNoLinks(move.from, move.fromDevice);
       await context.paths.checkNoLinks(path.dirname(move.to), move.toDevice);
       await context.beforeMove?.(move.fromDevice, move.toDevice);
@@ -130,9 +126,7 @@ async function moveFilesInOrder(resolved: readonly ResolvedMove[], missing: Read
       if (move.from === move.to) continue;
       await context.paths.prepareParentFolders(move.to, move.toDevice, { create: true });
       if (renameReplacing(move)) removedFolders = true;
-      const ownFiles = context.stats.ownFiles;
-      if (ownFiles.delete(move.from)) ownFiles.add(move.to);
-      else ownFiles.delete(move.to);
+      context.paths.known.fileRenamed(move.from, move.to);
     } catch (error) {
       return { failure: error, removedFolders };
     }
@@ -149,15 +143,13 @@ async function moveFilesInOrder(resolved: readonly ResolvedMove[], missing: Read
  * answer here carries any failure already known.
  */
 async function queueRenames(resolved: readonly ResolvedMove[], context: DriveContext, writer: WholeFileWriter): Promise<void> {
-  const ownFiles = context.stats.ownFiles;
   let failure: unknown = writer.failure;
   try {
     for (const move of resolved) {
       if (failure !== undefined) break;
       if (!context.paths.isParentChecked(move.to)) await context.paths.prepareParentFolders(move.to, move.toDevice, { create: true });
       writer.rename(move.from, move.to);
-      ownFiles.delete(move.from);
-      ownFiles.add(move.to);
+      context.paths.known.fileRenamed(move.from, move.to);
     }
   } catch (error) {
     if (error instanceof BackupError) throw error;

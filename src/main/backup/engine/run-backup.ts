@@ -138,7 +138,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
 
     const paths = new ConfinedPaths(udid, run.staging);
     const stats = newDriveStats();
-    fileWriter = storeFs.openWholeFileWriter?.();
+    fileWriter = storeFs.openWholeFileWriter?.(paths.known);
     const cameraRollFileIds = new Set<string>();
     let manifestRewritten = false;
     const beforeMove: BeforeMove | undefined = cameraRoll

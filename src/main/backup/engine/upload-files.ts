@@ -60,7 +60,7 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
         stats.discardedBytes += file.bytesReceived - before;
         stats.discardedFiles += 1;
         stats.discardedPaths.add(target);
-        stats.ownFiles.delete(target);
+        paths.known.forgetFile(target);
         // A discarded file must not linger under its name from an earlier run either.
         await inFlight.get(target);
         if (context.fileWriter?.isPending(target)) await context.fileWriter.settle();
@@ -77,7 +77,7 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
           for (const piece of whole) progress.bytesReceived(piece.length);
           const queued = context.fileWriter.write(target, whole);
           if (queued !== undefined) await queued;
-          stats.ownFiles.add(target);
+          paths.known.addOwnFile(target);
           progress.fileFinished();
           progress.reportThrottled();
           continue;
@@ -191,7 +191,7 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
         // The writer copies the bytes before it returns or waits, so the buffers are free after.
         const queued = context.fileWriter.write(target, pieces);
         if (queued !== undefined) await queued;
-        stats.ownFiles.add(target);
+        context.paths.known.addOwnFile(target);
         return;
       }
       const whole = Buffer.concat(pieces, gathered.bytes);

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
+import { KnownTree } from './known-tree';
 import { PRIVATE_FOLDER_MODE } from './private-modes';
 
 /** Longest device path we accept, in UTF-8 bytes (libimobiledevice caps stream names at 4096, §3.6.2). */
@@ -36,11 +37,10 @@ const WINDOWS_DEVICE_NAME_IN_PLAIN_PATH = /(?:^|\/)(?:CON|PRN|AUX|NUL|COM\d|LPT\
 export class ConfinedPaths {
   private readonly targets: ReadonlyMap<string, string>;
   /**
-   * Folders below a base already found (lstat) or made (mkdir) to be real directories, so a run
-   * of uploads checks each folder once instead of once per file. Only valid while nothing but
-   * our own uploads changes the tree: call forgetCheckedFolders() before any other request.
+   * Folders already checked and files this run made, so a run of uploads checks each folder once
+   * instead of once per file. The one cache of path facts; see known-tree.ts for who invalidates it.
    */
-  private readonly checkedFolders = new Set<string>();
+  readonly known = new KnownTree();
   /** The host folder `<folderName>` maps to. */
   readonly base: string;
 
@@ -127,7 +127,7 @@ export class ConfinedPaths {
    * For an upload to `resolved`: makes sure every folder between the base and the file is a real
    * directory, creating missing ones, and refuses a symbolic link on the way (BackupError
    * `hostile-path`). Folders checked or made earlier are not looked at again (see
-   * checkedFolders). The last component is deliberately not looked at: uploads are written to a
+   * `known`). The last component is deliberately not looked at: uploads are written to a
    * new temporary file (`wx`) and renamed over it, and rename replaces a link there instead of
    * following it. With `create: false` (a file that is read and dropped) nothing is created and
    * the walk stops at the first missing folder. Other failures (a file where a folder must go)
@@ -135,14 +135,14 @@ export class ConfinedPaths {
    */
   async prepareParentFolders(resolved: string, devicePath: string, options: { readonly create: boolean }): Promise<void> {
     const parent = path.dirname(resolved);
-    if (this.checkedFolders.has(parent)) return;
+    if (this.known.hasFolder(parent)) return;
     const base = this.baseOf(resolved);
     if (parent === base || !parent.startsWith(`${base}${path.sep}`)) return;
     const parts = path.relative(base, parent).split(path.sep);
     let current = base;
     for (const part of parts) {
       current = path.join(current, part);
-      if (this.checkedFolders.has(current)) continue;
+      if (this.known.hasFolder(current)) continue;
       let stat;
       try {
         stat = await fs.lstat(current);
@@ -159,18 +159,13 @@ export class ConfinedPaths {
       }
       if (stat.isSymbolicLink()) throw linkRefusal(devicePath);
       if (!stat.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${current}'`), { code: 'ENOTDIR', errno: -20, path: current });
-      this.checkedFolders.add(current);
+      this.known.addFolder(current);
     }
   }
 
   /** Whether the folder `resolved` goes into was already checked (prepareParentFolders would do nothing). */
   isParentChecked(resolved: string): boolean {
-    return this.checkedFolders.has(path.dirname(resolved));
-  }
-
-  /** The device did something other than upload (move, remove, copy): folders must be checked afresh. */
-  forgetCheckedFolders(): void {
-    this.checkedFolders.clear();
+    return this.known.hasFolder(path.dirname(resolved));
   }
 
   /** resolve + checkNoLinks. */

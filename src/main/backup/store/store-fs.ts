@@ -3,6 +3,7 @@ import fsCallbacks from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PRIVATE_FILE_MODE } from './private-modes';
+import type { KnownTree } from './known-tree';
 import { BackgroundFileWriter, type WholeFileWriter } from './whole-file-writer';
 
 /** A file being written: content goes to a temporary name and appears under its real name on commit. */
@@ -28,9 +29,10 @@ export interface StoreFs {
   writeFile?(target: string, bytes: Uint8Array): Promise<void>;
   /**
    * Optional, for the upload loop: a writer that writes whole files on background threads (see
-   * whole-file-writer.ts). Without it, uploads use writeFile or createFile one by one.
+   * whole-file-writer.ts). Without it, uploads use writeFile or createFile one by one. `known`
+   * is the run's path cache, which the writer invalidates when a rename removes a folder.
    */
-  openWholeFileWriter?(): WholeFileWriter;
+  openWholeFileWriter?(known: KnownTree): WholeFileWriter;
 }
 
 /** Temporary names start with this, so a crash's leftovers are recognisable. */
@@ -87,8 +89,8 @@ export const nodeStoreFs: StoreFs = {
       throw error;
     }
   },
-  openWholeFileWriter() {
-    return new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX });
+  openWholeFileWriter(known) {
+    return new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX, known });
   },
 };
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KnownTree } from './known-tree';
 import { TEMP_PREFIX } from './store-fs';
 import { BackgroundFileWriter } from './whole-file-writer';
 
@@ -18,7 +19,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function open(options: { maxFilesQueued?: number; maxBytesQueued?: number; threads?: number } = {}): BackgroundFileWriter {
+function open(options: { maxFilesQueued?: number; maxBytesQueued?: number; threads?: number; known?: KnownTree } = {}): BackgroundFileWriter {
   writer = new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX, ...options });
   return writer;
 }
@@ -156,10 +157,13 @@ describe('BackgroundFileWriter', () => {
     expect(fs.readFileSync(path.join(target, 'inside'), 'utf8')).toBe('x');
   });
 
-  it('runs queued renames in order after the writes, replacing a folder in the way and saying so', async () => {
-    const w = open();
+  it('runs queued renames in order after the writes, replacing a folder in the way and invalidating the path cache', async () => {
+    const known = new KnownTree();
+    const w = open({ known });
     await w.write(path.join(dir, 'a'), Buffer.from('moved twice'));
     await w.settle();
+    known.addFolder(path.join(dir, 'folder-in-the-way'));
+    known.addOwnFile(path.join(dir, 'a'));
     fs.mkdirSync(path.join(dir, 'folder-in-the-way'));
     fs.writeFileSync(path.join(dir, 'folder-in-the-way', 'old'), 'x');
     w.rename(path.join(dir, 'a'), path.join(dir, 'b'));
@@ -167,8 +171,20 @@ describe('BackgroundFileWriter', () => {
     await w.settle();
     expect(w.failure).toBeUndefined();
     expect(fs.readFileSync(path.join(dir, 'folder-in-the-way'), 'utf8')).toBe('moved twice');
-    expect(w.takeFoldersReplaced()).toBe(true);
-    expect(w.takeFoldersReplaced()).toBe(false);
+    expect(known.snapshot()).toEqual({ folders: [], ownFiles: [] });
+  });
+
+  it('leaves the path cache alone when renames replace only files', async () => {
+    const known = new KnownTree();
+    const w = open({ known });
+    await w.write(path.join(dir, 'a'), Buffer.from('a'));
+    await w.write(path.join(dir, 'b'), Buffer.from('b'));
+    await w.settle();
+    known.addFolder(dir);
+    w.rename(path.join(dir, 'a'), path.join(dir, 'b'));
+    await w.settle();
+    expect(w.failure).toBeUndefined();
+    expect(known.snapshot().folders).toEqual([dir]);
   });
 
   it('makes a rename of a missing file the writer\'s failure', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { KnownTree } from './known-tree';
 import { WHOLE_FILE_WORKER_SOURCE } from './whole-file-worker-source';
 
 /**
@@ -30,8 +31,6 @@ export interface WholeFileWriter {
    * (even ENOENT) is the writer's failure.
    */
   rename(from: string, to: string): void;
-  /** True once after a queued rename had to remove a folder: checked folders must be checked afresh. */
-  takeFoldersReplaced(): boolean;
   /** Whether a queued write to `target` has not finished yet. */
   isPending(target: string): boolean;
   /** The first write that failed, as an errno error (code, errno, path), once known. */
@@ -52,6 +51,11 @@ export interface WholeFileWriterOptions {
   readonly maxBytesQueued?: number;
   /** Queued and in-flight files before write() waits. */
   readonly maxFilesQueued?: number;
+  /**
+   * The run's path cache (ConfinedPaths.known): invalidated as soon as a reply says a queued
+   * rename had to remove a folder, so no caller has to remember to ask.
+   */
+  readonly known?: KnownTree;
 }
 
 type Job = { readonly target: string; readonly offset: number; readonly length: number } | { readonly from: string; readonly to: string };
@@ -115,11 +119,12 @@ export class BackgroundFileWriter implements WholeFileWriter {
   private firstFailure: Error | undefined;
   private written = 0;
   private writtenBytes = 0;
-  private foldersReplaced = false;
+  private readonly known: KnownTree | undefined;
 
   constructor(options: WholeFileWriterOptions) {
     this.maxBytes = options.maxBytesQueued ?? 16 * 1024 * 1024;
     this.maxFiles = options.maxFilesQueued ?? 2048;
+    this.known = options.known;
     const token = randomBytes(6).toString('hex');
     this.lanes = Array.from({ length: Math.max(1, options.threads ?? 2) }, (_unused, index) => {
       const worker = new Worker(WHOLE_FILE_WORKER_SOURCE, { eval: true, workerData: { tempPrefix: `${options.tempPrefix}${token}-w${index}-` } });
@@ -219,12 +224,6 @@ export class BackgroundFileWriter implements WholeFileWriter {
     else this.scheduleFlush();
   }
 
-  takeFoldersReplaced(): boolean {
-    const replaced = this.foldersReplaced;
-    this.foldersReplaced = false;
-    return replaced;
-  }
-
   isPending(target: string): boolean {
     return this.pendingTargets.has(target);
   }
@@ -303,7 +302,7 @@ export class BackgroundFileWriter implements WholeFileWriter {
     if (batch === undefined) return;
     this.posted.delete(reply.batch);
     this.written += reply.written;
-    if (reply.foldersReplaced > 0) this.foldersReplaced = true;
+    if (reply.foldersReplaced > 0) this.known?.invalidate();
     this.writtenBytes += reply.bytes;
     this.release(batch);
     if (reply.failure !== undefined && this.firstFailure === undefined) {

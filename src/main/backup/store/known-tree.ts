@@ -1,0 +1,58 @@
+/**
+ * What this run already knows about the backup tree, so the per-file path checks of a backup
+ * cost nothing after the first file of a folder (bench/README.md, many-small):
+ *  - `folders`: folders below a confined base found (lstat) or made (mkdir) to be real directories;
+ *  - `ownFiles`: regular files this run created (O_EXCL, or renamed into place) that no request has
+ *    touched since, so a MoveItems source among them needs no lstat to be known a plain file.
+ *
+ * Both are positive facts about the disk and hold only while nothing but our own uploads and file
+ * renames changes the tree. Whatever else may change it calls invalidate(), and only two places
+ * do (both keep it in one rule each): the DeviceLink loop after any request whose handler says the
+ * tree changed (engine/drive-loop.ts, one TreeEffect per request kind), and the background
+ * writer when one of its renames had to remove a folder (whole-file-writer.ts). Forgetting is
+ * always safe; it only costs the next file of each folder an lstat.
+ */
+export class KnownTree {
+  private readonly folders = new Set<string>();
+  private readonly ownFiles = new Set<string>();
+
+  hasFolder(folder: string): boolean {
+    return this.folders.has(folder);
+  }
+
+  /** `folder` was just seen (lstat) or made to be a real directory, not a link. */
+  addFolder(folder: string): void {
+    this.folders.add(folder);
+  }
+
+  isOwnFile(file: string): boolean {
+    return this.ownFiles.has(file);
+  }
+
+  /** This run just created `file` as a new regular file (or queued its write). */
+  addOwnFile(file: string): void {
+    this.ownFiles.add(file);
+  }
+
+  /** `file` was removed or replaced by something we did not create. */
+  forgetFile(file: string): void {
+    this.ownFiles.delete(file);
+  }
+
+  /** A file was renamed from `from` over `to`: our own file moves with it, anything at `to` is gone. */
+  fileRenamed(from: string, to: string): void {
+    if (this.ownFiles.delete(from)) this.ownFiles.add(to);
+    else this.ownFiles.delete(to);
+  }
+
+  /** Something other than our uploads and file renames may have changed the tree: check everything afresh. */
+  invalidate(): void {
+    this.folders.clear();
+    this.ownFiles.clear();
+  }
+
+  /** What is known, for tests that compare it with the disk. */
+  snapshot(): { readonly folders: readonly string[]; readonly ownFiles: readonly string[] } {
+    return { folders: [...this.folders], ownFiles: [...this.ownFiles] };
+  }
+}
