@@ -107,5 +107,7 @@ export function photoAssetOf(seed: number | string, item: CameraItem): PhotoAsse
     kind: item.type === 'video' ? 1 : 0,
     ...size,
     uuid: random.uuid(),
+    // The bytes cameraItemFiles gives the original (screenshots' PNG size is only known once drawn).
+    ...(item.type === 'photo' ? { fileSize: Math.max(MIN_GENERATED_JPEG_BYTES, item.size) } : item.type === 'video' ? { fileSize: item.size } : {}),
   };
 }

@@ -3,7 +3,14 @@ import { appDataFiles } from './app-data-files';
 import { CAMERA_ROLL_DOMAIN, cameraItemFiles, photoAssetOf, planCameraItems } from './camera-roll';
 import { describeContent, type GeneratedContent, type GeneratorName } from './content/content-spec';
 import { MIN_GENERATED_JPEG_BYTES } from './content/jpeg-content';
-import { buildAddressBook, buildNotesDatabase, buildPhotosDatabase, buildSmsDatabase } from './content/sqlite-content';
+import { buildCalendarDatabase } from './content/app-data/calendar-db';
+import { buildCallHistoryDatabase } from './content/app-data/call-history-db';
+import { buildContactsDatabase } from './content/app-data/contacts-db';
+import { type MessageAttachment, buildMessagesDatabase, planMessageAttachments } from './content/app-data/messages-db';
+import { NOTES_DOMAIN, NOTES_PATH, buildNotesDatabase } from './content/app-data/notes-db';
+import { peopleOf } from './content/app-data/people';
+import { buildSafariHistoryDatabase } from './content/app-data/safari-history-db';
+import { buildPhotosDatabase } from './content/sqlite-content';
 import { MOBILE_UID, REFERENCE_TIME, ROOT_UID, YEAR_SECONDS, type GeneratedFile } from './generated-file';
 import type { PhoneApp } from './phone-model';
 import { PROFILE_SPECS, type PhoneProfile } from './profiles';
@@ -59,24 +66,33 @@ class DomainWriter {
 
 const HOME_PREFERENCES = ['com.apple.springboard', 'com.apple.Preferences', 'com.apple.mobilephone', 'com.apple.weather', 'com.apple.MobileSMS', 'com.apple.camera', 'com.apple.mobilesafari', '.GlobalPreferences'];
 
+/** Where the phone's app data starts: four years before the reference time, like its files. */
+const APP_DATA_FROM = REFERENCE_TIME - 4 * YEAR_SECONDS;
+/** Sent pictures in Messages: the files in MediaDomain and the rows in sms.db come from one plan. */
+const messageAttachmentsOf = (seed: number, profile: PhoneProfile) =>
+  planMessageAttachments(seed, PROFILE_SPECS[profile].messageAttachments, [MIN_GENERATED_JPEG_BYTES, 90_000], APP_DATA_FROM, REFERENCE_TIME);
+
 function* homeDomain(w: DomainWriter, seed: number, profile: PhoneProfile): Generator<GeneratedFile> {
   const spec = PROFILE_SPECS[profile];
   const d = 'HomeDomain';
-  yield w.file(d, 'Library/SMS/sms.db', buildSmsDatabase(seed, spec.messages, spec.contacts), { protectionClass: 3 });
-  yield w.file(d, 'Library/AddressBook/AddressBook.sqlitedb', buildAddressBook(seed, spec.contacts), { protectionClass: 3 });
+  // Real app databases at their real paths (protocol-notes.md "App data"); sizes follow the profile.
+  const people = peopleOf(seed, spec.contacts, REFERENCE_TIME);
+  const attachments = messageAttachmentsOf(seed, profile);
+  yield w.file(d, 'Library/SMS/sms.db', buildMessagesDatabase(seed, people, spec.messages, attachments, APP_DATA_FROM), { protectionClass: 3 });
+  yield w.file(d, 'Library/AddressBook/AddressBook.sqlitedb', buildContactsDatabase(seed, people), { protectionClass: 3 });
   yield w.file(d, 'Library/AddressBook/AddressBookImages.sqlitedb', 'random', { size: w.random.int(20_000, 80_000) });
-  yield w.file(d, 'Library/Notes/notes.sqlite', buildNotesDatabase(seed, 12), { protectionClass: 3 });
   for (const name of HOME_PREFERENCES) yield w.prefs(d, `Library/Preferences/${name}.plist`, name);
   yield w.file(d, 'Library/Safari/Bookmarks.db', 'random', { size: w.random.int(30_000, 90_000) });
-  yield w.file(d, 'Library/Safari/History.db', 'random', { size: w.random.int(50_000, 200_000) });
-  yield w.file(d, 'Library/CallHistoryDB/CallHistory.storedata', 'random', { size: w.random.int(40_000, 120_000) });
-  yield w.file(d, 'Library/Calendar/Calendar.sqlitedb', 'random', { size: w.random.int(60_000, 300_000) });
+  yield w.file(d, 'Library/Safari/History.db', buildSafariHistoryDatabase(seed, Math.ceil(spec.messages / 2), APP_DATA_FROM), { protectionClass: 3 });
+  yield w.file(d, 'Library/CallHistoryDB/CallHistory.storedata', buildCallHistoryDatabase(seed, people, spec.contacts * 2, APP_DATA_FROM), { protectionClass: 3 });
+  yield w.file(d, 'Library/Calendar/Calendar.sqlitedb', buildCalendarDatabase(seed, spec.contacts, APP_DATA_FROM), { protectionClass: 3 });
   yield w.file(d, 'Library/Cookies/Cookies.binarycookies', 'random', { size: w.random.int(2_000, 20_000) });
   yield w.file(d, 'Library/Keyboard/dynamic-text.dat', 'text', { size: w.random.int(1_000, 30_000) });
   yield w.symlink(d, 'Library/Caches/Snapshots', '/private/var/mobile/Library/Caches/com.apple.snapshots');
+  yield w.file(NOTES_DOMAIN, NOTES_PATH, buildNotesDatabase(seed, 12, APP_DATA_FROM), { protectionClass: 3 });
 }
 
-function* mediaDomain(w: DomainWriter, profile: PhoneProfile): Generator<GeneratedFile> {
+function* mediaDomain(w: DomainWriter, profile: PhoneProfile, attachments: readonly MessageAttachment[] = []): Generator<GeneratedFile> {
   const spec = PROFILE_SPECS[profile];
   const d = 'MediaDomain';
   // The AFC side needs these (protocol.md §4.5); they are part of every phone, even a new one.
@@ -96,13 +112,10 @@ function* mediaDomain(w: DomainWriter, profile: PhoneProfile): Generator<Generat
   }
   yield w.file(d, 'Media/Recordings/CloudRecordings.db', 'random', { size: 32_768 });
   if (firstRecording) yield w.symlink(d, 'Media/Recordings/Latest.m4a', firstRecording);
-  for (let i = 0; i < spec.messageAttachments; i++) {
-    const a = w.random.hex(1);
-    const b = w.random.int(0, 15).toString(16).padStart(2, '0');
-    const path = `Library/SMS/Attachments/${a}/${b}/${w.random.uuid()}/IMG_${String(w.random.int(1, 9999)).padStart(4, '0')}.jpeg`;
-    yield w.file(d, path, 'jpeg', {
-      size: w.random.int(MIN_GENERATED_JPEG_BYTES, 90_000), protectionClass: 3,
-      params: { takenAt: w.date(), model: 'iPhone 12', width: 160, height: 120 },
+  for (const attachment of attachments) {
+    yield w.file(d, attachment.relativePath, 'jpeg', {
+      size: attachment.size, protectionClass: 3,
+      params: { takenAt: attachment.sentAt, model: 'iPhone 12', width: 160, height: 120 },
     });
   }
 }
@@ -171,7 +184,7 @@ export function generatePhone(seed: number, profile: PhoneProfile): GeneratedPho
   function* files(): Generator<GeneratedFile> {
     // One random stream per area, so a change to one area leaves the others as they were.
     yield* homeDomain(new DomainWriter(seed, new SeededRandom(seed, 'home')), seed, profile);
-    yield* mediaDomain(new DomainWriter(seed, new SeededRandom(seed, 'media')), profile);
+    yield* mediaDomain(new DomainWriter(seed, new SeededRandom(seed, 'media')), profile, messageAttachmentsOf(seed, profile));
     yield* cameraRollDomain(new DomainWriter(seed, new SeededRandom(seed, 'camera')), seed, profile);
     yield* appDomains(new DomainWriter(seed, new SeededRandom(seed, 'apps-data')), apps, profile);
     yield* systemDomains(new DomainWriter(seed, new SeededRandom(seed, 'system')));

@@ -21,7 +21,7 @@ function open(seed = 3): StorePhone {
 }
 
 const keyOf = (entry: PhoneEntry): string => `${entry.domain}/${entry.relativePath}`;
-const newFile = { domain: 'HomeDomain', relativePath: 'Library/Notes/added.txt', kind: 'file', mode: 0o100644, uid: 501, gid: 501, mtime: 1, ctime: 1, birth: 1, protectionClass: 3 } as const;
+const newFile = { domain: 'HomeDomain', relativePath: 'Library/SMS/added.txt', kind: 'file', mode: 0o100644, uid: 501, gid: 501, mtime: 1, ctime: 1, birth: 1, protectionClass: 3 } as const;
 
 afterEach(() => {
   for (const phone of phones.splice(0)) phone.close();
@@ -57,7 +57,7 @@ describe('phone listing reuse', () => {
     await phone.writeFile(newFile, Buffer.from('hello'));
     expect(phone.version()).not.toBe(version);
     const third = [...phone.entries()];
-    expect(third.map(keyOf)).toContain('HomeDomain/Library/Notes/added.txt');
+    expect(third.map(keyOf)).toContain('HomeDomain/Library/SMS/added.txt');
     expect(third.length).toBeGreaterThan(first.length);
   });
 
@@ -73,7 +73,7 @@ describe('phone listing reuse', () => {
         await phone.writeFile(newFile, Buffer.from('hello'));
       }
     }
-    expect(walked).toEqual([...before, 'HomeDomain/Library/Notes/added.txt'].sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b)))));
+    expect(walked).toEqual([...before, 'HomeDomain/Library/SMS/added.txt'].sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b)))));
   });
 
   it('notices a commit by another connection to the same phone', () => {

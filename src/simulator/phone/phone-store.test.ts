@@ -238,11 +238,11 @@ describe('phone mutations', () => {
     if (!entry) throw new Error('missing');
     const { inode: _i, size: _s, ...rest } = entry;
     await b.writeFile(rest, Buffer.alloc(entry.size, 0x41));
-    b.removeEntry('HomeDomain', 'Library/Notes/notes.sqlite');
+    b.removeEntry('HomeDomain', 'Library/SMS/sms.db');
     const differences = await comparePhones(a, b);
     expect(differences).toEqual([
       { domain: 'HomeDomain', relativePath: 'Library/Keyboard/dynamic-text.dat', difference: 'content', expected: expect.any(String), actual: expect.any(String) },
-      { domain: 'HomeDomain', relativePath: 'Library/Notes/notes.sqlite', difference: 'missing' },
+      { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', difference: 'missing' },
     ]);
     expect(await phoneDigest(a)).not.toBe(await phoneDigest(b));
   });

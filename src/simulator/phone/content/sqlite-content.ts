@@ -1,81 +1,12 @@
-import Database from 'better-sqlite3';
-import { SeededRandom } from '../seeded-random';
+import { createHash } from 'node:crypto';
+import { appleSeconds, coreDataTables, sqliteImage } from './app-data/sqlite-image';
 
 /**
- * The phone's real SQLite databases (protocol.md §5.8: sms.db, AddressBook.sqlitedb,
- * Photos.sqlite, notes), built in memory and serialised, so tools that open them find tables.
+ * CameraRollDomain `Media/PhotoData/Photos.sqlite`: one ZASSET row per Camera Roll item, naming its
+ * DCIM file (ZDIRECTORY + ZFILENAME), with ZADDITIONALASSETATTRIBUTES carrying the original file name
+ * and size (the columns iLEAPP's Ph1BasicAssetData.py and mvt read). The other app databases are
+ * in ./app-data.
  */
-const APPLE_EPOCH = 978_307_200;
-
-function serialize(build: (db: Database.Database) => void): Buffer {
-  const db = new Database(':memory:');
-  try {
-    build(db);
-    return db.serialize();
-  } finally {
-    db.close();
-  }
-}
-
-const FIRST_NAMES = ['Ana', 'Ben', 'Chloé', 'Dara', 'Eli', 'Farah', 'Goran', 'Hana', 'Ivo', 'Jun', 'Kofi', 'Lena', 'Mateo', 'Nia', 'Omar', 'Pia'];
-const LAST_NAMES = ['Ng', 'Silva', 'Kowalski', 'Haddad', 'Okafor', 'Berg', 'Tanaka', 'Rossi', 'Novak', 'Moreau'];
-const PHRASES = ['on my way', 'see you at 7', 'thanks!', 'did you get the photos?', 'call me later', 'happy birthday 🎉', 'running late', 'ok'];
-
-export function buildAddressBook(seed: number, contacts: number): Buffer {
-  const random = new SeededRandom(seed, 'addressbook');
-  return serialize((db) => {
-    db.exec(`CREATE TABLE ABPerson (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, First TEXT, Last TEXT, Organization TEXT, CreationDate INTEGER, ModificationDate INTEGER);
-      CREATE TABLE ABMultiValue (UID INTEGER PRIMARY KEY, record_id INTEGER, property INTEGER, identifier INTEGER, label INTEGER, value TEXT);`);
-    const person = db.prepare('INSERT INTO ABPerson (First, Last, Organization, CreationDate, ModificationDate) VALUES (?, ?, ?, ?, ?)');
-    const value = db.prepare('INSERT INTO ABMultiValue (record_id, property, identifier, label, value) VALUES (?, 3, 0, 1, ?)');
-    for (let i = 0; i < contacts; i++) {
-      const created = random.int(400_000_000, 780_000_000);
-      const id = person.run(random.pick(FIRST_NAMES), random.pick(LAST_NAMES), random.chance(0.2) ? 'ACME' : null, created, created + random.int(0, 9_000_000)).lastInsertRowid;
-      value.run(id, `+1555${String(random.int(0, 9_999_999)).padStart(7, '0')}`);
-    }
-  });
-}
-
-export function buildSmsDatabase(seed: number, messages: number, contacts: number): Buffer {
-  const random = new SeededRandom(seed, 'sms');
-  return serialize((db) => {
-    db.exec(`CREATE TABLE handle (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, service TEXT);
-      CREATE TABLE chat (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT, chat_identifier TEXT, service_name TEXT);
-      CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE, text TEXT, handle_id INTEGER, date INTEGER, is_from_me INTEGER, service TEXT);
-      CREATE TABLE chat_message_join (chat_id INTEGER, message_id INTEGER, PRIMARY KEY (chat_id, message_id));`);
-    const handles = Math.max(1, Math.min(contacts, 60));
-    const addHandle = db.prepare('INSERT INTO handle (id, service) VALUES (?, ?)');
-    const addChat = db.prepare('INSERT INTO chat (guid, chat_identifier, service_name) VALUES (?, ?, ?)');
-    for (let h = 1; h <= handles; h++) {
-      const id = `+1555${String(random.int(0, 9_999_999)).padStart(7, '0')}`;
-      addHandle.run(id, 'iMessage');
-      addChat.run(`iMessage;-;${id}`, id, 'iMessage');
-    }
-    const addMessage = db.prepare('INSERT INTO message (guid, text, handle_id, date, is_from_me, service) VALUES (?, ?, ?, ?, ?, ?)');
-    const join = db.prepare('INSERT INTO chat_message_join (chat_id, message_id) VALUES (?, ?)');
-    db.transaction(() => {
-      let date = 600_000_000;
-      for (let i = 0; i < messages; i++) {
-        date += random.int(10, 40_000);
-        const handle = random.int(1, handles);
-        const id = addMessage.run(random.uuid(), random.pick(PHRASES), handle, date * 1_000_000_000, random.int(0, 1), 'iMessage').lastInsertRowid;
-        join.run(handle, id);
-      }
-    })();
-  });
-}
-
-export function buildNotesDatabase(seed: number, notes: number): Buffer {
-  const random = new SeededRandom(seed, 'notes');
-  return serialize((db) => {
-    db.exec('CREATE TABLE ZNOTE (Z_PK INTEGER PRIMARY KEY, ZTITLE TEXT, ZSUMMARY TEXT, ZCREATIONDATE REAL, ZMODIFICATIONDATE REAL)');
-    const add = db.prepare('INSERT INTO ZNOTE (ZTITLE, ZSUMMARY, ZCREATIONDATE, ZMODIFICATIONDATE) VALUES (?, ?, ?, ?)');
-    for (let i = 0; i < notes; i++) {
-      const created = random.int(500_000_000, 780_000_000);
-      add.run(`Note ${i + 1}`, random.pick(PHRASES), created, created + random.int(0, 5_000_000));
-    }
-  });
-}
 
 /** One Camera Roll asset as Photos.sqlite lists it. */
 export interface PhotoAsset {
@@ -86,19 +17,67 @@ export interface PhotoAsset {
   readonly width: number;
   readonly height: number;
   readonly uuid: string;
+  /** Bytes of the DCIM file, when known. */
+  readonly fileSize?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE ZASSET (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZADDITIONALATTRIBUTES INTEGER, ZKIND INTEGER,
+  ZKINDSUBTYPE INTEGER, ZSAVEDASSETTYPE INTEGER, ZTRASHEDSTATE INTEGER DEFAULT 0, ZHIDDEN INTEGER DEFAULT 0, ZFAVORITE INTEGER DEFAULT 0,
+  ZWIDTH INTEGER, ZHEIGHT INTEGER, ZORIENTATION INTEGER, ZDURATION FLOAT, ZLATITUDE FLOAT, ZLONGITUDE FLOAT, ZDATECREATED TIMESTAMP,
+  ZMODIFICATIONDATE TIMESTAMP, ZADDEDDATE TIMESTAMP, ZTRASHEDDATE TIMESTAMP, ZDIRECTORY VARCHAR, ZFILENAME VARCHAR,
+  ZUNIFORMTYPEIDENTIFIER VARCHAR, ZUUID VARCHAR);
+CREATE TABLE ZADDITIONALASSETATTRIBUTES (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZASSET INTEGER,
+  ZORIGINALFILESIZE INTEGER, ZORIGINALWIDTH INTEGER, ZORIGINALHEIGHT INTEGER, ZTIMEZONEOFFSET INTEGER, ZEXIFTIMESTAMPSTRING VARCHAR,
+  ZORIGINALFILENAME VARCHAR, ZTIMEZONENAME VARCHAR, ZTITLE VARCHAR);
+CREATE INDEX ZASSET_ZDIRECTORY_ZFILENAME ON ZASSET (ZDIRECTORY, ZFILENAME);
+CREATE INDEX ZADDITIONALASSETATTRIBUTES_ZASSET_INDEX ON ZADDITIONALASSETATTRIBUTES (ZASSET);
+`;
+
+const ASSET_ENT = 1;
+const ATTRIBUTES_ENT = 2;
+
+function typeIdentifierOf(filename: string): string {
+  if (/\.mov$/i.test(filename)) return 'com.apple.quicktime-movie';
+  if (/\.png$/i.test(filename)) return 'public.png';
+  if (/\.heic$/i.test(filename)) return 'public.heic';
+  return 'public.jpeg';
+}
+
+/** `YYYY:MM:DD HH:MM:SS`, the EXIF DateTimeOriginal form Photos keeps beside the asset. */
+function exifTimestamp(unixSeconds: number): string {
+  const iso = new Date(unixSeconds * 1000).toISOString();
+  return `${iso.slice(0, 10).replaceAll('-', ':')} ${iso.slice(11, 19)}`;
 }
 
 export function buildPhotosDatabase(assets: readonly PhotoAsset[]): Buffer {
-  return serialize((db) => {
-    db.exec(`CREATE TABLE ZASSET (Z_PK INTEGER PRIMARY KEY, ZUUID TEXT, ZDIRECTORY TEXT, ZFILENAME TEXT, ZKIND INTEGER, ZWIDTH INTEGER, ZHEIGHT INTEGER, ZDATECREATED TIMESTAMP, ZTRASHEDSTATE INTEGER DEFAULT 0);
-      CREATE INDEX ZASSET_ZDIRECTORY_ZFILENAME ON ZASSET (ZDIRECTORY, ZFILENAME);
-      CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME TEXT, Z_SUPER INTEGER, Z_MAX INTEGER);`);
-    const add = db.prepare('INSERT INTO ZASSET (ZUUID, ZDIRECTORY, ZFILENAME, ZKIND, ZWIDTH, ZHEIGHT, ZDATECREATED) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    db.transaction(() => {
-      for (const asset of assets) {
-        add.run(asset.uuid, asset.directory, asset.filename, asset.kind, asset.width, asset.height, asset.takenAt - APPLE_EPOCH);
-      }
-    })();
-    db.prepare('INSERT INTO Z_PRIMARYKEY (Z_ENT, Z_NAME, Z_SUPER, Z_MAX) VALUES (1, ?, 0, ?)').run('Asset', assets.length);
+  const key = createHash('sha256').update(assets.map((asset) => `${asset.directory}/${asset.filename}:${asset.uuid}:${asset.takenAt}:${asset.fileSize ?? ''}`).join(',')).digest('hex');
+  return sqliteImage(`photos|${key}`, (db) => {
+    db.exec(SCHEMA);
+    const addAsset = db.prepare(`INSERT INTO ZASSET (Z_PK, Z_ENT, Z_OPT, ZADDITIONALATTRIBUTES, ZKIND, ZKINDSUBTYPE, ZSAVEDASSETTYPE, ZWIDTH, ZHEIGHT,
+      ZORIENTATION, ZDURATION, ZDATECREATED, ZMODIFICATIONDATE, ZADDEDDATE, ZDIRECTORY, ZFILENAME, ZUNIFORMTYPEIDENTIFIER, ZUUID)
+      VALUES (@pk, ${ASSET_ENT}, 1, @pk, @kind, @subtype, 3, @width, @height, 1, @duration, @date, @date, @date, @directory, @filename, @uti, @uuid)`);
+    const addAttributes = db.prepare(`INSERT INTO ZADDITIONALASSETATTRIBUTES (Z_PK, Z_ENT, Z_OPT, ZASSET, ZORIGINALFILESIZE, ZORIGINALWIDTH,
+      ZORIGINALHEIGHT, ZTIMEZONEOFFSET, ZEXIFTIMESTAMPSTRING, ZORIGINALFILENAME, ZTIMEZONENAME)
+      VALUES (@pk, ${ATTRIBUTES_ENT}, 1, @pk, @size, @width, @height, 0, @exif, @filename, 'GMT')`);
+    for (const [index, asset] of assets.entries()) {
+      const row = {
+        pk: index + 1,
+        kind: asset.kind,
+        // ZKINDSUBTYPE 10 marks screenshots (iLEAPP's Photos artifacts); 0 is a plain photo or video.
+        subtype: /\.png$/i.test(asset.filename) ? 10 : 0,
+        width: asset.width,
+        height: asset.height,
+        duration: asset.kind === 1 ? 10 : 0,
+        date: appleSeconds(asset.takenAt),
+        directory: asset.directory,
+        filename: asset.filename,
+        uti: typeIdentifierOf(asset.filename),
+        uuid: asset.uuid,
+      };
+      addAsset.run(row);
+      addAttributes.run({ pk: row.pk, size: asset.fileSize ?? null, width: asset.width, height: asset.height, exif: exifTimestamp(asset.takenAt), filename: asset.filename });
+    }
+    coreDataTables(db, [{ name: 'Asset', max: assets.length }, { name: 'AdditionalAssetAttributes', max: assets.length }], 'Photos');
   });
 }
