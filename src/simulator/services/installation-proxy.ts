@@ -33,7 +33,11 @@ function appAttributes(app: PhoneApp): PlistDict {
     Path: app.bundlePath,
     // Stand-ins for the App Store DRM info and metadata that Info.plist "Applications" carries.
     ApplicationSINF: createHash('sha256').update(`sinf:${app.bundleId}`).digest(),
-    iTunesMetadata: encodePlist({ itemName: app.name, bundleVersion: app.version, softwareVersionBundleId: app.bundleId, kind: 'software' }, 'xml'),
+    // The keys of a real iTunesMetadata.plist that name the app, as backup readers show them.
+    iTunesMetadata: encodePlist({
+      itemName: app.name, bundleDisplayName: app.name, artistName: `${app.name} Inc.`, genre: 'Utilities',
+      bundleShortVersionString: app.version, bundleVersion: app.version, softwareVersionBundleId: app.bundleId, kind: 'software',
+    }, 'xml'),
   };
 }
 
