@@ -16,6 +16,8 @@ export const USAGE = `Usage:
       to serve the same phones again, a different --seed or --profile is refused.
       With --trust ask, type "trust" or "deny" (optionally followed by a UDID) to answer the prompt,
       and "passcode" or "deny" to answer the passcode an iOS 16.1+ phone asks for before a backup.
+      Type "change [UDID] modify=N add-photos=N delete=N [photo-bytes=MIN-MAX]" to change the
+      running phone between two backups (prints "UDID: changed …" when done).
   npm run sim -- erase --state-dir DIR [--udid UDID]
       Erases every device (or one) to factory state: files, backup settings, trusted computers.
   npm run sim -- fault --state-dir DIR [--udid UDID] KEY=VALUE... | --clear

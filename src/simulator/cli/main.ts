@@ -2,7 +2,9 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { deviceDirectories, eraseDeviceDirectory, writeFaultFile } from '../device/offline-device';
 import type { VirtualDevice } from '../device/virtual-device';
+import { changePhone } from '../phone/phone-changes';
 import { startSimulator } from '../simulator';
+import { parseConsoleChange } from './console-change';
 import { parseCliArgs, parseFaultAssignments, USAGE, UsageError, type CliCommand } from './cli-args';
 
 /** `npm run sim -- …`: runs the virtual iPhones, or edits a stopped simulator's state. */
@@ -67,7 +69,11 @@ async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<numbe
   // prompt when one shows, else to the passcode sheet.
   const input = readline.createInterface({ input: process.stdin, terminal: false });
   input.on('line', (line) => {
-    const [word, udid] = line.trim().split(/\s+/);
+    const [word, udid, ...rest] = line.trim().split(/\s+/);
+    if (word === 'change') {
+      void changeFromConsole(sim.devices(), [udid, ...rest].filter((text): text is string => text !== undefined && text !== ''));
+      return;
+    }
     if (word !== 'trust' && word !== 'deny' && word !== 'passcode') return;
     const chosen = (pending: (device: VirtualDevice) => boolean) => sim.devices().filter((device) => (udid ? device.udid === udid : true) && pending(device));
     const trustTargets = word === 'passcode' ? [] : chosen((device) => device.isTrustPromptPending());
@@ -90,6 +96,25 @@ async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<numbe
   input.close();
   await sim.stop();
   return 0;
+}
+
+/**
+ * `change …` on the console (console-change.ts): edits the running phones between two backups, so
+ * an incremental backup has something to send. Prints one `UDID: changed …` line per phone when
+ * done, which is what a driver waits for before its next backup.
+ */
+async function changeFromConsole(devices: readonly VirtualDevice[], words: readonly string[]): Promise<void> {
+  try {
+    const { udid, options } = parseConsoleChange(words);
+    const targets = devices.filter((device) => udid === undefined || device.udid === udid);
+    if (targets.length === 0) throw new UsageError(`No phone ${udid} here.`);
+    for (const device of targets) {
+      const summary = await changePhone(device.phone, options);
+      process.stdout.write(`${device.udid}: changed added=${summary.added.length} modified=${summary.modified.length} deleted=${summary.deleted.length}\n`);
+    }
+  } catch (error) {
+    process.stdout.write(`change failed: ${(error as Error).message}\n`);
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -17,6 +17,11 @@ export interface PhoneChangeOptions {
   readonly addPhotos?: number;
   readonly modifyFiles?: number;
   readonly deleteFiles?: number;
+  /**
+   * Size range of added photos in bytes; default 40–160 KB. The photo-import benchmark grows a
+   * Camera Roll to 5,000 photos of a real camera's 1.5–4 MB.
+   */
+  readonly photoBytes?: readonly [number, number];
   /** Unix seconds used for new and modified files; defaults to the current time. */
   readonly now?: number;
 }
@@ -26,6 +31,8 @@ export interface PhoneChangeSummary {
   readonly modified: readonly string[];
   readonly deleted: readonly string[];
 }
+
+const DEFAULT_ADDED_PHOTO_BYTES: readonly [number, number] = [40_000, 160_000];
 
 /** Files too big to rewrite in memory are left alone by `modifyFiles`. */
 const MAX_MODIFIED_BYTES = 1024 * 1024;
@@ -72,16 +79,16 @@ export async function changePhone(phone: Phone, options: PhoneChangeOptions): Pr
     const { inode: _inode, size: _size, ...input } = entry;
     await phone.writeFile({ ...input, mtime: now, ctime: now }, bytes);
   }
-  const added = await addPhotos(phone, options.seed, options.addPhotos ?? 0, now);
+  const added = await addPhotos(phone, options.seed, options.addPhotos ?? 0, now, options.photoBytes ?? DEFAULT_ADDED_PHOTO_BYTES);
   return { added, modified: modified.map(label), deleted: deleted.map(label) };
 }
 
-async function addPhotos(phone: Phone, seed: number, count: number, now: number): Promise<string[]> {
+async function addPhotos(phone: Phone, seed: number, count: number, now: number, photoBytes: readonly [number, number]): Promise<string[]> {
   if (count <= 0) return [];
   const existing = [...phone.entries()].filter((e) => e.domain === CAMERA_ROLL_DOMAIN && /^Media\/DCIM\/\d{3}APPLE\/IMG_\d{4}\.(JPG|MOV|PNG)$/.test(e.relativePath));
   const lastNumber = existing.reduce((max, e) => Math.max(max, Number(/IMG_(\d{4})/.exec(e.relativePath)?.[1] ?? 0)), 0);
   const items = planCameraItems(new SeededRandom(seed, 'new-photos', now), { photos: count, videos: 0, screenshots: 0 },
-    { photo: [40_000, 160_000], video: [0, 0] }, lastNumber + 1, now - 86_400, now);
+    { photo: photoBytes, video: [0, 0] }, lastNumber + 1, now - 86_400, now);
   const added: string[] = [];
   for (const item of items) {
     for (const file of cameraItemFiles(`${seed}|${now}`, item)) {
