@@ -6,6 +6,11 @@ export interface SimProcess {
   readonly address: string;
   readonly udid: string;
   readonly pid: number;
+  /**
+   * Types a line on the simulator's console (e.g. `change modify=1000`, cli/console-change.ts) and
+   * resolves with the first line it prints that matches `reply`; a line matching `failure` rejects.
+   */
+  command(line: string, reply: RegExp, failure?: RegExp): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -35,7 +40,24 @@ export async function startSimProcess(options: { repoRoot: string; stateDir: str
   });
   child.removeAllListeners('exit');
   if (address === undefined || udid === undefined) throw new Error('The simulator did not print its address and device.');
-  return { address, udid, pid: child.pid ?? -1, stop: () => stopChild(child) };
+  const command = (line: string, reply: RegExp, failure = /failed/): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const onLine = (printed: string): void => {
+        if (!reply.test(printed) && !failure.test(printed)) return;
+        lines.off('line', onLine);
+        child.off('exit', onExit);
+        if (reply.test(printed)) resolve(printed);
+        else reject(new Error(`The simulator answered "${line}" with: ${printed}`));
+      };
+      const onExit = (code: number | null): void => {
+        lines.off('line', onLine);
+        reject(new Error(`The simulator exited (code ${code}) before answering "${line}".`));
+      };
+      lines.on('line', onLine);
+      child.once('exit', onExit);
+      child.stdin?.write(`${line}\n`);
+    });
+  return { address, udid, pid: child.pid ?? -1, command, stop: () => stopChild(child) };
 }
 
 /**
