@@ -10,6 +10,7 @@ import { type MessageAttachment, buildMessagesDatabase, planMessageAttachments }
 import { NOTES_DOMAIN, NOTES_PATH, buildNotesDatabase } from './content/app-data/notes-db';
 import { peopleOf } from './content/app-data/people';
 import { buildSafariHistoryDatabase } from './content/app-data/safari-history-db';
+import { type Recording, buildContactImagesDatabase, buildPlaceholderDatabase, buildSafariBookmarksDatabase, buildVoiceMemosDatabase } from './content/app-data/small-databases';
 import { buildPhotosDatabase } from './content/sqlite-content';
 import { MOBILE_UID, REFERENCE_TIME, ROOT_UID, YEAR_SECONDS, type GeneratedFile } from './generated-file';
 import type { PhoneApp } from './phone-model';
@@ -80,9 +81,9 @@ function* homeDomain(w: DomainWriter, seed: number, profile: PhoneProfile): Gene
   const attachments = messageAttachmentsOf(seed, profile);
   yield w.file(d, 'Library/SMS/sms.db', buildMessagesDatabase(seed, people, spec.messages, attachments, APP_DATA_FROM), { protectionClass: 3 });
   yield w.file(d, 'Library/AddressBook/AddressBook.sqlitedb', buildContactsDatabase(seed, people), { protectionClass: 3 });
-  yield w.file(d, 'Library/AddressBook/AddressBookImages.sqlitedb', 'random', { size: w.random.int(20_000, 80_000) });
+  yield w.file(d, 'Library/AddressBook/AddressBookImages.sqlitedb', buildContactImagesDatabase(), { protectionClass: 3 });
   for (const name of HOME_PREFERENCES) yield w.prefs(d, `Library/Preferences/${name}.plist`, name);
-  yield w.file(d, 'Library/Safari/Bookmarks.db', 'random', { size: w.random.int(30_000, 90_000) });
+  yield w.file(d, 'Library/Safari/Bookmarks.db', buildSafariBookmarksDatabase(seed), { protectionClass: 3 });
   yield w.file(d, 'Library/Safari/History.db', buildSafariHistoryDatabase(seed, Math.ceil(spec.messages / 2), APP_DATA_FROM), { protectionClass: 3 });
   yield w.file(d, 'Library/CallHistoryDB/CallHistory.storedata', buildCallHistoryDatabase(seed, people, spec.contacts * 2, APP_DATA_FROM), { protectionClass: 3 });
   yield w.file(d, 'Library/Calendar/Calendar.sqlitedb', buildCalendarDatabase(seed, spec.contacts, APP_DATA_FROM), { protectionClass: 3 });
@@ -102,16 +103,18 @@ function* mediaDomain(w: DomainWriter, profile: PhoneProfile, attachments: reado
   }
   yield w.prefs(d, 'Media/iTunes_Control/iTunes/iTunesPrefs.plist', 'iTunesPrefs', { system: true, protectionClass: 4 });
   yield w.prefs(d, 'Media/iTunes_Control/iTunes/VoiceMemos.plist', 'VoiceMemos', { protectionClass: 4 });
-  yield w.file(d, 'Media/Downloads/downloads.28.sqlitedb', 'random', { size: 24_576, system: true, protectionClass: 4 });
-  let firstRecording: string | undefined;
+  yield w.file(d, 'Media/Downloads/downloads.28.sqlitedb', buildPlaceholderDatabase('downloads.28'), { system: true, protectionClass: 4 });
+  const recordings: Recording[] = [];
   for (let i = 0; i < spec.voiceMemos; i++) {
-    const at = new Date(w.date() * 1000).toISOString();
-    const name = `${at.slice(0, 10).replaceAll('-', '')} ${at.slice(11, 19).replaceAll(':', '')}-${String(i).padStart(4, '0')}.m4a`;
-    firstRecording ??= name;
-    yield w.file(d, `Media/Recordings/${name}`, 'random', { size: w.random.int(50_000, 2_000_000) });
+    const recordedAt = w.date();
+    const at = new Date(recordedAt * 1000).toISOString();
+    const fileName = `${at.slice(0, 10).replaceAll('-', '')} ${at.slice(11, 19).replaceAll(':', '')}-${String(i).padStart(4, '0')}.m4a`;
+    const file = w.file(d, `Media/Recordings/${fileName}`, 'random', { size: w.random.int(50_000, 2_000_000) });
+    recordings.push({ fileName, recordedAt, size: file.content && !Buffer.isBuffer(file.content) ? file.content.size : 0 });
+    yield file;
   }
-  yield w.file(d, 'Media/Recordings/CloudRecordings.db', 'random', { size: 32_768 });
-  if (firstRecording) yield w.symlink(d, 'Media/Recordings/Latest.m4a', firstRecording);
+  yield w.file(d, 'Media/Recordings/CloudRecordings.db', buildVoiceMemosDatabase(w.seed, recordings), { protectionClass: 3 });
+  if (recordings[0]) yield w.symlink(d, 'Media/Recordings/Latest.m4a', recordings[0].fileName);
   for (const attachment of attachments) {
     yield w.file(d, attachment.relativePath, 'jpeg', {
       size: attachment.size, protectionClass: 3,
@@ -142,7 +145,7 @@ function* appDomains(w: DomainWriter, apps: readonly PhoneApp[], profile: PhoneP
   for (const [index, app] of apps.entries()) {
     const d = `AppDomain-${app.bundleId}`;
     yield w.prefs(d, `Library/Preferences/${app.bundleId}.plist`, app.bundleId);
-    yield w.file(d, 'Library/Application Support/store.db', 'random', { size: w.random.int(8_192, 65_536) });
+    yield w.file(d, 'Library/Application Support/store.db', buildPlaceholderDatabase(`${app.bundleId}/store`));
     const documents = perApp + (extra-- > 0 ? 1 : 0);
     if (spec.appLayout === 'app-data') {
       yield* appDataFiles((domain, path, generator, options) => w.file(domain, path, generator, options), w.random, app, documents, spec.appDocumentBytes);
@@ -156,7 +159,7 @@ function* appDomains(w: DomainWriter, apps: readonly PhoneApp[], profile: PhoneP
     if (index % 3 === 0) {
       const g = `AppDomainGroup-group.${app.bundleId}`;
       yield w.prefs(g, `Library/Preferences/group.${app.bundleId}.plist`, `group.${app.bundleId}`);
-      yield w.file(g, 'Shared/shared.sqlite', 'random', { size: w.random.int(4_096, 40_960) });
+      yield w.file(g, 'Shared/shared.sqlite', buildPlaceholderDatabase(`group.${app.bundleId}/shared`));
     }
   }
 }
@@ -171,10 +174,10 @@ function* systemDomains(w: DomainWriter): Generator<GeneratedFile> {
   yield w.prefs('RootDomain', 'Library/Caches/locationd/clients.plist', 'locationd', { uid: ROOT_UID });
   yield w.symlink('RootDomain', 'Library/Caches/Backup', '/private/var/mobile/Library/Caches/Backup', ROOT_UID);
   yield w.prefs('WirelessDomain', 'Library/Preferences/com.apple.commcenter.plist', 'com.apple.commcenter', sys);
-  yield w.file('WirelessDomain', 'Library/Databases/CellularUsage.db', 'random', { uid: ROOT_UID, size: w.random.int(8_192, 40_000) });
+  yield w.file('WirelessDomain', 'Library/Databases/CellularUsage.db', buildPlaceholderDatabase('CellularUsage'), { uid: ROOT_UID });
   yield w.symlink('WirelessDomain', 'Library/Preferences/csidata', '/private/var/wireless/Library/Databases/csidata', ROOT_UID);
   yield w.file('KeychainDomain', 'keychain-backup.plist', 'random', { uid: ROOT_UID, protectionClass: 4, size: w.random.int(20_000, 200_000) });
-  yield w.file('HealthDomain', 'Health/healthdb.sqlite', 'random', { size: w.random.int(40_000, 400_000), protectionClass: 3 });
+  yield w.file('HealthDomain', 'Health/healthdb.sqlite', buildPlaceholderDatabase('healthdb'), { protectionClass: 3 });
   yield w.prefs('BooksDomain', 'iBooksData2.plist', 'iBooksData2', { protectionClass: 3 });
   yield w.file('BooksDomain', 'Purchases/0F3A1C2B.epub', 'random', { size: w.random.int(100_000, 900_000) });
 }

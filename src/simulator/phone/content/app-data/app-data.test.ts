@@ -173,6 +173,27 @@ describe('the generated phone’s app databases', () => {
     photos.close();
   });
 
+  it('puts a valid SQLite database, never random bytes, at every database path of the phone', () => {
+    const databases = files.filter((file) => file.kind === 'file' && /\.(db|sqlite|sqlitedb|storedata)$/.test(file.relativePath));
+    expect(databases.length).toBeGreaterThanOrEqual(15);
+    for (const file of databases) {
+      const bytes = Buffer.isBuffer(file.content) ? file.content : Buffer.alloc(0);
+      expect({ path: `${file.domain} ${file.relativePath}`, header: bytes.subarray(0, 16).toString('latin1') }).toEqual({ path: `${file.domain} ${file.relativePath}`, header: 'SQLite format 3\u0000' });
+      const db = new Database(bytes);
+      try {
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        db.close();
+      }
+    }
+    const memos = files.find((file) => file.relativePath === 'Media/Recordings/CloudRecordings.db');
+    const db = new Database(Buffer.isBuffer(memos?.content) ? memos.content : Buffer.alloc(0));
+    const recorded = db.prepare<[], { ZPATH: string }>('SELECT ZPATH FROM ZCLOUDRECORDING').all().map((row) => `Media/Recordings/${row.ZPATH}`);
+    db.close();
+    expect(recorded.length).toBe(3);
+    expect(recorded.every((relativePath) => files.some((file) => file.domain === 'MediaDomain' && file.relativePath === relativePath))).toBe(true);
+  });
+
   it('keeps note bodies as gzipped protobuf whose text starts with the note’s title', () => {
     const notes = open('notes');
     const rows = notes.prepare<[], { ZTITLE1: string; ZDATA: Buffer }>(
