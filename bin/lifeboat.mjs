@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// The `lifeboat` command: runs the TypeScript CLI through tsx's ESM loader, so `npx lifeboat`
-// works straight after `npm ci` without a build step.
+// The `lifeboat` command: the bundle built by `npm ci` (the `prepare` script), or the TypeScript
+// sources through tsx when the bundle is missing or older than the sources (bin/cli-bundle.mjs).
 import process from 'node:process';
-import { tsImport } from 'tsx/esm/api';
+import { URL } from 'node:url';
+import { loadCli } from './cli-bundle.mjs';
 
-const cli = await tsImport('../src/main/cli/main.ts', import.meta.url);
-await cli.main(process.argv.slice(2));
+try {
+  const cli = await loadCli(new URL('../', import.meta.url));
+  await cli.main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`lifeboat: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -63,12 +63,12 @@ describe.skipIf(!haveFixtures)('lifeboat browse and extract', () => {
     expect(fs.readFileSync(path.join(to, 'Test.txt'), 'utf8')).toBe('Test data');
   }, 60_000);
 
-  it('refuses a wrong password with a sentence and a usage exit code', async () => {
+  it('refuses a wrong password with a sentence and the wrong-password exit code (9), as the README lists', async () => {
     const wrong = capture('1234\n');
-    expect(await runCli(['browse', encryptedFixture, '--password-stdin'], wrong.io)).toBe(ExitCode.usage);
+    expect(await runCli(['browse', encryptedFixture, '--password-stdin'], wrong.io)).toBe(ExitCode.wrongPassword);
     expect(wrong.err()).toMatch(/password is not correct/);
     const none = capture();
-    expect(await runCli(['browse', encryptedFixture], none.io)).toBe(ExitCode.usage);
+    expect(await runCli(['browse', encryptedFixture], none.io)).toBe(ExitCode.wrongPassword);
     expect(none.err()).toMatch(/encrypted: enter its password/);
   }, 60_000);
 

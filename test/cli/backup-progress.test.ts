@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { BackupError, type BackupErrorCode } from '../../src/main/backup/backup-error';
-import { MuxError } from '../../src/main/device/errors';
-import { ExitCode, exitCodeFor } from '../../src/main/cli/exit-codes';
-import { createProgressRenderer, type ProgressView } from '../../src/main/cli/progress-renderer';
+import { LockdownError, MuxError } from '../../src/main/device/errors';
+import { ExitCode } from '../../src/main/cli/exit-codes';
+import { exitCodeFor } from '../../src/main/cli/failure-exit-code';
+import { createProgressRenderer } from '../../src/main/cli/progress-renderer';
+import type { ProgressView } from '../../src/main/cli/progress-view';
 
 /** The CLI progress renderers, driven by a fake clock so throttling is exact, and the exit-code table. */
 
@@ -132,6 +134,16 @@ describe('exit codes', () => {
       cancelled: 130,
     };
     for (const [code, exit] of Object.entries(expected)) expect(exitCodeFor(new BackupError(code as BackupErrorCode, 'x')), code).toBe(exit);
+  });
+
+  it('reads failures through core\'s one error table, as the app does', () => {
+    // Before, the CLI had tables of its own and these fell through to "other device error" (7).
+    expect(exitCodeFor(new LockdownError('MissingPairRecord', 'no pair record'))).toBe(ExitCode.notTrusted);
+    expect(exitCodeFor(Object.assign(new Error('write failed'), { code: 'ENOSPC' }))).toBe(ExitCode.diskFull);
+    expect(exitCodeFor(new MuxError('ConnectionClosed', 'the phone went away'))).toBe(ExitCode.disconnected);
+    expect(exitCodeFor(new LockdownError('Aborted', 'Pairing was cancelled.'))).toBe(ExitCode.cancelled);
+    expect(exitCodeFor(new LockdownError('PairingTimeout', 'nobody tapped Trust'))).toBe(ExitCode.timeout);
+    expect(exitCodeFor(new Error('a bug'))).toBe(ExitCode.deviceError);
   });
 
   it('keeps the device layer\'s reason behind "no device": usbmuxd not running is 5', () => {

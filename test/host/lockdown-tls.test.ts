@@ -7,7 +7,9 @@ import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ByteReader, encodePlistFrame, readPlistFrame } from '../../src/main/device/codec';
 import { LockdownError } from '../../src/main/device/errors';
-import { createServiceConnection, generatePairingCertificates, upgradeToTls } from '../../src/main/device/lockdown';
+import { createServiceConnection, upgradeToTls } from '../../src/main/device/lockdown';
+// Not in the lockdown index: pairing loads it (and @peculiar/x509) only when it pairs.
+import { generatePairingCertificates } from '../../src/main/device/lockdown/pair-certificates';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -58,7 +58,8 @@ describe('lifeboat restore', () => {
 
   it('says why it stops, with a non-zero exit code and JSON when asked', async () => {
     const missing = capture();
-    expect(await runCli(['restore', '--udid', device.udid, '--backup', path.join(harness.workDir, 'nowhere'), '--json'], missing.io)).toBe(ExitCode.usage);
+    // No such backup is 11, as the README's table says (it was 1, from a second table of the CLI's own).
+    expect(await runCli(['restore', '--udid', device.udid, '--backup', path.join(harness.workDir, 'nowhere'), '--json'], missing.io)).toBe(ExitCode.backupNotFound);
     const lines = missing.out().trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.at(-1)).toMatchObject({ type: 'error', code: 'not-found' });
     device.settings.update({ findMyEnabled: true });

@@ -1,14 +1,15 @@
-import { BACKUP_USAGE } from './commands/backup-command';
-import { BACKUPS_USAGE } from './commands/backups-command';
-import { BROWSE_USAGE } from './commands/browse-command';
-import { DELETE_USAGE } from './commands/delete-command';
-import { DEVICES_USAGE } from './commands/devices-command';
-import { ENCRYPTION_USAGE } from './commands/encryption-command';
-import { EXTRACT_USAGE } from './commands/extract-command';
-import { PAIR_USAGE } from './commands/pair-command';
-import { PHOTOS_USAGE } from './commands/photos-command';
-import { RESTORE_USAGE } from './commands/restore-command';
-import { VERIFY_USAGE } from './commands/verify-command';
+// Here rather than beside each command, so `--help` loads no command (and nothing the commands load).
+const BACKUP_USAGE = 'lifeboat backup [--udid UDID] [--full] [--camera-roll on|off] [--password-stdin] [--keep-last N] [--keep-monthly N] [--keep-all] [--backup-root DIR] [--json]';
+const BACKUPS_USAGE = 'lifeboat backups [--udid UDID] [--backup-root DIR] [--json]';
+const BROWSE_USAGE = 'lifeboat browse BACKUP [Domain/path] [--search TEXT] [--apps] [--password-stdin] [--json]';
+const DELETE_USAGE = 'lifeboat delete BACKUP [--yes] [--with-snapshots] [--backup-root DIR] [--json]';
+const DEVICES_USAGE = 'lifeboat devices [--json] [--timeout SECONDS]';
+const ENCRYPTION_USAGE = 'lifeboat encryption [status|on|off|change-password] [--udid UDID] [--password-stdin] [--json]';
+const EXTRACT_USAGE = 'lifeboat extract BACKUP Domain/path --to DIR [--password-stdin] [--json]';
+const PAIR_USAGE = 'lifeboat pair [--udid UDID] [--wait SECONDS] [--timeout SECONDS]';
+const PHOTOS_USAGE = 'lifeboat photos import --to DIR [--udid UDID] [--again] [--json]';
+const RESTORE_USAGE = 'lifeboat restore [--udid U] [--backup ID|DIR] [--password-stdin] [--no-system] [--settings] [--no-reboot] [--skip-apps] [--candidates] [--json]';
+const VERIFY_USAGE = 'lifeboat verify BACKUP [--password-stdin] [--backup-root DIR] [--json]';
 
 /**
  * What `lifeboat --help` and `lifeboat <command> --help` (or `-h`) say: each command's usage, what

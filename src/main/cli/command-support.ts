@@ -3,7 +3,8 @@ import { resolveBackupRoot } from '../backup/engine';
 import { DeviceError } from '../device/errors';
 import { UsbmuxClient } from '../device/usbmux';
 import { type CliIo, type ParsedArgs, stringFlag, UsageError } from './cli-io';
-import { ExitCode, exitCodeFor } from './exit-codes';
+import { ExitCode } from './exit-codes';
+import { exitCodeFor } from './failure-exit-code';
 import { PasswordInputError } from './password-input';
 import { jsonLine } from './progress-json';
 

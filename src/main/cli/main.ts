@@ -1,19 +1,30 @@
 import { pathToFileURL } from 'node:url';
 import { DeviceError } from '../device/errors';
-import { type CliIo, parseArgs, processIo, UsageError } from './cli-io';
+import { type CliIo, parseArgs, type ParsedArgs, processIo, UsageError } from './cli-io';
+import { cliVersion } from './cli-version';
 import { asksForHelp, commandUsage, overallUsage } from './command-help';
-import { devicesCommand } from './commands/devices-command';
-import { pairCommand } from './commands/pair-command';
-import { photosCommand } from './commands/photos-command';
-import { restoreCommand } from './commands/restore-command';
-import { browseCommand } from './commands/browse-command';
-import { extractCommand } from './commands/extract-command';
-import { backupCommand } from './commands/backup-command';
-import { backupsCommand } from './commands/backups-command';
-import { verifyCommand } from './commands/verify-command';
-import { deleteCommand } from './commands/delete-command';
-import { encryptionCommand } from './commands/encryption-command';
-import { ExitCode, exitCodeFor } from './exit-codes';
+import { ExitCode } from './exit-codes';
+
+type Command = (args: ParsedArgs, io: CliIo, signal?: AbortSignal) => Promise<number>;
+
+/**
+ * Each command is imported when it runs, never at start: the commands pull in the device stack,
+ * better-sqlite3 and X.509, which `--help` and `devices` must not pay for (issue 16: the CLI
+ * starts at once). In the bundle (scripts/build-cli.ts) each import is a chunk of its own.
+ */
+const COMMANDS: Readonly<Record<string, Command>> = {
+  devices: async (args, io) => (await import('./commands/devices-command')).devicesCommand(args, io),
+  pair: async (args, io, signal) => (await import('./commands/pair-command')).pairCommand(args, io, signal),
+  photos: async (args, io, signal) => (await import('./commands/photos-command')).photosCommand(args, io, signal),
+  restore: async (args, io, signal) => (await import('./commands/restore-command')).restoreCommand(args, io, signal),
+  browse: async (args, io) => (await import('./commands/browse-command')).browseCommand(args, io),
+  extract: async (args, io, signal) => (await import('./commands/extract-command')).extractCommand(args, io, signal),
+  backup: async (args, io, signal) => (await import('./commands/backup-command')).backupCommand(args, io, signal),
+  backups: async (args, io) => (await import('./commands/backups-command')).backupsCommand(args, io),
+  verify: async (args, io, signal) => (await import('./commands/verify-command')).verifyCommand(args, io, signal),
+  delete: async (args, io, signal) => (await import('./commands/delete-command')).deleteCommand(args, io, signal),
+  encryption: async (args, io, signal) => (await import('./commands/encryption-command')).encryptionCommand(args, io, signal),
+};
 
 const USAGE = overallUsage();
 
@@ -29,6 +40,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo, sig
       io.stdout(topic);
       return ExitCode.ok;
     }
+    if (command === '--version' || command === '-V') {
+      io.stdout(`lifeboat ${cliVersion()}\n`);
+      return ExitCode.ok;
+    }
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       (command === undefined ? io.stderr : io.stdout)(USAGE);
       return command === undefined ? ExitCode.usage : ExitCode.ok;
@@ -39,32 +54,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo, sig
       return ExitCode.ok;
     }
     const args = parseArgs(rest, VALUE_FLAGS);
-    switch (command) {
-      case 'devices':
-        return await devicesCommand(args, io);
-      case 'pair':
-        return await pairCommand(args, io, signal);
-      case 'photos':
-        return await photosCommand(args, io, signal);
-      case 'restore':
-        return await restoreCommand(args, io, signal);
-      case 'browse':
-        return await browseCommand(args, io);
-      case 'extract':
-        return await extractCommand(args, io, signal);
-      case 'backup':
-        return await backupCommand(args, io, signal);
-      case 'backups':
-        return await backupsCommand(args, io);
-      case 'verify':
-        return await verifyCommand(args, io, signal);
-      case 'delete':
-        return await deleteCommand(args, io, signal);
-      case 'encryption':
-        return await encryptionCommand(args, io, signal);
-      default:
-        throw new UsageError(`Unknown command "${command}".`);
-    }
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (run === undefined) throw new UsageError(`Unknown command "${command}".`);
+    return await run(args, io, signal);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`${error.message}\n\n${USAGE}`);
@@ -72,7 +64,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo, sig
     }
     const message = error instanceof DeviceError ? error.message : `Unexpected failure: ${(error as Error).stack ?? String(error)}`;
     io.stderr(`lifeboat: ${message}\n`);
-    return exitCodeFor(error);
+    // Loaded only on failure: the error table reaches into core and zod, which `--help` must not load.
+    return (await import('./failure-exit-code')).exitCodeFor(error);
   }
 }
 

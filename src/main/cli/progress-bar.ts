@@ -1,4 +1,4 @@
-import type { ProgressRenderer, ProgressView } from './progress-renderer';
+import type { ProgressRenderer, ProgressView } from './progress-view';
 import { describeProgress, percentText } from './progress-format';
 
 /** Redraws at most this often: a terminal cannot show more, and each draw costs the job. */

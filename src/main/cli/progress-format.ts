@@ -1,5 +1,5 @@
 import { formatBytes, formatTimeLeft } from '../../shared/format';
-import type { ProgressView } from './progress-renderer';
+import type { ProgressView } from './progress-view';
 
 /** The words of a progress line, shared by the bar and the plain lines so both say the same. */
 export function describeProgress(view: ProgressView): string {

@@ -1,4 +1,4 @@
-import type { ProgressRenderer, ProgressView } from './progress-renderer';
+import type { ProgressRenderer, ProgressView } from './progress-view';
 
 /** Scripts want a live feed, but not one JSON line per file of a 100 000-file backup. */
 const MIN_INTERVAL_MS = 250;

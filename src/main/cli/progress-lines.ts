@@ -1,4 +1,4 @@
-import type { ProgressRenderer, ProgressView } from './progress-renderer';
+import type { ProgressRenderer, ProgressView } from './progress-view';
 import { describeProgress, percentText } from './progress-format';
 
 /** A new line each time the job is this many percent further. */

@@ -20,6 +20,8 @@ const DEVICE_CODES: Readonly<Record<string, AppErrorCode>> = {
   ConnectionRefused: 'device-disconnected',
   ConnectionClosed: 'device-disconnected',
   DaemonUnreachable: 'device-disconnected',
+  // Pairing given up because the person cancelled (Ctrl-C, the Cancel button): not a protocol fault.
+  Aborted: 'cancelled',
   ProtocolError: 'protocol',
   InvalidResponse: 'protocol',
 };

@@ -2,7 +2,7 @@ import { BackupError } from '../../backup/backup-error';
 import { resolveBackupFolder } from '../../backup/browser';
 import type { CliIo, ParsedArgs } from '../cli-io';
 import { stringFlag, UsageError } from '../cli-io';
-import { ExitCode } from '../exit-codes';
+import { exitCodeFor } from '../failure-exit-code';
 
 /**
  * What the restore, browse and extract commands share: the password from stdin (never argv, so it
@@ -37,21 +37,5 @@ export function reportBackupError(error: unknown, io: CliIo, json: boolean): num
   if (!(error instanceof BackupError)) throw error;
   if (json) io.stdout(`${JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)}\n`);
   io.stderr(`lifeboat: ${error.message}\n`);
-  switch (error.code) {
-    case 'cancelled':
-      return ExitCode.cancelled;
-    case 'no-device':
-      return ExitCode.noDevice;
-    case 'device-locked':
-      return ExitCode.locked;
-    case 'not-found':
-    case 'password-required':
-    case 'wrong-password':
-      return ExitCode.usage;
-    case 'corrupt':
-      // A damaged or hostile backup folder (a refused Manifest.db, a fileID that is no file ID).
-      return ExitCode.backupDamaged;
-    default:
-      return ExitCode.deviceError;
-  }
+  return exitCodeFor(error);
 }

@@ -7,10 +7,9 @@ import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageEr
 import { backupRootOf, chooseUdid, muxAddressOf, plural, refusePasswordArgument, reportFailure } from '../command-support';
 import { ExitCode } from '../exit-codes';
 import { readPasswords } from '../password-input';
-import { chooseProgressStyle, createProgressRenderer, type ProgressView } from '../progress-renderer';
+import { chooseProgressStyle, createProgressRenderer } from '../progress-renderer';
+import type { ProgressView } from '../progress-view';
 import { jsonLine } from '../progress-json';
-
-export const BACKUP_USAGE = 'lifeboat backup [--udid UDID] [--full] [--camera-roll on|off] [--password-stdin] [--keep-last N] [--keep-monthly N] [--keep-all] [--backup-root DIR] [--json]';
 
 /**
  * `lifeboat backup`: one backup of the phone into `<root>/<UDID>` (the previous one becomes a

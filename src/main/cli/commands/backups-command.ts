@@ -8,8 +8,6 @@ import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from 
 import { backupRootOf, plural, reportFailure } from '../command-support';
 import { ExitCode } from '../exit-codes';
 
-export const BACKUPS_USAGE = 'lifeboat backups [--udid UDID] [--backup-root DIR] [--json]';
-
 /**
  * `lifeboat backups`: the backup history under the root (current backups, snapshots, archives),
  * newest first, with size, file and photo counts and state. `--json` prints

@@ -4,8 +4,6 @@ import { checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';
 import { type CliIoWithStdin, backupFolderFromArgs, passwordFromArgs, reportBackupError } from './backup-command-support';
 
-export const BROWSE_USAGE = 'lifeboat browse BACKUP [Domain/path] [--search TEXT] [--apps] [--password-stdin] [--json]';
-
 /** Most search hits printed; the count says when there were more. */
 const SEARCH_LIMIT = 500;
 

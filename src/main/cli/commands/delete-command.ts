@@ -6,8 +6,6 @@ import { ExitCode } from '../exit-codes';
 import { jsonLine } from '../progress-json';
 import { findBackup } from './backups-command';
 
-export const DELETE_USAGE = 'lifeboat delete BACKUP [--yes] [--with-snapshots] [--backup-root DIR] [--json]';
-
 /**
  * `lifeboat delete BACKUP`: removes one backup (a snapshot, an archive or a device's current
  * backup, with --with-snapshots also its older snapshots) from the backup root. Folders outside

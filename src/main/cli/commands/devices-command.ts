@@ -4,8 +4,6 @@ import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from 
 import { ExitCode } from '../exit-codes';
 import { formatBytes } from '../../../shared/format';
 
-export const DEVICES_USAGE = 'lifeboat devices [--json] [--timeout SECONDS]';
-
 interface ListedDevice extends DeviceInspection {
   readonly udid: string;
   readonly connectionType: string;

@@ -5,8 +5,6 @@ import { ExitCode } from '../exit-codes';
 import { readPasswords } from '../password-input';
 import { jsonLine } from '../progress-json';
 
-export const ENCRYPTION_USAGE = 'lifeboat encryption [status|on|off|change-password] [--udid UDID] [--password-stdin] [--json]';
-
 type Action = 'status' | 'on' | 'off' | 'change-password';
 
 /**

@@ -5,8 +5,6 @@ import { checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';
 import { type CliIoWithStdin, backupFolderFromArgs, passwordFromArgs, reportBackupError } from './backup-command-support';
 
-export const EXTRACT_USAGE = 'lifeboat extract BACKUP Domain/path --to DIR [--password-stdin] [--json]';
-
 /**
  * `lifeboat extract`: copies a file, a folder or a whole domain out of a backup into DIR, with the
  * files' modification times; decrypts an encrypted backup with the password from stdin. Files a

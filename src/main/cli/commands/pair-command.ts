@@ -5,8 +5,6 @@ import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from 
 import { ExitCode } from '../exit-codes';
 import { timeoutFromArgs } from './devices-command';
 
-export const PAIR_USAGE = 'lifeboat pair [--udid UDID] [--wait SECONDS] [--timeout SECONDS]';
-
 /**
  * `lifeboat pair`: asks the phone to trust this computer and waits while the "Trust This
  * Computer?" dialog is up (§2.5.2). Ctrl-C cancels.

@@ -4,10 +4,9 @@ import { BackupError } from '../../backup/backup-error';
 import { importPhotos, type PhotoImportProgress, type PhotoImportResult, PhotoImportError } from '../../backup/photos';
 import { UsbmuxClient } from '../../device/usbmux';
 import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
-import { ExitCode, exitCodeFor } from '../exit-codes';
+import { ExitCode } from '../exit-codes';
+import { exitCodeFor } from '../failure-exit-code';
 import { timeoutFromArgs } from './devices-command';
-
-export const PHOTOS_USAGE = 'lifeboat photos import --to DIR [--udid UDID] [--again] [--json]';
 
 /** How often the one-line progress of a terminal is redrawn. */
 const TERMINAL_REDRAW_MS = 100;

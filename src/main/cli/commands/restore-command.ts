@@ -5,10 +5,9 @@ import { assessErasedPhone, runRestore, type RestoreProgress } from '../../backu
 import { checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';
 import { jsonLine } from '../progress-json';
-import { chooseProgressStyle, createProgressRenderer, type ProgressView } from '../progress-renderer';
+import { chooseProgressStyle, createProgressRenderer } from '../progress-renderer';
+import type { ProgressView } from '../progress-view';
 import { type CliIoWithStdin, backupFolderFromArgs, passwordFromArgs, reportBackupError } from './backup-command-support';
-
-export const RESTORE_USAGE = 'lifeboat restore [--udid U] [--backup ID|DIR] [--password-stdin] [--no-system] [--settings] [--no-reboot] [--skip-apps] [--candidates] [--json]';
 
 /**
  * `lifeboat restore`: puts a backup back onto the iPhone (default: its latest backup here), with

@@ -7,8 +7,6 @@ import { readPasswords } from '../password-input';
 import { jsonLine } from '../progress-json';
 import { findBackup } from './backups-command';
 
-export const VERIFY_USAGE = 'lifeboat verify BACKUP [--password-stdin] [--backup-root DIR] [--json]';
-
 /**
  * `lifeboat verify BACKUP`: checks that every file the backup's manifest lists is there with its
  * recorded size (encrypted backups need the password). Exit 0 when complete, 10 when not.

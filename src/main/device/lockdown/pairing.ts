@@ -3,7 +3,6 @@ import { plistData, plistString } from '../codec';
 import { LockdownError } from '../errors';
 import type { MuxDevice, UsbmuxClient } from '../usbmux';
 import { openLockdown } from './lockdown-client';
-import { generatePairingCertificates } from './pair-certificates';
 import { decodePairRecord, encodePairRecord, newHostId, type PairRecord } from './pair-record';
 
 export interface PairOptions {
@@ -36,6 +35,9 @@ export async function pairDevice(device: MuxDevice, options: PairOptions): Promi
     if (!devicePublicKey) throw new LockdownError('ProtocolError', 'The iPhone did not give its public key, so it cannot be paired.');
     // WiFiAddress must be read before Pair: iOS 7 refuses it afterwards (§2.5.3).
     const wifiMacAddress = plistString(await lockdown.getValue(undefined, 'WiFiAddress').catch(() => undefined));
+    // Loaded here, not at start: @peculiar/x509 and its Reflect polyfill cost every command that
+    // only talks to a paired phone (`lifeboat devices`, a backup) tens of milliseconds (issue 16).
+    const { generatePairingCertificates } = await import('./pair-certificates');
     const certificates = await generatePairingCertificates(devicePublicKey);
     const unsaved: PairRecord = { ...certificates, hostId: newHostId(), systemBuid, wifiMacAddress, escrowBag: undefined };
 
