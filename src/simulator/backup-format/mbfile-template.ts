@@ -1,4 +1,4 @@
-import type { MbFileInfo } from './mbfile';
+import type { MbFileInfo } from './mbfile-info';
 
 /**
  * A fast path for the MBFile archive almost every Manifest.db row holds (protocol.md §5.6): a

@@ -1,6 +1,21 @@
-import type { AfcClient } from './afc';
 import type { AfcFileInfo } from './afc-info';
-import { AfcOpenMode } from './afc-protocol';
+import { AfcOpenMode, type AfcOpenModeValue } from './afc-protocol';
+
+/** AfcClient's AfcHandle: the 64-bit handle the phone gives an open file (protocol.md §4). */
+type AfcHandle = bigint;
+
+/**
+ * The AFC calls these helpers make, which AfcClient has: named here rather than imported, because
+ * AfcClient offers these helpers as its own methods and the two files would import each other.
+ */
+export interface AfcFileCalls {
+  readDirectory(path: string): Promise<string[]>;
+  getFileInfo(path: string): Promise<AfcFileInfo>;
+  open(path: string, mode?: AfcOpenModeValue): Promise<AfcHandle>;
+  read(handle: AfcHandle, length?: number): Promise<Buffer>;
+  write(handle: AfcHandle, data: Uint8Array): Promise<void>;
+  close(handle: AfcHandle): Promise<void>;
+}
 import { ServiceError } from './service-error';
 
 /**
@@ -16,7 +31,7 @@ export interface AfcWalkEntry {
   readonly info: AfcFileInfo;
 }
 
-export async function* readFileChunks(afc: AfcClient, path: string, chunkBytes: number): AsyncGenerator<Buffer, void, undefined> {
+export async function* readFileChunks(afc: AfcFileCalls, path: string, chunkBytes: number): AsyncGenerator<Buffer, void, undefined> {
   const handle = await afc.open(path, AfcOpenMode.READ_ONLY);
   let failed = false;
   try {
@@ -36,7 +51,7 @@ export async function* readFileChunks(afc: AfcClient, path: string, chunkBytes: 
   }
 }
 
-export async function readFileToBuffer(afc: AfcClient, path: string, limitBytes: number): Promise<Buffer> {
+export async function readFileToBuffer(afc: AfcFileCalls, path: string, limitBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of readFileChunks(afc, path, 64 * 1024)) {
@@ -50,7 +65,7 @@ export async function readFileToBuffer(afc: AfcClient, path: string, limitBytes:
 }
 
 /** Opens with "w+" (create, truncate) like idevicebackup2's RestoreApplications.plist write (§7.3). */
-export async function writeFileFrom(afc: AfcClient, path: string, source: WriteSource): Promise<number> {
+export async function writeFileFrom(afc: AfcFileCalls, path: string, source: WriteSource): Promise<number> {
   const handle = await afc.open(path, AfcOpenMode.WRITE_READ);
   let written = 0;
   let failed = false;
@@ -75,7 +90,7 @@ export async function writeFileFrom(afc: AfcClient, path: string, source: WriteS
   return written;
 }
 
-export async function* walkTree(afc: AfcClient, directory: string): AsyncGenerator<AfcWalkEntry, void, undefined> {
+export async function* walkTree(afc: AfcFileCalls, directory: string): AsyncGenerator<AfcWalkEntry, void, undefined> {
   const names = (await afc.readDirectory(directory)).sort(compareNames);
   for (const name of names) {
     const path = joinAfcPath(directory, name);

@@ -4,7 +4,7 @@ import type { BackupView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
-import { formatDate } from '../devices/device-page';
+import { formatDate } from '../../components/format-date';
 import { useBrowseBackup } from '../browser/open-backup';
 import { MenuButton, type MenuItem } from '../../components/menu-button';
 import { MiddleEllipsis } from '../../components/middle-ellipsis';

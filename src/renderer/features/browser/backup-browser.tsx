@@ -4,7 +4,7 @@ import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { MiddleEllipsis } from '../../components/middle-ellipsis';
 import { VirtualList } from '../../components/virtual-list';
-import { formatDate } from '../devices/device-page';
+import { formatDate } from '../../components/format-date';
 import { BrowserRow, ROW_HEIGHT } from './browser-row';
 import { searchCount } from './browser-words';
 

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { DeviceView } from '../../../shared/contract';
 import { useActions, useAppState } from '../../app/store-context';
+import { formatDate } from '../../components/format-date';
 import { Switch } from '../../components/switch';
 import { BackupHistory } from '../backups/backup-history';
 import { BackupNow } from '../backups/backup-now';
@@ -114,8 +115,4 @@ function Fact({ label, value, testId }: { readonly label: string; readonly value
       <dd data-testid={testId}>{value ?? '—'}</dd>
     </div>
   );
-}
-
-export function formatDate(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }

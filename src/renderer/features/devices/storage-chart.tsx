@@ -2,7 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../../shared/format';
 import { useAppState } from '../../app/store-context';
 import { labelsThatFit } from './chart-labels';
-import { formatDate } from './device-page';
+import { formatDate } from '../../components/format-date';
 
 const WIDTH = 640;
 const HEIGHT = 160;

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { DeviceView } from '../../../shared/contract';
 import { useActions, useAppState } from '../../app/store-context';
-import { formatDate } from '../devices/device-page';
+import { formatDate } from '../../components/format-date';
 
 /**
  * The after-reset path: a phone that comes back erased (an empty Camera Roll while a backup here

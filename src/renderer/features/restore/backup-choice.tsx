@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { BackupView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
-import { formatDate } from '../devices/device-page';
+import { formatDate } from '../../components/format-date';
 
 /** What a backup holds, in a few words: for the wizard's choice list and the banner. */
 export function describeBackupContents(backup: BackupView): string {

@@ -6,7 +6,7 @@ import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
 import { ErrorDetails } from '../../components/error-text';
 import { JobProgressView } from '../backups/backup-now';
-import { formatDate } from '../devices/device-page';
+import { formatDate } from '../../components/format-date';
 import { BackupChoice } from './backup-choice';
 
 type Step = 'choose' | 'checks' | 'options' | 'progress';

@@ -1,0 +1,55 @@
+/**
+ * The shape docs/architecture.md and the README claim, checked on every run rather than by
+ * review: no import cycles anywhere in src/, and the layer order codec → usbmux → lockdown →
+ * services → device manager → backup → core → adapters (cli, web, electron). The renderer, the
+ * shared contract and the simulator have eslint rules of their own (eslint.config.mjs).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { importCycles, layerViolations, readImportGraph } from './import-graph';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('the import graph of src/', () => {
+  const graph = readImportGraph(REPO_ROOT);
+
+  it('reads the modules and their imports', () => {
+    expect(graph.edges.get('src/main/cli/main.ts')).toContain('src/main/cli/command-help.ts');
+    expect(graph.packages.get('src/main/device/lockdown/x509.ts')).toContain('@peculiar/x509');
+  });
+
+  it('has no import cycle', () => {
+    expect(importCycles(graph.edges)).toEqual([]);
+  });
+
+  it('imports only down the layers, and no adapter imports another', () => {
+    expect(layerViolations(graph.edges)).toEqual([]);
+  });
+});
+
+describe('the checks themselves', () => {
+  it('find a cycle through three modules and one module importing itself', () => {
+    const edges = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['d']],
+      ['e', ['a']],
+    ]);
+    expect(importCycles(edges)).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
+  it('refuse an upward import, an adapter importing another, and a folder in no layer', () => {
+    const edges = new Map([
+      ['src/main/device/usbmux/usbmux-client.ts', ['src/main/device/codec/index.ts', 'src/main/backup/engine/index.ts']],
+      ['src/main/web/bridge.ts', ['src/main/core/app-core.ts', 'src/main/cli/main.ts']],
+      ['src/main/misc/helper.ts', []],
+    ]);
+    expect(layerViolations(edges)).toEqual([
+      'src/main/device/usbmux/usbmux-client.ts imports src/main/backup/engine/index.ts: src/main/device/usbmux/ sits below src/main/backup/',
+      'src/main/web/bridge.ts imports src/main/cli/main.ts: one adapter never imports another (both go through src/main/core)',
+      'src/main/misc/helper.ts is in no layer: add its folder to LAYERS in test/structure/import-graph.ts',
+    ]);
+  });
+});
