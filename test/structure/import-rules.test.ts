@@ -4,6 +4,7 @@
  * services → device manager → backup → core → adapters (cli, web, electron). The renderer, the
  * shared contract and the simulator have eslint rules of their own (eslint.config.mjs).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,26 @@ describe('the import graph of src/', () => {
 
   it('imports only down the layers, and no adapter imports another', () => {
     expect(layerViolations(graph.edges)).toEqual([]);
+  });
+});
+
+describe('package.json dependencies', () => {
+  const graph = readImportGraph(REPO_ROOT);
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  /** The packages the app and the CLI load (the simulator runs only under tsx, for tests, sim and demo). */
+  const shipped = new Set<string>();
+  for (const [file, specifiers] of graph.packages) {
+    if (file.startsWith('src/simulator/')) continue;
+    for (const specifier of specifiers) {
+      if (specifier.startsWith('node:')) continue;
+      const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+      // Electron's own module comes with the Electron runtime, not from node_modules.
+      if (name !== 'electron') shipped.add(name);
+    }
+  }
+
+  it('hold exactly what the app and the CLI import: build- and test-only packages are devDependencies', () => {
+    expect([...shipped].sort()).toEqual(Object.keys(manifest.dependencies).sort());
   });
 });
 
