@@ -62,12 +62,6 @@ export function statusForError(error: unknown): MappedStatus {
   return { code: DL_STATUS.generic, description: error instanceof Error ? error.message : 'Unknown error', errno: undefined };
 }
 
-/** Whether a failure means the disk (or quota) is full: the backup must then say so plainly. */
-export function isDiskFull(error: unknown): boolean {
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  return errno === 'ENOSPC' || errno === 'EDQUOT';
-}
-
 /**
  * The status reply after a DLMessageDownloadFiles stream (§3.6.1): 0 when every file was sent,
  * otherwise -13 "Multi status" with the errno-derived code and text per failed path.

@@ -37,8 +37,6 @@ export type DeviceLinkMessage =
   | (Base & { readonly kind: 'DLMessageDisconnect'; readonly reason: string | undefined })
   | (Base & { readonly kind: 'unknown'; readonly name: string });
 
-export type DeviceLinkMessageKind = DeviceLinkMessage['kind'];
-
 /**
  * Reads a DL array. Only what the host needs is checked strictly (the name, paths, the result
  * dict); trailing elements may be absent (§3.5 "parse defensively"), so the options dict and the
