@@ -20,7 +20,7 @@ describe('sim command line parsing', () => {
 
   it('explains what is wrong with a bad command line', () => {
     expect(() => parseCliArgs(['--state-dir', '/tmp/s'])).toThrow(UsageError);
-    expect(() => parseCliArgs(['--listen', 'UNIX:/x', '--state-dir', '/s', '--profile', 'huge'])).toThrow(/--profile/);
+    expect(() => parseCliArgs(['--listen', 'UNIX:/x', '--state-dir', '/s', '--profile', 'gigantic'])).toThrow(/--profile/);
     expect(() => parseCliArgs(['--listen', 'UNIX:/x', '--state-dir', '/s', '--devices', '0'])).toThrow(/--devices/);
     expect(() => parseCliArgs(['--listen', 'UNIX:/x', '--state-dir', '/s', '--colour', 'red'])).toThrow(/--colour/);
   });
