@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { EventLoopReport } from './app-core-child';
 import { profilesFor } from './bench-options';
@@ -32,19 +33,21 @@ export async function benchEventLoop(context: BenchContext): Promise<RowSection>
     }
     const child = await context.bundle('app-core-child');
     const workDir = fs.mkdtempSync(path.join(context.scratch, `lifeboat-bench-event-loop-${profile}-`));
-    const reports: { kind: string; report: EventLoopReport }[] = [];
+    const reports: { kind: string; load: number; report: EventLoopReport }[] = [];
     try {
       const { sim, env } = await startPairedSim(context, workDir, profile);
       try {
         for (const kind of ['full', 'incremental'] as const) {
           context.log(`event-loop ${profile}: ${kind} backup through the app core…`);
+          // On a busy machine the loop also waits for a core, not only for Lifeboat's own work.
+          const load = os.loadavg()[0] ?? 0;
           const profiling = context.options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(context.options.cpuProfileDir)];
           const run = await runProcess(process.execPath, [...profiling, '--enable-source-maps', child, path.join(workDir, 'app'), sim.udid, kind], env, context.repoRoot, 'pipe');
           if (run.code !== 0) throw new Error(`The app core's ${kind} backup failed (exit ${run.code}): ${run.stderr.trim().slice(-2000)}`);
           const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as EventLoopReport;
           if (report.outcome !== 'succeeded') throw new Error(`The app core's ${kind} backup ${report.outcome}: ${report.error ?? 'no reason given'}`);
           context.log(`event-loop ${profile}: ${kind}: p99 ${report.p99Ms} ms, max ${report.maxMs} ms, ${report.stalls.length} stalls over 50 ms`);
-          reports.push({ kind, report });
+          reports.push({ kind, load, report });
         }
       } finally {
         await sim.stop();
@@ -61,15 +64,15 @@ export async function benchEventLoop(context: BenchContext): Promise<RowSection>
 }
 
 /** The table, and where the longest stalls fell: what to look at when p99 is over target. */
-export function describe(profile: string, reports: readonly { kind: string; report: EventLoopReport }[]): string[] {
+export function describe(profile: string, reports: readonly { kind: string; load: number; report: EventLoopReport }[]): string[] {
   const lines = [
     `### ${profile}`,
     '',
-    '| Backup | Job time | Files | p50 | p99 | Max | Mean | Stalls > 50 ms | Peak RSS |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| Backup | Job time | Files | p50 | p99 | Max | Mean | Stalls > 50 ms | Peak RSS | Load at start (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const { kind, report } of reports) {
-    lines.push(`| ${kind} | ${seconds(report.jobMs)} | ${report.filesDone} | ${report.p50Ms} ms | ${report.p99Ms} ms | ${report.maxMs} ms | ${report.meanMs} ms | ${report.stalls.length} | ${(report.maxRssKb / 1024).toFixed(0)} MB |`);
+  for (const { kind, load, report } of reports) {
+    lines.push(`| ${kind} | ${seconds(report.jobMs)} | ${report.filesDone} | ${report.p50Ms} ms | ${report.p99Ms} ms | ${report.maxMs} ms | ${report.meanMs} ms | ${report.stalls.length} | ${(report.maxRssKb / 1024).toFixed(0)} MB | ${load.toFixed(1)} |`);
   }
   for (const { kind, report } of reports) {
     if (report.stalls.length === 0) continue;

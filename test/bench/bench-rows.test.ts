@@ -82,12 +82,13 @@ describe('the rows', () => {
   it('groups event-loop stalls by the job phase they fell in', () => {
     const lines = describeEventLoop('large', [{
       kind: 'full',
+      load: 1.5,
       report: {
         jobMs: 20_000, outcome: 'succeeded', filesDone: 100, bytesDone: 1, p50Ms: 10.1, p99Ms: 80, maxMs: 400, meanMs: 11, maxRssKb: 200 * 1024,
         stalls: [{ atMs: 100, ms: 60, phase: 'preparing' }, { atMs: 19_000, ms: 400, phase: 'finishing' }, { atMs: 19_500, ms: 70, phase: 'finishing' }],
       },
     }]);
-    expect(lines.join('\n')).toContain('| full | 20.0 s | 100 | 10.1 ms | 80 ms | 400 ms | 11 ms | 3 | 200 MB |');
+    expect(lines.join('\n')).toContain('| full | 20.0 s | 100 | 10.1 ms | 80 ms | 400 ms | 11 ms | 3 | 200 MB | 1.5 |');
     expect(lines.at(-1)).toBe('full: stalls by job phase: preparing 1 (60 ms), finishing 2 (470 ms); longest: 400 ms at 19.0 s (finishing), 70 ms at 19.5 s (finishing), 60 ms at 0.10 s (preparing).');
   });
 });

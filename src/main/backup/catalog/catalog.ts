@@ -126,7 +126,7 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
       fingerprint,
       unlocked: keys !== undefined,
     };
-    store.put(stored, result.inodes);
+    await store.put(stored, result.inodes);
     return { stored, result };
   };
 
