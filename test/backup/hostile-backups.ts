@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { decodePlist, encodePlist, isPlistDict, PLIST_BUDGETS } from '../../src/main/device/codec';
 import { fileIdOf, sampleFiles, writeTestBackup } from './backup-builder';
 
 /**
@@ -71,4 +72,20 @@ export async function writeFifoManifestBackup(folder: string, udid: string): Pro
   await writeGoodBackup(folder, udid);
   fs.rmSync(path.join(folder, 'Manifest.db'));
   execFileSync('mkfifo', [path.join(folder, 'Manifest.db')]);
+}
+
+/**
+ * An encrypted backup (password `password`) whose key bag asks for the 10 million SHA-256 rounds of
+ * a real iOS 10.2+ backup (protocol.md §6.2: DPIC), seconds of key derivation before any answer.
+ * Only DPIC is changed, so the password no longer opens it: for tests that cancel the unlock.
+ */
+export async function writeRealRoundsEncryptedBackup(folder: string, udid: string, password: string): Promise<void> {
+  await writeTestBackup(folder, { udid, files: sampleFiles(3), password });
+  const manifestFile = path.join(folder, 'Manifest.plist');
+  const manifest = decodePlist(fs.readFileSync(manifestFile), PLIST_BUDGETS.metadataFile);
+  if (!isPlistDict(manifest) || !Buffer.isBuffer(manifest.BackupKeyBag)) throw new Error('the test backup has no key bag');
+  const keybag = Buffer.from(manifest.BackupKeyBag);
+  // TLV: 4-byte tag, 4-byte length, then the 4-byte value.
+  keybag.writeUInt32BE(10_000_000, keybag.indexOf(Buffer.from('DPIC', 'latin1')) + 8);
+  fs.writeFileSync(manifestFile, encodePlist({ ...manifest, BackupKeyBag: keybag }, 'binary'));
 }

@@ -6,6 +6,7 @@ import { type BackupCatalog, type BackupRecord, openCatalog } from '../backup/ca
 import { type BackupProgress, changeBackupPassword, getBackupEncryption, runBackup, setBackupEncryption } from '../backup/engine';
 import { importPhotos, type PhotoImportProgress } from '../backup/photos';
 import { createUntrustedBackupReader } from '../backup/reader';
+import { MAX_METADATA_FILE_BYTES, readRegularFile } from '../backup/store';
 import type { BackupView } from '../../shared/contract';
 import type { Backends, CatalogBackend } from './backends';
 import { createBrowserBackend } from './browser-backend';
@@ -110,7 +111,7 @@ export function toBackupView(record: BackupRecord): BackupView {
 async function checkBackupPassword(folder: string, password: string): Promise<void> {
   let manifest: Buffer;
   try {
-    manifest = await fs.promises.readFile(path.join(folder, 'Manifest.plist'));
+    manifest = await readRegularFile(path.join(folder, 'Manifest.plist'), MAX_METADATA_FILE_BYTES);
   } catch {
     return; // No backup there yet: the phone's own key bag is checked during the backup.
   }

@@ -94,6 +94,8 @@ export interface BackupBrowser {
 export interface OpenBrowserOptions {
   /** Needed for an encrypted backup; never stored or logged. */
   readonly password?: string;
+  /** Cancels unlocking an encrypted backup: the key derivation stops (crypto/key-derivation.ts), BackupError `cancelled`. */
+  readonly signal?: AbortSignal;
 }
 
 const APP_DOMAIN = /^(AppDomain|AppDomainGroup|AppDomainPlugin)-(.+)$/;
@@ -115,7 +117,7 @@ export async function openBackupBrowser(folder: string, options: OpenBrowserOpti
     if (options.password === undefined || options.password === '') {
       throw new BackupError('password-required', 'This backup is encrypted: enter its password to open it.');
     }
-    keys = await unlockBackup(manifest, options.password);
+    keys = await unlockBackup(manifest, options.password, options.signal);
   }
   const index = BackupIndex.open(root, keys);
   const notes: string[] = [];

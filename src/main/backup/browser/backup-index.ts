@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { mbdbRows } from '../catalog/manifest-mbdb';
-import { openManifestDb } from '../catalog/manifest-source';
+import { MANIFEST_DB, openManifestDb } from '../catalog/manifest-source';
 import { entryKindOf, type EntryKind } from '../catalog/mbfile-fields';
 import type { BackupKeys } from '../crypto';
-import { contentPathOf, readRegularFileSync } from '../store';
+import { contentPathOf, iterateUntrusted, readingUntrusted, readRegularFileSync } from '../store';
 import { decodeMbFileRecord } from './mbfile-record';
 
 /**
@@ -77,12 +77,14 @@ function prefixEnd(prefix: string): string {
 
 export class BackupIndex {
   private readonly columns: string;
+  private readonly what: string;
 
   private constructor(
     private readonly db: Database.Database,
     readonly format: 'manifest-db' | 'manifest-mbdb',
   ) {
     // Manifest.db has no size/mode columns (they are inside the MBFile blob); the mbdb table has.
+    this.what = format === 'manifest-db' ? MANIFEST_DB : "The backup's Manifest.mbdb";
     this.columns = format === 'manifest-db' ? 'fileID, domain, relativePath, flags, file, NULL AS size, NULL AS mode' : 'fileID, domain, relativePath, flags, file, size, mode';
   }
 
@@ -125,23 +127,28 @@ export class BackupIndex {
     this.db.close();
   }
 
+  /** A query on the file list: a damaged page of the backup's Manifest.db may surface in any (BackupError `corrupt`). */
+  private read<T>(query: () => T): T {
+    return readingUntrusted(this.what, query);
+  }
+
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM Files').get() as { n: number }).n;
+    return this.read(() => (this.db.prepare('SELECT count(*) AS n FROM Files').get() as { n: number }).n);
   }
 
   domains(): DomainCount[] {
-    const rows = this.db.prepare('SELECT domain, count(*) AS n FROM Files GROUP BY domain ORDER BY domain').all() as Array<{ domain: string; n: number }>;
+    const rows = this.read(() => this.db.prepare('SELECT domain, count(*) AS n FROM Files GROUP BY domain ORDER BY domain').all() as Array<{ domain: string; n: number }>);
     return rows.map((row) => ({ domain: row.domain, entries: row.n }));
   }
 
   entry(domain: string, relativePath: string): IndexedEntry | undefined {
-    const raw = this.db.prepare(`SELECT ${this.columns} FROM Files WHERE relativePath = ? AND domain = ? LIMIT 1`).get(relativePath, domain) as RawRow | undefined;
+    const raw = this.read(() => this.db.prepare(`SELECT ${this.columns} FROM Files WHERE relativePath = ? AND domain = ? LIMIT 1`).get(relativePath, domain) as RawRow | undefined);
     return raw && this.describe(raw);
   }
 
   /** The row with this fileID (§5.2), if any. */
   entryById(fileId: string): IndexedEntry | undefined {
-    const raw = this.db.prepare(`SELECT ${this.columns} FROM Files WHERE fileID = ? LIMIT 1`).get(fileId) as RawRow | undefined;
+    const raw = this.read(() => this.db.prepare(`SELECT ${this.columns} FROM Files WHERE fileID = ? LIMIT 1`).get(fileId) as RawRow | undefined);
     return raw && this.describe(raw);
   }
 
@@ -162,15 +169,15 @@ export class BackupIndex {
       instr(${rest}, '/') = 0 AS direct FROM Files WHERE ${where}`;
     const grouped = `SELECT name, min(CASE WHEN direct THEN id END) AS id FROM (${names}) WHERE name != '' GROUP BY name`;
     const bindings = { domain, prefix, ...(prefix === '' ? {} : { end: prefixEnd(prefix) }) };
-    const rows = this.db
+    const rows = this.read(() => this.db
       .prepare(`${grouped} ORDER BY name LIMIT @limit OFFSET @offset`)
-      .all({ ...bindings, limit: page.limit ?? -1, offset: page.offset ?? 0 }) as Array<{ name: string; id: number | null }>;
-    const byRowid = this.db.prepare(`SELECT ${this.columns} FROM Files WHERE rowid = ?`);
+      .all({ ...bindings, limit: page.limit ?? -1, offset: page.offset ?? 0 }) as Array<{ name: string; id: number | null }>);
+    const byRowid = this.read(() => this.db.prepare(`SELECT ${this.columns} FROM Files WHERE rowid = ?`));
     // Backups list folders as rows, but a partial or hand-made one may not: imply them.
-    const entries = rows.map((row) => (row.id === null ? impliedDirectory(domain, `${prefix}${row.name}`) : this.describe(byRowid.get(row.id) as RawRow)));
+    const entries = rows.map((row) => (row.id === null ? impliedDirectory(domain, `${prefix}${row.name}`) : this.describe(this.read(() => byRowid.get(row.id) as RawRow))));
     const total = page.offset === undefined && page.limit === undefined
       ? entries.length
-      : (this.db.prepare(`SELECT count(*) AS n FROM (${grouped})`).get(bindings) as { n: number }).n;
+      : this.read(() => (this.db.prepare(`SELECT count(*) AS n FROM (${grouped})`).get(bindings) as { n: number }).n);
     return { entries, total };
   }
 
@@ -181,12 +188,14 @@ export class BackupIndex {
 
   /** Every entry at or below `relativePath` in `domain` ('' = the whole domain), in path order. */
   *under(domain: string, relativePath: string): Generator<IndexedEntry> {
-    const statement = relativePath === ''
-      ? this.db.prepare(`SELECT ${this.columns} FROM Files WHERE domain = ? ORDER BY relativePath`).bind(domain)
-      : this.db
-          .prepare(`SELECT ${this.columns} FROM Files WHERE (relativePath = ? OR (relativePath >= ? AND relativePath < ?)) AND domain = ? ORDER BY relativePath`)
-          .bind(relativePath, `${relativePath}/`, prefixEnd(`${relativePath}/`), domain);
-    for (const raw of statement.iterate() as IterableIterator<RawRow>) yield this.describe(raw);
+    const statement = (): IterableIterator<RawRow> =>
+      (relativePath === ''
+        ? this.db.prepare(`SELECT ${this.columns} FROM Files WHERE domain = ? ORDER BY relativePath`).bind(domain)
+        : this.db
+            .prepare(`SELECT ${this.columns} FROM Files WHERE (relativePath = ? OR (relativePath >= ? AND relativePath < ?)) AND domain = ? ORDER BY relativePath`)
+            .bind(relativePath, `${relativePath}/`, prefixEnd(`${relativePath}/`), domain)
+      ).iterate() as IterableIterator<RawRow>;
+    for (const raw of iterateUntrusted(this.what, statement)) yield this.describe(raw);
   }
 
   /**
@@ -201,9 +210,9 @@ export class BackupIndex {
     const inDomain = options.domain === undefined ? '' : 'AND domain = @domain';
     const byPath = `SELECT rowid FROM Files WHERE relativePath LIKE @pattern ESCAPE '\\' ${inDomain}`;
     const byDomain = options.domain === undefined ? ` UNION SELECT rowid FROM Files WHERE domain LIKE @pattern ESCAPE '\\'` : '';
-    const rows = this.db
+    const rows = this.read(() => this.db
       .prepare(`SELECT ${this.columns} FROM Files WHERE rowid IN (SELECT rowid FROM (${byPath}${byDomain}) LIMIT @limit) ORDER BY domain, relativePath`)
-      .all({ pattern, limit: limit + 1, ...(options.domain === undefined ? {} : { domain: options.domain }) }) as RawRow[];
+      .all({ pattern, limit: limit + 1, ...(options.domain === undefined ? {} : { domain: options.domain }) }) as RawRow[]);
     const more = rows.length > limit;
     // The one row past the limit only says there are more; which one it is depends on the scan.
     const shown = more ? rows.filter((_, index) => index !== rows.length - 1) : rows;
@@ -217,7 +226,7 @@ export class BackupIndex {
 
   /** Every entry, in storage order (for totals and completeness checks). */
   *all(): Generator<IndexedEntry> {
-    for (const raw of this.db.prepare(`SELECT ${this.columns} FROM Files`).iterate() as IterableIterator<RawRow>) yield this.describe(raw);
+    for (const raw of iterateUntrusted(this.what, () => this.db.prepare(`SELECT ${this.columns} FROM Files`).iterate() as IterableIterator<RawRow>)) yield this.describe(raw);
   }
 
   private describe(raw: RawRow): IndexedEntry {

@@ -51,7 +51,10 @@ export function parseBackupPath(text: string): BackupPath {
   return slash < 0 ? { domain: trimmed, relativePath: '' } : { domain: trimmed.slice(0, slash), relativePath: trimmed.slice(slash + 1) };
 }
 
-/** The components of a backup path, refused if any could leave the destination folder. */
+/** The longest name a file system here holds (NAME_MAX; APFS on the phone has the same 255-byte limit). */
+const MAX_NAME_BYTES = 255;
+
+/** The components of a backup path, refused if any could leave the destination folder or could not be a name here. */
 function safeComponents(relativePath: string, shown: string): string[] {
   if (relativePath === '') return [];
   const parts = relativePath.split('/');
@@ -59,8 +62,22 @@ function safeComponents(relativePath: string, shown: string): string[] {
     if (part === '' || part === '.' || part === '..' || part.includes('\0') || (path.sep === '\\' && /[\\:]/.test(part))) {
       throw new BackupError('hostile-path', `The backup lists a path that could leave the destination folder (${JSON.stringify(shown)}); nothing more was extracted.`);
     }
+    if (Buffer.byteLength(part, 'utf8') > MAX_NAME_BYTES) {
+      const start = shown.length > 80 ? `${shown.slice(0, 80)}…` : shown;
+      throw new BackupError('hostile-path', `The backup lists a name longer than ${MAX_NAME_BYTES} bytes (${JSON.stringify(start)}), which no iPhone makes and no folder here can hold; the backup is damaged, and nothing more was extracted.`);
+    }
   }
   return parts;
+}
+
+/** `work` on the destination folder, its file system errors (a path too long, no space, no permission) as a sentence. */
+async function onDestination<T>(target: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof BackupError) throw error;
+    throw new BackupError('io', `Could not write ${target} (${(error as Error).message}); the files already copied were kept.`, { cause: error });
+  }
 }
 
 /**
@@ -87,15 +104,15 @@ export async function extractFromBackup(browser: BackupBrowser, selection: Backu
   const missing: string[] = [];
   const linksSkipped: string[] = [];
   const directories: Array<{ target: string; entry: BrowserEntry }> = [];
-  await fs.promises.mkdir(destinationRoot, { recursive: true });
-  if (selection.relativePath === '') await fs.promises.mkdir(destination, { recursive: true });
+  await onDestination(destinationRoot, () => fs.promises.mkdir(destinationRoot, { recursive: true }));
+  if (selection.relativePath === '') await onDestination(destination, () => fs.promises.mkdir(destination, { recursive: true }));
 
   for (const entry of entries) {
     if (options.signal?.aborted) throw new BackupError('cancelled', 'The extraction was cancelled; the files already copied were kept.');
     const target = hostPathOf(entry);
     const shown = `${entry.domain}/${entry.relativePath}`;
     if (entry.kind === 'directory') {
-      await fs.promises.mkdir(target, { recursive: true });
+      await onDestination(target, () => fs.promises.mkdir(target, { recursive: true }));
       directories.push({ target, entry });
       continue;
     }
@@ -110,16 +127,17 @@ export async function extractFromBackup(browser: BackupBrowser, selection: Backu
       options.onProgress?.({ ...progress });
       continue;
     }
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await onDestination(target, () => fs.promises.mkdir(path.dirname(target), { recursive: true }));
     const partial = `${target}.lifeboat-partial`;
-    try {
-      await pipeline(browser.openFile(entry), fs.createWriteStream(partial, { mode: 0o644 }));
-      await fs.promises.rename(partial, target);
-    } catch (error) {
-      await fs.promises.rm(partial, { force: true });
-      if (error instanceof BackupError) throw error;
-      throw new BackupError('io', `Could not write ${target} (${(error as Error).message}).`, { cause: error });
-    }
+    await onDestination(target, async () => {
+      try {
+        await pipeline(browser.openFile(entry), fs.createWriteStream(partial, { mode: 0o644 }));
+        await fs.promises.rename(partial, target);
+      } catch (error) {
+        await fs.promises.rm(partial, { force: true }).catch(() => undefined);
+        throw error;
+      }
+    });
     await setTimes(target, entry);
     progress.filesDone += 1;
     progress.bytesDone += entry.size;

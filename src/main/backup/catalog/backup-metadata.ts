@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { decodePlist, isPlistDict, type PlistDict, PLIST_BUDGETS, PlistShapeError } from '../../device/codec';
+import { MAX_METADATA_FILE_BYTES, readRegularFileSync } from '../store/backup-content';
 import { SIDECAR_FILE, type LifeboatSidecar } from './catalog-model';
 
 /** One metadata file of a backup folder: missing, unreadable, or its decoded dictionary. */
@@ -19,9 +19,10 @@ export interface BackupMetadata {
   readonly sidecar: MetadataFile<LifeboatSidecar>;
 }
 
+/** A FIFO, device or folder at the name is refused unread (store/backup-content.ts): it would block or never end. */
 function readFileIfPresent(file: string): Buffer | undefined {
   try {
-    return fs.readFileSync(file);
+    return readRegularFileSync(file, MAX_METADATA_FILE_BYTES);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { LIFEBOAT_DIR, isSafeUdid, storeLayout } from '../store/store-layout';
+import { MAX_METADATA_FILE_BYTES, readRegularFile } from '../store/backup-content';
 import { PRIVATE_FILE_MODE, tightenMode } from '../store/private-modes';
 import { snapshotsFolder } from './backup-discovery';
 import { SIDECAR_FILE, type BackupRecord, type LifeboatSidecar } from './catalog-model';
@@ -125,7 +126,7 @@ async function copyPrivately(from: string, to: string): Promise<void> {
 
 async function readSidecar(folder: string): Promise<LifeboatSidecar> {
   try {
-    const value: unknown = JSON.parse(await fs.readFile(path.join(folder, SIDECAR_FILE), 'utf8'));
+    const value: unknown = JSON.parse((await readRegularFile(path.join(folder, SIDECAR_FILE), MAX_METADATA_FILE_BYTES)).toString('utf8'));
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as LifeboatSidecar) : {};
   } catch {
     return {};

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { unlockBackup, type BackupKeys } from '../crypto';
+import { MAX_METADATA_FILE_BYTES, readRegularFileSync } from '../store/backup-content';
 import { recoverInterruptedCommits } from '../store/backup-store';
 import { LIFEBOAT_DIR } from '../store/store-layout';
 import { discoverBackups, type BackupCandidate } from './backup-discovery';
@@ -23,9 +24,10 @@ export interface BackupCatalog {
   list(filter?: BackupFilter): readonly BackupRecord[];
   get(id: string): BackupRecord | undefined;
   /** Opens an encrypted backup (BackupError `wrong-password` if not) and counts its files; the password is kept in memory only. */
-  unlock(id: string, password: string): Promise<BackupRecord>;
+  /** `signal` stops the key derivation (BackupError `cancelled`). */
+  unlock(id: string, password: string, signal?: AbortSignal): Promise<BackupRecord>;
   /** Checks every listed file is there with its recorded size; encrypted backups need the password (given now or to unlock()). */
-  verify(id: string, options?: { readonly password?: string }): Promise<VerifyReport>;
+  verify(id: string, options?: { readonly password?: string; readonly signal?: AbortSignal }): Promise<VerifyReport>;
   /** Deletes a backup inside the root (a snapshot, an archive, or a device's backup, optionally with its snapshots). */
   delete(id: string, options?: { readonly includeSnapshots?: boolean }): Promise<void>;
   /** Copies a backup to `<root>/<UDID>-yyyyMMdd-HHmmss`, which later backups never replace. */
@@ -95,14 +97,14 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
     return stored;
   };
 
-  const keysFor = async (folder: string, password: string): Promise<BackupKeys> => {
+  const keysFor = async (folder: string, password: string, signal?: AbortSignal): Promise<BackupKeys> => {
     let manifest: Buffer;
     try {
-      manifest = fs.readFileSync(path.join(folder, 'Manifest.plist'));
+      manifest = readRegularFileSync(path.join(folder, 'Manifest.plist'), MAX_METADATA_FILE_BYTES);
     } catch (error) {
       throw new BackupError('corrupt', 'The backup has no readable Manifest.plist, so its encryption cannot be opened.', { cause: error });
     }
-    return unlockBackup(manifest, password);
+    return unlockBackup(manifest, password, signal);
   };
 
   /** Inspects a folder and stores the result; `keys` opens an encrypted manifest. */
@@ -182,10 +184,10 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
       return store.get(id)?.record;
     },
 
-    async unlock(id, password) {
+    async unlock(id, password, signal) {
       const stored = requireStored(id);
       if (!stored.record.encrypted) throw new BackupError('unsupported', 'This backup is not encrypted, so it needs no password.');
-      const keys = await keysFor(stored.record.path, password);
+      const keys = await keysFor(stored.record.path, password, signal);
       passwords.set(id, password);
       return (await record(candidateOf(stored.record), keys)).stored.record;
     },
@@ -196,7 +198,7 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
       if (stored.record.encrypted) {
         const password = verifyOptions.password ?? passwords.get(id);
         if (password === undefined) throw new BackupError('password-required', 'This backup is encrypted: enter its password to verify it.');
-        keys = await keysFor(stored.record.path, password);
+        keys = await keysFor(stored.record.path, password, verifyOptions.signal);
         passwords.set(id, password);
       }
       const { stored: fresh, result } = await record(candidateOf(stored.record), keys, true);

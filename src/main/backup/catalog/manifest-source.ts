@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { decryptManifestDb, isPlaintextSqlite, type BackupKeys } from '../crypto';
-import { openSqliteImage, readManifestDbBytes } from '../store';
+import { iterateUntrusted, openSqliteImage, readManifestDbBytes } from '../store';
 import { decodeMbFileFields, entryKindOf, type EntryKind } from './mbfile-fields';
 
 /**
@@ -23,6 +23,9 @@ export interface CatalogRow {
   /** Present on regular files of encrypted backups (§6.5). */
   readonly encryptionKey?: Buffer;
 }
+
+/** How sentences name the file (the folder is named by the caller: the catalog entry, the CLI argument). */
+export const MANIFEST_DB = "The backup's Manifest.db";
 
 export type ManifestOpenResult =
   | { readonly kind: 'open'; readonly db: Database.Database }
@@ -64,8 +67,8 @@ export function openManifestDb(folder: string, keys?: BackupKeys): ManifestOpenR
  */
 export function* catalogRows(db: Database.Database, options: { readonly sizes?: boolean } = {}): Generator<CatalogRow> {
   const wantSizes = options.sizes !== false;
-  const statement = db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files');
-  for (const raw of statement.iterate() as IterableIterator<Record<string, unknown>>) {
+  const rows = iterateUntrusted(MANIFEST_DB, () => db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files').iterate() as IterableIterator<Record<string, unknown>>);
+  for (const raw of rows) {
     const flags = Number(raw.flags ?? 0);
     const flagsTell = flags === 1 || flags === 2 || flags === 4;
     const decode = (wantSizes || !flagsTell) && Buffer.isBuffer(raw.file) && raw.file.length > 0;

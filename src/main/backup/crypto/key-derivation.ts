@@ -2,41 +2,55 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { BackupError } from '../backup-error';
 import { MAX_SHA1_ITERATIONS, MAX_SHA256_ITERATIONS, type KeybagHeader } from './keybag';
+import { type Pbkdf2Step, pbkdf2OnThread } from './pbkdf2-thread';
 
 /**
  * Backup password → key-encryption key (protocol.md §6.2):
  * - iOS 10.2+ (DPSL/DPIC present): PBKDF2-SHA256(password, DPSL, DPIC, 32), then
  *   PBKDF2-SHA1(that, SALT, ITER, 32);
  * - older backups: PBKDF2-SHA1(password, SALT, ITER, 32).
- * `crypto.pbkdf2` runs on libuv's thread pool, so the ~3 s of a real 10-million-round keybag never
- * blocks the main thread.
- *
- * Cancelling: the rounds are bounded (keybag.ts refuses more than 10× real counts) and `signal`
- * is checked before each step and ends the wait at once. Node's PBKDF2 cannot be stopped or resumed
- * part-way (and PBKDF2 in JavaScript rounds, to check a signal between chunks, measured 16× slower:
- * 10 M rounds would take most of a minute), so an abandoned step finishes on its pool thread and its
- * result is dropped: at most one step of at most 10× real rounds.
+ * Neither blocks the main thread: the ~3 s of a real 10-million-round key bag runs on a thread of
+ * its own (pbkdf2-thread.ts) that `signal` terminates mid-round, so cancel stops the work itself,
+ * not just the wait; a key bag asking for more than 10× real rounds is refused before (keybag.ts).
+ * Derivations shorter than a thread's start-up (test key bags, old backups' 10,000 SHA-1 rounds)
+ * run on libuv's pool, where an abandoned one finishes within milliseconds.
  */
 
 const pbkdf2 = promisify(crypto.pbkdf2);
 const KEY_LENGTH = 32;
+/** SHA-1-round equivalents (a SHA-256 round counts as two) above which a derivation gets its own thread: ~30 ms of work. */
+const THREAD_ABOVE_ROUNDS = 100_000;
 
 function cancelled(): BackupError {
   return new BackupError('cancelled', 'Opening the encrypted backup was cancelled.');
 }
 
 /** `work`, unless `signal` aborts first: then a `cancelled` BackupError at once, and `work`'s result is dropped. */
-function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort?: () => void): Promise<T> {
   if (!signal) return work;
   if (signal.aborted) {
     work.catch(() => undefined);
+    onAbort?.();
     return Promise.reject(cancelled());
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const abort = (): void => {
+      work.catch(() => undefined);
+      onAbort?.();
+      reject(cancelled());
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
   });
+}
+
+function stepsOf(header: KeybagHeader): Pbkdf2Step[] {
+  const steps: Pbkdf2Step[] = [];
+  if (header.doubleProtectionSalt && header.doubleProtectionIterations) {
+    steps.push({ salt: header.doubleProtectionSalt, iterations: header.doubleProtectionIterations, digest: 'sha256', keyLength: KEY_LENGTH });
+  }
+  steps.push({ salt: header.salt, iterations: header.iterations, digest: 'sha1', keyLength: KEY_LENGTH });
+  return steps;
 }
 
 export async function deriveKeyEncryptionKey(password: string, header: KeybagHeader, signal?: AbortSignal): Promise<Buffer> {
@@ -45,19 +59,30 @@ export async function deriveKeyEncryptionKey(password: string, header: KeybagHea
     throw new BackupError('corrupt', 'The backup\'s key bag asks for far more rounds of key derivation than real backups use, so it is not opened.');
   }
   if (signal?.aborted) throw cancelled();
-  let secret: Buffer = Buffer.from(password, 'utf8');
-  if (header.doubleProtectionSalt && header.doubleProtectionIterations) {
-    secret = await unlessAborted(pbkdf2(secret, header.doubleProtectionSalt, header.doubleProtectionIterations, KEY_LENGTH, 'sha256'), signal);
-  }
-  return unlessAborted(pbkdf2(secret, header.salt, header.iterations, KEY_LENGTH, 'sha1'), signal);
+  const steps = stepsOf(header);
+  const password8 = Buffer.from(password, 'utf8');
+  const rounds = steps.reduce((sum, step) => sum + step.iterations * (step.digest === 'sha256' ? 2 : 1), 0);
+  if (rounds > THREAD_ABOVE_ROUNDS) return pbkdf2OnThread(password8, steps, signal);
+  let secret: Buffer = password8;
+  for (const step of steps) secret = await unlessAborted(pbkdf2(secret, step.salt, step.iterations, step.keyLength, step.digest), signal);
+  return secret;
 }
 
 /**
  * Derived keys for this process, keyed by a digest of password + KDF parameters (the parameters
  * are per backup, so this is "per backup and password"); the password itself is not kept.
- * Concurrent requests for the same key share one derivation.
+ * Concurrent requests for the same key share one derivation, which runs while anyone still waits
+ * for it: when the last waiter's signal aborts, its thread is terminated and the entry dropped.
  */
-const derivedKeys = new Map<string, Promise<Buffer>>();
+interface SharedDerivation {
+  readonly key: Promise<Buffer>;
+  /** Callers still waiting; a caller without a signal waits until the end. */
+  waiters: number;
+  settled: boolean;
+  readonly stop: AbortController;
+}
+
+const derivedKeys = new Map<string, SharedDerivation>();
 const MAX_CACHED_KEYS = 32;
 
 function cacheKey(password: string, header: KeybagHeader): string {
@@ -76,23 +101,46 @@ function cacheKey(password: string, header: KeybagHeader): string {
   return hash.digest('hex');
 }
 
-/**
- * The cached key, or a derivation shared by every caller that asks meanwhile. `signal` ends only
- * this caller's wait: the shared derivation goes on for the others (and for a retry).
- */
-export function deriveKeyEncryptionKeyCached(password: string, header: KeybagHeader, signal?: AbortSignal): Promise<Buffer> {
-  if (signal?.aborted) return Promise.reject(cancelled());
-  const key = cacheKey(password, header);
-  const cached = derivedKeys.get(key);
-  if (cached) return unlessAborted(cached, signal);
-  const derivation = deriveKeyEncryptionKey(password, header);
-  derivation.catch(() => derivedKeys.delete(key));
+function startShared(cacheId: string, password: string, header: KeybagHeader): SharedDerivation {
+  const stop = new AbortController();
+  const shared: SharedDerivation = { key: deriveKeyEncryptionKey(password, header, stop.signal), waiters: 0, settled: false, stop };
+  shared.key.then(
+    () => (shared.settled = true),
+    () => {
+      shared.settled = true;
+      if (derivedKeys.get(cacheId) === shared) derivedKeys.delete(cacheId);
+    },
+  );
   if (derivedKeys.size >= MAX_CACHED_KEYS) {
     const oldest = derivedKeys.keys().next();
     if (!oldest.done) derivedKeys.delete(oldest.value);
   }
-  derivedKeys.set(key, derivation);
-  return unlessAborted(derivation, signal);
+  derivedKeys.set(cacheId, shared);
+  return shared;
+}
+
+/**
+ * The cached key, or a derivation shared by every caller that asks meanwhile. `signal` ends this
+ * caller's wait; the derivation itself stops only when no caller waits for it any more.
+ */
+export function deriveKeyEncryptionKeyCached(password: string, header: KeybagHeader, signal?: AbortSignal): Promise<Buffer> {
+  if (signal?.aborted) return Promise.reject(cancelled());
+  const cacheId = cacheKey(password, header);
+  const shared = derivedKeys.get(cacheId) ?? startShared(cacheId, password, header);
+  shared.waiters += 1;
+  const leave = (): void => {
+    shared.waiters -= 1;
+    if (shared.waiters > 0 || shared.settled) return;
+    if (derivedKeys.get(cacheId) === shared) derivedKeys.delete(cacheId);
+    shared.stop.abort();
+  };
+  const waited = unlessAborted(shared.key, signal, leave);
+  // A waiter that got its answer (or the derivation's failure) no longer holds it open.
+  waited.then(
+    () => (shared.waiters -= 1),
+    () => undefined,
+  );
+  return waited;
 }
 
 /** For tests that need a cold cache. */

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackupError } from '../backup-error';
 import { unlockBackup } from './backup-keys';
 import { deriveKeyEncryptionKey, deriveKeyEncryptionKeyCached, forgetDerivedKeys } from './key-derivation';
 import { MAX_SHA1_ITERATIONS, MAX_SHA256_ITERATIONS, parseKeybag } from './keybag';
+import { liveDerivationThreads } from './pbkdf2-thread';
 import { buildTestKeybag, encryptedManifestPlist } from './test-support/encrypted-backup-builder';
 
 /**
@@ -85,5 +86,47 @@ describe('cancelling a key derivation', () => {
     controller.abort();
     expect(((await givingUp) as BackupError).code).toBe('cancelled');
     expect(await waiting).toEqual(await deriveKeyEncryptionKey('pw', shared));
+  });
+
+  // A real iOS 10.2+ key bag: 10 million SHA-256 rounds, seconds of work (more on a busy machine).
+  const real = { salt: crypto.randomBytes(20), iterations: 10_000, doubleProtectionSalt: crypto.randomBytes(20), doubleProtectionIterations: 10_000_000 };
+
+  it('stops the work itself: the thread deriving a real key bag ends when the signal aborts', async () => {
+    const controller = new AbortController();
+    const derivation = rejection(deriveKeyEncryptionKey('pw', real, controller.signal));
+    await vi.waitFor(() => expect(liveDerivationThreads()).toBe(1));
+    controller.abort();
+    expect(((await derivation) as BackupError).code).toBe('cancelled');
+    // Terminated mid-round: gone long before the seconds its rounds would take.
+    await vi.waitFor(() => expect(liveDerivationThreads()).toBe(0), { timeout: 2_000 });
+  });
+
+  it('a shared derivation stops when the last caller waiting for it gives up, and a later caller starts afresh', async () => {
+    forgetDerivedKeys();
+    const first = new AbortController();
+    const second = new AbortController();
+    const one = rejection(deriveKeyEncryptionKeyCached('pw', real, first.signal));
+    const two = rejection(deriveKeyEncryptionKeyCached('pw', real, second.signal));
+    await vi.waitFor(() => expect(liveDerivationThreads()).toBe(1));
+    first.abort();
+    expect(((await one) as BackupError).code).toBe('cancelled');
+    expect(liveDerivationThreads()).toBe(1);
+    second.abort();
+    expect(((await two) as BackupError).code).toBe('cancelled');
+    await vi.waitFor(() => expect(liveDerivationThreads()).toBe(0), { timeout: 2_000 });
+    const third = new AbortController();
+    const three = rejection(deriveKeyEncryptionKeyCached('pw', real, third.signal));
+    await vi.waitFor(() => expect(liveDerivationThreads()).toBe(1));
+    third.abort();
+    expect(((await three) as BackupError).code).toBe('cancelled');
+    await vi.waitFor(() => expect(liveDerivationThreads()).toBe(0), { timeout: 2_000 });
+  });
+
+  it('a key derived on its thread is the one the pool derives', async () => {
+    const moderate = { salt: crypto.randomBytes(20), iterations: 1_000, doubleProtectionSalt: crypto.randomBytes(20), doubleProtectionIterations: 60_000 };
+    const onThread = deriveKeyEncryptionKey('pässword', moderate);
+    await vi.waitFor(() => expect(liveDerivationThreads()).toBe(1));
+    const inner = crypto.pbkdf2Sync(Buffer.from('pässword', 'utf8'), moderate.doubleProtectionSalt, 60_000, 32, 'sha256');
+    expect(await onThread).toEqual(crypto.pbkdf2Sync(inner, moderate.salt, 1_000, 32, 'sha1'));
   });
 });

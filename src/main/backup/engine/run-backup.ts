@@ -17,6 +17,8 @@ import {
   resolveBackupRoot,
   treeSize,
   writeFileAtomically,
+  MAX_METADATA_FILE_BYTES,
+  readRegularFile,
 } from '../store';
 import { type BackupProgress, ProgressTracker } from './backup-progress';
 import { cameraRollUploadFilter, removeCameraRollRows, removeContentFiles } from './camera-roll';
@@ -262,7 +264,7 @@ async function checkPasswordForFiltering(current: string, password: string | und
   }
   let manifest: Buffer;
   try {
-    manifest = await fs.readFile(path.join(current, 'Manifest.plist'));
+    manifest = await readRegularFile(path.join(current, 'Manifest.plist'), MAX_METADATA_FILE_BYTES);
   } catch {
     return; // No previous backup to check the password against; the phone's keybag is checked when its Manifest.db arrives.
   }
@@ -277,7 +279,7 @@ interface StatusSummary {
 
 async function readStatus(folder: string): Promise<StatusSummary> {
   try {
-    const value = decodePlist(await fs.readFile(path.join(folder, 'Status.plist')), PLIST_BUDGETS.metadataFile);
+    const value = decodePlist(await readRegularFile(path.join(folder, 'Status.plist'), MAX_METADATA_FILE_BYTES), PLIST_BUDGETS.metadataFile);
     if (!isPlistDict(value)) return { snapshotState: undefined, isFullBackup: false };
     return { snapshotState: plistString(value.SnapshotState), isFullBackup: value.IsFullBackup === true };
   } catch {
@@ -287,7 +289,7 @@ async function readStatus(folder: string): Promise<StatusSummary> {
 
 async function isEncryptedFolder(folder: string): Promise<boolean> {
   try {
-    const value = decodePlist(await fs.readFile(path.join(folder, 'Manifest.plist')), PLIST_BUDGETS.metadataFile);
+    const value = decodePlist(await readRegularFile(path.join(folder, 'Manifest.plist'), MAX_METADATA_FILE_BYTES), PLIST_BUDGETS.metadataFile);
     return isPlistDict(value) && value.IsEncrypted === true;
   } catch {
     return false;

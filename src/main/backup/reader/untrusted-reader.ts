@@ -37,6 +37,8 @@ export interface UntrustedReaderOptions {
   readonly deadlineMs?: number;
   /** Longest a verify (an inspection that checks sizes) or an extraction may take (default 30 minutes). */
   readonly longDeadlineMs?: number;
+  /** Longest the thread may take to load (tsx compiles it in development); default `deadlineMs`. */
+  readonly startDeadlineMs?: number;
 }
 
 const DEFAULT_DEADLINE_MS = 2 * 60_000;
@@ -53,6 +55,7 @@ interface Pending {
 export function createUntrustedBackupReader(options: UntrustedReaderOptions = {}): UntrustedBackupReader {
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const longDeadlineMs = options.longDeadlineMs ?? DEFAULT_LONG_DEADLINE_MS;
+  const startDeadlineMs = options.startDeadlineMs ?? deadlineMs;
   let worker: Worker | undefined;
   let nextId = 1;
   const pending = new Map<number, Pending>();
@@ -73,8 +76,8 @@ export function createUntrustedBackupReader(options: UntrustedReaderOptions = {}
     started.unref();
     // Loading the thread (tsx compiles it from TypeScript in development) has a deadline too.
     const loading = setTimeout(() => {
-      if (worker === started) stop(new BackupError('io', `The background thread that reads backups did not start within ${Math.round(deadlineMs / 1000)} seconds.`));
-    }, deadlineMs);
+      if (worker === started) stop(new BackupError('io', `The background thread that reads backups did not start within ${Math.round(startDeadlineMs / 1000)} seconds.`));
+    }, startDeadlineMs);
     started.on('message', (reply: ReaderReply) => {
       if (reply.id === 0) {
         clearTimeout(loading);

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { PlistDict, PlistValue } from '../../device/codec';
 import { type DeviceLinkClient, type DeviceLinkMessage, readBackupResult } from '../../device/services';
 import { BackupError } from '../backup-error';
@@ -17,6 +18,12 @@ import { type ConfinedPaths, openRegularFileForSending } from '../store';
 export interface RestoreDriveContext {
   readonly deviceLink: DeviceLinkClient;
   readonly paths: ConfinedPaths;
+  /**
+   * The most bytes to send of the file at `devicePath` (a content file's recorded size), or
+   * undefined for a file the backup's list does not size (the plists, Manifest.db): those are
+   * sent as long as they were when opened, never more.
+   */
+  maxBytesOf?(devicePath: string): number | undefined;
   /** Called after each file streamed to the phone and as bytes go (for progress). */
   onFileSent(devicePath: string, bytes: number): void;
   onBytes(bytes: number): void;
@@ -112,7 +119,8 @@ async function sendFiles(devicePaths: readonly string[], percentAfter: number | 
     const file = await context.paths.resolveChecked(devicePath);
     resolved.set(devicePath, file);
     // Missing files are the phone's to hear about below; they only move no bytes.
-    batchBytes += await fs.stat(file).then((stat) => (stat.isFile() ? stat.size : 0), () => 0);
+    const onDisk = await fs.stat(file).then((stat) => (stat.isFile() ? stat.size : 0), () => 0);
+    batchBytes += Math.min(onDisk, context.maxBytesOf?.(devicePath) ?? onDisk);
   }
   context.onStep(percentAfter, batchBytes);
   let lastPathBytes = 0;
@@ -121,8 +129,14 @@ async function sendFiles(devicePaths: readonly string[], percentAfter: number | 
     devicePaths,
     async (devicePath) => {
       // Only a regular file: a FIFO would block the transfer, a device stream forever (store/backup-content.ts).
-      const handle = await openRegularFileForSending(resolved.get(devicePath) as string);
-      return handle.createReadStream({ highWaterMark: DOWNLOAD_READ_BYTES, autoClose: true }) as AsyncIterable<Buffer>;
+      const { handle, size } = await openRegularFileForSending(resolved.get(devicePath) as string);
+      // A content file longer than its row (or growing while read) is sent only up to the recorded size.
+      const limit = Math.min(size, context.maxBytesOf?.(devicePath) ?? size);
+      if (limit <= 0) {
+        await handle.close();
+        return Readable.from([]) as AsyncIterable<Buffer>;
+      }
+      return handle.createReadStream({ start: 0, end: limit - 1, highWaterMark: DOWNLOAD_READ_BYTES, autoClose: true }) as AsyncIterable<Buffer>;
     },
     (devicePath, bytesSent) => {
       if (devicePath !== lastPath) {

@@ -4,7 +4,7 @@ import { type PlistDict, isPlistDict, plistString } from '../../device/codec';
 import { BackupError } from '../backup-error';
 import { BackupIndex } from '../browser/backup-index';
 import { readPlistFile, valueOf } from '../catalog/backup-metadata';
-import { isEncryptedBackup, unlockBackup } from '../crypto';
+import { encryptedContentSize, isEncryptedBackup, unlockBackup } from '../crypto';
 
 /**
  * What a restore needs to know about the backup before it touches the phone (protocol.md §7.3
@@ -23,20 +23,25 @@ export interface RestoreSource {
   readonly totalBytes: number;
   /** Info.plist `Applications` (§5.3): what goes into RestoreApplications.plist. */
   readonly applications: PlistDict | undefined;
+  /**
+   * fileID → the bytes its content file may hold (the recorded size; padded when encrypted, §6.5):
+   * the most the restore sends the phone of it, however long the file in the folder is.
+   */
+  readonly storedSizes: ReadonlyMap<string, number>;
 }
 
 /** A Finder-style archive `<UDID>-yyyyMMdd-HHmmss` (§5.1): the UDID is the part before the date. */
 const ARCHIVE_SUFFIX = /-\d{8}-\d{6}$/;
 
 /** The plists of a restorable backup, checked (§7.3 step 1); the file list is not opened yet. */
-export interface RestoreMetadata extends Omit<RestoreSource, 'fileCount' | 'totalBytes'> {
+export interface RestoreMetadata extends Omit<RestoreSource, 'fileCount' | 'totalBytes' | 'storedSizes'> {
   readonly manifest: PlistDict;
 }
 
 /** Everything a restore needs, with the password checked on this computer first. */
-export async function inspectRestoreSource(folder: string, password: string | undefined): Promise<RestoreSource> {
+export async function inspectRestoreSource(folder: string, password: string | undefined, signal?: AbortSignal): Promise<RestoreSource> {
   const metadata = readRestoreMetadata(folder);
-  const counts = await countRestoreFiles(metadata, password);
+  const counts = await countRestoreFiles(metadata, password, signal);
   const { manifest: _manifest, ...rest } = metadata;
   return { ...rest, ...counts };
 }
@@ -75,15 +80,15 @@ export function readRestoreMetadata(folder: string): RestoreMetadata {
   };
 }
 
-/** Opens the file list (unlocking an encrypted backup with `password`) and counts files and bytes. */
-export async function countRestoreFiles(metadata: RestoreMetadata, password: string | undefined): Promise<{ fileCount: number; totalBytes: number }> {
+/** Opens the file list (unlocking an encrypted backup with `password`; `signal` stops the key derivation) and counts files and bytes. */
+export async function countRestoreFiles(metadata: RestoreMetadata, password: string | undefined, signal?: AbortSignal): Promise<{ fileCount: number; totalBytes: number; storedSizes: Map<string, number> }> {
   let keys;
   if (metadata.encrypted) {
     if (password === undefined || password === '') {
       throw new BackupError('password-required', 'This backup is encrypted: enter the password that was set when it was made. Nothing was changed on the iPhone.');
     }
     try {
-      keys = await unlockBackup(metadata.manifest, password);
+      keys = await unlockBackup(metadata.manifest, password, signal);
     } catch (error) {
       if (error instanceof BackupError && error.code === 'wrong-password') {
         throw new BackupError('wrong-password', 'The password does not open this encrypted backup, so the restore did not start. Nothing was changed on the iPhone.', { cause: error });
@@ -94,16 +99,18 @@ export async function countRestoreFiles(metadata: RestoreMetadata, password: str
   const index = BackupIndex.open(metadata.folder, keys);
   let fileCount = 0;
   let totalBytes = 0;
+  const storedSizes = new Map<string, number>();
   try {
     for (const entry of index.all()) {
       if (entry.kind !== 'file') continue;
       fileCount += 1;
       totalBytes += entry.size;
+      storedSizes.set(entry.fileId, metadata.encrypted && entry.size > 0 ? encryptedContentSize(entry.size) : entry.size);
     }
   } finally {
     index.close();
   }
-  return { fileCount, totalBytes };
+  return { fileCount, totalBytes, storedSizes };
 }
 
 /** Dotted iOS versions compared numerically: "17.5.1" > "17.5" > "9.3". */

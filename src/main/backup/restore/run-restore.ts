@@ -81,7 +81,7 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
     // The catalog recovers interrupted commits when it resolves a backup; the default folder needs it here.
     if (options.backup === undefined) await recoverInterruptedCommits(resolveBackupRoot(options.backupRoot)).catch(() => []);
     const folder = options.backup === undefined ? path.join(resolveBackupRoot(options.backupRoot), facts.udid) : await resolveBackupFolder(options.backup, { backupRoot: options.backupRoot });
-    const source = await inspectRestoreSource(folder, options.password);
+    const source = await inspectRestoreSource(folder, options.password, options.signal);
     const [problem] = phoneProblems(source, facts);
     if (problem) throw problem;
     throwIfCancelled(options.signal);
@@ -150,6 +150,7 @@ async function restoreWith(services: RestoreServices, source: RestoreSource, udi
       outcome = await runRestoreDrive({
         deviceLink: backup.deviceLink,
         paths: new ConfinedPaths(source.udid, source.folder),
+        maxBytesOf: (devicePath) => (CONTENT_PATH.test(devicePath) ? source.storedSizes.get(devicePath.slice(-40)) : undefined),
         onFileSent: (devicePath) => {
           if (!CONTENT_PATH.test(devicePath)) return;
           filesSent += 1;

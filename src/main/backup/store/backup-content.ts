@@ -105,34 +105,69 @@ export function openContentFile(folder: string, contentPath: string, maxBytes: n
 }
 
 /**
- * The whole of a file a backup folder holds at a fixed name (Manifest.db, Manifest.mbdb), refusing
- * anything but a regular file: a FIFO or a device there would make a plain read wait or run
- * forever. Errors are the file system's (ENOENT for a missing one), or an EINVAL-coded error for
- * something that is not a regular file, for the caller's sentence.
+ * The most Lifeboat reads of a plist or note at a fixed name in a backup folder (Info.plist with
+ * its app icons is the largest real one, tens of MiB); the same as the plist budget's content cap
+ * (PLIST_BUDGETS.metadataFile), so a bigger file could not be decoded anyway.
  */
-export function readRegularFileSync(file: string): Buffer {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+export const MAX_METADATA_FILE_BYTES = 256 * 1024 * 1024;
+
+/** Why a file at a fixed name is not read: EINVAL-coded, for the caller's sentence. */
+function notReadable(file: string, why: string): Error {
+  return Object.assign(new Error(`${path.basename(file)} ${why}`), { code: 'EINVAL' });
+}
+
+/** Refuses what the open file descriptor `fd` of `file` must not be read as (see readRegularFileSync). */
+function checkOpened(file: string, stat: fs.Stats, maxBytes: number | undefined): void {
+  if (!stat.isFile()) throw notReadable(file, stat.isDirectory() ? 'is a folder, not a file' : 'is not a regular file');
+  if (maxBytes !== undefined && stat.size > maxBytes) throw notReadable(file, `is ${stat.size} bytes, more than the ${maxBytes} a real one holds`);
+}
+
+/** Opening with O_NONBLOCK: a FIFO opens at once (a plain open waits for a writer) and is then refused by fstat. */
+const FIXED_NAME_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
+/**
+ * The whole of a file a backup folder holds at a fixed name (Info.plist, Manifest.plist,
+ * Status.plist, Manifest.db, Manifest.mbdb, Lifeboat's note), refusing anything but a regular file:
+ * a FIFO, a socket or a device there would make a plain read wait or run forever, and a folder
+ * cannot be read. The type is checked on the open file (fstat), so it cannot be swapped after a
+ * check. Errors are the file system's (ENOENT for a missing one), or an EINVAL-coded error with
+ * the reason (not a regular file, larger than `maxBytes`), for the caller's sentence.
+ */
+export function readRegularFileSync(file: string, maxBytes?: number): Buffer {
+  const fd = fs.openSync(file, FIXED_NAME_FLAGS);
   try {
-    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error(`${path.basename(file)} is not a regular file`), { code: 'EINVAL' });
+    checkOpened(file, fs.fstatSync(fd), maxBytes);
     return fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);
   }
 }
 
+/** readRegularFileSync without blocking the thread: for the engine's and the app's reads of a backup's plists. */
+export async function readRegularFile(file: string, maxBytes?: number): Promise<Buffer> {
+  const handle = await fs.promises.open(file, FIXED_NAME_FLAGS);
+  try {
+    checkOpened(file, await handle.stat(), maxBytes);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Opens a file of a backup folder that the phone asked for (DownloadFiles, §3.6.1) after its path
  * was confined (ConfinedPaths.resolveChecked): only a regular file is read, so a FIFO there cannot
- * block the transfer and a device cannot stream forever. Rejects with the errno error the phone's
+ * block the transfer and a device cannot stream forever; `size` is its length when opened, the
+ * most the caller should send. Rejects with the errno error the phone's
  * status reply needs: EISDIR for a folder, ELOOP for a link, EINVAL for anything else.
  */
-export async function openRegularFileForSending(file: string): Promise<fs.promises.FileHandle> {
+export async function openRegularFileForSending(file: string): Promise<{ handle: fs.promises.FileHandle; size: number }> {
   const handle = await fs.promises.open(file, OPEN_FLAGS);
   const stat = await handle.stat().catch(async (error: unknown) => {
     await handle.close();
     throw error;
   });
-  if (stat.isFile()) return handle;
+  if (stat.isFile()) return { handle, size: stat.size };
   await handle.close();
   const [code, message] = stat.isDirectory() ? ['EISDIR', 'Is a directory'] : ['EINVAL', 'Not a regular file'];
   throw Object.assign(new Error(`${message}: ${file}`), { code });

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
+import { MAX_METADATA_FILE_BYTES, readRegularFile } from './backup-content';
 import { syncDirectory } from './durable-tree';
 import { makePrivateFolder, PRIVATE_FILE_MODE } from './private-modes';
 import type { StoreLayout } from './store-layout';
@@ -95,7 +96,7 @@ export async function applyJournal(layout: StoreLayout, journal: CommitJournal):
  */
 export async function isCompleteBackup(folder: string): Promise<boolean> {
   try {
-    const status = decodePlist(await fs.readFile(path.join(folder, 'Status.plist')), PLIST_BUDGETS.metadataFile);
+    const status = decodePlist(await readRegularFile(path.join(folder, 'Status.plist'), MAX_METADATA_FILE_BYTES), PLIST_BUDGETS.metadataFile);
     return isPlistDict(status) && status.SnapshotState === 'finished';
   } catch {
     return false;

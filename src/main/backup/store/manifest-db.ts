@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { type PlistValue, PlistUid, decodePlist, isPlistDict, plistInteger, PLIST_BUDGETS } from '../../device/codec';
 import { BackupError } from '../backup-error';
 import { openManifestDbReadOnly } from './manifest-db-open';
-import { assertPlainManifestSchema, distrustSchema } from './untrusted-sqlite';
+import { assertPlainManifestSchema, distrustSchema, iterateUntrusted } from './untrusted-sqlite';
 
 /** Manifest.db `flags` (protocol.md §5.6): 1 regular file, 2 directory, 4 symbolic link. */
 export const MANIFEST_FLAG = { file: 1, directory: 2, symlink: 4 } as const;
@@ -76,7 +76,8 @@ export function* readManifestRows(path: string): Generator<ManifestRow, void, un
     } catch (error) {
       throw new BackupError('corrupt', `${path} is not a backup Manifest.db (no Files table): ${(error as Error).message}`, { cause: error });
     }
-    for (const raw of statement.iterate() as IterableIterator<Record<string, unknown>>) {
+    const files = statement;
+    for (const raw of iterateUntrusted(`Manifest.db at ${path}`, () => files.iterate() as IterableIterator<Record<string, unknown>>)) {
       yield {
         fileId: String(raw.fileID ?? ''),
         domain: String(raw.domain ?? ''),

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
+import { MAX_METADATA_FILE_BYTES, readRegularFile } from './backup-content';
 import { storeLayout } from './store-layout';
 
 /** A complete backup of one device: the current one or an older snapshot. */
@@ -50,7 +51,7 @@ function dateFromFolderName(name: string): Date | undefined {
 export async function readBackupDate(folder: string): Promise<Date> {
   for (const [file, key] of [['Status.plist', 'Date'], ['Info.plist', 'Last Backup Date']] as const) {
     try {
-      const value = decodePlist(await fs.readFile(path.join(folder, file)), PLIST_BUDGETS.metadataFile);
+      const value = decodePlist(await readRegularFile(path.join(folder, file), MAX_METADATA_FILE_BYTES), PLIST_BUDGETS.metadataFile);
       const date = isPlistDict(value) ? value[key] : undefined;
       if (date instanceof Date && !Number.isNaN(date.getTime())) return date;
     } catch {

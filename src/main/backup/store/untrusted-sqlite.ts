@@ -22,6 +22,9 @@ import { BackupError } from '../backup-error';
 /** The tables a Manifest.db has (§5.6); `Properties` is optional (some writers leave it out). */
 const MANIFEST_TABLES = ['Files', 'Properties'] as const;
 
+/** The columns of `Files` every reader selects (§5.6); a table without one is not a file list. */
+const FILES_COLUMNS = ['fileID', 'domain', 'relativePath', 'flags', 'file'] as const;
+
 interface SchemaRow {
   readonly type: string;
   readonly name: string;
@@ -51,8 +54,50 @@ export function assertPlainManifestSchema(db: Database.Database, what: string): 
       continue;
     }
     // table_xinfo's `hidden` is 2 or 3 for a generated column, whose value is computed on read.
-    const columns = db.prepare(`SELECT hidden FROM pragma_table_xinfo(?)`).all(row.name) as Array<{ hidden: number }>;
+    const columns = db.prepare(`SELECT name, hidden FROM pragma_table_xinfo(?)`).all(row.name) as Array<{ name: string; hidden: number }>;
     if (columns.some((column) => column.hidden === 2 || column.hidden === 3)) throw refusal(what, `its ${table} table has computed columns`);
+    if (table !== 'Files') continue;
+    const names = new Set(columns.map((column) => column.name.toLowerCase()));
+    const absent = FILES_COLUMNS.filter((column) => !names.has(column.toLowerCase()));
+    if (absent.length > 0) throw refusal(what, `its Files table has no ${absent.join(', ')} column${absent.length === 1 ? '' : 's'}`);
+  }
+}
+
+/**
+ * SQLite's own error while reading an untrusted database (damaged pages: "database disk image is
+ * malformed", SQLITE_CORRUPT / SQLITE_NOTADB, or anything else it refuses) as the backup layer's
+ * error with a sentence. A BackupError passes through unchanged.
+ */
+export function unreadableDatabase(error: unknown, what: string): BackupError {
+  if (error instanceof BackupError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new BackupError('corrupt', `${what} is damaged and cannot be read (SQLite says: ${detail}), so the backup's list of files is unusable.`, { cause: error });
+}
+
+/**
+ * Runs `read` (queries on an untrusted database): a damaged file is found only when a query
+ * reaches its bad page, which may be any query, so each one goes through here.
+ */
+export function readingUntrusted<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw unreadableDatabase(error, what);
+  }
+}
+
+/** The rows of `rows` (a statement's iterate), with SQLite's errors while stepping as in readingUntrusted. */
+export function* iterateUntrusted<T>(what: string, rows: () => Iterator<T>): Generator<T> {
+  const iterator = readingUntrusted(what, rows);
+  try {
+    for (;;) {
+      const step = readingUntrusted(what, () => iterator.next());
+      if (step.done) return;
+      yield step.value;
+    }
+  } finally {
+    // Ends the statement if the caller stopped early, so the connection can be closed.
+    iterator.return?.();
   }
 }
 

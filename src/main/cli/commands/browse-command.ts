@@ -12,7 +12,7 @@ const SEARCH_LIMIT = 500;
  * (with sizes); with a domain or `Domain/folder`: that folder's entries; with a file: its record;
  * `--search TEXT`: paths containing TEXT. BACKUP is a folder, a history id or a UDID.
  */
-export async function browseCommand(args: ParsedArgs, io: CliIoWithStdin): Promise<number> {
+export async function browseCommand(args: ParsedArgs, io: CliIoWithStdin, signal?: AbortSignal): Promise<number> {
   const [reference, target, ...extra] = args.positional;
   if (reference === undefined) throw new UsageError('Name the backup to browse: a folder, a backup id or a UDID.');
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
@@ -21,7 +21,7 @@ export async function browseCommand(args: ParsedArgs, io: CliIoWithStdin): Promi
   let browser: BackupBrowser | undefined;
   try {
     const folder = await backupFolderFromArgs(reference, args, io);
-    browser = await openBackupBrowser(folder, { password: await passwordFromArgs(args, io) });
+    browser = await openBackupBrowser(folder, { password: await passwordFromArgs(args, io), ...(signal ? { signal } : {}) });
     const search = stringFlag(args, 'search');
     if (search !== undefined) {
       const hits = browser.search(search, { limit: SEARCH_LIMIT + 1, ...(target === undefined ? {} : { domain: parseBackupPath(target).domain }) });

@@ -21,7 +21,7 @@ export async function extractCommand(args: ParsedArgs, io: CliIoWithStdin, signa
   let browser: BackupBrowser | undefined;
   try {
     const folder = await backupFolderFromArgs(reference, args, io);
-    browser = await openBackupBrowser(folder, { password: await passwordFromArgs(args, io) });
+    browser = await openBackupBrowser(folder, { password: await passwordFromArgs(args, io), ...(signal ? { signal } : {}) });
     const result = await extractFromBackup(browser, parseBackupPath(target), path.resolve(to), { signal });
     if (json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else {

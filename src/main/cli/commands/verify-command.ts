@@ -26,7 +26,7 @@ export async function verifyCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
       const password = record.encrypted
         ? (await readPasswords(io, { fromStdin: args.flags.get('password-stdin') === true, prompts: ['Backup password'], signal }))[0]
         : undefined;
-      const report = await catalog.verify(record.id, { password });
+      const report = await catalog.verify(record.id, { password, ...(signal ? { signal } : {}) });
       if (json) io.stdout(jsonLine('result', { path: record.path, ...report }));
       else io.stdout(describe(report, record.path, record.sizeBytes));
       return report.ok ? ExitCode.ok : ExitCode.backupDamaged;
