@@ -15,7 +15,10 @@ import { FuzzTally } from './fuzz-report';
  * as a time-out, one that dies is recorded as a memory finding or a crash, and a new child carries
  * on after that case. Writes bench/FUZZ.md.
  *
- *   npm run fuzz [-- --seed N --device N --engine N --folders N --processes N]
+ *   npm run fuzz [-- --seed N --device N --engine N --folders N --processes N --minutes M --out FILE]
+ * `--minutes M` starts no new chunk after M minutes (the report counts the cases that ran, so a
+ * run on a busy machine still ends with an honest report); `--out` writes elsewhere than
+ * bench/FUZZ.md (to run parts side by side).
  *   npm run fuzz -- --replay family:seed:index      (one case, in this process, with its details)
  */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,7 +34,8 @@ function option(name: string, fallback: number): number {
 }
 
 async function bundleChild(): Promise<string> {
-  const outfile = path.join(REPO_ROOT, 'dist', 'fuzz', 'fuzz-child.mjs');
+  // One bundle per run, so runs side by side (parts of a long run) never load each other's half-written file.
+  const outfile = path.join(REPO_ROOT, 'dist', 'fuzz', `fuzz-child-${process.pid}.mjs`);
   await build({ absWorkingDir: REPO_ROOT, entryPoints: [path.join(REPO_ROOT, 'bench', 'fuzz', 'fuzz-child.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' });
   return outfile;
 }
@@ -108,14 +112,16 @@ async function main(): Promise<void> {
   const planned: Record<Family, number> = { usbmux: 0, lockdown: 0, 'device-link': 0, afc: 0, engine: option('engine', 600), folder: option('folders', 10_000) };
   for (const family of DEVICE_PARSER_FAMILIES) planned[family] = Math.ceil(deviceMessages / DEVICE_PARSER_FAMILIES.length);
   const processes = option('processes', 2);
-  const output = path.join(REPO_ROOT, 'bench', 'FUZZ.md');
+  const outAt = process.argv.indexOf('--out');
+  const output = outAt >= 0 ? path.resolve(process.argv[outAt + 1] ?? '') : path.join(REPO_ROOT, 'bench', 'FUZZ.md');
+  const stopQueueingAt = Date.now() + option('minutes', Number.POSITIVE_INFINITY) * 60_000;
   const startedAt = new Date();
   const childFile = await bundleChild();
   const tally = new FuzzTally();
   let done = 0;
   const total = FAMILIES.reduce((sum, family) => sum + planned[family], 0);
   const queue: Chunk[] = [
-    ...chunks('folder', planned.folder, 250),
+    ...chunks('folder', planned.folder, 100),
     ...chunks('engine', planned.engine, 50),
     ...DEVICE_PARSER_FAMILIES.flatMap((family) => chunks(family, planned[family], 2_500)),
   ];
@@ -126,7 +132,7 @@ async function main(): Promise<void> {
   };
   await Promise.all(
     Array.from({ length: processes }, async () => {
-      for (let chunk = queue.shift(); chunk; chunk = queue.shift()) {
+      for (let chunk = queue.shift(); chunk && Date.now() < stopQueueingAt; chunk = queue.shift()) {
         let rest: Chunk | undefined = chunk;
         while (rest) rest = await runChunk(childFile, seed, rest, onResult);
       }

@@ -8,6 +8,7 @@ import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBackupBrowser } from '../../src/main/backup/browser';
 import { openManifestDb } from '../../src/main/backup/catalog';
+import { inspectRestoreSource } from '../../src/main/backup/restore';
 import { runRestoreDrive } from '../../src/main/backup/restore/restore-drive';
 import { ConfinedPaths, filterManifestDb } from '../../src/main/backup/store';
 import { ExitCode } from '../../src/main/cli/exit-codes';
@@ -16,6 +17,7 @@ import type { PasswordIo } from '../../src/main/cli/password-input';
 import { PlistReal, readFrame, readPlistFrame } from '../../src/main/device/codec';
 import { MobileBackup2Client } from '../../src/main/device/services';
 import { channelPair } from '../../src/main/device/services/test-support/channel-pair';
+import { fileIdOf } from './backup-builder';
 import { UDID, readDownloadStream, readStatus, send } from './engine-scripted-device';
 import {
   NOTE,
@@ -176,36 +178,57 @@ describe('a Manifest.db that runs its own schema', () => {
   });
 });
 
+/** A scripted phone asks for `devicePaths` in one DownloadFiles (§3.6.1) of a restore served from `folder`; resolves with what it received. */
+async function downloadFromRestore(folder: string, devicePaths: string[], maxBytesOf?: (devicePath: string) => number | undefined): Promise<Array<{ path: string; content: Buffer; error?: string }>> {
+  const { host, peer } = channelPair();
+  const phone = (async () => {
+    send(peer, ['DLMessageVersionExchange', 400, 0]);
+    await readPlistFrame(peer.reader);
+    send(peer, ['DLMessageDeviceReady']);
+    await readFrame(peer.reader); // Hello (§3.3)
+    send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0, ProtocolVersion: new PlistReal(2.1) }]);
+    send(peer, ['DLMessageDownloadFiles', devicePaths, {}, new PlistReal(1), 0]);
+    const downloaded = await readDownloadStream(peer);
+    await readStatus(peer);
+    send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0 }]);
+    return downloaded;
+  })();
+  const backup = await MobileBackup2Client.connect(host);
+  const outcome = await runRestoreDrive({
+    deviceLink: backup.deviceLink,
+    paths: new ConfinedPaths(UDID, folder),
+    ...(maxBytesOf ? { maxBytesOf } : {}),
+    onFileSent: () => undefined,
+    onBytes: () => undefined,
+    onStep: () => undefined,
+    onStepDone: () => undefined,
+  });
+  expect(outcome.errorCode).toBe(0);
+  host.close();
+  return phone;
+}
+
 describe.skipIf(process.platform === 'win32')('files a restoring phone asks for (DownloadFiles, §3.6.1)', () => {
   it('answers a FIFO in the backup folder with an error instead of waiting on it forever', async () => {
     const folder = path.join(place('restore-fifo'), UDID);
     const fileId = 'ab'.padEnd(40, '7');
     fs.mkdirSync(path.join(folder, 'ab'), { recursive: true });
     execFileSync('mkfifo', [path.join(folder, 'ab', fileId)]);
-    const { host, peer } = channelPair();
-    const phone = (async () => {
-      send(peer, ['DLMessageVersionExchange', 400, 0]);
-      await readPlistFrame(peer.reader);
-      send(peer, ['DLMessageDeviceReady']);
-      await readFrame(peer.reader); // Hello (§3.3)
-      send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0, ProtocolVersion: new PlistReal(2.1) }]);
-      send(peer, ['DLMessageDownloadFiles', [`${UDID}/ab/${fileId}`], {}, new PlistReal(1), 0]);
-      const downloaded = await readDownloadStream(peer);
-      await readStatus(peer);
-      send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0 }]);
-      return downloaded;
-    })();
-    const backup = await MobileBackup2Client.connect(host);
-    const outcome = await runRestoreDrive({
-      deviceLink: backup.deviceLink,
-      paths: new ConfinedPaths(UDID, folder),
-      onFileSent: () => undefined,
-      onBytes: () => undefined,
-      onStep: () => undefined,
-      onStepDone: () => undefined,
-    });
-    expect(outcome.errorCode).toBe(0);
-    expect(await phone).toEqual([expect.objectContaining({ path: `${UDID}/ab/${fileId}`, content: Buffer.alloc(0), error: expect.any(String) })]);
-    host.close();
+    expect(await downloadFromRestore(folder, [`${UDID}/ab/${fileId}`])).toEqual([expect.objectContaining({ path: `${UDID}/ab/${fileId}`, content: Buffer.alloc(0), error: expect.any(String) })]);
+  }, 20_000);
+
+  it('sends a content file longer than its row only up to the size Manifest.db records', async () => {
+    const folder = path.join(place('restore-oversized'), UDID);
+    await writeOversizedContentBackup(folder, UDID, 1024 * 1024);
+    const noteId = fileIdOf(NOTE.domain, NOTE.relativePath);
+    // What runRestore hands the drive: the recorded size of every listed file (restore-source.ts).
+    const source = await inspectRestoreSource(folder, undefined);
+    expect(source.storedSizes.get(noteId)).toBe(NOTE.size);
+    const notePath = `${UDID}/${noteId.slice(0, 2)}/${noteId}`;
+    const received = await downloadFromRestore(folder, [notePath, `${UDID}/Manifest.plist`], (devicePath) => (devicePath === notePath ? source.storedSizes.get(noteId) : undefined));
+    expect(received.map((file) => [file.path, file.content.length, file.error])).toEqual([
+      [notePath, NOTE.size, undefined],
+      [`${UDID}/Manifest.plist`, fs.statSync(path.join(folder, 'Manifest.plist')).size, undefined],
+    ]);
   }, 20_000);
 });

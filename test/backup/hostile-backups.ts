@@ -75,17 +75,18 @@ export async function writeFifoManifestBackup(folder: string, udid: string): Pro
 }
 
 /**
- * An encrypted backup (password `password`) whose key bag asks for the 10 million SHA-256 rounds of
- * a real iOS 10.2+ backup (protocol.md §6.2: DPIC), seconds of key derivation before any answer.
+ * An encrypted backup (password `password`) whose key bag asks for `rounds` SHA-256 rounds
+ * (protocol.md §6.2: DPIC); by default the 10 million of a real iOS 10.2+ backup, seconds of key
+ * derivation before any answer.
  * Only DPIC is changed, so the password no longer opens it: for tests that cancel the unlock.
  */
-export async function writeRealRoundsEncryptedBackup(folder: string, udid: string, password: string): Promise<void> {
+export async function writeRealRoundsEncryptedBackup(folder: string, udid: string, password: string, rounds = 10_000_000): Promise<void> {
   await writeTestBackup(folder, { udid, files: sampleFiles(3), password });
   const manifestFile = path.join(folder, 'Manifest.plist');
   const manifest = decodePlist(fs.readFileSync(manifestFile), PLIST_BUDGETS.metadataFile);
   if (!isPlistDict(manifest) || !Buffer.isBuffer(manifest.BackupKeyBag)) throw new Error('the test backup has no key bag');
   const keybag = Buffer.from(manifest.BackupKeyBag);
   // TLV: 4-byte tag, 4-byte length, then the 4-byte value.
-  keybag.writeUInt32BE(10_000_000, keybag.indexOf(Buffer.from('DPIC', 'latin1')) + 8);
+  keybag.writeUInt32BE(rounds, keybag.indexOf(Buffer.from('DPIC', 'latin1')) + 8);
   fs.writeFileSync(manifestFile, encodePlist({ ...manifest, BackupKeyBag: keybag }, 'binary'));
 }
