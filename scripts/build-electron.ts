@@ -3,8 +3,9 @@
  *   dist/main/electron/main.js  ESM (package.json says "type": "module"; Electron ≥ 28 loads ESM
  *                               mains). npm packages stay external, so better-sqlite3's native
  *                               addon loads from node_modules (unpacked from the asar when packaged).
- *   dist/main/electron/backup-reader-worker.js  the thread backup folders are read on
- *                               (src/main/backup/reader/worker-module.ts looks for it beside the main bundle).
+ *   dist/main/electron/backup-reader-worker.js, whole-file-worker.js  the threads backup folders
+ *                               are read on and uploads written on (THREAD_MODULES of
+ *                               src/main/backup/store/module-worker.ts, looked for beside the main bundle).
  *   dist/preload/preload.cjs    CommonJS, everything inlined but `electron`: a sandboxed preload can
  *                               neither load ES modules nor require node_modules. Built for the
  *                               browser platform so a Node built-in sneaking in fails the build.
@@ -13,6 +14,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import { THREAD_MODULES } from '../src/main/backup/store/module-worker';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -48,15 +50,17 @@ export async function buildElectron(options: ElectronBuildOptions = {}): Promise
       packages: 'external',
       external: ['electron'],
     });
-    await build({
-      ...COMMON,
-      entryPoints: [path.join(REPO_ROOT, 'src/main/backup/reader/backup-reader-worker.ts')],
-      outfile: path.join(path.dirname(result.mainFile), 'backup-reader-worker.js'),
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      packages: 'external',
-    });
+    for (const [name, { source }] of Object.entries(THREAD_MODULES)) {
+      await build({
+        ...COMMON,
+        entryPoints: [path.join(REPO_ROOT, 'src/main/backup', source)],
+        outfile: path.join(path.dirname(result.mainFile), `${name}.js`),
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        packages: 'external',
+      });
+    }
   }
   if (targets.includes('preload')) {
     result.preloadFile = path.join(outRoot, 'preload', 'preload.cjs');

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { KnownTree } from './known-tree';
-import { WHOLE_FILE_WORKER_SOURCE } from './whole-file-worker-source';
+import { startModuleWorker } from './module-worker';
+import type { WriterBatch, WriterReply, WriterThreadData } from './whole-file-worker-protocol';
 
 /**
  * Writes whole files (an upload that arrived complete in memory, most of a backup) on background
@@ -11,7 +12,7 @@ import { WHOLE_FILE_WORKER_SOURCE } from './whole-file-worker-source';
  * libuv's pool (open, write, close) on the main one: on a many-small backup those hand-offs, not
  * the disk, were most of Lifeboat's time (bench/README.md).
  *
- * Files are created new (O_EXCL) and never written in place; see whole-file-worker-source.ts.
+ * Files are created new (O_EXCL) and never written in place; see whole-file-worker.ts.
  * Files of one folder always go to the same thread, in order, so two writes to one name land in
  * the order they were queued and threads do not contend for a folder. Memory is bounded: write()
  * waits while too many bytes or files are queued. The first failure is kept (`failure`) and stops
@@ -79,15 +80,6 @@ interface Lane {
   open: OpenBatch | undefined;
 }
 
-interface WorkerReply {
-  readonly batch: number;
-  readonly buffer: ArrayBuffer;
-  readonly written: number;
-  readonly bytes: number;
-  readonly foldersReplaced: number;
-  readonly failure?: { readonly target: string; readonly code?: string; readonly errno?: number; readonly message: string };
-}
-
 /** A batch goes to its thread at this size, or at the end of the current turn of the event loop. */
 const BATCH_FILES = 64;
 const BATCH_BYTES = 128 * 1024;
@@ -127,8 +119,9 @@ export class BackgroundFileWriter implements WholeFileWriter {
     this.known = options.known;
     const token = randomBytes(6).toString('hex');
     this.lanes = Array.from({ length: Math.max(1, options.threads ?? 2) }, (_unused, index) => {
-      const worker = new Worker(WHOLE_FILE_WORKER_SOURCE, { eval: true, workerData: { tempPrefix: `${options.tempPrefix}${token}-w${index}-` } });
-      worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+      const threadData: WriterThreadData = { tempPrefix: `${options.tempPrefix}${token}-w${index}-` };
+      const worker = startModuleWorker('whole-file-worker', import.meta.url, { ...threadData });
+      worker.on('message', (reply: WriterReply) => this.onReply(reply));
       worker.on('error', (error) => this.onThreadLost(error));
       worker.on('exit', (code) => {
         if (!this.closed) this.onThreadLost(new Error(`A file-writing thread stopped unexpectedly (exit code ${code}).`));
@@ -278,8 +271,8 @@ export class BackgroundFileWriter implements WholeFileWriter {
       }
     });
     this.posted.set(id, { targets, jobs: batch.jobs.length, bytes: batch.bytes });
-    // The layout of whole-file-worker-source.ts: one string and one typed array per batch.
-    lane.worker.postMessage({ batch: id, buffer, paths: paths.join('\0'), layout }, [buffer, layout.buffer]);
+    const message: WriterBatch = { batch: id, buffer, paths: paths.join('\0'), layout };
+    lane.worker.postMessage(message, [buffer, layout.buffer]);
   }
 
   /** A batch buffer: reused ones come back from the threads, so a backup allocates only a few. */
@@ -291,7 +284,7 @@ export class BackgroundFileWriter implements WholeFileWriter {
     return this.spareBuffers.get(capacity)?.pop() ?? Buffer.allocUnsafeSlow(capacity).buffer;
   }
 
-  private onReply(reply: WorkerReply): void {
+  private onReply(reply: WriterReply): void {
     const spares = this.spareBuffers.get(reply.buffer.byteLength) ?? [];
     // Enough batch buffers for the posted limit; a few of each big size.
     if (spares.length < (reply.buffer.byteLength === BATCH_BYTES ? MAX_BATCHES_POSTED : SPARE_BIG_BUFFERS)) {

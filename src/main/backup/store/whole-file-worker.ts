@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PRIVATE_FILE_MODE } from './private-modes';
+import type { WriterBatch, WriterReply, WriterThreadData } from './whole-file-worker-protocol';
+
+/**
+ * A thread of a BackgroundFileWriter (whole-file-writer.ts), started through module-worker.ts.
+ * Each write job creates its target new (O_EXCL, so an existing file, hard link or planted
+ * symbolic link is never opened for writing) or, when the name is taken, writes a temporary file
+ * beside it and renames that over it; files are created 0600 (private-modes.ts). A failed job
+ * removes what it created. A rename job is a MoveItems entry already checked by the engine: a
+ * rename, and when a folder stands at the destination, that folder removed first (protocol.md
+ * §3.6.7), which the reply counts. After the first failure the thread writes nothing more: the
+ * backup is over, and its staging folder will be deleted. Synchronous calls throughout: this
+ * thread does nothing else, and one system call costs far less than a hand-off to libuv's pool.
+ */
+
+const port = parentPort;
+if (!port) throw new Error('whole-file-worker.ts runs only as a worker thread (see whole-file-writer.ts).');
+const { tempPrefix } = workerData as WriterThreadData;
+let tempCounter = 0;
+let failed = false;
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+function writeNewFile(target: string, bytes: Uint8Array): void {
+  let file = target;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'wx', PRIVATE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    tempCounter += 1;
+    file = path.join(path.dirname(target), tempPrefix + tempCounter.toString(36));
+    fd = fs.openSync(file, 'wx', PRIVATE_FILE_MODE);
+  }
+  try {
+    writeAll(fd, bytes);
+    fs.closeSync(fd);
+    fd = undefined;
+    if (file !== target) fs.renameSync(file, target);
+  } catch (error) {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // The write's own error is the one to report.
+      }
+    }
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      // Likewise: a leftover temporary file is recognisable by its prefix and swept later.
+    }
+    throw error;
+  }
+}
+
+const FOLDER_IN_THE_WAY = new Set(['EISDIR', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR']);
+
+/** Renames over `to`; returns true when a folder there had to be removed first. */
+function moveReplacing(from: string, to: string): boolean {
+  try {
+    fs.renameSync(from, to);
+    return false;
+  } catch (error) {
+    if (!FOLDER_IN_THE_WAY.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    fs.rmSync(to, { recursive: true, force: true });
+    fs.renameSync(from, to);
+    return true;
+  }
+}
+
+function runBatch(message: WriterBatch): WriterReply {
+  const data = new Uint8Array(message.buffer);
+  const paths = message.paths.split('\0');
+  const { layout } = message;
+  let next = 0;
+  let written = 0;
+  let bytes = 0;
+  let foldersReplaced = 0;
+  let failure: WriterReply['failure'];
+  for (let index = 0; index < layout.length; index += 2) {
+    if (failed) break;
+    const offset = layout[index] as number;
+    const length = layout[index + 1] as number;
+    let target = '';
+    try {
+      if (offset < 0) {
+        const from = paths[next++] as string;
+        target = paths[next++] as string;
+        if (moveReplacing(from, target)) foldersReplaced += 1;
+      } else {
+        target = paths[next++] as string;
+        writeNewFile(target, data.subarray(offset, offset + length));
+        written += 1;
+        bytes += length;
+      }
+    } catch (error) {
+      failed = true;
+      const problem = error as NodeJS.ErrnoException;
+      failure = { target, code: problem.code, errno: problem.errno, message: String(problem.message) };
+    }
+  }
+  return { batch: message.batch, buffer: message.buffer, written, bytes, foldersReplaced, failure };
+}
+
+port.on('message', (message: WriterBatch) => {
+  const reply = runBatch(message);
+  port.postMessage(reply, [reply.buffer]);
+});
