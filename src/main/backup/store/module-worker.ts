@@ -35,6 +35,14 @@ export const THREAD_MODULES: Readonly<Record<string, ThreadModule>> = {
   'whole-file-worker': { source: 'store/whole-file-worker.ts', selfContained: true },
 };
 
+/**
+ * The one esbuild call used here. esbuild is a build tool (tsx runs on it), present wherever the
+ * `.ts` sources run and not shipped with the app, so it is described here instead of imported.
+ */
+interface EsbuildForThreads {
+  buildSync(options: { entryPoints: string[]; bundle: true; platform: 'node'; format: 'cjs'; target: string; write: false; logLevel: 'silent' }): { outputFiles: Array<{ text: string }> };
+}
+
 /** Bundles made on the spot, by source file: one build per process. */
 const compiled = new Map<string, string>();
 
@@ -43,9 +51,11 @@ function bundleForEval(sourceFile: string): string {
   let code = compiled.get(sourceFile);
   if (code === undefined) {
     // Loaded only here: a bundled app never gets this far and does not ship esbuild.
-    const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+    const esbuild = createRequire(import.meta.url)('esbuild') as EsbuildForThreads;
     const result = esbuild.buildSync({ entryPoints: [sourceFile], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent' });
-    code = (result.outputFiles[0] as { text: string }).text;
+    const output = result.outputFiles[0];
+    if (output === undefined) throw new Error(`esbuild produced no code for ${sourceFile}.`);
+    code = output.text;
     compiled.set(sourceFile, code);
   }
   return code;
