@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { type PlistDict, plistBoolean, plistDictOf } from '../../../main/device/codec';
 import { buildStatusPlist, type SnapshotState } from '../../backup-format/backup-plists';
 import { contentPathFor, fileIdFor } from '../../backup-format/file-id';
-import { slicesOf } from '../../phone/content-cache';
 import type { PhoneEntry } from '../../phone/phone-model';
 import { createBackupCipher, encryptChunks, encryptedSize, newFileKey } from './backup-crypto';
-import { type ManifestRecord, buildBackupManifest } from './backup-manifest';
-import { readPreviousBackup } from './backup-preflight';
+import type { BackupCipher } from '../../backup-format/encryption';
+import { ManifestBuilder } from './backup-manifest';
+import { type PreviousBackup, readPreviousBackup } from './backup-preflight';
+import { FileIdList } from './file-id-list';
 import type { HostDrive, UploadItem } from './host-drive';
 import { FILE_BLOCK_BYTES } from './file-stream';
 import { MB_ERROR, MobileBackupError } from './mb-error';
@@ -65,40 +66,23 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   // a full one `U/00…ff` may not exist yet, and some hosts fail a listing of a missing folder.
   let hostFiles = isFull ? new Map<string, number>() : await listHostContent(drive, folder);
 
-  // Scan the phone (§7.2 step 4): new or modified regular files are uploaded, the rest kept.
-  const records: ManifestRecord[] = [];
-  const uploads: PlannedUpload[] = [];
-  const current = new Set<string>();
+  // Scan the phone (§7.2 step 4): new or modified regular files are uploaded, the rest kept. The
+  // phone is walked twice (once to size the upload for the space check, once to send it while
+  // Manifest.db is written row by row to disk) rather than held in memory: a `huge` phone has a
+  // million entries.
   const versionBefore = context.phone.version?.();
   const photosInICloud = context.faults().iCloudPhotos ?? settings.iCloudPhotosEnabled === true;
+  const scan: ScanContext = { previous, hostFiles, keys, photosInICloud };
+  let uploadBytes = 0;
+  let recordCount = 0;
   for (const entry of context.phone.entries()) {
-    if (isAfcControlPath(entry.relativePath)) continue;
-    if (photosInICloud && isPhotoLibraryOriginal(entry)) continue;
-    const fileId = fileIdOf(entry);
-    if (entry.kind !== 'file') {
-      records.push({ entry, fileId });
-      continue;
-    }
-    current.add(fileId);
-    const old = previous?.files?.get(fileId);
-    const storedSize = keys ? encryptedSize(entry.size) : entry.size;
-    const unchanged =
-      old !== undefined && old.size === entry.size && old.mtime === entry.mtime && hostFiles.get(fileId) === storedSize &&
-      (keys === undefined || entry.size === 0 || old.encryptionKey !== undefined);
-    if (unchanged) {
-      records.push({ entry, fileId, ...(old.encryptionKey ? { encryptionKey: old.encryptionKey } : {}) });
-      continue;
-    }
-    const fileKey = keys && entry.size > 0 ? newFileKey(keys, entry.protectionClass) : undefined;
-    records.push({ entry, fileId, ...(fileKey ? { encryptionKey: fileKey.encryptionKey } : {}) });
-    uploads.push({ entry, fileId, key: fileKey?.key });
+    const plan = planEntry(entry, scan);
+    if (plan === 'skip') continue;
+    recordCount++;
+    if (plan.upload) uploadBytes += entry.size;
   }
-  // The phone version the records describe, if nothing changed it while they were listed; iCloud
-  // Photos changes the listing without changing the phone, so it is part of the key too.
-  const listedVersion = versionBefore !== undefined && context.phone.version?.() === versionBefore ? `${versionBefore}${photosInICloud ? '+icloud-photos' : ''}` : undefined;
-  const uploadBytes = uploads.reduce((sum, upload) => sum + upload.entry.size, 0);
 
-  await ensureHostSpace(drive, uploadBytes + records.length * MANIFEST_BYTES_PER_ROW, deviceLinkMajor);
+  await ensureHostSpace(drive, uploadBytes + recordCount * MANIFEST_BYTES_PER_ROW, deviceLinkMajor);
 
   if (previous && previous.status.snapshotState !== 'finished') {
     // An interrupted run left its Snapshot behind (§7.2 "Resume"); this run uploads afresh, so
@@ -114,19 +98,21 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   for (const dir of CONTENT_DIRECTORIES) await drive.createDirectory(`${folder}/Snapshot/${dir}`);
   // A full backup over an earlier one (forced, or its manifest unusable) still removes what the phone
   // no longer has; the folders exist now, so listing them asks for nothing missing [inferred, §7.2].
+  // (A full backup uploads every file whatever the computer holds, so the plans stay the same.)
   if (isFull && previous !== undefined) hostFiles = await listHostContent(drive, folder);
-  const removals = [...hostFiles.keys()].filter((fileId) => !current.has(fileId));
 
   const uuid = isFull ? randomUUID().toUpperCase() : (previous?.status.uuid ?? randomUUID().toUpperCase());
   const uploadStatus = (snapshotState: SnapshotState, progress: number): Promise<void> =>
     drive.uploadFiles([statusUpload(folder, { uuid, snapshotState, isFullBackup: isFull })], progress);
   await uploadStatus('uploading', 0);
 
-  // Upload (§7.2 step 9) in batches of at most 128 files.
-  let sentBytes = 0;
-  for (const batch of batches(uploads, BATCH_FILES)) {
+  // Upload (§7.2 step 9) in batches of at most 128 files, in the phone's order, each row going
+  // into Manifest.db as it is reached.
+  // iCloud Photos changes the listing without changing the phone, so it is part of the key too.
+  const manifestDb = new ManifestBuilder(session, keys, versionBefore === undefined ? undefined : `${versionBefore}${photosInICloud ? '+icloud-photos' : ''}`);
+  const uploaded = new FileIdList();
+  const sendBatch = async (batch: readonly PlannedUpload[], sentBytes: number): Promise<void> => {
     const batchBytes = batch.reduce((sum, upload) => sum + upload.entry.size, 0);
-    sentBytes += batchBytes;
     const items = batch.map((upload): UploadItem => ({
       deviceName: `${upload.entry.domain}-${upload.entry.relativePath}`,
       hostPath: `${folder}/Snapshot/${contentPathFor(upload.fileId)}`,
@@ -136,15 +122,43 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
         return context.phone.readContentSync?.(upload.entry, FILE_BLOCK_BYTES) ?? context.phone.readContent(upload.entry, FILE_BLOCK_BYTES);
       },
     }));
-    await drive.uploadFiles(items, uploadBytes === 0 ? 100 : (90 * sentBytes) / uploadBytes, batchBytes);
+    await drive.uploadFiles(items, uploadBytes === 0 ? 100 : (90 * (sentBytes + batchBytes)) / uploadBytes, batchBytes);
+  };
+  let manifest;
+  try {
+    let batch: PlannedUpload[] = [];
+    let sentBytes = 0;
+    for (const entry of context.phone.entries()) {
+      const plan = planEntry(entry, scan);
+      if (plan === 'skip') continue;
+      // What is left in hostFiles after the walk is on the computer but no longer on the phone.
+      if (entry.kind === 'file') hostFiles.delete(plan.fileId);
+      const fileKey = plan.upload && keys && entry.size > 0 ? newFileKey(keys, entry.protectionClass) : undefined;
+      const encryptionKey = fileKey?.encryptionKey ?? plan.keptKey;
+      manifestDb.add({ entry, fileId: plan.fileId, ...(encryptionKey ? { encryptionKey } : {}) });
+      if (!plan.upload) continue;
+      batch.push({ entry, fileId: plan.fileId, key: fileKey?.key });
+      uploaded.push(plan.fileId);
+      if (batch.length === BATCH_FILES) {
+        await sendBatch(batch, sentBytes);
+        sentBytes += batch.reduce((sum, upload) => sum + upload.entry.size, 0);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await sendBatch(batch, sentBytes);
+    // The phone version the rows describe, if nothing changed it while they were listed.
+    manifest = manifestDb.finish(context.phone.version?.() === versionBefore);
+  } catch (error) {
+    manifestDb.abort();
+    throw error;
   }
+  const removals = [...hostFiles.keys()];
 
   // The snapshot's metadata (§7.2 step 10): Manifest.plist, then Manifest.db.
-  const manifest = buildBackupManifest(session, records, keys, listedVersion);
   await drive.uploadFiles(
     [
       { deviceName: 'Manifest.plist', hostPath: `${folder}/Snapshot/Manifest.plist`, content: () => once(manifest.plist) },
-      { deviceName: 'Manifest.db', hostPath: `${folder}/Snapshot/Manifest.db`, content: () => slicesOf(manifest.db, MANIFEST_CHUNK_BYTES) },
+      { deviceName: 'Manifest.db', hostPath: `${folder}/Snapshot/Manifest.db`, content: () => manifest.dbChunks(MANIFEST_CHUNK_BYTES) },
     ],
     92,
   );
@@ -152,10 +166,10 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
 
   // Move (§7.2 steps 12–13): content into place, then the two metadata files one at a time.
   let moved = 0;
-  for (const batch of batches(uploads, BATCH_FILES)) {
+  for (const batch of uploaded.batches(BATCH_FILES)) {
     moved += batch.length;
-    const moves = batch.map((upload) => [`${folder}/Snapshot/${contentPathFor(upload.fileId)}`, `${folder}/${contentPathFor(upload.fileId)}`] as const);
-    await drive.moveItems(moves, 92 + (6 * moved) / uploads.length);
+    const moves = batch.map((fileId) => [`${folder}/Snapshot/${contentPathFor(fileId)}`, `${folder}/${contentPathFor(fileId)}`] as const);
+    await drive.moveItems(moves, 92 + (6 * moved) / uploaded.length);
   }
   await drive.moveItems([[`${folder}/Snapshot/Manifest.db`, `${folder}/Manifest.db`]], 98);
   await drive.moveItems([[`${folder}/Snapshot/Manifest.plist`, `${folder}/Manifest.plist`]], 98);
@@ -173,8 +187,38 @@ export async function runBackup(session: Session, request: PlistDict, deviceLink
   await uploadStatus('finished', 100);
 
   context.settings.update({ lastBackupDate: appleSecondsNow() });
-  context.log(`mobilebackup2: ${isFull ? 'full' : 'incremental'} backup finished: ${uploads.length} files sent, ${removals.length} removed`);
+  context.log(`mobilebackup2: ${isFull ? 'full' : 'incremental'} backup finished: ${uploaded.length} files sent, ${removals.length} removed`);
   await drive.finish(0);
+}
+
+interface ScanContext {
+  readonly previous: PreviousBackup | undefined;
+  /** fileID → stored size of the content files on the computer. */
+  readonly hostFiles: ReadonlyMap<string, number>;
+  readonly keys: BackupCipher | undefined;
+  readonly photosInICloud: boolean;
+}
+
+/** One entry's fate: left out, or a Manifest.db row whose file is uploaded or kept (with its old key). */
+type EntryPlan = 'skip' | { readonly fileId: string; readonly upload: boolean; readonly keptKey?: Buffer };
+
+/**
+ * Decides an entry the same way on every walk of an unchanged phone: a regular file is kept when
+ * the previous backup lists it with the same size and date and the computer holds its content.
+ */
+function planEntry(entry: PhoneEntry, scan: ScanContext): EntryPlan {
+  if (isAfcControlPath(entry.relativePath)) return 'skip';
+  if (scan.photosInICloud && isPhotoLibraryOriginal(entry)) return 'skip';
+  const fileId = fileIdOf(entry);
+  if (entry.kind !== 'file') return { fileId, upload: false };
+  const { keys } = scan;
+  const old = scan.previous?.files?.get(fileId);
+  const storedSize = keys ? encryptedSize(entry.size) : entry.size;
+  const unchanged =
+    old !== undefined && old.size === entry.size && old.mtime === entry.mtime && scan.hostFiles.get(fileId) === storedSize &&
+    (keys === undefined || entry.size === 0 || old.encryptionKey !== undefined);
+  if (!unchanged) return { fileId, upload: true };
+  return { fileId, upload: false, ...(old.encryptionKey ? { keptKey: old.encryptionKey } : {}) };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { slicesOf } from '../../phone/content-cache';
 import type { PlistDict } from '../../../main/device/codec';
 import { buildManifestPlist } from '../../backup-format/backup-plists';
 import { createSealedBackupKeybag } from '../../backup-format/keybag';
@@ -16,10 +17,11 @@ export interface ManifestRecord {
   readonly encryptionKey?: Buffer;
 }
 
+/** Manifest.db and Manifest.plist ready to upload; Manifest.db may be read from disk piece by piece. */
 export interface BuiltManifest {
-  /** Manifest.db ready to upload (encrypted when the backup is). */
-  readonly db: Buffer;
   readonly plist: Buffer;
+  /** Manifest.db's bytes (encrypted when the backup is) in pieces of at most `size`. */
+  dbChunks(size: number): Iterable<Buffer>;
 }
 
 /**
@@ -27,46 +29,81 @@ export interface BuiltManifest {
  * unencrypted backup of an unchanged phone has exactly the same rows, and SQLite lays out the same
  * rows inserted in the same order as the same bytes, so the file is reused instead of rebuilt
  * (50,000 rows cost ~0.4 s). An encrypted backup never uses it: its rows carry fresh file keys.
+ * A Manifest.db bigger than KEPT_DB_BYTES (a `huge` phone's is ~400 MB) is not kept: it is
+ * rebuilt on disk each time and sent from there.
  */
 const lastPlainDb = new WeakMap<object, { readonly version: string; readonly bytes: Buffer }>();
+const KEPT_DB_BYTES = 64 * 1024 * 1024;
 
 const FLAGS_BY_KIND: Readonly<Record<PhoneEntry['kind'], ManifestFlags>> = { file: 1, directory: 2, symlink: 4 };
 
 /**
- * Writes the snapshot's Manifest.db (every entry, §5.6) and Manifest.plist (§5.4). Manifest.db is
- * always rewritten in full, even by an incremental backup (§7.2).
+ * Builds the snapshot's Manifest.db (every entry, §5.6), a row at a time as the backup walks the
+ * phone, on disk; then Manifest.plist (§5.4). Manifest.db is always rewritten in full, even by an
+ * incremental backup (§7.2).
  */
-export function buildBackupManifest(
-  session: Session,
-  records: Iterable<ManifestRecord>,
-  keys: BackupCipher | undefined,
-  phoneVersion?: string,
-): BuiltManifest {
-  const phone = session.context.phone;
-  const reusable = keys === undefined ? lastPlainDb.get(phone) : undefined;
-  let db: Buffer;
-  if (reusable !== undefined && phoneVersion !== undefined && reusable.version === phoneVersion) {
-    db = reusable.bytes;
-  } else {
-    db = writeManifestDb(session.scratchPath('Manifest.db'), records);
-    if (keys === undefined && phoneVersion !== undefined) lastPlainDb.set(phone, { version: phoneVersion, bytes: db });
+export class ManifestBuilder {
+  private readonly writer: ManifestDbWriter | undefined;
+  private readonly reused: Buffer | undefined;
+
+  constructor(
+    private readonly session: Session,
+    private readonly keys: BackupCipher | undefined,
+    /** The phone's version() when the walk began, with anything else that changes the rows; undefined: never reuse. */
+    private readonly listingKey: string | undefined,
+  ) {
+    const kept = keys === undefined ? lastPlainDb.get(session.context.phone) : undefined;
+    this.reused = kept !== undefined && listingKey !== undefined && kept.version === listingKey ? kept.bytes : undefined;
+    this.writer = this.reused === undefined ? new ManifestDbWriter(session.scratchPath('Manifest.db')) : undefined;
   }
 
-  let manifestKey: Buffer | undefined;
-  if (keys) {
-    const sealed = keys.sealManifestDb(db);
-    manifestKey = sealed.manifestKey;
-    db = sealed.ciphertext;
+  add(record: ManifestRecord): void {
+    this.writer?.add({
+      fileId: record.fileId,
+      domain: record.entry.domain,
+      relativePath: record.entry.relativePath,
+      flags: FLAGS_BY_KIND[record.entry.kind],
+      file: mbFileOf(record),
+    });
   }
-  const plist = buildManifestPlist({
-    date: new Date(),
-    isEncrypted: keys !== undefined,
-    ...(keys ? { backupKeyBag: keys.keybag, manifestKey } : { backupKeyBag: sealedKeybagOf(phone) }),
-    wasPasscodeSet: false,
-    lockdown: session.context.lockdownSnapshot(),
-    applications: applicationsOf(session.context),
-  });
-  return { db, plist };
+
+  /** Completes Manifest.db; `unchanged` says the phone did not change while it was walked (so it may be kept). */
+  finish(unchanged: boolean): BuiltManifest {
+    const phone = this.session.context.phone;
+    let db: Buffer | undefined = this.reused;
+    let dbPath: string | undefined;
+    if (this.writer !== undefined) {
+      this.writer.finish();
+      dbPath = this.writer.path;
+      if (this.keys !== undefined || statSync(dbPath).size <= KEPT_DB_BYTES) db = readFileSync(dbPath);
+      if (this.keys === undefined) {
+        if (db !== undefined && unchanged && this.listingKey !== undefined) lastPlainDb.set(phone, { version: this.listingKey, bytes: db });
+        else lastPlainDb.delete(phone);
+      }
+    }
+    let manifestKey: Buffer | undefined;
+    if (this.keys && db !== undefined) {
+      const sealed = this.keys.sealManifestDb(db);
+      manifestKey = sealed.manifestKey;
+      db = sealed.ciphertext;
+    }
+    const plist = buildManifestPlist({
+      date: new Date(),
+      isEncrypted: this.keys !== undefined,
+      ...(this.keys ? { backupKeyBag: this.keys.keybag, manifestKey } : { backupKeyBag: sealedKeybagOf(phone) }),
+      wasPasscodeSet: false,
+      lockdown: this.session.context.lockdownSnapshot(),
+      applications: applicationsOf(this.session.context),
+    });
+    const bytes = db;
+    const path = dbPath;
+    return { plist, dbChunks: (size) => (bytes !== undefined ? slicesOf(bytes, size) : fileChunks(path as string, size)) };
+  }
+
+  /** Gives up on a run that failed: the partial file goes. */
+  abort(): void {
+    this.writer?.abort();
+  }
 }
 
 /** One keybag per phone for its unencrypted backups, like the phone's own backup keybag. */
@@ -81,25 +118,19 @@ function sealedKeybagOf(phone: object): Buffer {
   return keybag;
 }
 
-/** Builds Manifest.db at `dbPath` and returns its bytes. */
-function writeManifestDb(dbPath: string, records: Iterable<ManifestRecord>): Buffer {
-  const writer = new ManifestDbWriter(dbPath);
+/** A file's bytes read `size` at a time (Manifest.db too big to hold). */
+function* fileChunks(path: string, size: number): Generator<Buffer> {
+  const fd = openSync(path, 'r');
   try {
-    for (const record of records) {
-      writer.add({
-        fileId: record.fileId,
-        domain: record.entry.domain,
-        relativePath: record.entry.relativePath,
-        flags: FLAGS_BY_KIND[record.entry.kind],
-        file: mbFileOf(record),
-      });
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(size);
+      const read = readSync(fd, chunk, 0, size, null);
+      if (read === 0) return;
+      yield chunk.subarray(0, read);
     }
-    writer.finish();
-  } catch (error) {
-    writer.abort();
-    throw error;
+  } finally {
+    closeSync(fd);
   }
-  return readFileSync(dbPath);
 }
 
 function mbFileOf(record: ManifestRecord): MbFileInfo {
