@@ -5,6 +5,7 @@ import { BackupError } from '../backup-error';
 import { applyJournal, readJournal, writeJournal } from './commit-journal';
 import { flushTreeToDisk } from './durable-tree';
 import { makePrivateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-modes';
+import { removeTree } from './remove-tree';
 import { readBackupDate, snapshotFolderName } from './snapshots';
 import { isSafeUdid, LIFEBOAT_DIR, storeLayout, type StoreLayout } from './store-layout';
 import { cloneTreeWithHardLinks } from './tree-clone';
@@ -90,7 +91,7 @@ export async function openBackupRun(root: string, udid: string, options: BackupR
         if (finished) return;
         finished = true;
         try {
-          await fs.rm(staging, { recursive: true, force: true });
+          await removeTree(staging);
         } finally {
           await releaseLock();
         }
@@ -116,7 +117,7 @@ export async function recoverDevice(layout: StoreLayout, udid: string): Promise<
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   for (const name of names) {
-    if (name.startsWith(`${udid}-`)) await fs.rm(path.join(layout.stagingParent(), name), { recursive: true, force: true });
+    if (name.startsWith(`${udid}-`)) await removeTree(path.join(layout.stagingParent(), name));
   }
 }
 

@@ -4,6 +4,7 @@ import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
 import { MAX_METADATA_FILE_BYTES, readRegularFile } from './backup-content';
 import { syncDirectory } from './durable-tree';
 import { makePrivateFolder, PRIVATE_FILE_MODE } from './private-modes';
+import { removeTree } from './remove-tree';
 import type { StoreLayout } from './store-layout';
 
 /**
@@ -84,7 +85,7 @@ export async function applyJournal(layout: StoreLayout, journal: CommitJournal):
     await fs.rename(journal.snapshot, current);
     await syncDirectory(path.dirname(current));
   }
-  await fs.rm(journal.staging, { recursive: true, force: true });
+  await removeTree(journal.staging);
   await removeJournal(layout, journal.udid);
   return 'back';
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
 import { MAX_METADATA_FILE_BYTES, readRegularFile } from './backup-content';
+import { removeTree } from './remove-tree';
 import { storeLayout } from './store-layout';
 
 /** A complete backup of one device: the current one or an older snapshot. */
@@ -125,6 +126,6 @@ function monthIndex(date: Date): number {
 /** Applies a retention policy; returns the ids removed. Shared files live on in the kept backups. */
 export async function applyRetention(root: string, udid: string, policy: RetentionPolicy, now: Date = new Date()): Promise<string[]> {
   const prune = snapshotsToPrune(await listSnapshots(root, udid), policy, now);
-  for (const snapshot of prune) await fs.rm(snapshot.path, { recursive: true, force: true });
+  for (const snapshot of prune) await removeTree(snapshot.path);
   return prune.map((snapshot) => snapshot.id);
 }
