@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isCameraRollItem, runBackup } from '../../src/main/backup/engine';
 import { contentPathFor, fileIdFor } from '../../src/simulator/backup-format/file-id';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
@@ -15,11 +15,7 @@ import { expectBackupMatchesPhone, manifestRows, pairWithTool } from './engine-h
 const SEED = 13;
 
 async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('Timed out waiting for the virtual iPhone to reboot.');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await vi.waitFor(() => expect(condition(), 'the virtual iPhone rebooted').toBe(true), { timeout: timeoutMs, interval: 50 });
 }
 
 /** Lifeboat backups read by Debian's idevicebackup2 (libimobiledevice 1.3.0), and the other way round. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { recoverStore, runBackup } from '../../src/main/backup/engine';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
@@ -68,8 +68,7 @@ describe('kill -9 in the middle of a backup', () => {
       expect(killed, output).toBe(true);
       expect(hashTree(folder)).toEqual(before);
       // The phone notices the dead host and lets go of its end.
-      const deadline = Date.now() + 10_000;
-      while (!device.isAttached() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await vi.waitFor(() => expect(device.isAttached(), 'the virtual iPhone is attached again').toBe(true), { timeout: 10_000, interval: 50 });
     }
     // The dead runs left stagings and a stale run lock; the next start cleans them up.
     expect(fs.readdirSync(path.join(root, '.lifeboat', 'staging')).length).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseCliArgs, parseFaultAssignments, UsageError } from '../../src/simulator/cli/cli-args';
 import { runTool } from '../helpers/run-tool';
 
@@ -40,8 +40,7 @@ describe('npm run sim', () => {
   let output = '';
 
   const waitForOutput = async (text: string): Promise<void> => {
-    for (let attempt = 0; attempt < 600 && !output.includes(text); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(output).toContain(text);
+    await vi.waitFor(() => expect(output).toContain(text), { timeout: 30_000, interval: 50 });
   };
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { contentPathFor, fileIdFor } from '../../src/simulator/backup-format/file-id';
 import { type ManifestRow, readManifestDb } from '../../src/simulator/backup-format/manifest-db';
 import type { Phone } from '../../src/simulator/phone/phone-model';
@@ -68,9 +68,5 @@ export function snapshotTree(dir: string, skip: (relative: string) => boolean = 
 
 /** Waits until `condition` holds, polling; for the reboot after a restore. */
 export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('Timed out waiting for the virtual iPhone.');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await vi.waitFor(() => expect(condition(), 'the virtual iPhone is back').toBe(true), { timeout: timeoutMs, interval: 50 });
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodePlistFrame, plistArrayOf, plistData, plistDictOf, readPlistFrame, type PlistDict } from '../../src/main/device/codec';
 import { startSimulator } from '../../src/simulator/simulator';
 import { LockdownTestClient, readStoredPairRecord, sessionIdOf } from '../helpers/lockdown-test-client';
@@ -294,7 +294,6 @@ describe('device state across restarts and erase', () => {
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 500 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
+  await vi.waitFor(() => expect(condition()).toBe(true), { timeout: 5_000, interval: 10 });
 }
 

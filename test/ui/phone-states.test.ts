@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AppCore, createAppCore } from '../../src/main/core/app-core';
 import type { DeviceView, JobFinished, JobProgress } from '../../src/shared/contract';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
@@ -33,7 +33,7 @@ describe('app core: a locked phone and the iOS 16.1+ passcode prompt', () => {
     core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json') });
     core.on('job:progress', (update) => progress.push(update));
     const app = core;
-    while ((await app.invoke('devices:list', {})).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(async () => expect((await app.invoke('devices:list', {})).length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
     await app.invoke('devices:pair', { udid });
   });
 
