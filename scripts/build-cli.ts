@@ -5,8 +5,9 @@
  *   dist/cli/lifeboat.js               the entry (src/main/cli/main.ts); each command is a chunk of
  *                                      its own, loaded when that command runs, so `--help` loads
  *                                      almost nothing;
- *   dist/cli/backup-reader-worker.js   the backup-reader thread, found beside the chunk that starts it
- *                                      (src/main/backup/reader/worker-module.ts);
+ *   dist/cli/<thread>.js               each thread module (THREAD_MODULES: the backup reader, the
+ *                                      whole-file writer), found beside the chunk that starts it
+ *                                      (src/main/backup/store/module-worker.ts);
  *   dist/cli/inputs.json               the source files the bundle was built from: bin/lifeboat.mjs
  *                                      runs the sources through tsx instead when one is newer.
  * npm packages stay external, so better-sqlite3's native addon loads from node_modules.
@@ -16,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { THREAD_MODULES } from '../src/main/backup/store/module-worker';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -43,10 +45,11 @@ export async function buildCli(outDir: string = path.join(REPO_ROOT, 'dist', 'cl
     absWorkingDir: REPO_ROOT,
     entryPoints: {
       [CLI_ENTRY]: path.join(REPO_ROOT, 'src/main/cli/main.ts'),
-      'backup-reader-worker': path.join(REPO_ROOT, 'src/main/backup/reader/backup-reader-worker.ts'),
+      // Every thread module as `<name>.js`, which module-worker.ts looks for beside the chunk starting it.
+      ...Object.fromEntries(Object.entries(THREAD_MODULES).map(([name, { source }]) => [name, path.join(REPO_ROOT, 'src/main/backup', source)])),
     },
     outdir: outDir,
-    // Beside the entry, not in a subfolder: worker-module.ts finds the worker next to its own chunk.
+    // Beside the entry, not in a subfolder: module-worker.ts finds each thread next to the chunk that starts it.
     chunkNames: '[name]-[hash]',
     bundle: true,
     splitting: true,

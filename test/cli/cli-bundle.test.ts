@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { THREAD_MODULES } from '../../src/main/backup/store/module-worker';
 import { buildCli, type CliBuildResult, type CliOutput } from '../../scripts/build-cli';
 import { currentBundle } from '../../bin/cli-bundle.mjs';
 import { runTool } from '../helpers/run-tool';
@@ -61,8 +62,8 @@ describe('the lifeboat bundle', () => {
     expect(packagesLoadedBy(commandChunk(built, 'backup'), built.outputs).has('better-sqlite3')).toBe(true);
   });
 
-  it('puts the backup-reader thread beside the chunks that start it', () => {
-    expect(fs.existsSync(path.join(OUT_DIR, 'backup-reader-worker.js'))).toBe(true);
+  it('puts every thread module beside the chunks that start it', () => {
+    for (const name of Object.keys(THREAD_MODULES)) expect(fs.existsSync(path.join(OUT_DIR, `${name}.js`)), name).toBe(true);
   });
 });
 
