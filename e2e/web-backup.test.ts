@@ -2,64 +2,35 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppCore, createAppCore } from '../src/main/core/app-core';
-import { startWebBridge, type WebBridge } from '../src/main/web';
-import type { JobFinished } from '../src/shared/contract';
+import type { AppCore } from '../src/main/core/app-core';
+import type { WebBridge } from '../src/main/web';
 import { openCatalog } from '../src/main/backup/catalog';
-import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
-import { buildRenderer, CHROMIUM, launchBrowser, SCREENSHOT_DIR } from './web-helpers';
-
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
-
-const STEP_MS = 60_000;
-
-function nextJobFinished(core: AppCore): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const off = core.on('job:finished', (finished) => {
-      off();
-      resolve(finished);
-    });
-  });
-}
+import type { SimHarness } from '../test/helpers/sim-harness';
+import { HAS_CHROMIUM, nextJobFinished, SCREENSHOT_DIR, STEP_MS, startWebApp, type WebApp } from './web-helpers';
 
 /**
  * The whole browser-mode flow against the virtual iPhone: the phone appears (toast), the person
  * trusts it, backs up with a live progress view, sees the backup in history, turns the Camera Roll
  * off, and the next backup leaves the Camera Roll out (checked in the catalog, not only on screen).
  */
-describe.skipIf(!hasChromium)('browser mode: back up an iPhone', () => {
+describe.skipIf(!HAS_CHROMIUM)('browser mode: back up an iPhone', () => {
+  let app: WebApp;
   let harness: SimHarness;
   let core: AppCore;
   let bridge: WebBridge;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   let udid: string;
   let backupRoot: string;
 
-  let rendererDir = '';
-
   beforeAll(async () => {
-    rendererDir = await buildRenderer();
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    harness = await startSimHarness();
-    const device = harness.sim.devices()[0]!;
-    udid = device.udid;
     // Unplugged until the page is open, so the "iPhone connected" toast has someone to see it.
-    device.unplug();
-    backupRoot = path.join(harness.workDir, 'backups');
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot, settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
-    bridge = await startWebBridge({ core, staticDir: rendererDir });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    app = await startWebApp({ unplugged: true });
+    ({ harness, core, bridge, page, backupRoot } = app);
+    udid = app.device.udid;
   });
 
   afterAll(async () => {
-    if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
-    await browser?.close();
-    await bridge?.close();
-    await core?.close();
-    await harness?.cleanup();
+    await app?.close();
   });
 
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });

@@ -1,75 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppCore, createAppCore } from '../src/main/core/app-core';
-import { startWebBridge, type WebBridge } from '../src/main/web';
-import type { JobFinished } from '../src/shared/contract';
+import type { AppCore } from '../src/main/core/app-core';
+import type { WebBridge } from '../src/main/web';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
-import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
-import { buildRenderer, CHROMIUM, launchBrowser, REPO_ROOT, SCREENSHOT_DIR } from './web-helpers';
-
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
-
-const STEP_MS = 60_000;
-const AXE = path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
-/** The two ends of the window sizes Lifeboat must hold (issue 12). */
-const SIZES = [
-  { width: 800, height: 600 },
-  { width: 1600, height: 1000 },
-] as const;
-
-function nextJobFinished(core: AppCore, kind: JobFinished['kind']): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const off = core.on('job:finished', (finished) => {
-      if (finished.kind !== kind) return;
-      off();
-      resolve(finished);
-    });
-  });
-}
-
-/**
- * Browser-side snippets, as strings: the node tsconfig has no DOM types, and these run in the page.
- * FOCUSED_NAME is what a screen reader would call the focused element (label, aria-label or text).
- */
-const FOCUSED_NAME = `(() => {
-  const element = document.activeElement;
-  if (!element || element === document.body) return '';
-  const labelled = element.getAttribute('aria-labelledby');
-  const byId = labelled ? document.getElementById(labelled)?.textContent : undefined;
-  const label = element.labels?.[0]?.textContent;
-  return (element.getAttribute('aria-label') ?? byId ?? label ?? element.textContent ?? '').trim();
-})()`;
-const FOCUS_IN_DIALOG = `!!document.activeElement?.closest('dialog[open]')`;
-const TWO_FRAMES = `new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))`;
-const HAS_AXE = `'axe' in window`;
-const SERIOUS_AXE_VIOLATIONS = `axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations
-  .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-  .map((violation) => violation.id + ' (' + violation.impact + '): ' + violation.help + ' at ' + violation.nodes.slice(0, 3).map((node) => JSON.stringify(node.target)).join(', ')))`;
-const OVERFLOW = `({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })`;
-
-function focusedName(page: Page): Promise<string> {
-  return page.evaluate<string>(FOCUSED_NAME);
-}
-
-/** Presses Tab until the focused element's name matches, as a keyboard user scanning the page would. */
-async function tabTo(page: Page, name: RegExp, max = 80): Promise<void> {
-  const seen: string[] = [];
-  for (let step = 0; step < max; step++) {
-    await page.keyboard.press('Tab');
-    const current = await focusedName(page);
-    if (name.test(current)) return;
-    seen.push(current);
-  }
-  throw new Error(`Tab never reached ${String(name)}; it went through: ${seen.join(' | ')}`);
-}
-
-/** Whether the focus is inside the open modal dialog. */
-function focusInDialog(page: Page): Promise<boolean> {
-  return page.evaluate<boolean>(FOCUS_IN_DIALOG);
-}
+import { checkScreen as checkScreenAtBothSizes, expectModal as expectModalOn, focusedName, tabTo } from './web-a11y';
+import { HAS_CHROMIUM, nextJobFinished, SIZES, STEP_MS, startWebApp, type WebApp } from './web-helpers';
 
 /**
  * The app used with the keyboard alone, checked with axe-core and at both window sizes: pair, back
@@ -78,76 +13,30 @@ function focusInDialog(page: Page): Promise<boolean> {
  * every screen has no serious or critical axe violation and no sideways scroll at 800×600 and
  * 1600×1000 (screenshots in test-results/screenshots/<feature>-<state>-<width>.png).
  */
-describe.skipIf(!hasChromium)('browser mode: keyboard only, accessible, 800×600 to 1600×1000', () => {
-  let harness: SimHarness;
+describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×600 to 1600×1000', () => {
+  let app: WebApp;
   let core: AppCore;
   let bridge: WebBridge;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   let device: VirtualDevice;
-  let rendererDir = '';
   const checked: string[] = [];
-  const axeSource = fs.readFileSync(AXE, 'utf8');
 
   beforeAll(async () => {
-    rendererDir = await buildRenderer();
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    harness = await startSimHarness();
-    device = harness.sim.device(harness.sim.devices()[0]!.udid);
-    device.unplug();
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
-    bridge = await startWebBridge({ core, staticDir: rendererDir });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    await page.setViewportSize(SIZES[0]);
+    app = await startWebApp({ unplugged: true, viewport: SIZES[0] });
+    ({ core, bridge, page, device } = app);
   });
 
   afterAll(async () => {
-    if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
-    await browser?.close();
-    await bridge?.close();
-    await core?.close();
-    await harness?.cleanup();
+    await app?.close();
   });
 
-  /**
-   * At both sizes: axe-core finds nothing serious or critical, the page does not scroll sideways,
-   * and a screenshot is kept. Ends at 800×600, the size the rest of the test runs at.
-   */
+  /** The shared check (axe, no sideways scroll, screenshots at both sizes), counted for the last test. */
   async function checkScreen(feature: string, state: string): Promise<void> {
-    for (const size of [...SIZES].reverse()) {
-      await page.setViewportSize(size);
-      // Let layout settle on the new size (two frames), not a fixed sleep.
-      await page.evaluate(TWO_FRAMES);
-      // Evaluated rather than added as a <script>: the app's CSP (script-src 'self') rightly refuses inline scripts.
-      if (!(await page.evaluate<boolean>(HAS_AXE))) await page.evaluate(axeSource);
-      const violations = await page.evaluate<string[]>(SERIOUS_AXE_VIOLATIONS);
-      expect(violations, `${feature}-${state}-${size.width}`).toEqual([]);
-      const overflow = await page.evaluate<{ scroll: number; inner: number }>(OVERFLOW);
-      expect(overflow.scroll, `${feature}-${state}-${size.width} scrolls sideways`).toBeLessThanOrEqual(overflow.inner);
-      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${feature}-${state}-${size.width}.png`) });
-    }
+    await checkScreenAtBothSizes(page, feature, state);
     checked.push(`${feature}-${state}`);
   }
 
-  /** Fifteen Tabs and three Shift+Tabs stay inside the open dialog; Escape closes it and the focus goes back to `opener`. */
-  async function expectModal(name: RegExp, opener: RegExp): Promise<void> {
-    const dialog = page.getByRole('dialog', { name });
-    await dialog.waitFor({ timeout: STEP_MS });
-    expect(await focusInDialog(page)).toBe(true);
-    for (let step = 0; step < 15; step++) {
-      await page.keyboard.press('Tab');
-      expect(await focusInDialog(page), `Tab ${step + 1} left the dialog`).toBe(true);
-    }
-    for (let step = 0; step < 3; step++) {
-      await page.keyboard.press('Shift+Tab');
-      expect(await focusInDialog(page), `Shift+Tab ${step + 1} left the dialog`).toBe(true);
-    }
-    await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached', timeout: STEP_MS });
-    expect(await focusedName(page)).toMatch(opener);
-  }
+  const expectModal = (name: RegExp, opener: RegExp): Promise<void> => expectModalOn(page, name, opener);
 
   it('shows the empty window and then the phone, at both sizes', async () => {
     await page.goto(bridge.url);

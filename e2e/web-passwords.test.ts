@@ -2,35 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppCore, createAppCore } from '../src/main/core/app-core';
-import { startWebBridge, type WebBridge } from '../src/main/web';
-import type { EventChannel, JobFinished } from '../src/shared/contract';
+import type { AppCore } from '../src/main/core/app-core';
+import type { WebBridge } from '../src/main/web';
+import type { EventChannel } from '../src/shared/contract';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
-import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
-import { buildRenderer, CHROMIUM, launchBrowser, SCREENSHOT_DIR } from './web-helpers';
+import type { SimHarness } from '../test/helpers/sim-harness';
+import { HAS_CHROMIUM, nextJobFinished, SCREENSHOT_DIR, SIZES, STEP_MS, startWebApp, type WebApp } from './web-helpers';
 
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
-
-const STEP_MS = 60_000;
 /** Tests that make a backup of the encrypted phone: minutes when eight people share two cores. */
 const BACKUP_TEST_MS = 300_000;
 const PASSWORD = 'lifeboat-e2e-secret';
 const WRONG = 'not-the-password';
-const SIZES = [
-  { width: 800, height: 600 },
-  { width: 1600, height: 1000 },
-] as const;
-
-function nextJobFinished(core: AppCore, kind: JobFinished['kind']): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const off = core.on('job:finished', (finished) => {
-      if (finished.kind !== kind) return;
-      off();
-      resolve(finished);
-    });
-  });
-}
 
 /**
  * The one password prompt, in the browser, against a virtual iPhone with backup encryption on:
@@ -39,38 +21,24 @@ function nextJobFinished(core: AppCore, kind: JobFinished['kind']): Promise<JobF
  * backup waits for it with a notice; Verify and Browse of an encrypted backup ask and work; Escape
  * cancels; "remember" holds for the session (across a reload) and the password never leaves the core.
  */
-describe.skipIf(!hasChromium)('browser mode: the backup password prompt', () => {
+describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup password prompt', () => {
+  let app: WebApp;
   let harness: SimHarness;
   let core: AppCore;
   let bridge: WebBridge;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   let device: VirtualDevice;
-  let rendererDir = '';
   /** Everything the core sent to windows, as JSON: the password must never be in it. */
   const wire: string[] = [];
 
   beforeAll(async () => {
-    rendererDir = await buildRenderer();
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    harness = await startSimHarness();
-    device = harness.sim.device(harness.sim.devices()[0]!.udid);
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
     const events: EventChannel[] = ['devices:changed', 'backups:changed', 'settings:changed', 'job:progress', 'job:finished', 'notify', 'password:needed', 'password:settled'];
-    for (const event of events) core.on(event, (payload) => wire.push(JSON.stringify(payload)));
-    bridge = await startWebBridge({ core, staticDir: rendererDir });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    await page.setViewportSize(SIZES[0]);
+    app = await startWebApp({ viewport: SIZES[0], onCore: (started) => events.forEach((event) => started.on(event, (payload) => wire.push(JSON.stringify(payload)))) });
+    ({ harness, core, bridge, page, device } = app);
   });
 
   afterAll(async () => {
-    if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
-    await browser?.close();
-    await bridge?.close();
-    await core?.close();
-    await harness?.cleanup();
+    await app?.close();
   });
 
   const prompt = () => page.getByRole('dialog', { name: 'Enter the backup password' });

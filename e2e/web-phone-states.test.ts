@@ -1,31 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppCore, createAppCore } from '../src/main/core/app-core';
-import { startWebBridge, type WebBridge } from '../src/main/web';
-import type { JobFinished } from '../src/shared/contract';
+import type { AppCore } from '../src/main/core/app-core';
+import type { WebBridge } from '../src/main/web';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
-import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
-import { buildRenderer, CHROMIUM, launchBrowser, SCREENSHOT_DIR } from './web-helpers';
-
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
-
-const STEP_MS = 60_000;
-const VIEWPORTS = [
-  { width: 800, height: 600 },
-  { width: 1600, height: 1000 },
-] as const;
-
-function nextJobFinished(core: AppCore): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const off = core.on('job:finished', (finished) => {
-      off();
-      resolve(finished);
-    });
-  });
-}
+import { HAS_CHROMIUM, nextJobFinished, SCREENSHOT_DIR, SIZES as VIEWPORTS, STEP_MS, startWebApp, type WebApp } from './web-helpers';
 
 /**
  * Issue 12, part H, in the browser at 800×600 and 1600×1000 against an iOS 16.1 virtual iPhone:
@@ -34,36 +13,23 @@ function nextJobFinished(core: AppCore): Promise<JobFinished> {
  * refusal is a sentence; iCloud Photos is named before and after a backup; after a reset the
  * newest backup with the photos is recommended and preselected in view.
  */
-describe.skipIf(!hasChromium)('browser mode: the phone’s states, iCloud Photos and advice after a reset', () => {
-  let harness: SimHarness;
+describe.skipIf(!HAS_CHROMIUM)('browser mode: the phone’s states, iCloud Photos and advice after a reset', () => {
+  let app: WebApp;
   let core: AppCore;
   let bridge: WebBridge;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   let device: VirtualDevice;
-  let rendererDir = '';
 
   beforeAll(async () => {
-    rendererDir = await buildRenderer();
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    harness = await startSimHarness({ seed: 5, productVersion: '16.1' });
-    device = harness.sim.device(harness.sim.devices()[0]!.udid);
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
-    bridge = await startWebBridge({ core, staticDir: rendererDir });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    app = await startWebApp({ sim: { seed: 5, productVersion: '16.1' } });
+    ({ core, bridge, page, device } = app);
     await page.goto(bridge.url);
     await page.getByRole('button', { name: 'Trust this computer' }).click({ timeout: STEP_MS });
     await page.getByTestId('backup-now').waitFor({ timeout: STEP_MS });
   });
 
   afterAll(async () => {
-    if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
-    await browser?.close();
-    await bridge?.close();
-    await core?.close();
-    await harness?.cleanup();
+    await app?.close();
   });
 
   const shot = (name: string, width: number) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: true });

@@ -1,32 +1,15 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppCore, createAppCore } from '../src/main/core/app-core';
-import { startWebBridge, type WebBridge } from '../src/main/web';
-import type { JobFinished, NoticeView } from '../src/shared/contract';
+import type { AppCore } from '../src/main/core/app-core';
+import type { WebBridge } from '../src/main/web';
+import type { NoticeView } from '../src/shared/contract';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
-import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
-import { buildRenderer, CHROMIUM, launchBrowser, SCREENSHOT_DIR } from './web-helpers';
+import { HAS_CHROMIUM, nextJobFinished, SCREENSHOT_DIR, SIZES, STEP_MS, startWebApp, type WebApp } from './web-helpers';
 
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
-
-const STEP_MS = 60_000;
-const SMALL = { width: 800, height: 600 };
-const LARGE = { width: 1600, height: 1000 };
+const [SMALL, LARGE] = SIZES;
 /** The small phone (8.5 MB) over this link takes about 20 s: long enough for a steady rate. */
 const SLOW_LINK_BYTES_PER_SECOND = 450_000;
-
-function nextJobFinished(core: AppCore, kind: JobFinished['kind']): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const off = core.on('job:finished', (finished) => {
-      if (finished.kind !== kind) return;
-      off();
-      resolve(finished);
-    });
-  });
-}
 
 /** What the page shows of a running job at one moment. */
 interface Sample {
@@ -45,35 +28,21 @@ interface Sample {
  * plausible one), the running job in the sidebar and the window title; and a restore whose planned
  * restart is said as such (no "was unplugged"), continuing to its result when the phone is back.
  */
-describe.skipIf(!hasChromium)('browser mode: honest progress and the restore’s restart', () => {
-  let harness: SimHarness;
+describe.skipIf(!HAS_CHROMIUM)('browser mode: honest progress and the restore’s restart', () => {
+  let app: WebApp;
   let core: AppCore;
   let bridge: WebBridge;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   let device: VirtualDevice;
-  let rendererDir = '';
   const notices: NoticeView[] = [];
 
   beforeAll(async () => {
-    rendererDir = await buildRenderer();
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    harness = await startSimHarness();
-    device = harness.sim.device(harness.sim.devices()[0]!.udid);
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
-    core.on('notify', (notice) => notices.push(notice));
-    bridge = await startWebBridge({ core, staticDir: rendererDir });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    app = await startWebApp({ onCore: (started) => started.on('notify', (notice) => notices.push(notice)) });
+    ({ core, bridge, page, device } = app);
   });
 
   afterAll(async () => {
-    if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
-    await browser?.close();
-    await bridge?.close();
-    await core?.close();
-    await harness?.cleanup();
+    await app?.close();
   });
 
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${page.viewportSize()?.width ?? 0}.png`) });

@@ -2,32 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppCore, createAppCore } from '../src/main/core/app-core';
-import { startWebBridge, type WebBridge } from '../src/main/web';
-import type { BackupView, JobFinished } from '../src/shared/contract';
+import type { AppCore } from '../src/main/core/app-core';
+import type { WebBridge } from '../src/main/web';
+import type { BackupView } from '../src/shared/contract';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
-import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
+import type { SimHarness } from '../test/helpers/sim-harness';
 import { expectPhoneEqualsGenerated } from '../test/restore/restore-helpers';
 import { writeLargeBackup } from './large-backup';
-import { buildRenderer, CHROMIUM, launchBrowser, SCREENSHOT_DIR } from './web-helpers';
+import { HAS_CHROMIUM, nextJobFinished, SCREENSHOT_DIR, STEP_MS, startWebApp, type WebApp } from './web-helpers';
 
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the browser e2e: ${CHROMIUM} is missing (apt-get install chromium).`);
-
-const STEP_MS = 60_000;
 /** startSimHarness' default seed: the phone is generated from it, and regenerated to compare. */
 const SEED = 1;
 const LARGE_ROWS = 500_000;
-
-function nextJobFinished(core: AppCore, kind: JobFinished['kind']): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const off = core.on('job:finished', (finished) => {
-      if (finished.kind !== kind) return;
-      off();
-      resolve(finished);
-    });
-  });
-}
 
 /**
  * After a reset, in the browser: two backups (with and without the Camera Roll), the phone is
@@ -35,37 +21,22 @@ function nextJobFinished(core: AppCore, kind: JobFinished['kind']): Promise<JobF
  * phone back exactly as it was, the photos are copied off, and the backup browser shows a Camera
  * Roll thumbnail, extracts a photo byte for byte and lists a 500 000-file folder a window at a time.
  */
-describe.skipIf(!hasChromium)('browser mode: erase, restore and browse', () => {
+describe.skipIf(!HAS_CHROMIUM)('browser mode: erase, restore and browse', () => {
+  let app: WebApp;
   let harness: SimHarness;
   let core: AppCore;
   let bridge: WebBridge;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   let device: VirtualDevice;
-  let backupRoot: string;
   let withPhotos: BackupView;
 
-  let rendererDir = '';
-
   beforeAll(async () => {
-    rendererDir = await buildRenderer();
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    harness = await startSimHarness({ seed: SEED });
-    device = harness.sim.device(harness.sim.devices()[0]!.udid);
-    backupRoot = path.join(harness.workDir, 'backups');
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot, settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
-    bridge = await startWebBridge({ core, staticDir: rendererDir });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    app = await startWebApp({ sim: { seed: SEED } });
+    ({ harness, core, bridge, page, device } = app);
   });
 
   afterAll(async () => {
-    if (rendererDir) fs.rmSync(rendererDir, { recursive: true, force: true });
-    await browser?.close();
-    await bridge?.close();
-    await core?.close();
-    await harness?.cleanup();
+    await app?.close();
   });
 
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });

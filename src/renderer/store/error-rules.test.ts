@@ -1,31 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { appError, AppErrorException, type AppErrorCode, type DeviceView, type EventChannel, type EventChannels, type InvokeChannel, type JobProgress, type MainApi } from '../../shared/contract';
+import { appError, AppErrorException, type AppErrorCode, type DeviceView, type InvokeChannel, type JobProgress } from '../../shared/contract';
 import { createAppStore } from './app-store';
+import { fakeMainApi } from './fake-main-api';
 import { dialogErrors, pageErrors } from './error-rules';
 
 /** A MainApi whose requests fail with the code queued for their channel, and events pushed by hand. */
 function failingApi() {
   const failures = new Map<InvokeChannel, AppErrorCode>();
-  const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
-  const api: MainApi = {
-    async invoke(channel, args) {
-      const code = failures.get(channel);
-      const udid = (args as { udid?: string }).udid;
-      if (code) throw new AppErrorException(appError(code, undefined, udid));
-      if (channel === 'devices:pair') return phone(udid ?? 'A') as never;
-      // The store's own start-up loads stay pending: the test alone says which phones and jobs exist
-      // (answering {} made the store throw 'list.some is not a function' after the test had ended).
-      if (channel === 'devices:list' || channel === 'jobs:list' || channel === 'backups:list') return new Promise<never>(() => undefined);
-      return {} as never;
-    },
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: unknown) => void);
-      return () => set.delete(listener as (payload: unknown) => void);
-    },
-  };
-  const emit = <E extends EventChannel>(event: E, payload: EventChannels[E]) => listeners.get(event)?.forEach((listener) => listener(payload));
+  const { api, emit } = fakeMainApi((channel, args) => {
+    const code = failures.get(channel);
+    const udid = (args as { udid?: string }).udid;
+    if (code) throw new AppErrorException(appError(code, undefined, udid));
+    if (channel === 'devices:pair') return phone(udid ?? 'A');
+    // The store's own start-up loads stay pending: the test alone says which phones and jobs exist
+    // (answering {} made the store throw 'list.some is not a function' after the test had ended).
+    if (channel === 'devices:list' || channel === 'jobs:list' || channel === 'backups:list') return new Promise<never>(() => undefined);
+    return {};
+  });
   const fail = (channel: InvokeChannel, code: AppErrorCode | undefined) => (code ? failures.set(channel, code) : failures.delete(channel));
   return { api, emit, fail };
 }

@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { appError, AppErrorException, type EventChannel, type EventChannels, type InvokeChannel, type MainApi, type PasswordRequestView } from '../../shared/contract';
+import { appError, AppErrorException, type PasswordRequestView } from '../../shared/contract';
 import { createAppStore } from './app-store';
+import { fakeApiAnswering } from './fake-main-api';
 
-/** A MainApi double: canned answers per channel, and events pushed as main would. */
-function fakeApi(answers: Partial<Record<InvokeChannel, (args: unknown) => unknown>>) {
-  const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
-  const calls: Array<{ channel: InvokeChannel; args: unknown }> = [];
-  const api: MainApi = {
-    async invoke(channel, args) {
-      calls.push({ channel, args });
-      const answer = answers[channel];
-      if (!answer) throw new AppErrorException(appError('unsupported'));
-      return answer(args) as never;
-    },
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: unknown) => void);
-      return () => set.delete(listener as (payload: unknown) => void);
-    },
-  };
-  const emit = <E extends EventChannel>(event: E, payload: EventChannels[E]) => listeners.get(event)?.forEach((listener) => listener(payload));
-  return { api, calls, emit };
-}
+const fakeApi = fakeApiAnswering;
 
 const request: PasswordRequestView = { requestId: 'r1', udid: 'A', reason: 'backup', jobId: 'j1', automatic: false, rememberIn: 'session' };
 

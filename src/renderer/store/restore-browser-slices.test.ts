@@ -1,29 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { BrowserEntryView, EventChannel, EventChannels, InvokeChannel, MainApi } from '../../shared/contract';
+import type { BrowserEntryView, InvokeChannel } from '../../shared/contract';
 import { createAppStore } from './app-store';
 import { searchCount } from '../features/browser/browser-words';
+import { fakeMainApi } from './fake-main-api';
 import { BROWSER_PAGE_SIZE, SEARCH_LIMIT } from './browser-slice';
 
-/** A MainApi double answering from handlers, recording every call. */
+/** A MainApi double answering from handlers, recording every call; anything else is a test bug. */
 function fakeApi(answers: Partial<Record<InvokeChannel, (args: Record<string, unknown>) => unknown>>) {
-  const calls: Array<{ channel: InvokeChannel; args: Record<string, unknown> }> = [];
-  const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
-  const api: MainApi = {
-    async invoke(channel, args) {
-      calls.push({ channel, args: args as Record<string, unknown> });
-      const answer = answers[channel];
-      if (!answer) throw new Error(`unexpected ${channel}`);
-      return answer(args as Record<string, unknown>) as never;
-    },
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: unknown) => void);
-      return () => set.delete(listener as (payload: unknown) => void);
-    },
-  };
-  const emit = <E extends EventChannel>(event: E, payload: EventChannels[E]) => listeners.get(event)?.forEach((listener) => listener(payload));
-  return { api, calls, emit };
+  return fakeMainApi((channel, args) => {
+    const answer = answers[channel];
+    if (!answer) throw new Error(`unexpected ${channel}`);
+    return answer(args);
+  });
 }
 
 const TOTAL = 500_000;
