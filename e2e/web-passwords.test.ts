@@ -7,6 +7,7 @@ import type { WebBridge } from '../src/main/web';
 import type { EventChannel } from '../src/shared/contract';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
 import type { SimHarness } from '../test/helpers/sim-harness';
+import { checkScreen, expectFocusTrapped } from './web-a11y';
 import { HAS_CHROMIUM, nextJobFinished, SCREENSHOT_DIR, SIZES, STEP_MS, startWebApp, type WebApp } from './web-helpers';
 
 /** Tests that make a backup of the encrypted phone: minutes when eight people share two cores. */
@@ -127,6 +128,9 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup password prompt', () =>
     expect(await prompt().getByTestId('remember-password').locator('..').textContent()).toContain('Remember until Lifeboat quits');
     expect(await page.getByTestId('password-input').evaluate((input) => input === input.ownerDocument.activeElement)).toBe(true);
     await shootBothSizes('backup-prompt');
+    // The open prompt is a screen too: no serious axe violation, no sideways scroll, the focus kept inside.
+    await checkScreen(page, 'password', 'prompt-open');
+    await expectFocusTrapped(page, /^Enter the backup password$/);
 
     await typeIntoPrompt(WRONG);
     await prompt().getByTestId('password-problem').filter({ hasText: 'not right' }).waitFor({ timeout: STEP_MS });
@@ -195,6 +199,20 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup password prompt', () =>
     await rowAction(1, 'Verify');
     await page.locator('.badge-ok', { hasText: 'Verified' }).first().waitFor({ timeout: STEP_MS });
     expect(await prompt().count()).toBe(0);
+  });
+
+  it('"Forget Saved Password" on the phone\'s page forgets it, and the next Verify asks again', async () => {
+    const remembered = page.getByTestId('remembered-password');
+    await remembered.waitFor({ timeout: STEP_MS });
+    expect(await remembered.textContent()).toContain('until Lifeboat quits');
+    await shootBothSizes('remembered');
+    await remembered.getByRole('button', { name: 'Forget Saved Password' }).click();
+    await remembered.waitFor({ state: 'detached', timeout: STEP_MS });
+    expect((await core.invoke('passwords:status', { udid: device.udid })).remembered).toBe(false);
+    await rowAction(0, 'Verify');
+    await prompt().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Escape');
+    await prompt().waitFor({ state: 'detached' });
   });
 
   it('never sends the password to a window or writes it in the settings', () => {

@@ -3,6 +3,7 @@ import type { DeviceView } from '../../../shared/contract';
 import { useActions } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
 import { Switch } from '../../components/switch';
+import { RememberedPassword } from '../passwords/remembered-password';
 
 type DialogMode = 'enable' | 'disable' | 'change' | undefined;
 
@@ -28,6 +29,7 @@ export function EncryptionControl({ device, disabled }: { readonly device: Devic
           Change password…
         </button>
       ) : null}
+      {enabled ? <RememberedPassword device={device} /> : null}
       {mode ? <PasswordDialog udid={device.udid} mode={mode} onClose={() => setMode(undefined)} /> : null}
     </div>
   );
