@@ -13,6 +13,7 @@ import { MiddleEllipsis } from '../../components/middle-ellipsis';
 export function BackupHistory({ udid, canRestore }: { readonly udid: string; readonly canRestore: boolean }) {
   const backups = useAppState(useShallow((state) => state.backups.list.filter((backup) => backup.udid === udid)));
   const sorted = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const photosInICloud = useAppState((state) => state.restore.candidates[udid]?.photosInICloud === true);
   return (
     <section className="card" aria-labelledby="history-title">
       <h2 id="history-title">Backup history</h2>
@@ -34,7 +35,7 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
           </thead>
           <tbody>
             {sorted.map((backup) => (
-              <BackupRow key={backup.id} backup={backup} canRestore={canRestore} udid={udid} />
+              <BackupRow key={backup.id} backup={backup} canRestore={canRestore} udid={udid} photosInICloud={photosInICloud} />
             ))}
           </tbody>
         </table>
@@ -43,7 +44,7 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
   );
 }
 
-function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; readonly canRestore: boolean; readonly udid: string }) {
+function BackupRow({ backup, canRestore, udid, photosInICloud }: { readonly backup: BackupView; readonly canRestore: boolean; readonly udid: string; readonly photosInICloud: boolean }) {
   const pending = useAppState((state) => state.backups.pending[backup.id]);
   const verified = useAppState((state) => state.backups.verified[backup.id]);
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
@@ -77,7 +78,7 @@ function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; 
       <td>{formatBytes(backup.sizeBytes)}</td>
       <td>{backup.productVersion ?? '—'}</td>
       <td>{backup.encrypted ? 'Yes' : 'No'}</td>
-      <td data-testid="camera-roll-cell">{cameraRollLabel(backup)}</td>
+      <td data-testid="camera-roll-cell">{cameraRollLabel(backup, photosInICloud)}</td>
       <td>
         <div className="row-actions">
           {canRestore && backup.status === 'complete' ? (
@@ -113,9 +114,14 @@ function BackupRow({ backup, canRestore, udid }: { readonly backup: BackupView; 
   );
 }
 
-function cameraRollLabel(backup: BackupView): string {
+/**
+ * The Camera Roll column. With iCloud Photos on, the phone leaves its library out of every computer
+ * backup (photosInICloud, inferred by the core): such a backup holds no photos, and "None" would
+ * read as if the phone had none, so it says where they are.
+ */
+function cameraRollLabel(backup: BackupView, photosInICloud: boolean): string {
   if (backup.includesCameraRoll === false) return 'Not included';
-  if (backup.photoCount === 0) return 'None';
+  if (backup.photoCount === 0) return photosInICloud ? 'In iCloud Photos' : 'None';
   if (backup.photoCount !== undefined) return `${backup.photoCount} ${backup.photoCount === 1 ? 'item' : 'items'}`;
   return backup.includesCameraRoll ? 'Included' : '—';
 }
