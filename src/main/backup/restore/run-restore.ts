@@ -173,6 +173,9 @@ async function restoreWith(services: RestoreServices, source: RestoreSource, udi
     }
     if (outcome.errorCode !== 0) throw restoreErrorForDeviceCode(outcome.errorCode, outcome.errorDescription);
     succeeded = true;
+    // The phone restarts on its own moments after its result (§7.3 step 5), maybe before the sync
+    // lock below is released on a busy computer: say so now, so its leaving is never taken for an unplug.
+    if (options.reboot ?? true) progress.setPhase('rebooting');
     return { filesSent, bytesSent };
   } finally {
     options.signal?.removeEventListener('abort', cancel);
