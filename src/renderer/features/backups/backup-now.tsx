@@ -62,7 +62,8 @@ export function JobProgressView({ job, onCancel }: { readonly job: JobProgress; 
         <Stat label="Copied" value={formatBytes(job.bytesDone)} testId="job-bytes" />
         <Stat label="Speed" value={job.bytesPerSecond && !restarting ? `${formatBytes(Math.round(job.bytesPerSecond))}/s` : '—'} testId="job-speed" />
         {/* The engine gives a time only once the rate is steady (≥ 10 s and ≥ 5 %). */}
-        <Stat label="Time left" value={job.etaSeconds === undefined ? (restarting ? '—' : 'Estimating…') : `about ${formatTimeLeft(job.etaSeconds)}`} testId="job-eta" />
+        {/* Nothing to estimate while the job waits for the person (unlock, passcode, password) or the restart. */}
+        <Stat label="Time left" value={job.etaSeconds === undefined ? (restarting || job.waitingFor !== undefined ? '—' : 'Estimating…') : `about ${formatTimeLeft(job.etaSeconds)}`} testId="job-eta" />
       </dl>
       <button type="button" onClick={onCancel} disabled={job.phase === 'cancelling' || restarting} data-testid="cancel-job">
         Cancel
