@@ -68,6 +68,26 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×60
     await checkScreen('device', 'backed-up');
   });
 
+  it('keeps the device page accessible during a running backup, and a dialog opened then keeps the focus', async () => {
+    // The phone asks for its passcode (iOS 16.1+) and takes 20 s to get it: a backup that runs while we look.
+    device.setFaults({ passcodePrompt: 'accept', passcodeAnswerMs: 20_000 });
+    try {
+      const finished = nextJobFinished(core, 'backup');
+      await tabTo(page, /^Back Up Now$/);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('job-status').filter({ hasText: 'Enter your passcode on the iPhone to start the backup' }).waitFor({ timeout: STEP_MS });
+      await checkScreen('device', 'backup-passcode-wait');
+      await tabTo(page, /^More actions for the backup of/);
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await expectModal(/^Delete this backup\?$/, /^More actions for the backup of/);
+      expect((await finished).outcome).toBe('succeeded');
+    } finally {
+      device.setFaults({ passcodePrompt: undefined, passcodeAnswerMs: undefined });
+    }
+  });
+
   it('opens the history row’s More menu with the keyboard: arrows move, Escape closes it', async () => {
     await tabTo(page, /^More actions for the backup of/);
     await page.keyboard.press('ArrowDown');
@@ -129,6 +149,8 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×60
     await page.keyboard.press('Enter');
     expect((await finished).outcome).toBe('succeeded');
     await wizard.getByTestId('restore-result').waitFor({ timeout: STEP_MS });
+    // Over, so the heading no longer says "Restoring".
+    expect(await wizard.getByTestId('wizard-heading').textContent()).toBe('Restored');
     await checkScreen('restore-wizard', 'done');
     await tabTo(page, /^Done$/);
     await page.keyboard.press('Enter');

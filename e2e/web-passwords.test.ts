@@ -205,6 +205,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup password prompt', () =>
     const remembered = page.getByTestId('remembered-password');
     await remembered.waitFor({ timeout: STEP_MS });
     expect(await remembered.textContent()).toContain('until Lifeboat quits');
+    await remembered.scrollIntoViewIfNeeded();
     await shootBothSizes('remembered');
     await remembered.getByRole('button', { name: 'Forget Saved Password' }).click();
     await remembered.waitFor({ state: 'detached', timeout: STEP_MS });
@@ -214,6 +215,27 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup password prompt', () =>
     await page.keyboard.press('Escape');
     await prompt().waitFor({ state: 'detached' });
   });
+
+  it('restores an encrypted backup through the wizard: the password is asked in the app and the restore finishes', async () => {
+    await page.getByTestId('restore-backup').click();
+    const wizard = page.getByTestId('restore-wizard');
+    await wizard.waitFor({ timeout: STEP_MS });
+    await wizard.getByRole('button', { name: 'Continue' }).click();
+    await wizard.getByTestId('preflight').waitFor({ timeout: STEP_MS });
+    await wizard.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => wizard.getAttribute('data-step')).toBe('options');
+    const finished = nextJobFinished(core, 'restore');
+    await wizard.getByRole('button', { name: 'Restore', exact: true }).click();
+    await prompt().waitFor({ timeout: STEP_MS });
+    await shootBothSizes('restore-prompt');
+    await typeIntoPrompt(PASSWORD);
+    expect((await finished).outcome).toBe('succeeded');
+    await wizard.getByTestId('restore-result').waitFor({ timeout: STEP_MS });
+    expect(await wizard.getByTestId('wizard-heading').textContent()).toBe('Restored');
+    await shootBothSizes('restore-done');
+    await wizard.getByRole('button', { name: 'Done' }).click();
+    await wizard.waitFor({ state: 'detached' });
+  }, BACKUP_TEST_MS);
 
   it('never sends the password to a window or writes it in the settings', () => {
     const sent = wire.join('\n');

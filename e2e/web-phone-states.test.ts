@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../src/main/core/app-core';
 import type { WebBridge } from '../src/main/web';
@@ -41,6 +41,19 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the phone’s states, iCloud Photo
     for (let tries = 0; tries < 10 && (await buttons.count()) > 0; tries++) await buttons.first().click({ timeout: 2000 }).catch(() => undefined);
   }
 
+  /** The titles of the visible toasts that overlap `target` on screen. */
+  async function toastsOver(target: Locator): Promise<string[]> {
+    const area = (await target.boundingBox())!;
+    const covering: string[] = [];
+    for (const toast of await page.getByTestId('toast').all()) {
+      const box = await toast.boundingBox();
+      if (!box) continue; // Hidden (display: none) until the newer ones leave.
+      const apart = box.x >= area.x + area.width || box.x + box.width <= area.x || box.y >= area.y + area.height || box.y + box.height <= area.y;
+      if (!apart) covering.push((await toast.locator('strong').textContent()) ?? '');
+    }
+    return covering;
+  }
+
   it('locked: "Unlock your iPhone" instead of Connected, a backup that waits, and the unlock noticed by itself', async () => {
     for (const viewport of VIEWPORTS) {
       await page.setViewportSize(viewport);
@@ -75,6 +88,8 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the phone’s states, iCloud Photo
       await page.getByTestId('backup-now').click();
       await expect.poll(() => jobStatus().textContent(), { timeout: STEP_MS }).toBe('Enter your passcode on the iPhone to start the backup');
       expect(await page.getByTestId('job-waiting').textContent()).toMatch(/Type it on the iPhone/);
+      // Waiting for the person: no "Estimating…" time left.
+      expect(await page.getByTestId('job-eta').textContent()).toBe('Time left—');
       await shot('passcode-waiting', viewport.width);
       expect((await finished).outcome).toBe('succeeded');
 
@@ -102,6 +117,8 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the phone’s states, iCloud Photo
       await notice.waitFor({ timeout: STEP_MS });
       expect(await notice.textContent()).toMatch(/iCloud Photos is on/);
       await expect.poll(() => page.getByTestId('last-outcome').textContent(), { timeout: STEP_MS }).toMatch(/Use Import Photos/);
+      // The history says where the photos are, not "None" as if the phone had none.
+      await expect.poll(() => page.getByTestId('camera-roll-cell').first().textContent(), { timeout: STEP_MS }).toBe('In iCloud Photos');
       await shot('icloud-photos-after-backup', viewport.width);
       await page.getByTestId('go-to-import').click();
       await shot('icloud-photos-import', viewport.width);
@@ -128,6 +145,8 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the phone’s states, iCloud Photo
       const banner = page.getByTestId('after-reset-banner');
       await banner.waitFor({ timeout: STEP_MS });
       expect(await banner.textContent()).toContain(`(${newest.photoCount} photos)`);
+      // The toasts of the erase, the unplug and the reconnect sit clear of the advice.
+      await expect.poll(() => toastsOver(banner), { timeout: STEP_MS }).toEqual([]);
       await dismissToasts();
       await shot('after-reset-banner', viewport.width);
 

@@ -13,7 +13,8 @@ import { startSimulator } from '../src/simulator/simulator';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stateDir = path.resolve(process.env.LIFEBOAT_DEMO_DIR ?? path.join(repoRoot, '.tmp', 'demo'));
-const staticDir = path.join(repoRoot, 'dist', 'renderer');
+// LIFEBOAT_DEMO_STATIC_DIR: a renderer built elsewhere (the e2e test builds its own, as parallel builds into dist/ collide).
+const staticDir = path.resolve(process.env.LIFEBOAT_DEMO_STATIC_DIR ?? path.join(repoRoot, 'dist', 'renderer'));
 fs.mkdirSync(stateDir, { recursive: true });
 
 const sim = await startSimulator({

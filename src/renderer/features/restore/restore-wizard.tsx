@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { describeAppError, type RestorePreflightView } from '../../../shared/contract';
+import { describeAppError, type JobFinished, type RestorePreflightView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
@@ -18,6 +18,13 @@ const STEP_TITLES: Readonly<Record<Step, string>> = {
   progress: 'Restoring',
 };
 
+/** The last step's heading once the job is over: "Restoring" above "has been restored" read as still going. */
+const RESULT_TITLES: Readonly<Record<JobFinished['outcome'], string>> = {
+  succeeded: 'Restored',
+  cancelled: 'Restore cancelled',
+  failed: 'The restore did not finish',
+};
+
 /**
  * The restore wizard: choose a backup → checks (as sentences) → options → progress, the restart,
  * and the result. An encrypted backup's password is asked by the one password prompt once the
@@ -29,6 +36,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
   const sorted = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const preflight = useAppState((state) => state.restore.preflight);
   const jobId = useAppState((state) => state.restore.jobId);
+  const outcome = useAppState((state) => (jobId && state.jobs.lastFinished[udid]?.jobId === jobId ? state.jobs.lastFinished[udid]?.outcome : undefined));
   const backupRoot = useAppState((state) => state.settings.value?.backupRoot);
   const { closeRestoreWizard, preflightRestore, startRestore } = useActions();
   const [step, setStep] = useState<Step>('choose');
@@ -65,8 +73,8 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
             </li>
           ))}
         </ol>
-        <h3 tabIndex={-1} ref={heading} className="wizard-heading">
-          {STEP_TITLES[step]}
+        <h3 tabIndex={-1} ref={heading} className="wizard-heading" data-testid="wizard-heading">
+          {step === 'progress' && outcome ? RESULT_TITLES[outcome] : STEP_TITLES[step]}
         </h3>
         {step === 'choose' ? (
           <form className="form" onSubmit={(event) => (event.preventDefault(), go('checks'))}>
