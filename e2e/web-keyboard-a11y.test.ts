@@ -233,6 +233,8 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×60
     await page.getByRole('navigation', { name: 'Domains and apps' }).getByRole('button', { name: /^CameraRollDomain/ }).focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('file-row').first().waitFor({ timeout: STEP_MS });
+    // The domain's top holds one folder (Media): "1 item", not "1 items".
+    expect(await page.getByTestId('browser-count').textContent()).toBe('1 item');
     await checkScreen('browser', 'folder');
     await tabTo(page, /^Search this backup$/);
     await page.keyboard.type('IMG_');

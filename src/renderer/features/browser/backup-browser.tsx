@@ -43,7 +43,7 @@ export function BackupBrowser() {
             Backup of {backup ? formatDate(backup.createdAt) : 'this iPhone'}
           </h1>
           <p className="hint">
-            {backup?.deviceName ?? ''} {browser.session ? `· ${browser.session.fileCount.toLocaleString()} items` : ''}
+            {backup?.deviceName ?? ''} {browser.session ? `· ${counted(browser.session.fileCount, 'item', 'items')}` : ''}
           </p>
         </div>
         <button type="button" onClick={() => void closeBrowser()}>
@@ -84,7 +84,7 @@ export function BackupBrowser() {
           </form>
           <Breadcrumbs />
           <p className="hint" role="status" data-testid="browser-count">
-            {searching ? searchCount(browser.total, browser.more, browser.query) : location ? `${browser.total.toLocaleString()} items` : 'Choose a domain or app on the left.'}
+            {searching ? searchCount(browser.total, browser.more, browser.query) : location ? counted(browser.total, 'item', 'items') : 'Choose a domain or app on the left.'}
           </p>
           {location || searching ? (
             <VirtualList
@@ -185,4 +185,9 @@ function ExtractForm() {
       ) : null}
     </form>
   );
+}
+
+/** "1 item", "2 items", "1,234 matches". */
+function counted(count: number, one: string, many: string): string {
+  return `${count.toLocaleString()} ${count === 1 ? one : many}`;
 }
