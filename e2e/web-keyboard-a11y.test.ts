@@ -93,6 +93,10 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×60
     await page.keyboard.press('ArrowDown');
     const menu = page.getByRole('menu');
     await menu.waitFor();
+    // The whole menu is scrolled into the window, not only its first item.
+    const box = (await menu.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(SIZES[0].height);
     expect(await focusedName(page)).toBe('Browse Files');
     await page.keyboard.press('ArrowDown');
     expect(await focusedName(page)).toBe('Verify');

@@ -44,6 +44,12 @@ describe('error mapping', () => {
     if (!result.success) expect(toAppError(result.error).message).toContain('(udid)');
   });
 
+  it('names a setting a person typed in their words, not its schema key (issue 12)', () => {
+    const result = z.object({ backupRoot: z.string().min(1) }).safeParse({ backupRoot: '' });
+    expect(result.success).toBe(false);
+    if (!result.success) expect(toAppError(result.error).message).toBe('Lifeboat cannot use what was entered for the backup folder.');
+  });
+
   it('passes an AppError thrown by the core through unchanged', () => {
     let thrown: unknown;
     try {

@@ -50,13 +50,22 @@ const BACKUP_CODES: Readonly<Record<BackupError['code'], AppErrorCode>> = {
  * sentence (they were written for people); anything else gets the code's generic sentence so a
  * stack trace or an internal message never reaches the screen.
  */
+/** The settings a person types, by their schema key, as the page names them (contract-schemas.ts). */
+const FIELD_WORDS: Readonly<Record<string, string>> = {
+  backupRoot: 'the backup folder',
+  keepLast: 'the number of older backups to keep',
+  destination: 'the destination folder',
+};
+
 export function toAppError(error: unknown, udid?: string): AppError {
   if (error instanceof AppErrorException) return error.error;
   if (error instanceof ZodError) {
     const issue = error.issues[0];
-    const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+    const field = issue?.path.map(String).find((key) => key in FIELD_WORDS);
+    // A person reads what they typed into ("the backup folder"), not the schema's key (`backupRoot`).
+    const where = field ? ` for ${FIELD_WORDS[field]}` : issue?.path.length ? ` (${issue.path.join('.')})` : '';
     // zod's wording ("expected string to have >=1 characters") is for developers: behind Details.
-    return appError('invalid-argument', `The request was not valid${where}.`, udid, issue?.message);
+    return appError('invalid-argument', `Lifeboat cannot use what was entered${where}.`, udid, issue?.message);
   }
   if (error instanceof BackupError) return appError(BACKUP_CODES[error.code] ?? 'unknown', error.message, udid, error.detail);
   if (error instanceof DeviceError) {

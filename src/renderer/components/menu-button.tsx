@@ -32,7 +32,9 @@ export function MenuButton({ label, ariaLabel, items, testId }: MenuButtonProps)
   useEffect(() => {
     if (!open) return;
     const list = menuItems();
-    (open === 'last' ? list[list.length - 1] : list[0])?.focus();
+    // The whole menu in view, not only its focused item: near the window's foot it was cut off.
+    menu.current?.scrollIntoView({ block: 'nearest' });
+    (open === 'last' ? list[list.length - 1] : list[0])?.focus({ preventScroll: true });
     const onPointerDown = (event: PointerEvent) => {
       const target = event.target as Node;
       if (!menu.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
