@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBackupWith } from '../../src/main/backup/engine/run-backup';
-import { nodeStoreFs, type StoreFs } from '../../src/main/backup/store';
+import { completeBackupFolder, nodeStoreFs, type StoreFs } from '../../src/main/backup/store';
 import type { ScriptedPeer } from '../../src/main/device/services/test-support/channel-pair';
 import { PlistReal, type PlistValue, encodeBinaryPlist } from '../../src/main/device/codec';
 import { hashTree } from './engine-helpers';
@@ -108,7 +108,8 @@ describe('DeviceLink requests and the host\'s replies', () => {
     expect(fs.readFileSync(path.join(folder, 'ab', FILE_ID), 'utf8')).toBe('new content');
     expect(fs.readFileSync(path.join(folder, 'copy'), 'utf8')).toBe('new content');
     expect(fs.existsSync(path.join(folder, 'Snapshot'))).toBe(false);
-    expect(hashTree(result.previousSnapshot as string)).toEqual(before);
+    // A reverse-delta snapshot: read as a whole through the chain (README "How snapshots work").
+    expect(hashTree(await completeBackupFolder(result.previousSnapshot as string))).toEqual(before);
     expect(result.isFullBackup).toBe(false);
   });
 

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSnapshots, runBackup } from '../../src/main/backup/engine';
-import { snapshotFolderName } from '../../src/main/backup/store';
+import { openCatalog } from '../../src/main/backup/catalog';
+import { completeBackupFolder, snapshotFolderName } from '../../src/main/backup/store';
+import { changePhone } from '../../src/simulator/phone/phone-changes';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
-import { pairWithTool } from './engine-helpers';
+import { hashTree, pairWithTool } from './engine-helpers';
 
 /** Every regular file under `dir`: inode → size, and how many names point at each. */
 function inodes(dir: string, into: Map<string, number> = new Map(), filter: (relative: string) => boolean = () => true): Map<string, number> {
@@ -51,10 +53,13 @@ describe('backup history', () => {
       expect((snapshots[index - 1] as { date: Date }).date.getTime()).toBeGreaterThanOrEqual((snapshots[index] as { date: Date }).date.getTime());
     }
 
-    // Content files: the very same inodes in every snapshot.
+    // Reverse deltas: a run touched no unchanged file, so no snapshot holds a content file of its own.
+    for (const snapshot of snapshots.filter((s) => !s.isCurrent)) expect(inodes(snapshot.path, new Map(), isContent).size).toBe(0);
+
+    // Content files: the very same inodes in every snapshot (read as whole backups).
     const currentContent = inodes(path.join(root, device.udid), new Map(), isContent);
     const allContent = new Map<string, number>();
-    for (const snapshot of snapshots) inodes(snapshot.path, allContent, isContent);
+    for (const snapshot of snapshots) inodes(await completeBackupFolder(snapshot.path), allContent, isContent);
     expect(allContent.size).toBe(currentContent.size);
     expect(sum(allContent)).toBe(sum(currentContent));
 
@@ -105,5 +110,26 @@ describe('backup history', () => {
     expect(snapshots.length).toBe(11);
     expect([...result.prunedSnapshots].sort()).toEqual(old.slice(0, 14));
     expect(snapshots[0]?.isCurrent).toBe(true);
+  });
+
+  it('lists, verifies and reads a snapshot of a changed phone as the whole backup it was', async () => {
+    const before = hashTree(path.join(root, device.udid));
+    await changePhone(device.phone, { seed: 31, addPhotos: 2, modifyFiles: 4, deleteFiles: 3 });
+    const result = await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
+    const snapshot = result.previousSnapshot as string;
+    expect(fs.existsSync(path.join(snapshot, '.lifeboat-delta.json'))).toBe(true);
+    const whole = await completeBackupFolder(snapshot);
+    expect(new Map([...hashTree(whole)].filter(([name]) => !name.endsWith('/')))).toEqual(new Map([...before].filter(([name]) => !name.endsWith('/'))));
+    const catalog = openCatalog(root);
+    try {
+      await catalog.refresh();
+      const record = catalog.list().find((candidate) => candidate.path === fs.realpathSync(snapshot));
+      expect(record?.status).toBe('complete');
+      const report = await catalog.verify(record?.id as string);
+      expect(report.ok).toBe(true);
+      expect(report.checkedFiles).toBeGreaterThan(100);
+    } finally {
+      catalog.close();
+    }
   });
 });

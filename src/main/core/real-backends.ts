@@ -6,7 +6,7 @@ import { type BackupCatalog, type BackupRecord, openCatalog } from '../backup/ca
 import { type BackupProgress, changeBackupPassword, getBackupEncryption, runBackup, setBackupEncryption } from '../backup/engine';
 import { importPhotos, type PhotoImportProgress } from '../backup/photos';
 import { createUntrustedBackupReader } from '../backup/reader';
-import { MAX_METADATA_FILE_BYTES, readRegularFile } from '../backup/store';
+import { completeBackupFolder, MAX_METADATA_FILE_BYTES, readRegularFile } from '../backup/store';
 import type { BackupView } from '../../shared/contract';
 import type { Backends, CatalogBackend } from './backends';
 import { createBrowserBackend } from './browser-backend';
@@ -79,7 +79,8 @@ function catalogBackend(catalog: BackupCatalog): CatalogBackend {
       await catalog.delete(backupId);
     },
     archive: async (backupId) => toBackupView(await catalog.archive(require(backupId).id)),
-    pathOf: async (backupId) => require(backupId).path,
+    // Restore and browse read a whole folder: a reverse-delta snapshot is materialised for them.
+    pathOf: async (backupId) => completeBackupFolder(require(backupId).path),
     close: () => catalog.close(),
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { openCatalog } from '../catalog';
-import { resolveBackupRoot } from '../store';
+import { completeBackupFolder, resolveBackupRoot } from '../store';
 
 export interface ResolveBackupOptions {
   /** Default: resolveBackupRoot() (LIFEBOAT_BACKUP_ROOT, then the platform default). */
@@ -15,6 +15,11 @@ export interface ResolveBackupOptions {
  * (or its unique prefix), else a UDID, meaning that phone's latest backup in the root.
  */
 export async function resolveBackupFolder(reference: string, options: ResolveBackupOptions = {}): Promise<string> {
+  // A reverse-delta snapshot is read as the whole backup it stands for (store/snapshot-chain.ts).
+  return completeBackupFolder(await resolveFolder(reference, options));
+}
+
+async function resolveFolder(reference: string, options: ResolveBackupOptions): Promise<string> {
   const asPath = path.resolve(reference);
   if (fs.existsSync(asPath) && fs.statSync(asPath).isDirectory()) return asPath;
   const catalog = openCatalog(resolveBackupRoot(options.backupRoot), { extraFolders: options.extraFolders });

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { plistBoolean, plistDictOf, plistString, type PlistDict } from '../../device/codec';
 import { isBackupError } from '../backup-error';
@@ -5,6 +6,7 @@ import { encryptedContentSize, type BackupKeys } from '../crypto';
 import { openFileList } from './backup-file-list';
 import { readBackupMetadata, valueOf, type BackupMetadata, type MetadataFile } from './backup-metadata';
 import { VERIFY_EXAMPLE_LIMIT, type BackupProblem, type BackupRecord, type BackupStatus, type VerifyFileProblem } from './catalog-model';
+import { isDeltaSnapshot, resolveSnapshotFiles, snapshotPlace } from '../store/snapshot-chain';
 import { measureFolder } from './folder-usage';
 
 /**
@@ -111,6 +113,18 @@ export interface InspectOptions {
   readonly checkSizes?: boolean;
 }
 
+/** Every file of a reverse-delta snapshot (relative path → size), resolved through the chain. */
+async function snapshotFileSizes(folder: string): Promise<Map<string, number>> {
+  const place = snapshotPlace(folder);
+  const sizes = new Map<string, number>();
+  if (place === undefined) return sizes;
+  for (const [relative, full] of await resolveSnapshotFiles(place.root, place.udid, place.id)) {
+    const stat = await fs.lstat(full).catch(() => undefined);
+    if (stat?.isFile()) sizes.set(relative, stat.size);
+  }
+  return sizes;
+}
+
 export async function inspectBackup(folder: string, options: InspectOptions = {}): Promise<InspectionResult> {
   const metadata = readBackupMetadata(folder);
   const usage = await measureFolder(folder);
@@ -137,7 +151,9 @@ export async function inspectBackup(folder: string, options: InspectOptions = {}
     } else {
       format = list.format;
       try {
-        const counted = checkListedFiles(list, usage.files, encrypted, options.checkSizes === true);
+        // A reverse-delta snapshot holds only what changed after it: its files are the chain's.
+        const onDisk = (await isDeltaSnapshot(folder)) ? await snapshotFileSizes(folder) : usage.files;
+        const counted = checkListedFiles(list, onDisk, encrypted, options.checkSizes === true);
         fileCount = counted.fileCount;
         photoCount = counted.photoCount;
         fileCheck = counted.check;

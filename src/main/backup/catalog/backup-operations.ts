@@ -5,6 +5,7 @@ import { BackupError } from '../backup-error';
 import { LIFEBOAT_DIR, isSafeUdid, storeLayout } from '../store/store-layout';
 import { MAX_METADATA_FILE_BYTES, readRegularFile } from '../store/backup-content';
 import { PRIVATE_FILE_MODE, tightenMode } from '../store/private-modes';
+import { completeBackupFolder, handDownToOlder, removeSnapshotView } from '../store/snapshot-chain';
 import { snapshotsFolder } from './backup-discovery';
 import { SIDECAR_FILE, type BackupRecord, type LifeboatSidecar } from './catalog-model';
 
@@ -69,7 +70,12 @@ async function refuseWhileBackupRuns(realRoot: string, udid: string): Promise<vo
 
 export async function deleteBackupFolder(record: BackupRecord, realRoot: string): Promise<void> {
   const folder = await deletableFolder(record, realRoot);
-  await refuseWhileBackupRuns(realRoot, record.snapshotOf ?? path.basename(folder));
+  const udid = record.snapshotOf ?? path.basename(folder);
+  await refuseWhileBackupRuns(realRoot, udid);
+  // Older reverse-delta snapshots may read through this backup: they take what they need first.
+  const inChain = isSafeUdid(udid) && (record.location === 'snapshot' || folder === storeLayout(realRoot).current(udid));
+  if (inChain) await handDownToOlder(realRoot, udid, folder);
+  if (inChain && record.location === 'snapshot') await removeSnapshotView(realRoot, udid, path.basename(folder));
   // Move it out of sight first, so a half-deleted backup never looks like a backup.
   const doomed = path.join(path.dirname(folder), `.lifeboat-deleting-${crypto.randomBytes(6).toString('hex')}`);
   await fs.rename(folder, doomed);
@@ -149,7 +155,8 @@ export async function archiveBackupFolder(record: BackupRecord, realRoot: string
   await fs.mkdir(path.dirname(staging), { recursive: true, mode: 0o700 });
   try {
     // Added folders are only read: not even a new link to their files (it would change their inodes).
-    await copyTree(record.path, staging, true, record.location !== 'extra');
+    // A reverse-delta snapshot is copied as the whole backup it stands for.
+    await copyTree(await completeBackupFolder(record.path), staging, true, record.location !== 'extra');
     const sidecar: LifeboatSidecar = { ...(await readSidecar(record.path)), archivedFrom: record.path, archivedAt: now.toISOString() };
     await fs.writeFile(path.join(staging, SIDECAR_FILE), `${JSON.stringify(sidecar, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
     await fs.rename(staging, target);

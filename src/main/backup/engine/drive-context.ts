@@ -1,5 +1,5 @@
 import type { DeviceLinkClient } from '../../device/services';
-import type { ConfinedPaths, StoreFs, WholeFileWriter } from '../store';
+import type { ConfinedPaths, PreviousBackup, StoreFs, WholeFileWriter } from '../store';
 import type { ProgressTracker } from './backup-progress';
 import type { GatherBuffers } from './gathered-content';
 
@@ -25,6 +25,12 @@ export type TreeEffect = 'kept' | 'changed';
 export interface DriveContext {
   readonly deviceLink: DeviceLinkClient;
   readonly paths: ConfinedPaths;
+  /**
+   * The previous backup behind staging (store/previous-backup.ts): what the phone reads and
+   * staging lacks comes from it, what it removes or moves away is recorded. Undefined for a
+   * first backup.
+   */
+  readonly previous?: PreviousBackup | undefined;
   readonly storeFs: StoreFs;
   /**
    * Writes whole uploads in the background when the store offers it. Every request other than

@@ -1,9 +1,10 @@
+import { type Dirent, lstatSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PlistDict, PlistValue } from '../../device/codec';
 import type { DeviceLinkMessage } from '../../device/services';
 import { BackupError } from '../backup-error';
-import { PRIVATE_FOLDER_MODE, TEMP_PREFIX } from '../store';
+import { type ListedEntry, PRIVATE_FOLDER_MODE, TEMP_PREFIX } from '../store';
 import type { DriveContext, TreeEffect } from './drive-context';
 import { moveItems } from './move-items';
 import { receiveUploads } from './upload-files';
@@ -37,7 +38,7 @@ export const DRIVE_HANDLERS: HandlerTable = {
   // §3.6.1: stream each file back (missing ones as LOCAL_ERROR), then 0 or -13 Multi status.
   DLMessageDownloadFiles: async (message, context) => {
     const resolved = new Map<string, string>();
-    for (const devicePath of message.paths) resolved.set(devicePath, await context.paths.resolveChecked(devicePath));
+    for (const devicePath of message.paths) resolved.set(devicePath, await resolveForRead(devicePath, context));
     const result = await context.deviceLink.sendFiles(message.paths, async (devicePath) => {
       const handle = await fs.open(resolved.get(devicePath) as string, 'r');
       if ((await handle.stat()).isDirectory()) {
@@ -87,7 +88,7 @@ export const DRIVE_HANDLERS: HandlerTable = {
     const target = await context.paths.resolveChecked(message.path);
     let listing: PlistDict;
     try {
-      listing = await listDirectory(target);
+      listing = await listDirectory(target, await context.previous?.list(message.path));
     } catch (error) {
       const status = statusForError(error);
       await context.deviceLink.sendStatusResponse(status.code, status.description, {});
@@ -98,8 +99,8 @@ export const DRIVE_HANDLERS: HandlerTable = {
   },
 
   // §3.6.7: replace the destination (recursively), create its parent, rename; stop at the first failure.
-  DLMessageMoveItems: async (message, context) => moveItems(message.moves, context),
-  DLMessageMoveFiles: async (message, context) => moveItems(message.moves, context),
+  DLMessageMoveItems: async (message, context) => moveItems(await pullMoveSources(message.moves, context), context),
+  DLMessageMoveFiles: async (message, context) => moveItems(await pullMoveSources(message.moves, context), context),
 
   // §3.6.8: recursive, ENOENT ignored.
   DLMessageRemoveItems: async (message, context) => {
@@ -116,6 +117,9 @@ export const DRIVE_HANDLERS: HandlerTable = {
   DLMessageCopyItem: async (message, context) => {
     const source = await context.paths.resolveChecked(message.source);
     const destination = await context.paths.resolveChecked(message.destination);
+    // A source only the previous backup has is linked into staging first; the copy is then the phone's.
+    if (context.previous !== undefined && !(await exists(source))) await context.previous.pullIntoStaging(message.source, source);
+    context.previous?.hide(message.destination);
     await replyWithOutcome(context, async () => {
       await fs.rm(destination, { recursive: true, force: true });
       await fs.mkdir(path.dirname(destination), { recursive: true, mode: PRIVATE_FOLDER_MODE });
@@ -158,19 +162,74 @@ async function removeItems(devicePaths: readonly string[], context: DriveContext
   const targets: string[] = [];
   for (const devicePath of devicePaths) targets.push(await context.paths.resolveChecked(devicePath));
   await replyWithOutcome(context, async () => {
-    for (const target of targets) {
-      // Even `<UDID>` itself only ever means this run's staging copy; the current backup is elsewhere.
+    for (const [index, target] of targets.entries()) {
+      // Even `<UDID>` itself only ever means this run's staging; the previous backup's copy is only
+      // hidden from the phone, and moves into the new snapshot at the commit.
       await fs.rm(target, { recursive: true, force: true });
+      context.previous?.hide(devicePaths[index] as string);
     }
   });
 }
 
-async function listDirectory(target: string): Promise<PlistDict> {
-  const entries = await fs.readdir(target, { withFileTypes: true });
+/**
+ * The file staging holds for a path, else the previous backup's (what an incremental run reads:
+ * §7.2 steps 1–3 and 19); the staging path when neither has it, so the reply says it is missing.
+ */
+async function resolveForRead(devicePath: string, context: DriveContext): Promise<string> {
+  const staged = await context.paths.resolveChecked(devicePath);
+  if (context.previous === undefined || (await exists(staged))) return staged;
+  return (await context.previous.resolveForRead(devicePath)) ?? staged;
+}
+
+/**
+ * Before a move: a source only the previous backup holds (a resumed or old-format backup moves
+ * files that were already there, §7.2) is hard-linked into staging so the move finds it, and
+ * both ends stop showing the previous backup's copies (§3.6.7 replaces the destination).
+ */
+async function pullMoveSources<T extends { readonly from: string; readonly to: string }>(moves: readonly T[], context: DriveContext): Promise<readonly T[]> {
+  const previous = context.previous;
+  if (previous === undefined) return moves;
+  for (const move of moves) {
+    const source = context.paths.resolve(move.from);
+    if (!context.paths.known.isOwnFile(source) && !(await exists(source))) await previous.pullIntoStaging(move.from, await context.paths.resolveChecked(move.from));
+    previous.hide(move.from);
+    previous.hide(move.to);
+  }
+  return moves;
+}
+
+async function exists(target: string): Promise<boolean> {
+  try {
+    await fs.lstat(target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A folder's entries as §3.6.6 lists them: staging's, over the previous backup's that this run did not remove. */
+async function listDirectory(target: string, previous: ReadonlyMap<string, ListedEntry> | undefined): Promise<PlistDict> {
   const listing: Record<string, PlistValue> = {};
+  for (const [name, entry] of previous ?? []) {
+    listing[name] = {
+      DLFileType: entry.isDirectory ? 'DLFileTypeDirectory' : entry.isFile ? 'DLFileTypeRegular' : 'DLFileTypeUnknown',
+      DLFileSize: entry.size,
+      DLFileModificationDate: entry.mtime,
+    };
+  }
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(target, { withFileTypes: true });
+  } catch (error) {
+    // Staging lacks the folder, the previous backup has it: its listing is the answer.
+    if (previous !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return listing;
+    throw error;
+  }
   for (const entry of entries) {
     if (entry.name.startsWith(TEMP_PREFIX)) continue;
-    const stat = await fs.lstat(path.join(target, entry.name));
+    // Synchronous for the same reason as PreviousBackup.list: hundreds of entries per folder.
+    const stat = lstatSync(path.join(target, entry.name), { throwIfNoEntry: false });
+    if (stat === undefined) continue;
     listing[entry.name] = {
       DLFileType: stat.isDirectory() ? 'DLFileTypeDirectory' : stat.isFile() ? 'DLFileTypeRegular' : 'DLFileTypeUnknown',
       DLFileSize: stat.isFile() ? stat.size : 0,

@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
-import { applyJournal, readJournal, writeJournal } from './commit-journal';
+import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
+import { applyJournal, readJournal, writeJournal, type CommitJournal } from './commit-journal';
+import { planDeltaCommit, type CommitStepHook } from './delta-commit';
 import { flushTreeToDisk } from './durable-tree';
-import { makePrivateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-modes';
+import { PreviousBackup } from './previous-backup';
+import { makePrivateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, tightenBackupOnce } from './private-modes';
 import { removeTree } from './remove-tree';
 import { readBackupDate, snapshotFolderName } from './snapshots';
 import { isSafeUdid, LIFEBOAT_DIR, storeLayout, type StoreLayout } from './store-layout';
-import { cloneTreeWithHardLinks } from './tree-clone';
 
 /**
  * One backup run's place in the store (see docs in `openBackupRun`). `staging` is the folder the
@@ -19,8 +21,13 @@ export interface BackupRun {
   readonly udid: string;
   readonly runId: string;
   readonly staging: string;
-  /** Whether `<root>/<UDID>` held a backup when the run started (staging began as its clone). */
+  /** Whether `<root>/<UDID>` held a backup when the run started. */
   readonly hadPrevious: boolean;
+  /**
+   * The previous backup as this run sees it through staging (reads fall through to it, removals
+   * are recorded): undefined for a first backup.
+   */
+  readonly previous: PreviousBackup | undefined;
   /** Publishes staging as `<root>/<UDID>`, the previous backup becoming a snapshot; returns the snapshot path. */
   commit(): Promise<string | undefined>;
   /** Deletes staging and releases the run lock; the current backup was never touched. */
@@ -30,6 +37,8 @@ export interface BackupRun {
 export interface BackupRunOptions {
   /** Makes the staged tree durable before the journal is written; tests watch it here. */
   readonly flushTree?: (dir: string) => Promise<void>;
+  /** Called before each rename of a reverse-delta commit; crash tests throw from it. */
+  readonly onCommitStep?: CommitStepHook;
 }
 
 /**
@@ -37,11 +46,13 @@ export interface BackupRunOptions {
  * 1. takes the per-device run lock (a second run for the same phone is refused, a stale lock of a
  *    dead process is taken over);
  * 2. finishes an interrupted commit from its journal and deletes stagings of dead runs;
- * 3. clones `<root>/<UDID>` into `<root>/.lifeboat/staging/<UDID>-<runId>` with hard links, so the
- *    device sees its previous backup (incremental runs transfer only changes) while the original
- *    is never written: every write replaces a link by a new file (store-fs.ts). Folders are 0700
- *    and files 0600 (private-modes.ts); the clone tightens those of an older backup.
- * `commit` flushes staging to disk (durable-tree.ts) before its journal can publish it.
+ * 3. makes an empty `<root>/.lifeboat/staging/<UDID>-<runId>`: the phone's writes go there, and
+ *    its reads of anything staging does not hold fall through to `<root>/<UDID>` (PreviousBackup),
+ *    so it sees its previous backup and sends only changes, while that backup is never written
+ *    during the run and no unchanged file is touched (README "How snapshots work").
+ * `commit` flushes staging to disk (durable-tree.ts) before its journal can publish it: a first
+ * or full backup by two renames (the previous backup becomes a complete snapshot), an
+ * incremental one as a reverse delta (delta-commit.ts).
  */
 export async function openBackupRun(root: string, udid: string, options: BackupRunOptions = {}): Promise<BackupRun> {
   if (!isSafeUdid(udid)) throw new BackupError('protocol', `"${udid}" is not a device identifier Lifeboat can use as a folder name.`);
@@ -58,8 +69,9 @@ export async function openBackupRun(root: string, udid: string, options: BackupR
     await makePrivateFolder(path.dirname(staging));
     const current = layout.current(udid);
     const hadPrevious = await isDirectory(current);
-    if (hadPrevious) await cloneTreeWithHardLinks(current, staging);
-    else await fs.mkdir(staging, { mode: PRIVATE_FOLDER_MODE });
+    await fs.mkdir(staging, { mode: PRIVATE_FOLDER_MODE });
+    if (hadPrevious) await tightenBackupOnce(current);
+    const previous = hadPrevious ? new PreviousBackup(udid, current) : undefined;
     let finished = false;
     return {
       layout,
@@ -67,6 +79,7 @@ export async function openBackupRun(root: string, udid: string, options: BackupR
       runId,
       staging,
       hadPrevious,
+      previous,
       async commit() {
         if (finished) throw new BackupError('io', 'This backup run was already finished.');
         finished = true;
@@ -78,8 +91,13 @@ export async function openBackupRun(root: string, udid: string, options: BackupR
           }
           // Every byte on disk before the journal may publish it (durable-tree.ts).
           await (options.flushTree ?? flushTreeToDisk)(staging);
-          await writeJournal(layout, { version: 1, udid, staging, snapshot });
-          if ((await applyJournal(layout, { version: 1, udid, staging, snapshot })) === 'back') {
+          // A full backup holds every file itself: publish it whole, the previous one becoming a complete snapshot.
+          const journal: CommitJournal =
+            snapshot !== null && previous !== undefined && !(await isFullBackup(staging))
+              ? { version: 2, udid, staging, snapshot, plan: await planDeltaCommit(current, staging, previous.removedPaths()) }
+              : { version: 1, udid, staging, snapshot };
+          await writeJournal(layout, journal);
+          if ((await applyJournal(layout, journal, options.onCommitStep)) === 'back') {
             throw new BackupError('corrupt', 'The new backup did not read back as finished from the disk, so it was not kept. The previous backup is unchanged.');
           }
           return snapshot ?? undefined;
@@ -197,6 +215,16 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Status.plist IsFullBackup (protocol.md §5.5): the phone sent every file in this run. */
+async function isFullBackup(folder: string): Promise<boolean> {
+  try {
+    const status = decodePlist(await fs.readFile(path.join(folder, 'Status.plist')), PLIST_BUDGETS.metadataFile);
+    return isPlistDict(status) && status.IsFullBackup === true;
+  } catch {
+    return false;
   }
 }
 

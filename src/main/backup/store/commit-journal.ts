@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
 import { MAX_METADATA_FILE_BYTES, readRegularFile } from './backup-content';
-import { syncDirectory } from './durable-tree';
+import { canRollForward, rollDeltaBack, rollDeltaForward, type CommitStepHook, type DeltaPlan } from './delta-commit';
+import { flushTreeToDisk, syncDirectory } from './durable-tree';
 import { makePrivateFolder, PRIVATE_FILE_MODE } from './private-modes';
 import { removeTree } from './remove-tree';
 import type { StoreLayout } from './store-layout';
@@ -15,13 +16,27 @@ import type { StoreLayout } from './store-layout';
  * holds a complete backup flushed to disk, so rolling forward is normally right; if staging is
  * gone or no longer looks complete (a disk that lost writes), the commit is rolled back instead.
  */
-export interface CommitJournal {
+export interface SwapJournal {
   readonly version: 1;
   readonly udid: string;
   readonly staging: string;
   /** Where the previous current backup goes; null when there was none. */
   readonly snapshot: string | null;
 }
+
+/**
+ * An incremental run's commit under reverse deltas (delta-commit.ts): the plan of renames
+ * between staging, `<root>/<UDID>` and the new snapshot folder, fixed before the first one.
+ */
+export interface DeltaJournal {
+  readonly version: 2;
+  readonly udid: string;
+  readonly staging: string;
+  readonly snapshot: string;
+  readonly plan: DeltaPlan;
+}
+
+export type CommitJournal = SwapJournal | DeltaJournal;
 
 export async function writeJournal(layout: StoreLayout, journal: CommitJournal): Promise<void> {
   const file = layout.journal(journal.udid);
@@ -47,8 +62,14 @@ export async function readJournal(layout: StoreLayout, udid: string): Promise<Co
     throw error;
   }
   try {
-    const value = JSON.parse(text) as Partial<CommitJournal>;
-    if (value.version !== 1 || value.udid !== udid || typeof value.staging !== 'string') return undefined;
+    const value = JSON.parse(text) as Partial<SwapJournal> | Partial<DeltaJournal>;
+    if (value.udid !== udid || typeof value.staging !== 'string') return undefined;
+    if (value.version === 2) {
+      const plan = (value as Partial<DeltaJournal>).plan;
+      if (typeof value.snapshot !== 'string' || !Array.isArray(plan?.adds) || !Array.isArray(plan?.removes)) return undefined;
+      return { version: 2, udid, staging: value.staging, snapshot: value.snapshot, plan: { adds: plan.adds, removes: plan.removes, newFolders: Array.isArray(plan.newFolders) ? plan.newFolders : [] } };
+    }
+    if (value.version !== 1) return undefined;
     return { version: 1, udid, staging: value.staging, snapshot: typeof value.snapshot === 'string' ? value.snapshot : null };
   } catch {
     return undefined;
@@ -65,7 +86,8 @@ export async function removeJournal(layout: StoreLayout, udid: string): Promise<
  * forward when staging holds a complete backup; otherwise puts the previous backup back (if the
  * first rename had already moved it away) and drops the incomplete staging.
  */
-export async function applyJournal(layout: StoreLayout, journal: CommitJournal): Promise<'forward' | 'back'> {
+export async function applyJournal(layout: StoreLayout, journal: CommitJournal, onStep?: CommitStepHook): Promise<'forward' | 'back'> {
+  if (journal.version === 2) return applyDeltaJournal(layout, journal, onStep);
   const current = layout.current(journal.udid);
   if (await isCompleteBackup(journal.staging)) {
     if (await exists(current)) {
@@ -88,6 +110,28 @@ export async function applyJournal(layout: StoreLayout, journal: CommitJournal):
   await removeTree(journal.staging);
   await removeJournal(layout, journal.udid);
   return 'back';
+}
+
+/**
+ * Finishes a reverse-delta commit: forward while every new file is still there (the journal was
+ * written only after staging was complete and on disk), else back, so `<root>/<UDID>` ends as
+ * either the whole new or the whole previous backup. The renames reach the disk before the
+ * journal goes.
+ */
+async function applyDeltaJournal(layout: StoreLayout, journal: DeltaJournal, onStep?: CommitStepHook): Promise<'forward' | 'back'> {
+  const live = layout.current(journal.udid);
+  const forward = await canRollForward(live, journal.staging, journal.snapshot, journal.plan);
+  if (forward) await rollDeltaForward(live, journal.staging, journal.snapshot, journal.plan, onStep);
+  else await rollDeltaBack(live, journal.staging, journal.snapshot, journal.plan);
+  await flushTreeToDisk(forward ? journal.snapshot : live);
+  if (process.platform !== 'linux') {
+    // flushTreeToDisk syncs the whole file system on Linux; elsewhere the folders that gained entries.
+    for (const folder of new Set(journal.plan.adds.map((add) => path.dirname(path.join(live, add.path))))) await syncDirectory(folder);
+  }
+  await syncDirectory(live);
+  await removeJournal(layout, journal.udid);
+  await removeTree(journal.staging);
+  return forward ? 'forward' : 'back';
 }
 
 /**

@@ -24,3 +24,24 @@ export async function makePrivateFolder(folder: string): Promise<void> {
   await fs.mkdir(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
   await tightenMode(folder, (await fs.stat(folder)).mode, PRIVATE_FOLDER_MODE);
 }
+
+/**
+ * Makes a backup made before backups were private (folders 0755, files 0644) private, once: a run
+ * no longer clones the previous backup (which used to tighten every file on the way), so the
+ * first run on such a backup walks it here. The folder's own mode tells: once it is 0700 the
+ * walk is never made again, so it costs nothing per run.
+ */
+export async function tightenBackupOnce(folder: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const stat = await fs.lstat(folder).catch(() => undefined);
+  if (stat === undefined || !stat.isDirectory() || (stat.mode & 0o777) === PRIVATE_FOLDER_MODE) return;
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+      const full = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) await tightenMode(full, (await fs.lstat(full)).mode, PRIVATE_FILE_MODE);
+    }
+    await tightenMode(dir, (await fs.lstat(dir)).mode, PRIVATE_FOLDER_MODE);
+  };
+  await walk(folder);
+}

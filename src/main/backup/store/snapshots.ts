@@ -2,7 +2,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
 import { MAX_METADATA_FILE_BYTES, readRegularFile } from './backup-content';
-import { removeTree } from './remove-tree';
 import { storeLayout } from './store-layout';
 
 /** A complete backup of one device: the current one or an older snapshot. */
@@ -121,11 +120,4 @@ export function snapshotsToPrune(snapshots: readonly BackupSnapshot[], policy: R
 /** Months since year 0 (UTC), so "the last 12 months" is a subtraction. */
 function monthIndex(date: Date): number {
   return date.getUTCFullYear() * 12 + date.getUTCMonth();
-}
-
-/** Applies a retention policy; returns the ids removed. Shared files live on in the kept backups. */
-export async function applyRetention(root: string, udid: string, policy: RetentionPolicy, now: Date = new Date()): Promise<string[]> {
-  const prune = snapshotsToPrune(await listSnapshots(root, udid), policy, now);
-  for (const snapshot of prune) await removeTree(snapshot.path);
-  return prune.map((snapshot) => snapshot.id);
 }

@@ -1,0 +1,165 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { BackupError } from '../backup-error';
+import { makePrivateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-modes';
+import { DELTA_MARKER, type DeltaMarker } from './snapshot-chain';
+import { TEMP_PREFIX } from './store-fs';
+
+/**
+ * The commit of an incremental run under reverse deltas (README "How snapshots work"):
+ * `<root>/<UDID>` (L) stays where it is; the files the phone wrote this run (in staging, S) move
+ * into it, and only the files they replace or the phone removed move out of it, into the new
+ * snapshot folder (D), which so holds exactly what the previous backup had and the new one does
+ * not. Cost: two renames per changed file, nothing per unchanged file.
+ *
+ * The plan is fixed before the first rename and written into the journal (commit-journal.ts), so
+ * a crash at any point is finished from it. Every step is a rename whose state can be read back
+ * from the disk, which makes both directions idempotent:
+ * - remove `p`:   L/p → D/p             done when L/p is gone
+ * - add `p`:      [L/p → D/p if it replaces a file] then S/p → L/p     done when S/p is gone
+ * Forward is possible while every add still has its file (in S, or already in L); a disk that
+ * lost staged files makes it impossible, and the rollback then moves every D/p back to L/p and
+ * the new files back to S, so L is the previous backup again.
+ */
+export interface DeltaPlan {
+  /** Paths (`/`-separated, relative to the backup folder) whose previous-backup files move into the snapshot. */
+  readonly removes: readonly string[];
+  /** Paths staging holds, with whether they replace a previous-backup file. */
+  readonly adds: ReadonlyArray<{ readonly path: string; readonly replaces: boolean }>;
+  /** Folders of staging the previous backup lacks, parents first: made by the commit, removed again by a rollback. */
+  readonly newFolders: readonly string[];
+}
+
+/** Called before each rename with its number (1, 2, …): crash tests stop the commit there. */
+export type CommitStepHook = (step: number) => void | Promise<void>;
+
+/**
+ * Works out the plan from staging and what the phone removed. A removed folder of the previous
+ * backup stands for every file below it; a path the phone removed and then wrote again is an add.
+ */
+export async function planDeltaCommit(live: string, staging: string, removed: readonly string[]): Promise<DeltaPlan> {
+  const stagedFolders: string[] = [];
+  // Sorted, so the order of the renames (and of a crash test's steps) does not depend on readdir.
+  const staged = (await listFiles(staging, '', stagedFolders)).sort();
+  const newFolders: string[] = [];
+  for (const folder of stagedFolders) if (!(await exists(path.join(live, folder)))) newFolders.push(folder);
+  const stagedSet = new Set(staged);
+  const removes = new Set<string>();
+  for (const relative of removed) {
+    for (const file of await listFiles(path.join(live, relative), relative)) if (!stagedSet.has(file)) removes.add(file);
+  }
+  const adds: Array<{ path: string; replaces: boolean }> = [];
+  for (const file of staged) {
+    const stat = await fs.lstat(path.join(live, file)).catch(() => undefined);
+    if (stat?.isDirectory()) {
+      throw new BackupError('io', `The new backup has a file where the previous backup has a folder (${file}), so it was not kept. The previous backup is unchanged.`);
+    }
+    adds.push({ path: file, replaces: stat?.isFile() === true || stat?.isSymbolicLink() === true });
+  }
+  return { removes: [...removes].sort(), adds, newFolders };
+}
+
+/** Whether the journal's plan can still be carried forward: every add still has its new file somewhere. */
+export async function canRollForward(live: string, staging: string, snapshot: string, plan: DeltaPlan): Promise<boolean> {
+  for (const add of plan.adds) {
+    if (await exists(path.join(staging, add.path))) continue;
+    // Already moved in: L/p is the new file when nothing was to be replaced, or when the old one reached D.
+    if ((await exists(path.join(live, add.path))) && (!add.replaces || (await exists(path.join(snapshot, add.path))))) continue;
+    return false;
+  }
+  return true;
+}
+
+/** Carries the plan out (or finishes it); safe to repeat after a crash at any point. */
+export async function rollDeltaForward(live: string, staging: string, snapshot: string, plan: DeltaPlan, onStep?: CommitStepHook): Promise<void> {
+  let step = 0;
+  const next = async (): Promise<void> => {
+    step += 1;
+    await onStep?.(step);
+  };
+  await makePrivateFolder(path.dirname(snapshot));
+  await fs.mkdir(snapshot, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  await writeMarker(snapshot, { version: 1, added: plan.adds.filter((add) => !add.replaces).map((add) => add.path) });
+  for (const folder of plan.newFolders) await fs.mkdir(path.join(live, folder), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  for (const relative of plan.removes) {
+    if (!(await exists(path.join(live, relative)))) continue;
+    await next();
+    await moveFile(path.join(live, relative), path.join(snapshot, relative));
+  }
+  for (const add of plan.adds) {
+    const staged = path.join(staging, add.path);
+    if (!(await exists(staged))) continue;
+    const current = path.join(live, add.path);
+    if (add.replaces && !(await exists(path.join(snapshot, add.path))) && (await exists(current))) {
+      await next();
+      await moveFile(current, path.join(snapshot, add.path));
+    }
+    await next();
+    await moveFile(staged, current);
+  }
+}
+
+/** Undoes whatever part of the plan was carried out: L is the previous backup again. */
+export async function rollDeltaBack(live: string, staging: string, snapshot: string, plan: DeltaPlan): Promise<void> {
+  for (const add of [...plan.adds].reverse()) {
+    const current = path.join(live, add.path);
+    const staged = path.join(staging, add.path);
+    const old = path.join(snapshot, add.path);
+    const moved = !(await exists(staged)) && (await exists(current)) && (!add.replaces || (await exists(old)));
+    if (moved) await moveFile(current, staged);
+    if (add.replaces && (await exists(old)) && !(await exists(current))) await moveFile(old, current);
+  }
+  for (const relative of plan.removes) {
+    const old = path.join(snapshot, relative);
+    if ((await exists(old)) && !(await exists(path.join(live, relative)))) await moveFile(old, path.join(live, relative));
+  }
+  for (const folder of [...plan.newFolders].reverse()) await fs.rmdir(path.join(live, folder)).catch(() => undefined);
+  await fs.rm(snapshot, { recursive: true, force: true });
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  await fs.mkdir(path.dirname(to), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  await fs.rename(from, to);
+}
+
+async function writeMarker(snapshot: string, marker: DeltaMarker): Promise<void> {
+  const file = path.join(snapshot, DELTA_MARKER);
+  const temp = `${file}.tmp`;
+  await fs.writeFile(temp, JSON.stringify(marker), { mode: PRIVATE_FILE_MODE });
+  await fs.rename(temp, file);
+}
+
+/**
+ * Regular files (and links, which a plain rename moves as they are) below `dir`, relative and
+ * `/`-separated; none if it is missing. Folders are added to `folders`, parents first.
+ */
+async function listFiles(dir: string, prefix = '', folders: string[] = []): Promise<string[]> {
+  const stat = await fs.lstat(dir).catch(() => undefined);
+  if (stat === undefined) return [];
+  if (!stat.isDirectory()) return prefix === '' ? [] : [prefix];
+  const files: string[] = [];
+  const walk = async (folder: string, relative: string): Promise<void> => {
+    for (const entry of await fs.readdir(folder, { withFileTypes: true })) {
+      // The marker's name is ours: a phone that uploads a file by that name does not get to shadow it.
+      if (entry.name.startsWith(TEMP_PREFIX) || (relative === '' && entry.name === DELTA_MARKER)) continue;
+      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        folders.push(child);
+        await walk(path.join(folder, entry.name), child);
+      }
+      else if (entry.isFile() || entry.isSymbolicLink()) files.push(child);
+    }
+  };
+  await walk(dir, prefix);
+  return files;
+}
+
+async function exists(target: string): Promise<boolean> {
+  try {
+    await fs.lstat(target);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw error;
+  }
+}
