@@ -123,15 +123,31 @@ async function applyDeltaJournal(layout: StoreLayout, journal: DeltaJournal, onS
   const forward = await canRollForward(live, journal.staging, journal.snapshot, journal.plan);
   if (forward) await rollDeltaForward(live, journal.staging, journal.snapshot, journal.plan, onStep);
   else await rollDeltaBack(live, journal.staging, journal.snapshot, journal.plan);
-  await flushTreeToDisk(forward ? journal.snapshot : live);
-  if (process.platform !== 'linux') {
-    // flushTreeToDisk syncs the whole file system on Linux; elsewhere the folders that gained entries.
-    for (const folder of new Set(journal.plan.adds.map((add) => path.dirname(path.join(live, add.path))))) await syncDirectory(folder);
-  }
-  await syncDirectory(live);
+  await syncTouchedFolders(live, journal);
   await removeJournal(layout, journal.udid);
   await removeTree(journal.staging);
   return forward ? 'forward' : 'back';
+}
+
+/** Above this many folders one syncfs (durable-tree.ts) is cheaper than an fsync per folder. */
+const MAX_FOLDER_SYNCS = 64;
+
+/**
+ * Makes the commit's renames durable before the journal goes: an fsync of each folder that gained
+ * or lost an entry (a no-change run touches about four), or the whole tree's flush when many did.
+ * A syncfs flushes every writer's dirty data on the disk, which on a busy disk took seconds.
+ */
+async function syncTouchedFolders(live: string, journal: DeltaJournal): Promise<void> {
+  const folders = new Set<string>([live, journal.snapshot, path.dirname(journal.snapshot)]);
+  for (const relative of [...journal.plan.removes, ...journal.plan.adds.map((add) => add.path)]) {
+    folders.add(path.dirname(path.join(live, relative)));
+    folders.add(path.dirname(path.join(journal.snapshot, relative)));
+  }
+  if (folders.size > MAX_FOLDER_SYNCS) {
+    await flushTreeToDisk(journal.snapshot);
+    if (process.platform === 'linux') return;
+  }
+  for (const folder of folders) await syncDirectory(folder);
 }
 
 /**
