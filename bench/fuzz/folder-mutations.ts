@@ -74,7 +74,8 @@ const MUTATIONS: Readonly<Record<string, { readonly weight: number; readonly app
     apply: (context) =>
       context.editDb((db) => {
         const ids = db.prepare('SELECT fileID FROM Files LIMIT 50').pluck().all() as string[];
-        const update = db.prepare('UPDATE Files SET fileID = ?, domain = ?, relativePath = ?, flags = ? WHERE fileID = ?');
+        // OR IGNORE: two rows given the same hostile fileID would break the primary key and the case with it.
+        const update = db.prepare('UPDATE OR IGNORE Files SET fileID = ?, domain = ?, relativePath = ?, flags = ? WHERE fileID = ?');
         for (let count = 1 + context.random.int(3); count > 0 && ids.length > 0; count -= 1) {
           const id = context.random.pick(ids);
           const field = context.random.int(4);

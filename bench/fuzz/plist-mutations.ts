@@ -86,8 +86,13 @@ export function mutatedPlistBytes(random: FuzzRandom, sample: PlistValue): Buffe
   try {
     return encodePlist(mutated, random.chance(0.5) ? 'binary' : 'xml');
   } catch {
-    // Our own encoder refuses some values (NaN in XML, say): send the unmutated sample's bytes instead.
-    return encodePlist(sample, 'binary');
+    // Our own encoder refuses some values (NaN in XML, an integer wider than 64 bits that an earlier
+    // byte mutation left in the sample, say): send the unmutated sample's bytes, or an empty dict.
+    try {
+      return encodePlist(sample, 'binary');
+    } catch {
+      return encodePlist({}, 'binary');
+    }
   }
 }
 
