@@ -52,7 +52,11 @@ export interface CaseResult {
 export const CASE_DEADLINE_MS = 5_000;
 export const MEMORY_LIMIT_MB = 512;
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const READ_ROOTS = [REPO_ROOT];
+/**
+ * Lifeboat's own code may be read (a thread's module loaded mid-case, say): the repository and its
+ * node_modules where they really are (a git worktree may link them from another checkout).
+ */
+const READ_ROOTS = [REPO_ROOT, fs.realpathSync(path.join(REPO_ROOT, 'node_modules'))];
 
 /** The typed errors of each layer: each carries a sentence for a person (docs/architecture.md "Errors"). */
 export function isTypedRefusal(error: unknown): boolean {
