@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Device protocol, backup engine, app core and the virtual iPhone run under plain Node.
-    files: ['src/main/device/**', 'src/main/backup/**', 'src/main/core/**', 'src/main/web/**', 'src/main/cli/**', 'src/simulator/**', 'src/shared/**'],
+    files: ['src/main/device/**', 'src/main/backup/**', 'src/main/restore/**', 'src/main/browser/**', 'src/main/photos/**', 'src/main/reader/**', 'src/main/core/**', 'src/main/web/**', 'src/main/cli/**', 'src/simulator/**', 'src/shared/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [electronBan] }] },
   },
   {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BrowserBenchmark, benchmarkBrowser } from '../src/main/backup/browser';
+import { type BrowserBenchmark, benchmarkBrowser } from '../src/main/browser';
 import { ManifestDbWriter } from '../src/simulator/backup-format/manifest-db';
 
 /**

@@ -31,7 +31,7 @@ export async function bundleLifeboatChild(repoRoot: string, entry: ChildEntry = 
   for (const [name, { source }] of Object.entries(THREAD_MODULES)) {
     await build({
       absWorkingDir: repoRoot,
-      entryPoints: [path.join(repoRoot, 'src', 'main', 'backup', source)],
+      entryPoints: [path.join(repoRoot, 'src', 'main', source)],
       outfile: path.join(path.dirname(outfile), `${name}.js`),
       bundle: true,
       platform: 'node',

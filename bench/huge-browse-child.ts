@@ -1,4 +1,4 @@
-import { benchmarkBrowser } from '../src/main/backup/browser';
+import { benchmarkBrowser } from '../src/main/browser';
 
 /**
  * The backup browser on a `huge` backup in a process of its own (bench/huge.ts), so its peak RSS

@@ -1,6 +1,6 @@
 import { runBackup } from '../src/main/backup/engine';
-import { importPhotos } from '../src/main/backup/photos';
-import { runRestore } from '../src/main/backup/restore';
+import { importPhotos } from '../src/main/photos';
+import { runRestore } from '../src/main/restore';
 
 /**
  * One Lifeboat job in a process of its own, for the benchmark: prints one JSON line with the

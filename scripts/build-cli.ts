@@ -46,7 +46,7 @@ export async function buildCli(outDir: string = path.join(REPO_ROOT, 'dist', 'cl
     entryPoints: {
       [CLI_ENTRY]: path.join(REPO_ROOT, 'src/main/cli/main.ts'),
       // Every thread module as `<name>.js`, which module-worker.ts looks for beside the chunk starting it.
-      ...Object.fromEntries(Object.entries(THREAD_MODULES).map(([name, { source }]) => [name, path.join(REPO_ROOT, 'src/main/backup', source)])),
+      ...Object.fromEntries(Object.entries(THREAD_MODULES).map(([name, { source }]) => [name, path.join(REPO_ROOT, 'src/main', source)])),
     },
     outdir: outDir,
     // Beside the entry, not in a subfolder: module-worker.ts finds each thread next to the chunk that starts it.

@@ -53,7 +53,7 @@ export async function buildElectron(options: ElectronBuildOptions = {}): Promise
     for (const [name, { source }] of Object.entries(THREAD_MODULES)) {
       await build({
         ...COMMON,
-        entryPoints: [path.join(REPO_ROOT, 'src/main/backup', source)],
+        entryPoints: [path.join(REPO_ROOT, 'src/main', source)],
         outfile: path.join(path.dirname(result.mainFile), `${name}.js`),
         platform: 'node',
         format: 'esm',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isBackupError } from '../../src/main/backup/backup-error';
-import { extractFromBackup, openBackupBrowser } from '../../src/main/backup/browser';
+import { extractFromBackup, openBackupBrowser } from '../../src/main/browser';
 import { inspectBackup } from '../../src/main/backup/catalog';
 import { unlockBackup } from '../../src/main/backup/crypto';
 

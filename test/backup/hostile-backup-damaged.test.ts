@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/main/cli/exit-codes';
 import { runCli } from '../../src/main/cli/main';
 import type { PasswordIo } from '../../src/main/cli/password-input';
-import { inspectRestoreSource } from '../../src/main/backup/restore';
+import { inspectRestoreSource } from '../../src/main/restore';
 import { fileIdOf } from './backup-builder';
 import { NOTE, alterManifest, writeGoodBackup } from './hostile-backups';
 

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openBackupBrowser } from '../../src/main/backup/browser';
+import { openBackupBrowser } from '../../src/main/browser';
 import { openCatalog } from '../../src/main/backup/catalog';
 import { liveDerivationThreads } from '../../src/main/backup/crypto/pbkdf2-thread';
-import { inspectRestoreSource } from '../../src/main/backup/restore';
+import { inspectRestoreSource } from '../../src/main/restore';
 import { writeRealRoundsEncryptedBackup } from './hostile-backups';
 
 /**

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../src/main/backup/catalog';
-import { createUntrustedBackupReader, type UntrustedBackupReader } from '../../src/main/backup/reader';
+import { createUntrustedBackupReader, type UntrustedBackupReader } from '../../src/main/reader';
 import { NOTE, writeEndlessViewBackup, writeGoodBackup, writeRealRoundsEncryptedBackup, writeTraversalBackup } from './hostile-backups';
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBackupError } from '../../src/main/backup/backup-error';
-import { type BackupBrowser, extractFromBackup, openBackupBrowser, parseBackupPath } from '../../src/main/backup/browser';
+import { type BackupBrowser, extractFromBackup, openBackupBrowser, parseBackupPath } from '../../src/main/browser';
 import { encryptedFixture, haveFixtures, missingFixturesNote, mvtFixture, treeFingerprint } from '../backup/fixture-paths';
 
 if (!haveFixtures) console.warn(missingFixturesNote);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBackupError } from '../../src/main/backup/backup-error';
-import { extractByFileIds, extractFromBackup, openBackupBrowser, parseBackupPath } from '../../src/main/backup/browser';
+import { extractByFileIds, extractFromBackup, openBackupBrowser, parseBackupPath } from '../../src/main/browser';
 import { ManifestDbWriter } from '../../src/simulator/backup-format/manifest-db';
 
 const fileIdOf = (domain: string, relativePath: string): string => crypto.createHash('sha1').update(`${domain}-${relativePath}`).digest('hex');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackupBrowser, openBackupBrowser } from '../../src/main/backup/browser';
+import { type BackupBrowser, openBackupBrowser } from '../../src/main/browser';
 import { ManifestDbWriter } from '../../src/simulator/backup-format/manifest-db';
 
 const fileIdOf = (domain: string, relativePath: string): string => crypto.createHash('sha1').update(`${domain}-${relativePath}`).digest('hex');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractFromBackup, openBackupBrowser, parseBackupPath, type BackupBrowser } from '../../src/main/backup/browser';
+import { extractFromBackup, openBackupBrowser, parseBackupPath, type BackupBrowser } from '../../src/main/browser';
 import { inspectBackup } from '../../src/main/backup/catalog';
 import { runBackup } from '../../src/main/backup/engine';
 import { decodePlist, isPlistDict } from '../../src/main/device/codec';

@@ -10,7 +10,7 @@ import { writeEndlessViewBackup, writeGoodBackup, writeRealRoundsEncryptedBackup
 
 /**
  * Issue 13's "done when", through the real `lifeboat` command in its own process: the CLI reads
- * backups on its main thread (the app uses a worker with deadlines, src/main/backup/reader), so
+ * backups on its main thread (the app uses a worker with deadlines, src/main/reader), so
  * every read must be bounded by itself: plists by their budget, Manifest.db by its schema check,
  * content paths by the fileID check, key bags by their round limit, metadata files by their type.
  * A backup root holding one folder of each attack beside a good backup: `backups`, `browse`,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PhotoImportResult } from '../../src/main/backup/photos';
+import type { PhotoImportResult } from '../../src/main/photos';
 import { ExitCode } from '../../src/main/cli/exit-codes';
 import { runCli } from '../../src/main/cli/main';
 import { runTool } from '../helpers/run-tool';

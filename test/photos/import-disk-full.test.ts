@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { importPhotos, PhotoImportError } from '../../src/main/backup/photos';
+import { importPhotos, PhotoImportError } from '../../src/main/photos';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 import { filesUnder, pairWithSimulator, partialFilesUnder } from './import-helpers';
 

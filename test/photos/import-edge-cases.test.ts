@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { importPhotos, PhotoImportError } from '../../src/main/backup/photos';
+import { importPhotos, PhotoImportError } from '../../src/main/photos';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 import { dcimEntries, DCIM_PREFIX, filesUnder, pairWithSimulator, partialFilesUnder } from './import-helpers';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pairDevice } from '../../src/main/device/lockdown';
 import { UsbmuxClient } from '../../src/main/device/usbmux';
 import type { Phone, PhoneEntry } from '../../src/simulator/phone/phone-model';
-import { PARTIAL_SUFFIX } from '../../src/main/backup/photos';
+import { PARTIAL_SUFFIX } from '../../src/main/photos';
 
 /** Shared steps of the photo-import tests against the virtual iPhone. */
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { importPhotos, PHOTO_INDEX_FILE_NAME, type PhotoImportProgress, type PhotoImportResult } from '../../src/main/backup/photos';
+import { importPhotos, PHOTO_INDEX_FILE_NAME, type PhotoImportProgress, type PhotoImportResult } from '../../src/main/photos';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 import { dcimEntries, DCIM_PREFIX, expectedMonthFolder, filesUnder, pairWithSimulator, partialFilesUnder, sha1OfLocalFile, sha1OfPhoneFile } from './import-helpers';

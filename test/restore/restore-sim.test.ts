@@ -5,7 +5,7 @@ import { isBackupError } from '../../src/main/backup/backup-error';
 import { openCatalog } from '../../src/main/backup/catalog';
 import { listSnapshots, runBackup } from '../../src/main/backup/engine';
 import { snapshotFolderName, storeLayout, writeJournal } from '../../src/main/backup/store';
-import { assessErasedPhone, findRestoreCandidates, preflightRestore, runRestore, type RestoreProgress } from '../../src/main/backup/restore';
+import { assessErasedPhone, findRestoreCandidates, preflightRestore, runRestore, type RestoreProgress } from '../../src/main/restore';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
 import { hashTree, pairWithTool } from '../backup/engine-helpers';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isBackupError } from '../../src/main/backup/backup-error';
-import { compareIosVersions, inspectRestoreSource } from '../../src/main/backup/restore';
+import { compareIosVersions, inspectRestoreSource } from '../../src/main/restore';
 import { encodePlist } from '../../src/main/device/codec';
 import { ManifestDbWriter } from '../../src/simulator/backup-format/manifest-db';
 import { encryptedFixture, haveFixtures, mvtFixture } from '../backup/fixture-paths';

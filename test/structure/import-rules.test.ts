@@ -1,7 +1,7 @@
 /**
  * The shape docs/architecture.md and the README claim, checked on every run rather than by
  * review: no import cycles anywhere in src/, and the layer order codec → usbmux → lockdown →
- * services → device manager → backup → core → adapters (cli, web, electron). The renderer, the
+ * services → device manager → backup → restore/browser/photos/reader → core → adapters (cli, web, electron). The renderer, the
  * shared contract and the simulator have eslint rules of their own (eslint.config.mjs).
  */
 import fs from 'node:fs';

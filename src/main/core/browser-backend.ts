@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createUntrustedBackupReader, type ReaderEntry, type UntrustedBackupReader } from '../backup/reader';
+import { createUntrustedBackupReader, type ReaderEntry, type UntrustedBackupReader } from '../reader';
 import type { BrowserEntryView } from '../../shared/contract';
 import type { BrowserBackend } from './backends';
 import { fail } from './error-mapping';
@@ -18,8 +18,8 @@ interface Session {
 const DEFAULT_PAGE_ROWS = 500;
 
 /**
- * Open backup browsers (src/main/backup/browser), one per session id, closed with the session.
- * They live in an UntrustedBackupReader's worker thread (src/main/backup/reader): a backup folder
+ * Open backup browsers (src/main/browser), one per session id, closed with the session.
+ * They live in an UntrustedBackupReader's worker thread (src/main/reader): a backup folder
  * is untrusted input, and a hostile one must not freeze the app's main process.
  */
 export function createBrowserBackend(reader: UntrustedBackupReader = createUntrustedBackupReader()): BrowserBackend {

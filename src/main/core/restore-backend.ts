@@ -1,11 +1,11 @@
-import { assessErasedPhone, compareIosVersions, inspectRestoreSource, type RestoreProgress, runRestore } from '../backup/restore';
+import { assessErasedPhone, compareIosVersions, inspectRestoreSource, type RestoreProgress, runRestore } from '../restore';
 import { isBackupError } from '../backup/backup-error';
 import { type AppError, appError, type RestorePreflightView } from '../../shared/contract';
 import type { RestoreBackend } from './backends';
 import { toAppError } from './error-mapping';
 import type { ProgressUpdate } from './job-queue';
 
-/** Restore (src/main/backup/restore) behind the core's interface, with a preflight the UI can show before asking. */
+/** Restore (src/main/restore) behind the core's interface, with a preflight the UI can show before asking. */
 export function createRestoreBackend(): RestoreBackend {
   return {
     async preflight({ udid, backupId, backupPath, device }) {

@@ -42,7 +42,7 @@ export interface CatalogOptions {
   readonly extraFolders?: readonly string[];
   /**
    * How one folder is looked at; default inspectBackup on this thread. The app passes an
-   * UntrustedBackupReader's (src/main/backup/reader), which runs it on a worker thread with a
+   * UntrustedBackupReader's (src/main/reader), which runs it on a worker thread with a
    * deadline, so a hostile folder cannot freeze the window; a failure lists the folder as damaged.
    */
   readonly inspect?: (folder: string, options: InspectOptions) => Promise<InspectionResult>;

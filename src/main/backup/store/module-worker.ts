@@ -23,7 +23,7 @@ import { Worker } from 'node:worker_threads';
  */
 
 interface ThreadModule {
-  /** The source, below src/main/backup. */
+  /** The source, below src/main. */
   readonly source: string;
   /** Imports nothing but Node's built-ins and Lifeboat's own code, so it can be bundled on the spot. */
   readonly selfContained: boolean;
@@ -32,7 +32,7 @@ interface ThreadModule {
 /** The thread modules, by the name their bundle gets. */
 export const THREAD_MODULES: Readonly<Record<string, ThreadModule>> = {
   'backup-reader-worker': { source: 'reader/backup-reader-worker.ts', selfContained: false },
-  'whole-file-worker': { source: 'store/whole-file-worker.ts', selfContained: true },
+  'whole-file-worker': { source: 'backup/store/whole-file-worker.ts', selfContained: true },
 };
 
 /**

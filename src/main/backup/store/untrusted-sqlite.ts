@@ -16,7 +16,7 @@ import { BackupError } from '../backup-error';
  *  - `Files` (and `Properties` when present) are plain tables without generated columns.
  * With that, every query Lifeboat runs is its own SQL over stored rows: its cost is bounded by the
  * size of the file. What a bounded but large file still costs is covered by reading backups on a
- * worker thread with a deadline (src/main/backup/reader).
+ * worker thread with a deadline (src/main/reader).
  */
 
 /** The tables a Manifest.db has (§5.6); `Properties` is optional (some writers leave it out). */

@@ -1,5 +1,5 @@
 import { BackupError } from '../../backup/backup-error';
-import { resolveBackupFolder } from '../../backup/browser';
+import { resolveBackupFolder } from '../../browser';
 import type { CliIo, ParsedArgs } from '../cli-io';
 import { stringFlag, UsageError } from '../cli-io';
 import { exitCodeFor } from '../failure-exit-code';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatBytes } from '../../../shared/format';
 import { type BackupCatalog, type BackupRecord, openCatalog } from '../../backup/catalog';
-import { resolveBackupFolder } from '../../backup/browser';
+import { resolveBackupFolder } from '../../browser';
 import { BackupError } from '../../backup/backup-error';
 import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { backupRootOf, plural, reportFailure } from '../command-support';

@@ -1,5 +1,5 @@
 import { formatBytes } from '../../../shared/format';
-import { type BackupBrowser, type BrowserEntry, openBackupBrowser, parseBackupPath } from '../../backup/browser';
+import { type BackupBrowser, type BrowserEntry, openBackupBrowser, parseBackupPath } from '../../browser';
 import { checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';
 import { type CliIoWithStdin, backupFolderFromArgs, passwordFromArgs, reportBackupError } from './backup-command-support';

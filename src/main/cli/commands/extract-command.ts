@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { formatBytes } from '../../../shared/format';
-import { type BackupBrowser, extractFromBackup, openBackupBrowser, parseBackupPath } from '../../backup/browser';
+import { type BackupBrowser, extractFromBackup, openBackupBrowser, parseBackupPath } from '../../browser';
 import { checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';
 import { type CliIoWithStdin, backupFolderFromArgs, passwordFromArgs, reportBackupError } from './backup-command-support';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { formatBytes, formatTimeLeft } from '../../../shared/format';
 import { BackupError } from '../../backup/backup-error';
-import { importPhotos, type PhotoImportProgress, type PhotoImportResult, PhotoImportError } from '../../backup/photos';
+import { importPhotos, type PhotoImportProgress, type PhotoImportResult, PhotoImportError } from '../../photos';
 import { UsbmuxClient } from '../../device/usbmux';
 import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';

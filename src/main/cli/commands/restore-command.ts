@@ -1,7 +1,7 @@
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { BackupError } from '../../backup/backup-error';
 import { resolveIdleTimeoutMs } from '../../backup/engine';
-import { assessErasedPhone, runRestore, type RestoreProgress } from '../../backup/restore';
+import { assessErasedPhone, runRestore, type RestoreProgress } from '../../restore';
 import { checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { ExitCode } from '../exit-codes';
 import { jsonLine } from '../progress-json';

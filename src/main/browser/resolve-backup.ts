@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { BackupError } from '../backup/backup-error';
+import { openCatalog } from '../backup/catalog';
+import { completeBackupFolder, resolveBackupRoot } from '../backup/store';
+
+export interface ResolveBackupOptions {
+  /** Default: resolveBackupRoot() (LIFEBOAT_BACKUP_ROOT, then the platform default). */
+  readonly backupRoot?: string;
+  readonly extraFolders?: readonly string[];
+}
+
+/**
+ * What the CLI's BACKUP argument names: an existing folder path as it is, else a catalog id
+ * (or its unique prefix), else a UDID, meaning that phone's latest backup in the root.
+ */
+export async function resolveBackupFolder(reference: string, options: ResolveBackupOptions = {}): Promise<string> {
+  // A reverse-delta snapshot is read as the whole backup it stands for (store/snapshot-chain.ts).
+  return completeBackupFolder(await resolveFolder(reference, options));
+}
+
+async function resolveFolder(reference: string, options: ResolveBackupOptions): Promise<string> {
+  const asPath = path.resolve(reference);
+  if (fs.existsSync(asPath) && fs.statSync(asPath).isDirectory()) return asPath;
+  const catalog = openCatalog(resolveBackupRoot(options.backupRoot), { extraFolders: options.extraFolders });
+  try {
+    await catalog.refresh();
+    const records = catalog.list();
+    const byId = records.filter((record) => record.id === reference || record.id.startsWith(reference));
+    if (byId.length === 1) return (byId[0] as (typeof byId)[number]).path;
+    if (byId.length > 1) throw new BackupError('not-found', `More than one backup id starts with "${reference}"; give more of it (see "lifeboat browse --list").`);
+    const latest = records.find((record) => record.udid === reference && record.location === 'root' && !record.archived) ?? records.find((record) => record.udid === reference);
+    if (latest) return latest.path;
+  } finally {
+    catalog.close();
+  }
+  throw new BackupError('not-found', `"${reference}" is neither a backup folder nor a backup id or iPhone UDID in the history at ${resolveBackupRoot(options.backupRoot)}.`);
+}

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { BackupError } from '../../backup/backup-error';
+import type { WallClockDate } from './exif-date';
+
+/**
+ * Where imported photos land and how they get there safely: `<folder>/<YYYY>/<MM>/<name>`, written
+ * as `<name>.lifeboat-partial`, flushed to disk, then renamed. A cancelled or failed copy removes
+ * its partial file, so a name without the suffix always holds a complete photo.
+ */
+export const PARTIAL_SUFFIX = '.lifeboat-partial';
+/** `IMG_0001 (2).JPG` … `IMG_0001 (999).JPG`: beyond that something is wrong, not merely crowded. */
+const MAX_NAME_VARIANTS = 999;
+const MAX_NAME_BYTES = 255 - Buffer.byteLength(PARTIAL_SUFFIX) - 8;
+
+/** `YYYY/MM` for a capture date, relative to the import folder. */
+export function monthFolder(date: WallClockDate): string {
+  return `${String(date.year).padStart(4, '0')}/${String(date.month).padStart(2, '0')}`;
+}
+
+/**
+ * A file name from the phone, made safe for this computer: one path component, no control
+ * characters, none of the characters Windows forbids. Undefined when nothing sensible remains.
+ */
+export function safeFileName(deviceName: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = deviceName.normalize('NFC').replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_').replace(/[. ]+$/, '');
+  if (cleaned === '' || cleaned === '.' || cleaned === '..' || cleaned.startsWith('.')) return undefined;
+  if (Buffer.byteLength(cleaned) > MAX_NAME_BYTES) return undefined;
+  // Device names Windows reserves whatever the extension (CON, NUL, COM1…).
+  if (/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(cleaned)) return `_${cleaned}`;
+  return cleaned;
+}
+
+/** `name` for the first, `stem (n).ext` after: the convention of Finder and Explorer. */
+export function nameVariant(name: string, variant: number): string {
+  if (variant <= 1) return name;
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)} (${variant})${name.slice(dot)}` : `${name} (${variant})`;
+}
+
+export async function sha1OfFile(file: string): Promise<string> {
+  const hash = createHash('sha1');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** ENOSPC and friends (SQLITE_FULL from the index too) become one clear sentence; other errors pass through. */
+export function diskFullOr(error: unknown, folder: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
+    return new BackupError('disk-full', `The disk holding ${folder} is full. Free some space (or choose another folder) and import again; photos already copied are kept.`, { cause: error });
+  }
+  return error;
+}
+
+export interface SettledFile {
+  /** Relative to the import folder, `/`-separated. */
+  readonly relativePath: string;
+  /** True when an identical file already had the name and the new copy was dropped. */
+  readonly alreadyThere: boolean;
+}
+
+/** A file being written under its partial name. */
+export class PartialFile {
+  private written = 0;
+
+  private constructor(
+    private readonly handle: fs.FileHandle,
+    readonly partialPath: string,
+    private readonly root: string,
+    private readonly folder: string,
+    private readonly name: string,
+  ) {}
+
+  /** Creates `<folder>/<name>.lifeboat-partial`, replacing a leftover of an interrupted run. */
+  static async create(root: string, relativeFolder: string, name: string): Promise<PartialFile> {
+    const folder = path.join(root, ...relativeFolder.split('/'));
+    try {
+      await fs.mkdir(folder, { recursive: true });
+      const partialPath = path.join(folder, `${name}${PARTIAL_SUFFIX}`);
+      await fs.rm(partialPath, { force: true });
+      // "wx": never write through something (a link) that appeared under the partial name.
+      const handle = await fs.open(partialPath, 'wx');
+      return new PartialFile(handle, partialPath, root, relativeFolder, name);
+    } catch (error) {
+      throw diskFullOr(error, root);
+    }
+  }
+
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    try {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset);
+        offset += bytesWritten;
+      }
+      this.written += chunk.length;
+    } catch (error) {
+      throw diskFullOr(error, this.root);
+    }
+  }
+
+  /**
+   * Flushes, sets the phone's modification time and gives the file its final name: the original
+   * name, or `name (2)`… when another file has it. An identical file already under one of those
+   * names (a copy whose index entry was lost, say) is kept and this copy dropped.
+   */
+  async commit(sha1: string, modified: Date | undefined): Promise<SettledFile> {
+    try {
+      await this.handle.sync();
+      await this.handle.close();
+      if (modified) await fs.utimes(this.partialPath, modified, modified);
+    } catch (error) {
+      await this.discard();
+      throw diskFullOr(error, this.root);
+    }
+    const folderPath = path.dirname(this.partialPath);
+    for (let variant = 1; variant <= MAX_NAME_VARIANTS; variant++) {
+      const candidateName = nameVariant(this.name, variant);
+      const candidate = path.join(folderPath, candidateName);
+      const relativePath = `${this.folder}/${candidateName}`;
+      const existing = await fs.lstat(candidate).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (!existing) {
+        await fs.rename(this.partialPath, candidate);
+        await syncFolder(folderPath);
+        return { relativePath, alreadyThere: false };
+      }
+      if (existing.isFile() && existing.size === this.written && (await sha1OfFile(candidate)) === sha1) {
+        await fs.rm(this.partialPath, { force: true });
+        return { relativePath, alreadyThere: true };
+      }
+    }
+    await this.discard();
+    throw new BackupError('io', `${this.folder} already holds ${MAX_NAME_VARIANTS} different files named like ${this.name}; move some away and import again.`);
+  }
+
+  /** Closes and removes the partial file; never throws (it runs while another error is on its way). */
+  async discard(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await fs.rm(this.partialPath, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Makes a rename durable; folders cannot be opened for syncing on Windows, which is fine. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(folder, 'r');
+    await handle.sync();
+  } catch {
+    // Best effort only.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Removes partial files a killed process left behind in `<folder>/<YYYY>/<MM>/`; only names with
+ * our suffix are touched, and only at the depth where we write them.
+ */
+export async function removeStalePartials(root: string): Promise<number> {
+  let removed = 0;
+  for (const year of await listFolders(root)) {
+    for (const month of await listFolders(path.join(root, year))) {
+      const folder = path.join(root, year, month);
+      for (const entry of await fs.readdir(folder, { withFileTypes: true }).catch(() => [])) {
+        if (entry.isFile() && entry.name.endsWith(PARTIAL_SUFFIX)) {
+          await fs.rm(path.join(folder, entry.name), { force: true });
+          removed += 1;
+        }
+      }
+    }
+  }
+  return removed;
+}
+
+async function listFolders(folder: string): Promise<string[]> {
+  const entries = await fs.readdir(folder, { withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isDirectory() && /^\d{2,4}$/.test(entry.name)).map((entry) => entry.name);
+}

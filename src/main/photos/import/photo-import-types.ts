@@ -1,0 +1,90 @@
+import { BackupError, type BackupErrorCode } from '../../backup/backup-error';
+import type { CaptureDateSource } from './capture-date';
+
+/** What the caller of a photo import passes in and gets back. */
+
+export interface PhotoImportOptions {
+  /** The phone to import from; when omitted, the first connected one (the CLI asks for --udid when there are several). */
+  readonly udid?: string;
+  /** USBMUXD_SOCKET_ADDRESS-style address of usbmuxd; default: the environment, then the platform's. */
+  readonly muxAddress?: string;
+  /** The folder chosen by the person; created when missing. */
+  readonly destination: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: PhotoImportProgress) => void;
+  /**
+   * Copy again files the index knows but the person deleted from the folder. Off by default: a
+   * photo someone removed from their import folder was removed on purpose.
+   */
+  readonly reimportDeleted?: boolean;
+  /** Per-request device timeout; default 60 s. */
+  readonly timeoutMs?: number;
+}
+
+export type PhotoImportPhase = 'scanning' | 'copying' | 'finished';
+
+export interface PhotoImportProgress {
+  readonly phase: PhotoImportPhase;
+  /** Camera Roll files found on the phone so far (grows while scanning). */
+  readonly filesFound: number;
+  /** Files to copy in this run (known files are not counted) and how many are done (copied, matched or failed). */
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  /** AFC path of the file being copied, its size and how much of it has arrived. */
+  readonly currentFile: string | undefined;
+  readonly currentFileBytes: number | undefined;
+  readonly currentFileBytesDone: number | undefined;
+  /** Bytes per second over the last few seconds; undefined until measurable. */
+  readonly bytesPerSecond: number | undefined;
+  readonly etaSeconds: number | undefined;
+  readonly imported: number;
+  readonly skipped: number;
+  readonly renamedMatches: number;
+  readonly failedCount: number;
+}
+
+export interface ImportedPhoto {
+  readonly devicePath: string;
+  /** Relative to the destination folder, `/`-separated: `2024/05/IMG_0001.JPG`. */
+  readonly destination: string;
+  readonly size: number;
+  /** ISO 8601; the moment the photo was taken as far as it can be known. */
+  readonly capturedAt: string;
+  readonly captureSource: CaptureDateSource;
+}
+
+export interface PhotoImportFailure {
+  /** AFC path on the phone. */
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface PhotoImportResult {
+  readonly udid: string;
+  readonly destination: string;
+  /** Files copied in this run. */
+  readonly imported: number;
+  /** Files already imported before (same phone path, size and date): not transferred. */
+  readonly skipped: number;
+  /** Files whose content was already imported under another name (renamed, re-numbered, duplicate). */
+  readonly renamedMatches: number;
+  readonly failed: readonly PhotoImportFailure[];
+  /** Bytes copied in this run. */
+  readonly bytes: number;
+  readonly importedFiles: readonly ImportedPhoto[];
+}
+
+/** A BackupError that also says what had been done when the import stopped. */
+export class PhotoImportError extends BackupError {
+  constructor(
+    code: BackupErrorCode,
+    message: string,
+    readonly result: PhotoImportResult,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.name = 'PhotoImportError';
+  }
+}
