@@ -40,6 +40,22 @@ export interface DeviceView {
    * §2.4): a backup cannot start until it is unlocked. The app watches and notices the unlock.
    */
   readonly passcodeLocked?: boolean;
+  /**
+   * The phone's storage by category, as Finder's bar shows it, from lockdown `com.apple.disk_usage`
+   * (docs/protocol-notes.md "Storage by category"); absent when the phone reports no category.
+   */
+  readonly storage?: StorageView;
+}
+
+/** Bytes per category; apps + photos + media + other + free = total. */
+export interface StorageView {
+  readonly totalBytes: number;
+  readonly appsBytes: number;
+  readonly photosBytes: number;
+  readonly mediaBytes: number;
+  /** iOS itself, caches, messages, settings: everything used that no category accounts for. */
+  readonly otherBytes: number;
+  readonly freeBytes: number;
 }
 
 export interface DeviceSettingsView {

@@ -61,6 +61,7 @@ export function connectedDeviceView(device: ManagedDevice, extras: DeviceViewExt
     activeJobId: extras.activeJobId,
     // Only a trusted phone's lock matters here; an untrusted one says "locked" through its trust state.
     passcodeLocked: device.trust === 'trusted' && summary.passcodeLocked === true ? true : undefined,
+    storage: summary.storage,
   }) as unknown as DeviceView;
 }
 

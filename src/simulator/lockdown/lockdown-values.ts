@@ -116,6 +116,7 @@ function generatedDomain(domain: string, source: LockdownValueSource): PlistDict
       return {
         AmountDataAvailable: free, AmountDataReserved: 0, TotalDataAvailable: free, TotalDataCapacity: capacity - system,
         TotalDiskCapacity: capacity, TotalSystemAvailable: 0, TotalSystemCapacity: system,
+        ...categoryUsage(phone),
       };
     }
     case 'com.apple.mobile.battery':
@@ -129,6 +130,27 @@ function generatedDomain(domain: string, source: LockdownValueSource): PlistDict
     default:
       return undefined;
   }
+}
+
+/**
+ * The per-category keys of `com.apple.disk_usage` (protocol-notes.md "Storage by category"): names
+ * documented from older iOS, values computed from what this phone really holds, so they add up
+ * with its free space. A phone store without usage figures reports none, as iOS 12+ phones do.
+ */
+function categoryUsage(phone: Phone): PlistDict {
+  const usage = phone.usage?.();
+  if (!usage) return {};
+  return {
+    MobileApplicationUsage: usage.apps,
+    CameraUsage: usage.camera,
+    PhotoUsage: usage.photoData,
+    CalendarUsage: usage.calendar,
+    NotesUsage: usage.notes,
+    VoicemailUsage: usage.voicemail,
+    // Nothing is cached by a virtual phone's media player or web apps.
+    MediaCacheUsage: 0,
+    WebAppCacheUsage: 0,
+  };
 }
 
 /** A whole domain as the device reports it: generated values overlaid with what hosts stored. */

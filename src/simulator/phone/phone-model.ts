@@ -49,6 +49,22 @@ export interface PhoneStats {
   readonly cameraRollBytes: number;
 }
 
+/**
+ * Bytes of content per area as the phone's storage settings count them (protocol-notes.md "Storage
+ * by category"): the simulator's `com.apple.disk_usage` category keys are computed from these.
+ */
+export interface PhoneUsage {
+  /** Every app's data: AppDomain-*, AppDomainGroup-*, AppDomainPlugin-*. */
+  readonly apps: number;
+  /** CameraRollDomain Media/DCIM: the photos and videos themselves. */
+  readonly camera: number;
+  /** CameraRollDomain Media/PhotoData: the library's database, thumbnails and caches. */
+  readonly photoData: number;
+  readonly calendar: number;
+  readonly notes: number;
+  readonly voicemail: number;
+}
+
 export interface Phone {
   /** Every entry, ordered by domain then relativePath (the store keeps its last listing while unchanged). */
   entries(): IterableIterator<PhoneEntry>;
@@ -70,6 +86,8 @@ export interface Phone {
   capacityBytes(): number;
   freeBytes(): number;
   close(): void;
+  /** Bytes per storage area; without it the phone reports no category keys. */
+  usage?(): PhoneUsage;
 
   // Optional fast paths the phone store offers; AFC falls back to the members above without them.
   /** Entries directly inside a directory. */

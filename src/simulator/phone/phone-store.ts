@@ -22,7 +22,7 @@ import {
   type ListedRow,
   type PhoneStatements,
 } from './phone-index';
-import type { Phone, PhoneApp, PhoneEntry, PhoneEntryInput, PhoneStats } from './phone-model';
+import type { Phone, PhoneApp, PhoneEntry, PhoneEntryInput, PhoneStats, PhoneUsage } from './phone-model';
 import { PROFILE_SPECS, type PhoneProfile } from './profiles';
 
 /**
@@ -141,6 +141,28 @@ class SqlitePhone implements Phone {
       totalBytes: all?.bytes ?? 0,
       cameraRollFiles: roll?.files ?? 0,
       cameraRollBytes: roll?.bytes ?? 0,
+    };
+  }
+
+  usage(): PhoneUsage {
+    // One pass over the index; each area is a domain (or domain prefix) and a path prefix.
+    const row = this.db.prepare<[], Record<keyof PhoneUsage, number | null>>(
+      `SELECT
+        sum(CASE WHEN domain >= 'AppDomain' AND domain < 'AppDomainZ' THEN size END) AS apps,
+        sum(CASE WHEN domain = 'CameraRollDomain' AND relative_path >= 'Media/DCIM/' AND relative_path < 'Media/DCIM0' THEN size END) AS camera,
+        sum(CASE WHEN domain = 'CameraRollDomain' AND relative_path >= 'Media/PhotoData/' AND relative_path < 'Media/PhotoData0' THEN size END) AS photoData,
+        sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Calendar/' AND relative_path < 'Library/Calendar0' THEN size END) AS calendar,
+        sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Notes/' AND relative_path < 'Library/Notes0' THEN size END) AS notes,
+        sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Voicemail/' AND relative_path < 'Library/Voicemail0' THEN size END) AS voicemail
+      FROM entries WHERE kind = 'file'`,
+    ).get();
+    return {
+      apps: row?.apps ?? 0,
+      camera: row?.camera ?? 0,
+      photoData: row?.photoData ?? 0,
+      calendar: row?.calendar ?? 0,
+      notes: row?.notes ?? 0,
+      voicemail: row?.voicemail ?? 0,
     };
   }
 

@@ -2,6 +2,7 @@ import { type PlistValue, plistBoolean, plistDictOf, plistInteger, plistString }
 import { LockdownError } from '../errors';
 import { loadPairRecord, type LockdownClient, openLockdown, startSession } from '../lockdown';
 import type { MuxDevice, UsbmuxClient } from '../usbmux';
+import { type StorageCategories, storageCategories } from './storage-categories';
 
 /** Whether this computer may talk to the phone, as far as the last look could tell. */
 export type TrustState = 'trusted' | 'untrusted' | 'pairing-pending' | 'denied' | 'locked' | 'unknown';
@@ -24,6 +25,8 @@ export interface DeviceSummary {
   readonly lastBackupDate?: Date;
   /** PasswordProtected (§2.4): the screen is locked with the passcode right now. */
   readonly passcodeLocked?: boolean;
+  /** Apps, photos, media, other and free, when the phone reports category keys (storage-categories.ts). */
+  readonly storage?: StorageCategories;
 }
 
 export interface DeviceInspection {
@@ -120,6 +123,7 @@ async function readSessionSummary(lockdown: LockdownClient): Promise<Record<stri
     batteryCharging: plistBoolean(battery['BatteryIsCharging']),
     backupEncryptionEnabled: plistBoolean(backup['WillEncrypt']),
     passcodeLocked: plistBoolean(root['PasswordProtected']),
+    storage: storageCategories(disk),
     lastBackupDate: lastBackup === undefined ? undefined : new Date((lastBackup + APPLE_EPOCH_UNIX_SECONDS) * 1000),
   });
 }

@@ -1,2 +1,3 @@
 export * from './device-inspection';
 export * from './device-manager';
+export * from './storage-categories';

@@ -14,6 +14,7 @@ import { RestoreWizard } from '../restore/restore-wizard';
 import { CapacityBar } from './capacity-bar';
 import { deviceTitle } from './device-list';
 import { PhoneArt } from './phone-art';
+import { StorageBar } from './storage-bar';
 import { StorageChart } from './storage-chart';
 import { TrustGuidance } from './trust-guidance';
 import { UnlockGuidance } from './unlock-guidance';
@@ -43,7 +44,8 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
             <Fact label="Latest backup" value={device.lastBackupAt ? formatDate(device.lastBackupAt) : 'Never'} testId="latest-backup" />
             {device.batteryPercent !== undefined ? <Fact label="Battery" value={`${device.batteryPercent}%${device.batteryCharging ? ' (charging)' : ''}`} /> : null}
           </dl>
-          <CapacityBar total={device.totalCapacityBytes} free={device.freeBytes} />
+          {/* By category when the phone says (com.apple.disk_usage), else used and free. */}
+          {device.storage ? <StorageBar storage={device.storage} /> : <CapacityBar total={device.totalCapacityBytes} free={device.freeBytes} />}
         </div>
       </header>
 
