@@ -179,6 +179,7 @@ describe('DeviceLink requests and the host\'s replies', () => {
     const before = hashTree(folder);
     let written = 0;
     const fillsUp: StoreFs = {
+      ...nodeStoreFs,
       async createFile(target) {
         const file = await nodeStoreFs.createFile(target);
         return {

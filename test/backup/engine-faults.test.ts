@@ -11,41 +11,46 @@ import { changePhone } from '../../src/simulator/phone/phone-changes';
 import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
 import { expectBackupMatchesPhone, hashTree, pairWithTool } from './engine-helpers';
 
-/** A store whose disk fills up after `budget` bytes of file content: the injected "disk full". */
-function diskFullAfter(budget: number): StoreFs {
+/**
+ * A store whose disk fills up after `budget` bytes of file content: the injected "disk full".
+ * `where` says which of the store's write paths count: every one (streamed files, whole writes
+ * and the background writer share one budget), or only the background writer, whose failure shows
+ * up later, as it would from a writer thread, not at the write call.
+ */
+function diskFullAfter(budget: number, where: 'every write' | 'background writes only'): StoreFs {
   let written = 0;
+  const spend = (bytes: number, target: string): void => {
+    written += bytes;
+    if (written > budget) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: target });
+  };
+  const counted = where === 'every write';
   return {
     async createFile(target) {
       const file = await nodeStoreFs.createFile(target);
       return {
         async write(chunk) {
-          written += chunk.length;
-          if (written > budget) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          if (counted) spend(chunk.length, target);
           await file.write(chunk);
         },
         commit: () => file.commit(),
         abort: () => file.abort(),
       };
     },
-  };
-}
-
-/**
- * The same disk full, for the background writer that takes whole files: after `budget` bytes the
- * failure shows up later, as it would from a writer thread, not at the write call.
- */
-function backgroundDiskFullAfter(budget: number): StoreFs {
-  return {
-    createFile: (target) => nodeStoreFs.createFile(target),
+    async writeFile(target, bytes) {
+      if (counted) spend(bytes.length, target);
+      await nodeStoreFs.writeFile(target, bytes);
+    },
     openWholeFileWriter(known): WholeFileWriter {
       const real = new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX, known });
-      let queued = 0;
       let full: Error | undefined;
       return {
-        async write(target, content) {
-          queued += (content instanceof Uint8Array ? [content] : content).reduce((sum, piece) => sum + piece.length, 0);
-          if (queued > budget) full ??= Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: target });
-          if (full === undefined) await real.write(target, content);
+        write(target, content) {
+          try {
+            spend((content instanceof Uint8Array ? [content] : content).reduce((sum, piece) => sum + piece.length, 0), target);
+          } catch (error) {
+            full ??= error as Error;
+          }
+          return full === undefined ? real.write(target, content) : undefined;
         },
         rename: (from, to) => real.rename(from, to),
         isPending: (target) => real.isPending(target),
@@ -182,12 +187,12 @@ describe('a failed backup never touches the previous one', () => {
   });
 
   it('stops with a clear sentence when the disk fills up', async () => {
-    const error = await expectUntouched(() => backup({ storeFs: diskFullAfter(Math.round(phoneBytes / 3)) }), 'disk-full');
+    const error = await expectUntouched(() => backup({ storeFs: diskFullAfter(Math.round(phoneBytes / 3), 'every write') }), 'disk-full');
     expect(error.message).toMatch(/full/);
   });
 
   it('stops with the same sentence when a background write finds the disk full', async () => {
-    const error = await expectUntouched(() => backup({ storeFs: backgroundDiskFullAfter(Math.round(phoneBytes / 3)) }), 'disk-full');
+    const error = await expectUntouched(() => backup({ storeFs: diskFullAfter(Math.round(phoneBytes / 3), 'background writes only') }), 'disk-full');
     expect(error.message).toMatch(/full/);
   });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WriteQueue } from '../../src/main/backup/engine/write-queue';
-import { ConfinedPaths, nodeStoreFs, TEMP_PREFIX } from '../../src/main/backup/store';
+import { ConfinedPaths, nodeStoreFs, type StoreFs, TEMP_PREFIX } from '../../src/main/backup/store';
 
 let dir: string;
 let outside: string;
@@ -47,10 +47,17 @@ describe('upload folders: checked once, links refused', () => {
     expect(fs.existsSync(path.join(dir, 'new'))).toBe(false);
   });
 
+  it('has one required way per kind of write: a store that leaves one out does not type-check', () => {
+    // @ts-expect-error: without writeFile and openWholeFileWriter a store could send the engine down a fallback
+    const streamingOnly: StoreFs = { createFile: (target: string) => nodeStoreFs.createFile(target) };
+    expect(typeof streamingOnly.createFile).toBe('function');
+    expect([nodeStoreFs.createFile, nodeStoreFs.writeFile, nodeStoreFs.openWholeFileWriter].every((method) => typeof method === 'function')).toBe(true);
+  });
+
   it('writes whole files through a temporary name that replaces a link at the target instead of following it', async () => {
     const target = path.join(dir, 'file');
     fs.symlinkSync(path.join(outside, 'victim'), target);
-    await nodeStoreFs.writeFile?.(target, Buffer.from('new'));
+    await nodeStoreFs.writeFile(target, Buffer.from('new'));
     expect(fs.lstatSync(target).isFile()).toBe(true);
     expect(fs.readFileSync(target, 'utf8')).toBe('new');
     expect(fs.readdirSync(outside)).toEqual([]);

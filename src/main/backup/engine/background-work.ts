@@ -20,7 +20,6 @@ export function backgroundGroupOf(kind: string): BackgroundGroup | undefined {
 /** Waits for background writes; a failure among them is the run's write failure (reported at the end). */
 export async function settleWrites(context: DriveContext): Promise<void> {
   const writer = context.fileWriter;
-  if (writer === undefined) return;
   await writer.settle();
   if (writer.failure !== undefined) context.stats.writeFailure ??= writer.failure;
 }

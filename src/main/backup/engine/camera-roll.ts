@@ -4,7 +4,7 @@ import path from 'node:path';
 import { decodePlist, isPlistDict, PLIST_BUDGETS } from '../../device/codec';
 import { BackupError } from '../backup-error';
 import { decryptManifestDb, encryptManifestDb, unlockBackup } from '../crypto';
-import { type StoreFs, filterManifestDb, writeFileAtomically } from '../store';
+import { type StoreFs, filterManifestDb } from '../store';
 import type { UploadFilter } from './drive-context';
 
 /**
@@ -66,7 +66,7 @@ export async function removeCameraRollRows(rewrite: ManifestRewrite): Promise<st
       return keep;
     });
     const plain = await fs.readFile(plainOut);
-    await writeFileAtomically(rewrite.storeFs, rewrite.databasePath, keys ? encryptManifestDb(plain, keys) : plain);
+    await rewrite.storeFs.writeFile(rewrite.databasePath, keys ? encryptManifestDb(plain, keys) : plain);
     return removed;
   } finally {
     await fs.rm(scratch, { recursive: true, force: true });

@@ -33,12 +33,12 @@ export interface DriveContext {
   readonly previous?: PreviousBackup | undefined;
   readonly storeFs: StoreFs;
   /**
-   * Writes whole uploads in the background when the store offers it. Every request other than
+   * Writes whole uploads in the background (the store's one way for them). Every request other than
    * an upload settles it first (drive-loop.ts), so a move or the final result never overtakes a
    * write; its failure is reported in the next upload status and ends the run. Opened with
    * `paths.known` (whole-file-writer.ts), so a rename of its that removes a folder invalidates it.
    */
-  readonly fileWriter: WholeFileWriter | undefined;
+  readonly fileWriter: WholeFileWriter;
   /** Reused memory that streamed uploads are copied into from the socket's lent pieces. */
   readonly gatherBuffers: GatherBuffers;
   readonly progress: ProgressTracker;

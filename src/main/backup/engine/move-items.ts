@@ -61,7 +61,7 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   }
 
   const simple = context.beforeMove === undefined && resolved.every((move) => !context.stats.discardedPaths.has(move.from)) && independent(resolved, paths.base);
-  if (simple && context.fileWriter !== undefined && resolved.every((move) => move.from !== move.to && known.isOwnFile(move.from))) {
+  if (simple && resolved.every((move) => move.from !== move.to && known.isOwnFile(move.from))) {
     await queueRenames(resolved, context, context.fileWriter);
     return 'kept';
   }

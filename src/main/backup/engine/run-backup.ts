@@ -15,7 +15,6 @@ import {
   nodeStoreFs,
   openBackupRun,
   resolveBackupRoot,
-  writeFileAtomically,
   MAX_METADATA_FILE_BYTES,
   readRegularFile,
 } from '../store';
@@ -136,11 +135,11 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     run = await openBackupRun(root, udid);
     throwIfCancelled(options.signal);
     await session.takeSyncLock();
-    await writeFileAtomically(storeFs, path.join(run.staging, 'Info.plist'), encodePlist(buildInfoPlist(session.description), 'xml'));
+    await storeFs.writeFile(path.join(run.staging, 'Info.plist'), encodePlist(buildInfoPlist(session.description), 'xml'));
 
     const paths = new ConfinedPaths(udid, run.staging);
     const stats = newDriveStats();
-    fileWriter = storeFs.openWholeFileWriter?.(paths.known);
+    fileWriter = storeFs.openWholeFileWriter(paths.known);
     const cameraRollFileIds = new Set<string>();
     let manifestRewritten = false;
     const beforeMove: BeforeMove | undefined = cameraRoll
@@ -183,11 +182,9 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
       throw asBackupError(error);
     }
     if (cancelled) throw cancelledError();
-    if (fileWriter !== undefined) {
-      // The loop settled the writer before the device's final message; these are its totals.
-      stats.filesWritten += fileWriter.filesWritten;
-      stats.bytesWritten += fileWriter.bytesWritten;
-    }
+    // The loop settled the writer before the device's final message; these are its totals.
+    stats.filesWritten += fileWriter.filesWritten;
+    stats.bytesWritten += fileWriter.bytesWritten;
     if (stats.writeFailure !== undefined) throw writeFailureError(stats.writeFailure);
     if (outcome.errorCode === undefined) {
       throw new BackupError('disconnected', `The iPhone ended the backup without a result${outcome.disconnectReason ? ` (${outcome.disconnectReason})` : ''}. The previous backup is unchanged.`);
@@ -213,7 +210,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     const encrypted = await isEncryptedFolder(run.staging);
     // The catalog reads this to say "made by Lifeboat" and "Camera Roll excluded, N MB saved".
     const sidecar: LifeboatSidecar = { cameraRollExcluded: !cameraRoll, cameraRollBytesSkipped: stats.discardedBytes, lifeboatVersion: lifeboatVersion() };
-    await writeFileAtomically(storeFs, path.join(run.staging, SIDECAR_FILE), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`));
+    await storeFs.writeFile(path.join(run.staging, SIDECAR_FILE), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`));
     await session.releaseSyncLock();
     const previousSnapshot = await run.commit();
     const pruned = await applyRetention(root, udid, options.retention ?? DEFAULT_RETENTION);

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { RemoteFileError, type IncomingFile } from '../../device/services';
-import { type NewFile, writeFileAtomically } from '../store';
+import type { NewFile } from '../store';
 import { BackupError } from '../backup-error';
 import type { DriveContext } from './drive-context';
 import { GATHER_BUFFER_BYTES, GatheredContent } from './gathered-content';
@@ -22,8 +22,8 @@ import { WriteQueue } from './write-queue';
  */
 
 /**
- * Files up to this size are gathered in memory and written whole (by the background writer when
- * there is one): every photo; only videos and the like are streamed.
+ * Files up to this size are gathered in memory and written whole by the background writer: every
+ * photo; only videos and the like are streamed.
  */
 const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
 /** At most this many files, and this many bytes, wait for the disk at once. */
@@ -46,7 +46,7 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
       progress.fileStarted(file.deviceName);
       const target = paths.resolve(file.destinationPath);
       if (failure === undefined && queue.hasFailed) fail(queue.error);
-      if (failure === undefined && context.fileWriter?.failure) fail(context.fileWriter.failure);
+      if (failure === undefined && context.fileWriter.failure) fail(context.fileWriter.failure);
       const discard = context.uploadFilter?.discard(file.deviceName, file.destinationPath) === true;
       if (failure !== undefined || discard) {
         // Nothing is written, but a link on the way is still refused (the device is untrusted).
@@ -63,15 +63,15 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
         paths.known.forgetFile(target);
         // A discarded file must not linger under its name from an earlier run either.
         await inFlight.get(target);
-        if (context.fileWriter?.isPending(target)) await context.fileWriter.settle();
+        if (context.fileWriter.isPending(target)) await context.fileWriter.settle();
         await fs.rm(target, { force: true });
         progress.fileFinished();
         progress.reportThrottled();
         continue;
       }
       // The usual case, without a promise per file: complete in memory, its folder already
-      // checked, nothing else on its way to the same name, and a background writer to take it.
-      if (context.fileWriter !== undefined && paths.isParentChecked(target) && !inFlight.has(target)) {
+      // checked, and nothing else on its way to the same name.
+      if (paths.isParentChecked(target) && !inFlight.has(target)) {
         const whole = file.takeCompleteContent();
         if (whole !== undefined) {
           for (const piece of whole) progress.bytesReceived(piece.length);
@@ -114,7 +114,7 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
     await queue.drain();
   }
   if (failure === undefined && queue.hasFailed) fail(queue.error);
-  if (failure === undefined && context.fileWriter?.failure) fail(context.fileWriter.failure);
+  if (failure === undefined && context.fileWriter.failure) fail(context.fileWriter.failure);
   if (failure === undefined) {
     await deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, {});
   } else {
@@ -164,7 +164,7 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
       if (total > WHOLE_FILE_BYTES && gathered.hasFullBuffer) {
         if (output === undefined) {
           await inFlight.get(target);
-          if (context.fileWriter?.isPending(target)) await context.fileWriter.settle();
+          if (context.fileWriter.isPending(target)) await context.fileWriter.settle();
           output = await storeFs.createFile(target).catch((error: unknown) => {
             throw markLocal(error);
           });
@@ -182,41 +182,32 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
   }
 
   await inFlight.get(target);
-  let job: () => Promise<void>;
-  let queuedBytes = gathered.bytes;
   if (output === undefined) {
-    const pieces = gathered.views();
     try {
-      if (context.fileWriter !== undefined) {
-        // The writer copies the bytes before it returns or waits, so the buffers are free after.
-        const queued = context.fileWriter.write(target, pieces);
-        if (queued !== undefined) await queued;
-        context.paths.known.addOwnFile(target);
-        return;
-      }
-      const whole = Buffer.concat(pieces, gathered.bytes);
-      job = () => writeFileAtomically(storeFs, target, whole);
+      // The writer copies the bytes before it returns or waits, so the buffers are free after.
+      const queued = context.fileWriter.write(target, gathered.views());
+      if (queued !== undefined) await queued;
+      context.paths.known.addOwnFile(target);
     } finally {
       gathered.release();
     }
-  } else {
-    const streamed = output;
-    queuedBytes = Math.min(queuedBytes, GATHER_BUFFER_BYTES);
-    job = async () => {
-      try {
-        await flush(true);
-        await writing;
-        if (writeError !== undefined) throw writeError;
-        await streamed.commit();
-      } catch (error) {
-        await streamed.abort();
-        throw error;
-      } finally {
-        gathered.release();
-      }
-    };
+    return;
   }
-  await queue.add(queuedBytes, async () => {
+  const streamed = output;
+  const job = async (): Promise<void> => {
+    try {
+      await flush(true);
+      await writing;
+      if (writeError !== undefined) throw writeError;
+      await streamed.commit();
+    } catch (error) {
+      await streamed.abort();
+      throw error;
+    } finally {
+      gathered.release();
+    }
+  };
+  await queue.add(Math.min(gathered.bytes, GATHER_BUFFER_BYTES), async () => {
     const done = job().then(() => {
       stats.filesWritten += 1;
       stats.bytesWritten += total;

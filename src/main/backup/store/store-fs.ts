@@ -16,23 +16,22 @@ export interface NewFile {
 }
 
 /**
- * The store's only way to create file content. Every file is written new and renamed into place,
- * so a hard-linked file shared with an older snapshot is replaced, never modified. Tests swap
- * this for one that fails (disk full, I/O error) at a chosen point.
+ * The store's only way to create file content: three required ways, each new-file-then-rename,
+ * so a hard-linked file shared with an older snapshot is replaced, never modified. No method is
+ * optional and nothing falls back to another: a store that fails (the tests' disk full, I/O
+ * error) must say how it fails on every path a backup writes by, or a fault test would pass by
+ * taking a path the real store never takes.
  */
 export interface StoreFs {
+  /** Streams a file too big to hold in memory (videos): temporary name, renamed on commit. */
   createFile(target: string): Promise<NewFile>;
+  /** Content complete in memory that is written now (plists, the sidecar, a rewritten Manifest.db). */
+  writeFile(target: string, bytes: Uint8Array): Promise<void>;
   /**
-   * Optional fast path for content that is already complete in memory (most uploads are a few
-   * KB): the same new-file-then-rename, in one write call. Without it, createFile is used.
-   */
-  writeFile?(target: string, bytes: Uint8Array): Promise<void>;
-  /**
-   * Optional, for the upload loop: a writer that writes whole files on background threads (see
-   * whole-file-writer.ts). Without it, uploads use writeFile or createFile one by one. `known`
+   * The upload loop's writer of whole files on background threads (whole-file-writer.ts). `known`
    * is the run's path cache, which the writer invalidates when a rename removes a folder.
    */
-  openWholeFileWriter?(known: KnownTree): WholeFileWriter;
+  openWholeFileWriter(known: KnownTree): WholeFileWriter;
 }
 
 /** Temporary names start with this, so a crash's leftovers are recognisable. */
@@ -102,20 +101,4 @@ function writeNewFile(file: string, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     fsCallbacks.writeFile(file, bytes, { flag: 'wx', mode: PRIVATE_FILE_MODE }, (error) => (error ? reject(error) : resolve()));
   });
-}
-
-/** Writes a whole buffer through the store (small files: plists, journals). */
-export async function writeFileAtomically(storeFs: StoreFs, target: string, bytes: Uint8Array): Promise<void> {
-  if (storeFs.writeFile) {
-    await storeFs.writeFile(target, bytes);
-    return;
-  }
-  const file = await storeFs.createFile(target);
-  try {
-    await file.write(bytes);
-    await file.commit();
-  } catch (error) {
-    await file.abort();
-    throw error;
-  }
 }
