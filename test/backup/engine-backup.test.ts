@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSnapshots, runBackup, type BackupProgress } from '../../src/main/backup/engine';
+import { completeBackupFolder } from '../../src/main/backup/store';
 import { decodePlist } from '../../src/main/device/codec';
 import { contentPathFor, fileIdFor } from '../../src/simulator/backup-format/file-id';
 import { parseStatusPlist } from '../../src/simulator/backup-format/backup-plists';
@@ -82,8 +83,14 @@ describe('runBackup against the virtual iPhone', () => {
     await expectBackupMatchesPhone(folder, device.phone);
 
     // The previous backup is a snapshot, unchanged: the old content of the changed file is there.
+    // It is a reverse delta (README "How snapshots work"): its folder holds only what this run
+    // replaced or removed, the unchanged files stay in the current backup, and read whole (through
+    // the chain) it shares the untouched file's inode with the current backup.
     expect(result.previousSnapshot).toBeDefined();
-    const snapshot = result.previousSnapshot as string;
+    const delta = result.previousSnapshot as string;
+    expect(fs.existsSync(path.join(delta, contentPathFor(fileIdFor(untouched.domain, untouched.relativePath))))).toBe(false);
+    const snapshot = await completeBackupFolder(delta);
+    expect(snapshot).not.toBe(delta);
     expect(fs.readFileSync(path.join(snapshot, contentPathFor(fileIdFor(changed.domain, changed.relativePath)))).equals(changedBefore)).toBe(true);
     expect(fs.existsSync(path.join(snapshot, contentPathFor(fileIdFor(deleted.domain, deleted.relativePath))))).toBe(true);
     expect(fs.statSync(path.join(snapshot, contentPathFor(fileIdFor(untouched.domain, untouched.relativePath)))).ino).toBe(inodeBefore);

@@ -157,8 +157,11 @@ describe('lifeboat backups, verify, delete', () => {
     expect(snapshots.length).toBeGreaterThanOrEqual(1);
     expect(snapshots.every((record) => record.snapshotOf === device.udid)).toBe(true);
     expect(listed.totalBytes).toBeGreaterThan(0);
-    // Hard links: the snapshot shares most files, so the total is far less than the sum.
-    expect(listed.totalBytes).toBeLessThan(listed.backups.reduce((sum, record) => sum + record.sizeBytes, 0));
+    // Reverse deltas (README "How snapshots work"): a snapshot shares no file with the current
+    // backup and holds only what the next backup replaced or removed, so the total is exactly the
+    // sum and each snapshot is a small part of the whole backup.
+    expect(listed.totalBytes).toBe(listed.backups.reduce((sum, record) => sum + record.sizeBytes, 0));
+    for (const snapshot of snapshots) expect(snapshot.sizeBytes).toBeLessThan((current?.sizeBytes ?? 0) / 2);
 
     const text = await cli(harness, ['backups', '--backup-root', root, '--udid', device.udid]);
     expect(text.code).toBe(ExitCode.ok);
@@ -198,10 +201,16 @@ describe('lifeboat backups, verify, delete', () => {
     expect(refused.code).toBe(ExitCode.usage);
     expect(fs.existsSync(snapshot.path)).toBe(true);
 
+    // A snapshot named by its id is the catalog's entry, read whole through the chain, never a materialised copy.
+    // (The verify test above deleted a file of the current backup that the snapshot reads through the chain, so it may report it missing.)
+    const verified = await cli(harness, ['verify', snapshot.id, '--json', '--backup-root', root]);
+    expect([ExitCode.ok, ExitCode.backupDamaged], verified.stderr).toContain(verified.code);
+    expect(ndjson(verified.stdout)[0]).toMatchObject({ type: 'result', path: snapshot.path });
     const run = await cli(harness, ['delete', snapshot.id, '--yes', '--backup-root', root]);
     expect(run.code, run.stderr).toBe(ExitCode.ok);
     expect(run.stdout).toContain(`Deleted ${snapshot.path}`);
     expect(fs.existsSync(snapshot.path)).toBe(false);
+    expect(fs.existsSync(path.join(root, '.lifeboat', 'views', device.udid, snapshot.id))).toBe(false);
     expect((await listBackups()).backups.map((record) => record.id)).not.toContain(snapshot.id);
     // The current backup is untouched.
     expect(fs.existsSync(path.join(root, device.udid, 'Manifest.db'))).toBe(true);

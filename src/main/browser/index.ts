@@ -17,5 +17,5 @@ export {
 } from './backup-browser';
 export { escapeLike } from './backup-index';
 export { extractByFileIds, extractFromBackup, parseBackupPath, type BackupPath, type ExtractOptions, type ExtractProgress, type ExtractResult } from './extract-files';
-export { resolveBackupFolder } from './resolve-backup';
+export { resolveBackupFolder, resolveBackupReference } from './resolve-backup';
 export { benchmarkBrowser, type BrowserBenchmark } from './browser-benchmark';

@@ -16,10 +16,16 @@ export interface ResolveBackupOptions {
  */
 export async function resolveBackupFolder(reference: string, options: ResolveBackupOptions = {}): Promise<string> {
   // A reverse-delta snapshot is read as the whole backup it stands for (store/snapshot-chain.ts).
-  return completeBackupFolder(await resolveFolder(reference, options));
+  return completeBackupFolder(await resolveBackupReference(reference, options));
 }
 
-async function resolveFolder(reference: string, options: ResolveBackupOptions): Promise<string> {
+/**
+ * The folder the reference names as the catalog lists it: a reverse-delta snapshot stays its own
+ * folder, not materialised. For commands that act on the backup as an entry of the history
+ * (delete, verify through the catalog), where a materialised copy would be a different folder and
+ * cost a hard link per file for nothing.
+ */
+export async function resolveBackupReference(reference: string, options: ResolveBackupOptions = {}): Promise<string> {
   const asPath = path.resolve(reference);
   if (fs.existsSync(asPath) && fs.statSync(asPath).isDirectory()) return asPath;
   const catalog = openCatalog(resolveBackupRoot(options.backupRoot), { extraFolders: options.extraFolders });

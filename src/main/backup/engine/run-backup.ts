@@ -62,7 +62,11 @@ export interface BackupResult {
   readonly backupRoot: string;
   /** `<root>/<UDID>`, where the new backup now is. */
   readonly folder: string;
-  /** Where the previous backup went (undefined for a first backup). */
+  /**
+   * Where the previous backup went (undefined for a first backup). After an incremental run it is
+   * a reverse delta holding only what this run replaced or removed: read it whole through
+   * `completeBackupFolder` (store/snapshot-chain.ts).
+   */
   readonly previousSnapshot: string | undefined;
   /** Whether the phone made a full backup (Status.plist IsFullBackup). */
   readonly isFullBackup: boolean;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatBytes } from '../../../shared/format';
 import { type BackupCatalog, type BackupRecord, openCatalog } from '../../backup/catalog';
-import { resolveBackupFolder } from '../../browser';
+import { resolveBackupReference } from '../../browser';
 import { BackupError } from '../../backup/backup-error';
 import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { backupRootOf, plural, reportFailure } from '../command-support';
@@ -69,7 +69,7 @@ function describe(record: BackupRecord, root: string): string {
  * folder outside the root is opened as an added, read-only folder.
  */
 export async function findBackup(reference: string, root: string): Promise<{ catalog: BackupCatalog; record: BackupRecord }> {
-  const folder = fs.realpathSync(await resolveBackupFolder(reference, { backupRoot: root }));
+  const folder = fs.realpathSync(await resolveBackupReference(reference, { backupRoot: root }));
   // A root that does not exist yet (the platform default before the first backup) holds nothing:
   // the folder is outside it, and the catalog makes the root when it opens.
   const realRoot = fs.existsSync(root) ? fs.realpathSync(root) : undefined;
