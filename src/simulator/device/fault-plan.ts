@@ -28,8 +28,8 @@ export function validateFaultPatch(value: unknown): Partial<FaultPlan> {
     } else if (key === 'trust') {
       if (!TRUST_VALUES.includes(field as FaultPlan['trust'])) throw new FaultPlanError(`Fault "trust" must be one of ${TRUST_VALUES.join(', ')}.`);
       patch[key] = field;
-    } else if (key === 'locked' || key === 'iCloudPhotos') {
-      if (key === 'iCloudPhotos' && field === null) {
+    } else if (key === 'locked' || key === 'iCloudPhotos' || key === 'silentNotificationProxy') {
+      if ((key === 'iCloudPhotos' || key === 'silentNotificationProxy') && field === null) {
         patch[key] = undefined;
         continue;
       }

@@ -91,6 +91,11 @@ export interface FaultPlan {
   readonly passcodeTimeoutMs?: number;
   /** Turns iCloud Photos on or off at run time, over the phone's own setting (`iCloudPhotosEnabled`). */
   readonly iCloudPhotos?: boolean;
+  /**
+   * notification_proxy goes silent: requests are read and dropped, nothing is relayed and Shutdown
+   * gets no ProxyDeath (§2.8), as a phone busy for minutes or with a wedged service would.
+   */
+  readonly silentNotificationProxy?: boolean;
 }
 
 export type PasscodePromptAnswer = 'accept' | 'deny' | 'ignore' | 'ask';

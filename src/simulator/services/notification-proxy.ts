@@ -16,8 +16,9 @@ export const serveNotificationProxy: ServiceHandler = (socket: Duplex, context: 
       socket.write(encodePlistFrame(name === undefined ? { Command: command } : { Command: command, Name: name }, 'xml'));
     }
   };
+  const silent = (): boolean => context.faults().silentNotificationProxy === true;
   const unsubscribe = context.notifications.subscribe((name) => {
-    if (observed.has(name)) send('RelayNotification', name);
+    if (observed.has(name) && !silent()) send('RelayNotification', name);
   });
   socket.once('close', unsubscribe);
   const reader = new ByteReader(socket);
@@ -25,7 +26,7 @@ export const serveNotificationProxy: ServiceHandler = (socket: Duplex, context: 
     try {
       for (;;) {
         const request = await readPlistFrame(reader, MAX_REQUEST_BYTES);
-        if (!isPlistDict(request)) continue;
+        if (!isPlistDict(request) || silent()) continue;
         const command = plistString(request.Command);
         const name = plistString(request.Name);
         if (command === 'PostNotification' && name) {

@@ -61,13 +61,21 @@ export interface OpenSessionOptions {
   readonly describe?: boolean;
   /** The longest the phone may send nothing over mobilebackup2 (idle-timeout.ts); 0 waits forever. */
   readonly idleTimeoutMs?: number;
+  /** How long a lockdown or service reply may take (usbmux-client.ts's 30 s unless set). */
+  readonly replyTimeoutMs?: number;
 }
+
+/**
+ * How long closing waits for the phone's ProxyDeath. It is a courtesy (§2.8): a phone that never
+ * sends it must not hold every finished backup for the client's default 5 s.
+ */
+const NOTIFICATION_SHUTDOWN_TIMEOUT_MS = 1000;
 
 /** Connects lockdown, reads the facts and the Info.plist data, starts NP, AFC and mobilebackup2 (with the escrow bag). */
 export async function openBackupSession(options: OpenSessionOptions): Promise<BackupDeviceSession> {
   let connection: DeviceConnection;
   try {
-    connection = await connectDevice(options.udid, { muxAddress: options.muxAddress });
+    connection = await connectDevice(options.udid, { muxAddress: options.muxAddress, timeoutMs: options.replyTimeoutMs });
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new BackupError('no-device', options.udid ? `Cannot reach the iPhone ${options.udid}: ${detail}` : `No iPhone is ready for a backup: ${detail}`, { cause: error });
@@ -116,7 +124,7 @@ export async function openBackupSession(options: OpenSessionOptions): Promise<Ba
     }
     const npChannel = await session.startService(NotificationProxyClient.SERVICE_NAME);
     opened.push(npChannel);
-    const notifications = new NotificationProxyClient(npChannel);
+    const notifications = new NotificationProxyClient(npChannel, { shutdownTimeoutMs: NOTIFICATION_SHUTDOWN_TIMEOUT_MS });
     await notifications.observe(OBSERVED);
     const afcChannel = await session.startService(AfcClient.SERVICE_NAME);
     opened.push(afcChannel);

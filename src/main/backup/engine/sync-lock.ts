@@ -21,14 +21,19 @@ export interface SyncLock {
  * iTunes' sync lock, shared by backup and restore: post syncWillStart, open the lock file, post
  * syncLockRequest, take an exclusive lock (retrying while another host holds it), post
  * syncDidStart; release in reverse with syncDidFinish (§7.1 steps 8 and 13).
+ *
+ * The posts only tell the phone's other clients what is happening; the lock itself is the AFC
+ * file lock. So a notification connection that has failed does not stop the run, as it does not
+ * for idevicebackup2, which opens a fresh one per post and goes on when that fails (§2.8).
  */
 export function createSyncLock(afc: AfcClient, notifications: NotificationProxyClient, busySentence: string): SyncLock {
   let lockHandle: AfcHandle | undefined;
+  const post = (name: string): Promise<void> => notifications.post(name).catch(() => undefined);
   return {
     async take() {
-      await notifications.post(NotificationName.SYNC_WILL_START);
+      await post(NotificationName.SYNC_WILL_START);
       lockHandle = await afc.open(SYNC_LOCK_PATH, AfcOpenMode.READ_WRITE);
-      await notifications.post(NotificationName.SYNC_LOCK_REQUEST);
+      await post(NotificationName.SYNC_LOCK_REQUEST);
       try {
         await afc.lockWithRetry(lockHandle, AfcLockOperation.EXCLUSIVE);
       } catch (error) {
@@ -36,7 +41,7 @@ export function createSyncLock(afc: AfcClient, notifications: NotificationProxyC
         lockHandle = undefined;
         throw new BackupError('busy', busySentence, { cause: error });
       }
-      await notifications.post(NotificationName.SYNC_DID_START);
+      await post(NotificationName.SYNC_DID_START);
     },
     async release() {
       if (lockHandle === undefined) return;
@@ -44,7 +49,7 @@ export function createSyncLock(afc: AfcClient, notifications: NotificationProxyC
       lockHandle = undefined;
       await afc.lock(handle, AfcLockOperation.UNLOCK).catch(() => undefined);
       await afc.close(handle).catch(() => undefined);
-      await notifications.post(NotificationName.SYNC_DID_FINISH).catch(() => undefined);
+      await post(NotificationName.SYNC_DID_FINISH);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type PlistValue, encodePlistFrame, readPlistFrame } from '../codec';
 import { NOTIFICATION_PROXY_MAX_MESSAGE_BYTES, NotificationName, NotificationProxyClient } from './notification-proxy';
 import { type ScriptedPeer, channelPair } from './test-support/channel-pair';
@@ -79,6 +79,22 @@ describe('NotificationProxyClient (§2.8)', () => {
     header.writeUInt32BE(NOTIFICATION_PROXY_MAX_MESSAGE_BYTES + 1);
     peer.socket.write(header);
     await expect(iterating).rejects.toMatchObject({ code: 'too-large' });
+  });
+
+  it('keeps listening through a silence longer than the channel\'s reply timeout, and posts after it', async () => {
+    const { host, peer } = channelPair(50);
+    closers.push(host.close);
+    const np = new NotificationProxyClient(host, { shutdownTimeoutMs: 2000 });
+    const heard: string[] = [];
+    np.onNotification((name) => heard.push(name));
+    await np.observe(NotificationName.SYNC_CANCEL_REQUEST);
+    await readPlistFrame(peer.reader);
+    // An observer hears nothing until the phone has something to relay: silence is the condition under test.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await np.post(NotificationName.SYNC_DID_START);
+    expect(await readPlistFrame(peer.reader)).toEqual({ Command: 'PostNotification', Name: NotificationName.SYNC_DID_START });
+    relay(peer, NotificationName.SYNC_CANCEL_REQUEST);
+    await vi.waitFor(() => expect(heard).toEqual([NotificationName.SYNC_CANCEL_REQUEST]));
   });
 
   it('finishes shutdown when the device closes instead of sending ProxyDeath', async () => {

@@ -45,6 +45,8 @@ interface Subscriber {
  * 64 MiB default would let a phone make us hold 64 MiB for one of them.
  */
 export const NOTIFICATION_PROXY_MAX_MESSAGE_BYTES = 64 * 1024;
+/** ByteReader's "no time-out". */
+const WAIT_FOREVER = 0;
 
 /**
  * notification_proxy (§2.8): post notifications, observe names, and receive the relayed ones as
@@ -158,7 +160,10 @@ export class NotificationProxyClient {
     let error: ServiceError | undefined;
     try {
       for (;;) {
-        const message = await readPlistFrame(this.channel.reader, NOTIFICATION_PROXY_MAX_MESSAGE_BYTES);
+        // No read timeout: an observer's connection is silent until the phone has something to
+        // relay (§2.8), for the whole of a backup that may last hours. The channel's reply timeout
+        // here ended the loop after 30 s, and the next post (the sync lock's) threw that time-out.
+        const message = await readPlistFrame(this.channel.reader, NOTIFICATION_PROXY_MAX_MESSAGE_BYTES, WAIT_FOREVER);
         if (!isPlistDict(message)) {
           throw new ServiceError('protocol', 'The notification service sent something other than a dictionary.');
         }

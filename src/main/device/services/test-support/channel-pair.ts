@@ -10,13 +10,15 @@ export interface ScriptedPeer {
 
 /**
  * An in-process connection for unit tests: the host side is a ServiceChannel like the lockdown
- * layer hands out, the other side is driven by the test from the protocol layouts.
+ * layer hands out, the other side is driven by the test from the protocol layouts. The host's
+ * reads time out after `hostReadTimeoutMs` unless a client asks otherwise, like a channel from
+ * lockdown (usbmux-client.ts); 0 waits forever.
  */
-export function channelPair(): { readonly host: ServiceChannel; readonly peer: ScriptedPeer } {
+export function channelPair(hostReadTimeoutMs = 0): { readonly host: ServiceChannel; readonly peer: ScriptedPeer } {
   const [hostSocket, peerSocket] = duplexPair();
   const host: ServiceChannel = {
     socket: hostSocket,
-    reader: new ByteReader(hostSocket),
+    reader: new ByteReader(hostSocket, hostReadTimeoutMs),
     close: () => {
       hostSocket.destroy();
       peerSocket.destroy();
