@@ -85,6 +85,19 @@ export interface BackupView {
   readonly snapshot?: 'full' | 'incremental';
   readonly archived: boolean;
   readonly status: 'complete' | 'incomplete' | 'unknown';
+  /**
+   * Where it was found (Manage Backups groups by it): `current` = the phone's latest backup in the
+   * backup folder, `snapshot` = an older one Lifeboat keeps, `other` = a folder added in Settings.
+   */
+  readonly place?: 'current' | 'snapshot' | 'other';
+  /** Made by Lifeboat (its sidecar says so) or by Finder, iTunes or idevicebackup2. */
+  readonly madeBy?: 'lifeboat' | 'other';
+  /** A marketing name the backup records (Info.plist `Product Name`), e.g. `iPhone 13`. */
+  readonly modelName?: string;
+  /** The catalog found something unreadable or wrong (not only missing): do not restore from it. */
+  readonly damaged?: boolean;
+  /** Why it is incomplete or damaged, as sentences. */
+  readonly problems?: readonly string[];
 }
 
 export type JobKind = 'backup' | 'restore' | 'photos-import' | 'verify';

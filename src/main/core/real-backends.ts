@@ -10,6 +10,7 @@ import { completeBackupFolder, MAX_METADATA_FILE_BYTES, readRegularFile } from '
 import type { BackupView } from '../../shared/contract';
 import type { Backends, CatalogBackend } from './backends';
 import { createBrowserBackend } from './browser-backend';
+import { modelName } from './device-views';
 import { fail } from './error-mapping';
 import { createRestoreBackend } from './restore-backend';
 import type { ProgressUpdate } from './job-queue';
@@ -93,6 +94,9 @@ export function toBackupView(record: BackupRecord): BackupView {
     fileCount: record.fileCount,
     photoCount: record.photoCount,
     includesCameraRoll: record.includesCameraRoll,
+    modelName: record.modelName ?? modelName(record.productType),
+    damaged: record.status === 'damaged' ? true : undefined,
+    problems: record.problems.length > 0 ? record.problems.map((problem) => problem.message) : undefined,
   };
   return {
     id: record.id,
@@ -102,6 +106,8 @@ export function toBackupView(record: BackupRecord): BackupView {
     sizeBytes: record.sizeBytes,
     encrypted: record.encrypted,
     archived: record.archived,
+    place: record.location === 'root' ? 'current' : record.location === 'snapshot' ? 'snapshot' : 'other',
+    madeBy: record.madeBy,
     // The contract has no "damaged": both mean "do not count on this one" to a person.
     status: record.status === 'complete' ? 'complete' : 'incomplete',
     ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),

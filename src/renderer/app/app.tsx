@@ -4,6 +4,7 @@ import { Toasts } from '../components/toasts';
 import { BackupBrowser } from '../features/browser/backup-browser';
 import { DeviceList } from '../features/devices/device-list';
 import { DevicePage } from '../features/devices/device-page';
+import { ManageBackups } from '../features/manage/manage-backups';
 import { PasswordPrompt } from '../features/passwords/password-prompt';
 import { SettingsPage } from '../features/settings/settings-page';
 import { useActions, useAppState } from './store-context';
@@ -34,6 +35,9 @@ export function App() {
         <div className="brand">Lifeboat</div>
         <DeviceList />
         <div className="sidebar-foot">
+          <button type="button" className="link" aria-current={screen === 'manage' ? 'page' : undefined} onClick={() => showScreen('manage')} data-testid="manage-backups-link">
+            Manage Backups
+          </button>
           <button type="button" className="link" aria-current={screen === 'settings' ? 'page' : undefined} onClick={() => showScreen('settings')}>
             Settings
           </button>
@@ -56,6 +60,8 @@ export function App() {
         <ErrorBanner />
         {screen === 'settings' ? (
           <SettingsPage />
+        ) : screen === 'manage' ? (
+          <ManageBackups />
         ) : screen === 'browser' ? (
           <BackupBrowser />
         ) : device ? (

@@ -39,7 +39,9 @@ export function backupsActions({ api, set, attempt }: SliceContext) {
     },
     async archiveBackup(backupId: string): Promise<void> {
       const view = await onRow(backupId, 'archive', () => api.invoke('backups:archive', { backupId }));
-      if (view) set('backups/archived', (state) => ({ backups: { ...state.backups, list: state.backups.list.map((b) => (b.id === backupId ? view : b)) } }));
+      // Archiving copies the backup (Finder's `<UDID>-yyyyMMdd-HHmmss`): the original stays and the copy joins
+      // the list once, however its backups:changed raced this answer.
+      if (view) set('backups/archived', (state) => ({ backups: { ...state.backups, list: [...state.backups.list.filter((b) => b.id !== view.id), view] } }));
     },
     async revealBackup(backupId: string): Promise<void> {
       const shown = await onRow(backupId, 'reveal', () => api.invoke('backups:reveal', { backupId }));

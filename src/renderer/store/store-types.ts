@@ -84,7 +84,7 @@ export interface BrowserState {
   readonly opening: boolean;
 }
 
-export type Screen = 'device' | 'settings' | 'browser';
+export type Screen = 'device' | 'settings' | 'browser' | 'manage';
 
 /** Where an error shows and what makes it leave (store/error-rules.ts). */
 export type ErrorScope =

@@ -119,7 +119,7 @@ function BackupRow({ backup, canRestore, udid, photosInICloud }: { readonly back
  * backup (photosInICloud, inferred by the core): such a backup holds no photos, and "None" would
  * read as if the phone had none, so it says where they are.
  */
-function cameraRollLabel(backup: BackupView, photosInICloud: boolean): string {
+export function cameraRollLabel(backup: BackupView, photosInICloud: boolean): string {
   if (backup.includesCameraRoll === false) return 'Not included';
   if (backup.photoCount === 0) return photosInICloud ? 'In iCloud Photos' : 'None';
   if (backup.photoCount !== undefined) return `${backup.photoCount} ${backup.photoCount === 1 ? 'item' : 'items'}`;

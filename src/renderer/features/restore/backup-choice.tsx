@@ -37,10 +37,12 @@ interface BackupChoiceProps {
   readonly backupRoot?: string;
   /** After a reset: the backup that holds the phone's photos (restore:candidates), marked as such. */
   readonly recommendedId?: string;
+  /** The phone restored to: a backup another phone made (Manage Backups' "Restore to…") is marked. */
+  readonly udid?: string;
 }
 
 /** The backups of this phone as radio buttons (arrow keys move between them), newest first. */
-export function BackupChoice({ backups, chosen, onChoose, backupRoot, recommendedId }: BackupChoiceProps) {
+export function BackupChoice({ backups, chosen, onChoose, backupRoot, recommendedId, udid }: BackupChoiceProps) {
   const chosenRow = useRef<HTMLLabelElement>(null);
   // A preselected backup far down the list must be seen (issue 12: it was chosen out of view).
   useEffect(() => {
@@ -62,6 +64,7 @@ export function BackupChoice({ backups, chosen, onChoose, backupRoot, recommende
                 {index === 0 ? <span className="badge">Latest</span> : null}
                 {backup.id === recommendedId ? <span className="badge" data-testid="recommended-badge">Has your photos</span> : null}
                 {tag ? <span className="badge">{tag}</span> : null}
+                {udid && backup.udid !== udid ? <span className="badge">From {backup.deviceName ?? 'another iPhone'}</span> : null}
                 {unusable ? <span className="badge badge-warn">Incomplete</span> : null}
               </strong>
               <span className="hint">{describeBackupContents(backup)}</span>

@@ -32,7 +32,8 @@ const RESULT_TITLES: Readonly<Record<JobFinished['outcome'], string>> = {
  * keyboard or screen-reader user always knows where they are.
  */
 export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string; readonly initialBackupId?: string }) {
-  const backups = useAppState(useShallow((state) => state.backups.list.filter((backup) => backup.udid === udid)));
+  // This phone's backups, plus the one chosen in Manage Backups' "Restore to…" when another phone made it.
+  const backups = useAppState(useShallow((state) => state.backups.list.filter((backup) => backup.udid === udid || backup.id === initialBackupId)));
   const sorted = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const preflight = useAppState((state) => state.restore.preflight);
   const jobId = useAppState((state) => state.restore.jobId);
@@ -78,7 +79,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
         </h3>
         {step === 'choose' ? (
           <form className="form" onSubmit={(event) => (event.preventDefault(), go('checks'))}>
-            <BackupChoice backups={sorted} chosen={chosen} onChoose={setChosen} {...(backupRoot ? { backupRoot } : {})} {...(recommended ? { recommendedId: recommended } : {})} />
+            <BackupChoice backups={sorted} chosen={chosen} onChoose={setChosen} udid={udid} {...(backupRoot ? { backupRoot } : {})} {...(recommended ? { recommendedId: recommended } : {})} />
             <WizardButtons onBack={closeRestoreWizard} backLabel="Cancel" nextDisabled={!backup || backup.status !== 'complete'} />
           </form>
         ) : null}

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppCore } from '../src/main/core/app-core';
+import type { BackupView } from '../src/shared/contract';
+import { haveFixtures, mvtFixture } from '../test/backup/fixture-paths';
+import { checkScreen, expectModal } from './web-a11y';
+import { HAS_CHROMIUM, nextJobFinished, STEP_MS, startWebApp, type WebApp } from './web-helpers';
+
+
+/**
+ * Manage Backups across two virtual iPhones, one of them unplugged, plus another tool's backup in
+ * an added folder: every backup listed, grouped by phone with its snapshot; verify, archive,
+ * browse, delete, and "Restore to…" the other phone through the wizard's checks. Also the
+ * device page's storage by category. Screens are checked with axe at 800×600 and 1600×1000.
+ */
+describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', () => {
+  let app: WebApp;
+  let core: AppCore;
+  let page: Page;
+  let first: { udid: string; name: string };
+  let second: { udid: string; name: string };
+
+  beforeAll(async () => {
+    app = await startWebApp({ sim: { devices: 2 } });
+    ({ core, page } = app);
+    const [a, b] = app.harness.sim.devices();
+    first = { udid: a!.udid, name: a!.identity.deviceName };
+    second = { udid: b!.udid, name: b!.identity.deviceName };
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function backUp(udid: string): Promise<void> {
+    const finished = nextJobFinished(core, 'backup');
+    await core.invoke('backup:start', { udid });
+    expect((await finished).outcome).toBe('succeeded');
+  }
+
+  const group = (udid: string) => page.locator(`[data-testid="manage-device"][data-udid="${udid}"]`);
+
+  it('lists every backup of both phones and the other tool, grouped by phone, the unplugged one included', async () => {
+    // Both phones trusted and backed up (the first twice, so it has a snapshot), then the second unplugged.
+    for (const phone of [first, second]) await core.invoke('devices:pair', { udid: phone.udid });
+    await backUp(first.udid);
+    await backUp(first.udid);
+    await backUp(second.udid);
+    const other = path.join(app.harness.workDir, 'other-tool');
+    fs.cpSync(mvtFixture, path.join(other, 'mvt-ios-backup'), { recursive: true });
+    await core.invoke('settings:set', { extraFolders: [other] });
+    app.harness.sim.device(second.udid).unplug();
+
+    await page.goto(app.bridge.url);
+    await page.getByTestId('manage-backups-link').click();
+    await page.getByTestId('manage-backups').waitFor({ timeout: STEP_MS });
+    await expect.poll(() => page.getByTestId('manage-device').count(), { timeout: STEP_MS }).toBe(3);
+    await expect.poll(() => group(second.udid).getAttribute('data-connected'), { timeout: STEP_MS }).toBe('false');
+
+    // The plugged-in phone first: its latest backup and the snapshot the second backup left.
+    const groups = page.getByTestId('manage-device');
+    expect(await groups.first().getAttribute('data-udid')).toBe(first.udid);
+    expect(await group(first.udid).locator('h2').textContent()).toContain(first.name);
+    expect(await group(first.udid).locator('[data-testid="manage-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-kind')))).toEqual(['Latest', 'Snapshot']);
+    expect(await group(second.udid).textContent()).toContain('Not connected');
+    expect(await group(second.udid).locator('[data-testid="manage-row"]').count()).toBe(1);
+
+    // Another tool's backup: its own phone's group, marked as such and as incomplete (the fixture lacks files).
+    const mvt = page.locator('[data-testid="manage-device"]', { hasText: 'iPhone 7' });
+    const mvtRow = mvt.getByTestId('manage-row');
+    expect(await mvtRow.getAttribute('data-kind')).toBe('Added folder');
+    expect(await mvtRow.getAttribute('data-state')).toBe('Incomplete');
+    expect(await mvtRow.textContent()).toContain('Other app');
+    expect(await mvtRow.getByRole('button', { name: /^Restore to… \(the backup of/ }).isDisabled()).toBe(true);
+    await checkScreen(page, 'manage-backups', 'list');
+  });
+
+  it('verifies and archives from the list', async () => {
+    const row = group(second.udid).getByTestId('manage-row');
+    await row.getByTestId('manage-row-more').click();
+    await row.getByRole('menuitem', { name: 'Verify' }).click();
+    await row.locator('.badge-ok', { hasText: 'Verified' }).waitFor({ timeout: STEP_MS });
+
+    const latest = group(first.udid).locator('[data-testid="manage-row"][data-kind="Latest"]');
+    await latest.getByTestId('manage-row-more').click();
+    await latest.getByRole('menuitem', { name: 'Archive' }).click();
+    await group(first.udid).locator('[data-testid="manage-row"][data-kind="Archive"]').waitFor({ timeout: STEP_MS });
+    const archived = (await core.invoke('backups:list', { udid: first.udid })).filter((backup) => backup.archived);
+    expect(archived).toHaveLength(1);
+    expect(fs.existsSync(archived[0]!.path)).toBe(true);
+  });
+
+  it('restores the unplugged phone\'s backup to the other phone through the wizard\'s checks', async () => {
+    const row = group(second.udid).getByTestId('manage-row');
+    await row.getByRole('button', { name: /^Restore to… \(the backup of/ }).click();
+    const chooser = page.getByTestId('restore-to');
+    await chooser.waitFor({ timeout: STEP_MS });
+    // Only the plugged-in phone can be restored to.
+    expect(await chooser.getByRole('radio').count()).toBe(1);
+    expect(await chooser.getByRole('radio', { name: new RegExp(first.name) }).isChecked()).toBe(true);
+    await checkScreen(page, 'manage-backups', 'restore-to');
+    await expectModal(page, /Restore the backup of .* to…/, /^Restore to…/);
+
+    await row.getByRole('button', { name: /^Restore to… \(the backup of/ }).click();
+    await chooser.getByRole('button', { name: 'Continue' }).click();
+    const wizard = page.getByTestId('restore-wizard');
+    await wizard.waitFor({ timeout: STEP_MS });
+    const chosen = wizard.locator('[data-testid="backup-choice"]:has(input:checked)');
+    expect(await chosen.textContent()).toContain(`From ${second.name}`);
+    await wizard.getByRole('button', { name: 'Continue' }).click();
+    await wizard.getByTestId('preflight').waitFor({ timeout: STEP_MS });
+    expect(await wizard.getByTestId('preflight').textContent()).toMatch(/Nothing stands in the way/);
+    await checkScreen(page, 'manage-backups', 'restore-checks');
+    await page.keyboard.press('Escape');
+    await wizard.waitFor({ state: 'detached', timeout: STEP_MS });
+  });
+
+  it('browses a backup and deletes a snapshot, which leaves the disk', async () => {
+    const row = group(second.udid).getByTestId('manage-row');
+    await row.getByTestId('manage-row-more').click();
+    await row.getByRole('menuitem', { name: 'Browse Files' }).click();
+    await page.getByTestId('browser-count').waitFor({ timeout: STEP_MS });
+    await page.getByTestId('manage-backups-link').click();
+
+    const snapshot = group(first.udid).locator('[data-testid="manage-row"][data-kind="Snapshot"]');
+    const id = await snapshot.getAttribute('data-backup-id');
+    const before: BackupView | undefined = (await core.invoke('backups:list', {})).find((backup) => backup.id === id);
+    expect(before).toBeDefined();
+    await snapshot.getByTestId('manage-row-more').click();
+    await snapshot.getByRole('menuitem', { name: 'Delete…' }).click();
+    await checkScreen(page, 'manage-backups', 'delete');
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await snapshot.waitFor({ state: 'detached', timeout: STEP_MS });
+    expect(fs.existsSync(before!.path)).toBe(false);
+    expect((await core.invoke('backups:list', {})).some((backup) => backup.id === id)).toBe(false);
+  });
+
+  it('shows the plugged-in phone\'s storage by category, in words as well as colour', async () => {
+    await page.getByTestId('device-item').filter({ hasText: first.name }).click();
+    const storage = page.getByTestId('storage-categories');
+    await storage.waitFor({ timeout: STEP_MS });
+    for (const label of ['Apps', 'Photos', 'Media', 'Other', 'Free']) expect(await storage.getByRole('list').textContent()).toContain(label);
+    const phone = app.harness.sim.device(first.udid).phone;
+    const view = (await core.invoke('devices:list', {})).find((device) => device.udid === first.udid);
+    expect(view?.storage).toMatchObject({ totalBytes: phone.capacityBytes(), freeBytes: phone.freeBytes(), appsBytes: phone.usage!().apps });
+    expect(await storage.getByRole('img').getAttribute('aria-label')).toMatch(/^Storage: Apps .*, Photos .*, Media .*, Other .*, Free .*, of /);
+    await checkScreen(page, 'device', 'storage');
+  });
+});

@@ -1,0 +1,52 @@
+import type { BackupView, DeviceView } from '../../../shared/contract';
+
+/** One phone's backups on this computer, for Manage Backups. */
+export interface BackupGroup {
+  readonly udid: string;
+  readonly name: string;
+  readonly model: string | undefined;
+  readonly productVersion: string | undefined;
+  readonly connected: boolean;
+  /** Newest first. */
+  readonly backups: readonly BackupView[];
+  readonly totalBytes: number;
+}
+
+/**
+ * Every backup grouped by the phone it belongs to (a snapshot counts for its phone), phones plugged
+ * in first, then by name. Facts come from the phone when it is known, else from its newest backup,
+ * so a phone that was never plugged into this Lifeboat (another tool's backup) still has a name.
+ */
+export function groupBackups(backups: readonly BackupView[], devices: readonly DeviceView[]): BackupGroup[] {
+  const byUdid = new Map<string, BackupView[]>();
+  for (const backup of backups) byUdid.set(backup.udid, [...(byUdid.get(backup.udid) ?? []), backup]);
+  const groups = [...byUdid].map(([udid, list]): BackupGroup => {
+    const sorted = [...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const device = devices.find((candidate) => candidate.udid === udid);
+    const named = sorted.find((backup) => backup.deviceName);
+    return {
+      udid,
+      name: device?.name ?? named?.deviceName ?? `iPhone ${udid.slice(0, 8)}`,
+      model: device?.modelName ?? sorted.find((backup) => backup.modelName)?.modelName ?? device?.productType ?? sorted.find((backup) => backup.productType)?.productType,
+      productVersion: device?.productVersion ?? sorted.find((backup) => backup.productVersion)?.productVersion,
+      connected: device?.connected === true,
+      backups: sorted,
+      totalBytes: sorted.reduce((sum, backup) => sum + backup.sizeBytes, 0),
+    };
+  });
+  return groups.sort((a, b) => Number(b.connected) - Number(a.connected) || a.name.localeCompare(b.name) || a.udid.localeCompare(b.udid));
+}
+
+/** What kind of backup a row is, in a word: a phone's own folder in the backup folder is its latest. */
+export function backupKind(backup: BackupView): string {
+  if (backup.archived) return 'Archive';
+  if (backup.place === 'snapshot') return 'Snapshot';
+  if (backup.place === 'other') return 'Added folder';
+  return backup.place === 'current' ? 'Latest' : 'Backup';
+}
+
+/** The state column: complete, incomplete or damaged, as a word. */
+export function backupState(backup: BackupView): 'Complete' | 'Incomplete' | 'Damaged' {
+  if (backup.damaged) return 'Damaged';
+  return backup.status === 'complete' ? 'Complete' : 'Incomplete';
+}
