@@ -7,6 +7,7 @@ import { parseMuxAddress } from './mux/socket-address';
 import { resolveStateDirOrigin } from './state-dir-origin';
 import type { PhoneProfile } from './phone/profiles';
 import type { PasscodePromptAnswer } from './device/service-context';
+import type { ConnectionMode } from './device/device-links';
 
 export interface SimulatorOptions {
   /** `UNIX:/path` or `host:port` (port 0 picks a free one), the grammar of USBMUXD_SOCKET_ADDRESS (§1.1). */
@@ -21,6 +22,10 @@ export interface SimulatorOptions {
   /** How the person answers an iOS 16.1+ backup's passcode sheet unless a fault says otherwise; default: no passcode set. */
   readonly passcodePrompt?: PasscodePromptAnswer;
   readonly productVersion?: string;
+  /** USB (default), network (Wi-Fi only) or both: the phone shows on the network once EnableWifiConnections is on. */
+  readonly connection?: ConnectionMode;
+  /** Turn "Show this iPhone when on Wi-Fi" on at start, as if a computer had set it over USB earlier. */
+  readonly enableWifiConnections?: boolean;
   /** Where diagnostic lines go; silent by default. */
   readonly log?: (message: string) => void;
 }
@@ -60,6 +65,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         new VirtualDevice({
           index,
           deviceId: index + 1,
+          connection: options.connection ?? 'usb',
           devicesDir,
           seed: origin.seed,
           profile: origin.profile,
@@ -67,14 +73,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           trust: options.trust ?? 'accept',
           ...(options.passcodePrompt ? { passcodePrompt: options.passcodePrompt } : {}),
           log,
-          onPlugChange: (device, attached) => {
-            if (attached) mux?.announceAttached(device);
-            else mux?.announceDetached(device.deviceId);
+          onLinkChange: (connection, present) => {
+            if (present) mux?.announceAttached(connection);
+            else mux?.announceDetached(connection.deviceId);
           },
         }),
       );
     }
-    mux = await MuxServer.start(parseMuxAddress(options.listen, true), { devices: () => devices }, pairRecords, log);
+    for (const device of devices) {
+      if (options.enableWifiConnections) device.state.storeValue('com.apple.mobile.wireless_lockdown', 'EnableWifiConnections', true);
+      await device.joinNetwork();
+    }
+    mux = await MuxServer.start(parseMuxAddress(options.listen, true), { connections: () => devices.flatMap((device) => device.muxConnections()) }, pairRecords, log);
   } catch (error) {
     for (const device of devices) device.close();
     throw error;

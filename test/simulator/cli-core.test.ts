@@ -14,7 +14,9 @@ describe('sim command line parsing', () => {
   it('reads the run options with their defaults', () => {
     expect(parseCliArgs(['--listen', 'UNIX:/tmp/x', '--state-dir', '/tmp/s', '--devices', '2', '--trust=ask'])).toEqual({
       kind: 'run', listen: 'UNIX:/tmp/x', stateDir: '/tmp/s', profile: undefined, seed: undefined, devices: 2, trust: 'ask', productVersion: undefined, verbose: false,
+      connection: 'usb', enableWifiConnections: false,
     });
+    expect(parseCliArgs(['--listen', 'UNIX:/tmp/x', '--state-dir', '/tmp/s', '--connection', 'both', '--enable-wifi-connections'])).toMatchObject({ connection: 'both', enableWifiConnections: true });
     expect(parseCliArgs(['erase', '--state-dir', '/tmp/s', '--udid', 'U'])).toEqual({ kind: 'erase', stateDir: '/tmp/s', udid: 'U' });
   });
 
@@ -23,6 +25,7 @@ describe('sim command line parsing', () => {
     expect(() => parseCliArgs(['--listen', 'UNIX:/x', '--state-dir', '/s', '--profile', 'gigantic'])).toThrow(/--profile/);
     expect(() => parseCliArgs(['--listen', 'UNIX:/x', '--state-dir', '/s', '--devices', '0'])).toThrow(/--devices/);
     expect(() => parseCliArgs(['--listen', 'UNIX:/x', '--state-dir', '/s', '--colour', 'red'])).toThrow(/--colour/);
+    expect(() => parseCliArgs(['--listen', 'UNIX:/x', '--state-dir', '/s', '--connection', 'bluetooth'])).toThrow(/--connection must be usb, network or both/);
   });
 
   it('turns KEY=VALUE fault assignments into typed values', () => {

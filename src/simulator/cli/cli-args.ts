@@ -1,3 +1,4 @@
+import { CONNECTION_MODES, type ConnectionMode } from '../device/device-links';
 import { PHONE_PROFILES, type PhoneProfile } from '../phone/profiles';
 
 export class UsageError extends Error {
@@ -10,8 +11,13 @@ export class UsageError extends Error {
 export const USAGE = `Usage:
   npm run sim -- --listen ADDR --state-dir DIR [--profile small|large|many-small|huge] [--seed N]
                  [--devices N] [--trust accept|deny|ask] [--product-version X.Y.Z] [--verbose]
+                 [--connection usb|network|both] [--enable-wifi-connections]
       Runs virtual iPhones behind a fake usbmuxd. ADDR is UNIX:/path or host:port; export it as
       USBMUXD_SOCKET_ADDRESS for the host. Prints "ready" once it accepts connections.
+      --connection network|both puts each phone on the "Wi-Fi" too (an address of its own in
+      127.0.0.0/8); usbmuxd lists it as a network device once "Show this iPhone when on Wi-Fi" is on
+      (lockdown com.apple.mobile.wireless_lockdown EnableWifiConnections, set by a paired host, or
+      by --enable-wifi-connections at start). idevice_id -n and idevicebackup2 -n then reach it.
       DIR remembers the seed and profile it was first run with (default 1, small); leave them out
       to serve the same phones again, a different --seed or --profile is refused.
       With --trust ask, type "trust" or "deny" (optionally followed by a UDID) to answer the prompt,
@@ -37,6 +43,8 @@ export type CliCommand =
       readonly trust: 'accept' | 'deny' | 'ask';
       readonly productVersion: string | undefined;
       readonly verbose: boolean;
+      readonly connection: ConnectionMode;
+      readonly enableWifiConnections: boolean;
     }
   | { readonly kind: 'erase'; readonly stateDir: string; readonly udid: string | undefined }
   | { readonly kind: 'fault'; readonly stateDir: string; readonly udid: string | undefined; readonly assignments: readonly string[]; readonly clear: boolean }
@@ -54,10 +62,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const sub = args[0] === 'erase' || args[0] === 'fault' || args[0] === 'run' ? args.shift() : 'run';
   const flags = new Map<string, string>();
   const positional: string[] = [];
-  const booleans = new Set(['--verbose', '--clear', '--help', '-h']);
+  const booleans = new Set(['--verbose', '--clear', '--help', '-h', '--enable-wifi-connections']);
   const seen = new Set<string>();
   const known = sub === 'run'
-    ? ['--listen', '--state-dir', '--profile', '--seed', '--devices', '--trust', '--product-version']
+    ? ['--listen', '--state-dir', '--profile', '--seed', '--devices', '--trust', '--product-version', '--connection']
     : ['--state-dir', '--udid'];
   while (args.length > 0) {
     const arg = args.shift() as string;
@@ -91,6 +99,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (profile !== undefined && !(PHONE_PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--profile must be one of ${PHONE_PROFILES.join(', ')}.`);
   const trust = flags.get('--trust') ?? 'accept';
   if (trust !== 'accept' && trust !== 'deny' && trust !== 'ask') throw new UsageError('--trust must be accept, deny or ask.');
+  const connection = flags.get('--connection') ?? 'usb';
+  if (!(CONNECTION_MODES as readonly string[]).includes(connection)) throw new UsageError('--connection must be usb, network or both.');
   const productVersion = flags.get('--product-version');
   if (productVersion !== undefined && !/^\d+(\.\d+){1,2}$/.test(productVersion)) throw new UsageError('--product-version looks like 17.5.1.');
   return {
@@ -103,6 +113,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     trust,
     productVersion,
     verbose: seen.has('--verbose'),
+    connection: connection as ConnectionMode,
+    enableWifiConnections: seen.has('--enable-wifi-connections'),
   };
 }
 

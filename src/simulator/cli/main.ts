@@ -51,10 +51,15 @@ async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<numbe
     // With --trust ask the person at the console answers the backup's passcode sheet too.
     ...(command.trust === 'ask' ? { passcodePrompt: 'ask' as const } : {}),
     productVersion: command.productVersion,
+    connection: command.connection,
+    enableWifiConnections: command.enableWifiConnections,
     log: command.verbose ? (message) => process.stderr.write(`${message}\n`) : undefined,
   });
   for (const device of sim.devices()) {
     process.stdout.write(`device ${device.udid} (${device.identity.deviceName}, iOS ${device.identity.productVersion})\n`);
+    if (command.connection !== 'usb') {
+      process.stdout.write(`  Wi-Fi: ${device.wifiConnectionsEnabled() ? 'shown on the network' : 'hidden until a paired host turns on EnableWifiConnections (or restart with --enable-wifi-connections)'}\n`);
+    }
     device.onTrustPrompt(() => {
       process.stdout.write(`Trust This Computer? on ${device.udid}: type "trust" or "deny"\n`);
     });

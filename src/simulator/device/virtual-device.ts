@@ -4,26 +4,30 @@ import path from 'node:path';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { LOCKDOWN_PORT, serveLockdown, type LockdownDevice, type TrustDecision } from '../lockdown/lockdown-server';
-import { lockdownSnapshot } from '../lockdown/lockdown-values';
+import { domainValues, lockdownSnapshot } from '../lockdown/lockdown-values';
 import { awaitTrustedPeer, serverTlsOptions, type TlsIdentity } from '../lockdown/session-tls';
-import type { MuxDevice } from '../mux/mux-server';
+import type { MuxConnection } from '../mux/mux-server';
 import { openPhone } from '../phone/phone-store';
 import type { Phone } from '../phone/phone-model';
 import type { PhoneProfile } from '../phone/profiles';
 import type { ServiceDefinition } from '../services/registry';
 import { createDeviceIdentity } from './device-identity';
 import { loadOrCreateDeviceKey, type DeviceKey } from './device-key';
+import { type ConnectionMode, DeviceLinks, type LinkKind } from './device-links';
 import { DeviceState } from './device-state';
 import { DeviceTunnel, LinkBudget } from './device-tunnel';
 import { FAULTS_FILE_NAME, FaultPlanSource } from './fault-plan';
 import { LocalNotificationHub } from './notification-hub';
 import { type BackupSettingsStore, type DeviceIdentity, type FaultPlan, type ServiceContext, TRAFFIC_FAULT_FILE_MAX_AGE_MS } from './service-context';
+import { WifiLink } from './wifi-link';
 
 export interface VirtualDeviceOptions {
   /** 0-based position among the simulator's devices; part of the deterministic identity. */
   readonly index: number;
-  /** usbmuxd's DeviceID for it. */
+  /** usbmuxd's DeviceID for its USB connection; the network one is offset by NETWORK_DEVICE_ID_OFFSET. */
   readonly deviceId: number;
+  /** Which links it has when plugged in (default USB only). */
+  readonly connection?: ConnectionMode;
   /** `<stateDir>/devices` — the device's own folder is created below it, named after its UDID. */
   readonly devicesDir: string;
   readonly seed: number;
@@ -33,9 +37,13 @@ export interface VirtualDeviceOptions {
   /** The passcode sheet's default answer, under faults.json and setFaults (see FaultPlan). */
   readonly passcodePrompt?: FaultPlan['passcodePrompt'];
   readonly log: (message: string) => void;
-  /** Told when the cable goes in or out, so usbmuxd can tell its listeners (§1.3). */
-  readonly onPlugChange: (device: VirtualDevice, attached: boolean) => void;
+  /** Told when a link comes or goes (cable, Wi-Fi), so usbmuxd can tell its listeners (§1.3). */
+  readonly onLinkChange: (connection: MuxConnection, present: boolean) => void;
 }
+
+/** A phone's network DeviceID: usbmuxd numbers every connection, and a phone on both has two. */
+export const NETWORK_DEVICE_ID_OFFSET = 1000;
+const WIRELESS_LOCKDOWN_DOMAIN = 'com.apple.mobile.wireless_lockdown';
 
 /** Posted when the person taps Trust, for hosts watching the insecure notification proxy (§2.5.2). */
 const REQUEST_PAIR_NOTIFICATION = 'com.apple.mobile.lockdown.request_pair';
@@ -52,7 +60,7 @@ interface OpenPort {
  * One virtual iPhone: identity, key, phone store, trust, faults and its connections. usbmuxd
  * tunnels end here (`claimPort`); lockdownd and the started services run on top.
  */
-export class VirtualDevice implements MuxDevice, LockdownDevice {
+export class VirtualDevice implements LockdownDevice {
   readonly identity: DeviceIdentity;
   readonly phone: Phone;
   readonly settings: BackupSettingsStore;
@@ -63,7 +71,8 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
   readonly devicePublicKeyPem: string;
   readonly notifications = new LocalNotificationHub();
 
-  private attached = true;
+  private readonly links: DeviceLinks;
+  private wifi: WifiLink | undefined;
   private prompt: 'none' | 'pending' | 'accepted' | 'denied' = 'none';
   private readonly promptListeners = new Set<(device: VirtualDevice) => void>();
   /** Resolves the passcode sheet on the screen (`passcodePrompt=ask`); undefined when none shows. */
@@ -71,7 +80,6 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
   private readonly passcodeListeners = new Set<(device: VirtualDevice) => void>();
   private readonly faultSource: FaultPlanSource;
   private readonly budget: LinkBudget;
-  private readonly tunnels = new Set<DeviceTunnel>();
   /** Service handlers still at work; a cancelled restore goes on writing what it had received. */
   private readonly runningServices = new Set<Promise<void>>();
   private readonly servicePorts = new Map<number, OpenPort>();
@@ -92,6 +100,11 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     this.phone = openPhone(path.join(this.directory, 'phone'), { seed: phoneSeed, profile: options.profile });
     this.faultSource = new FaultPlanSource({ trust: options.trust, locked: false, ...(options.passcodePrompt ? { passcodePrompt: options.passcodePrompt } : {}) }, path.join(this.directory, FAULTS_FILE_NAME), options.log);
     this.budget = new LinkBudget(() => this.faults(TRAFFIC_FAULT_FILE_MAX_AGE_MS).linkBytesPerSecond);
+    this.links = new DeviceLinks(options.connection ?? 'usb', {
+      wifiShown: () => this.wifi !== undefined && this.wifiConnectionsEnabled(),
+      changed: (kind, present) => this.linkChanged(kind, present),
+    });
+    this.links.sync();
     this.context = {
       identity: this.identity,
       phone: this.phone,
@@ -131,29 +144,69 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     this.faultSource.set(patch);
   }
 
+  /** Reachable over any link (USB, or Wi-Fi once shown there). */
   isAttached(): boolean {
-    return this.attached;
+    return this.links.any();
+  }
+
+  /** Reachable over this link now. */
+  hasLink(kind: LinkKind): boolean {
+    return this.links.has(kind);
+  }
+
+  /** The usbmuxd entries for the links that are up: USB first, as a host should prefer it. */
+  muxConnections(): MuxConnection[] {
+    return (['usb', 'network'] as const).filter((kind) => this.links.has(kind)).map((kind) => this.muxConnection(kind));
+  }
+
+  /** The phone's Wi-Fi address comes up (`--connection network|both`); it shows there once EnableWifiConnections is on. */
+  async joinNetwork(): Promise<void> {
+    if (this.wifi || this.links.mode === 'usb') return;
+    this.wifi = await WifiLink.start(LOCKDOWN_PORT, (port, socket) => {
+      const accept = this.claim(port, 'network');
+      if (accept) accept(socket);
+      else socket.destroy();
+    });
+    this.log(`on Wi-Fi at ${this.wifi.host}`);
+    this.links.sync();
+  }
+
+  /** "Show this iPhone when on Wi-Fi" (lockdown `com.apple.mobile.wireless_lockdown` `EnableWifiConnections`). */
+  wifiConnectionsEnabled(): boolean {
+    return domainValues(WIRELESS_LOCKDOWN_DOMAIN, this)?.['EnableWifiConnections'] === true;
+  }
+
+  /** A host changed a lockdown value: turning Wi-Fi connections on or off shows or hides the phone there. */
+  valuesChanged(): void {
+    this.links.sync();
+  }
+
+  /** The USB cable alone goes in or out; a phone also on Wi-Fi stays reachable there. */
+  setCable(present: boolean): void {
+    this.links.setCable(present);
+  }
+
+  /** The phone walks into or out of the Wi-Fi; a phone also on USB stays reachable there. */
+  setInWifiRange(present: boolean): void {
+    this.links.setInWifiRange(present);
   }
 
   plug(): void {
     if (this.replugTimer) clearTimeout(this.replugTimer);
     this.replugTimer = undefined;
-    if (this.attached) return;
-    this.attached = true;
+    if (this.links.any()) return;
     this.log('plugged in');
-    this.options.onPlugChange(this, true);
+    this.links.restore();
   }
 
-  /** Pulls the cable: every connection drops, listeners see Detached; `replugAfterMs` brings it back. */
+  /**
+   * The phone vanishes: cable pulled and off the Wi-Fi, every connection drops and listeners see
+   * Detached (a Wi-Fi phone that walks away mid-backup is the same fault); `replugAfterMs` brings it back.
+   */
   unplug(reason = 'unplugged'): void {
-    if (this.attached) {
-      this.attached = false;
+    if (this.links.any()) {
       this.log(`unplugged: ${reason}`);
-      this.servicePorts.clear();
-      for (const tunnel of [...this.tunnels]) tunnel.destroy();
-      this.tunnels.clear();
-      if (this.prompt === 'pending') this.prompt = 'none';
-      this.options.onPlugChange(this, false);
+      this.links.dropAll();
     }
     const replugAfter = this.faults().replugAfterMs;
     if (replugAfter !== undefined && !this.replugTimer) {
@@ -225,23 +278,32 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
     this.phone.eraseToFactory();
     this.state.resetToFactory();
     this.prompt = 'none';
+    this.links.sync();
     this.log('erased to factory settings');
   }
 
+  /** A connection to a device port over USB (usbmuxd Connect); `claim` takes the link. */
   claimPort(port: number): ((socket: net.Socket) => void) | undefined {
-    if (!this.attached) return undefined;
-    if (port === LOCKDOWN_PORT) return (socket) => serveLockdown(this.track(socket), this);
+    return this.claim(port, 'usb');
+  }
+
+  private claim(port: number, link: LinkKind): ((socket: net.Socket) => void) | undefined {
+    if (!this.links.has(link)) return undefined;
+    if (port === LOCKDOWN_PORT) return (socket) => serveLockdown(this.track(socket, link), this, link === 'network');
     const open = this.servicePorts.get(port);
     if (!open) return undefined;
     // Like the real device, a started service's port takes exactly one connection (§8.1).
     this.servicePorts.delete(port);
-    return (socket) => this.startService(open, this.track(socket));
+    this.wifi?.closeServicePort(port);
+    return (socket) => this.startService(open, this.track(socket, link));
   }
 
   openServicePort(name: string, service: ServiceDefinition, tlsIdentity: TlsIdentity | undefined): number {
     const port = this.nextServicePort;
     this.nextServicePort = port >= 65000 ? FIRST_SERVICE_PORT : port + 1;
     this.servicePorts.set(port, { name, service, tls: tlsIdentity });
+    // libimobiledevice connects to a network phone's service port directly (wifi-link.ts).
+    if (this.links.has('network')) this.wifi?.openServicePort(port);
     this.log(`started ${name} on port ${port}`);
     return port;
   }
@@ -253,16 +315,45 @@ export class VirtualDevice implements MuxDevice, LockdownDevice {
   /** Drops every connection and closes the phone store (simulator shutdown). */
   close(): void {
     if (this.replugTimer) clearTimeout(this.replugTimer);
-    for (const tunnel of [...this.tunnels]) tunnel.destroy();
-    this.tunnels.clear();
+    this.links.destroyTunnels();
+    this.wifi?.close();
     this.phone.close();
   }
 
-  private track(socket: net.Socket): DeviceTunnel {
+  private track(socket: net.Socket, link: LinkKind): DeviceTunnel {
     const tunnel = new DeviceTunnel(socket, this.budget, (message) => this.log(message));
-    this.tunnels.add(tunnel);
-    tunnel.on('close', () => this.tunnels.delete(tunnel));
+    this.links.track(tunnel, link);
     return tunnel;
+  }
+
+  private muxConnection(kind: LinkKind): MuxConnection {
+    const base = { udid: this.udid };
+    if (kind === 'usb') return { ...base, connectionType: 'USB', deviceId: this.deviceId, claimPort: (port) => this.claim(port, 'usb') };
+    const wifi = this.wifi;
+    return {
+      ...base,
+      connectionType: 'Network',
+      deviceId: this.deviceId + NETWORK_DEVICE_ID_OFFSET,
+      networkAddress: wifi ? wifi.networkAddress() : Buffer.alloc(16),
+      // Bonjour's `<Wi-Fi MAC>@<link-local address>._apple-mobdev2._tcp.local.` [inferred shape, protocol-notes.md "Wi-Fi"].
+      serviceName: `${this.identity.wifiAddress}@fe80::${this.identity.wifiAddress.split(':').slice(2).join('')}._apple-mobdev2._tcp.local.`,
+      claimPort: (port) => this.claim(port, 'network'),
+    };
+  }
+
+  private linkChanged(kind: LinkKind, present: boolean): void {
+    this.log(`${kind === 'usb' ? 'USB' : 'Wi-Fi'} connection ${present ? 'up' : 'down'}`);
+    if (!present && kind === 'network') this.wifiServicePortsClosed();
+    if (!this.links.any()) {
+      this.servicePorts.clear();
+      if (this.prompt === 'pending') this.prompt = 'none';
+    }
+    const connection = this.muxConnection(kind);
+    this.options.onLinkChange(connection, present);
+  }
+
+  private wifiServicePortsClosed(): void {
+    for (const port of this.servicePorts.keys()) this.wifi?.closeServicePort(port);
   }
 
   /**

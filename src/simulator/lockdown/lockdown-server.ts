@@ -36,6 +36,8 @@ export interface LockdownDevice extends LockdownValueSource {
   trustDecision(): TrustDecision;
   /** Opens a one-shot device port for a started service (§2.7, §8.1) and returns its number. */
   openServicePort(name: string, service: ServiceDefinition, tls: TlsIdentity | undefined): number;
+  /** A host changed or removed a value (EnableWifiConnections shows the phone on Wi-Fi). */
+  valuesChanged(): void;
   log(message: string): void;
 }
 
@@ -55,9 +57,12 @@ export function sessionTlsIdentity(host: TrustedHost, key: DeviceKey): TlsIdenti
   };
 }
 
-/** Serves one lockdownd connection until the host hangs up (§2.1–§2.7). */
-export function serveLockdown(transport: Duplex, device: LockdownDevice): void {
-  void new LockdownConnection(transport, device).run();
+/**
+ * Serves one lockdownd connection until the host hangs up (§2.1–§2.7). Over the network the phone
+ * talks only to computers it already trusts: Pair is refused there (protocol-notes.md "Wi-Fi").
+ */
+export function serveLockdown(transport: Duplex, device: LockdownDevice, overNetwork = false): void {
+  void new LockdownConnection(transport, device, overNetwork).run();
 }
 
 class LockdownConnection {
@@ -65,7 +70,7 @@ class LockdownConnection {
   private output: Duplex;
   private session: Session | undefined;
 
-  constructor(private readonly transport: Duplex, private readonly device: LockdownDevice) {
+  constructor(private readonly transport: Duplex, private readonly device: LockdownDevice, private readonly overNetwork: boolean) {
     this.reader = new ByteReader(transport);
     this.output = transport;
   }
@@ -148,11 +153,14 @@ class LockdownConnection {
     else result = removeValue(this.device, domain ?? '', key, inSession);
     const echo = { Request: verb, ...(domain === undefined ? {} : { Domain: domain }), ...(key === undefined ? {} : { Key: key }) };
     if ('error' in result) return { ...echo, Error: result.error };
+    if (verb !== 'GetValue') this.device.valuesChanged();
     return verb === 'GetValue' ? { ...echo, Value: result.value } : echo;
   }
 
   /** Pair (§2.5): certificate checks, then the passcode and the trust prompt (§2.5.2). */
   private pair(request: PlistDict): Reply {
+    // libimobiledevice and Apple's tools name this error; a phone pairs over USB only.
+    if (this.overNetwork) return { Request: 'Pair', Error: 'PairingProhibitedOverThisConnection' };
     const checked = checkPairRecord(plistDictOf(request.PairRecord), this.device.key.publicKey);
     if ('error' in checked) {
       this.device.log(`lockdownd: Pair refused: ${checked.reason}`);

@@ -24,20 +24,35 @@ import {
 import type { PairRecordStore } from './pair-record-store';
 import { formatMuxAddress, type MuxListenAddress } from './socket-address';
 
-/** What the fake usbmuxd needs to know about one virtual device. */
-export interface MuxDevice {
+/**
+ * One way usbmuxd reaches a virtual device: its USB cable, or the network once the phone shows
+ * itself on Wi-Fi (protocol.md §1.3). A phone on both is two entries with two DeviceIDs and one UDID.
+ */
+export type MuxConnection = MuxConnectionBase & (
+  | { readonly connectionType: 'USB' }
+  | {
+      readonly connectionType: 'Network';
+      /** Raw BSD sockaddr of the phone's address, as Apple's daemon sends it. */
+      readonly networkAddress: Buffer;
+      /** The phone's Bonjour name (`_apple-mobdev2._tcp`). */
+      readonly serviceName: string;
+    }
+);
+
+interface MuxConnectionBase {
   readonly deviceId: number;
   readonly udid: string;
-  isAttached(): boolean;
   /**
    * Claims the device port a Connect asked for: the acceptor takes over the tunnel socket, or
-   * undefined when nothing listens there (CONNREFUSED, protocol.md §1.3).
+   * undefined when nothing listens there (CONNREFUSED, protocol.md §1.3). Apple's usbmuxd proxies
+   * Connect to a network device the same way.
    */
   claimPort(port: number): ((socket: net.Socket) => void) | undefined;
 }
 
 export interface MuxDeviceSource {
-  devices(): readonly MuxDevice[];
+  /** The connections present right now. */
+  connections(): readonly MuxConnection[];
 }
 
 interface ClientInfo {
@@ -91,7 +106,7 @@ export class MuxServer {
     return mux;
   }
 
-  announceAttached(device: MuxDevice): void {
+  announceAttached(device: MuxConnection): void {
     this.broadcast(attachedRecord(device));
   }
 
@@ -236,12 +251,32 @@ export class MuxServer {
     return 'tunnel';
   }
 
-  private attachedDevices(): MuxDevice[] {
-    return this.source.devices().filter((device) => device.isAttached());
+  private attachedDevices(): readonly MuxConnection[] {
+    return this.source.connections();
   }
 }
 
-function attachedRecord(device: MuxDevice): PlistDict {
+/**
+ * A network entry as Apple's daemon lists it (protocol.md §1.3; field set as pymobiledevice3, go-ios and
+ * netmuxd read it): no USB fields, but the phone's address and Bonjour name. The interface index is ours.
+ */
+const WIFI_INTERFACE_INDEX = 7;
+
+function attachedRecord(device: MuxConnection): PlistDict {
+  if (device.connectionType === 'Network') {
+    return {
+      MessageType: 'Attached',
+      DeviceID: device.deviceId,
+      Properties: {
+        ConnectionType: 'Network',
+        DeviceID: device.deviceId,
+        EscapedFullServiceName: device.serviceName,
+        InterfaceIndex: WIFI_INTERFACE_INDEX,
+        NetworkAddress: device.networkAddress,
+        SerialNumber: device.udid,
+      },
+    };
+  }
   return {
     MessageType: 'Attached',
     DeviceID: device.deviceId,
