@@ -11,6 +11,7 @@ const INVOKE: { readonly [C in InvokeChannel]: true } = {
   'devices:list': true,
   'devices:refresh': true,
   'devices:pair': true,
+  'devices:set-wifi': true,
   'backup:start': true,
   'backup:cancel': true,
   'jobs:list': true,

@@ -12,7 +12,10 @@ export interface DeviceView {
   readonly udid: string;
   /** Plugged in now (false for a phone known only from its backups or settings). */
   readonly connected: boolean;
+  /** How it is reached now: USB whenever the cable is in, else over Wi-Fi (usbmuxd `ConnectionType`). */
   readonly connection?: 'usb' | 'network';
+  /** "Show this iPhone when on Wi-Fi" (lockdown `EnableWifiConnections`); known only for a trusted phone. */
+  readonly wifiConnectionsEnabled?: boolean;
   readonly trust: TrustStateView;
   /** Why trust is not `trusted`, as a sentence. */
   readonly problem?: string;

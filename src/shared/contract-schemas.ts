@@ -17,6 +17,8 @@ export const jobIdArgs = z.object({ jobId: id }).strict();
 
 export const pairArgs = udidArgs;
 
+export const wifiConnectionsArgs = z.object({ udid, enabled: z.boolean() }).strict();
+
 export const backupStartArgs = z
   .object({
     udid,

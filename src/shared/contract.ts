@@ -20,6 +20,7 @@ export const INVOKE_SCHEMAS = {
   'devices:list': schemas.noArgs,
   'devices:refresh': schemas.udidArgs,
   'devices:pair': schemas.pairArgs,
+  'devices:set-wifi': schemas.wifiConnectionsArgs,
   'backup:start': schemas.backupStartArgs,
   'backup:cancel': schemas.jobIdArgs,
   'jobs:list': schemas.noArgs,
@@ -62,6 +63,7 @@ interface InvokeResults {
   'devices:list': readonly m.DeviceView[];
   'devices:refresh': m.DeviceView;
   'devices:pair': m.DeviceView;
+  'devices:set-wifi': m.DeviceView;
   'backup:start': m.JobStarted;
   'backup:cancel': { readonly cancelled: boolean };
   'jobs:list': readonly m.JobProgress[];

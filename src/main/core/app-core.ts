@@ -112,6 +112,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'devices:list': async () => devices.list(),
     'devices:refresh': async ({ udid }) => devices.refresh(udid),
     'devices:pair': async ({ udid }) => devices.pair(udid),
+    'devices:set-wifi': async ({ udid, enabled }) => devices.setWifiConnections(udid, enabled),
     'backup:start': async ({ udid, full, password }) => backups.start(udid, full ?? false, password),
     'backup:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'jobs:list': async () => jobs.list(),

@@ -1,3 +1,4 @@
+import { setWifiConnections } from '../device/lockdown';
 import type { DeviceManager, ManagedDevice } from '../device/manager';
 import type { DeviceSettingsView, DeviceView } from '../../shared/contract';
 import { connectedDeviceView, type KnownDevice, knownDeviceView } from './device-views';
@@ -68,6 +69,16 @@ export class DeviceService {
   async pair(udid: string): Promise<DeviceView> {
     if (!this.options.manager.get(udid)) fail('no-device', undefined, udid);
     await this.options.manager.pair(udid);
+    this.publish();
+    return this.view(udid);
+  }
+
+  /** "Show this iPhone when on Wi-Fi": stored on the phone itself, so it needs the phone connected and trusted. */
+  async setWifiConnections(udid: string, enabled: boolean): Promise<DeviceView> {
+    const { manager } = this.options;
+    if (!manager.get(udid)) fail('no-device', undefined, udid);
+    await setWifiConnections(udid, enabled, { mux: manager.mux });
+    await manager.refresh(udid);
     this.publish();
     return this.view(udid);
   }

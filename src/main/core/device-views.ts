@@ -64,6 +64,7 @@ export function connectedDeviceView(device: ManagedDevice, extras: DeviceViewExt
     // Only a trusted phone's lock matters here; an untrusted one says "locked" through its trust state.
     passcodeLocked: device.trust === 'trusted' && summary.passcodeLocked === true ? true : undefined,
     storage: summary.storage,
+    wifiConnectionsEnabled: device.trust === 'trusted' ? summary.wifiConnectionsEnabled : undefined,
   }) as unknown as DeviceView;
 }
 

@@ -13,7 +13,7 @@ export function devicesActions({ api, set, get, attempt }: SliceContext) {
   const devicesChanged = (list: readonly DeviceView[]): void => {
     set('devices/changed', (state) => ({ devices: { ...state.devices, list, loaded: true, selectedUdid: pickSelection(list, state.devices.selectedUdid) } }));
   };
-  const replaceDevice = (action: 'devices/paired' | 'devices/settings-changed' | 'devices/settings-reverted', device: DeviceView): void => {
+  const replaceDevice = (action: 'devices/paired' | 'devices/settings-changed' | 'devices/settings-reverted' | 'devices/wifi-changed', device: DeviceView): void => {
     set(action, (state) => ({ devices: { ...state.devices, list: state.devices.list.map((d) => (d.udid === device.udid ? device : d)) } }));
   };
   return {
@@ -37,6 +37,11 @@ export function devicesActions({ api, set, get, attempt }: SliceContext) {
     },
     async refreshDevice(udid: string): Promise<void> {
       await attempt(() => api.invoke('devices:refresh', { udid }));
+    },
+    /** "Show this iPhone when on Wi-Fi": the phone keeps it, so the answer is the phone's new view. */
+    async setWifiConnections(udid: string, enabled: boolean): Promise<void> {
+      const device = await attempt(() => api.invoke('devices:set-wifi', { udid, enabled }));
+      if (device) replaceDevice('devices/wifi-changed', device);
     },
     async setDeviceSettings(udid: string, patch: Partial<DeviceSettingsView>): Promise<void> {
       // Optimistic: the switch moves at once; devices:changed confirms it, a failure puts it back.

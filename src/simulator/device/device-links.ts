@@ -24,6 +24,7 @@ export class DeviceLinks {
   private cable: boolean;
   private inWifiRange: boolean;
   private readonly announced: Record<LinkKind, boolean> = { usb: false, network: false };
+  private beforeDrop: { readonly cable: boolean; readonly inWifiRange: boolean } | undefined;
   private readonly tunnels = new Map<DeviceTunnel, LinkKind>();
 
   constructor(readonly mode: ConnectionMode, private readonly hooks: LinkHooks) {
@@ -40,15 +41,17 @@ export class DeviceLinks {
     return this.has('usb') || this.has('network');
   }
 
-  /** Back as the mode says (a replug, the end of a reboot). */
+  /** Back as before the last dropAll (a replug, the end of a reboot), else as the mode says. */
   restore(): void {
-    this.cable = this.mode !== 'network';
-    this.inWifiRange = this.mode !== 'usb';
+    this.cable = this.beforeDrop?.cable ?? this.mode !== 'network';
+    this.inWifiRange = this.beforeDrop?.inWifiRange ?? this.mode !== 'usb';
+    this.beforeDrop = undefined;
     this.sync();
   }
 
-  /** Gone from every link: cable out and off the network. */
+  /** Gone from every link: cable out and off the network (a Wi-Fi-only phone that reboots comes back on Wi-Fi only). */
   dropAll(): void {
+    this.beforeDrop ??= { cable: this.cable, inWifiRange: this.inWifiRange };
     this.cable = false;
     this.inWifiRange = false;
     this.sync();

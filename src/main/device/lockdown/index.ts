@@ -5,3 +5,4 @@ export * from './pair-record';
 export * from './pairing';
 export * from './connect-device';
 export * from './tls-upgrade';
+export * from './wireless-lockdown';

@@ -1,6 +1,6 @@
 import { type PlistValue, plistBoolean, plistDictOf, plistInteger, plistString } from '../codec';
 import { LockdownError } from '../errors';
-import { loadPairRecord, type LockdownClient, openLockdown, startSession } from '../lockdown';
+import { ENABLE_WIFI_CONNECTIONS, loadPairRecord, type LockdownClient, openLockdown, startSession, WIRELESS_LOCKDOWN_DOMAIN } from '../lockdown';
 import type { MuxDevice, UsbmuxClient } from '../usbmux';
 import { type StorageCategories, storageCategories } from './storage-categories';
 
@@ -27,6 +27,8 @@ export interface DeviceSummary {
   readonly passcodeLocked?: boolean;
   /** Apps, photos, media, other and free, when the phone reports category keys (storage-categories.ts). */
   readonly storage?: StorageCategories;
+  /** "Show this iPhone when on Wi-Fi" (wireless_lockdown `EnableWifiConnections`). */
+  readonly wifiConnectionsEnabled?: boolean;
 }
 
 export interface DeviceInspection {
@@ -109,6 +111,7 @@ async function readSessionSummary(lockdown: LockdownClient): Promise<Record<stri
   const disk = plistDictOf(await optional(lockdown.getValue('com.apple.disk_usage'))) ?? {};
   const battery = plistDictOf(await optional(lockdown.getValue('com.apple.mobile.battery'))) ?? {};
   const backup = plistDictOf(await optional(lockdown.getValue('com.apple.mobile.backup'))) ?? {};
+  const wireless = plistDictOf(await optional(lockdown.getValue(WIRELESS_LOCKDOWN_DOMAIN))) ?? {};
   const lastBackup = plistInteger(backup['LastiTunesBackupDate']);
   return compact({
     name: plistString(root['DeviceName']),
@@ -124,6 +127,7 @@ async function readSessionSummary(lockdown: LockdownClient): Promise<Record<stri
     backupEncryptionEnabled: plistBoolean(backup['WillEncrypt']),
     passcodeLocked: plistBoolean(root['PasswordProtected']),
     storage: storageCategories(disk),
+    wifiConnectionsEnabled: plistBoolean(wireless[ENABLE_WIFI_CONNECTIONS]),
     lastBackupDate: lastBackup === undefined ? undefined : new Date((lastBackup + APPLE_EPOCH_UNIX_SECONDS) * 1000),
   });
 }

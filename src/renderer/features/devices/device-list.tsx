@@ -32,6 +32,12 @@ export function DeviceList() {
         >
           <span className={`dot ${present(device) ? 'dot-on' : 'dot-off'}`} aria-hidden="true" />
           <span className="device-item-name">{deviceTitle(device)}</span>
+          {/* Words, not only an icon: screen readers and a glance both get "Wi-Fi". */}
+          {device.connected && device.connection === 'network' ? (
+            <span className="badge" data-testid="wifi-badge" title="Connected over Wi-Fi">
+              Wi-Fi
+            </span>
+          ) : null}
           {/* The running job, with its percent, wherever the person is in the app. */}
           <span className="device-item-sub" data-testid="device-item-status">{job ? jobStatus(job) : device.connected ? trustLabel(device) : 'Not connected'}</span>
         </button>

@@ -18,6 +18,7 @@ import { StorageBar } from './storage-bar';
 import { StorageChart } from './storage-chart';
 import { TrustGuidance } from './trust-guidance';
 import { UnlockGuidance } from './unlock-guidance';
+import { WifiSwitch } from './wifi-switch';
 
 /** One phone, like iTunes' Summary: who it is, its space, trust, backing up, options and history. */
 export function DevicePage({ device }: { readonly device: DeviceView }) {
@@ -41,6 +42,7 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
             <Fact label="Model" value={device.modelName ?? device.productType} />
             <Fact label="iOS" value={device.productVersion} />
             <Fact label="Serial number" value={device.serialNumber} />
+            {device.connected ? <Fact label="Connected over" value={device.connection === 'network' ? 'Wi-Fi' : 'USB'} testId="connected-over" /> : null}
             <Fact label="Latest backup" value={device.lastBackupAt ? formatDate(device.lastBackupAt) : 'Never'} testId="latest-backup" />
             {device.batteryPercent !== undefined ? <Fact label="Battery" value={`${device.batteryPercent}%${device.batteryCharging ? ' (charging)' : ''}`} /> : null}
           </dl>
@@ -96,6 +98,7 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
               onChange={(autoBackup) => void setDeviceSettings(device.udid, { autoBackup })}
               testId="auto-backup-switch"
             />
+            <WifiSwitch device={device} disabled={busy} />
             <EncryptionControl device={device} disabled={busy} />
           </div>
         </section>
