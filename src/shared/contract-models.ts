@@ -79,7 +79,10 @@ export interface BackupView {
   readonly path: string;
   /** ISO-8601 time the backup finished. */
   readonly createdAt: string;
+  /** Bytes of everything the backup holds (what a restore puts back), whether or not it shares them with other backups. */
   readonly sizeBytes: number;
+  /** Bytes it takes on disk of its own, when fewer: an older snapshot keeps only what the next backup changed. */
+  readonly diskBytes?: number;
   readonly fileCount?: number;
   readonly encrypted: boolean;
   /** Whether the Camera Roll was included, and how many photos/videos it held. */

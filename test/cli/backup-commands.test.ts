@@ -167,7 +167,8 @@ describe('lifeboat backups, verify, delete', () => {
     expect(text.code).toBe(ExitCode.ok);
     expect(text.stdout).toContain(current?.id as string);
     expect(text.stdout).toMatch(/current, .+, \d+ files/);
-    expect(text.stdout).toMatch(/older snapshot/);
+    // A snapshot's size is what it holds (a restore's worth), with its own share of the disk beside it.
+    expect(text.stdout).toMatch(/older snapshot, [\d.]+ \w+ \([\d.]+ \w+ on disk\)/);
     const other = await cli(harness, ['backups', '--backup-root', root, '--udid', 'not-this-phone']);
     expect(other.stdout).toMatch(/^No backups of not-this-phone/);
   });

@@ -103,7 +103,9 @@ export function toBackupView(record: BackupRecord): BackupView {
     udid: record.snapshotOf ?? record.udid,
     path: record.path,
     createdAt: record.createdAt ?? record.checkedAt,
-    sizeBytes: record.sizeBytes,
+    // What the backup holds, not what it takes on disk: an older snapshot shares most of its files.
+    sizeBytes: record.contentBytes,
+    ...(record.sizeBytes < record.contentBytes ? { diskBytes: record.sizeBytes } : {}),
     encrypted: record.encrypted,
     archived: record.archived,
     place: record.location === 'root' ? 'current' : record.location === 'snapshot' ? 'snapshot' : 'other',

@@ -133,6 +133,10 @@ export async function inspectBackup(folder: string, options: InspectOptions = {}
   const manifest = valueOf(metadata.manifest);
   const snapshotOf = options.snapshotOf ?? (typeof sidecar?.snapshotOf === 'string' ? sidecar.snapshotOf : undefined);
   let encrypted = plistBoolean(manifest?.IsEncrypted) === true;
+  // A reverse-delta snapshot holds only what changed after it: its files are the chain's.
+  const chainFiles = (await isDeltaSnapshot(folder)) ? await snapshotFileSizes(folder) : undefined;
+  let contentBytes = 0;
+  for (const size of (chainFiles ?? usage.files).values()) contentBytes += size;
 
   let format: BackupRecord['format'] = 'unknown';
   let countsUnknownReason: string | undefined;
@@ -151,8 +155,7 @@ export async function inspectBackup(folder: string, options: InspectOptions = {}
     } else {
       format = list.format;
       try {
-        // A reverse-delta snapshot holds only what changed after it: its files are the chain's.
-        const onDisk = (await isDeltaSnapshot(folder)) ? await snapshotFileSizes(folder) : usage.files;
+        const onDisk = chainFiles ?? usage.files;
         const counted = checkListedFiles(list, onDisk, encrypted, options.checkSizes === true);
         fileCount = counted.fileCount;
         photoCount = counted.photoCount;
@@ -177,6 +180,7 @@ export async function inspectBackup(folder: string, options: InspectOptions = {}
     madeBy: typeof sidecar?.lifeboatVersion === 'string' ? 'lifeboat' : 'other',
     sizeBytes: usage.sizeBytes,
     reclaimableBytes: usage.reclaimableBytes,
+    contentBytes,
     encrypted,
     fileCount,
     photoCount,

@@ -42,6 +42,12 @@ export interface BackupRecord {
   readonly sizeBytes: number;
   /** Bytes that deleting this backup alone would free (inodes no other folder links to). */
   readonly reclaimableBytes: number;
+  /**
+   * Bytes of every file the backup holds, as a restore would put them back: what a person means by
+   * the backup's size. A reverse-delta snapshot keeps on disk only what the next backup changed
+   * (sizeBytes), so its size is its files read through the chain; any other folder holds them all.
+   */
+  readonly contentBytes: number;
   readonly encrypted: boolean;
   /** Regular files listed in the manifest; undefined when it cannot be read (encrypted, damaged). */
   readonly fileCount?: number;

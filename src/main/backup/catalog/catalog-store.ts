@@ -10,7 +10,8 @@ import type { BackupRecord } from './catalog-model';
  * refresh skip unchanged folders) and the inodes of each, so totals count hard links once.
  */
 
-const SCHEMA_VERSION = 1;
+/** 2: records carry contentBytes (a snapshot's size read through its chain); older caches are rebuilt. */
+const SCHEMA_VERSION = 2;
 
 export interface StoredBackup {
   readonly record: BackupRecord;

@@ -73,6 +73,7 @@ function unreadableFolderRecord(candidate: BackupCandidate, error: unknown): Ins
       madeBy: 'other',
       sizeBytes: 0,
       reclaimableBytes: 0,
+      contentBytes: 0,
       encrypted: false,
       countsUnknownReason: 'The backup folder cannot be read.',
       archived: false,

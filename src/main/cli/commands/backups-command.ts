@@ -54,7 +54,9 @@ function kindOf(record: BackupRecord): string {
 function describe(record: BackupRecord, root: string): string {
   const name = record.deviceName ?? record.udid;
   const when = record.createdAt ? record.createdAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : 'date unknown';
-  const facts = [kindOf(record), formatBytes(record.sizeBytes)];
+  // The backup's size is what it holds; an older snapshot keeps on disk only what the next backup changed.
+  const size = record.sizeBytes < record.contentBytes ? `${formatBytes(record.contentBytes)} (${formatBytes(record.sizeBytes)} on disk)` : formatBytes(record.contentBytes);
+  const facts = [kindOf(record), size];
   if (record.fileCount !== undefined) facts.push(plural(record.fileCount, 'file'));
   if (record.photoCount !== undefined) facts.push(plural(record.photoCount, 'photo'));
   if (record.includesCameraRoll === false) facts.push('without Camera Roll');

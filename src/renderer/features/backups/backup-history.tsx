@@ -75,7 +75,7 @@ function BackupRow({ backup, canRestore, udid, photosInICloud }: { readonly back
           </div>
         ) : null}
       </td>
-      <td>{formatBytes(backup.sizeBytes)}</td>
+      <td title={backup.diskBytes === undefined ? undefined : `Takes ${formatBytes(backup.diskBytes)} on disk: the rest is shared with newer backups`}>{formatBytes(backup.sizeBytes)}</td>
       <td>{backup.productVersion ?? '—'}</td>
       <td>{backup.encrypted ? 'Yes' : 'No'}</td>
       <td data-testid="camera-roll-cell">{cameraRollLabel(backup, photosInICloud)}</td>
