@@ -62,6 +62,20 @@ describe('app core: a locked phone and the iOS 16.1+ passcode prompt', () => {
     expect(afterUnlock?.waitingFor).toBeUndefined();
   }, 60_000);
 
+  it('waits for the unlock when the screen locked itself since Lifeboat last looked, instead of failing', async () => {
+    // No refresh: the phone sends no event when its screen locks, so the core still thinks it is unlocked.
+    device.setFaults({ locked: true });
+    expect((await view()).passcodeLocked).toBeUndefined();
+    progress.length = 0;
+    const finished = nextFinished();
+    const { jobId } = await core.invoke('backup:start', { udid });
+    // The phone refuses (208); the core reads it again, finds it locked and waits, as for a known lock.
+    await expect.poll(() => progress.some((update) => update.jobId === jobId && update.waitingFor === 'unlock'), { timeout: 30_000 }).toBe(true);
+    expect((await view()).passcodeLocked).toBe(true);
+    device.setFaults({ locked: false });
+    expect(await finished).toMatchObject({ jobId, outcome: 'succeeded' });
+  }, 60_000);
+
   it('shows the passcode wait while the phone asks, then backs up once it is typed', async () => {
     device.setFaults({ passcodePrompt: 'accept', passcodeAnswerMs: 1500 });
     progress.length = 0;

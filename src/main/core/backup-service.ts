@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { BackupView, EncryptionView, JobStarted, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
+import { BackupError } from '../backup/backup-error';
 import { DEFAULT_RETENTION } from '../backup/store/snapshots';
 import type { Backends, BrowserBackend, CatalogBackend } from './backends';
 import type { KnownDevice } from './device-views';
@@ -18,7 +19,7 @@ export interface BackupServiceOptions {
   readonly muxAddress?: string;
   readonly onBackupsChanged: () => void;
   /** A backup of a locked phone waits here for the unlock instead of failing (issue 12). */
-  readonly unlock?: Pick<UnlockWatcher, 'isLocked' | 'waitForUnlock'>;
+  readonly unlock?: Pick<UnlockWatcher, 'isLocked' | 'lockedNow' | 'waitForUnlock'>;
   /** Obtains backup passwords (remembered, or asked through the one password prompt). */
   readonly passwords: PasswordBroker;
   /** The phone's name for the prompt's sentence. */
@@ -75,11 +76,12 @@ export class BackupService {
     const jobId = this.options.jobs.start(udid, 'backup', async (context) => {
       const { signal, report } = context;
       const unlock = this.options.unlock;
-      if (unlock?.isLocked(udid)) {
+      const waitForUnlock = async (): Promise<void> => {
         report({ waitingFor: 'unlock' });
-        await unlock.waitForUnlock(udid, signal);
+        await unlock?.waitForUnlock(udid, signal);
         report({ waitingFor: undefined });
-      }
+      };
+      if (unlock?.isLocked(udid)) await waitForUnlock();
       const run = (withPassword: string | undefined) =>
         backends.backup.runBackup({
           udid,
@@ -94,9 +96,19 @@ export class BackupService {
           ...(withPassword ? { password: withPassword } : {}),
         });
       // With the Camera Roll in, the engine never needs the password: do not even look it up.
-      const result = cameraRoll
-        ? await run(password)
-        : await this.withPassword({ udid, reason: 'backup', automatic }, run, { explicit: password, required: false, folder: path.join(backupRoot, udid), context });
+      const attempt = () =>
+        cameraRoll ? run(password) : this.withPassword({ udid, reason: 'backup', automatic }, run, { explicit: password, required: false, folder: path.join(backupRoot, udid), context });
+      let result: Awaited<ReturnType<typeof attempt>>;
+      try {
+        result = await attempt();
+      } catch (error) {
+        // The screen locked itself since Lifeboat last looked (no event says so) and the phone refused
+        // the backup (208, §7.2). Still locked when read again: wait for the unlock as for a phone
+        // known to be locked, then go on, instead of failing. A declined passcode leaves it unlocked.
+        if (!unlock || !isDeviceLocked(error) || signal.aborted || !(await unlock.lockedNow(udid))) throw error;
+        await waitForUnlock();
+        result = await attempt();
+      }
       await this.reload();
       const made = result.backupPath ? await this.requireCatalog().findByPath(result.backupPath) : undefined;
       return made ? { backupId: made.id } : {};
@@ -283,4 +295,9 @@ export class BackupService {
   private target(udid: string): { udid: string; muxAddress?: string } {
     return this.options.muxAddress ? { udid, muxAddress: this.options.muxAddress } : { udid };
   }
+}
+
+/** The phone refused because its screen is locked (BackupError device-locked: 208 or PasswordProtected). */
+function isDeviceLocked(error: unknown): boolean {
+  return error instanceof BackupError && error.code === 'device-locked';
 }

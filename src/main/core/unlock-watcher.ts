@@ -33,6 +33,17 @@ export class UnlockWatcher {
     return isLockedPhone(this.manager.get(udid));
   }
 
+  /**
+   * Reads the phone's lock state again, now: a screen that locked itself since the last look sends
+   * no event, so only a fresh lockdown read (§2.4 PasswordProtected) tells a refusal from the phone
+   * (208, "Device locked") apart from a passcode the person declined. Starts the watch when locked.
+   */
+  async lockedNow(udid: string): Promise<boolean> {
+    await this.manager.refresh(udid).catch(() => undefined);
+    this.sync();
+    return this.isLocked(udid);
+  }
+
   /** Call after every change of the device list: starts or stops polling, wakes waiters. */
   sync(): void {
     for (const waiter of [...this.waiters]) waiter.check();
