@@ -141,9 +141,13 @@ describe('app core', () => {
     const phases: string[] = [];
     app.on('notify', (notice) => notices.push(notice.body ?? notice.title));
     app.on('job:progress', (progress) => phases.push(progress.phase));
+    const name = (await app.invoke('devices:list', {})).find((d) => d.udid === device.udid)?.name;
+    expect(name).toBeTruthy();
     const finished = nextFinished(app);
     await app.invoke('restore:start', { udid: device.udid, backupId: 'any' });
     expect((await finished).outcome).toBe('succeeded');
+    // Named as before the restart, though the phone back from it has not said its name yet.
+    expect(notices).toContain(`Restore of ${name} finished`);
     expect(phases).toContain('restarting');
     expect(notices.filter((text) => /unplugged|is connected/.test(text))).toEqual([]);
     expect(runs).toEqual([{ system: true }]);

@@ -35,7 +35,17 @@ export class DeviceService {
     const connected = manager.list().map((device) =>
       connectedDeviceView(device, { settings: settings.device(device.udid), lastBackupAt: lastBackupAt(device.udid), activeJobId: jobs.activeJobFor(device.udid) }),
     );
-    for (const device of connected) this.lastSeen.set(device.udid, { udid: device.udid, name: device.name, productType: device.productType, productVersion: device.productVersion, serialNumber: device.serialNumber });
+    // A phone just back from a restart has not said its name yet: keep what it said before.
+    for (const device of connected) {
+      const before = this.lastSeen.get(device.udid);
+      this.lastSeen.set(device.udid, {
+        udid: device.udid,
+        name: device.name ?? before?.name,
+        productType: device.productType ?? before?.productType,
+        productVersion: device.productVersion ?? before?.productVersion,
+        serialNumber: device.serialNumber ?? before?.serialNumber,
+      });
+    }
     const seen = new Set(connected.map((device) => device.udid));
     const knownDevices = this.options.knownDevices();
     // A phone away for a job's sake (a restore's restart) stays listed even with no backup of its own.
