@@ -1,7 +1,7 @@
 /**
  * Memory for uploads that do not arrive whole in the socket's buffers (videos, and any file the
- * fast path could not take). Their pieces are lent from reused read memory (IncomingFile.chunks
- * with `lend`), so each is copied once, at once, into these buffers, which are written from and
+ * fast path could not take). Their pieces are lent from reused read memory (IncomingFile.lentPieces),
+ * so each is copied once, within its loan, into these buffers, which are written from and
  * then used again. Before, every piece was copied into a fresh buffer, and V8 answered the
  * gigabyte of new memory per large backup with about a hundred full collections (bench/README.md).
  */
@@ -56,8 +56,8 @@ export class GatheredContent {
     return this.buffers.length > 1 || (this.buffers.length === 1 && this.lastUsed === GATHER_BUFFER_BYTES);
   }
 
-  /** Copies `piece` in: after this the caller's memory (lent or not) is no longer needed. */
-  append(piece: Uint8Array): void {
+  /** Copies `piece` in (after this the caller's memory, lent or not, is no longer needed); returns its length. */
+  append(piece: Uint8Array): number {
     let offset = 0;
     while (offset < piece.length) {
       let last = this.buffers.at(-1);
@@ -72,6 +72,7 @@ export class GatheredContent {
       offset += count;
     }
     this.gathered += piece.length;
+    return piece.length;
   }
 
   /** Everything gathered, as views, without taking it: valid until `takeAll` or `release`. */

@@ -72,11 +72,13 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
       // The usual case, without a promise per file: complete in memory, its folder already
       // checked, and nothing else on its way to the same name.
       if (paths.isParentChecked(target) && !inFlight.has(target)) {
-        const whole = file.takeCompleteContent();
-        if (whole !== undefined) {
-          for (const piece of whole) progress.bytesReceived(piece.length);
-          const queued = context.fileWriter.write(target, whole);
-          if (queued !== undefined) await queued;
+        // The writer copies the lent pieces before it returns (whole-file-writer.ts).
+        const taken = file.withCompleteContent((pieces) => {
+          for (const piece of pieces) progress.bytesReceived(piece.length);
+          return context.fileWriter.write(target, pieces);
+        });
+        if (taken !== undefined) {
+          if (taken.value !== undefined) await taken.value;
           paths.known.addOwnFile(target);
           progress.fileFinished();
           progress.reportThrottled();
@@ -125,7 +127,7 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
 
 /**
  * Reads one file off the wire and hands its writing to the queue. Its pieces are lent by the
- * socket reader and copied at once into the run's reused gathering buffers (gathered-content.ts).
+ * socket reader and copied within the loan into the run's reused gathering buffers (gathered-content.ts).
  * Up to WHOLE_FILE_BYTES the file is kept whole; past that it is streamed into a temporary file
  * a buffer at a time, with one write in flight while the next bytes are read.
  */
@@ -157,10 +159,10 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
     })();
   };
   try {
-    for await (const chunk of file.chunks({ lend: true })) {
-      gathered.append(chunk);
-      progress.bytesReceived(chunk.length);
-      total += chunk.length;
+    // Each lent piece is copied into the run's gathering buffers within its loan.
+    for await (const length of file.lentPieces((piece) => gathered.append(piece))) {
+      progress.bytesReceived(length);
+      total += length;
       if (total > WHOLE_FILE_BYTES && gathered.hasFullBuffer) {
         if (output === undefined) {
           await inFlight.get(target);
@@ -224,7 +226,7 @@ async function receiveOne(file: IncomingFile, target: string, context: DriveCont
 async function countedSkip(file: IncomingFile, context: DriveContext): Promise<void> {
   try {
     // Only counted, never kept: the pieces can be lent.
-    for await (const chunk of file.chunks({ lend: true })) context.progress.bytesReceived(chunk.length);
+    for await (const length of file.lentPieces((piece) => piece.length)) context.progress.bytesReceived(length);
   } catch (error) {
     if (!(error instanceof RemoteFileError)) throw error;
   }

@@ -149,8 +149,8 @@ export class BackgroundFileWriter implements WholeFileWriter {
     let length = 0;
     for (const piece of pieces) length += piece.length;
     if (this.mustWait(length)) {
-      // The caller may pass lent read memory (ByteReader.borrowBufferedPieces), reused once it
-      // waits: the file is copied into a batch buffer of its own now and posted when there is
+      // The caller may pass lent read memory (ByteReader.lendBufferedPieces), whose loan ends when
+      // this call returns: the file is copied into a batch buffer of its own now and posted when there is
       // room. Only one file waits at a time (the caller waits for it), so memory stays bounded.
       const buffer = this.takeBuffer(length);
       copyPieces(buffer, 0, pieces);

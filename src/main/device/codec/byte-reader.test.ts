@@ -20,10 +20,10 @@ describe('ByteReader reads that do not copy', () => {
     expect(reader.peekByte(9)).toBeUndefined();
     expect(reader.peekUInt32BE(6)).toBeUndefined();
     reader.takeBuffered(4);
-    const pieces = reader.borrowBufferedPieces(5);
-    expect(Buffer.concat(pieces)).toEqual(Buffer.from([1, 2, 3, 4, 5]));
+    const [whole, firstBuffer] = reader.lendBufferedPieces(5, (pieces) => [Buffer.concat(pieces), pieces[0]?.buffer] as const);
+    expect(whole).toEqual(Buffer.from([1, 2, 3, 4, 5]));
     // A view of the arrived piece, not a copy.
-    expect(pieces[0]?.buffer).toBe(second.buffer);
+    expect(firstBuffer).toBe(second.buffer);
     expect(reader.bufferedBytes).toBe(0);
     expect(() => reader.takeBuffered(1)).toThrow(/buffered/);
   });

@@ -21,7 +21,7 @@ interface PendingRead {
   readonly size: number;
   /**
    * exact: `size` bytes; some: whatever has arrived (up to `size`); lend: the same, lent rather
-   * than copied (borrowSome); peek: nothing taken, once `size` are buffered.
+   * than copied (lendSome); peek: nothing taken, once `size` are buffered.
    */
   readonly mode: 'exact' | 'some' | 'lend' | 'peek';
   readonly resolve: (bytes: Buffer) => void;
@@ -48,7 +48,7 @@ const EMPTY = Buffer.alloc(0);
  *
  * Over a socket that reads into reused memory (`readBuffers`, see read-buffer-pool.ts) every
  * consumed byte is given back to the pool, and what the reader hands out is a copy, except the
- * pieces `borrowBufferedPieces` lends.
+ * pieces lent to a synchronous callback (`lendBufferedPieces`, `lendSome`).
  */
 export class ByteReader {
   private chunks: Buffer[] = [];
@@ -93,12 +93,13 @@ export class ByteReader {
   }
 
   /**
-   * readSome, but over reused read memory the bytes are lent, not copied: like the pieces of
-   * borrowBufferedPieces, valid only until the borrower's code next waits for anything (the next
-   * borrowSome included). For content copied at once into the consumer's own memory (videos).
+   * readSome, but the bytes are lent to `use`, not copied, even out of reused read memory: for
+   * content copied at once into the consumer's own memory (videos). The loan ends when `use`
+   * returns (see lendBufferedPieces); resolves to what `use` returned.
    */
-  borrowSome(max: number, timeoutMs = this.defaultTimeoutMs): Promise<Buffer> {
-    return this.readUpTo(max, 'lend', timeoutMs);
+  async lendSome<T>(max: number, use: (piece: Buffer) => T, timeoutMs = this.defaultTimeoutMs): Promise<T> {
+    const piece = await this.readUpTo(max, 'lend', timeoutMs);
+    return this.lend([piece], () => use(piece));
   }
 
   private readUpTo(max: number, mode: 'some' | 'lend', timeoutMs: number): Promise<Buffer> {
@@ -229,25 +230,50 @@ export class ByteReader {
   }
 
   /**
-   * Lends `size` already-buffered bytes as the pieces they arrived in (views, not copies), for
-   * content that is only passed on, so a multi-megabyte block is not gathered into a new buffer.
-   * Over reused read memory the pieces are valid only until the borrower's code next waits for
-   * anything (an await on I/O, a timer): copy them before that (the file writer does).
+   * Lends `size` already-buffered bytes to `use` as the pieces they arrived in (views, not
+   * copies), for content that is only passed on, so a multi-megabyte block is not gathered into a
+   * new buffer. The loan is the synchronous call: when `use` returns the bytes go back to reused
+   * read memory (and, in a poisoning pool, are overwritten), so `use` copies what it keeps
+   * (the file writer does) and cannot wait for anything while it holds them.
    */
-  borrowBufferedPieces(size: number): Buffer[] {
-    if (this.pending) throw new Error('ByteReader: borrowBufferedPieces during a pending read.');
+  lendBufferedPieces<T>(size: number, use: (pieces: readonly Buffer[]) => T): T {
+    return this.lendBufferedRuns([{ skip: 0, take: size }], use);
+  }
+
+  /**
+   * lendBufferedPieces for content interleaved with framing: for each run, `skip` bytes are
+   * dropped and the next `take` lent, all in one loan (a DeviceLink upload's FILE_DATA blocks
+   * between their headers, §3.6.2).
+   */
+  lendBufferedRuns<T>(runs: readonly { readonly skip: number; readonly take: number }[], use: (pieces: readonly Buffer[]) => T): T {
+    if (this.pending) throw new Error('ByteReader: lendBufferedPieces during a pending read.');
+    const size = runs.reduce((sum, run) => sum + run.skip + run.take, 0);
     if (size > this.buffered) throw new Error(`ByteReader: only ${this.buffered} of ${size} bytes are buffered.`);
     const pieces: Buffer[] = [];
-    let remaining = size;
-    while (remaining > 0) {
-      const chunk = this.chunks[0] as Buffer;
-      const count = Math.min(chunk.length, remaining);
-      pieces.push(count === chunk.length ? chunk : chunk.subarray(0, count));
-      this.consumeHead(chunk, count);
-      remaining -= count;
+    for (const run of runs) {
+      this.skipBuffered(run.skip);
+      let remaining = run.take;
+      while (remaining > 0) {
+        const chunk = this.chunks[0] as Buffer;
+        const count = Math.min(chunk.length, remaining);
+        pieces.push(count === chunk.length ? chunk : chunk.subarray(0, count));
+        // Released when the loan ends (lend): a lent slab is not read into meanwhile.
+        this.consumeHead(chunk, count, false);
+        remaining -= count;
+      }
+      this.buffered -= run.take;
     }
-    this.buffered -= size;
-    return pieces;
+    return this.lend(pieces, () => use(pieces));
+  }
+
+  /** Runs `use` while `pieces` (consumed, not yet released) are lent; then ends the loan and releases them. */
+  private lend<T>(pieces: readonly Buffer[], use: () => T): T {
+    try {
+      return use();
+    } finally {
+      this.readBuffers?.endLoan(pieces);
+      for (const piece of pieces) this.readBuffers?.release(piece, piece.length);
+    }
   }
 
   /**
@@ -348,7 +374,8 @@ export class ByteReader {
     let result: Buffer;
     if (first.length >= size && (lend || this.readBuffers?.owns(first) !== true)) {
       result = first.subarray(0, size);
-      this.consumeHead(first, size);
+      // A lent view is released when its loan ends (lend), not now.
+      this.consumeHead(first, size, !lend);
     } else {
       result = Buffer.allocUnsafe(size);
       let filled = 0;
@@ -364,10 +391,10 @@ export class ByteReader {
     return result;
   }
 
-  /** Drops `count` bytes of the first chunk (`chunk`), giving reused read memory back. */
-  private consumeHead(chunk: Buffer, count: number): void {
+  /** Drops `count` bytes of the first chunk (`chunk`), giving reused read memory back unless they are being lent. */
+  private consumeHead(chunk: Buffer, count: number, release = true): void {
     if (count === chunk.length) this.chunks.shift();
     else this.chunks[0] = chunk.subarray(count);
-    this.readBuffers?.release(chunk, count);
+    if (release) this.readBuffers?.release(chunk, count);
   }
 }

@@ -8,15 +8,37 @@
  * taken from here instead, and ByteReader gives each region back as it consumes the bytes.
  *
  * Safety rule: a slab is read into again only when every byte the socket put in it has been
- * released by the reader. ByteReader copies whatever it hands out, except for pieces it lends
- * (`borrowBufferedPieces`), which the borrower must use before its code waits for anything: the
- * socket can only read again once the event loop polls, after the borrower's synchronous code.
+ * released by the reader. ByteReader copies whatever it hands out, except for pieces it lends, and
+ * it lends only to a synchronous callback (`lendBufferedPieces`, `lendSome`): the loan ends when
+ * the callback returns, and only then are the bytes released. Code cannot wait for anything while
+ * holding lent memory, so no rule in a comment has to be remembered by the layers above.
+ *
+ * Poisoning (`poison`, on in the test suite through LIFEBOAT_POISON_LENT_MEMORY=1): when a loan
+ * ends the lent bytes are overwritten, and so is a whole slab when it goes back for reuse, so a
+ * piece kept past its callback (stored, or used after an `await` inside an async callback) reads
+ * as POISON_BYTE at once instead of as whatever the socket happens to put there later.
  */
 export interface ReadBufferReleaser {
   /** `count` bytes of `piece` (a view of a slab this pool lent to the socket) are consumed. */
   release(piece: Uint8Array, count: number): void;
   /** Whether `piece` lies in memory of this pool, which will be read into again. */
   owns(piece: Uint8Array): boolean;
+  /** A loan of `pieces` is over (just before they are released): the pool may poison them. */
+  endLoan(pieces: readonly Uint8Array[]): void;
+}
+
+/** What poisoned memory reads as: 0xDB ("dead buffer"), unlikely to pass as a real file's bytes. */
+export const POISON_BYTE = 0xdb;
+
+/** Whether pools poison by default: the test suite's mode (vitest.config.ts), never the app's. */
+export function poisonsLentMemoryByDefault(): boolean {
+  return process.env.LIFEBOAT_POISON_LENT_MEMORY === '1';
+}
+
+export interface ReadBufferPoolOptions {
+  readonly slabBytes?: number;
+  /** Overwrite lent bytes when their loan ends and slabs when they are reused (see above). */
+  readonly poison?: boolean;
 }
 
 interface Slab {
@@ -39,8 +61,18 @@ export class ReadBufferPool implements ReadBufferReleaser {
   /** Where the next read goes in the current slab. */
   private offset = 0;
 
-  constructor(private readonly slabBytes = SLAB_BYTES) {
+  private readonly slabBytes: number;
+  private readonly poison: boolean;
+
+  constructor(options: ReadBufferPoolOptions = {}) {
+    this.slabBytes = options.slabBytes ?? SLAB_BYTES;
+    this.poison = options.poison ?? poisonsLentMemoryByDefault();
     this.current = this.newSlab();
+  }
+
+  /** Whether this pool overwrites memory whose loan ended (for tests to check their mode). */
+  get poisons(): boolean {
+    return this.poison;
   }
 
   /** The region the socket reads into next (Node's `onread.buffer`). */
@@ -72,6 +104,11 @@ export class ReadBufferPool implements ReadBufferReleaser {
     return this.slabs.has(piece.buffer);
   }
 
+  endLoan(pieces: readonly Uint8Array[]): void {
+    if (!this.poison) return;
+    for (const piece of pieces) if (this.owns(piece)) piece.fill(POISON_BYTE);
+  }
+
   /** Slabs in use or spare (for tests and the benchmark's memory notes). */
   get slabCount(): number {
     return this.slabs.size;
@@ -85,6 +122,7 @@ export class ReadBufferPool implements ReadBufferReleaser {
   }
 
   private retire(slab: Slab): void {
+    if (this.poison) slab.memory.fill(POISON_BYTE);
     if (this.spare.length < MAX_SPARE_SLABS) {
       this.spare.push(slab);
     } else {

@@ -238,9 +238,9 @@ describe('DeviceLink upload stream: files already complete in memory (fast path)
     for await (const file of receiveFilesFromDevice(reader)) {
       let content = '';
       try {
-        const whole = stepwise ? undefined : file.takeCompleteContent();
+        const whole = stepwise ? undefined : file.withCompleteContent((pieces) => Buffer.concat(pieces).toString('latin1'));
         if (whole !== undefined) wholeFiles += 1;
-        if (whole !== undefined) content = Buffer.concat(whole).toString('latin1');
+        if (whole !== undefined) content = whole.value;
         else for await (const chunk of file.chunks()) content += chunk.toString('latin1');
         seen.push({ name: file.deviceName, destination: file.destinationPath, content });
       } catch (error) {
@@ -313,7 +313,7 @@ describe('DeviceLink upload stream over reused read memory', () => {
     });
     server.listen(0, '127.0.0.1');
     await eventOnce(server, 'listening');
-    const pool = new ReadBufferPool(256 * 1024);
+    const pool = new ReadBufferPool({ slabBytes: 256 * 1024 });
     const socket: net.Socket = net.connect({
       host: '127.0.0.1',
       port: (server.address() as net.AddressInfo).port,
@@ -325,11 +325,11 @@ describe('DeviceLink upload stream over reused read memory', () => {
       let lent = 0;
       for await (const file of receiveFilesFromDevice(reader)) {
         const index = received.length;
-        const whole = index % 2 === 0 ? file.takeCompleteContent() : undefined;
+        // Copied within the loan, as the file writer does; then the socket reads on.
+        const whole = index % 2 === 0 ? file.withCompleteContent((pieces) => Buffer.concat(pieces)) : undefined;
         if (whole !== undefined) {
           lent += 1;
-          // Copy at once, as the file writer does; then let the socket read on.
-          received.push(Buffer.concat(whole));
+          received.push(whole.value);
           await new Promise((resolve) => setTimeout(resolve, 2));
           continue;
         }
@@ -337,8 +337,8 @@ describe('DeviceLink upload stream over reused read memory', () => {
         // Most are lent (the engine copies them into its own buffers at once); some are copies.
         const lend = index % 4 !== 1;
         try {
-          for await (const piece of file.chunks({ lend })) {
-            pieces.push(lend ? Buffer.from(piece) : piece);
+          for await (const piece of lend ? file.lentPieces((lentPiece) => Buffer.from(lentPiece)) : file.chunks()) {
+            pieces.push(piece);
             if (pieces.length % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
           }
           received.push(Buffer.concat(pieces));

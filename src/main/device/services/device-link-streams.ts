@@ -133,26 +133,27 @@ export interface IncomingFile {
   /** Content bytes received so far. */
   readonly bytesReceived: number;
   /**
-   * The content, piece by piece. Consume it (or call `skip`) before asking for the next file.
-   * Ends normally after SUCCESS; throws RemoteFileError if the device gave up on this file (the
-   * upload goes on with the next one) or another ServiceError if the stream is broken.
-   * With `lend`, the pieces may sit in reused read memory: copy each before waiting for anything
-   * but the next piece (asking for the next piece ends the loan of this one).
+   * The content, piece by piece, each a copy the consumer may keep. Consume it (or call `skip`)
+   * before asking for the next file. Ends normally after SUCCESS; throws RemoteFileError if the
+   * device gave up on this file (the upload goes on with the next one) or another ServiceError if
+   * the stream is broken.
    */
-  chunks(options?: ChunkOptions): AsyncIterable<Buffer>;
+  chunks(): AsyncIterable<Buffer>;
+  /**
+   * chunks() without the copies: each piece is lent to `use` (it may sit in reused read memory,
+   * codec/read-buffer-pool.ts), which copies what it keeps before it returns; the iteration yields
+   * what `use` returned. The loop body never sees a piece, so it may wait for anything.
+   */
+  lentPieces<T>(use: (piece: Buffer) => T): AsyncIterable<T>;
   /**
    * The whole content at once, without waiting, when the file arrived complete and has not been
-   * read yet (the usual case up to ~8 MiB); otherwise undefined, and chunks() is the way. The
-   * pieces are lent (they may sit in reused read memory): copy them before waiting for anything.
+   * read yet (the usual case up to ~8 MiB), lent to `use` for the length of the call (copy what
+   * you keep, as the file writer does); `{ value }` is what `use` returned. Undefined when the
+   * file is not complete yet: then chunks() or lentPieces() is the way.
    */
-  takeCompleteContent(): readonly Buffer[] | undefined;
+  withCompleteContent<T>(use: (pieces: readonly Buffer[]) => T): { readonly value: T } | undefined;
   /** Reads and drops the rest of this file's content; a device-side failure is not an error here. */
   skip(): Promise<void>;
-}
-
-export interface ChunkOptions {
-  /** Lend the pieces instead of copying them out of reused read memory (ByteReader.borrowSome). */
-  readonly lend?: boolean;
 }
 
 export interface ReceiveFilesOptions {
@@ -262,42 +263,42 @@ class UploadedFile implements IncomingFile {
     return this.received;
   }
 
-  chunks(options: ChunkOptions = {}): AsyncIterable<Buffer> {
-    if (this.state !== 'pending') {
-      throw new ServiceError('invalid-argument', `The content of ${this.destinationPath} was already read; it can be read only once.`);
-    }
-    this.state = 'reading';
+  chunks(): AsyncIterable<Buffer> {
+    this.startReading();
     // A complete record is read like any other (its blocks are buffered, so no read waits).
-    return this.readBlocks(options.lend === true);
+    return this.readBlocks(async (max) => {
+      const piece = await this.reader.readSome(max, this.timeoutMs);
+      return { length: piece.length, value: piece };
+    });
   }
 
-  /**
-   * Lends the content of a complete record, block headers and SUCCESS consumed (§3.6.2). The
-   * pieces may sit in reused read memory: use them before waiting for anything (ByteReader).
-   */
-  takeCompleteContent(): readonly Buffer[] | undefined {
+  lentPieces<T>(use: (piece: Buffer) => T): AsyncIterable<T> {
+    this.startReading();
+    return this.readBlocks((max) => this.reader.lendSome(max, (piece) => ({ length: piece.length, value: use(piece) }), this.timeoutMs));
+  }
+
+  /** The content of a complete record, block headers and SUCCESS consumed (§3.6.2), lent to `use`. */
+  withCompleteContent<T>(use: (pieces: readonly Buffer[]) => T): { readonly value: T } | undefined {
     if (this.state !== 'pending' || this.completeBlockLengths === undefined) return undefined;
-    const content: Buffer[] = [];
-    for (const dataLength of this.completeBlockLengths) {
-      this.reader.skipBuffered(5);
-      if (dataLength > 0) content.push(...this.reader.borrowBufferedPieces(dataLength));
-      this.received += dataLength;
-    }
+    this.state = 'done';
+    // Each FILE_DATA block: a 5-byte header (u32 length + code) skipped, its payload lent.
+    const runs = this.completeBlockLengths.map((take) => ({ skip: 5, take }));
+    for (const run of runs) this.received += run.take;
+    const value = this.reader.lendBufferedRuns(runs, use);
     const successLength = this.reader.peekUInt32BE(0) as number;
     this.reader.skipBuffered(4 + successLength);
-    this.state = 'done';
-    return content;
+    return { value };
   }
 
   async skip(): Promise<void> {
     if (this.state === 'done') return;
     // Already buffered whole: take it and drop it, without a read per block.
-    if (this.state === 'pending' && this.takeCompleteContent() !== undefined) return;
+    if (this.state === 'pending' && this.withCompleteContent(() => undefined) !== undefined) return;
     if (this.state === 'broken') throw new ServiceError('protocol', `The upload stream broke while reading ${this.destinationPath}.`);
+    if (this.state === 'pending') this.state = 'reading';
     // Dropped pieces are never kept, so they can be lent rather than copied.
-    const blocks = this.state === 'pending' ? this.chunks({ lend: true }) : this.readBlocks(true);
     try {
-      for await (const _piece of blocks) {
+      for await (const _length of this.readBlocks((max) => this.reader.lendSome(max, (piece) => ({ length: piece.length, value: piece.length }), this.timeoutMs))) {
         // dropped
       }
     } catch (error) {
@@ -305,18 +306,25 @@ class UploadedFile implements IncomingFile {
     }
   }
 
-  private async *readBlocks(lend: boolean): AsyncGenerator<Buffer, void, undefined> {
+  private startReading(): void {
+    if (this.state !== 'pending') {
+      throw new ServiceError('invalid-argument', `The content of ${this.destinationPath} was already read; it can be read only once.`);
+    }
+    this.state = 'reading';
+  }
+
+  /** The blocks of the content, each FILE_DATA piece read by `readPiece` (copied or lent), as it returns them. */
+  private async *readBlocks<T>(readPiece: (max: number) => Promise<{ readonly length: number; readonly value: T }>): AsyncGenerator<T, void, undefined> {
     const what = `the upload of ${this.destinationPath}`;
     try {
       for (;;) {
         // Finish the data block a consumer may have stopped in the middle of before the next header.
         while (this.dataRemaining > 0) {
           // Pieces as they arrived: never gathered here. Lent ones are views of reused read memory.
-          const max = Math.min(this.dataRemaining, UPLOAD_PIECE_BYTES);
-          const piece = await (lend ? this.reader.borrowSome(max, this.timeoutMs) : this.reader.readSome(max, this.timeoutMs));
+          const piece = await readPiece(Math.min(this.dataRemaining, UPLOAD_PIECE_BYTES));
           this.dataRemaining -= piece.length;
           this.received += piece.length;
-          yield piece;
+          yield piece.value;
         }
         const length = await this.reader.readUInt32BE(this.timeoutMs);
         if (length === 0) throw new ServiceError('protocol', `The device sent an empty block in ${what}.`);

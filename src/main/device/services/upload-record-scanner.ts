@@ -19,7 +19,7 @@ const WHOLE_RECORD_BYTES = 8 * 1024 * 1024 + 64 * 1024;
  * FILE_DATA blocks, SUCCESS) as it arrives, remembering how far it got, and once it is whole takes
  * its names and measures its blocks; `'end'` for the stream's `u32 0`; `{ waitFor }` for the
  * buffered byte count worth waiting for. The content stays in the reader until the consumer takes
- * it (UploadedFile.takeCompleteContent), so lent pieces go straight to the code that uses them.
+ * it (UploadedFile.withCompleteContent), so lent pieces go straight to the code that uses them.
  * Anything else (a REMOTE_ERROR or odd block, a length over a limit, a record too big to wait for)
  * gives undefined having consumed nothing, and the step-by-step reader handles it with its checks.
  */
