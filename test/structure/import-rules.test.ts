@@ -49,6 +49,18 @@ describe('package.json dependencies', () => {
   });
 });
 
+describe('one decoder per format', () => {
+  it('reads archived MBFile records (Manifest.db file records) in one module only', () => {
+    // The catalog, the browser and the store each had their own; they disagreed on a missing date.
+    const decoders = [...readImportGraph(REPO_ROOT).edges.keys()].filter((file) => {
+      if (!file.startsWith('src/main/')) return false;
+      const text = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+      return text.includes('$objects') && text.includes('EncryptionKey');
+    });
+    expect(decoders).toEqual(['src/main/backup/store/manifest-db.ts']);
+  });
+});
+
 describe('the checks themselves', () => {
   it('find a cycle through three modules and one module importing itself', () => {
     const edges = new Map([

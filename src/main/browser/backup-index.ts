@@ -4,10 +4,9 @@ import path from 'node:path';
 import { BackupError } from '../backup/backup-error';
 import { mbdbRows } from '../backup/catalog/manifest-mbdb';
 import { MANIFEST_DB, openManifestDb } from '../backup/catalog/manifest-source';
-import { entryKindOf, type EntryKind } from '../backup/catalog/mbfile-fields';
+import { decodeMbFile, manifestEntryKind, type ManifestEntryKind } from '../backup/store';
 import type { BackupKeys } from '../backup/crypto';
 import { contentPathOf, iterateUntrusted, readingUntrusted, readRegularFileSync } from '../backup/store';
-import { decodeMbFileRecord } from './mbfile-record';
 
 /**
  * The searchable file list of one backup: its Manifest.db (protocol.md §5.6), decrypted in memory
@@ -22,7 +21,7 @@ export interface IndexedEntry {
   readonly fileId: string;
   readonly domain: string;
   readonly relativePath: string;
-  readonly kind: EntryKind;
+  readonly kind: ManifestEntryKind;
   /** Plaintext bytes (0 for directories and links). */
   readonly size: number;
   readonly mode: number;
@@ -115,7 +114,7 @@ export class BackupIndex {
     const db = new Database(':memory:');
     db.exec('CREATE TABLE Files (fileID TEXT, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB, size INTEGER, mode INTEGER)');
     const insert = db.prepare('INSERT INTO Files VALUES (?, ?, ?, ?, NULL, ?, ?)');
-    const flagsOf: Record<EntryKind, number> = { file: 1, directory: 2, symlink: 4, other: 0 };
+    const flagsOf: Record<ManifestEntryKind, number> = { file: 1, directory: 2, symlink: 4, other: 0 };
     db.transaction(() => {
       for (const row of mbdbRows(bytes)) insert.run(row.fileId, row.domain, row.relativePath, flagsOf[row.kind], row.size, row.kind === 'directory' ? 0o40755 : 0o100644);
     })();
@@ -232,14 +231,14 @@ export class BackupIndex {
   private describe(raw: RawRow): IndexedEntry {
     const fileId = String(raw.fileID);
     if (this.format === 'manifest-mbdb') {
-      const kind = entryKindOf(Number(raw.flags), Number(raw.mode ?? 0));
+      const kind = manifestEntryKind(Number(raw.flags), Number(raw.mode ?? 0));
       return {
         fileId, domain: raw.domain, relativePath: raw.relativePath, kind, size: Number(raw.size ?? 0), mode: Number(raw.mode ?? 0),
         lastModified: undefined, linkTarget: undefined, encryptionKey: undefined, contentPath: kind === 'file' ? contentPathOf('manifest-mbdb', fileId) : undefined,
       };
     }
-    const record = raw.file && raw.file.length > 0 ? decodeMbFileRecord(raw.file) : undefined;
-    const kind = entryKindOf(Number(raw.flags), record?.mode ?? 0);
+    const record = raw.file && raw.file.length > 0 ? decodeMbFile(raw.file, Number(raw.flags)) : undefined;
+    const kind = record?.kind ?? manifestEntryKind(Number(raw.flags), 0);
     return {
       fileId,
       domain: String(raw.domain),
@@ -248,7 +247,7 @@ export class BackupIndex {
       size: kind === 'file' ? (record?.size ?? 0) : 0,
       mode: record?.mode ?? 0,
       lastModified: record?.lastModified,
-      linkTarget: record?.linkTarget,
+      linkTarget: record?.target,
       encryptionKey: kind === 'file' ? record?.encryptionKey : undefined,
       contentPath: kind === 'file' ? contentPathOf('manifest-db', fileId) : undefined,
     };

@@ -9,7 +9,7 @@ import { discoverBackups } from './backup-discovery';
 import { inspectBackup } from './backup-inspection';
 import { catalogRows, openManifestDb } from './manifest-source';
 import { mbdbRows } from './manifest-mbdb';
-import { decodeMbFileFields, entryKindOf } from './mbfile-fields';
+import { decodeMbFile, manifestEntryKind } from '../store';
 
 function archive(objects: unknown[]): Buffer {
   return encodePlist({ $version: 100000, $archiver: 'NSKeyedArchiver', $top: { root: new PlistUid(1) }, $objects: objects as never }, 'binary');
@@ -23,20 +23,26 @@ describe('MBFile fields (protocol.md §5.6)', () => {
   it('follows EncryptionKey → {NS.data: UID} → bytes, and reads Size and Mode', () => {
     const key = crypto.randomBytes(44);
     const blob = archive(['$null', { Size: 9, Mode: 0o100755, EncryptionKey: new PlistUid(2), $class: new PlistUid(5) }, { 'NS.data': new PlistUid(3), $class: new PlistUid(4) }, key, { $classname: 'NSMutableData' }, { $classname: 'MBFile' }]);
-    const fields = decodeMbFileFields(blob);
+    const fields = decodeMbFile(blob);
     expect(fields.size).toBe(9);
     expect(fields.mode).toBe(0o100755);
     expect(fields.encryptionKey?.equals(key)).toBe(true);
   });
 
   it('refuses a blob that is not an archived MBFile with a sentence', () => {
-    expect(() => decodeMbFileFields(Buffer.from('nonsense'))).toThrow(/unreadable file record/);
-    expect(() => decodeMbFileFields(encodePlist({ hello: 'world' }, 'binary'))).toThrow(/not an archived MBFile/);
+    expect(() => decodeMbFile(Buffer.from('nonsense'))).toThrow(/unreadable file record/);
+    expect(() => decodeMbFile(encodePlist({ hello: 'world' }, 'binary'))).toThrow(/not an archived MBFile/);
+  });
+
+  it('says a record has no modification date rather than dating it 1970, and reads one that has', () => {
+    const plain = (fields: Record<string, unknown>): Buffer => archive(['$null', { Size: 1, Mode: 0o100644, ...fields, $class: new PlistUid(2) }, { $classname: 'MBFile' }]);
+    expect(decodeMbFile(plain({})).lastModified).toBeUndefined();
+    expect(decodeMbFile(plain({ LastModified: 1_700_000_000 })).lastModified).toBe(1_700_000_000);
   });
 
   it('falls back to the Mode type bits when flags is 0', () => {
-    expect([entryKindOf(1, 0), entryKindOf(2, 0), entryKindOf(4, 0)]).toEqual(['file', 'directory', 'symlink']);
-    expect([entryKindOf(0, 0o100644), entryKindOf(0, 0o40755), entryKindOf(0, 0o120777), entryKindOf(0, 0)]).toEqual(['file', 'directory', 'symlink', 'other']);
+    expect([manifestEntryKind(1, 0), manifestEntryKind(2, 0), manifestEntryKind(4, 0)]).toEqual(['file', 'directory', 'symlink']);
+    expect([manifestEntryKind(0, 0o100644), manifestEntryKind(0, 0o40755), manifestEntryKind(0, 0o120777), manifestEntryKind(0, 0)]).toEqual(['file', 'directory', 'symlink', 'other']);
   });
 });
 

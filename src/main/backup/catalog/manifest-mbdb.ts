@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { BackupError } from '../backup-error';
 import type { CatalogRow } from './manifest-source';
-import { entryKindOf } from './mbfile-fields';
+import { manifestEntryKind } from '../store';
 
 /**
  * The iOS 5–9 index `Manifest.mbdb` (protocol.md §5.7): `mbdb` + `05 00`, then big-endian records
@@ -81,7 +81,7 @@ export function* mbdbRows(bytes: Buffer): Generator<CatalogRow> {
       cursor.string();
       cursor.string();
     }
-    const kind = entryKindOf(0, mode);
+    const kind = manifestEntryKind(0, mode);
     const fileId = crypto.createHash('sha1').update(`${domain}-${relativePath}`, 'utf8').digest('hex');
     yield { fileId, domain, relativePath, flags: 0, kind, size: kind === 'file' ? size : 0 };
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { decryptManifestDb, isPlaintextSqlite, type BackupKeys } from '../crypto';
 import { iterateUntrusted, openSqliteImage, readManifestDbBytes } from '../store';
-import { decodeMbFileFields, entryKindOf, type EntryKind } from './mbfile-fields';
+import { decodeMbFile, manifestEntryKind, type ManifestEntryKind } from '../store';
 
 /**
  * Reads a backup's Manifest.db (protocol.md §5.6) without ever writing next to it, through the
@@ -17,7 +17,7 @@ export interface CatalogRow {
   readonly domain: string;
   readonly relativePath: string;
   readonly flags: number;
-  readonly kind: EntryKind;
+  readonly kind: ManifestEntryKind;
   /** Plaintext size from the MBFile (0 for directories and links). */
   readonly size: number;
   /** Present on regular files of encrypted backups (§6.5). */
@@ -72,8 +72,8 @@ export function* catalogRows(db: Database.Database, options: { readonly sizes?: 
     const flags = Number(raw.flags ?? 0);
     const flagsTell = flags === 1 || flags === 2 || flags === 4;
     const decode = (wantSizes || !flagsTell) && Buffer.isBuffer(raw.file) && raw.file.length > 0;
-    const fields = decode ? decodeMbFileFields(raw.file as Buffer) : undefined;
-    const kind = entryKindOf(flags, fields?.mode ?? 0);
+    const fields = decode ? decodeMbFile(raw.file as Buffer, flags) : undefined;
+    const kind = fields?.kind ?? manifestEntryKind(flags, 0);
     yield {
       fileId: String(raw.fileID ?? ''),
       domain: String(raw.domain ?? ''),

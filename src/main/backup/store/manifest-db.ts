@@ -17,7 +17,10 @@ export interface ManifestRow {
   readonly file: Buffer;
 }
 
-/** The fields of an archived MBFile (§5.6) a host needs. */
+/**
+ * The fields of an archived MBFile (§5.6) a host needs: the one decoder of Manifest.db file
+ * records, used by the catalog (sizes, encryption), the browser (listing, extraction) and the tests.
+ */
 export interface MbFile {
   readonly relativePath: string | undefined;
   readonly target: string | undefined;
@@ -29,7 +32,8 @@ export interface MbFile {
   readonly inode: number;
   readonly userId: number;
   readonly groupId: number;
-  readonly lastModified: number;
+  /** Unix seconds; undefined when the record has none (the browser then sets no date on an extracted file). */
+  readonly lastModified: number | undefined;
   readonly lastStatusChange: number;
   readonly birth: number;
   readonly size: number;
@@ -103,7 +107,7 @@ export function decodeMbFile(blob: Buffer, rowFlags = 0): MbFile {
   try {
     archive = decodePlist(blob, PLIST_BUDGETS.archivedRecord);
   } catch (error) {
-    throw new BackupError('corrupt', `A Manifest.db row holds an unreadable file record: ${(error as Error).message}`, { cause: error });
+    throw new BackupError('corrupt', `A row of the backup's Manifest.db holds an unreadable file record, so the backup is damaged (${(error as Error).message}).`, { cause: error });
   }
   const objects = isPlistDict(archive) && Array.isArray(archive.$objects) ? (archive.$objects as readonly PlistValue[]) : undefined;
   const top = isPlistDict(archive) && isPlistDict(archive.$top) ? archive.$top.root : undefined;
@@ -113,7 +117,7 @@ export function decodeMbFile(blob: Buffer, rowFlags = 0): MbFile {
     return current;
   };
   const root = deref(top instanceof PlistUid ? top : new PlistUid(1));
-  if (!objects || !isPlistDict(root)) throw new BackupError('corrupt', 'A Manifest.db row holds a file record that is not an archived MBFile.');
+  if (!objects || !isPlistDict(root)) throw new BackupError('corrupt', "A row of the backup's Manifest.db holds a file record that is not an archived MBFile, so the backup is damaged.");
   const text = (key: string): string | undefined => {
     const value = deref(root[key]);
     return typeof value === 'string' && value !== '$null' ? value : undefined;
@@ -125,11 +129,12 @@ export function decodeMbFile(blob: Buffer, rowFlags = 0): MbFile {
     const inner = isPlistDict(value) ? deref(value['NS.data']) : undefined;
     return Buffer.isBuffer(inner) ? inner : undefined;
   };
-  const number = (key: string): number => {
+  const optionalNumber = (key: string): number | undefined => {
     const value = deref(root[key]);
     if (value instanceof Date) return Math.floor(value.getTime() / 1000);
-    return plistInteger(value) ?? 0;
+    return plistInteger(value);
   };
+  const number = (key: string): number => optionalNumber(key) ?? 0;
   const mode = number('Mode');
   return {
     relativePath: text('RelativePath'),
@@ -141,7 +146,7 @@ export function decodeMbFile(blob: Buffer, rowFlags = 0): MbFile {
     inode: number('InodeNumber'),
     userId: number('UserID'),
     groupId: number('GroupID'),
-    lastModified: number('LastModified'),
+    lastModified: optionalNumber('LastModified'),
     lastStatusChange: number('LastStatusChange'),
     birth: number('Birth'),
     size: number('Size'),
