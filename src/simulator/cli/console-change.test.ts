@@ -32,7 +32,7 @@ describe('the console change command', () => {
   it('adds photos in the size range it was given', async () => {
     const { options } = parseConsoleChange(['add-photos=3', 'photo-bytes=900000-1000000', 'seed=4'], 1_790_000_000);
     const summary = await changePhone(phone, options);
-    const photos = summary.added.filter((label) => label.endsWith('.JPG'));
+    const photos = summary.added.filter((label) => label.endsWith('.HEIC'));
     expect(photos).toHaveLength(3);
     for (const label of photos) {
       const size = phone.entry('CameraRollDomain', label.slice('CameraRollDomain/'.length))?.size ?? 0;

@@ -1,4 +1,4 @@
-import { CAMERA_ROLL_DOMAIN, cameraItemFiles, photoAssetOf, planCameraItems, type CameraItem } from './camera-roll';
+import { CAMERA_ROLL_DOMAIN, cameraItemFiles, itemsOfRoll, photoAssetOf, planCameraItems, type CameraItem, type RollShape } from './camera-roll';
 import { buildPreferencePlist } from './content/preference-plists';
 import { buildPhotosDatabase } from './content/sqlite-content';
 import { generatedSource } from './content/content-spec';
@@ -22,6 +22,8 @@ export interface PhoneChangeOptions {
    * Camera Roll to 5,000 photos of a real camera's 1.5–4 MB.
    */
   readonly photoBytes?: readonly [number, number];
+  /** How added photos are shot; default plain HEIC stills (no Live Photos, no edits). */
+  readonly rollShape?: Partial<RollShape>;
   /** Unix seconds used for new and modified files; defaults to the current time. */
   readonly now?: number;
 }
@@ -33,6 +35,7 @@ export interface PhoneChangeSummary {
 }
 
 const DEFAULT_ADDED_PHOTO_BYTES: readonly [number, number] = [40_000, 160_000];
+const ADDED_PHOTOS_SHAPE: RollShape = { jpegShare: 0, liveShare: 0, liveBytes: [30_000, 90_000], editedShare: 0, folders: 1 };
 
 /** Files too big to rewrite in memory are left alone by `modifyFiles`. */
 const MAX_MODIFIED_BYTES = 1024 * 1024;
@@ -79,16 +82,17 @@ export async function changePhone(phone: Phone, options: PhoneChangeOptions): Pr
     const { inode: _inode, size: _size, ...input } = entry;
     await phone.writeFile({ ...input, mtime: now, ctime: now }, bytes);
   }
-  const added = await addPhotos(phone, options.seed, options.addPhotos ?? 0, now, options.photoBytes ?? DEFAULT_ADDED_PHOTO_BYTES);
+  const shape = { ...ADDED_PHOTOS_SHAPE, ...options.rollShape };
+  const added = await addPhotos(phone, options.seed, options.addPhotos ?? 0, now, options.photoBytes ?? DEFAULT_ADDED_PHOTO_BYTES, shape);
   return { added, modified: modified.map(label), deleted: deleted.map(label) };
 }
 
-async function addPhotos(phone: Phone, seed: number, count: number, now: number, photoBytes: readonly [number, number]): Promise<string[]> {
+async function addPhotos(phone: Phone, seed: number, count: number, now: number, photoBytes: readonly [number, number], shape: RollShape): Promise<string[]> {
   if (count <= 0) return [];
-  const existing = [...phone.entries()].filter((e) => e.domain === CAMERA_ROLL_DOMAIN && /^Media\/DCIM\/\d{3}APPLE\/IMG_\d{4}\.(JPG|MOV|PNG)$/.test(e.relativePath));
-  const lastNumber = existing.reduce((max, e) => Math.max(max, Number(/IMG_(\d{4})/.exec(e.relativePath)?.[1] ?? 0)), 0);
+  const existing = itemsOfRoll([...phone.entries()].filter((e) => e.domain === CAMERA_ROLL_DOMAIN && /^Media\/DCIM\/\d{3}APPLE\/IMG_E?\d{4}\.[A-Z]+$/.test(e.relativePath)));
+  const lastNumber = existing.reduce((max, item) => Math.max(max, item.number), 0);
   const items = planCameraItems(new SeededRandom(seed, 'new-photos', now), { photos: count, videos: 0, screenshots: 0 },
-    { photo: photoBytes, video: [0, 0] }, lastNumber + 1, now - 86_400, now);
+    { photo: photoBytes, video: [0, 0] }, lastNumber + 1, now - 86_400, now, shape);
   const added: string[] = [];
   for (const item of items) {
     for (const file of cameraItemFiles(`${seed}|${now}`, item)) {
@@ -96,18 +100,8 @@ async function addPhotos(phone: Phone, seed: number, count: number, now: number,
       added.push(label(file));
     }
   }
-  await rewritePhotosDatabase(phone, [...existing.map(itemOf), ...items], seed, now);
+  await rewritePhotosDatabase(phone, [...existing, ...items], seed, now);
   return added;
-}
-
-function itemOf(entry: PhoneEntry): CameraItem {
-  const name = entry.relativePath.split('/').pop() ?? '';
-  const extension = name.split('.').pop();
-  return {
-    number: Number(/IMG_(\d{4})/.exec(name)?.[1] ?? 0),
-    type: extension === 'MOV' ? 'video' : extension === 'PNG' ? 'screenshot' : 'photo',
-    takenAt: entry.birth, size: entry.size, edited: false,
-  };
 }
 
 async function writeGenerated(phone: Phone, file: GeneratedFile): Promise<void> {

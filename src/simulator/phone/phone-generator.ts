@@ -1,6 +1,6 @@
 import { pickApps } from './app-catalog';
 import { appDataFiles } from './app-data-files';
-import { CAMERA_ROLL_DOMAIN, cameraItemFiles, photoAssetOf, planCameraItems } from './camera-roll';
+import { CAMERA_ROLL_DOMAIN, cameraItemFiles, DEFAULT_ROLL_SHAPE, photoAssetOf, planCameraItems } from './camera-roll';
 import { describeContent, type GeneratedContent, type GeneratorName } from './content/content-spec';
 import { MIN_GENERATED_JPEG_BYTES } from './content/jpeg-content';
 import { buildCalendarDatabase } from './content/app-data/calendar-db';
@@ -132,6 +132,7 @@ function* cameraRollDomain(w: DomainWriter, seed: number, profile: PhoneProfile)
     1,
     REFERENCE_TIME - 4 * YEAR_SECONDS,
     REFERENCE_TIME,
+    { ...DEFAULT_ROLL_SHAPE, ...spec.roll },
   );
   for (const item of items) yield* cameraItemFiles(seed, item);
   yield w.prefs(CAMERA_ROLL_DOMAIN, 'Media/DCIM/.MISC/Info.plist', 'DCIMInfo', { protectionClass: 3 });

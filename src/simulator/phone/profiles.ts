@@ -1,3 +1,5 @@
+import type { RollShape } from './camera-roll';
+
 /**
  * The shapes of generated phone (protocol.md §8.2): a quick one for tests, a big one for
  * benchmarks and progress bars, one with very many small files for per-file overhead, and a
@@ -15,6 +17,11 @@ export interface ProfileSpec {
   readonly videos: number;
   readonly videoBytes: readonly [number, number];
   readonly screenshots: number;
+  /**
+   * How the roll is shot (share of older JPEGs, Live Photos and their video sizes, edits, DCIM
+   * folders); default DEFAULT_ROLL_SHAPE in camera-roll.ts.
+   */
+  readonly roll?: Partial<RollShape>;
   /** Third-party apps installed. */
   readonly apps: number;
   /** Document files spread over the apps' containers. */
@@ -41,14 +48,18 @@ export const PROFILE_SPECS: Readonly<Record<PhoneProfile, ProfileSpec>> = {
     photos: 20, photoBytes: [40_000, 160_000],
     videos: 2, videoBytes: [200_000, 600_000],
     screenshots: 2,
+    // Two DCIM folders even on the test phone, so folder handling is always exercised.
+    roll: { folders: 2 },
     apps: 4, appDocuments: 60, appDocumentBytes: [200, 20_000],
     voiceMemos: 3, messageAttachments: 4, contacts: 25, messages: 120,
     capacityBytes: 128 * GB,
   },
   large: {
-    photos: 1_900, photoBytes: [1_500_000, 4_000_000],
+    // Live Photos' videos (1.5–3 MB) take the place of some of the stills' bytes, so the roll stays ~7 GB.
+    photos: 1_900, photoBytes: [1_300_000, 3_500_000],
     videos: 40, videoBytes: [5_000_000, 40_000_000],
     screenshots: 60,
+    roll: { liveBytes: [1_500_000, 3_000_000] },
     apps: 30, appDocuments: 100_000, appDocumentBytes: [500, 24_000],
     voiceMemos: 40, messageAttachments: 300, contacts: 800, messages: 20_000,
     capacityBytes: 256 * GB,

@@ -1,13 +1,15 @@
 import { bufferSource, SmallCache, type ContentSource } from './content-source';
+import { heicSource } from './heic-content';
 import { jpegSource } from './jpeg-content';
 import { buildAae, buildPng, movieSource, randomSource, textSource } from './media-content';
 import { buildPreferencePlist } from './preference-plists';
+import { quickTimeSource } from './quicktime-content';
 
 /**
  * How a generated file's bytes are made. Stored in the phone index instead of the bytes, so a
  * 5 GB phone costs a few MB of disk; `key` names the deterministic stream (seed, path, version).
  */
-export type GeneratorName = 'empty' | 'random' | 'text' | 'jpeg' | 'movie' | 'png' | 'aae' | 'preferences';
+export type GeneratorName = 'empty' | 'random' | 'text' | 'jpeg' | 'heic' | 'movie' | 'quicktime' | 'png' | 'aae' | 'preferences';
 
 export interface GeneratedContent {
   readonly generator: GeneratorName;
@@ -26,6 +28,11 @@ function numberParam(params: GeneratedContent['params'], name: string): number {
   return value;
 }
 
+function optionalNumber(params: GeneratedContent['params'], name: string): number | undefined {
+  const value = params[name];
+  return typeof value === 'number' ? value : undefined;
+}
+
 function stringParam(params: GeneratedContent['params'], name: string): string {
   const value = params[name];
   if (typeof value !== 'string') throw new Error(`Generated content is missing its text parameter "${name}".`);
@@ -38,7 +45,10 @@ function buildSmall(generator: GeneratorName, key: string, params: GeneratedCont
     case 'png':
       return built.getOrCreate(`png|${key}`, () => buildPng(key, numberParam(params, 'width'), numberParam(params, 'height')));
     case 'aae':
-      return built.getOrCreate(`aae|${key}`, () => buildAae(key));
+      return built.getOrCreate(`aae|${key}`, () => {
+        const [editedAt, width, height] = [optionalNumber(params, 'editedAt'), optionalNumber(params, 'width'), optionalNumber(params, 'height')];
+        return buildAae(key, editedAt, width !== undefined && height !== undefined ? { width, height } : undefined);
+      });
     case 'preferences':
       return built.getOrCreate(`prefs|${key}`, () => buildPreferencePlist(key, stringParam(params, 'name')));
     default:
@@ -77,6 +87,18 @@ export function generatedSource(content: GeneratedContent): ContentSource {
         width: numberParam(params, 'width'),
         height: numberParam(params, 'height'),
       });
+    case 'heic':
+      return heicSource(key, size, { takenAt: numberParam(params, 'takenAt'), width: numberParam(params, 'width'), height: numberParam(params, 'height') });
+    case 'quicktime': {
+      const contentIdentifier = params.contentIdentifier;
+      return quickTimeSource(key, size, {
+        takenAt: numberParam(params, 'takenAt'),
+        width: numberParam(params, 'width'),
+        height: numberParam(params, 'height'),
+        durationSeconds: numberParam(params, 'durationSeconds'),
+        ...(typeof contentIdentifier === 'string' ? { contentIdentifier } : {}),
+      });
+    }
     case 'png':
     case 'aae':
     case 'preferences':

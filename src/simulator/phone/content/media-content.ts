@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { deflateRawSync, deflateSync } from 'node:zlib';
 import { encodePlist, type PlistDict } from '../../../main/device/codec';
 import { pseudoRandomBytes, SeededRandom } from '../seeded-random';
 import { bufferSource, concatSources, type ContentSource } from './content-source';
@@ -119,16 +119,31 @@ export function buildPng(key: string, width: number, height: number): Buffer {
   ]);
 }
 
-/** A Photos edit sidecar (.AAE): an XML plist naming the adjustment. */
-export function buildAae(key: string): Buffer {
+/**
+ * A Photos edit sidecar (.AAE) as iOS writes it beside an edited photo (protocol-notes.md "Camera
+ * Roll"): an XML plist naming the editor and format, with `adjustmentData` the raw-DEFLATE'd JSON
+ * list of adjustments (crop, exposure…) the edited render `IMG_E…` was made with, and
+ * `adjustmentTimestamp` the moment of the edit.
+ */
+export function buildAae(key: string, editedAt?: number, size?: { width: number; height: number }): Buffer {
   const random = new SeededRandom('aae', key);
+  const adjustments = {
+    adjustments: [
+      { formatVersion: 1, enabled: true, identifier: 'SmartTone', settings: { inputLight: Number((random.next() - 0.5).toFixed(3)) } },
+      { formatVersion: 1, enabled: true, identifier: 'Crop', settings: { xOrigin: 0, yOrigin: random.int(0, 20), width: size?.width ?? 160, height: (size?.height ?? 120) - random.int(0, 20), angle: 0 } },
+    ],
+    metadata: { masterWidth: size?.width ?? 160, masterHeight: size?.height ?? 120, orientation: 1 },
+    formatIdentifier: 'com.apple.photo',
+    versionInfo: { buildNumber: '21F90', appVersion: '1.0', schemaRevision: 1, platform: 'iOS' },
+  };
   const value: PlistDict = {
-    adjustmentBaseMajorVersion: 1,
-    adjustmentBaseMinorVersion: 0,
-    adjustmentData: pseudoRandomBytes(`${key}|aae`, 0, random.int(200, 900)),
+    adjustmentBaseVersion: 0,
+    adjustmentData: deflateRawSync(Buffer.from(JSON.stringify(adjustments), 'utf8')),
     adjustmentEditorBundleID: 'com.apple.mobileslideshow',
     adjustmentFormatIdentifier: 'com.apple.photo',
     adjustmentFormatVersion: '1.5',
+    adjustmentRenderTypes: 0,
+    ...(editedAt === undefined ? {} : { adjustmentTimestamp: new Date(editedAt * 1000) }),
   };
   return encodePlist(value, 'xml');
 }

@@ -19,14 +19,20 @@ export interface PhotoAsset {
   readonly uuid: string;
   /** Bytes of the DCIM file, when known. */
   readonly fileSize?: number;
+  /** Videos: length in seconds. */
+  readonly durationSeconds?: number;
+  /** Live Photos: the identifier its still and `.MOV` share (the row stands for both). */
+  readonly liveIdentifier?: string;
+  /** Edited in Photos (an `IMG_E…` render and `.AAE` beside the original). */
+  readonly edited?: boolean;
 }
 
 const SCHEMA = `
 CREATE TABLE ZASSET (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZADDITIONALATTRIBUTES INTEGER, ZKIND INTEGER,
-  ZKINDSUBTYPE INTEGER, ZSAVEDASSETTYPE INTEGER, ZTRASHEDSTATE INTEGER DEFAULT 0, ZHIDDEN INTEGER DEFAULT 0, ZFAVORITE INTEGER DEFAULT 0,
+  ZKINDSUBTYPE INTEGER, ZSAVEDASSETTYPE INTEGER, ZTRASHEDSTATE INTEGER DEFAULT 0, ZHIDDEN INTEGER DEFAULT 0, ZFAVORITE INTEGER DEFAULT 0, ZHASADJUSTMENTS INTEGER DEFAULT 0,
   ZWIDTH INTEGER, ZHEIGHT INTEGER, ZORIENTATION INTEGER, ZDURATION FLOAT, ZLATITUDE FLOAT, ZLONGITUDE FLOAT, ZDATECREATED TIMESTAMP,
   ZMODIFICATIONDATE TIMESTAMP, ZADDEDDATE TIMESTAMP, ZTRASHEDDATE TIMESTAMP, ZDIRECTORY VARCHAR, ZFILENAME VARCHAR,
-  ZUNIFORMTYPEIDENTIFIER VARCHAR, ZUUID VARCHAR);
+  ZUNIFORMTYPEIDENTIFIER VARCHAR, ZUUID VARCHAR, ZMEDIAGROUPUUID VARCHAR);
 CREATE TABLE ZADDITIONALASSETATTRIBUTES (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZASSET INTEGER,
   ZORIGINALFILESIZE INTEGER, ZORIGINALWIDTH INTEGER, ZORIGINALHEIGHT INTEGER, ZTIMEZONEOFFSET INTEGER, ZEXIFTIMESTAMPSTRING VARCHAR,
   ZORIGINALFILENAME VARCHAR, ZTIMEZONENAME VARCHAR, ZTITLE VARCHAR);
@@ -51,12 +57,12 @@ function exifTimestamp(unixSeconds: number): string {
 }
 
 export function buildPhotosDatabase(assets: readonly PhotoAsset[]): Buffer {
-  const key = createHash('sha256').update(assets.map((asset) => `${asset.directory}/${asset.filename}:${asset.uuid}:${asset.takenAt}:${asset.fileSize ?? ''}`).join(',')).digest('hex');
+  const key = createHash('sha256').update(assets.map((asset) => `${asset.directory}/${asset.filename}:${asset.uuid}:${asset.takenAt}:${asset.fileSize ?? ''}:${asset.durationSeconds ?? ''}:${asset.liveIdentifier ?? ''}:${asset.edited === true}`).join(',')).digest('hex');
   return sqliteImage(`photos|${key}`, (db) => {
     db.exec(SCHEMA);
-    const addAsset = db.prepare(`INSERT INTO ZASSET (Z_PK, Z_ENT, Z_OPT, ZADDITIONALATTRIBUTES, ZKIND, ZKINDSUBTYPE, ZSAVEDASSETTYPE, ZWIDTH, ZHEIGHT,
-      ZORIENTATION, ZDURATION, ZDATECREATED, ZMODIFICATIONDATE, ZADDEDDATE, ZDIRECTORY, ZFILENAME, ZUNIFORMTYPEIDENTIFIER, ZUUID)
-      VALUES (@pk, ${ASSET_ENT}, 1, @pk, @kind, @subtype, 3, @width, @height, 1, @duration, @date, @date, @date, @directory, @filename, @uti, @uuid)`);
+    const addAsset = db.prepare(`INSERT INTO ZASSET (Z_PK, Z_ENT, Z_OPT, ZADDITIONALATTRIBUTES, ZKIND, ZKINDSUBTYPE, ZSAVEDASSETTYPE, ZHASADJUSTMENTS, ZWIDTH, ZHEIGHT,
+      ZORIENTATION, ZDURATION, ZDATECREATED, ZMODIFICATIONDATE, ZADDEDDATE, ZDIRECTORY, ZFILENAME, ZUNIFORMTYPEIDENTIFIER, ZUUID, ZMEDIAGROUPUUID)
+      VALUES (@pk, ${ASSET_ENT}, 1, @pk, @kind, @subtype, 3, @adjusted, @width, @height, 1, @duration, @date, @date, @date, @directory, @filename, @uti, @uuid, @group)`);
     const addAttributes = db.prepare(`INSERT INTO ZADDITIONALASSETATTRIBUTES (Z_PK, Z_ENT, Z_OPT, ZASSET, ZORIGINALFILESIZE, ZORIGINALWIDTH,
       ZORIGINALHEIGHT, ZTIMEZONEOFFSET, ZEXIFTIMESTAMPSTRING, ZORIGINALFILENAME, ZTIMEZONENAME)
       VALUES (@pk, ${ATTRIBUTES_ENT}, 1, @pk, @size, @width, @height, 0, @exif, @filename, 'GMT')`);
@@ -64,11 +70,13 @@ export function buildPhotosDatabase(assets: readonly PhotoAsset[]): Buffer {
       const row = {
         pk: index + 1,
         kind: asset.kind,
-        // ZKINDSUBTYPE 10 marks screenshots (iLEAPP's Photos artifacts); 0 is a plain photo or video.
-        subtype: /\.png$/i.test(asset.filename) ? 10 : 0,
+        // ZKINDSUBTYPE (iLEAPP's Photos artifacts): 2 a Live Photo, 10 a screenshot, 0 a plain photo or video.
+        subtype: asset.liveIdentifier !== undefined ? 2 : /\.png$/i.test(asset.filename) ? 10 : 0,
+        adjusted: asset.edited ? 1 : 0,
         width: asset.width,
         height: asset.height,
-        duration: asset.kind === 1 ? 10 : 0,
+        duration: asset.durationSeconds ?? 0,
+        group: asset.liveIdentifier ?? null,
         date: appleSeconds(asset.takenAt),
         directory: asset.directory,
         filename: asset.filename,

@@ -168,7 +168,10 @@ describe('the generated phone’s app databases', () => {
 
     const photos = open('photos');
     const assets = photos.prepare<[], { ZDIRECTORY: string; ZFILENAME: string }>('SELECT ZDIRECTORY, ZFILENAME FROM ZASSET').all();
-    const dcim = files.filter((file) => file.domain === 'CameraRollDomain' && /^Media\/DCIM\/\d{3}APPLE\/IMG_\d{4}\.(JPG|MOV|PNG)$/.test(file.relativePath));
+    // One asset per capture: a Live Photo's .MOV (beside its .HEIC), IMG_E renders and .AAE edits belong to their photo's row.
+    const paths = new Set(files.map((file) => file.relativePath));
+    const dcim = files.filter((file) => file.domain === 'CameraRollDomain' && /^Media\/DCIM\/\d{3}APPLE\/IMG_\d{4}\.(JPG|HEIC|MOV|PNG)$/.test(file.relativePath) &&
+      !(file.relativePath.endsWith('.MOV') && paths.has(file.relativePath.replace(/MOV$/, 'HEIC'))));
     expect(assets.map((asset) => `Media/${asset.ZDIRECTORY}/${asset.ZFILENAME}`).sort()).toEqual(dcim.map((file) => file.relativePath).sort());
     photos.close();
   });

@@ -1,0 +1,6 @@
+/**
+ * The capture date the committed HEIC samples carry in EXIF (1999:12:31 23:59:59 UTC): a date no
+ * generated photo has, so its `YYYY:MM:DD HH:MM:SS` text is found unambiguously and replaced by
+ * the photo's own (same length, so no offset in the file moves).
+ */
+export const HEIC_PLACEHOLDER_TAKEN_AT = 946_684_799;
