@@ -58,7 +58,9 @@ describe('catalog and crypto on idevicebackup2 backups of the virtual iPhone', (
         createdAtSource: 'Status.plist',
         encrypted: false,
         fileCount: phoneFiles.length,
-        photoCount: photos.length,
+        // Captures, not files: a Live Photo's .MOV beside its .HEIC, IMG_E renders and .AAE edits are part of their photo.
+        photoCount: photos.filter((entry) => !/\.AAE$|\/IMG_E\d{4}\.|\/\./.test(entry.relativePath) &&
+          !(entry.relativePath.endsWith('.MOV') && photos.some((other) => other.relativePath === entry.relativePath.replace(/MOV$/, 'HEIC')))).length,
         status: 'complete',
         problems: [],
       });

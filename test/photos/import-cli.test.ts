@@ -5,7 +5,7 @@ import { ExitCode } from '../../src/main/cli/exit-codes';
 import { runCli } from '../../src/main/cli/main';
 import { runTool } from '../helpers/run-tool';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
-import { dcimEntries, filesUnder, pairWithSimulator } from './import-helpers';
+import { dcimEntries, expectedRollCounts, filesUnder, pairWithSimulator } from './import-helpers';
 
 /** `lifeboat photos import` against the virtual iPhone. */
 
@@ -37,7 +37,10 @@ describe('lifeboat photos import', () => {
     expect(progressLines).toHaveLength(total);
     expect(progressLines.at(-1)).toMatch(new RegExp(`^\\[${total}/${total}\\] 100% `));
     expect(run.stderr.includes('\r') || run.stderr.includes('\u001b')).toBe(false);
-    expect(run.stdout).toMatch(new RegExp(`^Imported ${total} files \\(.+\\) into ${destination.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.`));
+    // Photos and videos as a person counts them; the files (Live Photos' videos, edits, sidecars) after.
+    const counts = expectedRollCounts(dcimEntries(h.sim.device(udid).phone));
+    const what = `${counts.photos} photos (${counts.livePhotos} Live), ${counts.videos} videos, ${counts.companions} edits and sidecars`;
+    expect(run.stdout).toMatch(new RegExp(`^Imported ${what.replace(/[()]/g, '\\$&')}: ${total} files \\(.+\\) into ${destination.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.`));
     expect(filesUnder(destination)).toHaveLength(total);
   });
 

@@ -68,3 +68,19 @@ export function expectedMonthFolder(entry: PhoneEntry): string {
   const month = (isJpeg ? taken.getUTCMonth() : taken.getMonth()) + 1;
   return `${year}/${String(month).padStart(2, '0')}`;
 }
+
+/**
+ * What the phone's roll holds as a person counts it, worked out from the names the simulator
+ * writes (independently of Lifeboat's own counting): a Live Photo is its .HEIC with a .MOV of the
+ * same number beside it; IMG_E renders and .AAE edits are companions.
+ */
+export function expectedRollCounts(onPhone: ReadonlyMap<string, PhoneEntry>): { photos: number; videos: number; livePhotos: number; companions: number } {
+  const paths = [...onPhone.keys()];
+  const live = paths.filter((file) => /\/IMG_\d{4}\.MOV$/.test(file) && onPhone.has(file.replace(/MOV$/, 'HEIC')));
+  return {
+    photos: paths.filter((file) => /\/IMG_\d{4}\.(HEIC|JPG|PNG)$/.test(file)).length,
+    videos: paths.filter((file) => /\/IMG_\d{4}\.MOV$/.test(file)).length - live.length,
+    livePhotos: live.length,
+    companions: paths.filter((file) => /\.AAE$|\/IMG_E\d{4}\./.test(file)).length,
+  };
+}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importPhotos, PHOTO_INDEX_FILE_NAME, type PhotoImportProgress, type PhotoImportResult } from '../../src/main/photos';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
+import type { PhoneEntry } from '../../src/simulator/phone/phone-model';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 import { dcimEntries, DCIM_PREFIX, expectedMonthFolder, filesUnder, pairWithSimulator, partialFilesUnder, sha1OfLocalFile, sha1OfPhoneFile } from './import-helpers';
 
@@ -19,6 +20,17 @@ async function setUp(): Promise<{ h: SimHarness; udid: string; destination: stri
   harness = h;
   const udid = await pairWithSimulator(h.sim.address);
   return { h, udid, destination: path.join(h.workDir, 'Pictures', 'iPhone') };
+}
+
+/** The photo a companion belongs to (same phone folder and number, HEIC or JPEG), for AFC paths; undefined for a photo or video itself. */
+function stillOf(onPhone: ReadonlyMap<string, PhoneEntry>, devicePath: string): PhoneEntry | undefined {
+  const match = /^(.*\/)IMG_(E?)(\d{4})\.([A-Z]+)$/.exec(devicePath);
+  if (!match || (match[2] === '' && match[4] !== 'AAE' && match[4] !== 'MOV')) return undefined;
+  for (const extension of ['HEIC', 'JPG']) {
+    const still = onPhone.get(`${match[1]}IMG_${match[3]}.${extension}`);
+    if (still && `${match[1]}IMG_${match[3]}.${extension}` !== devicePath) return still;
+  }
+  return undefined;
 }
 
 describe('photo import from the virtual iPhone', () => {
@@ -39,16 +51,17 @@ describe('photo import from the virtual iPhone', () => {
       const entry = onPhone.get(file.devicePath);
       if (!entry) throw new Error(`imported ${file.devicePath}, which the phone does not have`);
       const local = path.join(destination, ...file.destination.split('/'));
-      // An edit sidecar (.AAE) joins its photo's folder rather than filing by its own date.
-      const filedBy = entry.relativePath.endsWith('.AAE') ? onPhone.get(file.devicePath.replace(/\.AAE$/, '.JPG')) : entry;
+      // A capture's companions (an edit's .AAE and IMG_E render, a Live Photo's .MOV) join its photo's folder.
+      const filedBy = stillOf(onPhone, file.devicePath) ?? entry;
       expect(filedBy, file.devicePath).toBeDefined();
       expect(file.destination).toBe(`${expectedMonthFolder(filedBy ?? entry)}/${path.posix.basename(entry.relativePath)}`);
       expect(sha1OfLocalFile(local), file.devicePath).toBe(await sha1OfPhoneFile(phone, entry));
       expect(Math.floor(fs.statSync(local).mtimeMs / 1000)).toBe(entry.mtime);
       totalBytes += entry.size;
-      if (/\.JPG$/.test(entry.relativePath)) {
-        expect(file.captureSource).toBe('exif');
-        expect(Date.parse(file.capturedAt) / 1000).toBe(entry.birth);
+      if (/\.(JPG|HEIC)$/.test(entry.relativePath)) {
+        expect(file.captureSource, file.devicePath).toBe('exif');
+        // An edit's render keeps its original's capture date in EXIF; only its file is newer.
+        expect(Date.parse(file.capturedAt) / 1000).toBe((filedBy ?? entry).birth);
       }
     }
     expect(result.bytes).toBe(totalBytes);
@@ -73,7 +86,7 @@ describe('photo import from the virtual iPhone', () => {
 
     const changes = await changePhone(h.sim.device(udid).phone, { seed: 7, addPhotos: 3 });
     const addedPaths = changes.added.filter((label) => label.includes(DCIM_PREFIX)).map((label) => `/DCIM/${label.slice(label.indexOf(DCIM_PREFIX) + DCIM_PREFIX.length)}`);
-    expect(addedPaths.filter((added) => /\.JPG$/.test(added))).toHaveLength(3);
+    expect(addedPaths.filter((added) => /\.HEIC$/.test(added))).toHaveLength(3);
     const third = await importPhotos({ muxAddress: h.sim.address, destination });
     expect(third.failed).toEqual([]);
     expect(third.importedFiles.map((file) => file.devicePath).sort()).toEqual(addedPaths.sort());
@@ -141,7 +154,7 @@ describe('edit sidecars', () => {
     const phone = h.sim.device(udid).phone;
     const sidecar = [...dcimEntries(phone).values()].find((entry) => entry.relativePath.endsWith('.AAE'));
     if (!sidecar) throw new Error('the seed-1 small phone has an edited photo with an .AAE sidecar');
-    const photo = phone.entry('CameraRollDomain', sidecar.relativePath.replace(/\.AAE$/, '.JPG'));
+    const photo = phone.entry('CameraRollDomain', sidecar.relativePath.replace(/\.AAE$/, '.HEIC')) ?? phone.entry('CameraRollDomain', sidecar.relativePath.replace(/\.AAE$/, '.JPG'));
     if (!photo) throw new Error('the sidecar has no photo');
     // The edit happened 100 days after the photo was taken.
     const editedAt = photo.birth + 100 * 86_400;

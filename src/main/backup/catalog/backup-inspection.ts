@@ -8,6 +8,7 @@ import { readBackupMetadata, valueOf, type BackupMetadata, type MetadataFile } f
 import { VERIFY_EXAMPLE_LIMIT, type BackupProblem, type BackupRecord, type BackupStatus, type VerifyFileProblem } from './catalog-model';
 import { isDeltaSnapshot, resolveSnapshotFiles, snapshotPlace } from '../store/snapshot-chain';
 import { measureFolder } from './folder-usage';
+import { countCameraRollItems } from '../../../shared/camera-roll-items';
 
 /**
  * Looks at one backup folder and says what it is, how big, how many files and photos, and whether
@@ -199,7 +200,8 @@ export async function inspectBackup(folder: string, options: InspectOptions = {}
 
 function checkListedFiles(list: Extract<ReturnType<typeof openFileList>, { kind: 'listed' }>, onDisk: ReadonlyMap<string, number>, encrypted: boolean, checkSizes: boolean) {
   let fileCount = 0;
-  let photoCount = 0;
+  // Camera Roll paths, to count captures rather than files (a Live Photo's .MOV, an edit's render and .AAE are part of their photo).
+  const dcimPaths: string[] = [];
   let missingCount = 0;
   let wrongSizeCount = 0;
   const missing: VerifyFileProblem[] = [];
@@ -207,7 +209,7 @@ function checkListedFiles(list: Extract<ReturnType<typeof openFileList>, { kind:
   for (const row of list.rows({ sizes: checkSizes })) {
     if (row.kind !== 'file') continue;
     fileCount += 1;
-    if (row.domain === 'CameraRollDomain' && row.relativePath.startsWith('Media/DCIM/')) photoCount += 1;
+    if (row.domain === 'CameraRollDomain' && row.relativePath.startsWith('Media/DCIM/') && !/\/\./.test(row.relativePath)) dcimPaths.push(row.relativePath);
     // §6.5: an encrypted file is stored PKCS#7-padded.
     const expectedBytes = encrypted || row.encryptionKey ? encryptedContentSize(row.size) : row.size;
     const actualBytes = onDisk.get(list.contentPath(row.fileId));
@@ -220,7 +222,8 @@ function checkListedFiles(list: Extract<ReturnType<typeof openFileList>, { kind:
       if (wrongSize.length < VERIFY_EXAMPLE_LIMIT) wrongSize.push({ ...problem, actualBytes });
     }
   }
-  return { fileCount, photoCount, check: { checked: fileCount, missingCount, wrongSizeCount, missing, wrongSize } };
+  const roll = countCameraRollItems(dcimPaths);
+  return { fileCount, photoCount: roll.photos + roll.videos, check: { checked: fileCount, missingCount, wrongSizeCount, missing, wrongSize } };
 }
 
 export function describeFileCheck(check: FileCheck): BackupProblem[] {

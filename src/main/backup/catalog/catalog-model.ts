@@ -51,7 +51,7 @@ export interface BackupRecord {
   readonly encrypted: boolean;
   /** Regular files listed in the manifest; undefined when it cannot be read (encrypted, damaged). */
   readonly fileCount?: number;
-  /** Regular files under CameraRollDomain `Media/DCIM/` (photos and videos). */
+  /** Photos and videos under CameraRollDomain `Media/DCIM/`, counted as captures: a Live Photo once, edits and `.AAE` sidecars not (shared/camera-roll-items.ts). */
   readonly photoCount?: number;
   /** Why fileCount/photoCount are missing, as a sentence. */
   readonly countsUnknownReason?: string;

@@ -67,7 +67,11 @@ export async function photosCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
 
 export function summaryOf(result: PhotoImportResult): string {
   const files = (count: number): string => `${count} ${count === 1 ? 'file' : 'files'}`;
-  const parts = [`Imported ${files(result.imported)} (${formatBytes(result.bytes)}) into ${result.destination}.`];
+  const { photos, videos, livePhotos, companions } = result.counts;
+  // Photos and videos as a person counts them: a Live Photo once, its video, edits and sidecars not again.
+  const what = [`${photos} ${photos === 1 ? 'photo' : 'photos'}${livePhotos > 0 ? ` (${livePhotos} Live)` : ''}`, `${videos} ${videos === 1 ? 'video' : 'videos'}`];
+  if (companions > 0) what.push(`${companions} ${companions === 1 ? 'edit or sidecar' : 'edits and sidecars'}`);
+  const parts = [`Imported ${what.join(', ')}: ${files(result.imported)} (${formatBytes(result.bytes)}) into ${result.destination}.`];
   if (result.skipped > 0) parts.push(`${files(result.skipped)} had been imported before.`);
   if (result.renamedMatches > 0) parts.push(`${files(result.renamedMatches)} had been imported before under another name.`);
   if (result.failed.length > 0) parts.push(`${files(result.failed.length)} could not be copied (listed below).`);

@@ -41,6 +41,12 @@ export function nameVariant(name: string, variant: number): string {
   return dot > 0 ? `${name.slice(0, dot)} (${variant})${name.slice(dot)}` : `${name} (${variant})`;
 }
 
+/** The n of `stem (n).ext` (1 for a plain name): which variant of its name a file was given. */
+export function nameVariantOf(fileName: string): number {
+  const match = / \((\d{1,3})\)(\.[^./]*)?$/.exec(fileName);
+  return match ? Number(match[1]) : 1;
+}
+
 export async function sha1OfFile(file: string): Promise<string> {
   const hash = createHash('sha1');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
@@ -110,9 +116,10 @@ export class PartialFile {
   /**
    * Flushes, sets the phone's modification time and gives the file its final name: the original
    * name, or `name (2)`… when another file has it. An identical file already under one of those
-   * names (a copy whose index entry was lost, say) is kept and this copy dropped.
+   * names (a copy whose index entry was lost, say) is kept and this copy dropped. `firstVariant`
+   * starts the search at `name (n)`, so a Live Photo's video takes the name its still was given.
    */
-  async commit(sha1: string, modified: Date | undefined): Promise<SettledFile> {
+  async commit(sha1: string, modified: Date | undefined, firstVariant = 1): Promise<SettledFile> {
     try {
       await this.handle.sync();
       await this.handle.close();
@@ -122,7 +129,7 @@ export class PartialFile {
       throw diskFullOr(error, this.root);
     }
     const folderPath = path.dirname(this.partialPath);
-    for (let variant = 1; variant <= MAX_NAME_VARIANTS; variant++) {
+    for (let variant = Math.max(1, firstVariant); variant <= MAX_NAME_VARIANTS; variant++) {
       const candidateName = nameVariant(this.name, variant);
       const candidate = path.join(folderPath, candidateName);
       const relativePath = `${this.folder}/${candidateName}`;

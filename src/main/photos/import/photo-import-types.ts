@@ -1,4 +1,5 @@
 import { BackupError, type BackupErrorCode } from '../../backup/backup-error';
+import type { CameraRollCounts, CameraRollRole } from '../../../shared/camera-roll-items';
 import type { CaptureDateSource } from './capture-date';
 
 /** What the caller of a photo import passes in and gets back. */
@@ -53,6 +54,8 @@ export interface ImportedPhoto {
   /** ISO 8601; the moment the photo was taken as far as it can be known. */
   readonly capturedAt: string;
   readonly captureSource: CaptureDateSource;
+  /** What the file is to its capture: a photo, a video, a Live Photo's video half, an edit's render or sidecar. */
+  readonly role: CameraRollRole;
 }
 
 export interface PhotoImportFailure {
@@ -73,6 +76,9 @@ export interface PhotoImportResult {
   readonly failed: readonly PhotoImportFailure[];
   /** Bytes copied in this run. */
   readonly bytes: number;
+  /** What this run copied, as a person counts it: photos (a Live Photo once) and videos; edits and sidecars apart. */
+  readonly counts: CameraRollCounts;
+
   readonly importedFiles: readonly ImportedPhoto[];
 }
 

@@ -7,10 +7,11 @@ import { AfcClient, AfcError, ServiceError } from '../../device/services';
 import { BackupError } from '../../backup/backup-error';
 import { fileCaptureDate, readEmbeddedCaptureDate } from './capture-date';
 import { FINGERPRINT_EDGE_BYTES, fingerprintOf, StreamingIdentity } from './content-fingerprint';
-import { type DcimFile, listDcimFiles, RemoteFile } from './dcim-source';
-import { diskFullOr, monthFolder, PartialFile, removeStalePartials, safeFileName } from './destination-files';
+import { listDcimFiles, RemoteFile } from './dcim-source';
+import { diskFullOr, monthFolder, nameVariantOf, PartialFile, removeStalePartials, safeFileName } from './destination-files';
 import { wallClockToDate } from './exif-date';
-import { folderOf, isSidecar, originalsFirst, stemKey } from './sidecars';
+import { folderOf, isCompanion, originalsFirst, type RollFile, stemKey, withRoles } from './capture-companions';
+import type { CameraRollCounts, CameraRollRole } from '../../../shared/camera-roll-items';
 import { ImportProgress } from './import-progress';
 import { PhotoIndex, type PhotoSource } from './photo-index';
 import { type ImportedPhoto, type PhotoImportFailure, PhotoImportError, type PhotoImportOptions, type PhotoImportResult } from './photo-import-types';
@@ -89,8 +90,8 @@ class ImportRun {
   private readonly progress: ImportProgress;
   private readonly failed: PhotoImportFailure[] = [];
   private readonly importedFiles: ImportedPhoto[] = [];
-  /** Where each photo of this roll is (or went), by stemKey, so its sidecar can join it. */
-  private readonly folderByStem = new Map<string, string>();
+  /** Where each photo of this roll is (or went), by stemKey, so its companions join it under the same name. */
+  private readonly placeByStem = new Map<string, { folder: string; variant: number }>();
 
   constructor(
     private readonly afc: AfcClient,
@@ -105,11 +106,11 @@ class ImportRun {
   async execute(): Promise<PhotoImportResult> {
     try {
       this.progress.emit();
-      const files = await listDcimFiles(this.afc, this.options.signal, (count) => {
+      const files = withRoles(await listDcimFiles(this.afc, this.options.signal, (count) => {
         this.progress.filesFound = count;
         this.progress.emit();
-      });
-      const queue: DcimFile[] = [];
+      }));
+      const queue: RollFile[] = [];
       for (const file of files) {
         this.throwIfCancelled();
         await this.settleOrQueue(file, queue);
@@ -133,7 +134,7 @@ class ImportRun {
   }
 
   /** Known files are settled here without a transfer; the rest join the copy queue. */
-  private async settleOrQueue(file: DcimFile, queue: DcimFile[]): Promise<void> {
+  private async settleOrQueue(file: RollFile, queue: RollFile[]): Promise<void> {
     const source = this.sourceOf(file);
     const seen = this.index.source(this.udid, file.devicePath);
     if (seen && seen.size === file.size && seen.modifiedMs === source.modifiedMs) {
@@ -172,7 +173,7 @@ class ImportRun {
     return fs.access(path.join(this.root, ...relativePath.split('/'))).then(() => true, () => false);
   }
 
-  private async copy(file: DcimFile): Promise<void> {
+  private async copy(file: RollFile): Promise<void> {
     this.progress.startFile(file.devicePath, file.size);
     let transferred = 0;
     let remote: RemoteFile | undefined;
@@ -183,7 +184,8 @@ class ImportRun {
       if (name === undefined) throw new FileProblem(`Its name "${file.name}" cannot be used as a file name on this computer.`);
       const head = await remote.readAt(0, HEAD_BYTES);
       const capture = (await readEmbeddedCaptureDate(head, file.size, (offset, length) => opened.readAt(offset, length))) ?? fileCaptureDate(file.created, file.modified);
-      const folder = (isSidecar(file.name) ? this.folderByStem.get(stemKey(file)) : undefined) ?? monthFolder(capture.wallClock);
+      const leader = isCompanion(file.role) ? this.placeByStem.get(stemKey(file)) : undefined;
+      const folder = leader?.folder ?? monthFolder(capture.wallClock);
       const partial = await PartialFile.create(this.root, folder, name);
       try {
         const identity = new StreamingIdentity();
@@ -209,11 +211,13 @@ class ImportRun {
         }
         // A cancel that came while the last bytes arrived still wins: nothing new after it.
         this.throwIfCancelled();
-        const settled = await partial.commit(content.sha1, file.modified);
+        // A companion takes its photo's name variant: IMG_0001 (2).HEIC's video is IMG_0001 (2).MOV.
+        const settled = await partial.commit(content.sha1, file.modified, leader?.variant ?? 1);
         const capturedAt = wallClockToDate(capture.wallClock);
+        const destination = settled.relativePath;
         try {
           this.index.addPhoto(
-            { ...content, destination: settled.relativePath, capturedAt: capturedAt.getTime(), captureSource: capture.source, modifiedMs: source.modifiedMs },
+            { ...content, destination, capturedAt: capturedAt.getTime(), captureSource: capture.source, modifiedMs: source.modifiedMs },
             source,
           );
         } catch (error) {
@@ -221,13 +225,13 @@ class ImportRun {
           if (!settled.alreadyThere) await fs.rm(path.join(this.root, ...settled.relativePath.split('/')), { force: true }).catch(() => undefined);
           throw diskFullOr(error, this.root);
         }
-        this.rememberFolder(file, settled.relativePath);
+        this.rememberFolder(file, destination);
         if (settled.alreadyThere) {
           this.progress.skipped += 1;
           return;
         }
         this.progress.imported += 1;
-        this.importedFiles.push({ devicePath: file.devicePath, destination: settled.relativePath, size: content.size, capturedAt: capturedAt.toISOString(), captureSource: capture.source });
+        this.importedFiles.push({ devicePath: file.devicePath, destination, size: content.size, capturedAt: capturedAt.toISOString(), captureSource: capture.source, role: file.role });
       } catch (error) {
         await partial.discard();
         throw error;
@@ -240,7 +244,7 @@ class ImportRun {
   }
 
   /** Runs one file's step: a problem with that file is recorded and `'failed'` returned; the rest rethrow. */
-  private async perFile<T>(file: DcimFile, step: () => Promise<T>): Promise<T | 'failed'> {
+  private async perFile<T>(file: RollFile, step: () => Promise<T>): Promise<T | 'failed'> {
     try {
       return await step();
     } catch (error) {
@@ -267,11 +271,11 @@ class ImportRun {
     }
   }
 
-  private rememberFolder(file: DcimFile, destination: string): void {
-    if (!isSidecar(file.name)) this.folderByStem.set(stemKey(file), folderOf(destination));
+  private rememberFolder(file: RollFile, destination: string): void {
+    if (!isCompanion(file.role)) this.placeByStem.set(stemKey(file), { folder: folderOf(destination), variant: nameVariantOf(destination) });
   }
 
-  private sourceOf(file: DcimFile): PhotoSource {
+  private sourceOf(file: RollFile): PhotoSource {
     return { udid: this.udid, devicePath: file.devicePath, size: file.size, modifiedMs: file.modified?.getTime() ?? 0 };
   }
 
@@ -289,6 +293,7 @@ class ImportRun {
       failed: [...this.failed],
       bytes: this.importedFiles.reduce((sum, file) => sum + file.size, 0),
       importedFiles: [...this.importedFiles],
+      counts: countImported(this.importedFiles),
     };
   }
 
@@ -319,6 +324,12 @@ class ImportRun {
     }
     return new PhotoImportError('io', `The photo import stopped: ${(error as Error).message ?? String(error)} (${kept}.)`, result, { cause: error });
   }
+}
+
+/** What a run copied, as a person counts it (shared/camera-roll-items.ts): a Live Photo is one photo. */
+function countImported(files: readonly ImportedPhoto[]): CameraRollCounts {
+  const count = (...roles: CameraRollRole[]): number => files.filter((file) => roles.includes(file.role)).length;
+  return { photos: count('photo'), videos: count('video'), livePhotos: count('live-video'), companions: count('edited-copy', 'sidecar') };
 }
 
 /** Problems that concern one file: the device refusing it, a name or a write this computer refuses. */
