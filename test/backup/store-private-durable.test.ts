@@ -7,7 +7,9 @@ import {
   completeBackupFolder,
   BackgroundFileWriter,
   TEMP_PREFIX,
+  flushTreeToDisk,
   fsyncTree,
+  planTreeFlush,
   nodeStoreFs,
   openBackupRun,
   recoverInterruptedCommits,
@@ -125,6 +127,23 @@ describe('a durable commit', () => {
     fs.writeFileSync(path.join(run.staging, 'new-file'), 'new');
     await run.commit();
     expect(seen).toEqual([{ dir: run.staging, journal: false, newFile: true }]);
+  });
+
+  it('fsyncs a small staged tree file by file (no syncfs waiting for other writers), a big one at once', async () => {
+    // What a no-change incremental stages: a few metadata files and the phone's empty xx folders.
+    const dir = path.join(base, 'staging');
+    for (const name of ['00', '01', 'ff']) fs.mkdirSync(path.join(dir, name), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'Manifest.db'), 'db');
+    fs.writeFileSync(path.join(dir, 'Status.plist'), 'status');
+    fs.mkdirSync(path.join(dir, 'ab'));
+    fs.writeFileSync(path.join(dir, 'ab', 'ab01'), 'changed');
+    const plan = await planTreeFlush(dir);
+    expect(plan.kind).toBe('each');
+    // Every file and every folder holding one; an empty folder's entry is its parent's to flush.
+    const expected = ['Manifest.db', 'Status.plist', 'ab/ab01', 'ab', ''].map((relative) => path.join(dir, relative));
+    expect(plan.kind === 'each' ? [...plan.paths].sort() : []).toEqual(expected.sort());
+    expect(await planTreeFlush(dir, 4)).toEqual({ kind: 'file-system' });
+    await expect(flushTreeToDisk(dir)).resolves.toBeUndefined();
   });
 
   it('fsyncs every file and folder of a tree (the portable path)', async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { PlistDict, PlistValue } from '../device/codec';
-import { type DeviceLinkClient, type DeviceLinkMessage, readBackupResult } from '../device/services';
+import { type DeviceLinkClient, type DeviceLinkMessage, DOWNLOAD_READ_BYTES, readBackupResult } from '../device/services';
 import { BackupError } from '../backup/backup-error';
 import { DL_STATUS, sendDownloadStatus, statusForError } from '../backup/engine/status-codes';
 import { type ConfinedPaths, openRegularFileForSending } from '../backup/store';
@@ -38,7 +38,6 @@ export interface RestoreOutcome {
   readonly disconnectReason: string | undefined;
 }
 
-const DOWNLOAD_READ_BYTES = 32 * 1024;
 const READ_ONLY = 'Lifeboat keeps the backup read-only during a restore';
 
 type Request = Exclude<DeviceLinkMessage, { readonly kind: 'DLMessageProcessMessage' | 'DLMessageDisconnect' }>;
@@ -111,7 +110,7 @@ async function handleRestoreRequest(message: Request, context: RestoreDriveConte
   }
 }
 
-/** §3.6.1: each file as 32 KiB blocks (missing ones as LOCAL_ERROR), then 0 or -13 Multi status. */
+/** §3.6.1: each file read in 1 MiB pieces and sent as 32 KiB blocks (missing ones as LOCAL_ERROR), then 0 or -13 Multi status. */
 async function sendFiles(devicePaths: readonly string[], percentAfter: number | undefined, context: RestoreDriveContext): Promise<void> {
   const resolved = new Map<string, string>();
   let batchBytes = 0;

@@ -2,7 +2,7 @@ import { type Dirent, lstatSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PlistDict, PlistValue } from '../../device/codec';
-import type { DeviceLinkMessage } from '../../device/services';
+import { type DeviceLinkMessage, DOWNLOAD_READ_BYTES } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { type ListedEntry, PRIVATE_FOLDER_MODE, TEMP_PREFIX } from '../store';
 import type { DriveContext, TreeEffect } from './drive-context';
@@ -21,8 +21,6 @@ type MessageOf<K extends DeviceLinkMessage['kind']> = DeviceLinkMessage & { read
 type Handler<K extends RequestKind> = (message: MessageOf<K>, context: DriveContext) => Promise<TreeEffect>;
 type HandlerTable = { readonly [K in RequestKind]: Handler<K> };
 
-/** Reads of files the device asked for go in 32 KiB pieces, the block size of §3.6.1. */
-const DOWNLOAD_READ_BYTES = 32 * 1024;
 
 const KEPT: TreeEffect = 'kept';
 const CHANGED: TreeEffect = 'changed';

@@ -97,6 +97,38 @@ describe('DeviceLink host → device stream (§3.6.1)', () => {
     expect(blockSizes.reduce((a, b) => a + b, 0)).toBe(content.length);
     expect(await reader.readUInt32BE()).toBe(0);
   });
+
+  it('gathers the stream into few socket writes: 500 small files and a 3 MiB one, not a write per block or file', async () => {
+    const small = Array.from({ length: 500 }, (_, index) => `U/${String(index).padStart(3, '0')}`);
+    const big = Buffer.alloc(3 * 1024 * 1024 + 5, 9);
+    let writes = 0;
+    const bytes = await sentBytes(async ({ host }) => {
+      const write = host.socket.write.bind(host.socket) as (...args: unknown[]) => boolean;
+      host.socket.write = ((...args: unknown[]) => {
+        writes += 1;
+        return write(...args);
+      }) as typeof host.socket.write;
+      // A source that reuses one buffer for every chunk: what was sent must not change with it.
+      const reused = Buffer.alloc(4);
+      const result = await sendFilesToDevice(host, [...small, 'U/big'], (path) => {
+        if (path === 'U/big') return once(big.subarray(0, 1024 * 1024), big.subarray(1024 * 1024));
+        return (async function* () {
+          reused.write(path.slice(-4).padStart(4, '0'));
+          yield reused;
+        })();
+      });
+      expect(result.bytesSent).toBe(500 * 4 + big.length);
+    });
+    expect(writes).toBeLessThanOrEqual(6);
+    const expected = Buffer.concat([
+      ...small.flatMap((path) => [encodeStreamPath(path), encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.from(path.slice(-4).padStart(4, '0'))), encodeStreamBlock(DeviceLinkBlockCode.SUCCESS)]),
+      encodeStreamPath('U/big'),
+      ...Array.from({ length: Math.ceil(big.length / DOWNLOAD_BLOCK_BYTES) }, (_, index) => encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, big.subarray(index * DOWNLOAD_BLOCK_BYTES, (index + 1) * DOWNLOAD_BLOCK_BYTES))),
+      encodeStreamBlock(DeviceLinkBlockCode.SUCCESS),
+      Buffer.alloc(4),
+    ]);
+    expect(bytes.equals(expected)).toBe(true);
+  });
 });
 
 describe('DeviceLink device → host stream (§3.6.2)', () => {

@@ -1,7 +1,7 @@
 import type { ByteReader } from '../codec';
 import { type ServiceChannel, writeToChannel } from './service-channel';
 import { ServiceError, toServiceError } from './service-error';
-import { DeviceLinkBlockCode, DOWNLOAD_BLOCK_BYTES, MAX_REMOTE_ERROR_BYTES, MAX_STREAM_NAME_BYTES, MAX_UPLOAD_BLOCK_BYTES, UPLOAD_PIECE_BYTES } from './device-link-stream-format';
+import { DeviceLinkBlockCode, DOWNLOAD_BLOCK_BYTES, MAX_REMOTE_ERROR_BYTES, MAX_STREAM_NAME_BYTES, MAX_UPLOAD_BLOCK_BYTES, SEND_GATHER_BYTES, UPLOAD_PIECE_BYTES } from './device-link-stream-format';
 import { UploadRecordScanner } from './upload-record-scanner';
 
 /**
@@ -14,6 +14,7 @@ import { UploadRecordScanner } from './upload-record-scanner';
 export {
   DeviceLinkBlockCode,
   DOWNLOAD_BLOCK_BYTES,
+  DOWNLOAD_READ_BYTES,
   MAX_REMOTE_ERROR_BYTES,
   MAX_STREAM_NAME_BYTES,
   MAX_UPLOAD_BLOCK_BYTES,
@@ -62,6 +63,7 @@ export const END_OF_STREAM = Buffer.alloc(4);
  * Streams the requested files to the device in order, each as path, 32 KiB FILE_DATA blocks and a
  * SUCCESS terminator, or a LOCAL_ERROR block when it cannot be read; then the final `u32 0`.
  * The status response that follows is the caller's (it builds the multi-status from `failures`).
+ * Bytes go out in writes of about SEND_GATHER_BYTES (StreamOutbox), never one per block or file.
  */
 export async function sendFilesToDevice(
   channel: ServiceChannel,
@@ -70,32 +72,72 @@ export async function sendFilesToDevice(
   onBytes?: (path: string, bytesSent: number) => void,
 ): Promise<DownloadResult> {
   const failures: DownloadFailure[] = [];
+  const outbox = new StreamOutbox(channel);
   let bytesSent = 0;
   for (const path of paths) {
-    await writeToChannel(channel, encodeStreamPath(path));
+    await outbox.add(encodeStreamPath(path));
     let fileBytes = 0;
     try {
       const source = await openFile(path);
       for await (const chunk of source) {
-        for (let offset = 0; offset < chunk.length; offset += DOWNLOAD_BLOCK_BYTES) {
-          const piece = chunk.subarray(offset, Math.min(chunk.length, offset + DOWNLOAD_BLOCK_BYTES));
-          await writeToChannel(channel, encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, piece));
-          fileBytes += piece.length;
-          bytesSent += piece.length;
-          onBytes?.(path, fileBytes);
-        }
+        if (chunk.length === 0) continue;
+        await outbox.add(encodeDataBlocks(chunk));
+        fileBytes += chunk.length;
+        bytesSent += chunk.length;
+        onBytes?.(path, fileBytes);
       }
     } catch (error) {
       if (error instanceof ServiceError && error.code === 'connection-closed') throw error;
       const message = describeLocalError(error);
       failures.push({ path, message, error });
-      await writeToChannel(channel, encodeStreamBlock(DeviceLinkBlockCode.LOCAL_ERROR, Buffer.from(message, 'utf8')));
+      await outbox.add(encodeStreamBlock(DeviceLinkBlockCode.LOCAL_ERROR, Buffer.from(message, 'utf8')));
       continue;
     }
-    await writeToChannel(channel, encodeStreamBlock(DeviceLinkBlockCode.SUCCESS));
+    await outbox.add(encodeStreamBlock(DeviceLinkBlockCode.SUCCESS));
   }
-  await writeToChannel(channel, END_OF_STREAM);
+  await outbox.add(END_OF_STREAM);
+  await outbox.flush();
   return { filesSent: paths.length - failures.length, bytesSent, failures };
+}
+
+/** A chunk of a file as consecutive FILE_DATA blocks of at most 32 KiB, in one new buffer (the chunk is copied, never kept). */
+function encodeDataBlocks(chunk: Uint8Array): Buffer {
+  const blocks = Math.ceil(chunk.length / DOWNLOAD_BLOCK_BYTES);
+  const encoded = Buffer.allocUnsafe(chunk.length + blocks * 5);
+  let at = 0;
+  for (let offset = 0; offset < chunk.length; offset += DOWNLOAD_BLOCK_BYTES) {
+    const end = Math.min(chunk.length, offset + DOWNLOAD_BLOCK_BYTES);
+    encoded.writeUInt32BE(end - offset + 1, at);
+    encoded[at + 4] = DeviceLinkBlockCode.FILE_DATA;
+    encoded.set(chunk.subarray(offset, end), at + 5);
+    at += 5 + end - offset;
+  }
+  return encoded;
+}
+
+/**
+ * Gathers encoded stream pieces (each a buffer of its own, never a view of a caller's memory) and
+ * writes them in one socket write once SEND_GATHER_BYTES have built up, and at `flush`.
+ */
+class StreamOutbox {
+  private pieces: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly channel: ServiceChannel) {}
+
+  async add(piece: Buffer): Promise<void> {
+    this.pieces.push(piece);
+    this.size += piece.length;
+    if (this.size >= SEND_GATHER_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pieces.length === 0) return;
+    const bytes = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.size);
+    this.pieces = [];
+    this.size = 0;
+    await writeToChannel(this.channel, bytes);
+  }
 }
 
 /** The device shows this text; strerror-like wording is what it expects (§3.6.1 step 4). */
