@@ -156,17 +156,30 @@ export async function runCase(family: Family, seed: number, index: number, works
   let timer: NodeJS.Timeout | undefined;
   const deadlineMs = options.deadlineMs ?? CASE_DEADLINE_MS;
   const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), deadlineMs)));
+  // Lifeboat's private scratch (the copy of a WAL-mode Manifest.db, store/manifest-db-open.ts) goes
+  // to the temp folder: inside the case's folder it is watched like any write, and must be gone after.
+  const caseTemp = path.join(caseDir, 'tmp');
+  fs.mkdirSync(caseTemp, { recursive: true });
+  const temp = process.env['TMPDIR'];
+  process.env['TMPDIR'] = caseTemp;
   const started = performance.now();
   const watched = watchAccesses(caseDir, READ_ROOTS, body);
   const settled = await Promise.race([watched, deadline]);
   const ms = performance.now() - started;
+  if (temp === undefined) delete process.env['TMPDIR'];
+  else process.env['TMPDIR'] = temp;
   clearTimeout(timer);
   clearInterval(sampler);
   peakMb = Math.max(peakMb, memoryMb());
   const result = (outcome: Outcome, detail?: string): CaseResult => ({ family, index, generator, outcome, ms, peakMb: Math.round(peakMb), ...(detail ? { detail } : {}) });
 
   if (settled === 'timeout') return result('timeout', `no answer within ${deadlineMs / 1000} s`);
-  const escapes = [...(settled.outside.length > 0 ? [`touched ${describeAccesses(settled.outside)}`] : []), ...(family === 'engine' || family === 'folder' ? sentinelFindings(workspace, caseDir) : [])];
+  const leftInTemp = fs.readdirSync(caseTemp);
+  const escapes = [
+    ...(settled.outside.length > 0 ? [`touched ${describeAccesses(settled.outside)}`] : []),
+    ...(family === 'engine' || family === 'folder' ? sentinelFindings(workspace, caseDir) : []),
+    ...(leftInTemp.length > 0 ? [`left ${leftInTemp.join(', ')} in the temp folder`] : []),
+  ];
   fs.rmSync(caseDir, { recursive: true, force: true });
   if (escapes.length > 0) return result('escape', escapes.join('; '));
   if (ms > deadlineMs) return result('timeout', `took ${(ms / 1000).toFixed(1)} s`);

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlistUid, encodePlist } from '../../src/main/device/codec';
 import { openManifestDb } from '../../src/main/backup/catalog/manifest-source';
 import { decryptManifestDb, unlockBackup } from '../../src/main/backup/crypto';
-import { decodeMbFile, filterManifestDb, openSqliteImage, readManifestRows } from '../../src/main/backup/store';
+import { decodeMbFile, filterManifestDb, openManifestDbReadOnly, openSqliteImage, readManifestRows } from '../../src/main/backup/store';
 import { encryptedFixture, missingFixturesNote, mvtFixture } from './fixture-paths';
 
 /** Every name under `dir` (SQLite side files included: they are what this test is about), with sizes and mtimes. */
@@ -37,7 +37,68 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('Manifest.db is never opened in place', () => {
+/** The lifeboat-manifest-* private copies in the temp folder (there must be none left). */
+function privateCopies(): string[] {
+  return fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('lifeboat-manifest-') && fs.existsSync(path.join(os.tmpdir(), name, 'Manifest.db')));
+}
+
+function writeFilesTable(dbPath: string, journalMode: 'DELETE' | 'WAL', rows: number): void {
+  const writer = new Database(dbPath);
+  writer.pragma(`journal_mode = ${journalMode}`);
+  writer.exec('CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB)');
+  const insert = writer.prepare('INSERT INTO Files VALUES (?, ?, ?, ?, ?)');
+  writer.transaction(() => {
+    for (let index = 0; index < rows; index += 1) insert.run(`id${index}`, 'HomeDomain', `file${index}`, 1, Buffer.alloc(0));
+  })();
+  writer.close();
+}
+
+describe('Manifest.db is opened without writing beside it or loading it into memory', () => {
+  it('opens a rollback-journal Manifest.db where it lies, read-only, instead of reading the file into memory', () => {
+    const dbPath = path.join(dir, 'Manifest.db');
+    writeFilesTable(dbPath, 'DELETE', 100);
+    const before = fullListing(dir);
+    const db = openManifestDbReadOnly(dbPath);
+    try {
+      // Before, every Manifest.db was deserialized into memory: a million-file phone's 1 GB twice over.
+      expect(db.memory).toBe(false);
+      expect(db.name).toBe(dbPath);
+      expect(db.readonly).toBe(true);
+      expect((db.prepare('SELECT count(*) AS n FROM Files').get() as { n: number }).n).toBe(100);
+    } finally {
+      db.close();
+    }
+    expect(fullListing(dir)).toEqual(before);
+  });
+
+  it('opens a WAL-mode Manifest.db from a private copy that is gone as soon as it is open', () => {
+    const dbPath = path.join(dir, 'Manifest.db');
+    writeFilesTable(dbPath, 'WAL', 10);
+    expect(fs.readdirSync(dir)).toEqual(['Manifest.db']);
+    const copiesBefore = privateCopies();
+    const db = openManifestDbReadOnly(dbPath);
+    try {
+      expect(db.memory).toBe(false);
+      expect(db.name).not.toBe(dbPath);
+      expect(privateCopies()).toEqual(copiesBefore);
+      expect((db.prepare('SELECT count(*) AS n FROM Files').get() as { n: number }).n).toBe(10);
+    } finally {
+      db.close();
+    }
+    expect(fs.readdirSync(dir)).toEqual(['Manifest.db']);
+  });
+
+  it('refuses a hostile schema in place too, and leaves the file as it was', () => {
+    const dbPath = path.join(dir, 'Manifest.db');
+    writeFilesTable(dbPath, 'DELETE', 3);
+    const writer = new Database(dbPath);
+    writer.exec("CREATE VIEW Sneaky AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x FROM n");
+    writer.close();
+    const before = fullListing(dir);
+    expect(() => openManifestDbReadOnly(dbPath)).toThrow(expect.objectContaining({ code: 'corrupt', message: expect.stringMatching(/holds a view/) }));
+    expect(fullListing(dir)).toEqual(before);
+  });
+
   it.skipIf(!fs.existsSync(mvtFixture))('reading the mvt fixture with the store, catalog and filter leaves its folder listing unchanged (no -shm/-wal)', () => {
     const before = fullListing(mvtFixture);
     const rows = [...readManifestRows(path.join(mvtFixture, 'Manifest.db'))];

@@ -1,14 +1,13 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
-import { decryptManifestDb, isPlaintextSqlite, type BackupKeys } from '../crypto';
-import { iterateUntrusted, openSqliteImage, readManifestDbBytes } from '../store';
+import { decryptManifestDb, type BackupKeys } from '../crypto';
+import { iterateUntrusted, openPlaintextManifestDb, openSqliteImage, readRegularFileSync } from '../store';
 import { decodeMbFile, manifestEntryKind, type ManifestEntryKind } from '../store';
 
 /**
  * Reads a backup's Manifest.db (protocol.md §5.6) without ever writing next to it, through the
- * store's in-memory opener (store/manifest-db-open.ts). A decrypted Manifest.db (§6.4) likewise
- * lives only in memory.
+ * store's opener (store/manifest-db-open.ts). A decrypted Manifest.db (§6.4) lives only in memory.
  */
 
 /** What the catalog needs of one `Files` row. */
@@ -38,22 +37,22 @@ export type ManifestOpenResult =
  */
 export function openManifestDb(folder: string, keys?: BackupKeys): ManifestOpenResult {
   const dbPath = path.join(folder, 'Manifest.db');
-  let bytes: Buffer;
+  let db: Database.Database | undefined;
   try {
-    bytes = readManifestDbBytes(dbPath);
-  } catch (error) {
-    throw new BackupError('corrupt', `The backup's Manifest.db cannot be read (${(error as Error).message}).`, { cause: error });
-  }
-  if (!isPlaintextSqlite(bytes)) {
-    if (!keys) return { kind: 'encrypted' };
-    bytes = decryptManifestDb(bytes, keys);
-  }
-  let db: Database.Database;
-  try {
-    db = openSqliteImage(bytes);
-    db.prepare('SELECT count(*) FROM Files').get();
+    // A plaintext one is opened where it lies (or from a private copy), never read into memory: a million-file phone's is 1 GB.
+    db = openPlaintextManifestDb(dbPath, MANIFEST_DB);
+    if (db === undefined) {
+      if (!keys) return { kind: 'encrypted' };
+      db = openSqliteImage(decryptManifestDb(readRegularFileSync(dbPath), keys));
+    }
   } catch (error) {
     if (error instanceof BackupError) throw error;
+    throw new BackupError('corrupt', `The backup's Manifest.db cannot be read (${(error as Error).message}).`, { cause: error });
+  }
+  try {
+    db.prepare('SELECT count(*) FROM Files').get();
+  } catch (error) {
+    db.close();
     throw new BackupError('corrupt', `The backup's Manifest.db cannot be read as a file list (${(error as Error).message}).`, { cause: error });
   }
   return { kind: 'open', db };

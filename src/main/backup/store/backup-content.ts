@@ -134,12 +134,27 @@ const FIXED_NAME_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
  * the reason (not a regular file, larger than `maxBytes`), for the caller's sentence.
  */
 export function readRegularFileSync(file: string, maxBytes?: number): Buffer {
-  const fd = fs.openSync(file, FIXED_NAME_FLAGS);
+  const fd = openRegularFileSync(file, maxBytes);
   try {
-    checkOpened(file, fs.fstatSync(fd), maxBytes);
     return fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * A read-only descriptor of a file a backup folder holds at a fixed name, after the checks of
+ * readRegularFileSync: for a file too big to read whole (a million-file Manifest.db is 1 GB).
+ * The caller closes it.
+ */
+export function openRegularFileSync(file: string, maxBytes?: number): number {
+  const fd = fs.openSync(file, FIXED_NAME_FLAGS);
+  try {
+    checkOpened(file, fs.fstatSync(fd), maxBytes);
+    return fd;
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
   }
 }
 

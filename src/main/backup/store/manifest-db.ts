@@ -67,8 +67,8 @@ export function manifestEntryKind(rowFlags: number, mode: number): ManifestEntry
 }
 
 /**
- * Streams the rows of a plaintext Manifest.db. The database is opened from memory, never in place
- * (manifest-db-open.ts), so reading someone's backup writes nothing beside it. Throws BackupError
+ * Streams the rows of a plaintext Manifest.db. It is opened read-only in a way that writes nothing
+ * beside it (manifest-db-open.ts), so reading someone's backup leaves it as it was. Throws BackupError
  * `corrupt` when the file is not a Manifest.db.
  */
 export function* readManifestRows(path: string): Generator<ManifestRow, void, undefined> {
@@ -174,7 +174,7 @@ export function filterManifestDb(source: string, destination: string, keep: (row
     else doomed.push(row.fileId);
   }
   fs.rmSync(destination, { force: true });
-  // VACUUM INTO from the in-memory image (WAL pages already folded in), never opening the source in place.
+  // VACUUM INTO from the read-only opener (WAL pages already folded in), which writes nothing beside the source.
   const reader = openManifestDbReadOnly(source);
   try {
     reader.prepare('VACUUM INTO ?').run(destination);

@@ -111,13 +111,15 @@ export function distrustSchema(db: Database.Database, what: string): void {
 }
 
 /**
- * Opens SQLite `bytes` from a backup read-only in memory, refusing a schema that is not a plain
- * Manifest.db. Throws BackupError `corrupt` with a sentence naming `what`.
+ * Opens SQLite from a backup read-only, refusing a schema that is not a plain Manifest.db: `source`
+ * is the bytes (opened in memory) or a file (opened in place: the caller has made sure opening it
+ * writes nothing beside it, see manifest-db-open.ts). Throws BackupError `corrupt` with a sentence
+ * naming `what`.
  */
-export function openUntrustedSqlite(bytes: Buffer, what: string): Database.Database {
+export function openUntrustedSqlite(source: Buffer | string, what: string): Database.Database {
   let db: Database.Database;
   try {
-    db = new Database(bytes, { readonly: true });
+    db = typeof source === 'string' ? new Database(source, { readonly: true, fileMustExist: true }) : new Database(source, { readonly: true });
   } catch (error) {
     throw new BackupError('corrupt', `${what} cannot be opened as a database (${(error as Error).message}).`, { cause: error });
   }
