@@ -61,6 +61,17 @@ describe('one decoder per format', () => {
   });
 });
 
+describe('one DeviceLink loop', () => {
+  it('is the only place backup and restore read DeviceLink requests in a loop (their handler tables differ)', () => {
+    // backup-encryption.ts reads the one reply to a password change, not a stream of requests.
+    const readers = [...readImportGraph(REPO_ROOT).edges.keys()].filter((file) => {
+      if (!/^src\/main\/(backup|restore)\//.test(file) || file.endsWith('backup-encryption.ts')) return false;
+      return fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').includes('receiveMessage()');
+    });
+    expect(readers).toEqual([]);
+  });
+});
+
 describe('the checks themselves', () => {
   it('find a cycle through three modules and one module importing itself', () => {
     const edges = new Map([

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { PlistDict, PlistValue } from '../device/codec';
-import { type DeviceLinkClient, type DeviceLinkMessage, DOWNLOAD_READ_BYTES, readBackupResult } from '../device/services';
+import { type DeviceLinkClient, type DeviceLinkOutcome, type DeviceLinkRequest, DOWNLOAD_READ_BYTES, runDeviceLinkLoop } from '../device/services';
 import { BackupError } from '../backup/backup-error';
 import { DL_STATUS, sendDownloadStatus, statusForError } from '../backup/engine/status-codes';
 import { type ConfinedPaths, openRegularFileForSending } from '../backup/store';
@@ -32,33 +32,24 @@ export interface RestoreDriveContext {
   onStepDone(): void;
 }
 
-export interface RestoreOutcome {
-  readonly errorCode: number | undefined;
-  readonly errorDescription: string | undefined;
-  readonly disconnectReason: string | undefined;
-}
-
 const READ_ONLY = 'Lifeboat keeps the backup read-only during a restore';
 
-type Request = Exclude<DeviceLinkMessage, { readonly kind: 'DLMessageProcessMessage' | 'DLMessageDisconnect' }>;
-
-/** Serves the phone's requests until its final DLMessageProcessMessage or a DLMessageDisconnect. */
-export async function runRestoreDrive(context: RestoreDriveContext): Promise<RestoreOutcome> {
-  for (;;) {
-    const message = await context.deviceLink.receiveMessage();
-    if (message.kind === 'DLMessageProcessMessage') {
-      const result = readBackupResult(message.message);
-      return { errorCode: result.errorCode, errorDescription: result.errorDescription, disconnectReason: undefined };
-    }
-    if (message.kind === 'DLMessageDisconnect') return { errorCode: undefined, errorDescription: undefined, disconnectReason: message.reason };
-    // DownloadFiles announces its step itself, once it knows the files' sizes.
-    if (message.kind !== 'DLMessageDownloadFiles') context.onStep(message.progress);
-    await handleRestoreRequest(message, context);
-    context.onStepDone();
-  }
+/**
+ * Serves the phone's requests until its final DLMessageProcessMessage or a DLMessageDisconnect:
+ * the DL loop shared with backup (services/device-link-loop.ts) over the restore's read-only table.
+ */
+export function runRestoreDrive(context: RestoreDriveContext): Promise<DeviceLinkOutcome> {
+  return runDeviceLinkLoop(context.deviceLink, {
+    async serve(request) {
+      // DownloadFiles announces its step itself, once it knows the files' sizes.
+      if (request.kind !== 'DLMessageDownloadFiles') context.onStep(request.progress);
+      await handleRestoreRequest(request, context);
+      context.onStepDone();
+    },
+  });
 }
 
-async function handleRestoreRequest(message: Request, context: RestoreDriveContext): Promise<void> {
+async function handleRestoreRequest(message: DeviceLinkRequest, context: RestoreDriveContext): Promise<void> {
   const { deviceLink } = context;
   switch (message.kind) {
     case 'DLMessageDownloadFiles':

@@ -1,62 +1,41 @@
-import { ServiceError, readBackupResult } from '../../device/services';
+import { type DeviceLinkOutcome, runDeviceLinkLoop, ServiceError } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { type BackgroundGroup, backgroundGroupOf, settleWrites } from './background-work';
 import type { DriveContext } from './drive-context';
 import { handleDriveRequest } from './drive-handlers';
 import { idleTimeoutOf, stoppedRespondingError } from './idle-timeout';
 
-/** How the device ended the operation (§3.6.10). */
-export interface DriveOutcome {
-  /** The final ErrorCode (0 = success); undefined when the device disconnected without one. */
-  readonly errorCode: number | undefined;
-  readonly errorDescription: string | undefined;
-  readonly disconnectReason: string | undefined;
-}
-
 /**
- * The DL loop (protocol.md §7.1 step 11): serve the device's requests one at a time until its
- * final DLMessageProcessMessage or a DLMessageDisconnect. A broken or lying stream ends the loop
- * with a BackupError saying what happened.
+ * The backup's side of the DL loop (services/device-link-loop.ts, shared with restore): its
+ * handler table is drive-handlers.ts. A broken or lying stream ends the loop with a BackupError
+ * saying what happened.
  */
-export async function runDriveLoop(context: DriveContext): Promise<DriveOutcome> {
+export async function runDriveLoop(context: DriveContext): Promise<DeviceLinkOutcome> {
   const { deviceLink, progress } = context;
   let pendingGroup: BackgroundGroup | undefined;
-  for (;;) {
-    let message;
-    try {
-      message = await deviceLink.receiveMessage();
-    } catch (error) {
-      throw asBackupError(error);
-    }
-    // "Progress after this step" (§3.5): reached once the request below is served.
-    progress.stepAnnounced(message.progress, message.kind === 'DLMessageUploadFiles' ? message.totalSizeHint : undefined);
-    // Background writes (uploads) or renames (moves) may still be running: only more of the same
-    // kind may be queued behind them (each kept in order), anything else waits until they are done.
-    const group = backgroundGroupOf(message.kind);
-    if (group === undefined || group !== pendingGroup) await settleWrites(context);
-    pendingGroup = group;
-    switch (message.kind) {
-      case 'DLMessageProcessMessage': {
-        const result = readBackupResult(message.message);
-        return { errorCode: result.errorCode, errorDescription: result.errorDescription, disconnectReason: undefined };
-      }
-      case 'DLMessageDisconnect':
-        return { errorCode: undefined, errorDescription: undefined, disconnectReason: message.reason };
-      default: {
-        let effect;
-        try {
-          effect = await handleDriveRequest(message, context);
-        } catch (error) {
-          throw asBackupError(error);
-        }
+  try {
+    return await runDeviceLinkLoop(deviceLink, {
+      async beforeEach(message) {
+        // "Progress after this step" (§3.5): reached once the request below is served.
+        progress.stepAnnounced(message.progress, message.kind === 'DLMessageUploadFiles' ? message.totalSizeHint : undefined);
+        // Background writes (uploads) or renames (moves) may still be running: only more of the same
+        // kind may be queued behind them (each kept in order), anything else waits until they are done.
+        const group = backgroundGroupOf(message.kind);
+        if (group === undefined || group !== pendingGroup) await settleWrites(context);
+        pendingGroup = group;
+      },
+      async serve(request) {
+        const effect = await handleDriveRequest(request, context);
         // The one rule for the path cache (store/known-tree.ts): a request that may have removed
         // or replaced anything leaves nothing known. (The background writer invalidates it
         // itself when one of its renames removes a folder.)
         if (effect === 'changed') context.paths.known.invalidate();
         progress.stepFinished();
         progress.report();
-      }
-    }
+      },
+    });
+  } catch (error) {
+    throw asBackupError(error);
   }
 }
 

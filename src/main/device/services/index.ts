@@ -4,6 +4,7 @@ export * from './device-link-messages';
 export * from './device-link-streams';
 export * from './device-link';
 export * from './mobilebackup2';
+export * from './device-link-loop';
 export * from './afc-protocol';
 export * from './afc-info';
 export * from './afc-files';
