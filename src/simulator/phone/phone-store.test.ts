@@ -140,8 +140,8 @@ describe('generated phone', () => {
     expect(phone.entry('CameraRollDomain', 'Media/DCIM/101APPLE/IMG_1001.HEIC') ?? phone.entry('CameraRollDomain', 'Media/DCIM/101APPLE/IMG_1001.JPG') ?? phone.entry('CameraRollDomain', 'Media/DCIM/101APPLE/IMG_1001.MOV') ?? phone.entry('CameraRollDomain', 'Media/DCIM/101APPLE/IMG_1001.PNG')).toBeDefined();
     const photo = phone.entry('CameraRollDomain', 'Media/DCIM/100APPLE/IMG_0001.JPG');
     if (!photo) throw new Error('no first photo');
-    expect(photo.size).toBeGreaterThanOrEqual(1_300_000);
-    expect(photo.size).toBeLessThanOrEqual(3_500_000);
+    expect(photo.size).toBeGreaterThanOrEqual(1_100_000);
+    expect(photo.size).toBeLessThanOrEqual(3_100_000);
     const bytes = await contentOf(phone, photo);
     expect(bytes.length).toBe(photo.size);
     expect(decode(bytes, { maxMemoryUsageInMB: 256 }).width).toBeGreaterThan(0);

@@ -55,11 +55,12 @@ export const PROFILE_SPECS: Readonly<Record<PhoneProfile, ProfileSpec>> = {
     capacityBytes: 128 * GB,
   },
   large: {
-    // Live Photos' videos (1.5–3 MB) take the place of some of the stills' bytes, so the roll stays ~7 GB.
-    photos: 1_900, photoBytes: [1_300_000, 3_500_000],
+    // Live Photos' videos (1–2 MB) and edits' renders take the place of some of the stills' bytes, so the
+    // phone stays ~7.4 GB as before them.
+    photos: 1_900, photoBytes: [1_100_000, 3_100_000],
     videos: 40, videoBytes: [5_000_000, 40_000_000],
     screenshots: 60,
-    roll: { liveBytes: [1_500_000, 3_000_000] },
+    roll: { liveBytes: [1_000_000, 2_000_000] },
     apps: 30, appDocuments: 100_000, appDocumentBytes: [500, 24_000],
     voiceMemos: 40, messageAttachments: 300, contacts: 800, messages: 20_000,
     capacityBytes: 256 * GB,
