@@ -28,7 +28,11 @@ describe('catalog of backups made by the Lifeboat engine', () => {
 
   it('lists the current backup and its snapshot, counts shared files once, and verifies both', async () => {
     const root = path.join(harness.workDir, 'backups');
-    const photosOnPhone = (): number => [...device.phone.entries()].filter((entry) => entry.kind === 'file' && entry.domain === 'CameraRollDomain' && entry.relativePath.startsWith('Media/DCIM/')).length;
+    // Captures, as the catalog counts them: a Live Photo's .MOV (beside its .HEIC), IMG_E renders, .AAE edits and .MISC are not photos of their own.
+    const photosOnPhone = (): number => {
+      const roll = new Set([...device.phone.entries()].filter((entry) => entry.kind === 'file' && entry.domain === 'CameraRollDomain').map((entry) => entry.relativePath));
+      return [...roll].filter((file) => /^Media\/DCIM\/\d{3}APPLE\/IMG_\d{4}\.(HEIC|JPG|PNG|MOV)$/.test(file) && !(file.endsWith('.MOV') && roll.has(file.replace(/MOV$/, 'HEIC')))).length;
+    };
     const filesOnPhone = (): number => [...device.phone.entries()].filter((entry) => entry.kind === 'file' && !isAfcControl(entry.relativePath)).length;
     await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
     const beforeSecond = openCatalog(root);
