@@ -11,7 +11,13 @@
  * tree changed (engine/drive-loop.ts, one TreeEffect per request kind), and the background
  * writer when one of its renames had to remove a folder (whole-file-writer.ts). Forgetting is
  * always safe; it only costs the next file of each folder an lstat.
+ *
+ * `ownFiles` forgets everything once it holds MAX_OWN_FILES names: a million-file phone's full
+ * backup otherwise kept every content file's path, about 150 MB of the run's heap by its end
+ * (the huge profile's RSS target is 400 MB). MoveItems sources are few and usually recent.
  */
+export const MAX_OWN_FILES = 50_000;
+
 export class KnownTree {
   private readonly folders = new Set<string>();
   private readonly ownFiles = new Set<string>();
@@ -31,6 +37,7 @@ export class KnownTree {
 
   /** This run just created `file` as a new regular file (or queued its write). */
   addOwnFile(file: string): void {
+    if (this.ownFiles.size >= MAX_OWN_FILES) this.ownFiles.clear();
     this.ownFiles.add(file);
   }
 
@@ -41,7 +48,7 @@ export class KnownTree {
 
   /** A file was renamed from `from` over `to`: our own file moves with it, anything at `to` is gone. */
   fileRenamed(from: string, to: string): void {
-    if (this.ownFiles.delete(from)) this.ownFiles.add(to);
+    if (this.ownFiles.delete(from)) this.addOwnFile(to);
     else this.ownFiles.delete(to);
   }
 
