@@ -71,4 +71,38 @@ describe('packaging configuration', () => {
     expect(pkg.dependencies['better-sqlite3']).toBeDefined();
     expect(fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'build-electron.ts'), 'utf8')).toContain("'main', 'electron', 'main.js'");
   });
+
+  it('has release instructions that name the variables the installed electron-builder reads', () => {
+    const release = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'release.md'), 'utf8');
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('(docs/release.md)');
+    // Notarization: every APPLE_* variable the doc names is one electron-builder's schema documents.
+    const scheme = JSON.parse(fs.readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as {
+      definitions: Record<string, { properties: Record<string, { description?: string }> }>;
+    };
+    const notarize = scheme.definitions.MacConfiguration?.properties.notarize?.description ?? '';
+    const appleVariables = [...new Set(release.match(/APPLE_[A-Z_]+/g))];
+    expect(appleVariables).toEqual(expect.arrayContaining(['APPLE_API_KEY', 'APPLE_API_KEY_ID', 'APPLE_API_ISSUER']));
+    for (const variable of appleVariables) expect(notarize, variable).toContain(variable);
+    // Windows: the Azure and signtool options the doc names exist in the schema.
+    const azure = Object.keys(scheme.definitions.WindowsAzureSigningConfiguration?.properties ?? {});
+    expect(azure).toEqual(expect.arrayContaining(['publisherName', 'endpoint', 'certificateProfileName', 'codeSigningAccountName']));
+    expect(Object.keys(scheme.definitions.WindowsSigntoolConfiguration?.properties ?? {})).toContain('certificateSubjectName');
+    for (const heading of ['## macOS', '## Windows', '## Linux']) expect(release).toContain(heading);
+  });
+
+  it('packs the worker-thread bundles the build writes beside the main bundle', async () => {
+    const { getConfig } = require('app-builder-lib/out/util/config/config') as {
+      getConfig(projectDir: string, configPath: string | null, fromOptions: null): Promise<BuilderConfig & { asar?: unknown }>;
+    };
+    const config = await getConfig(REPO_ROOT, path.join(REPO_ROOT, 'electron-builder.yml'), null);
+    const { THREAD_MODULES } = await import('../../src/main/backup/store/module-worker');
+    const build = fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'build-electron.ts'), 'utf8');
+    // Each thread is bundled to `<name>.js` in the main bundle's folder (dist/main/electron), which `files` packs.
+    expect(build).toContain('`${name}.js`');
+    expect(config.files.flatMap((entry) => entry.filter)).toContain('dist/main/**');
+    expect(Object.keys(THREAD_MODULES).sort()).toEqual(['backup-reader-worker', 'whole-file-worker']);
+    // The fuses check the asar's integrity and load the app only from it: the archive must be on.
+    expect(config.asar).not.toBe(false);
+  });
 });
