@@ -21,7 +21,9 @@ function sqlCounts(folder: string): { files: number; photos: number } {
     fs.copyFileSync(path.join(folder, 'Manifest.db'), copy);
     const db = new Database(copy);
     const files = (db.prepare('SELECT count(*) AS n FROM Files WHERE flags = 1').get() as { n: number }).n;
-    const photos = (db.prepare("SELECT count(*) AS n FROM Files WHERE flags = 1 AND domain = 'CameraRollDomain' AND relativePath LIKE 'Media/DCIM/%'").get() as { n: number }).n;
+    // Captures: the mvt fixture (a real iOS 14.3 backup) holds a Live Photo, IMG_0011.HEIC with IMG_0011.MOV, which is one photo.
+    const roll = new Set((db.prepare("SELECT relativePath FROM Files WHERE flags = 1 AND domain = 'CameraRollDomain' AND relativePath LIKE 'Media/DCIM/%'").all() as { relativePath: string }[]).map((row) => row.relativePath));
+    const photos = [...roll].filter((file) => !/\.AAE$|\/IMG_E\d+\.|\/\./.test(file) && !(/\.MOV$/.test(file) && roll.has(file.replace(/MOV$/, 'HEIC')))).length;
     db.close();
     return { files, photos };
   } finally {
