@@ -10,7 +10,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-const COMMANDS = ['devices', 'pair', 'photos', 'restore', 'browse', 'extract', 'backup', 'backups', 'verify', 'delete', 'encryption'];
+const COMMANDS = ['devices', 'pair', 'photos', 'restore', 'browse', 'extract', 'backup', 'backups', 'verify', 'delete', 'encryption', 'serve'];
 
 describe('lifeboat --help', () => {
   it('lists every command with what it does', async () => {

@@ -9,6 +9,7 @@ const EXTRACT_USAGE = 'lifeboat extract BACKUP Domain/path --to DIR [--password-
 const PAIR_USAGE = 'lifeboat pair [--udid UDID] [--wait SECONDS] [--timeout SECONDS]';
 const PHOTOS_USAGE = 'lifeboat photos import --to DIR [--udid UDID] [--again] [--json]';
 const RESTORE_USAGE = 'lifeboat restore [--udid U] [--backup ID|DIR] [--password-stdin] [--no-system] [--settings] [--no-reboot] [--skip-apps] [--candidates] [--json]';
+const SERVE_USAGE = 'lifeboat serve [--port N] [--host 127.0.0.1] [--backup-root DIR]';
 const VERIFY_USAGE = 'lifeboat verify BACKUP [--password-stdin] [--backup-root DIR] [--json]';
 
 /**
@@ -77,6 +78,20 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     usage: DELETE_USAGE,
     summary: 'delete a backup',
     details: [BACKUP_ARGUMENT, '--yes                 do not ask first', '--with-snapshots      also delete its older snapshots', BACKUP_ROOT, JSON_OUTPUT],
+  },
+  serve: {
+    usage: SERVE_USAGE,
+    summary: 'the app’s web interface for the iPhones this machine’s usbmuxd sees (a server without a screen)',
+    details: [
+      `--port N              where to listen (default 8370; 0 picks a free port)`,
+      '--host ADDRESS        127.0.0.1 by default, so only this machine reaches it; another address also needs',
+      '                      --allow-remote, and is plain HTTP: anyone on that network who gets the address gets in',
+      '--static-dir DIR      the built interface (default: dist/renderer of this Lifeboat, from npm run build:web)',
+      BACKUP_ROOT,
+      'It prints an address with a one-time token. From another computer, tunnel over SSH and open it there:',
+      '  ssh -N -L 8370:127.0.0.1:8370 you@server      then open http://127.0.0.1:8370/?token=… locally',
+      'LIFEBOAT_USER_DATA_DIR moves the settings file. Stop it with Ctrl+C (or SIGTERM).',
+    ],
   },
   encryption: {
     usage: ENCRYPTION_USAGE,

@@ -24,12 +24,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   verify: async (args, io, signal) => (await import('./commands/verify-command')).verifyCommand(args, io, signal),
   delete: async (args, io, signal) => (await import('./commands/delete-command')).deleteCommand(args, io, signal),
   encryption: async (args, io, signal) => (await import('./commands/encryption-command')).encryptionCommand(args, io, signal),
+  serve: async (args, io, signal) => (await import('./commands/serve-command')).serveCommand(args, io, signal),
 };
 
 const USAGE = overallUsage();
 
 /** Options that take a value, so `--udid X` is not read as a boolean plus a stray argument. */
-const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to', 'backup-root', 'camera-roll', 'keep-last', 'keep-monthly', 'backup', 'search']);
+const VALUE_FLAGS: ReadonlySet<string> = new Set(['udid', 'timeout', 'wait', 'to', 'backup-root', 'camera-roll', 'keep-last', 'keep-monthly', 'backup', 'search', 'port', 'host', 'static-dir']);
 
 /** Runs one command line and returns its exit code; never throws and never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo, signal?: AbortSignal): Promise<number> {
@@ -69,6 +70,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo, sig
   }
 }
 
+const SERVE_EXIT_GRACE_MS = 2_000;
+
 /** Entry for bin/lifeboat.mjs and `tsx src/main/cli/main.ts`: Ctrl-C cancels pairing cleanly. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const controller = new AbortController();
@@ -76,6 +79,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   process.once('SIGINT', onInterrupt);
   try {
     process.exitCode = await runCli(argv, processIo, controller.signal);
+    // `serve` ran the app core: a thread port left from a finished backup can hold the event loop after
+    // everything was closed (seen after SIGTERM), and a server told to stop must stop. Unref'd, so it
+    // only fires when something is still holding the process.
+    if (argv[0] === 'serve') setTimeout(() => process.exit(), SERVE_EXIT_GRACE_MS).unref();
   } finally {
     process.off('SIGINT', onInterrupt);
   }

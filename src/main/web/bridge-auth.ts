@@ -23,15 +23,24 @@ export function cookieToken(request: http.IncomingMessage): string | undefined {
   return undefined;
 }
 
+/** The names a page on this machine reaches the bridge by. */
+export const LOOPBACK_NAMES: readonly string[] = ['127.0.0.1', 'localhost'];
+
 /**
  * DNS rebinding guard: a page on evil.example that resolves to 127.0.0.1 still sends
- * `Host: evil.example`, so only loopback names with our port are accepted.
+ * `Host: evil.example`, so only our own names (loopback unless `lifeboat serve --host` named
+ * another address) with our port are accepted.
  */
-export function isLoopbackHost(host: string | undefined, port: number): boolean {
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+export function isLoopbackHost(host: string | undefined, port: number, names: readonly string[] = LOOPBACK_NAMES): boolean {
+  return names.some((name) => host === `${name}:${port}`);
 }
 
 /** A WebSocket may come only from our own page (browsers always send Origin on upgrades). */
-export function isOwnOrigin(origin: string | undefined, port: number): boolean {
-  return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+export function isOwnOrigin(origin: string | undefined, port: number, names: readonly string[] = LOOPBACK_NAMES): boolean {
+  return names.some((name) => origin === `http://${name}:${port}`);
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { AppCore } from '../core/app-core';
 import { type BridgeServerMessage, EVENT_CHANNELS, isInvokeChannel } from '../../shared/contract';
-import { cookieToken, createToken, isLoopbackHost, isOwnOrigin, sameToken, TOKEN_COOKIE } from './bridge-auth';
+import { cookieToken, createToken, isLoopbackHost, isOwnOrigin, LOOPBACK_NAMES, sameToken, TOKEN_COOKIE } from './bridge-auth';
 import { serveStatic } from './static-files';
 
 export interface WebBridgeOptions {
@@ -14,6 +15,11 @@ export interface WebBridgeOptions {
   readonly port?: number;
   /** Fixed token (tests); default 32 random bytes. */
   readonly token?: string;
+  /**
+   * Where to listen; default 127.0.0.1. Anything else lets other computers reach the phones, so only
+   * `lifeboat serve --host … --allow-remote` passes one; its names are then accepted as Host too.
+   */
+  readonly host?: string;
 }
 
 export interface WebBridge {
@@ -47,10 +53,12 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   const sessionSecret = createToken();
   let urlTokenSpent = false;
   const { core } = options;
+  const listenHost = options.host ?? '127.0.0.1';
+  const names = hostNames(listenHost);
   let port = 0;
 
   const server = http.createServer((request, response) => {
-    if (!isLoopbackHost(request.headers.host, port)) {
+    if (!isLoopbackHost(request.headers.host, port, names)) {
       response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end('Lifeboat answers only on 127.0.0.1.');
       return;
     }
@@ -86,7 +94,7 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   server.on('upgrade', (request, socket, head) => {
     const origin = request.headers.origin;
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path !== '/ws' || !isLoopbackHost(request.headers.host, port) || (origin !== undefined && !isOwnOrigin(origin, port))) {
+    if (path !== '/ws' || !isLoopbackHost(request.headers.host, port, names) || (origin !== undefined && !isOwnOrigin(origin, port, names))) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -134,12 +142,13 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, listenHost, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  const urlHost = listenHost === 'localhost' ? '127.0.0.1' : isWildcard(listenHost) ? os.hostname() : urlName(listenHost);
 
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://${urlHost}:${port}/?token=${token}`,
     port,
     token,
     async close() {
@@ -150,6 +159,24 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+function urlName(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * The Host names the bridge answers to: loopback always; a named address as written; for a wildcard,
+ * this machine's addresses and host name (what a browser elsewhere on the network puts in Host).
+ */
+function hostNames(listenHost: string): readonly string[] {
+  if (!isWildcard(listenHost)) return [...new Set([...LOOPBACK_NAMES, urlName(listenHost)])];
+  const addresses = Object.values(os.networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => urlName(entry.address)));
+  return [...LOOPBACK_NAMES, ...addresses, os.hostname()];
 }
 
 const WRONG_TOKEN = 'Open Lifeboat with the address it printed (it carries a one-time token).';

@@ -34,7 +34,7 @@ export function DeviceList() {
           <span className="device-item-name">{deviceTitle(device)}</span>
           {/* Words, not only an icon: screen readers and a glance both get "Wi-Fi". */}
           {device.connected && device.connection === 'network' ? (
-            <span className="badge" data-testid="wifi-badge" title="Connected over Wi-Fi">
+            <span className="badge badge-wifi" data-testid="wifi-badge" title="Connected over Wi-Fi">
               Wi-Fi
             </span>
           ) : null}
