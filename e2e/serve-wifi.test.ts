@@ -80,7 +80,7 @@ describe.skipIf(!HAS_CHROMIUM)('lifeboat serve with the virtual iPhone on USB an
     expect(fs.existsSync(path.join(backupRoot, device.udid, 'Manifest.db'))).toBe(true);
     // The token in the printed address was spent by this browser: a second opening is refused.
     expect((await fetch(url, { redirect: 'manual' })).status).toBe(403);
-  });
+  }, 4 * STEP_MS);
 
   it('turns on "Show this iPhone when on Wi-Fi", keeps one row with a Wi-Fi badge when the cable is out, and backs up over Wi-Fi', async () => {
     expect(await page.getByTestId('connected-over').textContent()).toBe('USB');
@@ -103,7 +103,7 @@ describe.skipIf(!HAS_CHROMIUM)('lifeboat serve with the virtual iPhone on USB an
     await vi.waitFor(() => expect(fs.existsSync(snapshots) ? fs.readdirSync(snapshots) : []).toHaveLength(1), { timeout: STEP_MS * 2, interval: 200 });
     await page.getByTestId('last-outcome').filter({ hasText: 'finished' }).waitFor({ timeout: STEP_MS });
     expect(device.hasLink('usb')).toBe(false);
-  });
+  }, 4 * STEP_MS);
 
   it('stops when a service manager sends SIGTERM, after a backup', async () => {
     const child = serve!;
