@@ -116,7 +116,10 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the phone’s states, iCloud Photo
       const notice = page.getByTestId('icloud-photos-notice');
       await notice.waitFor({ timeout: STEP_MS });
       expect(await notice.textContent()).toMatch(/iCloud Photos is on/);
-      await expect.poll(() => page.getByTestId('last-outcome').textContent(), { timeout: STEP_MS }).toMatch(/Use Import Photos/);
+      await expect.poll(() => page.getByTestId('last-outcome').textContent(), { timeout: STEP_MS }).toMatch(/use Import Photos/);
+      // Said once on the page: the notice explains, the result points at it (it had repeated the notice word for word).
+      const said = (await page.locator('main').innerText()).split('keeps its photos and videos in iCloud instead').length - 1;
+      expect(said).toBe(1);
       // The history says where the photos are, not "None" as if the phone had none.
       await expect.poll(() => page.getByTestId('camera-roll-cell').first().textContent(), { timeout: STEP_MS }).toBe('In iCloud Photos');
       await shot('icloud-photos-after-backup', viewport.width);

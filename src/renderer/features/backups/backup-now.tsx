@@ -3,7 +3,7 @@ import { formatBytes, formatDuration, formatTimeLeft } from '../../../shared/for
 import { useActions, useAppState } from '../../app/store-context';
 import { ErrorDetails } from '../../components/error-text';
 import { activeJobFor } from '../../store/backups-slice';
-import { ICLOUD_PHOTOS_SENTENCE } from '../photos/icloud-photos-notice';
+import { ICLOUD_PHOTOS_RESULT } from '../photos/icloud-photos-notice';
 import { jobHeading, jobVerb, shownPercent } from './job-words';
 
 /** Back Up Now, and while it runs the progress: percent, files, bytes, speed, time left, Cancel. */
@@ -22,7 +22,7 @@ export function BackupNow({ device }: { readonly device: DeviceView }) {
         <div className={`hint outcome-${last.outcome}`} role="status" data-testid="last-outcome">
           {describeOutcome(last)}
           {/* After a backup of a phone with iCloud Photos on, the result says where the photos went. */}
-          {last.kind === 'backup' && last.outcome === 'succeeded' && photosInICloud ? ` ${ICLOUD_PHOTOS_SENTENCE}` : null}
+          {last.kind === 'backup' && last.outcome === 'succeeded' && photosInICloud ? ` ${ICLOUD_PHOTOS_RESULT}` : null}
           <ErrorDetails error={last.error} />
         </div>
       ) : null}

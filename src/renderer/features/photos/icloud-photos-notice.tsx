@@ -1,9 +1,12 @@
 import type { DeviceView } from '../../../shared/contract';
 import { useAppState } from '../../app/store-context';
 
-/** The sentence both the notice and the backup result use, so they say the same thing. */
+/** What the notice says. */
 export const ICLOUD_PHOTOS_SENTENCE =
   'Your photos are not in this computer’s backups: iCloud Photos is on, and the iPhone keeps its photos and videos in iCloud instead. Use Import Photos to keep a copy on this computer too.';
+
+/** What a finished backup's result adds, shorter: the notice above it already says the rest, and one page never says it twice. */
+export const ICLOUD_PHOTOS_RESULT = 'It holds none of your photos (they are in iCloud Photos): use Import Photos to keep a copy.';
 
 /**
  * iCloud Photos leaves the photo library out of computer backups, the usual reason for "my photos
