@@ -29,7 +29,7 @@ export function EncryptionControl({ device, disabled }: { readonly device: Devic
           Change password…
         </button>
       ) : null}
-      {enabled ? <RememberedPassword device={device} /> : null}
+      {enabled ? <RememberedPassword udid={device.udid} /> : null}
       {mode ? <PasswordDialog udid={device.udid} mode={mode} onClose={() => setMode(undefined)} /> : null}
     </div>
   );

@@ -3,6 +3,7 @@ import type { DeviceView } from '../../../shared/contract';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
 import { PasswordField } from './password-fields';
+import { RememberedPassword } from './remembered-password';
 
 /**
  * Shown when the Camera Roll is switched off on a phone whose backups are encrypted: leaving it out
@@ -47,7 +48,11 @@ export function CameraRollWarning({ device, onConfirm, onCancel }: { readonly de
           will need it, automatic ones too.
         </p>
         {status?.remembered ? (
-          <p className="hint">The password is already remembered {where}: backups will not ask for it.</p>
+          <>
+            <p className="hint">Backups will not ask for the password while it is remembered.</p>
+            {/* Where a password is dealt with, it can also be taken back. */}
+            <RememberedPassword udid={device.udid} />
+          </>
         ) : (
           <>
             <p className="hint">

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import type { DeviceView } from '../../../shared/contract';
 import { useActions, useAppState } from '../../app/store-context';
 
 /**
@@ -7,15 +6,15 @@ import { useActions, useAppState } from '../../app/store-context';
  * beside it: a remembered password must be as easy to take back as it was to give (issue 12). Read
  * again whenever a password prompt closes, since its "Remember" box may have just saved one.
  */
-export function RememberedPassword({ device }: { readonly device: DeviceView }) {
-  const status = useAppState((state) => state.passwords.remembered[device.udid]);
+export function RememberedPassword({ udid }: { readonly udid: string }) {
+  const status = useAppState((state) => state.passwords.remembered[udid]);
   const openPrompts = useAppState((state) => state.passwords.requests.length);
   const { loadPasswordStatus, forgetPassword } = useActions();
   const [working, setWorking] = useState(false);
 
   useEffect(() => {
-    void loadPasswordStatus(device.udid);
-  }, [device.udid, openPrompts, loadPasswordStatus]);
+    void loadPasswordStatus(udid);
+  }, [udid, openPrompts, loadPasswordStatus]);
 
   if (!status?.remembered) return null;
   const where = status.rememberIn === 'keychain' ? "in this computer's keychain" : 'until Lifeboat quits (in memory only)';
@@ -28,7 +27,7 @@ export function RememberedPassword({ device }: { readonly device: DeviceView }) 
         disabled={working}
         onClick={() => {
           setWorking(true);
-          void forgetPassword(device.udid).finally(() => setWorking(false));
+          void forgetPassword(udid).finally(() => setWorking(false));
         }}
       >
         {working ? 'Forgetting…' : 'Forget Saved Password'}

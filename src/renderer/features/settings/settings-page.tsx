@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { useActions, useAppState } from '../../app/store-context';
+import { SavedPasswords } from '../passwords/saved-passwords';
 
 /** Where backups go and how many to keep. */
 export function SettingsPage() {
@@ -41,6 +42,7 @@ export function SettingsPage() {
           ) : null}
         </div>
       </form>
+      <SavedPasswords />
     </article>
   );
 }
