@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import fsPromises from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DELTA_MARKER,
   applyRetention,
@@ -93,6 +94,28 @@ describe('a run under reverse deltas', () => {
     expect([...filesOf(snapshot).keys()].sort()).toEqual(['Manifest.db', 'Status.plist', 'bb/bb02', 'cc/cc03']);
     expect(filesOf(await completeBackupFolder(snapshot))).toEqual(before);
     expect((await listSnapshots(root, UDID)).map((entry) => entry.id)).toEqual(['current', '20250301-000000']);
+  });
+
+  it('makes each destination folder once per commit, not before every rename', async () => {
+    const current = storeLayout(root).current(UDID);
+    const old: Files = {};
+    const changed: Files = {};
+    for (let index = 0; index < 40; index++) {
+      old[`aa/aa${index}`] = `old ${index}`;
+      changed[`aa/aa${index}`] = `new ${index}`;
+    }
+    writeTree(current, old, '2025-03-01T00:00:00Z');
+    const folders = vi.spyOn(fsPromises, 'mkdir');
+    let snapshot: string | undefined;
+    try {
+      snapshot = await incrementalRun(changed, [], '2025-03-02T00:00:00Z');
+      // 80 renames (old copy out, new one in) into two folders: the snapshot's `aa` and the live one.
+      expect(folders.mock.calls.length).toBeLessThan(20);
+    } finally {
+      folders.mockRestore();
+    }
+    expect(fs.readFileSync(path.join(current, 'aa', 'aa7'), 'utf8')).toBe('new 7');
+    expect(fs.readFileSync(path.join(snapshot as string, 'aa', 'aa7'), 'utf8')).toBe('old 7');
   });
 
   it('publishes a full backup whole, the previous one becoming a complete snapshot', async () => {

@@ -81,10 +81,11 @@ export async function rollDeltaForward(live: string, staging: string, snapshot: 
   await fs.mkdir(snapshot, { recursive: true, mode: PRIVATE_FOLDER_MODE });
   await writeMarker(snapshot, { version: 1, added: plan.adds.filter((add) => !add.replaces).map((add) => add.path) });
   for (const folder of plan.newFolders) await fs.mkdir(path.join(live, folder), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  const mover = new FolderMakingMover();
   for (const relative of plan.removes) {
     if (!(await exists(path.join(live, relative)))) continue;
     await next();
-    await moveFile(path.join(live, relative), path.join(snapshot, relative));
+    await mover.move(path.join(live, relative), path.join(snapshot, relative));
   }
   for (const add of plan.adds) {
     const staged = path.join(staging, add.path);
@@ -92,10 +93,28 @@ export async function rollDeltaForward(live: string, staging: string, snapshot: 
     const current = path.join(live, add.path);
     if (add.replaces && !(await exists(path.join(snapshot, add.path))) && (await exists(current))) {
       await next();
-      await moveFile(current, path.join(snapshot, add.path));
+      await mover.move(current, path.join(snapshot, add.path));
     }
     await next();
-    await moveFile(staged, current);
+    await mover.move(staged, current);
+  }
+}
+
+/**
+ * Renames that make the destination's folder first, once per folder for one roll: a 1 %-changed
+ * run moves ~1,900 files into a few hundred folders, and a mkdir before every rename cost as much
+ * as the renames. Nothing removes a folder during a roll, so a folder made once stays.
+ */
+class FolderMakingMover {
+  private readonly made = new Set<string>();
+
+  async move(from: string, to: string): Promise<void> {
+    const folder = path.dirname(to);
+    if (!this.made.has(folder)) {
+      await fs.mkdir(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+      this.made.add(folder);
+    }
+    await fs.rename(from, to);
   }
 }
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fsPromises from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { removeTree } from './remove-tree';
 
 describe('removeTree', () => {
@@ -23,6 +24,21 @@ describe('removeTree', () => {
     await removeTree(tree);
     expect(fs.existsSync(tree)).toBe(false);
     expect(fs.readFileSync(path.join(outside, 'keep.txt'), 'utf8')).toBe('kept');
+  });
+
+  it('removes empty folders by one rmdir each, listing only the folders that hold something', async () => {
+    // A run's staging after its commit: the phone's 256 empty `xx` folders and one that holds a file.
+    const tree = path.join(work, 'staging');
+    for (let index = 0; index < 256; index++) fs.mkdirSync(path.join(tree, index.toString(16).padStart(2, '0')), { recursive: true });
+    fs.writeFileSync(path.join(tree, 'ab', 'left'), 'x');
+    const listings = vi.spyOn(fsPromises, 'readdir');
+    try {
+      await removeTree(tree);
+      expect(listings.mock.calls.length).toBeLessThanOrEqual(3);
+    } finally {
+      listings.mockRestore();
+    }
+    expect(fs.existsSync(tree)).toBe(false);
   });
 
   it('is quiet about a missing folder and removes a file named in its place', async () => {

@@ -28,6 +28,31 @@ export async function removeTree(target: string): Promise<void> {
   for (let start = 0; start < files.length; start += IN_FLIGHT) {
     await Promise.all(files.slice(start, start + IN_FLIGHT).map((entry) => fs.rm(path.join(target, entry.name), { force: true })));
   }
-  for (const entry of entries) if (entry.isDirectory()) await removeTree(path.join(target, entry.name));
+  // Empty subfolders (a run's staging holds the phone's 256 empty `xx` folders) go by one rmdir
+  // each, many at a time, rather than a listing and a removal one after another (2.8 s for 256 on a
+  // loaded machine); only those that hold something are walked, one after another.
+  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => path.join(target, entry.name));
+  const nonEmpty: string[] = [];
+  for (let start = 0; start < folders.length; start += IN_FLIGHT) {
+    const batch = folders.slice(start, start + IN_FLIGHT);
+    const removed = await Promise.all(batch.map((folder) => removeIfEmpty(folder)));
+    batch.forEach((folder, index) => {
+      if (!removed[index]) nonEmpty.push(folder);
+    });
+  }
+  for (const folder of nonEmpty) await removeTree(folder);
   await fs.rm(target, { recursive: true, force: true });
+}
+
+/** rmdir of a folder that may be empty: true when it is gone, false when it holds something. */
+async function removeIfEmpty(folder: string): Promise<boolean> {
+  try {
+    await fs.rmdir(folder);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return true;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw error;
+  }
 }
