@@ -53,6 +53,22 @@ describe('CatalogStore.put', () => {
     expect(store.totalBytes(['big'])).toBe((INODE_ROWS_PER_SLICE * 5 + 7) * 10);
   });
 
+  it('lets the event loop run while it removes the inodes a put replaces', async () => {
+    await store.put(stored('replaced'), inodes('replaced', INODE_ROWS_PER_SLICE * 5));
+    let turns = 0;
+    let done = false;
+    const tick = (): void => {
+      turns += 1;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await store.put(stored('replaced'), new Map());
+    done = true;
+    expect(turns).toBeGreaterThanOrEqual(4);
+    expect(inodeRowsOf('replaced')).toBe(0);
+    store.remove('replaced');
+  });
+
   it('queues puts that overlap, so both land', async () => {
     await Promise.all([store.put(stored('a'), inodes('a', INODE_ROWS_PER_SLICE * 2)), store.put(stored('b'), inodes('b', INODE_ROWS_PER_SLICE + 1))]);
     expect(inodeRowsOf('a')).toBe(INODE_ROWS_PER_SLICE * 2);

@@ -80,6 +80,13 @@ export class CatalogStore {
   private async putInSlices(stored: StoredBackup, inodes: ReadonlyMap<string, number>): Promise<void> {
     this.db.exec('BEGIN');
     try {
+      // The rows being replaced go in slices too: the cascade of one DELETE held the loop ~1 s after
+      // every backup of a 100,000-file phone (bench event-loop row).
+      const replaced = this.db.prepare('SELECT id FROM backups WHERE id = ? OR path = ?').pluck().all(stored.record.id, stored.record.path) as string[];
+      const deleteSlice = this.db.prepare('DELETE FROM inodes WHERE backup_id = @id AND inode IN (SELECT inode FROM inodes WHERE backup_id = @id LIMIT @limit)');
+      for (const id of replaced) {
+        while (deleteSlice.run({ id, limit: INODE_ROWS_PER_SLICE }).changes > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       this.db.prepare('DELETE FROM backups WHERE id = ? OR path = ?').run(stored.record.id, stored.record.path);
       this.db
         .prepare('INSERT INTO backups (id, path, fingerprint, unlocked, record) VALUES (?, ?, ?, ?, ?)')
