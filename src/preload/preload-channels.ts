@@ -44,6 +44,9 @@ const INVOKE: { readonly [C in InvokeChannel]: true } = {
   'passwords:remember': true,
   'passwords:forget': true,
   'passwords:status': true,
+  'folders:list': true,
+  'folders:pick': true,
+  'settings:change-backup-root': true,
 };
 
 const EVENTS: { readonly [E in EventChannel]: true } = {
@@ -55,6 +58,7 @@ const EVENTS: { readonly [E in EventChannel]: true } = {
   notify: true,
   'password:needed': true,
   'password:settled': true,
+  'settings:move-progress': true,
 };
 
 export const PRELOAD_INVOKE_CHANNELS = Object.keys(INVOKE) as readonly InvokeChannel[];

@@ -337,3 +337,30 @@ export interface RememberedPasswordView {
   readonly remembered: boolean;
   readonly rememberIn: 'keychain' | 'session';
 }
+
+/** A folder's sub-folders for the web folder chooser (folders:list), confined to `roots`. */
+export interface FolderListingView {
+  readonly path: string;
+  /** Absent at the top of what may be shown. */
+  readonly parent?: string;
+  readonly folders: readonly { readonly name: string; readonly path: string }[];
+  /** More sub-folders than were listed. */
+  readonly more?: boolean;
+  /** The places the chooser may start from (home, removable disks, folders in use). */
+  readonly roots: readonly string[];
+}
+
+/** What folders:pick answered: the desktop app's native dialog, or `native: false` (use folders:list). */
+export interface FolderPickView {
+  readonly native: boolean;
+  /** The chosen folder; absent when the person cancelled (or there is no native dialog). */
+  readonly path?: string;
+}
+
+/** How far moving the backups to a new folder has got: backups moved of those found. */
+export interface BackupMoveProgress {
+  readonly moved: number;
+  readonly total: number;
+  /** The backup folder being moved now (its name, usually the phone's UDID). */
+  readonly current?: string;
+}

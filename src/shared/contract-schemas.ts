@@ -121,6 +121,16 @@ export const passwordCancelArgs = z.object({ requestId: id }).strict();
 
 export const passwordRememberArgs = z.object({ udid, password }).strict();
 
+export const foldersListArgs = z.object({ path: folder.optional() }).strict();
+
+export const foldersPickArgs = z.object({ title: z.string().min(1).max(200).optional(), defaultPath: folder.optional() }).strict();
+
+/**
+ * A new backup folder, and what becomes of the backups in the old one: `move` them there, or `keep`
+ * them where they are, listed as an added folder.
+ */
+export const backupRootChangeArgs = z.object({ backupRoot: folder, existing: z.enum(['move', 'keep']) }).strict();
+
 /** Argument fields that hold secrets; redactArgs replaces them before anything is logged. */
 export const SECRET_FIELDS = ['password', 'oldPassword', 'newPassword'] as const;
 

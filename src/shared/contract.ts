@@ -53,6 +53,9 @@ export const INVOKE_SCHEMAS = {
   'passwords:remember': schemas.passwordRememberArgs,
   'passwords:forget': schemas.udidArgs,
   'passwords:status': schemas.udidArgs,
+  'folders:list': schemas.foldersListArgs,
+  'folders:pick': schemas.foldersPickArgs,
+  'settings:change-backup-root': schemas.backupRootChangeArgs,
 } as const;
 
 type Schemas = typeof INVOKE_SCHEMAS;
@@ -100,6 +103,12 @@ interface InvokeResults {
   'passwords:remember': m.RememberedPasswordView;
   'passwords:forget': m.RememberedPasswordView;
   'passwords:status': m.RememberedPasswordView;
+  /** Sub-folders for the web folder chooser, confined to home, removable disks and folders in use. */
+  'folders:list': m.FolderListingView;
+  /** The desktop app's native folder dialog; in web mode `{ native: false }` (the renderer uses folders:list). */
+  'folders:pick': m.FolderPickView;
+  /** Changes the backup folder, keeping the old backups listed (`keep`) or moving them there (`move`). */
+  'settings:change-backup-root': m.SettingsView;
 }
 
 export type InvokeChannel = keyof Schemas & keyof InvokeResults;
@@ -122,13 +131,15 @@ export interface EventChannels {
   notify: m.NoticeView;
   'password:needed': m.PasswordRequestView;
   'password:settled': m.PasswordSettled;
+  /** Moving the backups to a new backup folder (settings:change-backup-root with `move`). */
+  'settings:move-progress': m.BackupMoveProgress;
 }
 
 export type EventChannel = keyof EventChannels;
 
 /** The allowlists the preload and the bridge check every message against. */
 export const INVOKE_CHANNELS = Object.keys(INVOKE_SCHEMAS) as readonly InvokeChannel[];
-export const EVENT_CHANNELS: readonly EventChannel[] = ['devices:changed', 'backups:changed', 'settings:changed', 'job:progress', 'job:finished', 'notify', 'password:needed', 'password:settled'];
+export const EVENT_CHANNELS: readonly EventChannel[] = ['devices:changed', 'backups:changed', 'settings:changed', 'job:progress', 'job:finished', 'notify', 'password:needed', 'password:settled', 'settings:move-progress'];
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(INVOKE_SCHEMAS, value);

@@ -78,6 +78,7 @@ interface ShellState {
   openedPaths: string[];
   shownInFolder: string[];
   openedExternal: string[];
+  openDialogs: { properties: string[]; title: string; withWindow: boolean }[];
   appEvents: string[];
 }
 
@@ -164,6 +165,11 @@ describe('the built Electron main under plain Node', () => {
     expect(info).toEqual({ ok: true, value: expect.objectContaining({ name: 'Lifeboat', mode: 'electron', version: '0.0.0-test' }) });
     expect(await invoke('devices:list', {}, 'https://evil.example/')).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
     expect(await invoke('backup:start', { udid: 'not a udid!' })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+  });
+
+  it('chooses folders with the operating system\'s own dialog, attached to the window', async () => {
+    expect(await invoke('folders:pick', { title: 'Choose the backup folder' })).toEqual({ ok: true, value: { native: true, path: '/home/someone/Chosen Backups' } });
+    expect((await state()).openDialogs).toEqual([{ properties: ['openDirectory', 'createDirectory', 'promptToCreate'], title: 'Choose the backup folder', withWindow: true }]);
   });
 
   it('plug in → notice → trust → Back Up Now from the tray → progress in the window → finished notice → history', async () => {

@@ -15,6 +15,7 @@ import type { Backends } from './backends';
 import { BackupService } from './backup-service';
 import { DeviceService } from './device-service';
 import { fail, toAppError } from './error-mapping';
+import { chooserRoots, listFolders } from './folder-chooser';
 import { EventHub, type EventListener } from './event-hub';
 import { JobQueue } from './job-queue';
 import { PasswordBroker, type RememberedPasswords } from './password-broker';
@@ -39,6 +40,11 @@ export interface AppCoreOptions {
    * it "remember" lasts until the app quits, in this process's memory only.
    */
   readonly passwordVault?: RememberedPasswords;
+  /**
+   * The desktop app's native folder dialog (Electron's dialog.showOpenDialog); resolves with the chosen
+   * folder or undefined when cancelled. Without it folders:pick answers `native: false`.
+   */
+  readonly pickFolder?: (options: { readonly title?: string; readonly defaultPath?: string }) => Promise<string | undefined>;
 }
 
 export interface AppCore {
@@ -158,6 +164,16 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'passwords:remember': async ({ udid, password }) => backups.rememberPassword(udid, password),
     'passwords:forget': async ({ udid }) => passwords.forget(udid),
     'passwords:status': async ({ udid }) => passwords.status(udid),
+    'folders:list': async ({ path: folder }) => {
+      const { backupRoot, extraFolders, photoImportFolder } = settings.get();
+      return listFolders(folder, chooserRoots([backupRoot, ...extraFolders, ...(photoImportFolder ? [photoImportFolder] : [])]));
+    },
+    'folders:pick': async (args) => {
+      if (!options.pickFolder) return { native: false };
+      const chosen = await options.pickFolder(args);
+      return chosen ? { native: true, path: chosen } : { native: true };
+    },
+    'settings:change-backup-root': async ({ backupRoot, existing }) => backups.changeBackupRoot(backupRoot, existing),
   };
 
   let closed = false;

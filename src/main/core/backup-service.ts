@@ -1,10 +1,12 @@
 import path from 'node:path';
 import type { BackupView, EncryptionView, JobStarted, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
 import { BackupError } from '../backup/backup-error';
+import { moveBackupRoot } from '../backup/store/root-move';
 import { DEFAULT_RETENTION } from '../backup/store/snapshots';
 import type { Backends, BrowserBackend, CatalogBackend } from './backends';
 import type { KnownDevice } from './device-views';
 import { fail } from './error-mapping';
+import { requireAbsoluteFolder } from './folder-chooser';
 import type { EventHub } from './event-hub';
 import type { JobContext, JobQueue } from './job-queue';
 import type { PasswordBroker, PasswordNeed } from './password-broker';
@@ -192,9 +194,21 @@ export class BackupService {
     return this.requireCatalog().pathOf(backupId);
   }
 
-  /** Saves settings; a new backup root or folder list reopens the catalog. */
+  /**
+   * Saves settings; a new backup root or folder list reopens the catalog. Folders must be absolute
+   * (requireAbsoluteFolder says why). A new backup root keeps the old one's backups listed, as an
+   * added folder, unless they were moved: before, the history went empty while the phone's own
+   * "latest backup" date still named one.
+   */
   async updateSettings(patch: Partial<Omit<SettingsView, 'devices'>>): Promise<SettingsView> {
     const before = this.options.settings.get();
+    if (patch.backupRoot !== undefined) patch = { ...patch, backupRoot: requireAbsoluteFolder(patch.backupRoot, 'The backup folder') };
+    if (patch.photoImportFolder !== undefined) patch = { ...patch, photoImportFolder: requireAbsoluteFolder(patch.photoImportFolder, 'The photo import folder') };
+    if (patch.extraFolders !== undefined) patch = { ...patch, extraFolders: patch.extraFolders.map((folder) => requireAbsoluteFolder(folder, 'An added backup folder')) };
+    if (patch.backupRoot !== undefined && patch.backupRoot !== before.backupRoot && this.cache.some((backup) => isInside(backup.path, before.backupRoot))) {
+      const extra = patch.extraFolders ?? before.extraFolders;
+      if (!extra.includes(before.backupRoot) && patch.backupRoot !== before.backupRoot) patch = { ...patch, extraFolders: [...extra.filter((folder) => folder !== patch.backupRoot), before.backupRoot] };
+    }
     const after = this.options.settings.update(patch);
     if (before.backupRoot !== after.backupRoot || before.extraFolders.join('\n') !== after.extraFolders.join('\n')) {
       this.catalog?.close();
@@ -203,6 +217,36 @@ export class BackupService {
     }
     this.options.hub.emit('settings:changed', after);
     return after;
+  }
+
+  /**
+   * A new backup folder. `keep` leaves the backups where they are, listed as an added folder; `move`
+   * moves each backup (with its snapshots) there, reporting progress (settings:move-progress). A move
+   * that stops half-way loses nothing: what moved is in the new folder, the rest stays in the old
+   * one, which is then kept as an added folder so every backup is still listed, and the sentence
+   * says what happened.
+   */
+  async changeBackupRoot(backupRoot: string, existing: 'move' | 'keep'): Promise<SettingsView> {
+    const to = requireAbsoluteFolder(backupRoot, 'The backup folder');
+    const from = this.options.settings.get().backupRoot;
+    if (existing === 'keep' || to === from) return this.updateSettings({ backupRoot: to });
+    if (this.options.jobs.list().length > 0) fail('busy', 'A backup, restore or import is running; wait for it to finish before moving the backups.');
+    // The catalog holds the old folder open; it reopens on the new one below.
+    this.catalog?.close();
+    this.catalog = undefined;
+    let result;
+    try {
+      result = await moveBackupRoot(from, to, (progress) => this.options.hub.emit('settings:move-progress', progress));
+    } catch (error) {
+      await this.open();
+      throw error;
+    }
+    const extra = this.options.settings.get().extraFolders.filter((folder) => folder !== to);
+    this.options.settings.update({ backupRoot: to, extraFolders: result.left.length > 0 ? [...extra.filter((folder) => folder !== from), from] : extra });
+    await this.open();
+    this.options.hub.emit('settings:changed', this.options.settings.get());
+    if (result.problem) fail('io', `${result.problem} Both folders are listed, so every backup can still be opened and restored.`);
+    return this.options.settings.get();
   }
 
   async getEncryption(udid: string): Promise<EncryptionView> {
@@ -300,4 +344,9 @@ export class BackupService {
 /** The phone refused because its screen is locked (BackupError device-locked: 208 or PasswordProtected). */
 function isDeviceLocked(error: unknown): boolean {
   return error instanceof BackupError && error.code === 'device-locked';
+}
+
+function isInside(child: string, folder: string): boolean {
+  const relative = path.relative(folder, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }

@@ -14,6 +14,7 @@ import { type AppCore, createAppCore } from '../core/app-core';
 import { hardenSession, registerAppScheme, serveRenderer } from './app-protocol';
 import type { DesktopNotice } from './desktop-notices';
 import { type DesktopShell, startDesktopShell } from './desktop-shell';
+import { pickFolderNatively } from './folder-picker';
 import { forwardEventsToWindow, registerIpcHandlers } from './ipc-adapter';
 import { keepRunningWithoutWindows } from './lifecycle-policy';
 import { createMainWindow, lockDownContents, showWindowProgress } from './main-window';
@@ -78,6 +79,7 @@ async function start(): Promise<void> {
       version: app.getVersion(),
       settingsPath: path.join(app.getPath('userData'), 'settings.json'),
       log: (line) => console.error(line),
+      pickFolder: (options) => pickFolderNatively(mainWindow, options),
     });
     // showItemInFolder only selects the item in the file manager; openPath would open it with its
     // default program, which for a file planted where a backup folder should be means running it.

@@ -92,6 +92,7 @@ export function createAppStore(api: MainApi): AppStore {
       api.on('notify', (notice) => actions.noticeReceived(notice)),
       api.on('password:needed', (request) => actions.passwordNeeded(request)),
       api.on('password:settled', (settled) => actions.passwordSettled(settled)),
+      api.on('settings:move-progress', (progress) => actions.moveProgressed(progress)),
     ];
     void Promise.all([actions.loadDevices(), actions.loadBackups(), actions.loadSettings(), actions.loadJobs(), actions.loadPasswordRequests()]);
     return () => offs.forEach((off) => off());

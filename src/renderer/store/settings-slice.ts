@@ -1,4 +1,4 @@
-import type { SettingsView, ThemePreference } from '../../shared/contract';
+import type { BackupMoveProgress, FolderListingView, SettingsView, ThemePreference } from '../../shared/contract';
 import type { SettingsState, SliceContext } from './store-types';
 
 export const initialSettings: SettingsState = { value: undefined, theme: 'system' };
@@ -29,6 +29,26 @@ export function settingsActions({ api, set, attempt }: SliceContext) {
         }));
       }
       return view !== undefined;
+    },
+    /** The desktop app's native folder dialog: the folder, null when cancelled, undefined in web mode (use the web chooser). */
+    async pickFolder(title: string, defaultPath?: string): Promise<string | null | undefined> {
+      const picked = await attempt(() => api.invoke('folders:pick', defaultPath ? { title, defaultPath } : { title }));
+      if (!picked?.native) return undefined;
+      return picked.path ?? null;
+    },
+    /** One folder's sub-folders for the web chooser; undefined (and an error shown) when refused. */
+    async listFolders(folder?: string): Promise<FolderListingView | undefined> {
+      return attempt(() => api.invoke('folders:list', folder ? { path: folder } : {}));
+    },
+    /** A new backup folder: move the backups there, or keep them where they are (listed as an added folder). */
+    async changeBackupRoot(backupRoot: string, existing: 'move' | 'keep'): Promise<boolean> {
+      set('settings/move-started', (state) => ({ settings: { ...state.settings, moveProgress: undefined } }));
+      const value = await attempt(() => api.invoke('settings:change-backup-root', { backupRoot, existing }));
+      if (value) settingsChanged(value);
+      return value !== undefined;
+    },
+    moveProgressed(moveProgress: BackupMoveProgress): void {
+      set('settings/move-progressed', (state) => ({ settings: { ...state.settings, moveProgress } }));
     },
     async changePassword(udid: string, oldPassword: string, newPassword: string): Promise<boolean> {
       return (await attempt(() => api.invoke('encryption:change-password', { udid, oldPassword, newPassword }))) !== undefined;

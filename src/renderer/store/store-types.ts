@@ -1,5 +1,6 @@
 import type {
   AppError,
+  BackupMoveProgress,
   BackupView,
   BrowserEntryView,
   BrowserSessionView,
@@ -44,6 +45,8 @@ export interface JobsState {
 export interface SettingsState {
   readonly value: SettingsView | undefined;
   readonly theme: ThemePreference;
+  /** Moving the backups to a new backup folder: how far it has got (settings:move-progress). */
+  readonly moveProgress?: BackupMoveProgress;
 }
 
 export interface RestoreState {

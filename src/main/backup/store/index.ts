@@ -17,3 +17,4 @@ export * from './manifest-db';
 export * from './manifest-db-open';
 export * from './untrusted-sqlite';
 export * from './backup-content';
+export * from './root-move';

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppCore } from '../src/main/core/app-core';
+import { haveFixtures, mvtFixture } from '../test/backup/fixture-paths';
+import { checkScreen } from './web-a11y';
+import { HAS_CHROMIUM, nextJobFinished, STEP_MS, startWebApp, type WebApp } from './web-helpers';
+
+/**
+ * Folders chosen, not typed (web mode): a relative folder is refused with a sentence; the web
+ * folder chooser walks the folders the main side lists; changing the backup folder moves the
+ * backups (a move that fails half-way loses nothing and leaves every backup listed) or keeps them
+ * where they are, and the history still shows them either way.
+ */
+describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: choosing and moving the backup folder', () => {
+  let app: WebApp;
+  let core: AppCore;
+  let page: Page;
+  let udid: string;
+  let work: string;
+
+  beforeAll(async () => {
+    app = await startWebApp();
+    ({ core, page } = app);
+    udid = app.device.udid;
+    work = app.harness.workDir;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function backUp(): Promise<void> {
+    const finished = nextJobFinished(core, 'backup');
+    await core.invoke('backup:start', { udid });
+    expect((await finished).outcome).toBe('succeeded');
+  }
+
+  /** Settings › Choose… › walk to `folder` (a sub-folder of the work folder) in the web chooser. */
+  async function chooseInWebChooser(folder: string, shots?: string): Promise<void> {
+    await page.getByTestId('choose-backup-folder').click();
+    const chooser = page.getByTestId('folder-chooser');
+    await chooser.waitFor({ timeout: STEP_MS });
+    await chooser.getByTestId('folder-current').filter({ hasText: path.basename(app.backupRoot) }).waitFor({ timeout: STEP_MS });
+    await chooser.getByRole('button', { name: 'Up', exact: true }).click();
+    await chooser.getByTestId('folder-current').filter({ hasText: path.basename(work) }).waitFor({ timeout: STEP_MS });
+    if (shots) await checkScreen(page, 'settings', shots);
+    await chooser.getByRole('button', { name: path.basename(folder), exact: true }).click();
+    await chooser.getByTestId('folder-current').filter({ hasText: path.basename(folder) }).waitFor({ timeout: STEP_MS });
+    await chooser.getByRole('button', { name: 'Choose This Folder' }).click();
+    await page.getByTestId('backup-folder-change').waitFor({ timeout: STEP_MS });
+  }
+
+  it('refuses a relative backup folder with a sentence', async () => {
+    await core.invoke('devices:pair', { udid });
+    await backUp();
+    await backUp();
+    await page.goto(app.bridge.url);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const folder = page.getByLabel('Backup folder');
+    await folder.fill('Backups');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor({ timeout: STEP_MS });
+    expect(await banner.textContent()).toMatch(/The backup folder must be a full path from the top of the disk.*"Backups" is not/);
+    expect((await core.invoke('settings:get', {})).backupRoot).toBe(app.backupRoot);
+    await folder.fill(app.backupRoot);
+  });
+
+  it('moves the backups to a chosen folder; one that cannot move stays, and every backup is still listed', async () => {
+    // Another tool's backup beside the phone's, and a folder of its name already in the new place:
+    // the phone's backup (and its snapshot) moves, the other one cannot, half-way through.
+    fs.cpSync(mvtFixture, path.join(app.backupRoot, 'mvt-ios-backup'), { recursive: true });
+    const moved = path.join(work, 'moved');
+    fs.mkdirSync(path.join(moved, 'mvt-ios-backup'), { recursive: true });
+    fs.writeFileSync(path.join(moved, 'mvt-ios-backup', 'notes.txt'), 'someone else’s folder');
+    await core.invoke('backups:list', {});
+    const before = (await core.invoke('backups:list', {})).length;
+
+    await chooseInWebChooser(moved, 'folder-chooser');
+    const dialog = page.getByTestId('backup-folder-change');
+    await checkScreen(page, 'settings', 'move-or-keep');
+    await dialog.getByRole('button', { name: 'Move Backups' }).click();
+    const error = page.getByRole('dialog').getByTestId('dialog-error');
+    await error.waitFor({ timeout: STEP_MS });
+    expect(await error.textContent()).toMatch(/Moving mvt-ios-backup stopped \(a folder named mvt-ios-backup is already in .*moved\).*Both folders are listed/);
+    await checkScreen(page, 'settings', 'move-stopped');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    const settings = await core.invoke('settings:get', {});
+    expect(settings).toMatchObject({ backupRoot: moved, extraFolders: [app.backupRoot] });
+    expect(fs.existsSync(path.join(moved, udid, 'Manifest.db'))).toBe(true);
+    expect(fs.readdirSync(path.join(moved, '.lifeboat', 'snapshots', udid))).toHaveLength(1);
+    expect(fs.existsSync(path.join(app.backupRoot, udid))).toBe(false);
+    expect(fs.existsSync(path.join(app.backupRoot, 'mvt-ios-backup', 'Manifest.db'))).toBe(true);
+    expect(fs.readFileSync(path.join(moved, 'mvt-ios-backup', 'notes.txt'), 'utf8')).toBe('someone else’s folder');
+    const after = await core.invoke('backups:list', {});
+    expect(after).toHaveLength(before);
+    expect(after.filter((backup) => backup.udid === udid).every((backup) => backup.path.startsWith(moved))).toBe(true);
+    await page.getByTestId('added-folders').filter({ hasText: app.backupRoot }).waitFor({ timeout: STEP_MS });
+  });
+
+  it('keeps the backups where they are as an added folder, and the history still shows them', async () => {
+    const kept = path.join(work, 'kept');
+    fs.mkdirSync(kept);
+    const moved = path.join(work, 'moved');
+    await page.getByLabel('Backup folder').fill(kept);
+    await page.getByRole('button', { name: 'Save' }).click();
+    const dialog = page.getByTestId('backup-folder-change');
+    await dialog.waitFor({ timeout: STEP_MS });
+    await dialog.getByRole('radio', { name: /Keep them where they are/ }).check();
+    await dialog.getByRole('button', { name: 'Change Folder' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: STEP_MS });
+    expect(await core.invoke('settings:get', {})).toMatchObject({ backupRoot: kept, extraFolders: [app.backupRoot, moved] });
+
+    await page.getByTestId('device-item').first().click();
+    // The bug this fixes: the history said "No backups yet" while the summary named a latest backup.
+    await expect.poll(() => page.getByTestId('backup-row').count(), { timeout: STEP_MS }).toBeGreaterThan(0);
+    expect(await page.getByText('No backups yet.').count()).toBe(0);
+  });
+});

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FolderListingView } from '../../shared/contract';
+import { fail } from './error-mapping';
+
+/** More names than anyone scrolls through in a folder chooser; the rest are left out (`more`). */
+const MAX_FOLDERS = 2000;
+
+/** Where removable and network disks appear, so a backup folder on one can be chosen. */
+const MOUNT_ROOTS = ['/media', '/mnt', '/run/media', '/Volumes'];
+
+/**
+ * A folder a person typed or chose must be absolute: a relative one would depend on the directory
+ * Lifeboat happened to start in (a service, a login item), so backups would land somewhere nobody
+ * looks. Said as a sentence, with what to do.
+ */
+export function requireAbsoluteFolder(value: string, what: string): string {
+  if (!path.isAbsolute(value) || value.includes('\0')) {
+    fail('invalid-argument', `${what} must be a full path from the top of the disk, such as ${path.join(os.homedir(), 'Backups')}; "${value}" is not. Use Choose… to pick it.`);
+  }
+  return path.resolve(value);
+}
+
+/**
+ * The folders a chooser may show: the home folder, the mount points of removable disks, and the
+ * folders (and their parents) Lifeboat already uses. Anything else (/etc, other people's homes) is
+ * none of a folder chooser's business in web mode, where the window may be another machine's browser.
+ */
+export function chooserRoots(inUse: readonly string[]): string[] {
+  const candidates = [os.homedir(), ...MOUNT_ROOTS, ...inUse.flatMap((folder) => [folder, path.dirname(folder)])];
+  const roots = new Set<string>();
+  for (const candidate of candidates) {
+    try {
+      roots.add(fs.realpathSync(candidate));
+    } catch {
+      // A folder that does not exist (yet) offers nothing to list.
+    }
+  }
+  return [...roots].sort();
+}
+
+/**
+ * Lists the sub-folders of `requested` (default: the first root) for the web folder chooser,
+ * confined to `roots`: the path is resolved with its links first, so `..` or a link cannot lead
+ * out, and only real, visible sub-folders are listed (no files, no links, no dot-folders).
+ */
+export function listFolders(requested: string | undefined, roots: readonly string[]): FolderListingView {
+  const wanted = requested === undefined ? roots[0] : requireAbsoluteFolder(requested, 'The folder to list');
+  if (wanted === undefined) fail('not-found', 'There is no folder Lifeboat may show here.');
+  let real: string;
+  try {
+    real = fs.realpathSync(wanted);
+  } catch {
+    fail('not-found', `The folder ${wanted} does not exist.`);
+  }
+  if (!roots.some((root) => isInside(real, root))) {
+    fail('invalid-argument', `Lifeboat does not show ${wanted} here: choose a folder in your home folder, on a disk under ${MOUNT_ROOTS.join(', ')}, or next to the backup folder.`);
+  }
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(real, { withFileTypes: true });
+  } catch {
+    fail('io', `Lifeboat cannot open the folder ${real}.`);
+  }
+  const names = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name).sort((a, b) => a.localeCompare(b));
+  const parent = path.dirname(real);
+  return {
+    path: real,
+    ...(parent !== real && roots.some((root) => isInside(parent, root)) ? { parent } : {}),
+    folders: names.slice(0, MAX_FOLDERS).map((name) => ({ name, path: path.join(real, name) })),
+    ...(names.length > MAX_FOLDERS ? { more: true } : {}),
+    roots,
+  };
+}
+
+function isInside(child: string, folder: string): boolean {
+  const relative = path.relative(folder, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
