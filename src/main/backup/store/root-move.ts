@@ -62,7 +62,9 @@ export async function moveBackupRoot(from: string, to: string, onProgress: (prog
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const left = names.slice(index);
-      return { moved, left, problem: `Moving ${name} stopped (${reason}); it and ${left.length - 1} other ${left.length === 2 ? 'backup' : 'backups'} stay in ${source}, unchanged.` };
+      const others = left.length - 1;
+      const rest = others === 0 ? `it stays in ${source}, unchanged` : `it and ${others} other ${others === 1 ? 'backup' : 'backups'} stay in ${source}, unchanged`;
+      return { moved, left, problem: `Moving ${name} stopped (${reason}); ${rest}.` };
     }
   }
   onProgress({ moved: names.length, total: names.length });
