@@ -34,6 +34,10 @@ export function MenuButton({ label, ariaLabel, items, testId }: MenuButtonProps)
     const list = menuItems();
     // The whole menu in view, not only its focused item: near the window's foot it was cut off.
     menu.current?.scrollIntoView({ block: 'nearest' });
+    // Scrolling lands on whole pixels: with fractional line heights above (the storage legend) the
+    // menu's last fraction of a pixel could stay below the window's foot.
+    const overflow = (menu.current?.getBoundingClientRect().bottom ?? 0) - window.innerHeight;
+    if (overflow > 0) window.scrollBy(0, Math.ceil(overflow));
     (open === 'last' ? list[list.length - 1] : list[0])?.focus({ preventScroll: true });
     const onPointerDown = (event: PointerEvent) => {
       const target = event.target as Node;
