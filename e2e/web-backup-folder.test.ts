@@ -60,7 +60,7 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: choosing and movi
     await page.getByRole('button', { name: 'Settings' }).click();
     const folder = page.getByLabel('Backup folder');
     await folder.fill('Backups');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     const banner = page.getByTestId('error-banner');
     await banner.waitFor({ timeout: STEP_MS });
     expect(await banner.textContent()).toMatch(/The backup folder must be a full path from the top of the disk.*"Backups" is not/);
@@ -106,7 +106,7 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: choosing and movi
     fs.mkdirSync(kept);
     const moved = path.join(work, 'moved');
     await page.getByLabel('Backup folder').fill(kept);
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     const dialog = page.getByTestId('backup-folder-change');
     await dialog.waitFor({ timeout: STEP_MS });
     await dialog.getByRole('radio', { name: /Keep them where they are/ }).check();
