@@ -27,7 +27,7 @@ export function captureStem(name: string): string {
 }
 
 /** True for a still's own name (not an edited render): the kind of file a Live Photo's video pairs with. */
-export function isOriginalStill(name: string): boolean {
+function isOriginalStill(name: string): boolean {
   return STILL.test(name) && !EDITED.test(name);
 }
 

@@ -6,7 +6,7 @@
 import type { AppError } from './app-error';
 
 /** Whether this computer may talk to the phone (§2.5.2). */
-export type TrustStateView = 'trusted' | 'untrusted' | 'pairing-pending' | 'denied' | 'locked' | 'unknown';
+type TrustStateView = 'trusted' | 'untrusted' | 'pairing-pending' | 'denied' | 'locked' | 'unknown';
 
 export interface DeviceView {
   readonly udid: string;
@@ -142,7 +142,7 @@ export interface JobProgress {
   readonly waitingFor?: 'unlock' | 'passcode' | 'password';
 }
 
-export type JobOutcome = 'succeeded' | 'failed' | 'cancelled';
+type JobOutcome = 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobFinished {
   readonly jobId: string;
@@ -163,7 +163,7 @@ export interface JobStarted {
 
 export type ThemePreference = 'system' | 'light' | 'dark';
 
-export interface RetentionView {
+interface RetentionView {
   /** Keep this many backups per phone (older ones are deleted after a successful backup); null keeps all. */
   readonly keepLast: number | null;
 }
@@ -207,7 +207,7 @@ export interface RestorePreflightView {
 }
 
 /** A backup that holds this phone's Camera Roll, for the after-reset path. */
-export interface RestoreCandidateView {
+interface RestoreCandidateView {
   readonly backupId: string;
   /** ISO-8601; undefined when the backup does not say. */
   readonly createdAt?: string;

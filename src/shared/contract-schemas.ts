@@ -33,7 +33,7 @@ export const backupsListArgs = z.object({ udid: udid.optional(), includeArchived
 
 export const backupsVerifyArgs = z.object({ backupId: id, password: password.optional() }).strict();
 
-export const retentionSchema = z.object({ keepLast: z.number().int().min(1).max(1000).nullable() }).strict();
+const retentionSchema = z.object({ keepLast: z.number().int().min(1).max(1000).nullable() }).strict();
 
 export const settingsSetArgs = z
   .object({

@@ -15,7 +15,7 @@ export * from './app-error';
 export { redactArgs, SECRET_FIELDS } from './contract-schemas';
 
 /** Channel → its argument schema. The single source of channel names. */
-export const INVOKE_SCHEMAS = {
+const INVOKE_SCHEMAS = {
   'app:info': schemas.noArgs,
   'devices:list': schemas.noArgs,
   'devices:refresh': schemas.udidArgs,
@@ -114,11 +114,11 @@ interface InvokeResults {
 export type InvokeChannel = keyof Schemas & keyof InvokeResults;
 
 /** Channel → { args, result }: the shape every adapter is typed from. */
-export type InvokeChannels = {
+type InvokeChannels = {
   readonly [C in InvokeChannel]: { readonly args: z.input<Schemas[C]>; readonly result: InvokeResults[C] };
 };
 
-export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
+type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
 export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
 
 /** Events main pushes to every window. */

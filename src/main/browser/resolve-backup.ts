@@ -4,7 +4,7 @@ import { BackupError } from '../backup/backup-error';
 import { openCatalog } from '../backup/catalog';
 import { completeBackupFolder, resolveBackupRoot } from '../backup/store';
 
-export interface ResolveBackupOptions {
+interface ResolveBackupOptions {
   /** Default: resolveBackupRoot() (LIFEBOAT_BACKUP_ROOT, then the platform default). */
   readonly backupRoot?: string;
   readonly extraFolders?: readonly string[];

@@ -27,7 +27,7 @@ const BACKUP_ROOT = '--backup-root DIR     the folder that holds the backups (de
 const JSON_OUTPUT = '--json                machine-readable output on stdout';
 const BACKUP_ARGUMENT = 'BACKUP is a backup folder, a catalog id (or its start) from "lifeboat backups", or a UDID (that phone’s latest backup).';
 
-export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
+const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   devices: { usage: DEVICES_USAGE, summary: 'list connected iPhones, their trust state and summary' },
   pair: { usage: PAIR_USAGE, summary: 'make this computer trusted by an iPhone', details: ['--wait SECONDS        how long to wait for someone to tap Trust on the iPhone'] },
   photos: {

@@ -10,7 +10,7 @@ export interface PasswordIo extends CliIo {
   readonly stdin?: NodeJS.ReadableStream;
 }
 
-export interface PasswordRequest {
+interface PasswordRequest {
   /** Read the lines from stdin (`--password-stdin`) instead of prompting. */
   readonly fromStdin: boolean;
   /** One prompt per password wanted, e.g. ['Current backup password', 'New backup password']. */

@@ -4,7 +4,7 @@ import { JsonProgress } from './progress-json';
 import { PlainProgressLines } from './progress-lines';
 import type { ProgressRenderer } from './progress-view';
 
-export type ProgressStyle = 'bar' | 'lines' | 'json' | 'none';
+type ProgressStyle = 'bar' | 'lines' | 'json' | 'none';
 
 /**
  * The renderer a command line deserves: NDJSON on stdout with --json, a redrawn bar when stderr

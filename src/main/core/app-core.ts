@@ -22,7 +22,7 @@ import { PasswordBroker, type RememberedPasswords } from './password-broker';
 import { SettingsStore } from './settings-store';
 import { UnlockWatcher } from './unlock-watcher';
 
-export interface AppCoreOptions {
+interface AppCoreOptions {
   /** USBMUXD_SOCKET_ADDRESS grammar (§1.1); default: the environment, then the platform socket. */
   readonly muxAddress?: string;
   /** Used when the settings file names none. */
@@ -237,7 +237,7 @@ function sentence(error: AppError | undefined): string | undefined {
   return error ? describeAppError(error) : undefined;
 }
 
-export function defaultSettingsPath(): string {
+function defaultSettingsPath(): string {
   const configHome = process.env.XDG_CONFIG_HOME && path.isAbsolute(process.env.XDG_CONFIG_HOME) ? process.env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
   return path.join(configHome, 'lifeboat', 'settings.json');
 }

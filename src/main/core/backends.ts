@@ -24,7 +24,7 @@ export interface DeviceTarget {
   readonly muxAddress?: string;
 }
 
-export interface BackupBackend {
+interface BackupBackend {
   /** Runs one backup; resolves with the folder it wrote. */
   runBackup(options: BackupRunOptions): Promise<{ readonly backupPath?: string }>;
   getEncryption(target: DeviceTarget): Promise<boolean>;
@@ -66,7 +66,7 @@ export interface RestoreBackend {
   candidates?(options: DeviceTarget & { readonly backupRoot: string; readonly extraFolders: readonly string[] }): Promise<RestoreCandidatesView>;
 }
 
-export interface PhotosBackend {
+interface PhotosBackend {
   importPhotos(options: DeviceTarget & {
     readonly destination: string;
     readonly signal: AbortSignal;

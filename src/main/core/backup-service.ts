@@ -13,7 +13,7 @@ import type { PasswordBroker, PasswordNeed } from './password-broker';
 import type { SettingsStore } from './settings-store';
 import type { UnlockWatcher } from './unlock-watcher';
 
-export interface BackupServiceOptions {
+interface BackupServiceOptions {
   readonly backends: Backends;
   readonly settings: SettingsStore;
   readonly hub: EventHub;

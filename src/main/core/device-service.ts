@@ -7,7 +7,7 @@ import type { EventHub } from './event-hub';
 import type { JobQueue } from './job-queue';
 import type { SettingsStore } from './settings-store';
 
-export interface DeviceServiceOptions {
+interface DeviceServiceOptions {
   readonly manager: DeviceManager;
   readonly settings: SettingsStore;
   readonly hub: EventHub;

@@ -30,7 +30,7 @@ export interface KnownDevice {
   readonly serialNumber?: string;
 }
 
-export interface DeviceViewExtras {
+interface DeviceViewExtras {
   readonly settings: DeviceSettingsView;
   readonly lastBackupAt?: string;
   readonly activeJobId?: string;

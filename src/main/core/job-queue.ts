@@ -29,11 +29,11 @@ export interface JobContext {
   report(update: ProgressUpdate): void;
 }
 
-export interface JobResult {
+interface JobResult {
   readonly backupId?: string;
 }
 
-export interface JobQueueEvents {
+interface JobQueueEvents {
   progress(progress: JobProgress): void;
   finished(finished: JobFinished): void;
 }

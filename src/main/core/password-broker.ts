@@ -25,7 +25,7 @@ export interface PasswordNeed {
   readonly deviceName?: string;
 }
 
-export interface WithPasswordOptions {
+interface WithPasswordOptions {
   /** A password the caller passed in itself: used as it is, and a wrong one fails instead of asking. */
   readonly explicit?: string;
   /** Known before starting that the work cannot run without one (an encrypted backup to read). */

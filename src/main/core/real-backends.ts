@@ -86,7 +86,7 @@ function catalogBackend(catalog: BackupCatalog): CatalogBackend {
   };
 }
 
-export function toBackupView(record: BackupRecord): BackupView {
+function toBackupView(record: BackupRecord): BackupView {
   const optional = {
     deviceName: record.deviceName,
     productType: record.productType,

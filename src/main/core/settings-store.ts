@@ -7,7 +7,7 @@ import type { DeviceSettingsView, SettingsView } from '../../shared/contract';
 const DEFAULT_KEEP_LAST = 10;
 
 /** Defaults for a phone the settings have never seen: Camera Roll in, no auto-backup (like iTunes). */
-export const DEFAULT_DEVICE_SETTINGS: DeviceSettingsView = { cameraRoll: true, autoBackup: false };
+const DEFAULT_DEVICE_SETTINGS: DeviceSettingsView = { cameraRoll: true, autoBackup: false };
 
 const fileSchema = z.object({
   backupRoot: z.string().min(1),

@@ -2,10 +2,10 @@ import type { DeviceManager, ManagedDevice } from '../device/manager';
 import { AppErrorException, appError } from '../../shared/contract';
 
 /** How often a locked phone is looked at again: often enough to feel immediate, rare enough to cost nothing. */
-export const UNLOCK_POLL_MS = 2_000;
+const UNLOCK_POLL_MS = 2_000;
 
 /** A phone waits for its passcode: trusted but locked (PasswordProtected), or Pair refused with PasswordProtected. */
-export function isLockedPhone(device: ManagedDevice | undefined): boolean {
+function isLockedPhone(device: ManagedDevice | undefined): boolean {
   if (!device) return false;
   return device.trust === 'locked' || (device.trust === 'trusted' && device.summary.passcodeLocked === true);
 }

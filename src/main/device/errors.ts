@@ -20,7 +20,7 @@ export type MuxErrorCode =
   | 'DeviceNotFound';
 
 /** Codes for lockdownd failures: the device's own error names (§2.2) plus what the host adds. */
-export type LockdownErrorCode =
+type LockdownErrorCode =
   | 'InvalidResponse'
   | 'MissingKey'
   | 'MissingValue'

@@ -6,7 +6,7 @@
 import path from 'node:path';
 
 export const APP_SCHEME = 'app';
-export const APP_HOST = 'lifeboat';
+const APP_HOST = 'lifeboat';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
@@ -43,7 +43,7 @@ export function isAppUrl(url: string | undefined): boolean {
   }
 }
 
-export type RendererFileResolution =
+type RendererFileResolution =
   | { readonly kind: 'file'; readonly file: string }
   /** The URL is not ours, or its path tries to leave the renderer folder. */
   | { readonly kind: 'forbidden'; readonly reason: string };

@@ -18,7 +18,7 @@ export interface DesktopNotice {
   readonly actionLabel?: string;
 }
 
-export interface NoticeContext {
+interface NoticeContext {
   /** The Lifeboat window is focused: the person sees the in-app toast instead. */
   readonly windowFocused: boolean;
 }

@@ -10,7 +10,7 @@ import { type DesktopNotice, DesktopNoticePlanner } from './desktop-notices';
 import { type AppTray, createAppTray } from './tray';
 import { type TaskbarProgress, type TrayIconState, TrayState } from './tray-model';
 
-export interface DesktopShellOptions {
+interface DesktopShellOptions {
   readonly core: Pick<AppCore, 'invoke' | 'on'>;
   readonly trayIcons: Readonly<Record<TrayIconState, string>>;
   readonly notificationIcon?: string;

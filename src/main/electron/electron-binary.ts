@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export type ElectronBinary = { readonly found: true; readonly executablePath: string } | { readonly found: false; readonly reason: string };
+type ElectronBinary = { readonly found: true; readonly executablePath: string } | { readonly found: false; readonly reason: string };
 
-export const MISSING_ELECTRON_ADVICE =
+const MISSING_ELECTRON_ADVICE =
   'Lifeboat can still be used in a browser: run `npm run demo`. To get the desktop app, reinstall Electron where downloads are allowed (unset ELECTRON_SKIP_BINARY_DOWNLOAD, then `npm rebuild electron`).';
 
 /** Looks for the binary of the electron package installed for `fromDirectory` (the repo root). */

@@ -41,7 +41,7 @@ export interface InvokeHooks {
   readonly reveal?: (folder: string) => Promise<boolean>;
 }
 
-export type IpcInvokeHandler = (channel: unknown, args: unknown, senderFrameUrl: string | undefined) => Promise<InvokeEnvelope>;
+type IpcInvokeHandler = (channel: unknown, args: unknown, senderFrameUrl: string | undefined) => Promise<InvokeEnvelope>;
 
 /**
  * Builds the function behind every ipcMain.handle: checks the channel and the sender, parses the
@@ -70,7 +70,7 @@ export function createInvokeHandler(core: CoreForIpc, hooks: InvokeHooks = {}): 
   };
 }
 
-export type EventSink = <E extends EventChannel>(event: E, payload: EventChannels[E]) => void;
+type EventSink = <E extends EventChannel>(event: E, payload: EventChannels[E]) => void;
 
 /**
  * Forwards the core's events to a window, on the allowlisted event channels only. Returns the

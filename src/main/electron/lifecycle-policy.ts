@@ -6,7 +6,7 @@
  */
 import type { SettingsView } from '../../shared/contract';
 
-export interface KeepRunningInput {
+interface KeepRunningInput {
   readonly platform: NodeJS.Platform;
   readonly hasTray: boolean;
   readonly settings: Pick<SettingsView, 'devices'> | undefined;

@@ -8,7 +8,7 @@ import { APP_ENTRY_URL } from './app-origin';
 import { externalLinkFor, isNavigationAllowed } from './navigation-policy';
 import type { TaskbarProgress } from './tray-model';
 
-export interface MainWindowOptions {
+interface MainWindowOptions {
   readonly preloadPath: string;
   readonly iconPath?: string;
 }

@@ -6,7 +6,7 @@
 import { isAppUrl } from './app-origin';
 
 /** Hosts whose https pages a link in the app may open in the OS browser (help and source pages). */
-export const EXTERNAL_LINK_HOSTS: readonly string[] = ['support.apple.com', 'github.com', 'libimobiledevice.org'];
+const EXTERNAL_LINK_HOSTS: readonly string[] = ['support.apple.com', 'github.com', 'libimobiledevice.org'];
 
 /** In-window navigation: only our own pages (the app is one page; anything else is an attack or a bug). */
 export function isNavigationAllowed(url: string): boolean {

@@ -26,7 +26,7 @@ export interface SecretCipher {
   decrypt(sealed: Buffer): string;
 }
 
-export type PasswordVaultErrorCode = 'unavailable' | 'invalid' | 'io';
+type PasswordVaultErrorCode = 'unavailable' | 'invalid' | 'io';
 
 export class PasswordVaultError extends Error {
   constructor(

@@ -2,7 +2,7 @@
 import { Menu, type MenuItemConstructorOptions, nativeImage, Tray } from 'electron';
 import type { TrayIconState, TrayMenuItem, TrayModel } from './tray-model';
 
-export interface TrayActions {
+interface TrayActions {
   open(): void;
   backUp(udid: string): void;
   quit(): void;

@@ -15,7 +15,7 @@ import { type ConfinedPaths, openRegularFileForSending } from '../backup/store';
  * snapshot or an archive restores as if it were `<root>/<UDID>`.
  */
 
-export interface RestoreDriveContext {
+interface RestoreDriveContext {
   readonly deviceLink: DeviceLinkClient;
   readonly paths: ConfinedPaths;
   /**

@@ -33,7 +33,7 @@ export interface RestoreServices {
   releaseSyncLock(): Promise<void>;
 }
 
-export interface RestoreConnection {
+interface RestoreConnection {
   readonly facts: RestoreDeviceFacts;
   /** Starts NP, AFC and mobilebackup2 (with the escrow bag) and says Hello. */
   startServices(): Promise<RestoreServices>;

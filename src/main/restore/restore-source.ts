@@ -34,7 +34,7 @@ export interface RestoreSource {
 const ARCHIVE_SUFFIX = /-\d{8}-\d{6}$/;
 
 /** The plists of a restorable backup, checked (§7.3 step 1); the file list is not opened yet. */
-export interface RestoreMetadata extends Omit<RestoreSource, 'fileCount' | 'totalBytes' | 'storedSizes'> {
+interface RestoreMetadata extends Omit<RestoreSource, 'fileCount' | 'totalBytes' | 'storedSizes'> {
   readonly manifest: PlistDict;
 }
 

@@ -7,7 +7,7 @@ import { type BridgeServerMessage, EVENT_CHANNELS, isInvokeChannel } from '../..
 import { cookieToken, createToken, isLoopbackHost, isOwnOrigin, LOOPBACK_NAMES, sameToken, TOKEN_COOKIE } from './bridge-auth';
 import { serveStatic } from './static-files';
 
-export interface WebBridgeOptions {
+interface WebBridgeOptions {
   readonly core: AppCore;
   /** The vite build output (dist/renderer). */
   readonly staticDir: string;

@@ -11,7 +11,7 @@ import { catalogRows, openManifestDb, type CatalogRow } from './manifest-source'
  * The list of files a backup says it holds, whichever index it has: Manifest.db (iOS 10+,
  * content in `xx/<fileID>`, §5.6) or Manifest.mbdb (iOS 5–9, content flat, §5.7).
  */
-export type FileList =
+type FileList =
   | {
       readonly kind: 'listed';
       readonly format: 'manifest-db' | 'manifest-mbdb';

@@ -17,9 +17,9 @@ import { countCameraRollItems } from '../../../shared/camera-roll-items';
  */
 
 /** Everything in a BackupRecord the folder itself decides. */
-export type Inspection = Omit<BackupRecord, 'id' | 'path' | 'location' | 'checkedAt'>;
+type Inspection = Omit<BackupRecord, 'id' | 'path' | 'location' | 'checkedAt'>;
 
-export interface FileCheck {
+interface FileCheck {
   readonly checked: number;
   readonly missingCount: number;
   readonly wrongSizeCount: number;
@@ -36,7 +36,7 @@ export interface InspectionResult {
 }
 
 /** `<UDID>-yyyyMMdd-HHmmss`: Finder's archive / the restore-time copy (§5.1, §7.3). */
-export const ARCHIVE_NAME = /^(.+)-(\d{8})-(\d{6})$/;
+const ARCHIVE_NAME = /^(.+)-(\d{8})-(\d{6})$/;
 
 function text(dict: PlistDict | undefined, key: string): string | undefined {
   const value = plistString(dict?.[key]);
@@ -226,7 +226,7 @@ function checkListedFiles(list: Extract<ReturnType<typeof openFileList>, { kind:
   return { fileCount, photoCount: roll.photos + roll.videos, check: { checked: fileCount, missingCount, wrongSizeCount, missing, wrongSize } };
 }
 
-export function describeFileCheck(check: FileCheck): BackupProblem[] {
+function describeFileCheck(check: FileCheck): BackupProblem[] {
   const problems: BackupProblem[] = [];
   const first = check.missing[0];
   if (first) {

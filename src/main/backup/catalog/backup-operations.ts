@@ -83,7 +83,7 @@ export async function deleteBackupFolder(record: BackupRecord, realRoot: string)
 }
 
 /** `yyyyMMdd-HHmmss` in UTC, the suffix of Finder's archives and restore copies (§5.1, §7.3). */
-export function archiveSuffix(date: Date): string {
+function archiveSuffix(date: Date): string {
   const iso = date.toISOString();
   return `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
  * backup through hard links, so bytes are counted per inode: once inside a folder, and "reclaimable"
  * only when every link to the inode lives in this folder. Symbolic links are never followed.
  */
-export interface FolderUsage {
+interface FolderUsage {
   readonly sizeBytes: number;
   readonly reclaimableBytes: number;
   /** Regular files by path relative to the folder (`/`-separated) → size. */

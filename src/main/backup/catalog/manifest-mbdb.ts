@@ -59,7 +59,7 @@ class MbdbCursor {
   }
 }
 
-export function isMbdb(bytes: Buffer): boolean {
+function isMbdb(bytes: Buffer): boolean {
   return bytes.length >= MAGIC.length && bytes.subarray(0, MAGIC.length).equals(MAGIC);
 }
 

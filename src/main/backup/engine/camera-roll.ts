@@ -24,7 +24,7 @@ export const cameraRollUploadFilter: UploadFilter = {
   },
 };
 
-export interface ManifestRewrite {
+interface ManifestRewrite {
   /** The plaintext or encrypted Manifest.db the device uploaded. */
   readonly databasePath: string;
   /** The Manifest.plist of the same snapshot (for IsEncrypted and the ManifestKey). */

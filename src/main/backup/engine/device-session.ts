@@ -28,13 +28,13 @@ const OBSERVED = [
 ];
 
 /** What lockdown tells about the phone's storage and backup settings. */
-export interface DeviceFacts {
+interface DeviceFacts {
   readonly willEncrypt: boolean;
   /** Bytes of user data on the phone (com.apple.disk_usage), the size a full backup approaches. */
   readonly usedBytes: number | undefined;
 }
 
-export interface NotificationSource {
+interface NotificationSource {
   onNotification(listener: (name: string) => void): () => void;
 }
 

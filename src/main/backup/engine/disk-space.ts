@@ -3,22 +3,22 @@ import { formatBytes } from '../../../shared/format';
 import { BackupError } from '../backup-error';
 
 /** Room the device itself insists on beyond the upload (protocol.md §3.6.3). */
-export const SPARE_BYTES = 128 * 1024 * 1024;
+const SPARE_BYTES = 128 * 1024 * 1024;
 
 /** Free bytes for an unprivileged writer on the file system holding `dir`. */
-export async function freeBytesAt(dir: string): Promise<number> {
+async function freeBytesAt(dir: string): Promise<number> {
   const stats = await fs.statfs(dir);
   return Number(stats.bavail) * Number(stats.bsize);
 }
 
-export interface SpaceEstimate {
+interface SpaceEstimate {
   /** Bytes this run will probably add. */
   readonly neededBytes: number;
   readonly freeBytes: number;
 }
 
 /** Share of the previous backup a later run is assumed to rewrite (changed files, the new Manifest.db). */
-export const INCREMENTAL_CHANGE_SHARE = 0.1;
+const INCREMENTAL_CHANGE_SHARE = 0.1;
 
 /**
  * Before anything starts: will the backup fit? A first backup needs about the phone's used space

@@ -47,7 +47,7 @@ export interface DriveContext {
   readonly stats: DriveStats;
 }
 
-export interface DriveStats {
+interface DriveStats {
   /** Files the device could not send (REMOTE_ERROR blocks), by destination. */
   readonly remoteFailures: string[];
   /** Host paths of uploads that were discarded (so their later moves are skipped). */

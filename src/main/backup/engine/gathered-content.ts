@@ -29,7 +29,7 @@ export class GatherBuffers {
 }
 
 /** A run of gathered bytes, taken out to be written; give `buffers` back once the write is done. */
-export interface GatheredPieces {
+interface GatheredPieces {
   /** The bytes, in order (the last piece may fill only part of its buffer). */
   readonly pieces: readonly Buffer[];
   readonly bytes: number;

@@ -15,7 +15,7 @@
  * says nothing rather than "900 h".
  */
 
-export interface ProgressEstimate {
+interface ProgressEstimate {
   /** 0–100, never lower than an earlier estimate. */
   readonly percent: number;
   /** Rounded seconds left; undefined until the rate is steady (or when it is not plausible). */
@@ -23,9 +23,9 @@ export interface ProgressEstimate {
 }
 
 /** No time left before this much work… */
-export const STEADY_AFTER_MS = 10_000;
+const STEADY_AFTER_MS = 10_000;
 /** …and this much of the job (percent) are done. */
-export const STEADY_AFTER_PERCENT = 5;
+const STEADY_AFTER_PERCENT = 5;
 /** The rate is measured over this recent stretch, so a change of pace shows within a minute. */
 const RATE_WINDOW_MS = 60_000;
 /** A day and more is a stalled job, not an estimate. */

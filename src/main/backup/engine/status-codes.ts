@@ -46,7 +46,7 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EROFS: 'Read-only file system',
 };
 
-export interface MappedStatus {
+interface MappedStatus {
   readonly code: number;
   readonly description: string;
   /** The errno name, when there was one (for our own error reporting). */

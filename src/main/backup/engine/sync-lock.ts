@@ -11,7 +11,7 @@ import { BackupError } from '../backup-error';
 /** The sync lock file every syncing host takes (protocol.md §4.5, §7.1 step 8). */
 export const SYNC_LOCK_PATH = '/com.apple.itunes.lock_sync';
 
-export interface SyncLock {
+interface SyncLock {
   take(): Promise<void>;
   /** Releases the lock if held; never throws, so it can run on every failure path. */
   release(): Promise<void>;

@@ -24,10 +24,10 @@ import { BackupError } from '../backup-error';
 /** A fileID as Manifest.db stores it (§5.2). */
 const FILE_ID = /^[0-9a-f]{40}$/;
 
-export type FileListFormat = 'manifest-db' | 'manifest-mbdb';
+type FileListFormat = 'manifest-db' | 'manifest-mbdb';
 
 /** Whether `fileId` is 40 lowercase hex digits, the only fileID Lifeboat turns into a path. */
-export function isValidFileId(fileId: string): boolean {
+function isValidFileId(fileId: string): boolean {
   return FILE_ID.test(fileId);
 }
 

@@ -16,7 +16,7 @@ import { isSafeUdid, LIFEBOAT_DIR, storeLayout, type StoreLayout } from './store
  * One backup run's place in the store (see docs in `openBackupRun`). `staging` is the folder the
  * device's `<UDID>/…` paths are mapped into.
  */
-export interface BackupRun {
+interface BackupRun {
   readonly layout: StoreLayout;
   readonly udid: string;
   readonly runId: string;
@@ -125,7 +125,7 @@ export async function openBackupRun(root: string, udid: string, options: BackupR
  * Brings one device's part of the store to a clean state after a crash: completes a journaled
  * commit, deletes abandoned stagings. Safe to call any time no run of this device is active.
  */
-export async function recoverDevice(layout: StoreLayout, udid: string): Promise<void> {
+async function recoverDevice(layout: StoreLayout, udid: string): Promise<void> {
   const journal = await readJournal(layout, udid);
   if (journal) await applyJournal(layout, journal);
   let names: string[] = [];

@@ -16,7 +16,7 @@ import type { StoreLayout } from './store-layout';
  * holds a complete backup flushed to disk, so rolling forward is normally right; if staging is
  * gone or no longer looks complete (a disk that lost writes), the commit is rolled back instead.
  */
-export interface SwapJournal {
+interface SwapJournal {
   readonly version: 1;
   readonly udid: string;
   readonly staging: string;
@@ -28,7 +28,7 @@ export interface SwapJournal {
  * An incremental run's commit under reverse deltas (delta-commit.ts): the plan of renames
  * between staging, `<root>/<UDID>` and the new snapshot folder, fixed before the first one.
  */
-export interface DeltaJournal {
+interface DeltaJournal {
   readonly version: 2;
   readonly udid: string;
   readonly staging: string;
@@ -76,7 +76,7 @@ export async function readJournal(layout: StoreLayout, udid: string): Promise<Co
   }
 }
 
-export async function removeJournal(layout: StoreLayout, udid: string): Promise<void> {
+async function removeJournal(layout: StoreLayout, udid: string): Promise<void> {
   await fs.rm(layout.journal(udid), { force: true });
   await fs.rm(`${layout.journal(udid)}.tmp`, { force: true });
 }
@@ -155,7 +155,7 @@ async function syncTouchedFolders(live: string, journal: DeltaJournal): Promise<
  * phone's own word that the snapshot is whole (protocol.md §5.5), the same test the engine makes
  * before it writes a journal.
  */
-export async function isCompleteBackup(folder: string): Promise<boolean> {
+async function isCompleteBackup(folder: string): Promise<boolean> {
   try {
     const status = decodePlist(await readRegularFile(path.join(folder, 'Status.plist'), MAX_METADATA_FILE_BYTES), PLIST_BUDGETS.metadataFile);
     return isPlistDict(status) && status.SnapshotState === 'finished';

@@ -5,9 +5,9 @@ import { KnownTree } from './known-tree';
 import { PRIVATE_FOLDER_MODE } from './private-modes';
 
 /** Longest device path we accept, in UTF-8 bytes (libimobiledevice caps stream names at 4096, §3.6.2). */
-export const MAX_DEVICE_PATH_BYTES = 4096;
+const MAX_DEVICE_PATH_BYTES = 4096;
 /** Longest single path component: what every common file system allows. */
-export const MAX_COMPONENT_BYTES = 255;
+const MAX_COMPONENT_BYTES = 255;
 
 /** A path of plain components (see ConfinedPaths.resolve); anything else takes the careful way. */
 const PLAIN_PATH = /^[\w-](?:[\w.-]*[\w-])?(?:\/[\w-](?:[\w.-]*[\w-])?)*$/;

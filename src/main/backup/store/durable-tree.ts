@@ -12,10 +12,10 @@ const PARALLEL_FLUSHES = 32;
  * dirty data on the disk, which took 2–5 s on a busy disk. At 10,000 new files a syncfs was 30–100×
  * cheaper than an fsync each (see flushTreeToDisk), so the limit stays well below that.
  */
-export const MAX_SINGLE_FSYNCS = 256;
+const MAX_SINGLE_FSYNCS = 256;
 
 /** How a tree is made durable: these paths fsynced one by one, or the whole file system synced at once. */
-export type FlushPlan = { readonly kind: 'each'; readonly paths: readonly string[] } | { readonly kind: 'file-system' };
+type FlushPlan = { readonly kind: 'each'; readonly paths: readonly string[] } | { readonly kind: 'file-system' };
 
 /**
  * Makes a staged backup durable before the commit journal may point at it: after a power cut the

@@ -33,7 +33,7 @@ const HEADER_BYTES = 100;
 /** Copies go through one buffer this big, not the whole file. */
 const COPY_CHUNK_BYTES = 8 * 1024 * 1024;
 
-export function isSqliteImage(bytes: Buffer): boolean {
+function isSqliteImage(bytes: Buffer): boolean {
   return bytes.length >= SQLITE_MAGIC.length && bytes.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC);
 }
 

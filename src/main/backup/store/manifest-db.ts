@@ -6,7 +6,7 @@ import { openManifestDbReadOnly } from './manifest-db-open';
 import { assertPlainManifestSchema, distrustSchema, iterateUntrusted } from './untrusted-sqlite';
 
 /** Manifest.db `flags` (protocol.md §5.6): 1 regular file, 2 directory, 4 symbolic link. */
-export const MANIFEST_FLAG = { file: 1, directory: 2, symlink: 4 } as const;
+const MANIFEST_FLAG = { file: 1, directory: 2, symlink: 4 } as const;
 
 /** One row of the `Files` table (§5.6); `file` is the NSKeyedArchiver blob, decode it with decodeMbFile. */
 export interface ManifestRow {
@@ -21,7 +21,7 @@ export interface ManifestRow {
  * The fields of an archived MBFile (§5.6) a host needs: the one decoder of Manifest.db file
  * records, used by the catalog (sizes, encryption), the browser (listing, extraction) and the tests.
  */
-export interface MbFile {
+interface MbFile {
   readonly relativePath: string | undefined;
   readonly target: string | undefined;
   readonly digest: Buffer | undefined;
@@ -156,7 +156,7 @@ export function decodeMbFile(blob: Buffer, rowFlags = 0): MbFile {
   };
 }
 
-export interface FilterResult {
+interface FilterResult {
   readonly kept: number;
   readonly removed: number;
 }

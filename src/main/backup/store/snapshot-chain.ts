@@ -22,7 +22,7 @@ export interface DeltaMarker {
   readonly added: readonly string[];
 }
 
-export async function readDeltaMarker(folder: string): Promise<DeltaMarker | undefined> {
+async function readDeltaMarker(folder: string): Promise<DeltaMarker | undefined> {
   let text: string;
   try {
     text = await fs.readFile(path.join(folder, DELTA_MARKER), 'utf8');

@@ -44,7 +44,7 @@ export const TEMP_PREFIX = '.lifeboat-tmp-';
 const processToken = randomBytes(6).toString('hex');
 let tempCounter = 0;
 
-export function tempPathBeside(target: string): string {
+function tempPathBeside(target: string): string {
   tempCounter += 1;
   return path.join(path.dirname(target), `${TEMP_PREFIX}${processToken}-${tempCounter.toString(36)}`);
 }

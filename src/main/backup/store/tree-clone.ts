@@ -6,7 +6,7 @@ import { TEMP_PREFIX } from './store-fs';
 /** Entries linked at once: enough to hide latency, few enough to stay under open-file limits. */
 const PARALLEL_LINKS = 64;
 
-export interface CloneStats {
+interface CloneStats {
   readonly files: number;
   readonly bytes: number;
   /** Files whose mode had to be tightened to 0600 (see private-modes.ts). */
@@ -56,32 +56,3 @@ export async function cloneTreeWithHardLinks(source: string, target: string): Pr
   return { files, bytes, tightened };
 }
 
-/** Bytes of the regular files under `dir`, counting each inode once (hard links share bytes). */
-export async function treeSize(dir: string, seen: Set<string> = new Set()): Promise<{ bytes: number; files: number }> {
-  let bytes = 0;
-  let files = 0;
-  const walk = async (current: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await fs.readdir(current, { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    for (const entry of entries) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) {
-        await walk(full);
-      } else if (entry.isFile()) {
-        const stat = await fs.lstat(full, { bigint: true });
-        const key = `${stat.dev}:${stat.ino}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        bytes += Number(stat.size);
-        files += 1;
-      }
-    }
-  };
-  await walk(dir);
-  return { bytes, files };
-}

@@ -68,7 +68,7 @@ export function assertPlainManifestSchema(db: Database.Database, what: string): 
  * malformed", SQLITE_CORRUPT / SQLITE_NOTADB, or anything else it refuses) as the backup layer's
  * error with a sentence. A BackupError passes through unchanged.
  */
-export function unreadableDatabase(error: unknown, what: string): BackupError {
+function unreadableDatabase(error: unknown, what: string): BackupError {
   if (error instanceof BackupError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new BackupError('corrupt', `${what} is damaged and cannot be read (SQLite says: ${detail}), so the backup's list of files is unusable.`, { cause: error });

@@ -44,7 +44,7 @@ export interface WholeFileWriter {
   close(): Promise<void>;
 }
 
-export interface WholeFileWriterOptions {
+interface WholeFileWriterOptions {
   /** Temporary names (for a name that is taken) start with this; a per-writer token follows. */
   readonly tempPrefix: string;
   readonly threads?: number;

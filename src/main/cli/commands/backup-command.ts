@@ -92,7 +92,7 @@ function countFlag(args: ParsedArgs, name: string, what: string): number | undef
   return Number(value);
 }
 
-export function viewOf(progress: BackupProgress): ProgressView {
+function viewOf(progress: BackupProgress): ProgressView {
   return {
     percent: progress.percent,
     filesDone: progress.filesDone,

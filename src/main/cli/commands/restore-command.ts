@@ -77,7 +77,7 @@ const PHASE_NAMES: Readonly<Record<RestoreProgress['phase'], string>> = {
 };
 
 /** A restore's moment for the shared renderers: no totals, as the phone chooses what it asks for. */
-export function restoreView(progress: RestoreProgress): ProgressView {
+function restoreView(progress: RestoreProgress): ProgressView {
   return {
     percent: progress.percent,
     filesDone: progress.filesDone,

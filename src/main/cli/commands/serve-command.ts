@@ -10,7 +10,7 @@ import { backupRootOf, muxAddressOf } from '../command-support';
 import { ExitCode } from '../exit-codes';
 
 /** A fixed default, so the `ssh -L` line in the README works as written. */
-export const DEFAULT_SERVE_PORT = 8370;
+const DEFAULT_SERVE_PORT = 8370;
 
 /**
  * `lifeboat serve`: the app's web interface for the phones this machine's usbmuxd sees (a home server

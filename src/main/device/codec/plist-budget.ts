@@ -40,7 +40,7 @@ export const PLIST_BUDGETS = {
   archivedRecord: { maxNodes: 10_000, maxDepth: 32, maxContentBytes: 16 * MIB },
 } as const satisfies Readonly<Record<string, PlistBudget>>;
 
-export type PlistLimit = 'nodes' | 'depth' | 'content';
+type PlistLimit = 'nodes' | 'depth' | 'content';
 
 /** A plist that would decode to more than its budget allows; decoding stopped before it did. */
 export class PlistTooLargeError extends PlistShapeError {

@@ -31,11 +31,11 @@ export interface ReadBufferReleaser {
 export const POISON_BYTE = 0xdb;
 
 /** Whether pools poison by default: the test suite's mode (vitest.config.ts), never the app's. */
-export function poisonsLentMemoryByDefault(): boolean {
+function poisonsLentMemoryByDefault(): boolean {
   return process.env.LIFEBOAT_POISON_LENT_MEMORY === '1';
 }
 
-export interface ReadBufferPoolOptions {
+interface ReadBufferPoolOptions {
   readonly slabBytes?: number;
   /** Overwrite lent bytes when their loan ends and slabs when they are reused (see above). */
   readonly poison?: boolean;

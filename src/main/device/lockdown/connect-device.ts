@@ -4,7 +4,7 @@ import { type LockdownClient, openLockdown } from './lockdown-client';
 import { LockdownSession } from './lockdown-session';
 import { decodePairRecord, type PairRecord } from './pair-record';
 
-export interface ConnectDeviceOptions {
+interface ConnectDeviceOptions {
   /** USBMUXD_SOCKET_ADDRESS-style text; default: the environment, then the platform default. */
   readonly muxAddress?: string;
   readonly mux?: UsbmuxClient;

@@ -24,7 +24,7 @@ export const LOCKDOWN_PORT = 62078;
 export const LOCKDOWN_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 const LOCKDOWN_TYPE = 'com.apple.mobile.lockdown';
 
-export interface LockdownOptions {
+interface LockdownOptions {
   /** The usbmuxd client to connect through; default a new one at `muxAddress`. */
   readonly mux?: UsbmuxClient;
   readonly muxAddress?: string;
@@ -36,7 +36,7 @@ export interface LockdownOptions {
   readonly handshake?: boolean;
 }
 
-export interface StartedSession {
+interface StartedSession {
   readonly sessionId: string;
   readonly sslEnabled: boolean;
 }

@@ -5,7 +5,7 @@ import type { PairRecord } from './pair-record';
 import { createServiceConnection, type ServiceConnection } from './service-connection';
 import { upgradeToTls } from './tls-upgrade';
 
-export interface StartServiceOptions {
+interface StartServiceOptions {
   /** Send the pair record's EscrowBag, which mobilebackup2 needs to work while the phone is locked (§2.7). */
   readonly escrowBag?: boolean;
 }

@@ -2,7 +2,7 @@ import { createPublicKey, webcrypto } from 'node:crypto';
 import { x509 } from './x509';
 
 /** The certificates and keys of a new pairing, PEM text as the pair record stores them (§2.5.3). */
-export interface PairingCertificates {
+interface PairingCertificates {
   readonly rootCertificate: Buffer;
   readonly rootPrivateKey: Buffer;
   readonly hostCertificate: Buffer;

@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import type { ByteReader } from '../codec';
 import { LockdownError } from '../errors';
 
-export interface TlsCredentials {
+interface TlsCredentials {
   readonly certificate: Buffer;
   readonly privateKey: Buffer;
 }

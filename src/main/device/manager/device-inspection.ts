@@ -39,7 +39,7 @@ export interface DeviceInspection {
 }
 
 /** 2001-01-01T00:00:00Z, the epoch of plist dates and LastiTunesBackupDate (§0.1). */
-export const APPLE_EPOCH_UNIX_SECONDS = 978_307_200;
+const APPLE_EPOCH_UNIX_SECONDS = 978_307_200;
 
 /** Keys lockdownd answers before a session (§2.4), enough to name an untrusted phone. */
 const PUBLIC_KEYS = ['DeviceName', 'ProductType', 'ProductVersion', 'BuildVersion', 'DeviceClass'] as const;

@@ -15,7 +15,7 @@ export interface ManagedDevice {
   readonly problem?: string;
 }
 
-export type DaemonState = 'connected' | 'disconnected';
+type DaemonState = 'connected' | 'disconnected';
 
 export interface DeviceManagerEvents {
   attached: [device: ManagedDevice];
@@ -25,7 +25,7 @@ export interface DeviceManagerEvents {
   daemon: [state: DaemonState, error: Error | undefined];
 }
 
-export interface DeviceManagerOptions {
+interface DeviceManagerOptions {
   readonly mux?: UsbmuxClient;
   readonly muxAddress?: string;
   /** Per-read timeout for every request (default 30 s). */

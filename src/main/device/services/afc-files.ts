@@ -8,7 +8,7 @@ type AfcHandle = bigint;
  * The AFC calls these helpers make, which AfcClient has: named here rather than imported, because
  * AfcClient offers these helpers as its own methods and the two files would import each other.
  */
-export interface AfcFileCalls {
+interface AfcFileCalls {
   readDirectory(path: string): Promise<string[]>;
   getFileInfo(path: string): Promise<AfcFileInfo>;
   open(path: string, mode?: AfcOpenModeValue): Promise<AfcHandle>;
@@ -100,7 +100,7 @@ export async function* walkTree(afc: AfcFileCalls, directory: string): AsyncGene
   }
 }
 
-export function joinAfcPath(directory: string, name: string): string {
+function joinAfcPath(directory: string, name: string): string {
   return directory.endsWith('/') ? `${directory}${name}` : `${directory}/${name}`;
 }
 

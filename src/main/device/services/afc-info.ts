@@ -4,7 +4,7 @@ import { ServiceError } from './service-error';
  * The key/value payloads of GetFileInfo and GetDeviceInfo (protocol.md §4.4), typed.
  */
 
-export type AfcFileType = 'file' | 'directory' | 'symlink' | 'block-device' | 'char-device' | 'fifo' | 'socket' | 'unknown';
+type AfcFileType = 'file' | 'directory' | 'symlink' | 'block-device' | 'char-device' | 'fifo' | 'socket' | 'unknown';
 
 const FILE_TYPES: Readonly<Record<string, AfcFileType>> = {
   S_IFREG: 'file',

@@ -140,7 +140,7 @@ export function encodeAfcPacket(packetNumber: bigint, operation: number, headerD
   return Buffer.concat([header, headerData, payload]);
 }
 
-export interface AfcHeader {
+interface AfcHeader {
   readonly entireLength: bigint;
   readonly thisLength: bigint;
   readonly packetNumber: bigint;
@@ -148,7 +148,7 @@ export interface AfcHeader {
 }
 
 /** Checks the magic and lengths of a 40-byte header; throws ServiceError('protocol'/'too-large'). */
-export function decodeAfcHeader(bytes: Buffer, maxBodyBytes = MAX_AFC_REPLY_BYTES): AfcHeader {
+function decodeAfcHeader(bytes: Buffer, maxBodyBytes = MAX_AFC_REPLY_BYTES): AfcHeader {
   if (bytes.length < AFC_HEADER_BYTES || !bytes.subarray(0, 8).equals(AFC_MAGIC)) {
     throw new ServiceError('protocol', 'The device sent an AFC packet without the CFA6LPAA magic.');
   }

@@ -22,17 +22,17 @@ import { type ServiceChannel, writeToChannel } from './service-channel';
 import { ServiceError } from './service-error';
 
 /** idevicebackup2 reads 64 KiB per FileRead (§4.2); larger reads are allowed up to the reply cap. */
-export const AFC_DEFAULT_READ_BYTES = 64 * 1024;
+const AFC_DEFAULT_READ_BYTES = 64 * 1024;
 /** Bytes per FileWrite packet, as libimobiledevice sends them. */
-export const AFC_WRITE_CHUNK_BYTES = 32 * 1024;
+const AFC_WRITE_CHUNK_BYTES = 32 * 1024;
 
 /** An open file on the device (u64, non-zero, per connection). */
 export type AfcHandle = bigint;
 
-export type AfcSeekOrigin = 'start' | 'current' | 'end';
+type AfcSeekOrigin = 'start' | 'current' | 'end';
 const WHENCE: Readonly<Record<AfcSeekOrigin, number>> = { start: 0, current: 1, end: 2 };
 
-export interface LockRetryOptions {
+interface LockRetryOptions {
   /** idevicebackup2 tries 50 times, 200 ms apart, while another host holds the sync lock (§4.5). */
   readonly attempts?: number;
   readonly delayMs?: number;

@@ -13,7 +13,7 @@ export interface DeviceLinkOutcome {
 /** A request the host serves: every message but the two that end the loop. */
 export type DeviceLinkRequest = Exclude<DeviceLinkMessage, { readonly kind: 'DLMessageProcessMessage' | 'DLMessageDisconnect' }>;
 
-export interface DeviceLinkHandlers {
+interface DeviceLinkHandlers {
   /** Called for every message as it arrives, the final one included, before it is served. */
   readonly beforeEach?: (message: DeviceLinkMessage) => Promise<void> | void;
   /** Serves one request, status response included (each side has its own table of handlers). */

@@ -9,7 +9,7 @@ import { ServiceError } from './service-error';
 /** Stands in for "no value" in DL arrays (§3.6): the protocol has no null. */
 export const EMPTY_PARAMETER_STRING = '___EmptyParameterString___';
 
-export interface DeviceLinkMove {
+interface DeviceLinkMove {
   readonly from: string;
   readonly to: string;
 }

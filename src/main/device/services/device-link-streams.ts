@@ -27,7 +27,7 @@ export {
 /** Opens a file the device asked for; throwing (ENOENT…) makes it a LOCAL_ERROR entry. */
 export type OpenLocalFile = (path: string) => Promise<AsyncIterable<Uint8Array>> | AsyncIterable<Uint8Array>;
 
-export interface DownloadFailure {
+interface DownloadFailure {
   readonly path: string;
   /** What we told the device (the LOCAL_ERROR text). */
   readonly message: string;
@@ -57,7 +57,7 @@ export function encodeStreamBlock(code: number, payload: Uint8Array = Buffer.all
 }
 
 /** Four zero bytes: no more files (also required after an empty path list, §3.6.1). */
-export const END_OF_STREAM = Buffer.alloc(4);
+const END_OF_STREAM = Buffer.alloc(4);
 
 /**
  * Streams the requested files to the device in order, each as path, 32 KiB FILE_DATA blocks and a
@@ -198,7 +198,7 @@ export interface IncomingFile {
   skip(): Promise<void>;
 }
 
-export interface ReceiveFilesOptions {
+interface ReceiveFilesOptions {
   /** Per-read timeout (0 = wait forever, which is what a slow device needs, §3.10). */
   readonly timeoutMs?: number;
 }

@@ -18,7 +18,7 @@ import { type ServiceChannel, writeToChannel } from './service-channel';
 import { ServiceError, serviceStep } from './service-error';
 
 /** The newest DeviceLink major version we speak: iOS 14+ devices announce 400 (protocol.md §3.2). */
-export const DEVICE_LINK_SUPPORTED_MAJOR = 400;
+const DEVICE_LINK_SUPPORTED_MAJOR = 400;
 
 export interface DeviceLinkOptions {
   /** Encoding of what we send. Binary like libimobiledevice; the device accepts both (§3.1). */

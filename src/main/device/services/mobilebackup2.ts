@@ -4,9 +4,9 @@ import { ServiceError } from './service-error';
 import type { ServiceChannel } from './service-channel';
 
 /** The protocol versions we offer in Hello, as reals (protocol.md §3.3). */
-export const MOBILEBACKUP2_PROTOCOL_VERSIONS: readonly number[] = [2.0, 2.1];
+const MOBILEBACKUP2_PROTOCOL_VERSIONS: readonly number[] = [2.0, 2.1];
 
-export interface BackupRequest {
+interface BackupRequest {
   /** UDID of the connected device (the device checks it is its own, §3.4). */
   readonly targetId: string;
   /** UDID whose backup folder to use; defaults to the target on the device side. */
@@ -19,7 +19,7 @@ export interface BackupRequest {
  * Restore options (§7.3). Absent keys are not sent, so the device default applies: system files
  * restored, reboot at the end, copy the backup first, remove items not in the backup.
  */
-export interface RestoreRequest {
+interface RestoreRequest {
   readonly targetId: string;
   readonly sourceId?: string;
   readonly restoreSystemFiles?: boolean;
@@ -32,12 +32,12 @@ export interface RestoreRequest {
   readonly password?: string;
 }
 
-export interface IdentifiedRequest {
+interface IdentifiedRequest {
   readonly targetId: string;
   readonly sourceId?: string;
 }
 
-export interface ChangePasswordRequest {
+interface ChangePasswordRequest {
   readonly targetId: string;
   /** Only `newPassword`: turn encryption on. Only `oldPassword`: turn it off. Both: change it (§3.4). */
   readonly oldPassword?: string;

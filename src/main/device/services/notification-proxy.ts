@@ -25,9 +25,9 @@ export const NotificationName = {
   REQUEST_PAIR: 'com.apple.mobile.lockdown.request_pair',
 } as const;
 
-export type NotificationListener = (name: string) => void;
+type NotificationListener = (name: string) => void;
 
-export interface NotificationProxyOptions {
+interface NotificationProxyOptions {
   /** XML like the reference hosts (§2.8). */
   readonly format?: PlistFormat;
   /** How long shutdown waits for ProxyDeath before closing anyway. */

@@ -11,7 +11,7 @@ import { FrameTooLargeError, PlistShapeError, ReadTimeoutError, StreamClosedErro
  * - `connection-closed`: the connection ended or failed mid-conversation;
  * - `timeout`: nothing arrived in time.
  */
-export type ServiceErrorCode =
+type ServiceErrorCode =
   | 'protocol'
   | 'unexpected-message'
   | 'version-mismatch'

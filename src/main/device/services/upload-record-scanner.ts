@@ -1,7 +1,7 @@
 import type { ByteReader } from '../codec';
 import { DeviceLinkBlockCode, MAX_STREAM_NAME_BYTES, MAX_UPLOAD_BLOCK_BYTES } from './device-link-stream-format';
 
-export interface CompleteUpload {
+interface CompleteUpload {
   readonly deviceName: string;
   readonly destinationPath: string;
   /** Payload lengths of its FILE_DATA blocks, still in the reader behind the names. */

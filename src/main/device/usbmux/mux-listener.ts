@@ -5,7 +5,7 @@ import { type MuxDevice, parseAttachedDevice } from './mux-device';
 import { decodeMuxPlist, readMuxPacket } from './mux-packet';
 import { toMuxError } from './mux-socket';
 
-export interface MuxListenerEvents {
+interface MuxListenerEvents {
   attached: [device: MuxDevice];
   detached: [deviceId: number];
   paired: [deviceId: number];

@@ -4,7 +4,7 @@ import { type ByteReader, decodePlist, encodePlist, isPlistDict, type PlistDict 
 export const MUX_HEADER_BYTES = 16;
 /** Plist protocol: version 1, message 8, XML payload in both directions (§1.2). */
 export const MUX_VERSION_PLIST = 1;
-export const MUX_MESSAGE_PLIST = 8;
+const MUX_MESSAGE_PLIST = 8;
 /**
  * Cap on one packet from the daemon. usbmuxd itself refuses commands above 64 KiB (§1.2); replies
  * (a long DeviceList) can be bigger, so allow 1 MiB — still small enough that a lying length costs nothing.
@@ -37,7 +37,7 @@ export function encodeMuxPlistPacket(tag: number, request: PlistDict): Buffer {
 }
 
 /** Validates a header before anything is allocated for the payload. */
-export function parseMuxHeader(head: Buffer, limit = MUX_MAX_REPLY_BYTES): { length: number; version: number; message: number; tag: number } {
+function parseMuxHeader(head: Buffer, limit = MUX_MAX_REPLY_BYTES): { length: number; version: number; message: number; tag: number } {
   if (head.length < MUX_HEADER_BYTES) throw new MuxPacketError(`A usbmuxd header needs ${MUX_HEADER_BYTES} bytes, got ${head.length}.`);
   const length = head.readUInt32LE(0);
   if (length < MUX_HEADER_BYTES) throw new MuxPacketError(`usbmuxd sent a packet length of ${length}, shorter than its own header.`);

@@ -8,7 +8,7 @@ export type MuxAddress =
   | { readonly kind: 'unix'; readonly path: string }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
 
-export const MUXD_ENV_VARIABLE = 'USBMUXD_SOCKET_ADDRESS';
+const MUXD_ENV_VARIABLE = 'USBMUXD_SOCKET_ADDRESS';
 
 /** Apple Mobile Device Service listens on loopback TCP on Windows; everyone else on a UNIX socket. */
 export function defaultMuxAddress(platform: NodeJS.Platform = process.platform): MuxAddress {

@@ -9,7 +9,7 @@ import { describeMuxAddress, type MuxAddress, resolveMuxAddress } from './socket
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-export interface UsbmuxClientOptions {
+interface UsbmuxClientOptions {
   /** A MuxAddress or text in the USBMUXD_SOCKET_ADDRESS grammar; default: env, then platform. */
   readonly address?: MuxAddress | string;
   /** Per-read timeout in milliseconds (default 30 s; 0 waits forever). */
@@ -19,7 +19,7 @@ export interface UsbmuxClientOptions {
 }
 
 /** A socket usbmuxd has turned into a byte tunnel to a device port; the reader holds any early bytes. */
-export interface ConnectOptions {
+interface ConnectOptions {
   /**
    * Read into reused memory (codec/read-buffer-pool.ts): for a tunnel that carries bulk data and
    * is not upgraded to TLS (a TLS socket reads through its own buffers).
@@ -27,7 +27,7 @@ export interface ConnectOptions {
   readonly reuseReadBuffers?: boolean;
 }
 
-export interface MuxTunnel {
+interface MuxTunnel {
   readonly socket: net.Socket;
   readonly reader: ByteReader;
 }

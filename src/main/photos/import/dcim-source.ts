@@ -5,7 +5,7 @@ import { type AfcClient, AfcError, type AfcHandle, AfcOpenMode, AfcStatus } from
  * style `100APPLE`, `101APPLE`… (newer iOS also `YYYYMM__`), `.MISC` and other dot entries
  * skipped, symlinks never followed. Folders and files sorted numerically, as the phone numbers them.
  */
-export const DCIM_ROOT = '/DCIM';
+const DCIM_ROOT = '/DCIM';
 
 /** Bytes per FileRead while copying: large requests keep the link busy (§4.2 allows up to the reply cap). */
 export const COPY_CHUNK_BYTES = 1024 * 1024;
@@ -21,7 +21,7 @@ export interface DcimFile {
 }
 
 /** Numeric-aware, locale-independent order: `IMG_9` before `IMG_10`, `100APPLE` before `101APPLE`. */
-export function compareDcimNames(a: string, b: string): number {
+function compareDcimNames(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 

@@ -47,7 +47,7 @@ export function nameVariantOf(fileName: string): number {
   return match ? Number(match[1]) : 1;
 }
 
-export async function sha1OfFile(file: string): Promise<string> {
+async function sha1OfFile(file: string): Promise<string> {
   const hash = createHash('sha1');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
@@ -62,7 +62,7 @@ export function diskFullOr(error: unknown, folder: string): unknown {
   return error;
 }
 
-export interface SettledFile {
+interface SettledFile {
   /** Relative to the import folder, `/`-separated. */
   readonly relativePath: string;
   /** True when an identical file already had the name and the new copy was dropped. */

@@ -17,7 +17,7 @@ export const PHOTO_INDEX_FILE_NAME = '.lifeboat-photos.db';
 
 const SCHEMA_VERSION = 1;
 
-export interface PhotoRecord {
+interface PhotoRecord {
   readonly id: number;
   readonly sha1: string;
   readonly size: number;
@@ -28,13 +28,13 @@ export interface PhotoRecord {
   readonly captureSource: CaptureDateSource;
 }
 
-export interface SourceRecord {
+interface SourceRecord {
   readonly photoId: number;
   readonly size: number;
   readonly modifiedMs: number;
 }
 
-export interface NewPhoto {
+interface NewPhoto {
   readonly sha1: string;
   readonly size: number;
   readonly fingerprint: string;

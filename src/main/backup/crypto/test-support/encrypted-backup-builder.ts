@@ -9,7 +9,7 @@ import type { KeybagHeader } from '../keybag';
  * written independently of the simulator's backup-format library so each can check the other.
  */
 
-export interface TestKeybagOptions {
+interface TestKeybagOptions {
   readonly password: string;
   /** PBKDF2-SHA256 rounds; 0 leaves DPSL/DPIC out (an iOS ≤ 10.1 keybag). */
   readonly sha256Iterations?: number;
