@@ -47,6 +47,12 @@ const INVOKE: { readonly [C in InvokeChannel]: true } = {
   'folders:list': true,
   'folders:pick': true,
   'settings:change-backup-root': true,
+  'library:overview': true,
+  'library:page': true,
+  'library:note': true,
+  'library:thumbnail': true,
+  'library:find': true,
+  'library:export': true,
 };
 
 const EVENTS: { readonly [E in EventChannel]: true } = {

@@ -8,10 +8,13 @@
 import type { z } from 'zod';
 import type { AppError } from './app-error';
 import * as schemas from './contract-schemas';
+import * as librarySchemas from './contract-library';
+import type * as lib from './contract-library';
 import type * as m from './contract-models';
 
 export * from './contract-models';
 export * from './app-error';
+export * from './contract-library';
 export { redactArgs, SECRET_FIELDS } from './contract-schemas';
 
 /** Channel → its argument schema. The single source of channel names. */
@@ -56,6 +59,12 @@ const INVOKE_SCHEMAS = {
   'folders:list': schemas.foldersListArgs,
   'folders:pick': schemas.foldersPickArgs,
   'settings:change-backup-root': schemas.backupRootChangeArgs,
+  'library:overview': librarySchemas.libraryOverviewArgs,
+  'library:page': librarySchemas.libraryPageArgs,
+  'library:note': librarySchemas.libraryNoteArgs,
+  'library:thumbnail': librarySchemas.libraryThumbnailArgs,
+  'library:find': librarySchemas.libraryFindArgs,
+  'library:export': librarySchemas.libraryExportArgs,
 } as const;
 
 type Schemas = typeof INVOKE_SCHEMAS;
@@ -109,6 +118,13 @@ interface InvokeResults {
   'folders:pick': m.FolderPickView;
   /** Changes the backup folder, keeping the old backups listed (`keep`) or moving them there (`move`). */
   'settings:change-backup-root': m.SettingsView;
+  /** The browser's top level in a person's words: what each section holds. */
+  'library:overview': lib.LibraryOverview;
+  'library:page': lib.LibraryPage;
+  'library:note': lib.NoteView;
+  'library:thumbnail': lib.LibraryThumbnailView;
+  'library:find': lib.LibraryFindView;
+  'library:export': lib.LibraryExportResult;
 }
 
 export type InvokeChannel = keyof Schemas & keyof InvokeResults;

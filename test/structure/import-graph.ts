@@ -102,7 +102,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/main/device/manager/'],
   ['src/main/backup/'],
   // What the app does with a backup, each on the backup layer: they may use one another, never core.
-  ['src/main/restore/', 'src/main/browser/', 'src/main/photos/', 'src/main/reader/'],
+  ['src/main/restore/', 'src/main/browser/', 'src/main/photos/', 'src/main/reader/', 'src/main/library/'],
   ['src/main/core/'],
   // The adapters: each stands on core and never on another adapter.
   ['src/main/cli/', 'src/main/web/', 'src/main/electron/'],

@@ -158,6 +158,12 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
       await backups.browser().close(sessionId);
       return { closed: true };
     },
+    'library:overview': async ({ sessionId }) => library().overview(sessionId),
+    'library:page': async ({ sessionId, ...rest }) => library().page(sessionId, rest),
+    'library:note': async ({ sessionId, noteId }) => library().note(sessionId, noteId),
+    'library:thumbnail': async ({ sessionId, ref }) => library().thumbnail(sessionId, ref),
+    'library:find': async ({ sessionId, query, limit }) => library().find(sessionId, query, limit),
+    'library:export': async ({ sessionId, ...rest }) => library().export(sessionId, rest),
     'passwords:pending': async () => passwords.list(),
     'passwords:provide': async ({ requestId, password, remember }) => ({ accepted: passwords.provide(requestId, password, remember ?? false) }),
     'passwords:cancel': async ({ requestId }) => ({ cancelled: passwords.cancel(requestId) }),
@@ -175,6 +181,10 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     },
     'settings:change-backup-root': async ({ backupRoot, existing }) => backups.changeBackupRoot(backupRoot, existing),
   };
+
+  function library() {
+    return backends.library ?? fail('unsupported', 'Reading messages, contacts and photos out of backups is not available in this version.');
+  }
 
   let closed = false;
   async function invoke<C extends InvokeChannel>(channel: C, args: unknown): Promise<InvokeResult<C>> {

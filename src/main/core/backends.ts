@@ -5,6 +5,7 @@
  */
 import type { BackupView, BrowserPage, BrowserPreviewView, BrowserSessionView, ExtractResult, RestoreCandidatesView, RestorePreflightView, VerifyReport } from '../../shared/contract';
 import type { ProgressUpdate } from './job-queue';
+import type { LibraryBackend } from './library-backend';
 
 export interface BackupRunOptions {
   readonly udid: string;
@@ -82,6 +83,8 @@ export interface BrowserBackend {
   close(sessionId: string): Promise<void>;
   /** A small image preview of a listed file; none for other files or big ones. */
   preview?(sessionId: string, fileId: string): Promise<BrowserPreviewView>;
+  /** The open backup's handle in the reader thread, for the library (library-backend.ts) to ask the same thread. */
+  readerHandle?(sessionId: string): number;
 }
 
 /** Opens the backends for a backup root; the core reopens the catalog when the root changes. */
@@ -91,6 +94,8 @@ export interface Backends {
   readonly restore?: RestoreBackend;
   readonly photos?: PhotosBackend;
   readonly browser?: BrowserBackend;
+  /** Photos, Messages, Contacts… of an open browser session (issue 15). */
+  readonly library?: LibraryBackend;
   /**
    * Tries a backup password against the key bag of the backup in `folder` (§6.2–6.3); throws the
    * `wrong-password` error when it does not open it. Nothing to check (no backup yet, not

@@ -77,6 +77,7 @@ export function createBrowserBackend(reader: UntrustedBackupReader = createUntru
       if (!bytes) return { fileId };
       return { fileId, dataUrl: `data:image/jpeg;base64,${bytes.toString('base64')}` };
     },
+    readerHandle: (sessionId) => session(sessionId).handle,
     async close(sessionId) {
       const target = sessions.get(sessionId);
       sessions.delete(sessionId);

@@ -12,6 +12,7 @@ import type { Backends, CatalogBackend } from './backends';
 import { createBrowserBackend } from './browser-backend';
 import { modelName } from './device-views';
 import { fail } from './error-mapping';
+import { createLibraryBackend } from './library-backend';
 import { createRestoreBackend } from './restore-backend';
 import type { ProgressUpdate } from './job-queue';
 
@@ -20,6 +21,9 @@ export function createRealBackends(): Backends {
   // Backup folders are read on worker threads with deadlines, never on the app's main thread: one
   // for the catalog, one for the browser, so a long verify never holds a listing past its deadline.
   const catalogReader = createUntrustedBackupReader();
+  // The library asks the browser's thread about the backup the browser opened there.
+  const browserReader = createUntrustedBackupReader();
+  const browser = createBrowserBackend(browserReader);
   return {
     backup: {
       async runBackup(options) {
@@ -42,7 +46,8 @@ export function createRealBackends(): Backends {
     },
     openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders, inspect: (folder, options) => catalogReader.inspect(folder, options) })),
     restore: createRestoreBackend(),
-    browser: createBrowserBackend(createUntrustedBackupReader()),
+    browser,
+    library: createLibraryBackend(browserReader, (sessionId) => browser.readerHandle?.(sessionId) ?? fail('not-found', 'That backup is no longer open. Open it again.')),
     checkPassword: checkBackupPassword,
     photos: {
       async importPhotos(options) {

@@ -3,6 +3,7 @@ import { BackupError } from '../backup/backup-error';
 import { type BackupBrowser, type BrowserEntry, extractFromBackup, openBackupBrowser } from '../browser';
 import { inspectBackup } from '../backup/catalog/backup-inspection';
 import type { BackupKeys } from '../backup/crypto';
+import { closeLibrary, runLibraryCall } from '../library';
 import { type ReaderCallKind, type ReaderCalls, type ReaderEntry, type ReaderReply, type ReaderRequest, reviveBuffer } from './reader-protocol';
 
 /**
@@ -75,8 +76,11 @@ const handlers: Handlers = {
   },
   extract: ({ handle, selection, to }, id) =>
     extractFromBackup(browserOf(handle), selection, to, { onProgress: (progress) => post({ id, type: 'progress', progress }) }),
+  library: ({ handle, kind, args }) => runLibraryCall(browserOf(handle), kind, args),
   async close({ handle }) {
-    browsers.get(handle)?.close();
+    const browser = browsers.get(handle);
+    if (browser) closeLibrary(browser);
+    browser?.close();
     browsers.delete(handle);
     return undefined;
   },

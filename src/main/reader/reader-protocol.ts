@@ -2,6 +2,7 @@ import type { BackupErrorCode } from '../backup/backup-error';
 import type { BackupSummary, BrowserEntry, DomainCount, DomainSummary } from '../browser/backup-browser';
 import type { BackupPath, ExtractProgress, ExtractResult } from '../browser/extract-files';
 import type { InspectionResult, InspectOptions } from '../backup/catalog/backup-inspection';
+import type { LibraryCallKind } from '../library';
 
 /**
  * The messages between an UntrustedBackupReader (untrusted-reader.ts) and its worker thread
@@ -41,6 +42,8 @@ export interface ReaderCalls {
   readFile: { args: { readonly handle: number; readonly domain: string; readonly relativePath: string; readonly maxBytes: number }; answer: Uint8Array | undefined };
   extract: { args: { readonly handle: number; readonly selection: BackupPath; readonly to: string }; answer: ExtractResult };
   close: { args: { readonly handle: number }; answer: undefined };
+  /** A question about the open backup's library (src/main/library: LibraryCalls gives its answer's type). */
+  library: { args: { readonly handle: number; readonly kind: LibraryCallKind; readonly args: unknown }; answer: unknown };
 }
 
 export type ReaderCallKind = keyof ReaderCalls;

@@ -3,6 +3,7 @@ import { BackupError } from '../backup/backup-error';
 import type { BackupPath, ExtractProgress, ExtractResult } from '../browser/extract-files';
 import type { DomainSummary } from '../browser/backup-browser';
 import type { InspectionResult, InspectOptions } from '../backup/catalog/backup-inspection';
+import { LONG_LIBRARY_CALLS, type LibraryCallKind, type LibraryCalls } from '../library';
 import { type OpenedBackup, type ReaderCallKind, type ReaderCalls, type ReaderEntry, type ReaderHits, type ReaderPage, type ReaderReply, reviveBuffer } from './reader-protocol';
 import { startReaderWorker } from './worker-module';
 
@@ -28,6 +29,8 @@ export interface UntrustedBackupReader {
   readFile(handle: number, entry: Pick<ReaderEntry, 'domain' | 'relativePath'>, maxBytes: number, signal?: AbortSignal): Promise<Buffer | undefined>;
   extract(handle: number, selection: BackupPath, to: string, options?: { readonly signal?: AbortSignal; readonly onProgress?: (progress: ExtractProgress) => void }): Promise<ExtractResult>;
   closeBackup(handle: number): Promise<void>;
+  /** A question about an open backup's library (Messages, Contacts…; src/main/library); exports get the long deadline. */
+  library<K extends LibraryCallKind>(handle: number, kind: K, args: LibraryCalls[K]['args'], signal?: AbortSignal): Promise<LibraryCalls[K]['answer']>;
   /** Stops the thread; pending calls fail. */
   close(): Promise<void>;
 }
@@ -153,6 +156,7 @@ export function createUntrustedBackupReader(options: UntrustedReaderOptions = {}
       return bytes === undefined ? undefined : reviveBuffer(bytes);
     },
     extract: (handle, selection, to, extractOptions = {}) => call('extract', { handle, selection, to }, longDeadlineMs, extractOptions.signal, extractOptions.onProgress),
+    library: async (handle, kind, args, signal) => (await call('library', { handle, kind, args }, LONG_LIBRARY_CALLS.has(kind) ? longDeadlineMs : deadlineMs, signal)) as never,
     async closeBackup(handle) {
       if (worker) await call('close', { handle }, deadlineMs);
     },
