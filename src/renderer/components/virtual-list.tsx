@@ -14,6 +14,8 @@ interface VirtualListProps {
   /** Changing it scrolls back to the top (a new folder or search). */
   readonly resetKey?: string | number;
   readonly testId?: string;
+  /** Makes the scroll area itself a Tab stop, for lists whose rows hold nothing focusable (WCAG: keyboard users must reach every scroll area). */
+  readonly focusable?: boolean;
 }
 
 const OVERSCAN = 8;
@@ -22,7 +24,7 @@ const OVERSCAN = 8;
  * A list that puts only the rows on screen (plus a few) into the DOM, so 500 000 rows scroll as
  * smoothly as 50: a tall spacer gives the scrollbar its length and the window is moved inside it.
  */
-export function VirtualList({ total, rowHeight, height, label, renderRow, onWindowChange, resetKey, testId }: VirtualListProps) {
+export function VirtualList({ total, rowHeight, height, label, renderRow, onWindowChange, resetKey, testId, focusable }: VirtualListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const range = visibleWindow({ scrollTop, viewportHeight: height, rowHeight, total, overscan: OVERSCAN });
@@ -48,6 +50,7 @@ export function VirtualList({ total, rowHeight, height, label, renderRow, onWind
       aria-label={label}
       data-testid={testId}
       data-total={total}
+      {...(focusable ? { tabIndex: 0 } : {})}
     >
       <div style={{ height: range.totalHeight, position: 'relative' }}>
         <div style={{ position: 'absolute', top: range.offsetTop, left: 0, right: 0 }}>{rows}</div>

@@ -4,6 +4,7 @@ import { backupsActions, initialBackups, initialJobs, jobsActions } from './back
 import { devicesActions, initialDevices } from './devices-slice';
 import { reconcileErrors, reconcileNotices } from './error-rules';
 import { browserActions, initialBrowser } from './browser-slice';
+import { initialLibrary, libraryActions } from './library-slice';
 import { initialPasswords, passwordsActions } from './passwords-slice';
 import { initialPhotos, photosActions } from './photos-slice';
 import { initialRestore, restoreActions } from './restore-slice';
@@ -18,6 +19,7 @@ export type AppActions = ReturnType<typeof devicesActions> &
   ReturnType<typeof restoreActions> &
   ReturnType<typeof photosActions> &
   ReturnType<typeof browserActions> &
+  ReturnType<typeof libraryActions> &
   ReturnType<typeof uiActions> &
   ReturnType<typeof passwordsActions>;
 
@@ -36,6 +38,7 @@ export const initialState: AppState = {
   restore: initialRestore,
   photos: initialPhotos,
   browser: initialBrowser,
+  library: initialLibrary,
   ui: initialUi,
   passwords: initialPasswords,
   lastAction: 'init',
@@ -78,6 +81,7 @@ export function createAppStore(api: MainApi): AppStore {
     ...restoreActions(context),
     ...photosActions(context),
     ...browserActions(context),
+    ...libraryActions(context),
     ...uiActions(context),
     ...passwordsActions(context),
   };

@@ -6,6 +6,14 @@ import type {
   BrowserSessionView,
   ExtractResult,
   DeviceView,
+  LibraryExportResult,
+  LibraryFindView,
+  LibraryOverview,
+  LibraryRow,
+  LibrarySection,
+  LibraryView,
+  ConversationRow,
+  NoteView,
   JobFinished,
   JobProgress,
   MainApi,
@@ -87,6 +95,34 @@ export interface BrowserState {
   readonly opening: boolean;
 }
 
+/** The browser's top level in a person's words (issue 15); `files` is "Advanced: files by domain". */
+export type LibraryPlace = 'overview' | LibrarySection | 'files';
+
+export interface LibraryState {
+  readonly place: LibraryPlace;
+  /** The session the state below belongs to. */
+  readonly sessionId: string | undefined;
+  readonly overview: LibraryOverview | undefined;
+  /** The paged list on screen: its rows load as the virtual list scrolls to them. */
+  readonly view: LibraryView | undefined;
+  readonly total: number;
+  readonly rows: { readonly [index: number]: LibraryRow };
+  /** Bumped with every new list, so late pages of an old one are dropped. */
+  readonly generation: number;
+  /** Contacts narrowed to this text. */
+  readonly filter: string;
+  /** The conversation open in Messages. */
+  readonly conversation: ConversationRow | undefined;
+  readonly note: NoteView | undefined;
+  readonly found: LibraryFindView | undefined;
+  readonly finding: boolean;
+  /** Thumbnails by ref; null when there is none. */
+  readonly thumbnails: { readonly [ref: string]: string | null };
+  readonly selectedPhotos: { readonly [id: number]: true };
+  readonly exported: LibraryExportResult | undefined;
+  readonly exporting: boolean;
+}
+
 export type Screen = 'device' | 'settings' | 'browser' | 'manage';
 
 /** Where an error shows and what makes it leave (store/error-rules.ts). */
@@ -131,6 +167,7 @@ export interface AppState {
   readonly restore: RestoreState;
   readonly photos: PhotosState;
   readonly browser: BrowserState;
+  readonly library: LibraryState;
   readonly ui: UiState;
   readonly passwords: PasswordsState;
   /** The name of the last action (`slice/event`), for debugging and tests. */

@@ -5,6 +5,8 @@ import { useActions, useAppState } from '../../app/store-context';
 import { MiddleEllipsis } from '../../components/middle-ellipsis';
 import { VirtualList } from '../../components/virtual-list';
 import { formatDate } from '../../components/format-date';
+import { LibrarySections } from '../library/library-sections';
+import { LibraryView } from '../library/library-view';
 import { BrowserRow, ROW_HEIGHT } from './browser-row';
 import { searchCount } from './browser-words';
 
@@ -17,12 +19,16 @@ const LIST_HEIGHT = 480;
 export function BackupBrowser() {
   const browser = useAppState((state) => state.browser);
   const backup = useAppState((state) => state.backups.list.find((candidate) => candidate.id === state.browser.backupId));
-  const { browseTo, loadRows, searchBrowser, closeBrowser } = useActions();
+  const { browseTo, loadRows, searchBrowser, closeBrowser, libraryOpened } = useActions();
+  const place = useAppState((state) => state.library.place);
   const [query, setQuery] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
   const { location, rows } = browser;
 
   useEffect(() => heading.current?.focus(), []);
+  // The top level in a person's words (features/library) starts over with each backup opened.
+  const sessionId = browser.session?.sessionId;
+  useEffect(() => void libraryOpened(sessionId), [sessionId, libraryOpened]);
   const onWindowChange = useCallback((first: number, last: number) => void loadRows(first, last), [loadRows]);
   const openFolder = useCallback(
     (entry: BrowserEntryView) => void browseTo({ domain: entry.domain, directory: entry.relativePath }),
@@ -50,7 +56,9 @@ export function BackupBrowser() {
           Close
         </button>
       </header>
-      <div className="browser-body">
+      <LibrarySections />
+      {place !== 'files' ? <LibraryView /> : null}
+      <div className="browser-body" hidden={place !== 'files'}>
         <nav className="card domain-list" aria-label="Domains and apps">
           <h2>Domains and apps</h2>
           <ul>
