@@ -294,6 +294,10 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×60
     await page.keyboard.press('Enter');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /^Backup of/ }).waitFor({ timeout: STEP_MS });
+    // The paths view is "Advanced: files by domain" below the sections in a person's words (issue 15).
+    await tabTo(page, /^Advanced: files by domain$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Domains and apps' }).waitFor({ timeout: STEP_MS });
     await checkScreen('browser', 'domains');
     // Where the window has room (1600 px), every domain's name shows whole, not "AppDomai… o.DuolingoMobile".
     await page.setViewportSize(SIZES[1]);

@@ -193,7 +193,8 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup password prompt', () =>
     expect(await prompt().textContent()).toContain('look inside it');
     await typeIntoPrompt(PASSWORD, { remember: true });
     await prompt().waitFor({ state: 'detached', timeout: STEP_MS });
-    await page.getByTestId('browser-count').waitFor({ timeout: STEP_MS });
+    // Opened: the browser's top level lists what the backup holds (issue 15).
+    await page.getByTestId('overview-messages').waitFor({ timeout: STEP_MS });
     await shootBothSizes('browse-opened');
     expect(await core.invoke('passwords:status', { udid: device.udid })).toMatchObject({ remembered: true, rememberIn: 'session' });
 
