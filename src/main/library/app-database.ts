@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { BackupError } from '../backup/backup-error';
-import { distrustSchema, readingUntrusted } from '../backup/store/untrusted-sqlite';
+import { distrustSchema } from '../backup/store/untrusted-sqlite';
 
 /**
  * Opens an app's database out of a backup (sms.db, AddressBook.sqlitedb, CallHistory.storedata,
@@ -37,6 +37,20 @@ export interface AppDatabase {
 /** The SQLite header's read/write version bytes: 2 means WAL, which an in-memory copy cannot use. */
 const WAL_VERSION_OFFSETS = [18, 19] as const;
 
+/**
+ * Runs a query: a damaged file is found only when a query reaches its bad page, which may be any
+ * query, so each one turns SQLite's error into a sentence about this section alone (Manifest.db's
+ * own wording, in store/untrusted-sqlite.ts, would call the whole backup unusable).
+ */
+function reading<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof BackupError) throw error;
+    throw new BackupError('corrupt', `${what} in this backup is damaged and cannot be read (SQLite says: ${(error as Error).message}); the rest of the backup can still be browsed.`, { cause: error });
+  }
+}
+
 function refused(what: string, why: string): BackupError {
   return new BackupError('corrupt', `${what} in this backup cannot be read because ${why}; the rest of the backup can still be browsed.`);
 }
@@ -59,7 +73,7 @@ export function openAppDatabase(bytes: Buffer, what: string, needs: readonly Tab
   const columns = new Map<string, Set<string>>();
   try {
     distrustSchema(db, what);
-    const schema = readingUntrusted(what, () => db.prepare("SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')").all() as Array<{ type: string; name: string; sql: string | null }>);
+    const schema = reading(what, () => db.prepare("SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')").all() as Array<{ type: string; name: string; sql: string | null }>);
     const check = (need: TableNeed, required: boolean): void => {
       const row = schema.find((candidate) => candidate.name.toLowerCase() === need.table.toLowerCase());
       if (!row) {
@@ -68,7 +82,7 @@ export function openAppDatabase(bytes: Buffer, what: string, needs: readonly Tab
       }
       if (row.type !== 'table') throw refused(what, `its ${need.table} is a ${row.type}, not a table`);
       if (/^\s*CREATE\s+VIRTUAL\s+TABLE/i.test(row.sql ?? '')) throw refused(what, `its ${need.table} is a virtual table`);
-      const found = readingUntrusted(what, () => db.prepare('SELECT name, hidden FROM pragma_table_xinfo(?)').all(row.name) as Array<{ name: string; hidden: number }>);
+      const found = reading(what, () => db.prepare('SELECT name, hidden FROM pragma_table_xinfo(?)').all(row.name) as Array<{ name: string; hidden: number }>);
       // table_xinfo's `hidden` is 2 or 3 for a generated column, computed as it is read.
       if (found.some((column) => column.hidden === 2 || column.hidden === 3)) throw refused(what, `its ${need.table} table has computed columns`);
       const names = new Set(found.map((column) => column.name.toLowerCase()));
@@ -91,8 +105,8 @@ export function openAppDatabase(bytes: Buffer, what: string, needs: readonly Tab
     what,
     has: (table, column) => columns.get(table.toLowerCase())?.has(column.toLowerCase()) ?? false,
     hasTable: (table) => columns.has(table.toLowerCase()),
-    all: <T>(sql: string, ...params: unknown[]) => readingUntrusted(what, () => db.prepare(sql).all(...params) as T[]),
-    get: <T>(sql: string, ...params: unknown[]) => readingUntrusted(what, () => db.prepare(sql).get(...params) as T | undefined),
+    all: <T>(sql: string, ...params: unknown[]) => reading(what, () => db.prepare(sql).all(...params) as T[]),
+    get: <T>(sql: string, ...params: unknown[]) => reading(what, () => db.prepare(sql).get(...params) as T | undefined),
     close: () => db.close(),
   };
 }
