@@ -10,10 +10,10 @@ export const LIBRARY_SECTIONS = ['photos', 'messages', 'contacts', 'calls', 'not
 export type LibrarySection = (typeof LIBRARY_SECTIONS)[number];
 
 /** Lists that come a page at a time. */
-export const LIBRARY_VIEWS = ['conversations', 'messages', 'contacts', 'calls', 'notes', 'photos', 'safari', 'voicemail', 'apps'] as const;
+const LIBRARY_VIEWS = ['conversations', 'messages', 'contacts', 'calls', 'notes', 'photos', 'safari', 'voicemail', 'apps'] as const;
 export type LibraryView = (typeof LIBRARY_VIEWS)[number];
 
-export const LIBRARY_EXPORTS = ['messages-csv', 'conversation-html', 'contacts-csv', 'contacts-vcard', 'calls-csv', 'photos-originals'] as const;
+const LIBRARY_EXPORTS = ['messages-csv', 'conversation-html', 'contacts-csv', 'contacts-vcard', 'calls-csv', 'photos-originals'] as const;
 export type LibraryExportFormat = (typeof LIBRARY_EXPORTS)[number];
 
 export interface LibraryCategoryView {

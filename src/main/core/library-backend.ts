@@ -21,7 +21,7 @@ export interface LibraryBackend {
 const DEFAULT_ROWS = 200;
 const DEFAULT_FIND_LIMIT = 100;
 /** Pictures up to this size are sent whole as their own thumbnail (as the files view's preview does). */
-export const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
+const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
 
 /** `handleOf` gives the reader's handle of a browser session (BrowserBackend.readerHandle). */
 export function createLibraryBackend(reader: UntrustedBackupReader, handleOf: (sessionId: string) => number): LibraryBackend {

@@ -102,7 +102,7 @@ function contactsOver(database: AppDatabase): ContactsReader {
 }
 
 /** `_$!<Mobile>!$_` → `Mobile`; a custom label stays as typed. */
-export function labelText(label: string): string {
+function labelText(label: string): string {
   const match = /^_\$!<(.*)>!\$_$/.exec(label);
   return match?.[1] ?? label;
 }

@@ -68,7 +68,7 @@ function fold(line: string): string {
   return parts.join('\r\n ');
 }
 
-export function htmlText(value: string): string {
+function htmlText(value: string): string {
   return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 

@@ -76,7 +76,7 @@ async function createNew<T>(folder: string, base: string, extension: string, cre
 }
 
 /** A name from a backup (a conversation's title) as one safe file name component. */
-export function safeName(name: string): string {
+function safeName(name: string): string {
   const cleaned = [...name].map((character) => (character.charCodeAt(0) < 0x20 || character === '\u007f' || '/\\:*?"<>|'.includes(character) ? ' ' : character)).join('')
     .replace(/\s+/g, ' ').trim().replace(/^\.+/, '').replace(/[. ]+$/, '');
   const short = [...cleaned].slice(0, 80).join('');

@@ -48,7 +48,7 @@ export async function readKnownFile(browser: BackupBrowser, file: KnownFile): Pr
 const IMAGE_NAME = /\.(jpe?g|png|gif)$/i;
 
 /** A ref is `Domain/relative/path`: domains never hold a slash (protocol.md §5.8). */
-export function refOf(domain: string, relativePath: string): string {
+function refOf(domain: string, relativePath: string): string {
   return `${domain}/${relativePath}`;
 }
 

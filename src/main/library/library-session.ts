@@ -203,7 +203,7 @@ export class LibrarySession {
 }
 
 /** JPEG, PNG or GIF by their first bytes (a name can lie); undefined for anything else. */
-export function pictureType(bytes: Buffer): string | undefined {
+function pictureType(bytes: Buffer): string | undefined {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
   if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.subarray(0, 6).toString('latin1'))) return 'image/gif';
