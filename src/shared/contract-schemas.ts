@@ -81,7 +81,16 @@ export const restoreStartArgs = z
 
 export const restoreCandidatesArgs = udidArgs;
 
-export const photosImportArgs = z.object({ udid, destination: folder }).strict();
+export const photosImportArgs = z
+  .object({
+    udid,
+    destination: folder,
+    /** Also save each HEIC photo as a JPEG beside it (Windows' "Automatic" transfer). */
+    convertHeicToJpeg: z.boolean().optional(),
+    /** With convertHeicToJpeg: keep the HEIC too; default true. */
+    keepHeicOriginals: z.boolean().optional(),
+  })
+  .strict();
 
 export const browserOpenArgs = z.object({ backupId: id, password: password.optional() }).strict();
 

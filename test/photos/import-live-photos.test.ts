@@ -1,16 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { decode as decodeJpeg } from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPhotos } from '../../src/main/photos';
 import { quickTimeSource } from '../../src/simulator/phone/content/quicktime-content';
+import { HEIC_SAMPLES_BASE64 } from '../../src/simulator/phone/content/heic-samples';
+import { changePhone } from '../../src/simulator/phone/phone-changes';
 import type { Phone, PhoneEntry } from '../../src/simulator/phone/phone-model';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
-import { dcimEntries, DCIM_PREFIX, expectedMonthFolder, expectedRollCounts, pairWithSimulator } from './import-helpers';
+import { dcimEntries, DCIM_PREFIX, expectedMonthFolder, expectedRollCounts, filesUnder, pairWithSimulator } from './import-helpers';
 
 /**
  * Photo import of a real iPhone Camera Roll (issue 14 item 6): Live Photo pairs stay together in
- * folder and name, and counts are of photos and videos (not their companions). One virtual iPhone
- * for the file; each test imports into its own folder.
+ * folder and name, counts are of photos and videos (not their companions), "Convert HEIC to JPEG"
+ * keeps the original unless told otherwise, and re-runs copy and convert only what is new. One
+ * virtual iPhone for the file; each test imports into its own folder.
  */
 let h: SimHarness;
 let udid: string;
@@ -23,6 +27,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => h.cleanup());
 
+const exifText = (unix: number): string => new Date(unix * 1000).toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, ':');
 
 function withoutStoreFields(entry: PhoneEntry): Omit<PhoneEntry, 'inode' | 'size'> {
   const { inode: _inode, size: _size, ...rest } = entry;
@@ -69,5 +74,74 @@ describe('importing Live Photos, edits and sidecars', () => {
     expect(result.counts.livePhotos).toBeGreaterThanOrEqual(1);
     expect(result.counts.companions).toBeGreaterThanOrEqual(2);
     expect(result.counts.photos + result.counts.videos).toBeLessThan(result.imported);
+  });
+
+  it('converts HEIC to JPEG beside the kept original, with its EXIF date, and a re-run copies and converts only what is new', async () => {
+    const destination = path.join(h.workDir, 'converted');
+    const first = await importPhotos({ muxAddress: h.sim.address, destination, udid, convertHeicToJpeg: true });
+    expect(first.failed).toEqual([]);
+    expect(first.notConverted).toEqual([]);
+    const heics = first.importedFiles.filter((file) => /\.HEIC$/.test(file.destination));
+    expect(heics.length).toBeGreaterThanOrEqual(10);
+    expect(first.converted).toBe(heics.length);
+    for (const file of heics) {
+      expect(file.convertedTo).toBe(file.destination.replace(/\.HEIC$/, '.JPG'));
+      const jpeg = fs.readFileSync(path.join(destination, ...(file.convertedTo ?? '').split('/')));
+      const picture = decodeJpeg(jpeg);
+      expect([picture.width, picture.height].sort()).toEqual([120, 160]);
+      const onPhone = dcimEntries(phone).get(file.devicePath);
+      // The capture date is the photo's (an edit's render keeps its original's).
+      const takenAt = Date.parse(file.capturedAt) / 1000;
+      expect(jpeg.includes(Buffer.from(exifText(takenAt), 'latin1')), file.devicePath).toBe(true);
+      expect(Math.floor(fs.statSync(path.join(destination, ...(file.convertedTo ?? '').split('/'))).mtimeMs / 1000)).toBe(onPhone?.mtime);
+      expect(fs.existsSync(path.join(destination, ...file.destination.split('/')))).toBe(true);
+    }
+    // Videos, Live Photos' halves and sidecars are never converted.
+    expect(first.importedFiles.filter((file) => !/\.HEIC$/.test(file.destination)).every((file) => file.convertedTo === undefined)).toBe(true);
+
+    const again = await importPhotos({ muxAddress: h.sim.address, destination, udid, convertHeicToJpeg: true });
+    expect(again).toMatchObject({ imported: 0, converted: 0, skipped: first.imported });
+
+    const changes = await changePhone(phone, { seed: 11, addPhotos: 2, rollShape: { liveShare: 1 } });
+    const added = changes.added.map((label) => `/DCIM/${label.slice(label.indexOf(DCIM_PREFIX) + DCIM_PREFIX.length)}`).sort();
+    expect(added.filter((file) => file.endsWith('.HEIC'))).toHaveLength(2);
+    expect(added.filter((file) => file.endsWith('.MOV'))).toHaveLength(2);
+    const third = await importPhotos({ muxAddress: h.sim.address, destination, udid, convertHeicToJpeg: true });
+    expect(third.importedFiles.map((file) => file.devicePath).sort()).toEqual(added);
+    expect(third).toMatchObject({ converted: 2, counts: { photos: 2, videos: 0, livePhotos: 2, companions: 0 } });
+  });
+
+  it('keeps only the JPEG when asked, and the next run still knows those photos', async () => {
+    const destination = path.join(h.workDir, 'jpeg-only');
+    const first = await importPhotos({ muxAddress: h.sim.address, destination, udid, convertHeicToJpeg: true, keepHeicOriginals: false });
+    expect(first.notConverted).toEqual([]);
+    expect(first.converted).toBeGreaterThanOrEqual(10);
+    expect(filesUnder(destination).filter((file) => /\.HEIC$/.test(file))).toEqual([]);
+    for (const file of first.importedFiles.filter((imported) => imported.convertedTo !== undefined)) {
+      expect(file.destination).toBe(file.convertedTo);
+      expect(fs.readFileSync(path.join(destination, ...file.destination.split('/'))).subarray(0, 2).toString('hex')).toBe('ffd8');
+    }
+    const again = await importPhotos({ muxAddress: h.sim.address, destination, udid, convertHeicToJpeg: true, keepHeicOriginals: false });
+    expect(again).toMatchObject({ imported: 0, converted: 0 });
+  });
+
+  it('copies and keeps a HEIC that cannot be decoded, saying why it was not converted', async () => {
+    // The folder the conversion test filled: only the damaged photo is new there, so only it is decoded.
+    const destination = path.join(h.workDir, 'converted');
+    const sample = Buffer.from(HEIC_SAMPLES_BASE64.landscape[0] ?? '', 'base64');
+    // Cut short: the header and meta box survive, the coded picture they point at does not.
+    const damaged = sample.subarray(0, sample.length - 400);
+    const now = Math.floor(Date.now() / 1000);
+    await phone.writeFile({
+      domain: 'CameraRollDomain', relativePath: `${DCIM_PREFIX}101APPLE/IMG_1990.HEIC`, kind: 'file', mode: 0o100644, uid: 501, gid: 501,
+      mtime: now, ctime: now, birth: now, protectionClass: 3,
+    }, damaged);
+    const result = await importPhotos({ muxAddress: h.sim.address, destination, udid, convertHeicToJpeg: true });
+    expect(result.failed).toEqual([]);
+    expect(result.imported).toBe(1);
+    expect(result.notConverted).toEqual([{ path: '/DCIM/101APPLE/IMG_1990.HEIC', reason: expect.stringMatching(/IMG_1990\.HEIC.*decoded.*The HEIC was kept\./) as unknown as string }]);
+    const copied = result.importedFiles.find((file) => file.devicePath === '/DCIM/101APPLE/IMG_1990.HEIC');
+    expect(copied?.convertedTo).toBeUndefined();
+    expect(fs.readFileSync(path.join(destination, ...(copied?.destination ?? '').split('/'))).equals(damaged)).toBe(true);
   });
 });

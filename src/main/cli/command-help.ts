@@ -7,7 +7,7 @@ const DEVICES_USAGE = 'lifeboat devices [--json] [--timeout SECONDS]';
 const ENCRYPTION_USAGE = 'lifeboat encryption [status|on|off|change-password] [--udid UDID] [--password-stdin] [--json]';
 const EXTRACT_USAGE = 'lifeboat extract BACKUP Domain/path --to DIR [--password-stdin] [--json]';
 const PAIR_USAGE = 'lifeboat pair [--udid UDID] [--wait SECONDS] [--timeout SECONDS]';
-const PHOTOS_USAGE = 'lifeboat photos import --to DIR [--udid UDID] [--again] [--json]';
+const PHOTOS_USAGE = 'lifeboat photos import --to DIR [--udid UDID] [--again] [--convert-heic [--jpeg-only]] [--json]';
 const RESTORE_USAGE = 'lifeboat restore [--udid U] [--backup ID|DIR] [--password-stdin] [--no-system] [--settings] [--no-reboot] [--skip-apps] [--candidates] [--json]';
 const SERVE_USAGE = 'lifeboat serve [--port N] [--host 127.0.0.1] [--backup-root DIR]';
 const VERIFY_USAGE = 'lifeboat verify BACKUP [--password-stdin] [--backup-root DIR] [--json]';
@@ -33,7 +33,12 @@ const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   photos: {
     usage: PHOTOS_USAGE,
     summary: 'copy new photos and videos into DIR/YYYY/MM',
-    details: ['--again               also copy photos imported before but deleted from DIR since', JSON_OUTPUT],
+    details: [
+      '--again               also copy photos imported before but deleted from DIR since',
+      '--convert-heic        also save each HEIC photo as a JPEG beside it (for programs that cannot open HEIC)',
+      '--jpeg-only           with --convert-heic: keep only the JPEG, not the HEIC original',
+      JSON_OUTPUT,
+    ],
   },
   restore: {
     usage: RESTORE_USAGE,

@@ -67,8 +67,14 @@ export interface RestoreBackend {
   candidates?(options: DeviceTarget & { readonly backupRoot: string; readonly extraFolders: readonly string[] }): Promise<RestoreCandidatesView>;
 }
 
+/** "Convert HEIC to JPEG" and whether the HEIC originals stay (they do unless said otherwise). */
+export interface HeicConversionChoice {
+  readonly convertHeicToJpeg?: boolean;
+  readonly keepHeicOriginals?: boolean;
+}
+
 interface PhotosBackend {
-  importPhotos(options: DeviceTarget & {
+  importPhotos(options: DeviceTarget & HeicConversionChoice & {
     readonly destination: string;
     readonly signal: AbortSignal;
     readonly onProgress: (update: ProgressUpdate) => void;

@@ -3,7 +3,7 @@ import type { BackupView, EncryptionView, JobStarted, RememberedPasswordView, Re
 import { BackupError } from '../backup/backup-error';
 import { moveBackupRoot } from '../backup/store/root-move';
 import { DEFAULT_RETENTION } from '../backup/store/snapshots';
-import type { Backends, BrowserBackend, CatalogBackend } from './backends';
+import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } from './backends';
 import type { KnownDevice } from './device-views';
 import { fail } from './error-mapping';
 import { requireAbsoluteFolder } from './folder-chooser';
@@ -307,10 +307,10 @@ export class BackupService {
     return restore.candidates({ ...this.target(udid), backupRoot, extraFolders });
   }
 
-  startPhotoImport(udid: string, destination: string): JobStarted {
+  startPhotoImport(udid: string, destination: string, conversion: HeicConversionChoice = {}): JobStarted {
     const photos = this.options.backends.photos ?? fail('unsupported', 'Photo import is not available in this version yet.');
     const jobId = this.options.jobs.start(udid, 'photos-import', async ({ signal, report }) => {
-      await photos.importPhotos({ ...this.target(udid), destination, signal, onProgress: report });
+      await photos.importPhotos({ ...this.target(udid), destination, signal, onProgress: report, ...conversion });
       return {};
     });
     return { jobId };

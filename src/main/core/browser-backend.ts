@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HeicPreviews, MAX_HEIC_BYTES } from '../photos/heic';
 import { createUntrustedBackupReader, type ReaderEntry, type UntrustedBackupReader } from '../reader';
 import type { BrowserEntryView } from '../../shared/contract';
 import type { BrowserBackend } from './backends';
@@ -7,6 +8,7 @@ import { fail } from './error-mapping';
 interface Session {
   /** The backup's handle in the reader's worker thread. */
   readonly handle: number;
+  readonly backupId: string;
   /**
    * Entries the UI has been shown, by fileId: extract and preview take fileIds back. It grows only
    * with the pages the person scrolled through, never with the size of the backup.
@@ -22,7 +24,7 @@ const DEFAULT_PAGE_ROWS = 500;
  * They live in an UntrustedBackupReader's worker thread (src/main/reader): a backup folder
  * is untrusted input, and a hostile one must not freeze the app's main process.
  */
-export function createBrowserBackend(reader: UntrustedBackupReader = createUntrustedBackupReader()): BrowserBackend {
+export function createBrowserBackend(reader: UntrustedBackupReader = createUntrustedBackupReader(), heicPreviews = new HeicPreviews()): BrowserBackend {
   const sessions = new Map<string, Session>();
   const session = (id: string): Session => sessions.get(id) ?? fail('not-found', 'That backup is no longer open. Open it again.');
   const shown = (target: Session, entries: readonly ReaderEntry[]): BrowserEntryView[] => {
@@ -33,7 +35,7 @@ export function createBrowserBackend(reader: UntrustedBackupReader = createUntru
     async open({ backupPath, backupId, password }) {
       const opened = await reader.open(backupPath, password || undefined);
       const sessionId = randomUUID();
-      sessions.set(sessionId, { handle: opened.handle, seen: new Map() });
+      sessions.set(sessionId, { handle: opened.handle, backupId, seen: new Map() });
       return { sessionId, backupId, fileCount: opened.summary.entries, domains: opened.domainCounts.map((count) => count.domain) };
     },
     async list(sessionId, { domain, directory, offset, limit }) {
@@ -70,6 +72,11 @@ export function createBrowserBackend(reader: UntrustedBackupReader = createUntru
     async preview(sessionId, fileId) {
       const target = session(sessionId);
       const entry = target.seen.get(fileId) ?? fail('not-found', 'List or search for a file before previewing it.');
+      // HEIC: a thumbnail decoded off the main thread and cached (photos/heic), bounded like any HEIC.
+      if (entry.kind === 'file' && /\.hei[cf]$/i.test(entry.relativePath) && entry.size <= MAX_HEIC_BYTES) {
+        const thumbnail = await heicPreviews.thumbnail(`${target.backupId}|${fileId}`, () => reader.readFile(target.handle, entry, MAX_HEIC_BYTES).catch(() => undefined));
+        return thumbnail ? { fileId, dataUrl: `data:image/jpeg;base64,${thumbnail.toString('base64')}` } : { fileId };
+      }
       // JPEG only, and only small ones: the original bytes are the preview, so a size cap keeps
       // the answer (base64 over IPC or the WebSocket) small. Anything else has no preview.
       if (entry.kind !== 'file' || !/\.jpe?g$/i.test(entry.relativePath) || entry.size > MAX_PREVIEW_BYTES) return { fileId };

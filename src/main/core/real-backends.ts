@@ -55,6 +55,8 @@ export function createRealBackends(): Backends {
           udid: options.udid,
           destination: options.destination,
           signal: options.signal,
+          ...(options.convertHeicToJpeg === undefined ? {} : { convertHeicToJpeg: options.convertHeicToJpeg }),
+          ...(options.keepHeicOriginals === undefined ? {} : { keepHeicOriginals: options.keepHeicOriginals }),
           onProgress: (progress) => options.onProgress(fromPhotoProgress(progress)),
           ...(options.muxAddress ? { muxAddress: options.muxAddress } : {}),
         });

@@ -33,6 +33,7 @@ interface ThreadModule {
 export const THREAD_MODULES: Readonly<Record<string, ThreadModule>> = {
   'backup-reader-worker': { source: 'reader/backup-reader-worker.ts', selfContained: false },
   'whole-file-worker': { source: 'backup/store/whole-file-worker.ts', selfContained: true },
+  'heic-thread': { source: 'photos/heic/heic-thread.ts', selfContained: false },
 };
 
 /**

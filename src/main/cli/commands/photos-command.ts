@@ -21,7 +21,10 @@ export async function photosCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
   const [subcommand, ...extra] = args.positional;
   if (subcommand !== 'import') throw new UsageError(subcommand === undefined ? 'Say what to do with the photos: lifeboat photos import --to DIR.' : `Unknown photos command "${subcommand}".`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
-  checkFlags(args, ['to', 'udid', 'json', 'again', 'timeout']);
+  checkFlags(args, ['to', 'udid', 'json', 'again', 'timeout', 'convert-heic', 'jpeg-only']);
+  const convertHeicToJpeg = args.flags.get('convert-heic') === true;
+  const jpegOnly = args.flags.get('jpeg-only') === true;
+  if (jpegOnly && !convertHeicToJpeg) throw new UsageError('--jpeg-only goes with --convert-heic: without conversion there would be no JPEG to keep.');
   const to = stringFlag(args, 'to');
   if (to === undefined || to === '') throw new UsageError('Choose the folder to import into with --to DIR.');
   const json = args.flags.get('json') === true;
@@ -44,6 +47,8 @@ export async function photosCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
       signal,
       timeoutMs,
       reimportDeleted: args.flags.get('again') === true,
+      convertHeicToJpeg,
+      keepHeicOriginals: !jpegOnly,
       onProgress: reporter && ((progress) => reporter.update(progress)),
     });
   } catch (error) {
@@ -60,6 +65,7 @@ export async function photosCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
     io.stdout(`${summaryOf(result)}\n`);
   }
   for (const failure of result.failed) io.stderr(`lifeboat: could not copy ${failure.path}: ${failure.reason}\n`);
+  for (const problem of result.notConverted) io.stderr(`lifeboat: copied ${problem.path} but did not convert it to JPEG: ${problem.reason}\n`);
   // Some photos were not copied (the phone refused them, or this computer would not take them):
   // scripts must notice, even though the others were.
   return result.failed.length > 0 ? ExitCode.deviceError : ExitCode.ok;
@@ -72,6 +78,7 @@ export function summaryOf(result: PhotoImportResult): string {
   const what = [`${photos} ${photos === 1 ? 'photo' : 'photos'}${livePhotos > 0 ? ` (${livePhotos} Live)` : ''}`, `${videos} ${videos === 1 ? 'video' : 'videos'}`];
   if (companions > 0) what.push(`${companions} ${companions === 1 ? 'edit or sidecar' : 'edits and sidecars'}`);
   const parts = [`Imported ${what.join(', ')}: ${files(result.imported)} (${formatBytes(result.bytes)}) into ${result.destination}.`];
+  if (result.converted > 0) parts.push(`${result.converted} HEIC ${result.converted === 1 ? 'photo was' : 'photos were'} also saved as JPEG.`);
   if (result.skipped > 0) parts.push(`${files(result.skipped)} had been imported before.`);
   if (result.renamedMatches > 0) parts.push(`${files(result.renamedMatches)} had been imported before under another name.`);
   if (result.failed.length > 0) parts.push(`${files(result.failed.length)} could not be copied (listed below).`);

@@ -66,6 +66,15 @@ export function isHeifBrand(head: Buffer): boolean {
 
 /** The EXIF capture date of a HEIF/HEIC image, or undefined. */
 export async function readHeifCaptureDate(read: RangeReader, fileSize: number): Promise<WallClockDate | undefined> {
+  const tiff = await readHeifExif(read, fileSize);
+  return tiff && readExifPayloadCaptureDate(tiff);
+}
+
+/**
+ * The EXIF of a HEIF/HEIC image as a TIFF block (from its `II`/`MM` header, what a JPEG's APP1
+ * carries after `Exif\0\0`), or undefined when it has none.
+ */
+export async function readHeifExif(read: RangeReader, fileSize: number): Promise<Buffer | undefined> {
   const meta = (await listBoxes(read, 0, fileSize)).find((box) => box.type === 'meta');
   if (!meta || meta.end - meta.contentStart > MAX_META_BYTES) return undefined;
   const metaBytes = await read(meta.contentStart, meta.end - meta.contentStart);
@@ -83,7 +92,7 @@ export async function readHeifCaptureDate(read: RangeReader, fileSize: number): 
   // The item starts with a u32 offset to the TIFF header, usually past an "Exif\0\0" prefix.
   const tiffOffset = payload.readUInt32BE(0);
   if (4 + tiffOffset > payload.length) return undefined;
-  return readExifPayloadCaptureDate(payload.subarray(4 + tiffOffset));
+  return payload.subarray(4 + tiffOffset);
 }
 
 /** Boxes inside an in-memory box body, from `start`. */

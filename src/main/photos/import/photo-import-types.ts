@@ -20,6 +20,13 @@ export interface PhotoImportOptions {
   readonly reimportDeleted?: boolean;
   /** Per-request device timeout; default 60 s. */
   readonly timeoutMs?: number;
+  /**
+   * Also save each HEIC photo as a JPEG beside it (what Windows' "Automatic" transfer does), for
+   * programs that cannot open HEIC. Decoded on a thread of its own, bounded (photos/heic).
+   */
+  readonly convertHeicToJpeg?: boolean;
+  /** With convertHeicToJpeg: keep the HEIC original too (the default); false keeps only the JPEG. */
+  readonly keepHeicOriginals?: boolean;
 }
 
 export type PhotoImportPhase = 'scanning' | 'copying' | 'finished';
@@ -56,6 +63,8 @@ export interface ImportedPhoto {
   readonly captureSource: CaptureDateSource;
   /** What the file is to its capture: a photo, a video, a Live Photo's video half, an edit's render or sidecar. */
   readonly role: CameraRollRole;
+  /** The JPEG made from this HEIC when conversion was asked for, relative to the destination folder. */
+  readonly convertedTo?: string;
 }
 
 export interface PhotoImportFailure {
@@ -78,7 +87,10 @@ export interface PhotoImportResult {
   readonly bytes: number;
   /** What this run copied, as a person counts it: photos (a Live Photo once) and videos; edits and sidecars apart. */
   readonly counts: CameraRollCounts;
-
+  /** HEIC photos saved as JPEG too (with convertHeicToJpeg). */
+  readonly converted: number;
+  /** HEIC photos copied but not converted (damaged, too large, too slow), each with why; the HEIC is kept. */
+  readonly notConverted: readonly PhotoImportFailure[];
   readonly importedFiles: readonly ImportedPhoto[];
 }
 

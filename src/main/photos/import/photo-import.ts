@@ -12,6 +12,8 @@ import { diskFullOr, monthFolder, nameVariantOf, PartialFile, removeStalePartial
 import { wallClockToDate } from './exif-date';
 import { folderOf, isCompanion, originalsFirst, type RollFile, stemKey, withRoles } from './capture-companions';
 import type { CameraRollCounts, CameraRollRole } from '../../../shared/camera-roll-items';
+import { HeicDecoder } from '../heic';
+import { HeicConversion } from './heic-conversion';
 import { ImportProgress } from './import-progress';
 import { PhotoIndex, type PhotoSource } from './photo-index';
 import { type ImportedPhoto, type PhotoImportFailure, PhotoImportError, type PhotoImportOptions, type PhotoImportResult } from './photo-import-types';
@@ -64,11 +66,13 @@ export async function importPhotosOverAfc(afc: AfcClient, udid: string, options:
   // Closing the connection makes a read in flight fail at once instead of finishing its megabyte.
   const onAbort = (): void => afc.closeConnection();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const decoder = options.convertHeicToJpeg ? new HeicDecoder() : undefined;
   try {
-    return await new ImportRun(afc, udid, index, root, options).execute();
+    return await new ImportRun(afc, udid, index, root, options, decoder).execute();
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     index.close();
+    await decoder?.close();
   }
 }
 
@@ -90,6 +94,8 @@ class ImportRun {
   private readonly progress: ImportProgress;
   private readonly failed: PhotoImportFailure[] = [];
   private readonly importedFiles: ImportedPhoto[] = [];
+  private readonly notConverted: PhotoImportFailure[] = [];
+  private readonly conversion: HeicConversion | undefined;
   /** Where each photo of this roll is (or went), by stemKey, so its companions join it under the same name. */
   private readonly placeByStem = new Map<string, { folder: string; variant: number }>();
 
@@ -99,8 +105,10 @@ class ImportRun {
     private readonly index: PhotoIndex,
     private readonly root: string,
     private readonly options: PhotoImportOptions,
+    decoder: HeicDecoder | undefined,
   ) {
     this.progress = new ImportProgress(options.onProgress);
+    this.conversion = decoder && new HeicConversion(root, decoder, options.keepHeicOriginals !== false);
   }
 
   async execute(): Promise<PhotoImportResult> {
@@ -214,7 +222,11 @@ class ImportRun {
         // A companion takes its photo's name variant: IMG_0001 (2).HEIC's video is IMG_0001 (2).MOV.
         const settled = await partial.commit(content.sha1, file.modified, leader?.variant ?? 1);
         const capturedAt = wallClockToDate(capture.wallClock);
-        const destination = settled.relativePath;
+        const conversion = settled.alreadyThere || !this.conversion?.wants(file) ? undefined : await this.conversion.convert(settled.relativePath, file.modified, this.options.signal);
+        if (conversion?.converted === false) this.notConverted.push({ path: file.devicePath, reason: conversion.reason });
+        const convertedTo = conversion?.converted ? conversion.jpeg : undefined;
+        // With "JPEG only" the JPEG is what the index (and the next run) knows the photo by.
+        const destination = conversion?.converted && !conversion.originalKept ? conversion.jpeg : settled.relativePath;
         try {
           this.index.addPhoto(
             { ...content, destination, capturedAt: capturedAt.getTime(), captureSource: capture.source, modifiedMs: source.modifiedMs },
@@ -222,7 +234,9 @@ class ImportRun {
           );
         } catch (error) {
           // Unrecorded, the copy would be a stranger to the next run: take it back so folder and index agree.
-          if (!settled.alreadyThere) await fs.rm(path.join(this.root, ...settled.relativePath.split('/')), { force: true }).catch(() => undefined);
+          for (const made of settled.alreadyThere ? [] : [settled.relativePath, convertedTo]) {
+            if (made) await fs.rm(path.join(this.root, ...made.split('/')), { force: true }).catch(() => undefined);
+          }
           throw diskFullOr(error, this.root);
         }
         this.rememberFolder(file, destination);
@@ -231,7 +245,10 @@ class ImportRun {
           return;
         }
         this.progress.imported += 1;
-        this.importedFiles.push({ devicePath: file.devicePath, destination, size: content.size, capturedAt: capturedAt.toISOString(), captureSource: capture.source, role: file.role });
+        this.importedFiles.push({
+          devicePath: file.devicePath, destination, size: content.size, capturedAt: capturedAt.toISOString(), captureSource: capture.source, role: file.role,
+          ...(convertedTo === undefined ? {} : { convertedTo }),
+        });
       } catch (error) {
         await partial.discard();
         throw error;
@@ -294,6 +311,8 @@ class ImportRun {
       bytes: this.importedFiles.reduce((sum, file) => sum + file.size, 0),
       importedFiles: [...this.importedFiles],
       counts: countImported(this.importedFiles),
+      converted: this.importedFiles.filter((file) => file.convertedTo !== undefined).length,
+      notConverted: [...this.notConverted],
     };
   }
 

@@ -6,9 +6,9 @@ import { MiddleEllipsis } from '../../components/middle-ellipsis';
 
 export const ROW_HEIGHT = 44;
 
-/** Camera Roll pictures get a thumbnail; the core only previews small JPEGs. */
+/** Camera Roll pictures get a thumbnail: small JPEGs as they are, HEICs decoded and shrunk by the core. */
 export function hasThumbnail(entry: BrowserEntryView): boolean {
-  return entry.kind === 'file' && entry.domain === 'CameraRollDomain' && /\.jpe?g$/i.test(entry.relativePath);
+  return entry.kind === 'file' && entry.domain === 'CameraRollDomain' && /\.(jpe?g|hei[cf])$/i.test(entry.relativePath);
 }
 
 export function baseName(relativePath: string): string {
