@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decode as decodeJpeg } from 'jpeg-js';
 import { ManifestDbWriter } from '../../simulator/backup-format/manifest-db';
+import { heicSource } from '../../simulator/phone/content/heic-content';
 import { createBrowserBackend, MAX_PREVIEW_BYTES } from './browser-backend';
 
 const fileIdOf = (domain: string, relativePath: string): string => crypto.createHash('sha1').update(`${domain}-${relativePath}`).digest('hex');
@@ -33,6 +35,28 @@ describe('browser backend', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-'));
   });
   afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('previews a HEIC as a JPEG thumbnail decoded off the main thread, and a damaged one not at all', async () => {
+    const source = heicSource('browser-preview', 30_000, { takenAt: 1_700_000_000, width: 160, height: 120 });
+    const heic = source.readAt(0, source.size);
+    writeBackup(path.join(work, 'backup'), [
+      { name: 'IMG_0004.HEIC', content: heic },
+      { name: 'IMG_0005.HEIC', content: heic.subarray(0, 900) },
+    ]);
+    const backend = createBrowserBackend();
+    const session = await backend.open({ backupPath: path.join(work, 'backup'), backupId: 'b1' });
+    try {
+      const page = await backend.list(session.sessionId, { domain: 'CameraRollDomain', directory: 'Media/DCIM/100APPLE' });
+      const byName = new Map(page.entries.map((entry) => [path.basename(entry.relativePath), entry.fileId]));
+      const preview = await backend.preview!(session.sessionId, byName.get('IMG_0004.HEIC')!);
+      expect(preview.dataUrl).toMatch(/^data:image\/jpeg;base64,/);
+      const picture = decodeJpeg(Buffer.from(preview.dataUrl!.slice(preview.dataUrl!.indexOf(',') + 1), 'base64'));
+      expect([picture.width, picture.height]).toEqual([160, 120]);
+      expect((await backend.preview!(session.sessionId, byName.get('IMG_0005.HEIC')!)).dataUrl).toBeUndefined();
+    } finally {
+      await backend.close(session.sessionId);
+    }
+  });
 
   it('previews small JPEGs with their own bytes, and nothing else', async () => {
     const small = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(2000)]);
