@@ -113,16 +113,24 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: back up an iPhone', () => {
     await shot('07-photos-imported');
   });
 
-  it('explains a locked iPhone as a sentence with the next step', async () => {
-    harness.sim.device(udid).setFaults({ locked: true });
+  it('waits for a locked iPhone with a sentence and the next step, then backs up once it is unlocked', async () => {
+    // The screen locks by itself: the phone sends no event, refuses the backup (208, protocol.md §7.2),
+    // and Lifeboat reads the lock again and waits for the unlock instead of failing (issue 12).
+    const device = harness.sim.device(udid);
+    device.setFaults({ locked: true });
+    const finished = nextJobFinished(core);
     await page.getByTestId('backup-now').click();
-    const outcome = page.getByTestId('last-outcome').filter({ hasText: 'failed' });
-    const banner = page.getByTestId('error-banner');
-    await outcome.or(banner).first().waitFor({ timeout: STEP_MS });
-    const text = (await outcome.or(banner).first().textContent()) ?? '';
-    expect(text).toMatch(/unlock/i);
-    await shot('08-locked-error');
-    harness.sim.device(udid).setFaults({ locked: false });
+    await expect.poll(() => page.getByTestId('job-status').textContent(), { timeout: STEP_MS }).toBe('Waiting for you to unlock your iPhone');
+    const guidance = page.getByTestId('unlock-guidance');
+    await guidance.waitFor({ timeout: STEP_MS });
+    expect(await guidance.textContent()).toMatch(/starts by itself as soon as you do/);
+    await shot('08-locked-waiting');
+
+    // Unlocked on the phone; nobody touches the app: the same backup goes on and finishes.
+    device.setFaults({ locked: false });
+    expect(await finished).toMatchObject({ kind: 'backup', outcome: 'succeeded' });
+    await expect.poll(() => guidance.count(), { timeout: STEP_MS }).toBe(0);
+    await expect.poll(() => page.getByTestId('backup-row').count(), { timeout: STEP_MS }).toBe(3);
   });
 
   it('restores the newest backup through the wizard after its checks pass', async () => {
@@ -167,7 +175,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: back up an iPhone', () => {
     await disconnected.first().waitFor({ timeout: STEP_MS });
     await page.getByRole('heading', { name: 'Known' }).waitFor({ timeout: STEP_MS });
     await page.getByText('This iPhone is not connected').waitFor();
-    expect(await page.getByTestId('backup-row').count()).toBe(2);
+    expect(await page.getByTestId('backup-row').count()).toBe(3);
     await shot('12-known-device');
 
     await page.getByRole('button', { name: 'Settings' }).click();
