@@ -39,7 +39,9 @@ describe('a hostile device cannot reach outside its backup folder', () => {
     const outsideBefore = hashTree(outside);
     let caught: unknown;
     try {
-      await runBackupWith({ udid: UDID, backupRoot: root }, scriptedSession(script));
+      // A run the engine failed to refuse waits for the next request: the idle time-out turns
+      // that into a `timeout` failure in seconds instead of a hung test.
+      await runBackupWith({ udid: UDID, backupRoot: root, idleTimeoutMs: 10_000 }, scriptedSession(script));
     } catch (error) {
       caught = error;
     }
@@ -86,6 +88,12 @@ describe('a hostile device cannot reach outside its backup folder', () => {
     }, ['hostile-path']);
     await expectRefused(async (peer) => send(peer, ['DLMessageDownloadFiles', [`${UDID}/cd/secret.txt`], {}, new PlistReal(0), 0]), ['hostile-path']);
     await expectRefused(async (peer) => send(peer, ['DLContentsOfDirectory', `${UDID}/cd`]), ['hostile-path']);
+    // Staging starts empty (reverse deltas), so the link is only in the previous backup: a folder,
+    // a move or a removal below it would reach outside when the commit renames into that backup.
+    await expectRefused(async (peer) => send(peer, ['DLMessageCreateDirectory', `${UDID}/cd/made`]), ['hostile-path']);
+    await expectRefused(async (peer) => send(peer, ['DLMessageRemoveItems', [`${UDID}/cd/secret.txt`], {}, new PlistReal(0)]), ['hostile-path']);
+    await expectRefused(async (peer) => send(peer, ['DLMessageMoveItems', { [`${UDID}/Status.plist`]: `${UDID}/cd/moved` }, {}, new PlistReal(0)]), ['hostile-path']);
+    await expectRefused(async (peer) => send(peer, ['DLMessageCopyItem', `${UDID}/Status.plist`, `${UDID}/cd/copied`, {}, new PlistReal(0)]), ['hostile-path']);
   });
 
   it('refuses huge name lengths and huge frames', async () => {

@@ -1,4 +1,4 @@
-import type { BackupDeviceSession } from '../../src/main/backup/engine/device-session';
+import type { BackupDeviceSession, OpenSessionOptions } from '../../src/main/backup/engine/device-session';
 import { type PlistValue, PlistReal, encodePlistFrame, readFrame, readPlistFrame } from '../../src/main/device/codec';
 import { MobileBackup2Client } from '../../src/main/device/services';
 import { type ScriptedPeer, channelPair } from '../../src/main/device/services/test-support/channel-pair';
@@ -26,9 +26,13 @@ export function uploadedFile(deviceName: string, destination: string, content: B
   return Buffer.concat([streamName(deviceName), streamName(destination), u32(content.length + 1), Buffer.from([0x0c]), content, u32(1), Buffer.from([0x00])]);
 }
 
-/** A phone connection whose device side is a script: handshake (§3.2, §3.3), wait for Backup, then `script`. */
-export function scriptedSession(script: (peer: ScriptedPeer) => Promise<void>): () => Promise<BackupDeviceSession> {
-  return async () => {
+/**
+ * A phone connection whose device side is a script: handshake (§3.2, §3.3), wait for Backup, then
+ * `script`. It keeps the engine's idle time-out as a real session does, so a script that falls
+ * silent ends the run with `timeout` instead of hanging the test.
+ */
+export function scriptedSession(script: (peer: ScriptedPeer) => Promise<void>): (options: OpenSessionOptions) => Promise<BackupDeviceSession> {
+  return async (options) => {
     const { host, peer } = channelPair();
     const device = (async () => {
       send(peer, ['DLMessageVersionExchange', 400, 0]);
@@ -39,7 +43,7 @@ export function scriptedSession(script: (peer: ScriptedPeer) => Promise<void>): 
       await readFrame(peer.reader); // the Backup request
       await script(peer);
     })().catch(() => undefined); // the host hangs up on a hostile device: expected
-    const backup = await MobileBackup2Client.connect(host);
+    const backup = await MobileBackup2Client.connect(host, { timeoutMs: options.idleTimeoutMs ?? 0 });
     return {
       udid: UDID,
       facts: { willEncrypt: false, usedBytes: undefined },

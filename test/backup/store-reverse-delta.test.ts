@@ -254,4 +254,22 @@ describe('the chain of snapshots', () => {
     await expectWhole(expected);
     expect((await listSnapshots(root, UDID)).map((entry) => entry.id)).toEqual(['current', '20250303-000000', '20250101-000000']);
   });
+
+  it('refuses to publish through a folder of the previous backup that is a symbolic link, moving nothing', async () => {
+    const current = storeLayout(root).current(UDID);
+    writeTree(current, OLD, '2025-03-01T00:00:00Z');
+    const outside = path.join(root, 'outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'secret.txt'), 'do not move');
+    fs.symlinkSync(outside, path.join(current, 'cd'));
+    const before = hashTree(current);
+    // A new file below the link (the rename would land outside), and a removal below it (the
+    // outside file would be moved into the snapshot).
+    for (const [writes, removes] of [[{ 'cd/pwned': 'pwned' }, []], [{ 'bb/bb02': 'new' }, ['cd/secret.txt']]] as const) {
+      const error = await incrementalRun(writes, removes, '2025-03-02T00:00:00Z').catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'hostile-path' });
+      expect(hashTree(current)).toEqual(before);
+      expect(fs.readdirSync(outside)).toEqual(['secret.txt']);
+    }
+  });
 });

@@ -88,6 +88,8 @@ export const DRIVE_HANDLERS: HandlerTable = {
     try {
       listing = await listDirectory(target, await context.previous?.list(message.path));
     } catch (error) {
+      // A link planted in the previous backup is our refusal, not a missing folder for the device to hear.
+      if (error instanceof BackupError) throw error;
       const status = statusForError(error);
       await context.deviceLink.sendStatusResponse(status.code, status.description, {});
       return KEPT;

@@ -141,7 +141,8 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     await session.takeSyncLock();
     await storeFs.writeFile(path.join(run.staging, 'Info.plist'), encodePlist(buildInfoPlist(session.description), 'xml'));
 
-    const paths = new ConfinedPaths(udid, run.staging);
+    // The previous backup is behind staging: a link planted in it is refused like one in staging.
+    const paths = new ConfinedPaths(udid, run.staging, new Map(), run.previous?.folder);
     const stats = newDriveStats();
     fileWriter = storeFs.openWholeFileWriter(paths.known);
     const cameraRollFileIds = new Set<string>();

@@ -44,12 +44,22 @@ export class ConfinedPaths {
   /** The host folder `<folderName>` maps to. */
   readonly base: string;
 
+  /**
+   * The folder this run's writes land in at the commit (the previous backup `<root>/<UDID>`
+   * behind an empty staging, store/previous-backup.ts), or undefined. Its links are refused too:
+   * staging lacks a folder the previous backup has as a planted link, so a path through it looks
+   * harmless here, but the commit's rename into `<root>/<UDID>/cd/…` would follow that link out.
+   */
+  private readonly behind: string | undefined;
+
   constructor(
     readonly folderName: string,
     base: string,
     extraFolders: ReadonlyMap<string, string> = new Map(),
+    behind?: string,
   ) {
     this.base = path.resolve(base);
+    this.behind = behind === undefined ? undefined : path.resolve(behind);
     this.targets = new Map([[folderName, this.base], ...[...extraFolders].map(([name, dir]) => [name, path.resolve(dir)] as const)]);
   }
 
@@ -108,6 +118,7 @@ export class ConfinedPaths {
    */
   async checkNoLinks(resolved: string, devicePath: string): Promise<void> {
     const base = this.baseOf(resolved);
+    await this.checkNoLinksBehind(resolved, devicePath);
     const rest = path.relative(base, resolved);
     let current = base;
     for (const part of rest === '' ? [] : rest.split(path.sep)) {
@@ -138,6 +149,7 @@ export class ConfinedPaths {
     if (this.known.hasFolder(parent)) return;
     const base = this.baseOf(resolved);
     if (parent === base || !parent.startsWith(`${base}${path.sep}`)) return;
+    await this.checkNoLinksBehind(parent, devicePath);
     const parts = path.relative(base, parent).split(path.sep);
     let current = base;
     for (const part of parts) {
@@ -160,6 +172,31 @@ export class ConfinedPaths {
       if (stat.isSymbolicLink()) throw linkRefusal(devicePath);
       if (!stat.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${current}'`), { code: 'ENOTDIR', errno: -20, path: current });
       this.known.addFolder(current);
+    }
+  }
+
+  /**
+   * The same refusal for the path's place in the folder behind (see `behind`): every existing
+   * component there, the last one included, must not be a symbolic link. It stops at the first
+   * missing one, which the commit creates as a real folder. Never cached separately: callers
+   * reach it only for folders `known` does not hold yet, and the previous backup is not written
+   * during a run.
+   */
+  private async checkNoLinksBehind(resolved: string, devicePath: string): Promise<void> {
+    if (this.behind === undefined || (resolved !== this.base && !resolved.startsWith(`${this.base}${path.sep}`))) return;
+    const rest = path.relative(this.base, resolved);
+    let current = this.behind;
+    for (const part of rest === '' ? [] : rest.split(path.sep)) {
+      current = path.join(current, part);
+      let stat;
+      try {
+        stat = await fs.lstat(current);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return;
+        throw error;
+      }
+      if (stat.isSymbolicLink()) throw linkRefusal(devicePath);
     }
   }
 

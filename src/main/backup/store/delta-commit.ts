@@ -41,6 +41,7 @@ export async function planDeltaCommit(live: string, staging: string, removed: re
   const stagedFolders: string[] = [];
   // Sorted, so the order of the renames (and of a crash test's steps) does not depend on readdir.
   const staged = (await listFiles(staging, '', stagedFolders)).sort();
+  await refuseLinkedFolders(live, [...staged, ...removed]);
   const newFolders: string[] = [];
   for (const folder of stagedFolders) if (!(await exists(path.join(live, folder)))) newFolders.push(folder);
   const stagedSet = new Set(staged);
@@ -57,6 +58,29 @@ export async function planDeltaCommit(live: string, staging: string, removed: re
     adds.push({ path: file, replaces: stat?.isFile() === true || stat?.isSymbolicLink() === true });
   }
   return { removes: [...removes].sort(), adds, newFolders };
+}
+
+/**
+ * Every rename of the plan goes through the previous backup's folders: one of them that is a
+ * symbolic link (planted by whoever could write the backup folder) would carry a new file out
+ * of it, or a file from outside into the snapshot. The run's path checks refuse such a path
+ * already (ConfinedPaths `behind`); this is the last check before anything moves, once per folder.
+ */
+async function refuseLinkedFolders(live: string, relativePaths: readonly string[]): Promise<void> {
+  const checked = new Set<string>();
+  for (const relative of relativePaths) {
+    const parts = relative.split('/');
+    for (let depth = 1; depth < parts.length; depth += 1) {
+      const folder = parts.slice(0, depth).join('/');
+      if (checked.has(folder)) continue;
+      checked.add(folder);
+      const stat = await fs.lstat(path.join(live, folder)).catch(() => undefined);
+      if (stat?.isSymbolicLink()) {
+        throw new BackupError('hostile-path', `The previous backup has a symbolic link where a folder belongs (${folder}), so the new backup was not kept: publishing it would write through that link. The previous backup is unchanged.`);
+      }
+      if (stat === undefined || !stat.isDirectory()) break;
+    }
+  }
 }
 
 /** Whether the journal's plan can still be carried forward: every add still has its new file somewhere. */
