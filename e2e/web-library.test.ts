@@ -17,7 +17,7 @@ const PASSWORD = 'library-e2e-secret';
 /**
  * The backup browser in a person's words (issue 15, item 2), in web mode against a generated phone
  * with real app databases: the overview, Messages (a conversation with its picture attachments
- * inline), Contacts, Call history, Notes, Photos (thumbnails, a Live Photo as one item), Apps by
+ * inline), Contacts, Call history, Notes, Photos (thumbnails, HEIC ones too, a Live Photo as one item), Apps by
  * name with icons, Safari, Voicemail and the search over people and message text; each export
  * opened and checked (CSV parsed, the conversation's HTML rendered in Chromium, vCard parsed,
  * original photos byte for byte); a backup whose sms.db is damaged (a sentence, the other sections
@@ -233,6 +233,16 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     const thumbnail = row.getByTestId('library-thumbnail');
     await thumbnail.waitFor({ timeout: STEP_MS });
     expect(await thumbnail.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    // A HEIC still (what iPhones shoot) shows a real thumbnail too, decoded by the core, not a grey placeholder.
+    const heicIndex = photos.findIndex((photo) => /\.HEIC$/.test(photo.file.name) && !photo.file.missing);
+    expect(heicIndex).toBeGreaterThanOrEqual(0);
+    expect(photos[heicIndex]!.file.image).toBe(true);
+    await list.evaluate((element, top) => (element.scrollTop = top), heicIndex * 84);
+    const heicThumbnail = page.locator(`[data-testid="library-row"][data-index="${heicIndex}"]`).getByTestId('library-thumbnail');
+    await heicThumbnail.waitFor({ timeout: STEP_MS });
+    expect(await heicThumbnail.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    expect(await heicThumbnail.getAttribute('src')).toMatch(/^data:image\/jpeg;base64,/);
+    await list.evaluate((element, top) => (element.scrollTop = top), index * 84);
     await row.getByRole('checkbox').check();
     await checkScreen(page, 'library', 'photos');
 

@@ -33,7 +33,7 @@ export interface MediaRefView {
   readonly ref: string;
   readonly name: string;
   readonly sizeBytes: number;
-  /** JPEG, PNG or GIF: something a browser can show as a thumbnail. */
+  /** JPEG, PNG, GIF or HEIC: a picture `library:thumbnail` can show (a HEIC as a JPEG thumbnail). */
   readonly image: boolean;
   /** The database names it but the backup does not hold it. */
   readonly missing: boolean;

@@ -4,30 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decode as decodeJpeg } from 'jpeg-js';
-import { ManifestDbWriter } from '../../simulator/backup-format/manifest-db';
 import { heicSource } from '../../simulator/phone/content/heic-content';
+import { writeCameraRollBackup as writeBackup } from '../../../test/helpers/camera-roll-backup';
 import { createBrowserBackend, MAX_PREVIEW_BYTES } from './browser-backend';
-
-const fileIdOf = (domain: string, relativePath: string): string => crypto.createHash('sha1').update(`${domain}-${relativePath}`).digest('hex');
-
-/** A plaintext Manifest.db backup holding these Camera Roll files (and their folders). */
-function writeBackup(folder: string, files: ReadonlyArray<{ readonly name: string; readonly content: Buffer }>): void {
-  fs.mkdirSync(folder, { recursive: true });
-  const writer = new ManifestDbWriter(path.join(folder, 'Manifest.db'));
-  const meta = { uid: 501, gid: 501, mtime: 1_700_000_000, ctime: 1_700_000_000, birth: 1_700_000_000, protectionClass: 3 };
-  let inode = 1;
-  for (const directory of ['Media', 'Media/DCIM', 'Media/DCIM/100APPLE']) {
-    writer.add({ fileId: fileIdOf('CameraRollDomain', directory), domain: 'CameraRollDomain', relativePath: directory, flags: 2, file: { ...meta, relativePath: directory, mode: 0o40755, inode: inode++, size: 0 } });
-  }
-  for (const { name, content } of files) {
-    const relativePath = `Media/DCIM/100APPLE/${name}`;
-    const fileId = fileIdOf('CameraRollDomain', relativePath);
-    writer.add({ fileId, domain: 'CameraRollDomain', relativePath, flags: 1, file: { ...meta, relativePath, mode: 0o100644, inode: inode++, size: content.length } });
-    fs.mkdirSync(path.join(folder, fileId.slice(0, 2)), { recursive: true });
-    fs.writeFileSync(path.join(folder, fileId.slice(0, 2), fileId), content);
-  }
-  writer.finish();
-}
 
 describe('browser backend', () => {
   let work: string;

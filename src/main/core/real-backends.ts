@@ -5,6 +5,7 @@ import { unlockBackup } from '../backup/crypto';
 import { type BackupCatalog, type BackupRecord, openCatalog } from '../backup/catalog';
 import { type BackupProgress, changeBackupPassword, getBackupEncryption, runBackup, setBackupEncryption } from '../backup/engine';
 import { importPhotos, type PhotoImportProgress } from '../photos';
+import { HeicPreviews } from '../photos/heic';
 import { createUntrustedBackupReader } from '../reader';
 import { completeBackupFolder, MAX_METADATA_FILE_BYTES, readRegularFile } from '../backup/store';
 import type { BackupView } from '../../shared/contract';
@@ -23,7 +24,9 @@ export function createRealBackends(): Backends {
   const catalogReader = createUntrustedBackupReader();
   // The library asks the browser's thread about the backup the browser opened there.
   const browserReader = createUntrustedBackupReader();
-  const browser = createBrowserBackend(browserReader);
+  // One HEIC decoder thread (one picture at a time) serves the files view and the library alike.
+  const heicPreviews = new HeicPreviews();
+  const browser = createBrowserBackend(browserReader, heicPreviews);
   return {
     backup: {
       async runBackup(options) {
@@ -47,7 +50,7 @@ export function createRealBackends(): Backends {
     openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders, inspect: (folder, options) => catalogReader.inspect(folder, options) })),
     restore: createRestoreBackend(),
     browser,
-    library: createLibraryBackend(browserReader, (sessionId) => browser.readerHandle?.(sessionId) ?? fail('not-found', 'That backup is no longer open. Open it again.')),
+    library: createLibraryBackend(browserReader, (sessionId) => browser.readerHandle?.(sessionId) ?? fail('not-found', 'That backup is no longer open. Open it again.'), heicPreviews),
     checkPassword: checkBackupPassword,
     photos: {
       async importPhotos(options) {

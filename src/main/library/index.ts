@@ -3,5 +3,5 @@
  * Photos, Voicemail, Safari and Apps read from the app databases inside a backup, with exports.
  */
 export { closeLibrary, LONG_LIBRARY_CALLS, runLibraryCall, type LibraryCallKind, type LibraryCalls } from './library-calls';
-export { LibrarySession } from './library-session';
+export { HEIC_PICTURE_TYPE, LibrarySession } from './library-session';
 export { exportFromLibrary, type ExportRequest } from './library-export';

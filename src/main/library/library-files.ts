@@ -45,7 +45,8 @@ export async function readKnownFile(browser: BackupBrowser, file: KnownFile): Pr
   return readEntry(browser, entry, MAX_DATABASE_BYTES, known.what);
 }
 
-const IMAGE_NAME = /\.(jpe?g|png|gif)$/i;
+/** Pictures the UI can show a thumbnail of: as they are, or (HEIC) as a JPEG the core decodes. */
+const IMAGE_NAME = /\.(jpe?g|png|gif|hei[cf])$/i;
 
 /** A ref is `Domain/relative/path`: domains never hold a slash (protocol.md §5.8). */
 function refOf(domain: string, relativePath: string): string {

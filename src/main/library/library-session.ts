@@ -1,6 +1,7 @@
 import type { AppRow, LibraryCategoryView, LibraryFindView, LibraryOverview, LibraryPage, LibrarySection, LibraryView, NoteView } from '../../shared/contract-library';
 import { BackupError } from '../backup/backup-error';
 import type { BackupBrowser } from '../browser';
+import { isHeic } from '../photos/heic/heic-probe';
 import { readApps } from './apps-reader';
 import { type CallsReader, openCallsReader } from './calls-reader';
 import { type ContactsReader, openContactsReader, type PeopleNames } from './contacts-reader';
@@ -158,7 +159,10 @@ export class LibrarySession {
     return reader.note(id);
   }
 
-  /** The bytes of a small picture the databases name (a photo, an attachment); undefined when it is not one. */
+  /**
+   * The bytes of a small picture the databases name (a photo, an attachment); undefined when it is
+   * not one. A HEIC is answered as `image/heic`: the core decodes it into a thumbnail on its own thread.
+   */
   async picture(ref: string, maxBytes: number): Promise<{ readonly mimeType: string; readonly bytes: Buffer } | undefined> {
     const { domain, relativePath } = parseRef(ref);
     const entry = this.browser.entry(domain, relativePath);
@@ -202,13 +206,17 @@ export class LibrarySession {
   }
 }
 
-/** JPEG, PNG or GIF by their first bytes (a name can lie); undefined for anything else. */
+/** JPEG, PNG, GIF or HEIC by their first bytes (a name can lie); undefined for anything else. */
 function pictureType(bytes: Buffer): string | undefined {
+  if (isHeic(bytes)) return HEIC_PICTURE_TYPE;
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
   if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.subarray(0, 6).toString('latin1'))) return 'image/gif';
   return undefined;
 }
+
+/** The type `picture` gives a HEIC, which no browser shows as it is. */
+export const HEIC_PICTURE_TYPE = 'image/heic';
 
 function sentenceOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
