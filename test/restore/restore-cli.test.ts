@@ -43,7 +43,7 @@ describe('lifeboat restore', () => {
     await eraseAndPair(harness, device);
     const candidates = capture();
     expect(await runCli(['restore', '--candidates', '--udid', device.udid], candidates.io)).toBe(ExitCode.ok);
-    expect(candidates.out()).toMatch(/0 photo files on the iPhone now; it looks freshly erased\./);
+    expect(candidates.out()).toMatch(/0 photos and videos on the iPhone now; it looks freshly erased\./);
     expect(candidates.out()).toContain(path.join(root, device.udid));
 
     const restore = capture();

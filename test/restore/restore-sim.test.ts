@@ -5,7 +5,7 @@ import { isBackupError } from '../../src/main/backup/backup-error';
 import { openCatalog } from '../../src/main/backup/catalog';
 import { listSnapshots, runBackup } from '../../src/main/backup/engine';
 import { snapshotFolderName, storeLayout, writeJournal } from '../../src/main/backup/store';
-import { assessErasedPhone, findRestoreCandidates, preflightRestore, runRestore, type RestoreProgress } from '../../src/main/restore';
+import { assessErasedPhone, FACTORY_PHOTO_LIMIT, findRestoreCandidates, preflightRestore, runRestore, type RestoreProgress } from '../../src/main/restore';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
 import { hashTree, pairWithTool } from '../backup/engine-helpers';
@@ -79,6 +79,16 @@ describe('runRestore against the virtual iPhone', () => {
     const percents = events.map((event) => event.percent);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
     expect(events.find((event) => event.phase === 'rebooting')?.percent).toBe(100);
+  });
+
+  it('counts the restored phone\'s photos and videos as the backup\'s are counted: they are back, so no backup is offered', async () => {
+    const assessment = await assessErasedPhone(device.udid, { backupRoot: root, muxAddress: harness.sim.address });
+    const inBackup = assessment.candidates[0]?.photoCount;
+    // More than the old cap on the phone's count (FACTORY_PHOTO_LIMIT + 1 files), so a cap would show.
+    expect(inBackup).toBeGreaterThan(FACTORY_PHOTO_LIMIT + 1);
+    expect(assessment.photosOnPhone).toBe(inBackup);
+    expect(assessment.looksErased).toBe(false);
+    expect(assessment.recommendedId).toBeUndefined();
   });
 
   it('restores an older snapshot onto the phone (its <UDID>/… paths mapped onto the snapshot folder)', async () => {

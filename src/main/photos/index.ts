@@ -13,5 +13,6 @@ export type {
 } from './import/photo-import-types';
 export { PhotoImportError } from './import/photo-import-types';
 export { PHOTO_INDEX_FILE_NAME } from './import/photo-index';
+export { listDcimPaths } from './import/dcim-source';
 export { PARTIAL_SUFFIX } from './import/destination-files';
 export { exportCameraRollFromBackup, exportAppFromBackup, type ExportOptions, type ExportResult } from './export-from-backup';

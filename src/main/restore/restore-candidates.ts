@@ -1,16 +1,22 @@
 import { connectDevice } from '../device/lockdown';
-import { AfcClient, walkTree } from '../device/services';
+import { AfcClient } from '../device/services';
 import { openCatalog, type BackupRecord } from '../backup/catalog';
 import { resolveBackupRoot } from '../backup/store';
+import { listDcimPaths } from '../photos';
+import { countCameraRollItems } from '../../shared/camera-roll-items';
 
 /**
  * "The restore after a reset" (issue 5): someone erased their iPhone and finds the photos gone.
  *
  * Heuristic, documented here because it is a guess: a phone looks freshly erased (as far as its
  * photos go) when its Camera Roll over AFC (`/DCIM`, protocol.md §4.5) holds at most
- * FACTORY_PHOTO_LIMIT files while a backup of the same phone on this computer holds more photos
- * than that. A new phone takes a few pictures in its first minutes, hence a small limit rather than
- * zero; a phone that simply never had photos has no backup with photos, so it is not flagged.
+ * FACTORY_PHOTO_LIMIT photos and videos while a backup of the same phone on this computer holds
+ * more than it does. A new phone takes a few pictures in its first minutes, hence a small limit
+ * rather than zero; a phone that simply never had photos has no backup with photos, so it is not
+ * flagged. The phone's photos and videos are all counted, as photo import and the catalog count
+ * them (src/shared/camera-roll-items.ts: a Live Photo once, edits and `.AAE` sidecars not at all),
+ * so "more photos in the backup than on the phone" compares like with like, and a restored phone
+ * whose photos are back is no longer offered the backup again.
  */
 export const FACTORY_PHOTO_LIMIT = 5;
 
@@ -74,7 +80,7 @@ function newestFirst(a: { readonly createdAt?: string }, b: { readonly createdAt
 
 export interface ErasedPhoneAssessment {
   readonly udid: string;
-  /** Photos and videos under /DCIM now, counted up to FACTORY_PHOTO_LIMIT + 1. */
+  /** Photos and videos under /DCIM now, counted as the catalog counts a backup's (camera-roll-items.ts). */
   readonly photosOnPhone: number;
   /** True when the phone's Camera Roll is (nearly) empty and a backup here has more photos. */
   readonly looksErased: boolean;
@@ -114,17 +120,8 @@ export async function assessErasedPhone(udid: string | undefined, options: Candi
   try {
     const channel = await connection.session.startService(AfcClient.SERVICE_NAME);
     try {
-      const afc = new AfcClient(channel, 30_000);
-      try {
-        for await (const item of walkTree(afc, '/DCIM')) {
-          // DCIM/.MISC/Info.plist and other dot-files are the Camera app's bookkeeping, not photos.
-          if (item.info.type !== 'file' || /(^|\/)\./.test(item.path)) continue;
-          photosOnPhone += 1;
-          if (photosOnPhone > FACTORY_PHOTO_LIMIT) break;
-        }
-      } catch {
-        // No /DCIM at all: an erased phone before its first photo.
-      }
+      const roll = countCameraRollItems(await listDcimPaths(new AfcClient(channel, 30_000)));
+      photosOnPhone = roll.photos + roll.videos;
     } finally {
       channel.close();
     }

@@ -29,7 +29,7 @@ export async function restoreCommand(args: ParsedArgs, io: CliIoWithStdin, signa
       const assessment = await assessErasedPhone(stringFlag(args, 'udid'), { backupRoot, muxAddress });
       if (json) io.stdout(`${JSON.stringify(assessment, null, 2)}\n`);
       else {
-        io.stdout(`${assessment.photosOnPhone} photo files on the iPhone now; ${assessment.looksErased ? 'it looks freshly erased.' : 'it does not look erased.'}\n`);
+        io.stdout(`${assessment.photosOnPhone} photos and videos on the iPhone now; ${assessment.looksErased ? 'it looks freshly erased.' : 'it does not look erased.'}\n`);
         for (const candidate of assessment.candidates) {
           io.stdout(`  ${candidate.id}  ${candidate.createdAt ?? 'unknown date'}  ${candidate.photoCount === undefined ? 'photos: unknown (encrypted)' : `${candidate.photoCount} photos`}  ${candidate.path}\n`);
         }

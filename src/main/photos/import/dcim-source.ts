@@ -25,22 +25,35 @@ function compareDcimNames(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-/** Every regular file of the Camera Roll, in phone order. Missing /DCIM means an empty roll. */
-export async function listDcimFiles(afc: AfcClient, signal?: AbortSignal, onFound?: (count: number) => void): Promise<DcimFile[]> {
+interface DcimFolder {
+  readonly folder: string;
+  readonly folderPath: string;
+  /** The folder's entries, dot entries left out, in phone order. */
+  readonly names: readonly string[];
+}
+
+/** Each Camera Roll folder (`/DCIM/100APPLE`…) with its names, in phone order. Missing /DCIM means none. */
+async function* dcimFolders(afc: AfcClient, signal?: AbortSignal): AsyncGenerator<DcimFolder, void, undefined> {
   let folders: string[];
   try {
     folders = await afc.readDirectory(DCIM_ROOT);
   } catch (error) {
-    if (isNotFound(error)) return [];
+    if (isNotFound(error)) return;
     throw error;
   }
-  const files: DcimFile[] = [];
   for (const folder of folders.filter((name) => !name.startsWith('.')).sort(compareDcimNames)) {
     signal?.throwIfAborted();
     const folderPath = `${DCIM_ROOT}/${folder}`;
     const folderInfo = await afc.getFileInfo(folderPath);
     if (folderInfo.type !== 'directory') continue;
-    const names = (await afc.readDirectory(folderPath)).filter((name) => !name.startsWith('.')).sort(compareDcimNames);
+    yield { folder, folderPath, names: (await afc.readDirectory(folderPath)).filter((name) => !name.startsWith('.')).sort(compareDcimNames) };
+  }
+}
+
+/** Every regular file of the Camera Roll, in phone order. Missing /DCIM means an empty roll. */
+export async function listDcimFiles(afc: AfcClient, signal?: AbortSignal, onFound?: (count: number) => void): Promise<DcimFile[]> {
+  const files: DcimFile[] = [];
+  for await (const { folder, folderPath, names } of dcimFolders(afc, signal)) {
     for (const name of names) {
       signal?.throwIfAborted();
       const devicePath = `${folderPath}/${name}`;
@@ -58,6 +71,18 @@ export async function listDcimFiles(afc: AfcClient, signal?: AbortSignal, onFoun
     }
   }
   return files;
+}
+
+/**
+ * The Camera Roll's paths (`/DCIM/100APPLE/IMG_0001.HEIC`) from the folder listings alone: one
+ * request per folder rather than one per file, for counting what the phone holds (a real phone
+ * answers each request in about a millisecond, and a Camera Roll holds tens of thousands). The
+ * phone keeps only files in its `1xxAPPLE` folders, so no name is looked at further.
+ */
+export async function listDcimPaths(afc: AfcClient, signal?: AbortSignal): Promise<string[]> {
+  const paths: string[] = [];
+  for await (const { folderPath, names } of dcimFolders(afc, signal)) paths.push(...names.map((name) => `${folderPath}/${name}`));
+  return paths;
 }
 
 function isNotFound(error: unknown): boolean {
