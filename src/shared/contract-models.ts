@@ -66,6 +66,21 @@ export interface DeviceSettingsView {
   readonly cameraRoll: boolean;
   /** Start a backup when the phone is plugged in and trusted. */
   readonly autoBackup: boolean;
+  /** Also back up daily or weekly at a set time while it is connected; absent = no schedule. */
+  readonly schedule?: BackupScheduleView;
+}
+
+/**
+ * A phone's backup schedule, per phone as iMazing keeps it (Finder has only "when connected"). The
+ * time is the computer's local wall-clock time, so a daily 02:00 stays 02:00 across a DST change.
+ * A slot missed while the computer was off or the phone away runs once when the phone next appears.
+ */
+export interface BackupScheduleView {
+  readonly frequency: 'daily' | 'weekly';
+  /** "HH:MM", 24-hour, local time. */
+  readonly time: string;
+  /** Weekly only: 0 = Sunday … 6 = Saturday. */
+  readonly weekday?: number;
 }
 
 export interface BackupView {
@@ -114,6 +129,9 @@ export type JobKind = 'backup' | 'restore' | 'photos-import' | 'verify';
  */
 export type JobPhase = 'queued' | 'preparing' | 'transferring' | 'finishing' | 'cancelling' | 'restarting';
 
+/** What started a job nobody clicked for: the phone arriving ("back up when connected") or its schedule. Absent: by hand. */
+export type JobTrigger = 'connect' | 'schedule';
+
 export interface JobProgress {
   readonly jobId: string;
   readonly udid: string;
@@ -140,6 +158,7 @@ export interface JobProgress {
    * `password` until someone enters the backup password in the password prompt (password:needed).
    */
   readonly waitingFor?: 'unlock' | 'passcode' | 'password';
+  readonly trigger?: JobTrigger;
 }
 
 type JobOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -155,6 +174,7 @@ export interface JobFinished {
   readonly filesDone?: number;
   readonly bytesDone?: number;
   readonly durationSeconds?: number;
+  readonly trigger?: JobTrigger;
 }
 
 export interface JobStarted {
@@ -177,6 +197,10 @@ export interface SettingsView {
   /** Where "Import Photos" copies the Camera Roll (YYYY/MM folders inside). */
   readonly photoImportFolder?: string;
   readonly devices: { readonly [udid: string]: DeviceSettingsView };
+  /** Desktop app: start at login, hidden in the tray, so schedules and plug-in backups happen (the shell applies it). */
+  readonly openAtLogin?: boolean;
+  /** The first-run offer of openAtLogin was answered (either way): it is not asked again. */
+  readonly openAtLoginOffered?: boolean;
 }
 
 export interface EncryptionView {

@@ -42,14 +42,31 @@ export const settingsSetArgs = z
     retention: retentionSchema.optional(),
     theme: z.enum(['system', 'light', 'dark']).optional(),
     photoImportFolder: folder.optional(),
+    openAtLogin: z.boolean().optional(),
+    openAtLoginOffered: z.boolean().optional(),
   })
   .strict();
+
+/** A daily or weekly time; weekly needs its weekday and daily takes none, so a saved schedule is never ambiguous. */
+export const backupScheduleSchema = z
+  .object({
+    frequency: z.enum(['daily', 'weekly']),
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time is HH:MM, 24-hour (00:00 to 23:59).'),
+    weekday: z.number().int().min(0).max(6).optional(),
+  })
+  .strict()
+  .refine((schedule) => (schedule.frequency === 'weekly') === (schedule.weekday !== undefined), {
+    message: 'A weekly schedule names its weekday (0 = Sunday … 6 = Saturday); a daily one names none.',
+    path: ['weekday'],
+  });
 
 export const deviceSettingsSetArgs = z
   .object({
     udid,
     cameraRoll: z.boolean().optional(),
     autoBackup: z.boolean().optional(),
+    /** null turns the schedule off. */
+    schedule: backupScheduleSchema.nullable().optional(),
   })
   .strict();
 

@@ -12,6 +12,7 @@ import {
   parseInvokeArgs,
 } from '../../shared/contract';
 import type { Backends } from './backends';
+import { BackupScheduler, type SchedulerClock, systemClock } from './backup-scheduler';
 import { BackupService } from './backup-service';
 import { DeviceService } from './device-service';
 import { fail, toAppError } from './error-mapping';
@@ -19,6 +20,7 @@ import { chooserRoots, listFolders } from './folder-chooser';
 import { EventHub, type EventListener } from './event-hub';
 import { JobQueue } from './job-queue';
 import { PasswordBroker, type RememberedPasswords } from './password-broker';
+import { ScheduleLedger } from './schedule-ledger';
 import { SettingsStore } from './settings-store';
 import { UnlockWatcher } from './unlock-watcher';
 
@@ -45,6 +47,10 @@ interface AppCoreOptions {
    * folder or undefined when cancelled. Without it folders:pick answers `native: false`.
    */
   readonly pickFolder?: (options: { readonly title?: string; readonly defaultPath?: string }) => Promise<string | undefined>;
+  /** The backup schedules' clock; tests pass one they move by hand. Default: the system's. */
+  readonly clock?: SchedulerClock;
+  /** IANA zone the schedules' times are in; default the computer's own. */
+  readonly timeZone?: string;
 }
 
 export interface AppCore {
@@ -65,8 +71,9 @@ type Handlers = { [C in InvokeChannel]: (args: Parsed<C>) => Promise<InvokeResul
  */
 export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCore> {
   const backends = options.backends ?? (await import('./real-backends')).createRealBackends();
+  const settingsPath = options.settingsPath ?? defaultSettingsPath();
   const settings = new SettingsStore(
-    options.settingsPath ?? defaultSettingsPath(),
+    settingsPath,
     options.backupRoot ?? (await import('../backup/store')).resolveBackupRoot(),
     path.join(os.homedir(), 'Pictures', 'Lifeboat'),
   );
@@ -99,18 +106,34 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
   });
   const devices: DeviceService = new DeviceService({ manager, settings, hub, jobs, lastBackupAt: (udid) => backups.lastBackupAt(udid), knownDevices: () => backups.knownDevices() });
   devices.onAutoBackup = async (udid) => {
-    backups.start(udid, false, undefined, true);
+    backups.start(udid, false, undefined, 'connect');
   };
+  const scheduler = new BackupScheduler({
+    clock: options.clock ?? systemClock,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ledger: new ScheduleLedger(path.join(path.dirname(settingsPath), 'schedule-runs.json')),
+    schedules: () => Object.entries(settings.get().devices).flatMap(([udid, device]) => (device.schedule ? [[udid, device.schedule] as const] : [])),
+    ready: (udid) => manager.get(udid)?.trust === 'trusted',
+    busy: (udid) => jobs.activeJobFor(udid) !== undefined,
+    lastBackupAt: (udid) => backups.lastBackupAt(udid),
+    startBackup: (udid) => {
+      hub.emit('notify', notice('info', `Scheduled backup of ${devices.nameOf(udid)} started`, undefined, udid));
+      backups.start(udid, false, undefined, 'schedule');
+    },
+  });
 
   function onJobFinished(finished: JobFinished): void {
     hub.emit('job:finished', finished);
     devices.publish();
     const name = devices.nameOf(finished.udid);
-    const what = finished.kind === 'backup' ? 'Backup' : finished.kind === 'restore' ? 'Restore' : finished.kind === 'photos-import' ? 'Photo import' : 'Check';
+    const kindWord = finished.kind === 'backup' ? 'Backup' : finished.kind === 'restore' ? 'Restore' : finished.kind === 'photos-import' ? 'Photo import' : 'Check';
+    const what = finished.trigger === 'schedule' ? `Scheduled ${kindWord.toLowerCase()}` : kindWord;
     if (finished.outcome === 'succeeded') hub.emit('notify', notice('success', `${what} of ${name} finished`, undefined, finished.udid));
     else if (finished.outcome === 'failed') hub.emit('notify', notice('error', `${what} of ${name} failed`, sentence(finished.error), finished.udid));
     else hub.emit('notify', notice('info', `${what} of ${name} cancelled`, undefined, finished.udid));
     if (finished.kind === 'backup') void manager.refresh(finished.udid).catch(() => undefined);
+    // The phone is free again: a slot that came while it was busy, or a backup that failed, may be due.
+    scheduler.check();
   }
 
   const handlers: Handlers = {
@@ -129,7 +152,11 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'backups:reveal': async ({ backupId }) => ({ path: await backups.pathOf(backupId), revealed: false }),
     'settings:get': async () => settings.get(),
     'settings:set': async (patch) => backups.updateSettings(patch),
-    'device-settings:set': async ({ udid, ...patch }) => devices.updateSettings(udid, patch),
+    'device-settings:set': async ({ udid, ...patch }) => {
+      const next = devices.updateSettings(udid, patch);
+      if (patch.schedule !== undefined) scheduler.scheduleChanged(udid);
+      return next;
+    },
     'encryption:get': async ({ udid }) => backups.getEncryption(udid),
     'encryption:set': async (args) => {
       const view = await backups.setEncryption(args.udid, args.enabled, args.password);
@@ -210,7 +237,10 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
   manager.on('updated', (device) => devices.onUpdated(device));
   // A locked phone is looked at again until it is unlocked; a detached one stops the watch.
   for (const event of ['attached', 'detached', 'trust-changed', 'updated'] as const) manager.on(event, () => unlock.sync());
+  // A phone that arrives or becomes trusted may owe a scheduled backup (after "when connected" had its turn).
+  for (const event of ['attached', 'trust-changed', 'updated'] as const) manager.on(event, () => scheduler.check());
   manager.start();
+  scheduler.start();
 
   return {
     invoke,
@@ -227,6 +257,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     async close() {
       if (closed) return;
       closed = true;
+      scheduler.stop();
       passwords.cancelAll();
       jobs.cancelAll();
       unlock.stop();

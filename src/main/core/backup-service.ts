@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BackupView, EncryptionView, JobStarted, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
+import type { BackupView, EncryptionView, JobStarted, JobTrigger, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
 import { BackupError } from '../backup/backup-error';
 import { moveBackupRoot } from '../backup/store/root-move';
 import { DEFAULT_RETENTION } from '../backup/store/snapshots';
@@ -69,9 +69,11 @@ export class BackupService {
   /**
    * Starts a backup. An encrypted phone with the Camera Roll off needs the backup password (the
    * engine rewrites Manifest.db, §6.4): the job then waits (`waitingFor: 'password'`) for the one
-   * password prompt, automatic backups included, and never fails for want of it.
+   * password prompt, automatic backups included, and never fails for want of it. `trigger` marks a
+   * backup nobody clicked for (on connect, on schedule).
    */
-  start(udid: string, full: boolean, password?: string, automatic = false): JobStarted {
+  start(udid: string, full: boolean, password?: string, trigger?: JobTrigger): JobStarted {
+    const automatic = trigger !== undefined;
     const { settings, backends, muxAddress } = this.options;
     const { backupRoot, retention } = settings.get();
     const cameraRoll = settings.device(udid).cameraRoll;
@@ -114,7 +116,7 @@ export class BackupService {
       await this.reload();
       const made = result.backupPath ? await this.requireCatalog().findByPath(result.backupPath) : undefined;
       return made ? { backupId: made.id } : {};
-    });
+    }, trigger);
     return { jobId };
   }
 

@@ -5,7 +5,7 @@ import { connectedDeviceView, type KnownDevice, knownDeviceView } from './device
 import { fail } from './error-mapping';
 import type { EventHub } from './event-hub';
 import type { JobQueue } from './job-queue';
-import type { SettingsStore } from './settings-store';
+import type { DeviceSettingsPatch, SettingsStore } from './settings-store';
 
 interface DeviceServiceOptions {
   readonly manager: DeviceManager;
@@ -93,7 +93,7 @@ export class DeviceService {
     return this.view(udid);
   }
 
-  updateSettings(udid: string, patch: Partial<DeviceSettingsView>): DeviceSettingsView {
+  updateSettings(udid: string, patch: DeviceSettingsPatch): DeviceSettingsView {
     const next = this.options.settings.updateDevice(udid, patch);
     this.options.hub.emit('settings:changed', this.options.settings.get());
     this.publish();

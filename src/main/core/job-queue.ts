@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JobFinished, JobKind, JobPhase, JobProgress } from '../../shared/contract';
+import type { JobFinished, JobKind, JobPhase, JobProgress, JobTrigger } from '../../shared/contract';
 import { fail, toAppError } from './error-mapping';
 
 /**
@@ -77,13 +77,13 @@ export class JobQueue {
     return [...this.jobs.values()].some((job) => job.progress.udid === udid && job.progress.phase === 'restarting');
   }
 
-  /** Starts a job unless the phone is busy; resolves with its id as soon as it is running. */
-  start(udid: string, kind: JobKind, work: (context: JobContext) => Promise<JobResult>): string {
+  /** Starts a job unless the phone is busy; resolves with its id as soon as it is running. `trigger`: what started it when nobody clicked. */
+  start(udid: string, kind: JobKind, work: (context: JobContext) => Promise<JobResult>, trigger?: JobTrigger): string {
     if (this.activeJobFor(udid)) fail('busy', undefined, udid);
     const jobId = randomUUID();
     const startedMs = this.now();
     const job: RunningJob = {
-      progress: { jobId, udid, kind, phase: 'preparing', filesDone: 0, bytesDone: 0, startedAt: new Date(startedMs).toISOString() },
+      progress: { jobId, udid, kind, phase: 'preparing', filesDone: 0, bytesDone: 0, startedAt: new Date(startedMs).toISOString(), ...(trigger ? { trigger } : {}) },
       controller: new AbortController(),
       startedMs,
       samples: [{ ms: startedMs, bytes: 0 }],
@@ -112,7 +112,7 @@ export class JobQueue {
   }
 
   private async run(job: RunningJob, work: (context: JobContext) => Promise<JobResult>, context: JobContext): Promise<void> {
-    const { jobId, udid, kind } = job.progress;
+    const { jobId, udid, kind, trigger } = job.progress;
     let finished: JobFinished;
     try {
       const result = await work(context);
@@ -128,6 +128,7 @@ export class JobQueue {
       filesDone: job.progress.filesDone,
       bytesDone: job.progress.bytesDone,
       durationSeconds: Math.max(0, (this.now() - job.startedMs) / 1000),
+      ...(trigger ? { trigger } : {}),
     });
   }
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { DeviceSettingsView, SettingsView } from '../../shared/contract';
+import type { BackupScheduleView, DeviceSettingsView, SettingsView } from '../../shared/contract';
+import { backupScheduleSchema } from '../../shared/contract-schemas';
 
 /** Lifeboat's default history (backup/store DEFAULT_RETENTION): the last 10, plus one a month for a year. */
 const DEFAULT_KEEP_LAST = 10;
@@ -15,8 +16,23 @@ const fileSchema = z.object({
   retention: z.object({ keepLast: z.number().int().min(1).nullable() }).default({ keepLast: DEFAULT_KEEP_LAST }),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   photoImportFolder: z.string().min(1).optional(),
-  devices: z.record(z.string(), z.object({ cameraRoll: z.boolean(), autoBackup: z.boolean() })).default({}),
+  devices: z
+    .record(
+      z.string(),
+      // A schedule the file holds but no longer parses is dropped on its own, not the phone's other settings.
+      z.object({ cameraRoll: z.boolean(), autoBackup: z.boolean(), schedule: backupScheduleSchema.optional().catch(undefined) }),
+    )
+    .default({}),
+  openAtLogin: z.boolean().optional(),
+  openAtLoginOffered: z.boolean().optional(),
 });
+
+/** A phone's settings change; `schedule: null` turns its schedule off. */
+export interface DeviceSettingsPatch {
+  readonly cameraRoll?: boolean;
+  readonly autoBackup?: boolean;
+  readonly schedule?: BackupScheduleView | null;
+}
 
 /**
  * The app's settings as one JSON file, written atomically with mode 0600: it names folders and
@@ -49,9 +65,12 @@ export class SettingsStore {
     return this.current;
   }
 
-  updateDevice(udid: string, patch: Partial<DeviceSettingsView>): DeviceSettingsView {
-    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
-    const next = { ...this.device(udid), ...defined };
+  updateDevice(udid: string, patch: DeviceSettingsPatch): DeviceSettingsView {
+    const { schedule, ...flags } = patch;
+    const defined = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+    const { schedule: before, ...rest } = { ...this.device(udid), ...defined };
+    const kept = schedule === null ? undefined : (schedule ?? before);
+    const next: DeviceSettingsView = { ...rest, ...(kept ? { schedule: kept } : {}) };
     this.current = { ...this.current, devices: { ...this.current.devices, [udid]: next } };
     this.save();
     return next;
