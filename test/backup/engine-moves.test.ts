@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBackupError } from '../../src/main/backup/backup-error';
 import { runBackupWith } from '../../src/main/backup/engine/run-backup';
+import { nodeStoreFs, type StoreFs, type WholeFileWriter } from '../../src/main/backup/store';
 import { PlistReal, type PlistValue, encodeBinaryPlist } from '../../src/main/device/codec';
 import type { ScriptedPeer } from '../../src/main/device/services/test-support/channel-pair';
 import { UDID, readStatus, scriptedSession, send, u32, uploadedFile } from './engine-scripted-device';
@@ -102,6 +103,63 @@ describe('MoveItems', () => {
     expect(fs.existsSync(path.join(folder, 'aa'))).toBe(false);
     expect(fs.readdirSync(path.join(folder, 'cc'))).toHaveLength(400);
     expect(fs.readFileSync(path.join(folder, 'cc', id('aa', 399)), 'utf8')).toBe('content 399');
+  });
+
+  it('lets the event loop run while it queues the renames of one MoveItems naming 1,100 files', async () => {
+    const count = 1_100;
+    const files = Array.from({ length: count }, (_, n) => [`Snapshot/${id(n % 2 ? 'aa' : 'bb', n).slice(0, 2)}/${id(n % 2 ? 'aa' : 'bb', n)}`, `content ${n}`] as const);
+    let renames = 0;
+    let turned = false;
+    let turnedBeforeLast: boolean | undefined;
+    // The real writer, watched: did a turn of the event loop come between the third rename (both
+    // destination folders are checked by then, which may wait for the disk) and the last? The
+    // engine runs in the app's main process, whose window needs those turns.
+    const storeFs: StoreFs = {
+      ...nodeStoreFs,
+      openWholeFileWriter(known): WholeFileWriter {
+        const real = nodeStoreFs.openWholeFileWriter(known);
+        return {
+          write: (target, content) => real.write(target, content),
+          rename(from, to) {
+            renames += 1;
+            if (renames === 3) setImmediate(() => void (turned = true));
+            if (renames === count) turnedBeforeLast = turned;
+            return real.rename(from, to);
+          },
+          isPending: (target) => real.isPending(target),
+          get failure() {
+            return real.failure;
+          },
+          get filesWritten() {
+            return real.filesWritten;
+          },
+          get bytesWritten() {
+            return real.bytesWritten;
+          },
+          settle: () => real.settle(),
+          close: () => real.close(),
+        };
+      },
+    };
+    const replies: PlistValue[][] = [];
+    const result = await runBackupWith(
+      { udid: UDID, backupRoot: root, storeFs },
+      scriptedSession(async (peer) => {
+        replies.push(await upload(peer, files));
+        const moves: Record<string, string> = {};
+        for (const [from] of files) moves[`${UDID}/${from}`] = `${UDID}/${from.replace('Snapshot/', '')}`;
+        send(peer, ['DLMessageMoveItems', moves, {}, new PlistReal(90)]);
+        replies.push(await readStatus(peer));
+        await finish(peer);
+      }),
+    );
+    expect(replies.map((reply) => reply[1])).toEqual([0, 0]);
+    expect(renames).toBe(count);
+    expect(turnedBeforeLast).toBe(true);
+    for (const n of [0, count / 2, count - 1]) {
+      const fileId = id(n % 2 ? 'aa' : 'bb', n);
+      expect(fs.readFileSync(path.join(result.folder, fileId.slice(0, 2), fileId), 'utf8')).toBe(`content ${n}`);
+    }
   });
 
   it('refuses a move from or through a planted link before moving anything, and later uploads still see links', async () => {

@@ -135,21 +135,37 @@ async function moveFilesInOrder(resolved: readonly ResolvedMove[], missing: Read
 }
 
 /**
+ * Queued renames between two turns of the event loop at most: a device may name any number of
+ * moves in one request, and the app's main process (where the engine runs) must keep answering
+ * its window meanwhile (issue 16's event-loop row, p99 < 50 ms).
+ */
+const RENAMES_PER_SLICE = 1_000;
+
+/**
  * The usual end of a backup, `Snapshot/xx/<id>` → `xx/<id>` for files this run wrote: the renames
  * are queued on the writer's thread and the device is answered at once, so the renames overlap
  * with the device preparing its next request instead of adding to it. The DL loop settles them
  * before any request that is not another move. Only files this run created qualify, so a rename
  * can fail only on a local error (I/O, a full disk), which ends the run like a failed write; the
- * answer here carries any failure already known.
+ * answer here carries any failure already known. The writer's queue is bounded: when it is full
+ * this waits for its thread (a million-file backup queued its million renames at once before).
  */
 async function queueRenames(resolved: readonly ResolvedMove[], context: DriveContext, writer: WholeFileWriter): Promise<void> {
   let failure: unknown = writer.failure;
+  let sinceYield = 0;
   try {
     for (const move of resolved) {
       if (failure !== undefined) break;
       if (!context.paths.isParentChecked(move.to)) await context.paths.prepareParentFolders(move.to, move.toDevice, { create: true });
-      writer.rename(move.from, move.to);
+      const queued = writer.rename(move.from, move.to);
       context.paths.known.fileRenamed(move.from, move.to);
+      if (queued !== undefined) {
+        await queued;
+        sinceYield = 0;
+      } else if (++sinceYield >= RENAMES_PER_SLICE) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
   } catch (error) {
     if (error instanceof BackupError) throw error;

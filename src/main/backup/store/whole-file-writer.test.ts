@@ -187,6 +187,31 @@ describe('BackgroundFileWriter', () => {
     expect(known.snapshot().folders).toEqual([dir]);
   });
 
+  it('bounds the renames it holds: 5,000 queued as the engine does cost no memory per rename, and land in order', async () => {
+    const w = open({ threads: 1 });
+    const count = 5_000;
+    for (let index = 0; index < count; index += 1) fs.writeFileSync(path.join(dir, `from-${index}`), String(index));
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = before;
+    let waits = 0;
+    for (let index = 0; index < count; index += 1) {
+      const queued = w.rename(path.join(dir, `from-${index}`), path.join(dir, `to-${index}`));
+      if (queued !== undefined) {
+        waits += 1;
+        await queued;
+      }
+      // Sampled once per batch of renames (memoryUsage() also reads the RSS, which is slow).
+      if (index % 64 === 0) peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    }
+    await w.settle();
+    expect(w.failure).toBeUndefined();
+    // Unbounded, every 64 renames went to the thread with a 128 KiB buffer of their own: 10 MB here.
+    expect(peak - before).toBeLessThan(4 * 1024 * 1024);
+    expect(waits).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(dir, `to-${count - 1}`), 'utf8')).toBe(String(count - 1));
+    expect(fs.readdirSync(dir).filter((name) => name.startsWith('from-'))).toEqual([]);
+  });
+
   it('makes a rename of a missing file the writer\'s failure', async () => {
     const w = open();
     w.rename(path.join(dir, 'never-written'), path.join(dir, 'anywhere'));

@@ -29,9 +29,12 @@ export interface WholeFileWriter {
   /**
    * Queues a MoveItems rename after everything queued so far (all renames go to one thread, in
    * order), for paths the engine checked; a folder at `to` is removed first (§3.6.7). A failure
-   * (even ENOENT) is the writer's failure.
+   * (even ENOENT) is the writer's failure. Like write(), returns a promise only when the queue is
+   * full, resolved once the rename is queued: wait for it before queueing anything else. Why: a
+   * million-file backup ends with a million renames, which the engine queues faster than one
+   * thread carries them out; unbounded, they held hundreds of megabytes (bench/README.md, huge).
    */
-  rename(from: string, to: string): void;
+  rename(from: string, to: string): Promise<void> | undefined;
   /** Whether a queued write to `target` has not finished yet. */
   isPending(target: string): boolean;
   /** The first write that failed, as an errno error (code, errno, path), once known. */
@@ -203,14 +206,30 @@ export class BackgroundFileWriter implements WholeFileWriter {
     return this.lanes[laneIndex(path.dirname(target), this.lanes.length)] as Lane;
   }
 
-  rename(from: string, to: string): void {
+  rename(from: string, to: string): Promise<void> | undefined {
     if (this.closed) throw new Error('The file writer is closed.');
     refuseNul(from);
     refuseNul(to);
+    if (this.mustWait(0)) return this.renameWhenThereIsRoom(from, to);
+    this.enqueueRename(from, to);
+    return undefined;
+  }
+
+  private async renameWhenThereIsRoom(from: string, to: string): Promise<void> {
+    while (this.mustWait(0)) {
+      this.flushAll();
+      await this.nextReply();
+    }
+    this.enqueueRename(from, to);
+  }
+
+  private enqueueRename(from: string, to: string): void {
     if (this.firstFailure !== undefined) return;
     // One thread for all renames: a later move may depend on an earlier one (A→B, then B→C).
     const lane = this.lanes[0] as Lane;
-    const batch = (lane.open ??= { jobs: [], buffer: this.takeBuffer(0), bytes: 0 });
+    // A batch of renames carries no content: no 128 KiB batch buffer for it (each posted one used
+    // to hold one, which is how a huge backup's queued renames reached 800 MB of buffers).
+    const batch = (lane.open ??= { jobs: [], buffer: new ArrayBuffer(0), bytes: 0 });
     batch.jobs.push({ from, to });
     this.filesQueued += 1;
     if (batch.jobs.length >= BATCH_FILES) this.flush(lane);
@@ -285,12 +304,7 @@ export class BackgroundFileWriter implements WholeFileWriter {
   }
 
   private onReply(reply: WriterReply): void {
-    const spares = this.spareBuffers.get(reply.buffer.byteLength) ?? [];
-    // Enough batch buffers for the posted limit; a few of each big size.
-    if (spares.length < (reply.buffer.byteLength === BATCH_BYTES ? MAX_BATCHES_POSTED : SPARE_BIG_BUFFERS)) {
-      spares.push(reply.buffer);
-      this.spareBuffers.set(reply.buffer.byteLength, spares);
-    }
+    if (reply.buffer.byteLength > 0) this.keepSpare(reply.buffer);
     const batch = this.posted.get(reply.batch);
     if (batch === undefined) return;
     this.posted.delete(reply.batch);
@@ -303,6 +317,15 @@ export class BackgroundFileWriter implements WholeFileWriter {
       this.firstFailure = Object.assign(new Error(message), { code, errno, path: target });
     }
     this.wake();
+  }
+
+  /** Enough batch buffers for the posted limit; a few of each big size. */
+  private keepSpare(buffer: ArrayBuffer): void {
+    const spares = this.spareBuffers.get(buffer.byteLength) ?? [];
+    if (spares.length < (buffer.byteLength === BATCH_BYTES ? MAX_BATCHES_POSTED : SPARE_BIG_BUFFERS)) {
+      spares.push(buffer);
+      this.spareBuffers.set(buffer.byteLength, spares);
+    }
   }
 
   private onThreadLost(error: Error): void {
