@@ -87,12 +87,10 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
   // The two services point at each other (devices show last-backup dates, backups refresh the
   // device list), so each reaches the other through a closure evaluated after both exist.
   const unlock = new UnlockWatcher(manager);
-  const passwords = new PasswordBroker(hub, options.passwordVault, (request) => {
-    // Nobody clicked anything: say in the window why a backup is waiting (the desktop shell adds an OS notification).
-    if (request.automatic && !request.problem) {
-      hub.emit('notify', notice('info', `Backup of ${devices.nameOf(request.udid)} needs the backup password`, 'The automatic backup is waiting. Enter the password to continue.', request.udid));
-    }
-  });
+  // An automatic backup that needs the password is said once in the window: by the prompt itself,
+  // which names it ("An automatic backup of … is waiting"); a toast saying it again behind the modal
+  // was a second place for one message. Outside the window the desktop shell's OS notification says it.
+  const passwords = new PasswordBroker(hub, options.passwordVault);
   const backups: BackupService = new BackupService({
     backends,
     settings,

@@ -65,8 +65,6 @@ export class PasswordBroker {
   constructor(
     private readonly hub: EventHub,
     private readonly vault?: RememberedPasswords,
-    /** Told of every new request (the core adds an in-app notice for automatic work). */
-    private readonly onAsked?: (request: PasswordRequestView) => void,
   ) {}
 
   rememberIn(): 'keychain' | 'session' {
@@ -216,7 +214,6 @@ export class PasswordBroker {
         cancel,
       });
       this.hub.emit('password:needed', view);
-      this.onAsked?.(view);
     });
   }
 
