@@ -202,6 +202,10 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup password prompt', () =>
     // A reload is a new page; the password stays in the core's memory, so nothing asks again.
     await page.reload();
     await page.getByTestId('backup-now').waitFor({ timeout: STEP_MS });
+    // The newest backup, verified two tests ago, still says so after the reload, and when (the catalog keeps it).
+    const newest = page.getByTestId('backup-row').nth(0);
+    await newest.getByTestId('verified-badge').filter({ hasText: 'Verified' }).waitFor({ timeout: STEP_MS });
+    expect(await newest.getByTestId('verified-when').textContent()).toMatch(/^Checked \w/);
     await rowAction(1, 'Verify');
     await page.locator('.badge-ok', { hasText: 'Verified' }).first().waitFor({ timeout: STEP_MS });
     expect(await prompt().count()).toBe(0);

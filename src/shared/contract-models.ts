@@ -119,6 +119,11 @@ export interface BackupView {
   readonly damaged?: boolean;
   /** Why it is incomplete or damaged, as sentences. */
   readonly problems?: readonly string[];
+  /**
+   * ISO-8601 time of the last Verify of this folder as it is now (the catalog keeps it across
+   * restarts and drops it once the folder changes); `status` and `problems` then hold its finding.
+   */
+  readonly verifiedAt?: string;
 }
 
 export type JobKind = 'backup' | 'restore' | 'photos-import' | 'verify';

@@ -68,4 +68,17 @@ describe('app core with the real backends', () => {
     expect(preflight).toMatchObject({ ok: true, needsPassword: false, versionCompatible: true, problems: [] });
     expect(preflight.requiredFreeBytes).toBeGreaterThan(0);
   });
+
+  it('keeps the verification of a backup across a restart of the app, with when it was done', async () => {
+    const changed = new Promise<readonly string[]>((resolve) => core.on('backups:changed', ({ backups }) => resolve(backups.map((backup) => backup.verifiedAt ?? 'none'))));
+    const before = Date.now();
+    expect((await core.invoke('backups:verify', { backupId })).ok).toBe(true);
+    // The window learns it at once (every window: the list is pushed), not only the one that asked.
+    const [verifiedAt] = await changed;
+    expect(Date.parse(verifiedAt!)).toBeGreaterThanOrEqual(before - 1000);
+    await core.close();
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json') });
+    const [listed] = await core.invoke('backups:list', { udid });
+    expect(listed).toMatchObject({ id: backupId, status: 'complete', verifiedAt });
+  });
 });

@@ -120,11 +120,18 @@ export class BackupService {
     return { jobId };
   }
 
+  /**
+   * Checks every file of a backup. The catalog keeps the finding (`verifiedAt`), and the list is
+   * pushed again so every window shows it, and shows it still after a restart.
+   */
   async verify(backupId: string, password?: string): Promise<VerifyReport> {
     const backup = this.cache.find((candidate) => candidate.id === backupId);
     const catalog = this.requireCatalog();
-    if (!backup?.encrypted) return catalog.verify(backupId, password);
-    return this.withPassword({ udid: backup.udid, reason: 'verify', backupId }, (withPassword) => catalog.verify(backupId, withPassword), { explicit: password, required: true, folder: backup.path });
+    const report = !backup?.encrypted
+      ? await catalog.verify(backupId, password)
+      : await this.withPassword({ udid: backup.udid, reason: 'verify', backupId }, (withPassword) => catalog.verify(backupId, withPassword), { explicit: password, required: true, folder: backup.path });
+    await this.reload();
+    return report;
   }
 
   /** Opens a backup in the browser (asking for the password of an encrypted one). */

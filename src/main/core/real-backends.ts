@@ -107,6 +107,7 @@ function toBackupView(record: BackupRecord): BackupView {
     modelName: record.modelName ?? modelName(record.productType),
     damaged: record.status === 'damaged' ? true : undefined,
     problems: record.problems.length > 0 ? record.problems.map((problem) => problem.message) : undefined,
+    verifiedAt: record.verifiedAt,
   };
   return {
     id: record.id,

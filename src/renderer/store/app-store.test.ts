@@ -82,7 +82,7 @@ describe('app store', () => {
     expect(store.getState().lastAction).toBe('devices/settings-reverted');
   });
 
-  it('marks a history row busy while it is verified and keeps the report', async () => {
+  it('marks a history row busy while it is verified', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const { api } = fakeApi({ 'backups:verify': async () => { await gate; return { backupId: 'b1', ok: true, checkedFiles: 3, problems: [] }; } });
@@ -92,7 +92,6 @@ describe('app store', () => {
     release();
     await running;
     expect(store.getState().backups.pending['b1']).toBeUndefined();
-    expect(store.getState().backups.verified['b1']?.checkedFiles).toBe(3);
   });
 
   it('keeps at most five toasts, newest last', () => {

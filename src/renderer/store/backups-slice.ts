@@ -1,7 +1,7 @@
 import type { BackupView, JobFinished, JobProgress } from '../../shared/contract';
 import type { BackupsState, JobsState, SliceContext } from './store-types';
 
-export const initialBackups: BackupsState = { list: [], pending: {}, verified: {}, revealed: {} };
+export const initialBackups: BackupsState = { list: [], pending: {}, revealed: {} };
 export const initialJobs: JobsState = { active: {}, lastFinished: {} };
 
 type RowAction = BackupsState['pending'][string];
@@ -29,9 +29,9 @@ export function backupsActions({ api, set, attempt }: SliceContext) {
       const list = await attempt(() => api.invoke('backups:list', {}));
       if (list) backupsChanged(list);
     },
+    /** The finding arrives with the list (backups:changed: `verifiedAt`, status, problems), in every window and after a reload. */
     async verifyBackup(backupId: string, password?: string): Promise<void> {
-      const report = await onRow(backupId, 'verify', () => api.invoke('backups:verify', password ? { backupId, password } : { backupId }));
-      if (report) set('backups/verified', (state) => ({ backups: { ...state.backups, verified: { ...state.backups.verified, [backupId]: report } } }));
+      await onRow(backupId, 'verify', () => api.invoke('backups:verify', password ? { backupId, password } : { backupId }));
     },
     async deleteBackup(backupId: string): Promise<void> {
       const done = await onRow(backupId, 'delete', () => api.invoke('backups:delete', { backupId }));

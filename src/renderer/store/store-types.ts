@@ -24,7 +24,6 @@ import type {
   RestorePreflightView,
   SettingsView,
   ThemePreference,
-  VerifyReport,
 } from '../../shared/contract';
 
 /** The renderer mirrors state that main owns (docs/architecture.md "zustand"): one store, typed slices. */
@@ -40,7 +39,6 @@ export interface BackupsState {
   readonly list: readonly BackupView[];
   /** The action running on a backup row, for disabling its buttons. */
   readonly pending: { readonly [backupId: string]: 'verify' | 'delete' | 'archive' | 'reveal' };
-  readonly verified: { readonly [backupId: string]: VerifyReport };
   readonly revealed: { readonly [backupId: string]: string };
 }
 

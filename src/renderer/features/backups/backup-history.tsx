@@ -8,6 +8,7 @@ import { formatDate } from '../../components/format-date';
 import { useBrowseBackup } from '../browser/open-backup';
 import { MenuButton, type MenuItem } from '../../components/menu-button';
 import { MiddleEllipsis } from '../../components/middle-ellipsis';
+import { VerificationBadge } from './verification';
 
 /** Every backup of one phone, newest first: Restore, and browse / verify / show / archive / delete in a menu. */
 export function BackupHistory({ udid, canRestore }: { readonly udid: string; readonly canRestore: boolean }) {
@@ -46,7 +47,6 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
 
 function BackupRow({ backup, canRestore, udid, photosInICloud }: { readonly backup: BackupView; readonly canRestore: boolean; readonly udid: string; readonly photosInICloud: boolean }) {
   const pending = useAppState((state) => state.backups.pending[backup.id]);
-  const verified = useAppState((state) => state.backups.verified[backup.id]);
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
   const { verifyBackup, deleteBackup, archiveBackup, revealBackup, openRestoreWizard } = useActions();
   const [confirming, setConfirming] = useState(false);
@@ -67,7 +67,7 @@ function BackupRow({ backup, canRestore, udid, photosInICloud }: { readonly back
         {date}
         {backup.archived ? <span className="badge">Archived</span> : null}
         {backup.status === 'incomplete' ? <span className="badge badge-warn">Incomplete</span> : null}
-        {verified ? <span className={verified.ok ? 'badge badge-ok' : 'badge badge-warn'}>{verified.ok ? 'Verified' : `${verified.problems.length} problems`}</span> : null}
+        <VerificationBadge backup={backup} />
         {pending === 'verify' ? <span className="badge">Verifying…</span> : null}
         {revealed ? (
           <div className="hint path" title={revealed}>

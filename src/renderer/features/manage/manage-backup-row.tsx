@@ -8,6 +8,7 @@ import { formatDate } from '../../components/format-date';
 import { MenuButton, type MenuItem } from '../../components/menu-button';
 import { MiddleEllipsis } from '../../components/middle-ellipsis';
 import { cameraRollLabel } from '../backups/backup-history';
+import { VerificationBadge } from '../backups/verification';
 import { useBrowseBackup } from '../browser/open-backup';
 import { deviceTitle } from '../devices/device-list';
 import { backupKind, backupState } from './backup-groups';
@@ -15,7 +16,6 @@ import { backupKind, backupState } from './backup-groups';
 /** One backup in Manage Backups: its facts, "Restore to…" and the rest in a menu, as in a phone's history. */
 export function ManageBackupRow({ backup }: { readonly backup: BackupView }) {
   const pending = useAppState((state) => state.backups.pending[backup.id]);
-  const verified = useAppState((state) => state.backups.verified[backup.id]);
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
   const { verifyBackup, deleteBackup, archiveBackup, revealBackup } = useActions();
   const [dialog, setDialog] = useState<'delete' | 'restore-to' | undefined>(undefined);
@@ -38,7 +38,7 @@ export function ManageBackupRow({ backup }: { readonly backup: BackupView }) {
         {date}
         <span className="badge">{backupKind(backup)}</span>
         {backup.madeBy === 'other' ? <span className="badge">Other app</span> : null}
-        {verified ? <span className={verified.ok ? 'badge badge-ok' : 'badge badge-warn'}>{verified.ok ? 'Verified' : `${verified.problems.length} problems`}</span> : null}
+        <VerificationBadge backup={backup} />
         {pending === 'verify' ? <span className="badge">Verifying…</span> : null}
         {revealed ? (
           <div className="hint path" title={revealed}>
