@@ -282,6 +282,8 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×60
     await page.keyboard.press('Enter');
     const banner = page.getByTestId('error-banner');
     await banner.waitFor({ timeout: STEP_MS });
+    // What to put there, not "cannot use what was entered".
+    expect(await banner.textContent()).toContain('The backup folder is empty: type a full path');
     await checkScreen('settings', 'error');
     await tabTo(page, /^iPhone|^Phone|Connected$/);
     await page.keyboard.press('Enter');

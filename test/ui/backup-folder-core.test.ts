@@ -66,6 +66,23 @@ describe('changing the backup folder (core)', () => {
     expect((await core.invoke('settings:get', {})).backupRoot).toBe(first);
   });
 
+  it('says what to do when the backup folder is left empty, is a file, or sits on a disk that is not there', async () => {
+    // (What the bridge and Electron answer: the arguments' check fails before the core runs.)
+    const empty = await core.invokeEnvelope('settings:set', { backupRoot: '' });
+    expect(empty.ok ? 'saved' : `${empty.error.code}: ${empty.error.message}`).toMatch(/^invalid-argument: The backup folder is empty: type a full path .* or use Choose… to pick a folder\.$/);
+    const unplugged = path.join(base, 'no-such-disk', 'Backups');
+    expect(await failure(core.invoke('settings:set', { backupRoot: unplugged }))).toBe(
+      `invalid-argument: The backup folder ${unplugged} cannot be used: ${path.dirname(unplugged)} does not exist. If it is on a disk, plug the disk in; otherwise create the folder first, or use Choose… to pick another.`,
+    );
+    expect(await failure(core.invoke('settings:change-backup-root', { backupRoot: unplugged, existing: 'keep' }))).toMatch(/cannot be used: .* does not exist/);
+    // Nothing was made on the computer's own disk in its place.
+    expect(fs.existsSync(path.dirname(unplugged))).toBe(false);
+    const file = path.join(base, 'a-file');
+    fs.writeFileSync(file, 'x');
+    expect(await failure(core.invoke('settings:set', { backupRoot: file }))).toMatch(/^invalid-argument: The backup folder .*a-file is a file, not a folder\./);
+    expect((await core.invoke('settings:get', {})).backupRoot).toBe(first);
+  });
+
   it('keeps the old folder\'s backups listed when the backup folder changes (the history no longer goes empty)', async () => {
     const second = path.join(base, 'second');
     const settings = await core.invoke('settings:set', { backupRoot: second });

@@ -47,7 +47,9 @@ describe('error mapping', () => {
   it('names a setting a person typed in their words, not its schema key (issue 12)', () => {
     const result = z.object({ backupRoot: z.string().min(1) }).safeParse({ backupRoot: '' });
     expect(result.success).toBe(false);
-    if (!result.success) expect(toAppError(result.error).message).toBe('Lifeboat cannot use what was entered for the backup folder.');
+    if (!result.success) expect(toAppError(result.error).message).toMatch(/^The backup folder is empty: type a full path from the top of the disk, such as \/.*Backups, or use Choose… to pick a folder\.$/);
+    const count = z.object({ keepLast: z.number().min(1) }).safeParse({ keepLast: 0 });
+    if (!count.success) expect(toAppError(count.error).message).toBe('Lifeboat cannot use what was entered for the number of older backups to keep.');
   });
 
   it('passes an AppError thrown by the core through unchanged', () => {

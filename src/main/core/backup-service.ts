@@ -6,7 +6,7 @@ import { DEFAULT_RETENTION } from '../backup/store/snapshots';
 import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } from './backends';
 import type { KnownDevice } from './device-views';
 import { fail } from './error-mapping';
-import { requireAbsoluteFolder } from './folder-chooser';
+import { requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
 import type { EventHub } from './event-hub';
 import type { JobContext, JobQueue } from './job-queue';
 import type { PasswordBroker, PasswordNeed } from './password-broker';
@@ -211,7 +211,7 @@ export class BackupService {
    */
   async updateSettings(patch: Partial<Omit<SettingsView, 'devices'>>): Promise<SettingsView> {
     const before = this.options.settings.get();
-    if (patch.backupRoot !== undefined) patch = { ...patch, backupRoot: requireAbsoluteFolder(patch.backupRoot, 'The backup folder') };
+    if (patch.backupRoot !== undefined && patch.backupRoot !== before.backupRoot) patch = { ...patch, backupRoot: requireUsableFolder(patch.backupRoot, 'The backup folder') };
     if (patch.photoImportFolder !== undefined) patch = { ...patch, photoImportFolder: requireAbsoluteFolder(patch.photoImportFolder, 'The photo import folder') };
     if (patch.extraFolders !== undefined) patch = { ...patch, extraFolders: patch.extraFolders.map((folder) => requireAbsoluteFolder(folder, 'An added backup folder')) };
     if (patch.backupRoot !== undefined && patch.backupRoot !== before.backupRoot && this.cache.some((backup) => isInside(backup.path, before.backupRoot))) {
@@ -236,7 +236,7 @@ export class BackupService {
    * says what happened.
    */
   async changeBackupRoot(backupRoot: string, existing: 'move' | 'keep'): Promise<SettingsView> {
-    const to = requireAbsoluteFolder(backupRoot, 'The backup folder');
+    const to = requireUsableFolder(backupRoot, 'The backup folder');
     const from = this.options.settings.get().backupRoot;
     if (existing === 'keep' || to === from) return this.updateSettings({ backupRoot: to });
     if (this.options.jobs.list().length > 0) fail('busy', 'A backup, restore or import is running; wait for it to finish before moving the backups.');

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { ZodError } from 'zod';
 import { BackupError } from '../backup/backup-error';
 import { DeviceError } from '../device/errors';
@@ -57,11 +59,19 @@ const FIELD_WORDS: Readonly<Record<string, string>> = {
   destination: 'the destination folder',
 };
 
+/** Settings that name a folder: left empty, they get a sentence that says what to put there. */
+const FOLDER_FIELDS: ReadonlySet<string> = new Set(['backupRoot', 'destination']);
+
 export function toAppError(error: unknown, udid?: string): AppError {
   if (error instanceof AppErrorException) return error.error;
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const field = issue?.path.map(String).find((key) => key in FIELD_WORDS);
+    // An emptied folder field (issue 12 saw "cannot use what was entered"): say what belongs there.
+    if (field && FOLDER_FIELDS.has(field) && issue?.code === 'too_small') {
+      const example = path.join(os.homedir(), 'Backups');
+      return appError('invalid-argument', `${capitalize(FIELD_WORDS[field]!)} is empty: type a full path from the top of the disk, such as ${example}, or use Choose… to pick a folder.`, udid, issue.message);
+    }
     // A person reads what they typed into ("the backup folder"), not the schema's key (`backupRoot`).
     const where = field ? ` for ${FIELD_WORDS[field]}` : issue?.path.length ? ` (${issue.path.join('.')})` : '';
     // zod's wording ("expected string to have >=1 characters") is for developers: behind Details.
@@ -90,4 +100,8 @@ export function toAppError(error: unknown, udid?: string): AppError {
 /** Throws an AppError from core code: the adapters pass it through unchanged. */
 export function fail(code: AppErrorCode, message?: string, udid?: string): never {
   throw new AppErrorException(appError(code, message, udid));
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -23,6 +23,29 @@ export function requireAbsoluteFolder(value: string, what: string): string {
 }
 
 /**
+ * A backup folder a person typed: a full path, not a file, and there or at least its parent there
+ * (Lifeboat makes the last folder itself). A missing parent is usually a disk that is not plugged
+ * in: making the path would put the backups on the computer's own disk, where nobody looks.
+ */
+export function requireUsableFolder(value: string, what: string): string {
+  const folder = requireAbsoluteFolder(value, what);
+  const kind = (candidate: string): 'folder' | 'other' | 'missing' => {
+    try {
+      return fs.statSync(candidate).isDirectory() ? 'folder' : 'other';
+    } catch {
+      return 'missing';
+    }
+  };
+  const here = kind(folder);
+  if (here === 'other') fail('invalid-argument', `${what} ${folder} is a file, not a folder. Use Choose… to pick a folder.`);
+  const parent = path.dirname(folder);
+  if (here === 'missing' && kind(parent) !== 'folder') {
+    fail('invalid-argument', `${what} ${folder} cannot be used: ${parent} does not exist. If it is on a disk, plug the disk in; otherwise create the folder first, or use Choose… to pick another.`);
+  }
+  return folder;
+}
+
+/**
  * The folders a chooser may show: the home folder, the mount points of removable disks, and the
  * folders (and their parents) Lifeboat already uses. Anything else (/etc, other people's homes) is
  * none of a folder chooser's business in web mode, where the window may be another machine's browser.
