@@ -11,13 +11,48 @@ const GAP = 8;
 export function labelsThatFit(centers: readonly number[], labels: readonly string[]): ReadonlySet<number> {
   const shown = new Set<number>();
   let leftEdge = Number.POSITIVE_INFINITY;
+  let lastText: string | undefined;
   for (let index = centers.length - 1; index >= 0; index--) {
-    const half = ((labels[index] ?? '').length * CHAR_WIDTH) / 2;
+    const text = labels[index] ?? '';
+    const half = (text.length * CHAR_WIDTH) / 2;
     const center = centers[index]!;
-    if (center + half + GAP <= leftEdge) {
+    // The same words twice in a row would say two backups are one: the newer one speaks for both.
+    if (center + half + GAP <= leftEdge && text !== lastText) {
       shown.add(index);
       leftEdge = center - half;
+      lastText = text;
     }
   }
   return shown;
+}
+
+/** How the chart writes a day and a time; the locale's by default, fixed in tests. */
+export interface ChartDateFormat {
+  /** The calendar day, e.g. "Dec 3"; two dates with the same day give the same text. */
+  day(date: Date): string;
+  /** The time of day, e.g. "5:40 AM", or "5:40:12 AM" with seconds. */
+  time(date: Date, seconds: boolean): string;
+}
+
+export const LOCALE_CHART_FORMAT: ChartDateFormat = {
+  day: (date) => date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }),
+  time: (date, seconds) => date.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}) }),
+};
+
+/**
+ * The labels under the bars, oldest to newest, so that no two read the same (issue 12: backups made
+ * minutes apart all read "Dec 3, 5:40 AM", and, thinned, the same text stood twice). Days when every
+ * backup has a day of its own; else the day once, on its first backup, and the time on each (with
+ * seconds where two of one day share a minute).
+ */
+export function chartDateLabels(isoDates: readonly string[], format: ChartDateFormat = LOCALE_CHART_FORMAT): string[] {
+  const dates = isoDates.map((iso) => new Date(iso));
+  const days = dates.map((date) => format.day(date));
+  if (new Set(days).size === days.length) return days;
+  const minutes = dates.map((date, index) => `${days[index]} ${format.time(date, false)}`);
+  return dates.map((date, index) => {
+    const sharesMinute = minutes.filter((minute) => minute === minutes[index]).length > 1;
+    const time = format.time(date, sharesMinute);
+    return index === 0 || days[index - 1] !== days[index] ? `${days[index]}, ${time}` : time;
+  });
 }

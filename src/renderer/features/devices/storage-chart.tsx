@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../../shared/format';
 import { useAppState } from '../../app/store-context';
-import { labelsThatFit } from './chart-labels';
+import { chartDateLabels, labelsThatFit } from './chart-labels';
 import { formatDate } from '../../components/format-date';
 
 const WIDTH = 640;
@@ -22,9 +22,7 @@ export function StorageChart({ udid }: { readonly udid: string }) {
   const slot = plotWidth / sorted.length;
   const barWidth = Math.max(4, Math.min(48, slot * 0.6));
   const newest = sorted[sorted.length - 1]!;
-  // Day labels, or day and time when two backups share a day (they would read the same).
-  const days = sorted.map((point) => new Date(point.at).toLocaleDateString(undefined, { month: 'short', day: 'numeric' }));
-  const labels = new Set(days).size === days.length ? days : sorted.map((point) => new Date(point.at).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }));
+  const labels = chartDateLabels(sorted.map((point) => point.at));
   const centers = sorted.map((_, index) => PAD.left + slot * index + slot / 2);
   const fits = labelsThatFit(centers, labels);
   return (
