@@ -10,12 +10,12 @@ import { unlockBackup } from '../../src/main/backup/crypto';
  * inspection with verify's size check, unlocking an encrypted one, and the browser: summary,
  * domains, apps, search, missing files, and extracting the first domains into `out`.
  */
-export async function readHostileFolder(folder: string, out: string, password: string | undefined): Promise<string> {
+export async function readHostileFolder(folder: string, out: string, password: string | undefined, signal?: AbortSignal): Promise<string> {
   const steps: string[] = [];
   let keys;
   if (password !== undefined) {
     try {
-      keys = await unlockBackup(fs.readFileSync(path.join(folder, 'Manifest.plist')), password);
+      keys = await unlockBackup(fs.readFileSync(path.join(folder, 'Manifest.plist')), password, signal);
       steps.push('unlocked');
     } catch (error) {
       if (!isBackupError(error) && !(error as NodeJS.ErrnoException).code) throw error;
@@ -24,7 +24,7 @@ export async function readHostileFolder(folder: string, out: string, password: s
   }
   const inspection = await inspectBackup(folder, { keys, checkSizes: true });
   steps.push(`inspected ${inspection.inspection.status}`);
-  const browser = await openBackupBrowser(folder, { password });
+  const browser = await openBackupBrowser(folder, { password, ...(signal ? { signal } : {}) });
   try {
     const domains = browser.domains();
     browser.apps();
@@ -32,7 +32,7 @@ export async function readHostileFolder(folder: string, out: string, password: s
     browser.missingFiles({ exampleLimit: 5 });
     for (const domain of domains.slice(0, 3)) {
       browser.list(domain.domain);
-      await extractFromBackup(browser, { domain: domain.domain, relativePath: '' }, out);
+      await extractFromBackup(browser, { domain: domain.domain, relativePath: '' }, out, signal ? { signal } : {});
     }
     steps.push(`browsed ${domains.length} domains`);
   } finally {

@@ -7,7 +7,7 @@ import { DeviceError } from '../../src/main/device/errors';
 import { ServiceError } from '../../src/main/device/services';
 import { MuxPacketError } from '../../src/main/device/usbmux';
 import { DEVICE_FAMILIES, type DeviceFamily, deviceCase, runDeviceCase } from './device-messages';
-import { engineCase, runEngineCase } from './engine-conversations';
+import { engineCase, plantPreviousBackup, runEngineCase } from './engine-conversations';
 import { type FsAccess, watchAccesses } from './escape-guard';
 import { readHostileFolder } from './folder-readers';
 import { SECRET, SLOW_FOLDER_GENERATORS, writeFolderCase } from './folder-mutations';
@@ -26,7 +26,7 @@ export const FAMILIES: readonly Family[] = [...DEVICE_FAMILIES, 'engine', 'folde
 export type Outcome = 'ok' | 'refused' | 'skipped' | 'crash' | 'escape' | 'timeout' | 'memory';
 
 export interface CaseOptions {
-  /** Folder cases: apply only this mutation. */
+  /** Folder cases: apply only this mutation; engine cases: `planted-link` always starts from a previous backup with a planted link. */
   readonly only?: string;
   /**
    * Generators not to run (the case is reported as skipped): in-process runs must leave out the
@@ -50,6 +50,18 @@ export interface CaseResult {
 }
 
 export const CASE_DEADLINE_MS = 5_000;
+/**
+ * After its deadline a case is cancelled (its AbortSignal) and given this long to wind down before
+ * its folder is removed: an engine run left going would otherwise keep writing (its whole-file
+ * writer's threads) into a folder being deleted, and the removal or the run then failed in the
+ * child after the case was reported, which the parent blamed on the next case (engine:2:7).
+ */
+const ABANDON_GRACE_MS = 3_000;
+/**
+ * The exit code of a fuzz child whose timed-out case failed after it was reported (an error
+ * nothing caught): the parent records it against that case, not against the next one, which never ran.
+ */
+export const EXIT_ABANDONED_CASE_FAILED = 3;
 export const MEMORY_LIMIT_MB = 512;
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
@@ -128,18 +140,19 @@ export async function runCase(family: Family, seed: number, index: number, works
   const caseDir = path.join(workspace.dir, `case-${index}`);
   const outside = path.join(workspace.dir, 'outside');
   let generator = 'unknown';
-  let body: () => Promise<unknown>;
+  let body: (signal: AbortSignal) => Promise<unknown>;
   if (family === 'engine') {
-    const testCase = engineCase(random, outside);
+    const testCase = engineCase(random, outside, options.only === 'planted-link' ? { plantedLink: true } : {});
     generator = testCase.generator;
     fs.mkdirSync(caseDir);
-    body = () => runEngineCase(testCase, path.join(caseDir, 'root'));
+    if (testCase.plantedLink) plantPreviousBackup(path.join(caseDir, 'root'), outside);
+    body = (signal) => runEngineCase(testCase, path.join(caseDir, 'root'), signal);
   } else if (family === 'folder') {
     const sample = random.pick(workspace.samples);
     fs.mkdirSync(path.join(caseDir, 'out'), { recursive: true });
     const only = options.only ?? slowFolderGenerator(index);
     generator = `${sample.name}:${writeFolderCase(random, sample, path.join(caseDir, 'backup'), outside, path.join(caseDir, 'scratch.db'), only).join('+')}`;
-    body = () => readHostileFolder(path.join(caseDir, 'backup'), path.join(caseDir, 'out'), sample.encryption?.password);
+    body = (signal) => readHostileFolder(path.join(caseDir, 'backup'), path.join(caseDir, 'out'), sample.encryption?.password, signal);
   } else {
     const testCase = deviceCase(family, random, index);
     generator = testCase.generator;
@@ -163,17 +176,29 @@ export async function runCase(family: Family, seed: number, index: number, works
   const temp = process.env['TMPDIR'];
   process.env['TMPDIR'] = caseTemp;
   const started = performance.now();
-  const watched = watchAccesses(caseDir, READ_ROOTS, body);
+  const cancel = new AbortController();
+  const watched = watchAccesses(caseDir, READ_ROOTS, () => body(cancel.signal));
   const settled = await Promise.race([watched, deadline]);
   const ms = performance.now() - started;
+  clearTimeout(timer);
+  let stillRunning = false;
+  if (settled === 'timeout') {
+    cancel.abort();
+    let grace: NodeJS.Timeout | undefined;
+    stillRunning = (await Promise.race([watched, new Promise<'running'>((resolve) => (grace = setTimeout(() => resolve('running'), ABANDON_GRACE_MS)))])) === 'running';
+    clearTimeout(grace);
+  }
   if (temp === undefined) delete process.env['TMPDIR'];
   else process.env['TMPDIR'] = temp;
-  clearTimeout(timer);
   clearInterval(sampler);
   peakMb = Math.max(peakMb, memoryMb());
   const result = (outcome: Outcome, detail?: string): CaseResult => ({ family, index, generator, outcome, ms, peakMb: Math.round(peakMb), ...(detail ? { detail } : {}) });
 
-  if (settled === 'timeout') return result('timeout', `no answer within ${deadlineMs / 1000} s`);
+  if (settled === 'timeout') {
+    // A case still running is left alone (the child exits after a time-out); one that stopped is cleaned up.
+    if (!stillRunning) fs.rmSync(caseDir, { recursive: true, force: true, maxRetries: 3 });
+    return result('timeout', `no answer within ${deadlineMs / 1000} s${stillRunning ? `, still running ${ABANDON_GRACE_MS / 1000} s after it was cancelled` : ''}`);
+  }
   const leftInTemp = fs.readdirSync(caseTemp);
   const escapes = [
     ...(settled.outside.length > 0 ? [`touched ${describeAccesses(settled.outside)}`] : []),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installEscapeGuard } from './escape-guard';
-import { type Family, prepareWorkspace, runCase } from './fuzz-cases';
+import { EXIT_ABANDONED_CASE_FAILED, type Family, prepareWorkspace, runCase } from './fuzz-cases';
 import { buildFolderSamples } from './folder-samples';
 
 /**
@@ -24,17 +24,38 @@ async function main(): Promise<void> {
   installEscapeGuard();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-fuzz-'));
   const workspace = prepareWorkspace(dir, samples);
+  let abandoned: number | undefined;
+  const afterTimeout = (error: unknown): void => {
+    if (abandoned === undefined) throw error;
+    process.stderr.write(`case ${abandoned} failed after its time-out: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(EXIT_ABANDONED_CASE_FAILED);
+  };
+  process.on('unhandledRejection', afterTimeout);
   try {
     for (let index = task.from; index < task.to; index += 1) {
       const result = await runCase(task.family, task.seed, index, workspace);
+      if (result.outcome === 'timeout') abandoned = index;
       await new Promise<void>((resolve) => process.send?.(result, () => resolve()));
       if (result.outcome === 'timeout') break;
     }
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeWorkspace(dir);
   }
   process.disconnect?.();
   process.exit(0);
+}
+
+/**
+ * The fuzzer's own housekeeping: a case still running after its time-out may be writing into the
+ * folder meanwhile (ENOTEMPTY), and that is not a finding about the next case; a folder that
+ * cannot be removed is said and left in the temp folder.
+ */
+function removeWorkspace(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  } catch (error) {
+    process.stderr.write(`could not remove the fuzz workspace ${dir}: ${(error as Error).message}\n`);
+  }
 }
 
 void main();

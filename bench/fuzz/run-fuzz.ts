@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { ChildTask } from './fuzz-child';
-import { CASE_DEADLINE_MS, type CaseResult, type Family, FAMILIES, MEMORY_LIMIT_MB } from './fuzz-cases';
+import { CASE_DEADLINE_MS, type CaseResult, EXIT_ABANDONED_CASE_FAILED, type Family, FAMILIES, MEMORY_LIMIT_MB } from './fuzz-cases';
 import { FUZZ_HEADER } from './fuzz-header';
 import { FuzzTally } from './fuzz-report';
 
@@ -77,8 +77,12 @@ function runChunk(childFile: string, seed: number, chunk: Chunk, onResult: (resu
     }, 1000);
     child.on('exit', (code, signal) => {
       clearInterval(watchdog);
+      if (code === EXIT_ABANDONED_CASE_FAILED) {
+        // The timed-out case (already reported) failed later with an error nothing caught: a crash of its own.
+        onResult({ family: chunk.family, index: next - 1, generator: 'after its time-out', outcome: 'crash', detail: `failed after it was cancelled: ${stderr.trim().split('\n').slice(0, 2).join(' ')}`, ms: 0, peakMb: 0 });
+      }
       if (next >= chunk.to) return resolve(undefined);
-      const stoppedOnTimeout = code === 0 && !killedQuiet;
+      const stoppedOnTimeout = (code === 0 || code === EXIT_ABANDONED_CASE_FAILED) && !killedQuiet;
       if (!stoppedOnTimeout) {
         // The case after the last one reported is the one that took the process down.
         const outOfMemory = /heap out of memory|Allocation failed|ERR_WORKER_OUT_OF_MEMORY/.test(stderr);

@@ -49,6 +49,18 @@ describe('fuzzing, the quick seeded run', () => {
     expect(await findings('engine', range(0, 4))).toEqual([]);
   });
 
+  // A link planted in the previous backup (staging starts empty, so only that backup has it):
+  // before ConfinedPaths looked behind staging, uploads, folders and removals below it reached the sentinel.
+  it('a scripted phone cannot reach outside through a link planted in the previous backup', async () => {
+    expect(await findings('engine', range(0, 6), 'planted-link')).toEqual([]);
+  });
+
+  it('a case past its deadline is cancelled and wound down before its folder is removed', async () => {
+    const result = await runCase('engine', SEED, 0, workspace, { deadlineMs: 1, only: 'planted-link' });
+    expect(result.outcome).toBe('timeout');
+    expect(fs.readdirSync(workspace.dir).sort()).toEqual(['outside']);
+  });
+
   it('hostile backup folders are read or refused, and nothing outside them is touched', async () => {
     expect(await findings('folder', range(0, 24))).toEqual([]);
   });
