@@ -5,6 +5,7 @@ import { downscaleRgba } from '../../src/main/photos/heic/downscale';
 import { withExif } from '../../src/main/photos/heic/jpeg-exif';
 import { HEIC_SAMPLES_BASE64 } from '../../src/simulator/phone/content/heic-samples';
 import { heicSource } from '../../src/simulator/phone/content/heic-content';
+import { appleContentIdentifier } from '../helpers/apple-maker-note';
 
 /**
  * HEIC decoding for photo import and the backup browser (src/main/photos/heic): bounded before
@@ -53,6 +54,14 @@ describe('HeicDecoder', () => {
     const picture = decodeJpeg(jpeg);
     expect([picture.width, picture.height]).toEqual([160, 120]);
     expect(jpeg.includes(Buffer.from(exifText, 'latin1'))).toBe(true);
+  });
+
+  it('keeps a Live Photo still\'s content identifier in the JPEG, so Apple Photos still pairs it with its .MOV', async () => {
+    const identifier = '2F1C0E9A-6B7D-4E21-9C3B-5A8D7E6F1B20';
+    const source = heicSource('decoder-live', 20_000, { takenAt, width: 160, height: 120, contentIdentifier: identifier });
+    const live = source.readAt(0, source.size);
+    expect(appleContentIdentifier(live)).toBe(identifier);
+    expect(appleContentIdentifier(await decoder.toJpeg(live))).toBe(identifier);
   });
 
   it('makes a thumbnail no larger than asked', async () => {

@@ -6,6 +6,7 @@ import { inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePlist } from '../../main/device/codec';
+import { appleContentIdentifier } from '../../../test/helpers/apple-maker-note';
 import { generatedSource } from './content/content-spec';
 import type { GeneratedFile } from './generated-file';
 import { generatePhone } from './phone-generator';
@@ -72,7 +73,7 @@ describe('the generated Camera Roll', () => {
     }
   });
 
-  it('pairs each Live Photo still with a QuickTime HEVC movie carrying the identifier Photos.sqlite records', () => {
+  it('pairs each Live Photo still with a QuickTime HEVC movie carrying the identifier Photos.sqlite records, in both files', () => {
     const photos = new Database(bytesOf(byPath.get('Media/PhotoData/Photos.sqlite')));
     const rows = photos.prepare<[], { ZDIRECTORY: string; ZFILENAME: string; ZKINDSUBTYPE: number; ZMEDIAGROUPUUID: string | null }>(
       'SELECT ZDIRECTORY, ZFILENAME, ZKINDSUBTYPE, ZMEDIAGROUPUUID FROM ZASSET').all();
@@ -89,7 +90,13 @@ describe('the generated Camera Roll', () => {
       expect(text).toContain('com.apple.quicktime.content.identifier');
       expect(row.ZMEDIAGROUPUUID).toMatch(/^[0-9A-F-]{36}$/);
       expect(text).toContain(row.ZMEDIAGROUPUUID);
+      // The still names the same identifier in Apple's MakerNote, as a real Live Photo's does.
+      expect(appleContentIdentifier(bytesOf(byPath.get(`Media/${row.ZDIRECTORY}/${row.ZFILENAME}`)))).toBe(row.ZMEDIAGROUPUUID);
     }
+    // A still without a movie has no identifier (exiftool: the tag is there only for a Live Photo).
+    const stills = rows.filter((row) => row.ZKINDSUBTYPE !== 2 && row.ZFILENAME.endsWith('.HEIC'));
+    expect(stills.length).toBeGreaterThan(0);
+    for (const row of stills) expect(appleContentIdentifier(bytesOf(byPath.get(`Media/${row.ZDIRECTORY}/${row.ZFILENAME}`)))).toBeUndefined();
     // No other row names a .MOV that sits beside a .HEIC: the pair is one asset.
     expect(rows.filter((row) => row.ZFILENAME.endsWith('.MOV') && byPath.has(`Media/${row.ZDIRECTORY}/${row.ZFILENAME.replace(/MOV$/, 'HEIC')}`))).toEqual([]);
   });

@@ -80,7 +80,7 @@ function videoSeconds(item: CameraItem): number {
 
 /**
  * The identifier that pairs a Live Photo's still and video (QuickTime
- * `com.apple.quicktime.content.identifier`, Photos.sqlite `ZMEDIAGROUPUUID`). Derived from what the
+ * `com.apple.quicktime.content.identifier`, the still's Apple MakerNote tag 0x0011, Photos.sqlite `ZMEDIAGROUPUUID`). Derived from what the
  * files themselves keep (number and date), so a roll read back from a phone gives the same one.
  */
 export function liveIdentifierOf(item: Pick<CameraItem, 'number' | 'takenAt'>): string {
@@ -89,9 +89,11 @@ export function liveIdentifierOf(item: Pick<CameraItem, 'number' | 'takenAt'>): 
 
 function stillContent(key: string, item: CameraItem, takenAt: number): GeneratedContent {
   const params = { takenAt, ...pictureSize(item) };
+  // A Live Photo's still (and its edited render) names its movie's identifier in Apple's MakerNote.
+  const heicParams: Record<string, string | number> = item.liveBytes === undefined ? params : { ...params, contentIdentifier: liveIdentifierOf(item) };
   return item.format === 'jpeg'
     ? describeContent('jpeg', key, { ...params, model: CAMERA_MODEL }, Math.max(MIN_GENERATED_JPEG_BYTES, item.size))
-    : describeContent('heic', key, params, heicSize(item.size));
+    : describeContent('heic', key, heicParams, heicSize(item.size));
 }
 
 function liveContent(key: string, item: CameraItem): GeneratedContent {

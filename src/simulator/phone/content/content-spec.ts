@@ -87,8 +87,15 @@ export function generatedSource(content: GeneratedContent): ContentSource {
         width: numberParam(params, 'width'),
         height: numberParam(params, 'height'),
       });
-    case 'heic':
-      return heicSource(key, size, { takenAt: numberParam(params, 'takenAt'), width: numberParam(params, 'width'), height: numberParam(params, 'height') });
+    case 'heic': {
+      const contentIdentifier = params.contentIdentifier;
+      return heicSource(key, size, {
+        takenAt: numberParam(params, 'takenAt'),
+        width: numberParam(params, 'width'),
+        height: numberParam(params, 'height'),
+        ...(typeof contentIdentifier === 'string' ? { contentIdentifier } : {}),
+      });
+    }
     case 'quicktime': {
       const contentIdentifier = params.contentIdentifier;
       return quickTimeSource(key, size, {

@@ -2,15 +2,16 @@
  * A minimal EXIF APP1 segment (TIFF, little-endian) carrying what photo tools read first:
  * Make, Model, DateTime and, in the Exif sub-IFD, DateTimeOriginal/Digitized with their offset.
  * The host's photo import sorts and names by DateTimeOriginal, so it must match the file's dates.
+ * A Live Photo's still also carries Apple's MakerNote with its content identifier (appleMakerNote).
  */
 
-interface TiffField {
-  readonly tag: number;
-  readonly ascii: string;
-}
+type TiffField = { readonly tag: number; readonly ascii: string } | { readonly tag: number; readonly undefinedBytes: Buffer };
 
 const TYPE_ASCII = 2;
 const TYPE_LONG = 4;
+const TYPE_UNDEFINED = 7;
+const TYPE_SLONG = 9;
+const TAG_MAKER_NOTE = 0x927c;
 const TAG_MAKE = 0x010f;
 const TAG_MODEL = 0x0110;
 const TAG_DATETIME = 0x0132;
@@ -43,8 +44,9 @@ function writeIfd(fields: readonly TiffField[], ifdOffset: number, subIfdPointer
       table.writeUInt32LE(1, at + 4);
       table.writeUInt32LE(subIfdPointer ?? 0, at + 8);
     } else {
-      const bytes = Buffer.from(`${field.ascii}\u0000`, 'latin1');
-      table.writeUInt16LE(TYPE_ASCII, at + 2);
+      const ascii = 'ascii' in field;
+      const bytes = ascii ? Buffer.from(`${field.ascii}\u0000`, 'latin1') : field.undefinedBytes;
+      table.writeUInt16LE(ascii ? TYPE_ASCII : TYPE_UNDEFINED, at + 2);
       table.writeUInt32LE(bytes.length, at + 4);
       if (bytes.length <= 4) {
         bytes.copy(table, at + 8);
@@ -62,8 +64,33 @@ function writeIfd(fields: readonly TiffField[], ifdOffset: number, subIfdPointer
   return Buffer.concat([table, ...values]);
 }
 
+/**
+ * Apple's MakerNote as iPhones write it (exiftool's Apple.pm; protocol-notes.md "The Camera Roll"):
+ * `Apple iOS\0`, version 1, `MM`, then a big-endian IFD whose value offsets count from the note's
+ * first byte. Tag 0x0011 ContentIdentifier is the UUID a Live Photo's still shares with its `.MOV`
+ * (`com.apple.quicktime.content.identifier`); a still without a Live Photo has none.
+ */
+function appleMakerNote(contentIdentifier: string): Buffer {
+  const header = Buffer.concat([Buffer.from('Apple iOS\u0000', 'latin1'), Buffer.from([0x00, 0x01]), Buffer.from('MM', 'latin1')]);
+  const identifier = Buffer.from(`${contentIdentifier}\u0000`, 'latin1');
+  const entries = 2;
+  const table = Buffer.alloc(2 + entries * 12 + 4);
+  table.writeUInt16BE(entries, 0);
+  // 0x0001 MakerNoteVersion (int32s, inline): iOS 16 and 17 write 14.
+  table.writeUInt16BE(0x0001, 2);
+  table.writeUInt16BE(TYPE_SLONG, 4);
+  table.writeUInt32BE(1, 6);
+  table.writeInt32BE(14, 10);
+  // 0x0011 ContentIdentifier (string[37]), stored right after the table.
+  table.writeUInt16BE(0x0011, 14);
+  table.writeUInt16BE(TYPE_ASCII, 16);
+  table.writeUInt32BE(identifier.length, 18);
+  table.writeUInt32BE(header.length + table.length, 22);
+  return Buffer.concat([header, table, identifier, Buffer.alloc(identifier.length % 2)]);
+}
+
 /** The complete APP1 segment, marker and length included. */
-export function buildExifSegment(options: { takenAt: number; make: string; model: string }): Buffer {
+export function buildExifSegment(options: { takenAt: number; make: string; model: string; contentIdentifier?: string }): Buffer {
   const date = exifDate(options.takenAt);
   const header = Buffer.from('49492a0008000000', 'hex'); // "II", 42, IFD0 at 8
   const ifd0Fields: TiffField[] = [
@@ -80,6 +107,7 @@ export function buildExifSegment(options: { takenAt: number; make: string; model
       { tag: TAG_DATETIME_ORIGINAL, ascii: date },
       { tag: TAG_DATETIME_DIGITIZED, ascii: date },
       { tag: TAG_OFFSET_TIME_ORIGINAL, ascii: '+00:00' },
+      ...(options.contentIdentifier === undefined ? [] : [{ tag: TAG_MAKER_NOTE, undefinedBytes: appleMakerNote(options.contentIdentifier) }]),
     ],
     exifIfdOffset,
     undefined,

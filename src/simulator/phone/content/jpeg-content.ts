@@ -14,6 +14,8 @@ export interface JpegParams {
   readonly model: string;
   readonly width: number;
   readonly height: number;
+  /** A Live Photo's identifier, kept in Apple's MakerNote (exif.ts appleMakerNote). */
+  readonly contentIdentifier?: string;
 }
 
 const PADDING_MARKER = 0xffeb; // APP11, unused by iOS, so no reader mistakes it for metadata
@@ -111,7 +113,7 @@ function paddingSource(key: string, total: number): ContentSource {
 
 export function jpegSource(key: string, size: number, params: JpegParams): ContentSource {
   const picture = encodePicture(key, params.width, params.height).subarray(2); // drop its SOI
-  let exif = buildExifSegment({ takenAt: params.takenAt, make: 'Apple', model: params.model });
+  let exif = buildExifSegment({ takenAt: params.takenAt, make: 'Apple', model: params.model, ...(params.contentIdentifier === undefined ? {} : { contentIdentifier: params.contentIdentifier }) });
   let padding = size - 2 - exif.length - picture.length;
   if (padding < 0) {
     throw new Error(`A generated photo of ${size} bytes is too small to hold its ${params.width}×${params.height} picture.`);
