@@ -22,7 +22,18 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['e2e/**/*.test.ts'], sequence: { groupOrder: 1 }, fileParallelism: false },
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
+          // The virtual iPhone derives backup-password keys with 1 000 rounds, as the unit files that
+          // encrypt already ask (LIFEBOAT_SIM_KDF_ITERATIONS, src/simulator/services/mobilebackup2/backup-crypto.ts):
+          // a real phone's 10 000 000 SHA-256 rounds (protocol.md §6.1) cost seconds of a shared core at every
+          // password set, backup, check and restore, and the browser files test the prompt, not the
+          // derivation (real rounds: test/backup/unlock-cancel.test.ts, untrusted-reader.test.ts).
+          env: { LIFEBOAT_POISON_LENT_MEMORY: '1', LIFEBOAT_SIM_KDF_ITERATIONS: '1000' },
+        },
       },
     ],
   },
