@@ -72,6 +72,15 @@ describe('one DeviceLink loop', () => {
   });
 });
 
+describe('one backup orchestration', () => {
+  it('is core\'s runBackupJob, used by the app\'s job queue and by the CLI alike', () => {
+    // The CLI had its own copy (password retry, engine call) that drifted from the app's.
+    const edges = readImportGraph(REPO_ROOT).edges;
+    const users = [...edges].filter(([, imports]) => imports.includes('src/main/core/backup-job.ts')).map(([file]) => file);
+    expect(users).toEqual(expect.arrayContaining(['src/main/core/backup-service.ts', 'src/main/cli/commands/backup-command.ts']));
+  });
+});
+
 describe('the checks themselves', () => {
   it('find a cycle through three modules and one module importing itself', () => {
     const edges = new Map([

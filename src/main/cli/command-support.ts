@@ -1,3 +1,4 @@
+import { AppErrorException } from '../../shared/app-error';
 import { BackupError } from '../backup/backup-error';
 import { resolveBackupRoot } from '../backup/engine';
 import { DeviceError } from '../device/errors';
@@ -57,6 +58,10 @@ export function reportFailure(io: CliIo, error: unknown, json: boolean): number 
   } else if (error instanceof DeviceError) {
     code = exitCodeFor(error);
     kind = 'device-error';
+  } else if (error instanceof AppErrorException) {
+    // From the core the CLI's jobs run through (a password prompt given up): already the app's code.
+    code = exitCodeFor(error);
+    kind = error.error.code;
   } else {
     throw error;
   }

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import type { BackupView, EncryptionView, JobStarted, JobTrigger, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
-import { BackupError } from '../backup/backup-error';
 import { moveBackupRoot } from '../backup/store/root-move';
 import { DEFAULT_RETENTION } from '../backup/store/snapshots';
 import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } from './backends';
+import { type PasswordRunner, passwordRunner, runBackupJob } from './backup-job';
 import type { KnownDevice } from './device-views';
 import { fail } from './error-mapping';
 import { requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
 import type { EventHub } from './event-hub';
-import type { JobContext, JobQueue } from './job-queue';
-import type { PasswordBroker, PasswordNeed } from './password-broker';
+import type { JobQueue } from './job-queue';
+import type { PasswordBroker } from './password-broker';
 import type { SettingsStore } from './settings-store';
 import type { UnlockWatcher } from './unlock-watcher';
 
@@ -74,45 +74,25 @@ export class BackupService {
    */
   start(udid: string, full: boolean, password?: string, trigger?: JobTrigger): JobStarted {
     const automatic = trigger !== undefined;
-    const { settings, backends, muxAddress } = this.options;
+    const { settings, backends, muxAddress, unlock } = this.options;
     const { backupRoot, retention } = settings.get();
     const cameraRoll = settings.device(udid).cameraRoll;
     const jobId = this.options.jobs.start(udid, 'backup', async (context) => {
-      const { signal, report } = context;
-      const unlock = this.options.unlock;
-      const waitForUnlock = async (): Promise<void> => {
-        report({ waitingFor: 'unlock' });
-        await unlock?.waitForUnlock(udid, signal);
-        report({ waitingFor: undefined });
-      };
-      if (unlock?.isLocked(udid)) await waitForUnlock();
-      const run = (withPassword: string | undefined) =>
-        backends.backup.runBackup({
+      const result = await runBackupJob(
+        { runEngine: (options) => backends.backup.runBackup(options), withPassword: this.withPassword, ...(unlock ? { unlock } : {}) },
+        {
           udid,
           backupRoot,
           full,
           cameraRoll,
-          signal,
-          onProgress: report,
           // The setting is the recent half of the default policy; empty (null) keeps every backup.
           retention: retention.keepLast === null ? {} : { keepLast: retention.keepLast, keepMonthly: DEFAULT_RETENTION.keepMonthly },
           ...(muxAddress ? { muxAddress } : {}),
-          ...(withPassword ? { password: withPassword } : {}),
-        });
-      // With the Camera Roll in, the engine never needs the password: do not even look it up.
-      const attempt = () =>
-        cameraRoll ? run(password) : this.withPassword({ udid, reason: 'backup', automatic }, run, { explicit: password, required: false, folder: path.join(backupRoot, udid), context });
-      let result: Awaited<ReturnType<typeof attempt>>;
-      try {
-        result = await attempt();
-      } catch (error) {
-        // The screen locked itself since Lifeboat last looked (no event says so) and the phone refused
-        // the backup (208, §7.2). Still locked when read again: wait for the unlock as for a phone
-        // known to be locked, then go on, instead of failing. A declined passcode leaves it unlocked.
-        if (!unlock || !isDeviceLocked(error) || signal.aborted || !(await unlock.lockedNow(udid))) throw error;
-        await waitForUnlock();
-        result = await attempt();
-      }
+          ...(password ? { password } : {}),
+          ...(automatic ? { automatic } : {}),
+        },
+        context,
+      );
       await this.reload();
       const made = result.backupPath ? await this.requireCatalog().findByPath(result.backupPath) : undefined;
       return made ? { backupId: made.id } : {};
@@ -162,29 +142,14 @@ export class BackupService {
   }
 
   /**
-   * Runs work that needs a phone's backup password through the broker, with a quick check of the
-   * password against the backup's key bag; a job shows `waitingFor: 'password'` while it waits.
+   * Work that needs a phone's backup password, through the broker with the key-bag check and the
+   * phone's name (backup-job.ts's passwordRunner); made on use, as the options are set by then.
    */
-  private withPassword<T>(
-    need: PasswordNeed,
-    work: (password: string | undefined) => Promise<T>,
-    options: { readonly explicit: string | undefined; readonly required: boolean; readonly folder: string; readonly context?: JobContext },
-  ): Promise<T> {
-    const { backends, passwords, deviceName } = this.options;
-    const { context } = options;
-    const name = deviceName?.(need.udid);
-    return passwords.withPassword({ ...need, ...(name ? { deviceName: name } : {}), ...(context ? { jobId: context.jobId } : {}) }, work, {
-      required: options.required,
-      ...(options.explicit === undefined ? {} : { explicit: options.explicit }),
-      ...(backends.checkPassword ? { check: (password: string) => backends.checkPassword!(options.folder, password) } : {}),
-      ...(context
-        ? {
-            signal: context.signal,
-            onWaiting: (waiting: boolean) => context.report({ waitingFor: waiting ? 'password' : undefined }),
-          }
-        : {}),
-    });
-  }
+  private readonly withPassword: PasswordRunner = (need, work, options) => {
+    const { passwords, backends, deviceName } = this.options;
+    const runner = passwordRunner(passwords, { ...(backends.checkPassword ? { checkPassword: backends.checkPassword } : {}), ...(deviceName ? { deviceName } : {}) });
+    return runner(need, work, options);
+  };
 
   async delete(backupId: string): Promise<{ deleted: boolean }> {
     this.refuseWhileBusy(backupId);
@@ -348,11 +313,6 @@ export class BackupService {
   private target(udid: string): { udid: string; muxAddress?: string } {
     return this.options.muxAddress ? { udid, muxAddress: this.options.muxAddress } : { udid };
   }
-}
-
-/** The phone refused because its screen is locked (BackupError device-locked: 208 or PasswordProtected). */
-function isDeviceLocked(error: unknown): boolean {
-  return error instanceof BackupError && error.code === 'device-locked';
 }
 
 function isInside(child: string, folder: string): boolean {

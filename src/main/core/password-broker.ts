@@ -30,6 +30,11 @@ interface WithPasswordOptions {
   readonly explicit?: string;
   /** Known before starting that the work cannot run without one (an encrypted backup to read). */
   readonly required: boolean;
+  /**
+   * False when nobody can be asked (the CLI without a terminal or --password-stdin): the work then
+   * runs with what is remembered or handed in, and its own password error is the answer.
+   */
+  readonly canAsk?: boolean;
   /** Tries a password quickly (the backup's key bag, §6.2–6.3) so a wrong one is said in the prompt, not after the work. */
   readonly check?: (password: string) => Promise<void>;
   readonly signal?: AbortSignal;
@@ -131,7 +136,8 @@ export class PasswordBroker {
     let password = await this.remembered(need.udid);
     let typed = false;
     let remember = false;
-    let mustAsk = options.required && password === undefined;
+    const canAsk = options.canAsk !== false;
+    let mustAsk = canAsk && options.required && password === undefined;
     let problem: PasswordRequestView['problem'];
     // The prompt's id, kept across wrong tries so the same dialog says "not right" and stays open.
     let requestId: string | undefined;
@@ -159,7 +165,7 @@ export class PasswordBroker {
           return result;
         } catch (error) {
           const code = toAppError(error).code;
-          if (!PASSWORD_CODES.has(code)) throw error;
+          if (!PASSWORD_CODES.has(code) || !canAsk) throw error;
           if (code === 'wrong-password' && password !== undefined && (await this.remembered(need.udid)) === password) await this.forget(need.udid);
           problem = password === undefined ? undefined : typed ? 'wrong' : 'remembered-wrong';
           password = undefined;

@@ -1,15 +1,13 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { isBackupError } from '../backup/backup-error';
-import { unlockBackup } from '../backup/crypto';
 import { type BackupCatalog, type BackupRecord, openCatalog } from '../backup/catalog';
 import { type BackupProgress, changeBackupPassword, getBackupEncryption, runBackup, setBackupEncryption } from '../backup/engine';
 import { importPhotos, type PhotoImportProgress } from '../photos';
 import { HeicPreviews } from '../photos/heic';
 import { createUntrustedBackupReader } from '../reader';
-import { completeBackupFolder, MAX_METADATA_FILE_BYTES, readRegularFile } from '../backup/store';
+import { completeBackupFolder } from '../backup/store';
 import type { BackupView } from '../../shared/contract';
 import type { Backends, CatalogBackend } from './backends';
+import { checkBackupPassword } from './backup-password-check';
 import { createBrowserBackend } from './browser-backend';
 import { modelName } from './device-views';
 import { fail } from './error-mapping';
@@ -125,22 +123,6 @@ function toBackupView(record: BackupRecord): BackupView {
     status: record.status === 'complete' ? 'complete' : 'incomplete',
     ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
   };
-}
-
-/** Unlocks the key bag in the folder's Manifest.plist; only a wrong password is an error here. */
-async function checkBackupPassword(folder: string, password: string): Promise<void> {
-  let manifest: Buffer;
-  try {
-    manifest = await readRegularFile(path.join(folder, 'Manifest.plist'), MAX_METADATA_FILE_BYTES);
-  } catch {
-    return; // No backup there yet: the phone's own key bag is checked during the backup.
-  }
-  try {
-    await unlockBackup(manifest, password);
-  } catch (error) {
-    if (isBackupError(error, 'wrong-password')) throw error;
-    // Not encrypted, or a damaged key bag: not this check's business; the work reports it.
-  }
 }
 
 function fromBackupProgress(progress: BackupProgress): ProgressUpdate {

@@ -1,15 +1,17 @@
 import path from 'node:path';
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { WAIT_SENTENCES } from '../../../shared/wait-words';
-import { isBackupError } from '../../backup/backup-error';
 import { type BackupProgress, type BackupResult, DEFAULT_RETENTION, resolveIdleTimeoutMs, runBackup, type RetentionPolicy } from '../../backup/engine';
-import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
+import type { BackupRunOptions } from '../../core/backends';
+import { runBackupJob } from '../../core/backup-job';
+import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
 import { backupRootOf, chooseUdid, muxAddressOf, plural, refusePasswordArgument, reportFailure } from '../command-support';
 import { ExitCode } from '../exit-codes';
 import { readPasswords } from '../password-input';
 import { chooseProgressStyle, createProgressRenderer } from '../progress-renderer';
 import type { ProgressView } from '../progress-view';
 import { jsonLine } from '../progress-json';
+import { TerminalPasswordPrompt } from '../terminal-password-prompt';
 
 /**
  * `lifeboat backup`: one backup of the phone into `<root>/<UDID>` (the previous one becomes a
@@ -28,34 +30,38 @@ export async function backupCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
   const passwordFromStdin = args.flags.get('password-stdin') === true;
 
   const renderer = createProgressRenderer(io, chooseProgressStyle(io, json));
+  const prompt = new TerminalPasswordPrompt(io, renderer, signal);
   try {
     const udid = await chooseUdid(args, io);
-    // The password only matters for leaving the Camera Roll out of an encrypted backup (the
-    // phone encrypts by itself); it is read up front so a prompt never interrupts a progress bar.
-    let password = passwordFromStdin ? (await readPasswords(io, { fromStdin: true, prompts: ['Backup password'] }))[0] : undefined;
-    const attempt = (): Promise<BackupResult> =>
+    // Read up front so a prompt never interrupts a progress bar; it only matters for leaving the
+    // Camera Roll out of an encrypted backup (the phone encrypts by itself).
+    const password = passwordFromStdin ? (await readPasswords(io, { fromStdin: true, prompts: ['Backup password'] }))[0] : undefined;
+    // The app's own backup orchestration (core/backup-job.ts), without the wait for an unlock:
+    // a script wants exit 4 for a locked phone, not a command that hangs until someone comes by.
+    const engine = ({ udid: _chosen, ...options }: BackupRunOptions): Promise<BackupResult> =>
       runBackup({
-        udid,
-        backupRoot,
-        muxAddress: muxAddressOf(io),
-        full: args.flags.get('full') === true,
-        cameraRoll,
-        password,
-        retention,
+        ...options,
+        // No phone found: the engine says in its own words that no iPhone is connected (exit 2).
+        ...(udid === undefined ? {} : { udid }),
         idleTimeoutMs: resolveIdleTimeoutMs(undefined, io.env),
-        signal,
+        // The engine's own progress, not the job queue's: its phases are the CLI's documented ones.
         onProgress: (progress) => renderer.update(viewOf(progress), json ? detailsOf(progress) : undefined),
       });
-    let result: BackupResult;
-    try {
-      result = await attempt();
-    } catch (error) {
-      // On a terminal, ask for the password the engine turned out to need, then go again.
-      if (!isBackupError(error, 'password-required') || passwordFromStdin || io !== processIo || process.stdin.isTTY !== true) throw error;
-      renderer.end();
-      password = (await readPasswords(io, { fromStdin: false, prompts: ['Backup password (to leave the Camera Roll out)'], signal }))[0];
-      result = await attempt();
-    }
+    const result = await prompt.answering((withPassword) =>
+      runBackupJob(
+        { runEngine: engine, withPassword },
+        {
+          udid: udid ?? '',
+          backupRoot,
+          full: args.flags.get('full') === true,
+          cameraRoll: cameraRoll ?? true,
+          retention,
+          ...(muxAddressOf(io) ? { muxAddress: muxAddressOf(io) } : {}),
+          ...(password === undefined ? {} : { password }),
+        },
+        { signal: signal ?? new AbortController().signal, report: () => undefined },
+      ),
+    );
     renderer.end();
     if (json) io.stdout(jsonLine('result', result));
     else io.stdout(summaryOf(result));
