@@ -85,6 +85,8 @@ export interface WebAppOptions {
   /** Runs on the new core before any window is attached (event recorders). */
   readonly onCore?: (core: AppCore) => void;
   readonly viewport?: { readonly width: number; readonly height: number };
+  /** A schedule's clock and time zone for the core (e2e/web-schedule.test.ts moves time by hand). */
+  readonly core?: Pick<NonNullable<Parameters<typeof createAppCore>[0]>, 'clock' | 'timeZone'>;
 }
 
 /**
@@ -106,7 +108,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     const device = harness.sim.device(harness.sim.devices()[0]!.udid);
     if (options.unplugged) device.unplug();
     const backupRoot = path.join(harness.workDir, 'backups');
-    const core = await createAppCore({ muxAddress: harness.sim.address, backupRoot, settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web' });
+    const core = await createAppCore({ muxAddress: harness.sim.address, backupRoot, settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web', ...options.core });
     closers.push(() => core.close());
     options.onCore?.(core);
     const bridge = await startWebBridge({ core, staticDir: rendererDir });

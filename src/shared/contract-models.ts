@@ -320,6 +320,11 @@ export interface NoticeView {
   readonly title: string;
   readonly body?: string;
   readonly udid?: string;
+  /**
+   * What it tells of, so a window can decide without reading its words which ones also become a
+   * browser notification (web mode: a phone plugged in, a scheduled backup starting, a job ending).
+   */
+  readonly about?: 'connected' | 'disconnected' | 'job-started' | 'job-finished';
 }
 
 export interface DevicesChanged {

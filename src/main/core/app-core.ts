@@ -9,6 +9,7 @@ import {
   type InvokeEnvelope,
   type InvokeResult,
   type JobFinished,
+  type NoticeView,
   parseInvokeArgs,
 } from '../../shared/contract';
 import type { Backends } from './backends';
@@ -115,7 +116,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     busy: (udid) => jobs.activeJobFor(udid) !== undefined,
     lastBackupAt: (udid) => backups.lastBackupAt(udid),
     startBackup: (udid) => {
-      hub.emit('notify', notice('info', `Scheduled backup of ${devices.nameOf(udid)} started`, undefined, udid));
+      hub.emit('notify', notice('info', `Scheduled backup of ${devices.nameOf(udid)} started`, undefined, udid, 'job-started'));
       backups.start(udid, false, undefined, 'schedule');
     },
   });
@@ -126,9 +127,9 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     const name = devices.nameOf(finished.udid);
     const kindWord = finished.kind === 'backup' ? 'Backup' : finished.kind === 'restore' ? 'Restore' : finished.kind === 'photos-import' ? 'Photo import' : 'Check';
     const what = finished.trigger === 'schedule' ? `Scheduled ${kindWord.toLowerCase()}` : kindWord;
-    if (finished.outcome === 'succeeded') hub.emit('notify', notice('success', `${what} of ${name} finished`, undefined, finished.udid));
-    else if (finished.outcome === 'failed') hub.emit('notify', notice('error', `${what} of ${name} failed`, sentence(finished.error), finished.udid));
-    else hub.emit('notify', notice('info', `${what} of ${name} cancelled`, undefined, finished.udid));
+    if (finished.outcome === 'succeeded') hub.emit('notify', notice('success', `${what} of ${name} finished`, undefined, finished.udid, 'job-finished'));
+    else if (finished.outcome === 'failed') hub.emit('notify', notice('error', `${what} of ${name} failed`, sentence(finished.error), finished.udid, 'job-finished'));
+    else hub.emit('notify', notice('info', `${what} of ${name} cancelled`, undefined, finished.udid, 'job-finished'));
     if (finished.kind === 'backup') void manager.refresh(finished.udid).catch(() => undefined);
     // The phone is free again: a slot that came while it was busy, or a backup that failed, may be due.
     scheduler.check();
@@ -222,13 +223,13 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
   await backups.open();
   manager.on('attached', (device) => {
     // A phone coming back from its planned restart is the restore going on, not news.
-    if (!jobs.isRestarting(device.udid)) hub.emit('notify', notice('info', 'iPhone connected', device.summary.name ? `${device.summary.name} is connected.` : undefined, device.udid));
+    if (!jobs.isRestarting(device.udid)) hub.emit('notify', notice('info', 'iPhone connected', device.summary.name ? `${device.summary.name} is connected.` : undefined, device.udid, 'connected'));
     devices.publish();
   });
   manager.on('detached', (udid) => {
     // Named from the last list we showed, before the phone leaves it. Leaving for the restart a
     // restore asked for (the job's `restarting` phase) is not an unplug.
-    if (!jobs.isRestarting(udid)) hub.emit('notify', notice('info', 'iPhone disconnected', `${devices.nameOf(udid)} was unplugged.`, udid));
+    if (!jobs.isRestarting(udid)) hub.emit('notify', notice('info', 'iPhone disconnected', `${devices.nameOf(udid)} was unplugged.`, udid, 'disconnected'));
     devices.onDetached(udid);
   });
   manager.on('trust-changed', (device) => devices.onUpdated(device));
@@ -267,9 +268,9 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
 }
 
 let noticeCounter = 0;
-function notice(level: 'info' | 'success' | 'error', title: string, body: string | undefined, udid: string) {
+function notice(level: NoticeView['level'], title: string, body: string | undefined, udid: string, about: NonNullable<NoticeView['about']>): NoticeView {
   noticeCounter += 1;
-  return { id: `n${Date.now()}-${noticeCounter}`, level, title, udid, ...(body ? { body } : {}) };
+  return { id: `n${Date.now()}-${noticeCounter}`, level, title, udid, about, ...(body ? { body } : {}) };
 }
 
 function sentence(error: AppError | undefined): string | undefined {

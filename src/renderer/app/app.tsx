@@ -6,6 +6,7 @@ import { DeviceList } from '../features/devices/device-list';
 import { DevicePage } from '../features/devices/device-page';
 import { ManageBackups } from '../features/manage/manage-backups';
 import { PasswordPrompt } from '../features/passwords/password-prompt';
+import { LoginItemOffer } from '../features/settings/login-item-offer';
 import { SettingsPage } from '../features/settings/settings-page';
 import { useActions, useAppState } from './store-context';
 import { useWindowTitle } from './use-window-title';
@@ -58,6 +59,7 @@ export function App() {
           </p>
         ) : null}
         <ErrorBanner />
+        <LoginItemOffer />
         {screen === 'settings' ? (
           <SettingsPage />
         ) : screen === 'manage' ? (

@@ -1,4 +1,4 @@
-import type { DeviceSettingsView, DeviceView } from '../../shared/contract';
+import type { BackupScheduleView, DeviceSettingsView, DeviceView } from '../../shared/contract';
 import type { DevicesState, SliceContext } from './store-types';
 
 export const initialDevices: DevicesState = { list: [], selectedUdid: undefined, loaded: false, pairing: {} };
@@ -43,10 +43,16 @@ export function devicesActions({ api, set, get, attempt }: SliceContext) {
       const device = await attempt(() => api.invoke('devices:set-wifi', { udid, enabled }));
       if (device) replaceDevice('devices/wifi-changed', device);
     },
-    async setDeviceSettings(udid: string, patch: Partial<DeviceSettingsView>): Promise<void> {
+    /** `schedule: null` turns the phone's schedule off. */
+    async setDeviceSettings(udid: string, patch: Partial<Omit<DeviceSettingsView, 'schedule'>> & { readonly schedule?: BackupScheduleView | null }): Promise<void> {
       // Optimistic: the switch moves at once; devices:changed confirms it, a failure puts it back.
       const before = get().devices.list.find((device) => device.udid === udid);
-      if (before) replaceDevice('devices/settings-changed', { ...before, settings: { ...before.settings, ...patch } });
+      if (before) {
+        const { schedule, ...flags } = patch;
+        const { schedule: previous, ...rest } = { ...before.settings, ...flags };
+        const kept = schedule === null ? undefined : (schedule ?? previous);
+        replaceDevice('devices/settings-changed', { ...before, settings: { ...rest, ...(kept ? { schedule: kept } : {}) } });
+      }
       const saved = await attempt(() => api.invoke('device-settings:set', { udid, ...patch }));
       if (!saved && before) replaceDevice('devices/settings-reverted', before);
     },

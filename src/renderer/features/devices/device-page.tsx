@@ -11,6 +11,7 @@ import { ICloudPhotosNotice } from '../photos/icloud-photos-notice';
 import { PhotoImport } from '../photos/photo-import';
 import { AfterResetBanner } from '../restore/after-reset-banner';
 import { RestoreWizard } from '../restore/restore-wizard';
+import { BackupSchedule } from './backup-schedule';
 import { CapacityBar } from './capacity-bar';
 import { deviceTitle } from './device-list';
 import { PhoneArt } from './phone-art';
@@ -104,6 +105,8 @@ export function DevicePage({ device }: { readonly device: DeviceView }) {
         </section>
       ) : null}
 
+      {/* A setting of the phone, so it can be set while the phone is away too. */}
+      <BackupSchedule device={device} />
       {trusted ? <PhotoImport device={device} busy={busy} /> : null}
 
       <BackupHistory udid={device.udid} canRestore={trusted && !busy} />

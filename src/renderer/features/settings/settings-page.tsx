@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useActions, useAppState } from '../../app/store-context';
 import { SavedPasswords } from '../passwords/saved-passwords';
+import { BackgroundSettings } from './background-settings';
 import { BackupFolderChange } from './backup-folder-change';
 import { FolderChooser } from './folder-chooser';
 
@@ -76,6 +77,7 @@ export function SettingsPage() {
           ) : null}
         </div>
       </form>
+      <BackgroundSettings />
       <SavedPasswords />
       {choosing ? (
         <FolderChooser
