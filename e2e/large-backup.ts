@@ -21,13 +21,17 @@ export function writeLargeBackup(fromBackup: string, folder: string, rows: numbe
   writer.add({ fileId: fakeFileId(2), domain: 'HomeDomain', relativePath: 'Library/Big', flags: 2, file: { ...meta, relativePath: 'Library/Big', mode: 0o40755, inode: 2 } });
   writer.finish();
   // The bulk rows carry an empty file record (size 0, no date): encoding 500 000 real ones takes
-  // ~20 s and 350 MB, and the list only needs names and kinds.
+  // ~20 s and 350 MB, and the list only needs names and kinds. SQLite makes them itself in one
+  // statement (a counting CTE): 500 000 inserts called from JavaScript took ~9 s under load.
   const db = new Database(path.join(folder, 'Manifest.db'));
   try {
-    const insert = db.prepare("INSERT INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, 'HomeDomain', ?, 1, X'')");
-    db.transaction(() => {
-      for (let index = 0; index < rows; index++) insert.run(fakeFileId(index + 3), `Library/Big/file-${String(index).padStart(6, '0')}.txt`);
-    })();
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+       INSERT INTO Files (fileID, domain, relativePath, flags, file)
+       SELECT printf('%040x', i + 3), 'HomeDomain', printf('Library/Big/file-%06d.txt', i), 1, X'' FROM n`,
+    ).run(rows);
   } finally {
     db.close();
   }
