@@ -17,6 +17,7 @@ const INVOKE: { readonly [C in InvokeChannel]: true } = {
   'jobs:list': true,
   'backups:list': true,
   'backups:verify': true,
+  'reads:cancel': true,
   'backups:delete': true,
   'backups:archive': true,
   'backups:reveal': true,

@@ -31,7 +31,16 @@ export const backupStartArgs = z
 
 export const backupsListArgs = z.object({ udid: udid.optional(), includeArchived: z.boolean().optional() }).strict();
 
-export const backupsVerifyArgs = z.object({ backupId: id, password: password.optional() }).strict();
+/**
+ * A name the caller picks for a long read of an untrusted folder (verify, opening the browser), so
+ * `reads:cancel` can stop it while it runs: those are requests, not jobs, so they have no job id
+ * (and not the password broker's requestId either).
+ */
+const readId = id;
+
+export const backupsVerifyArgs = z.object({ backupId: id, password: password.optional(), readId: readId.optional() }).strict();
+
+export const readCancelArgs = z.object({ readId }).strict();
 
 const retentionSchema = z.object({ keepLast: z.number().int().min(1).max(1000).nullable() }).strict();
 
@@ -109,7 +118,7 @@ export const photosImportArgs = z
   })
   .strict();
 
-export const browserOpenArgs = z.object({ backupId: id, password: password.optional() }).strict();
+export const browserOpenArgs = z.object({ backupId: id, password: password.optional(), readId: readId.optional() }).strict();
 
 export const browserListArgs = z
   .object({

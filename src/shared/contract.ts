@@ -29,6 +29,7 @@ const INVOKE_SCHEMAS = {
   'jobs:list': schemas.noArgs,
   'backups:list': schemas.backupsListArgs,
   'backups:verify': schemas.backupsVerifyArgs,
+  'reads:cancel': schemas.readCancelArgs,
   'backups:delete': schemas.backupIdArgs,
   'backups:archive': schemas.backupIdArgs,
   'backups:reveal': schemas.backupIdArgs,
@@ -81,6 +82,8 @@ interface InvokeResults {
   'jobs:list': readonly m.JobProgress[];
   'backups:list': readonly m.BackupView[];
   'backups:verify': m.VerifyReport;
+  /** Stops a verify or a browser:open started with this readId (it fails with `cancelled`); false when none is running. */
+  'reads:cancel': { readonly cancelled: boolean };
   'backups:delete': { readonly deleted: boolean };
   'backups:archive': m.BackupView;
   /** The folder to show; the Electron shell opens it, the browser shows the path. */

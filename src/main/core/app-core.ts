@@ -15,6 +15,7 @@ import {
 import type { Backends } from './backends';
 import { BackupScheduler, type SchedulerClock, systemClock } from './backup-scheduler';
 import { BackupService } from './backup-service';
+import { CancellableReads } from './cancellable-reads';
 import { DeviceService } from './device-service';
 import { fail, toAppError } from './error-mapping';
 import { chooserRoots, listFolders } from './folder-chooser';
@@ -92,6 +93,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
   // which names it ("An automatic backup of … is waiting"); a toast saying it again behind the modal
   // was a second place for one message. Outside the window the desktop shell's OS notification says it.
   const passwords = new PasswordBroker(hub, options.passwordVault);
+  const reads = new CancellableReads();
   const backups: BackupService = new BackupService({
     backends,
     settings,
@@ -145,7 +147,8 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'backup:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'jobs:list': async () => jobs.list(),
     'backups:list': async ({ udid, includeArchived }) => backups.list(udid, includeArchived ?? true),
-    'backups:verify': async ({ backupId, password }) => backups.verify(backupId, password),
+    'backups:verify': async ({ backupId, password, readId }) => reads.run(readId, (signal) => backups.verify(backupId, password, signal)),
+    'reads:cancel': async ({ readId }) => ({ cancelled: reads.cancel(readId) }),
     'backups:delete': async ({ backupId }) => backups.delete(backupId),
     'backups:archive': async ({ backupId }) => backups.archive(backupId),
     'backups:reveal': async ({ backupId }) => ({ path: await backups.pathOf(backupId), revealed: false }),
@@ -172,7 +175,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'restore:candidates': async ({ udid }) => backups.restoreCandidates(udid),
     'photos:import': async ({ udid, destination, ...conversion }) => backups.startPhotoImport(udid, destination, conversion),
     'photos:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
-    'browser:open': async ({ backupId, password }) => backups.openBrowser(backupId, password),
+    'browser:open': async ({ backupId, password, readId }) => reads.run(readId, (signal) => backups.openBrowser(backupId, password, signal)),
     'browser:list': async ({ sessionId, ...rest }) => backups.browser().list(sessionId, rest),
     'browser:search': async ({ sessionId, query, limit }) => backups.browser().search(sessionId, query, limit),
     'browser:extract': async ({ sessionId, fileIds, destination }) => backups.browser().extract(sessionId, fileIds, destination),
@@ -258,6 +261,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
       closed = true;
       scheduler.stop();
       passwords.cancelAll();
+      reads.cancelAll();
       jobs.cancelAll();
       unlock.stop();
       manager.stop();

@@ -38,7 +38,8 @@ export interface CatalogBackend {
   list(): Promise<readonly BackupView[]>;
   /** The backup a run just wrote into `folder`, once listed. */
   findByPath(folder: string): Promise<BackupView | undefined>;
-  verify(backupId: string, password?: string): Promise<VerifyReport>;
+  /** `signal` (reads:cancel) stops it, in the reader's worker thread too. */
+  verify(backupId: string, password?: string, signal?: AbortSignal): Promise<VerifyReport>;
   delete(backupId: string): Promise<void>;
   archive(backupId: string): Promise<BackupView>;
   /** The folder of a backup (for "Show in folder"). */
@@ -82,7 +83,8 @@ interface PhotosBackend {
 }
 
 export interface BrowserBackend {
-  open(options: { readonly backupPath: string; readonly backupId: string; readonly password?: string }): Promise<BrowserSessionView>;
+  /** `signal` (reads:cancel) stops the opening, in the reader's worker thread too. */
+  open(options: { readonly backupPath: string; readonly backupId: string; readonly password?: string; readonly signal?: AbortSignal }): Promise<BrowserSessionView>;
   list(sessionId: string, options: { readonly domain?: string; readonly directory?: string; readonly offset?: number; readonly limit?: number }): Promise<BrowserPage>;
   search(sessionId: string, query: string, limit?: number): Promise<BrowserPage>;
   extract(sessionId: string, fileIds: readonly string[], destination: string): Promise<ExtractResult>;
@@ -107,5 +109,5 @@ export interface Backends {
    * `wrong-password` error when it does not open it. Nothing to check (no backup yet, not
    * encrypted) resolves: the work itself then finds out.
    */
-  checkPassword?(folder: string, password: string): Promise<void>;
+  checkPassword?(folder: string, password: string, signal?: AbortSignal): Promise<void>;
 }

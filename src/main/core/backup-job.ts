@@ -20,6 +20,8 @@ interface PasswordRunOptions {
   readonly folder: string;
   /** The job that waits (its `waitingFor` shows the prompt); the CLI has no job id. */
   readonly context?: Pick<JobContext, 'signal' | 'report'> & { readonly jobId?: string };
+  /** Without a job: a read's signal (reads:cancel), which stops the wait for a password and its check. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Runs work that needs a phone's backup password: remembered, handed in, or asked for through the broker. */
@@ -33,23 +35,20 @@ export type PasswordRunner = <T>(need: PasswordNeed, work: (password: string | u
  */
 export function passwordRunner(
   broker: Pick<PasswordBroker, 'withPassword'>,
-  options: { readonly checkPassword?: (folder: string, password: string) => Promise<void>; readonly deviceName?: (udid: string) => string | undefined; readonly canAsk?: boolean },
+  options: { readonly checkPassword?: (folder: string, password: string, signal?: AbortSignal) => Promise<void>; readonly deviceName?: (udid: string) => string | undefined; readonly canAsk?: boolean },
 ): PasswordRunner {
   return (need, work, run) => {
     const name = options.deviceName?.(need.udid);
     const { context } = run;
     const { checkPassword } = options;
+    const signal = context?.signal ?? run.signal;
     return broker.withPassword({ ...need, ...(name ? { deviceName: name } : {}), ...(context?.jobId ? { jobId: context.jobId } : {}) }, work, {
       required: run.required,
       ...(options.canAsk === false ? { canAsk: false } : {}),
       ...(run.explicit === undefined ? {} : { explicit: run.explicit }),
-      ...(checkPassword ? { check: (password: string) => checkPassword(run.folder, password) } : {}),
-      ...(context
-        ? {
-            signal: context.signal,
-            onWaiting: (waiting: boolean) => context.report({ waitingFor: waiting ? 'password' : undefined }),
-          }
-        : {}),
+      ...(checkPassword ? { check: (password: string) => checkPassword(run.folder, password, signal) } : {}),
+      ...(signal ? { signal } : {}),
+      ...(context ? { onWaiting: (waiting: boolean) => context.report({ waitingFor: waiting ? 'password' : undefined }) } : {}),
     });
   };
 }

@@ -104,24 +104,24 @@ export class BackupService {
    * Checks every file of a backup. The catalog keeps the finding (`verifiedAt`), and the list is
    * pushed again so every window shows it, and shows it still after a restart.
    */
-  async verify(backupId: string, password?: string): Promise<VerifyReport> {
+  async verify(backupId: string, password?: string, signal?: AbortSignal): Promise<VerifyReport> {
     const backup = this.cache.find((candidate) => candidate.id === backupId);
     const catalog = this.requireCatalog();
     const report = !backup?.encrypted
-      ? await catalog.verify(backupId, password)
-      : await this.withPassword({ udid: backup.udid, reason: 'verify', backupId }, (withPassword) => catalog.verify(backupId, withPassword), { explicit: password, required: true, folder: backup.path });
+      ? await catalog.verify(backupId, password, signal)
+      : await this.withPassword({ udid: backup.udid, reason: 'verify', backupId }, (withPassword) => catalog.verify(backupId, withPassword, signal), { explicit: password, required: true, folder: backup.path, signal });
     await this.reload();
     return report;
   }
 
   /** Opens a backup in the browser (asking for the password of an encrypted one). */
-  async openBrowser(backupId: string, password?: string) {
+  async openBrowser(backupId: string, password?: string, signal?: AbortSignal) {
     const browser = this.browser();
     const backupPath = await this.pathOf(backupId);
     const backup = this.cache.find((candidate) => candidate.id === backupId);
-    const open = (withPassword: string | undefined) => browser.open({ backupId, backupPath, ...(withPassword ? { password: withPassword } : {}) });
+    const open = (withPassword: string | undefined) => browser.open({ backupId, backupPath, ...(withPassword ? { password: withPassword } : {}), ...(signal ? { signal } : {}) });
     if (!backup?.encrypted) return open(password);
-    return this.withPassword({ udid: backup.udid, reason: 'browse', backupId }, open, { explicit: password, required: true, folder: backupPath });
+    return this.withPassword({ udid: backup.udid, reason: 'browse', backupId }, open, { explicit: password, required: true, folder: backupPath, signal });
   }
 
   /**

@@ -32,8 +32,8 @@ export function createBrowserBackend(reader: UntrustedBackupReader = createUntru
     return entries.map(toEntryView);
   };
   return {
-    async open({ backupPath, backupId, password }) {
-      const opened = await reader.open(backupPath, password || undefined);
+    async open({ backupPath, backupId, password, signal }) {
+      const opened = await reader.open(backupPath, password || undefined, signal);
       const sessionId = randomUUID();
       sessions.set(sessionId, { handle: opened.handle, backupId, seen: new Map() });
       return { sessionId, backupId, fileCount: opened.summary.entries, domains: opened.domainCounts.map((count) => count.domain) };

@@ -45,7 +45,7 @@ export function createRealBackends(): Backends {
       setEncryption: (options) => setBackupEncryption(options),
       changePassword: (options) => changeBackupPassword(options),
     },
-    openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders, inspect: (folder, options) => catalogReader.inspect(folder, options) })),
+    openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders, inspect: (folder, options, signal) => catalogReader.inspect(folder, options, signal) })),
     restore: createRestoreBackend(),
     browser,
     library: createLibraryBackend(browserReader, (sessionId) => browser.readerHandle?.(sessionId) ?? fail('not-found', 'That backup is no longer open. Open it again.'), heicPreviews),
@@ -79,8 +79,8 @@ function catalogBackend(catalog: BackupCatalog): CatalogBackend {
       const record = catalog.list().find((candidate) => realPath(candidate.path) === wanted);
       return record ? toBackupView(record) : undefined;
     },
-    async verify(backupId, password) {
-      const report = await catalog.verify(backupId, password === undefined ? {} : { password });
+    async verify(backupId, password, signal) {
+      const report = await catalog.verify(backupId, { ...(password === undefined ? {} : { password }), ...(signal ? { signal } : {}) });
       return { backupId: report.backupId, ok: report.ok, checkedFiles: report.checkedFiles, problems: report.problems };
     },
     async delete(backupId) {

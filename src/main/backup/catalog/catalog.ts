@@ -45,7 +45,7 @@ export interface CatalogOptions {
    * UntrustedBackupReader's (src/main/reader), which runs it on a worker thread with a
    * deadline, so a hostile folder cannot freeze the window; a failure lists the folder as damaged.
    */
-  readonly inspect?: (folder: string, options: InspectOptions) => Promise<InspectionResult>;
+  readonly inspect?: (folder: string, options: InspectOptions, signal?: AbortSignal) => Promise<InspectionResult>;
 }
 
 export const CATALOG_FILE = 'catalog.db';
@@ -109,12 +109,14 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
   };
 
   /** Inspects a folder and stores the result; `keys` opens an encrypted manifest. */
-  const record = async (candidate: BackupCandidate, keys?: BackupKeys, checkSizes = false): Promise<{ stored: StoredBackup; result: InspectionResult }> => {
+  const record = async (candidate: BackupCandidate, keys?: BackupKeys, checkSizes = false, signal?: AbortSignal): Promise<{ stored: StoredBackup; result: InspectionResult }> => {
     const fingerprint = await folderFingerprint(candidate.path).catch(() => 'unreadable');
     let result: InspectionResult;
     try {
-      result = await (options.inspect ?? inspectBackup)(candidate.path, { keys, snapshotOf: candidate.snapshotOf, checkSizes });
+      result = await (options.inspect ?? inspectBackup)(candidate.path, { keys, snapshotOf: candidate.snapshotOf, checkSizes }, signal);
     } catch (error) {
+      // A cancelled verify says nothing about the folder: the record it had stays.
+      if (signal?.aborted) throw error instanceof BackupError && error.code === 'cancelled' ? error : new BackupError('cancelled', 'Checking the backup was cancelled.', { cause: error });
       result = unreadableFolderRecord(candidate, error);
     }
     const stored: StoredBackup = {
@@ -202,7 +204,7 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
         keys = await keysFor(stored.record.path, password, verifyOptions.signal);
         passwords.set(id, password);
       }
-      const { stored: fresh, result } = await record(candidateOf(stored.record), keys, true);
+      const { stored: fresh, result } = await record(candidateOf(stored.record), keys, true, verifyOptions.signal);
       const check = result.fileCheck;
       return {
         backupId: id,
