@@ -20,10 +20,7 @@ export interface BenchOptions {
 export type BenchProfile = 'large' | 'many-small';
 export type BenchTool = 'lifeboat' | 'idevicebackup2';
 
-/**
- * The rows of issue 16's benchmark, each Lifeboat against the same work by another tool. `huge`
- * (issue 16 item 3) is bench/huge.ts's: run.ts runs its `benchHuge(context)` when that file exists.
- */
+/** The rows of issue 16's benchmark, each Lifeboat against the same work by another tool (item 3's `huge` is bench/huge.ts). */
 export const BENCH_ROWS = ['full', 'incremental', 'restore', 'photos', 'cli', 'event-loop', 'huge', 'browse'] as const;
 export type BenchRow = (typeof BENCH_ROWS)[number];
 
@@ -58,7 +55,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [--only ROW]... [--profile l
     photos        photo import of a 5,000-photo Camera Roll (vs afc-copy: libimobiledevice's AFC client)
     cli           lifeboat --help start-up (vs node -e 0), medians of 10
     event-loop    the app core's event-loop delay (p99) during a large backup (full, then no-change incremental)
-    huge          the million-file profile (bench/huge.ts, when present)
+    huge          full and no-change incremental backups of the million-file phone: peak RSS (target < 400 MB)
     browse        the backup browser on a 500k-row Manifest.db
   --only ROW     run only this row (repeat for several); --only lifeboat|idevicebackup2 still means --tool
   --profile P    the profile for the rows that take one (default: each row's own)

@@ -10,6 +10,7 @@ import { BROWSE_ROWS, describeBrowse, runBrowseBenchmark } from './browse';
 import { benchCliStartup } from './cli-row';
 import { benchEventLoop } from './event-loop-row';
 import { benchFullBackups, fullBackupVerdict } from './full-row';
+import { benchHuge } from './huge';
 import { benchIncrementals } from './incremental-row';
 import { benchPhotoImport } from './photos-row';
 import { benchRestores } from './restore-row';
@@ -65,22 +66,6 @@ async function runFullRow(context: BenchContext): Promise<ProfileOutcome[]> {
   return outcomes;
 }
 
-/**
- * The hook for the million-file row (issue 16 item 3): bench/huge.ts, when it exists, exports
- * `benchHuge(context: BenchContext): Promise<RowSection>`. Loaded by a computed name so this
- * driver builds and runs without it.
- */
-async function runHugeRow(context: BenchContext): Promise<RowSection> {
-  const file = path.join(repoRoot, 'bench', 'huge.ts');
-  const row = 'Million-file profile `huge`: full and incremental backups';
-  if (!fs.existsSync(file)) {
-    return { markdown: '', verdicts: [{ row, target: 'complete with peak RSS < 400 MB', measured: 'not measured: bench/huge.ts is not in this tree', met: undefined }] };
-  }
-  const module = (await import(file)) as { benchHuge?: (context: BenchContext) => Promise<RowSection> };
-  if (typeof module.benchHuge !== 'function') throw new Error('bench/huge.ts does not export benchHuge(context).');
-  return module.benchHuge(context);
-}
-
 async function runBrowseRow(): Promise<RowSection> {
   const browse = await runBrowseBenchmark();
   return { markdown: [`## Backup browser: ${BROWSE_ROWS} rows (bench/browse.ts)`, '', '| Step | Time |', '|---|---|', ...describeBrowse(browse)].join('\n'), verdicts: [] };
@@ -92,7 +77,7 @@ const ROW_RUNNERS: Readonly<Record<Exclude<BenchRow, 'full'>, (context: BenchCon
   photos: benchPhotoImport,
   cli: benchCliStartup,
   'event-loop': benchEventLoop,
-  huge: runHugeRow,
+  huge: benchHuge,
   browse: runBrowseRow,
 };
 

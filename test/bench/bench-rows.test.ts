@@ -79,7 +79,7 @@ describe('the rows', () => {
     expect(changeCommand(10)).toBe('change modify=1 add-photos=1 delete=1');
   });
 
-  it('groups event-loop stalls by the job phase they fell in', () => {
+  it('groups event-loop stalls by the job phase they fell in, beside the idle control process\'s delay', () => {
     const lines = describeEventLoop('large', [{
       kind: 'full',
       load: 1.5,
@@ -87,8 +87,9 @@ describe('the rows', () => {
         jobMs: 20_000, outcome: 'succeeded', filesDone: 100, bytesDone: 1, p50Ms: 10.1, p99Ms: 80, maxMs: 400, meanMs: 11, maxRssKb: 200 * 1024,
         stalls: [{ atMs: 100, ms: 60, phase: 'preparing' }, { atMs: 19_000, ms: 400, phase: 'finishing' }, { atMs: 19_500, ms: 70, phase: 'finishing' }],
       },
+      idle: { p99Ms: 12.5, maxMs: 30 },
     }]);
-    expect(lines.join('\n')).toContain('| full | 20.0 s | 100 | 10.1 ms | 80 ms | 400 ms | 11 ms | 3 | 200 MB | 1.5 |');
+    expect(lines.join('\n')).toContain('| full | 20.0 s | 100 | 10.1 ms | 80 ms | 400 ms | 11 ms | 3 | 200 MB | 1.5 | 12.5 ms | 30 ms |');
     expect(lines.at(-1)).toBe('full: stalls by job phase: preparing 1 (60 ms), finishing 2 (470 ms); longest: 400 ms at 19.0 s (finishing), 70 ms at 19.5 s (finishing), 60 ms at 0.10 s (preparing).');
   });
 });
