@@ -126,7 +126,9 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', 
     await page.getByTestId('overview-photos').filter({ hasText: /[1-9]\d* photos and videos/ }).waitFor({ timeout: STEP_MS });
     await page.getByTestId('section-files').click();
     await page.getByRole('navigation', { name: 'Domains and apps' }).getByRole('button', { name: /^CameraRollDomain/ }).waitFor({ timeout: STEP_MS });
-    await page.getByTestId('manage-backups-link').click();
+    // Close goes back to where Browse Files was chosen: Manage Backups, not the phone's page.
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByTestId('manage-backups').waitFor({ timeout: STEP_MS });
 
     const snapshot = group(first.udid).locator('[data-testid="manage-row"][data-kind="Snapshot"]');
     const id = await snapshot.getAttribute('data-backup-id');

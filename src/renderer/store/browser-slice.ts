@@ -24,6 +24,7 @@ export const initialBrowser: BrowserState = {
   previews: {},
   extracted: undefined,
   opening: false,
+  openedFrom: 'device',
 };
 
 /** The pages (by index) that hold rows first..last-1. */
@@ -73,7 +74,10 @@ export function browserActions({ api, set, get, attempt }: SliceContext) {
     async openBrowser(backupId: string, password?: string): Promise<boolean> {
       const previous = get().browser.session;
       if (previous) void api.invoke('browser:close', { sessionId: previous.sessionId }).catch(() => undefined);
-      set('browser/opening', (state) => ({ browser: { ...initialBrowser, generation: state.browser.generation + 1, opening: true } }));
+      // Opened again from inside the browser (another backup), it still closes to where it was first opened from.
+      set('browser/opening', (state) => ({
+        browser: { ...initialBrowser, generation: state.browser.generation + 1, opening: true, openedFrom: state.ui.screen === 'browser' ? state.browser.openedFrom : state.ui.screen },
+      }));
       const session = await attempt(() => api.invoke('browser:open', password ? { backupId, password } : { backupId }));
       const top = session ? await attempt(() => api.invoke('browser:list', { sessionId: session.sessionId })) : undefined;
       set('browser/opened', (state) => ({
@@ -132,7 +136,7 @@ export function browserActions({ api, set, get, attempt }: SliceContext) {
     },
     async closeBrowser(): Promise<void> {
       const session = get().browser.session;
-      set('browser/closed', (state) => ({ browser: { ...initialBrowser, generation: state.browser.generation + 1 }, ui: { ...state.ui, screen: 'device' } }));
+      set('browser/closed', (state) => ({ browser: { ...initialBrowser, generation: state.browser.generation + 1 }, ui: { ...state.ui, screen: state.browser.openedFrom } }));
       if (session) await api.invoke('browser:close', { sessionId: session.sessionId }).catch(() => undefined);
     },
   };

@@ -107,6 +107,23 @@ describe('backup browser slice', () => {
     expect(store.getState().ui.screen).toBe('device');
     expect(store.getState().browser.session).toBeUndefined();
   });
+
+  it('closes back to the screen it was opened from: Manage Backups or the phone\'s page', async () => {
+    const { api } = browsingApi();
+    const { store, actions } = createAppStore(api);
+    actions.showScreen('manage');
+    await actions.openBrowser('b1');
+    expect(store.getState().ui.screen).toBe('browser');
+    // Another backup opened while browsing still closes to Manage Backups.
+    await actions.openBrowser('b1');
+    await actions.closeBrowser();
+    expect(store.getState().ui.screen).toBe('manage');
+
+    actions.showScreen('device');
+    await actions.openBrowser('b1');
+    await actions.closeBrowser();
+    expect(store.getState().ui.screen).toBe('device');
+  });
 });
 
 describe('restore slice', () => {

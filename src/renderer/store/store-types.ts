@@ -91,6 +91,8 @@ export interface BrowserState {
   readonly previews: { readonly [fileId: string]: string | null };
   readonly extracted: ExtractResult | undefined;
   readonly opening: boolean;
+  /** The screen Browse Files was chosen on (the phone's page or Manage Backups): Close goes back there. */
+  readonly openedFrom: Exclude<Screen, 'browser'>;
 }
 
 /** The browser's top level in a person's words (issue 15); `files` is "Advanced: files by domain". */
