@@ -31,6 +31,14 @@ export interface AppDatabase {
   /** A query's rows, SQLite's errors (a damaged page met mid-read) as BackupError `corrupt` with a sentence. */
   all<T>(sql: string, ...params: unknown[]): T[];
   get<T>(sql: string, ...params: unknown[]): T | undefined;
+  /**
+   * Keeps `select`'s rows, in its order, in a TEMP table whose `position` (1, 2, 3…, the rowid) is
+   * the row's place in the list, and returns the table's name; made once per name. A page is then a
+   * `position` range, so it reads exactly its own rows however long the list (a sort or a summary
+   * over 100,000 messages runs once per open backup, not once per screenful). The file itself
+   * stays read-only: SQLite keeps TEMP tables apart from it. `indexed` columns get an index.
+   */
+  materialize(name: string, columns: readonly string[], select: string, indexed?: readonly string[]): string;
   close(): void;
 }
 
@@ -100,6 +108,7 @@ export function openAppDatabase(bytes: Buffer, what: string, needs: readonly Tab
     if (error instanceof BackupError) throw error;
     throw refused(what, (error as Error).message);
   }
+  const materialized = new Set<string>();
   return {
     db,
     what,
@@ -107,8 +116,25 @@ export function openAppDatabase(bytes: Buffer, what: string, needs: readonly Tab
     hasTable: (table) => columns.has(table.toLowerCase()),
     all: <T>(sql: string, ...params: unknown[]) => reading(what, () => db.prepare(sql).all(...params) as T[]),
     get: <T>(sql: string, ...params: unknown[]) => reading(what, () => db.prepare(sql).get(...params) as T | undefined),
+    materialize(name, tableColumns, select, indexed = []) {
+      const table = `lifeboat_${name}`;
+      if (!materialized.has(table)) {
+        reading(what, () => {
+          db.exec(`CREATE TEMP TABLE ${table} (position INTEGER PRIMARY KEY, ${tableColumns.join(', ')})`);
+          db.prepare(`INSERT INTO temp.${table} (${tableColumns.join(', ')}) ${select}`).run();
+          for (const column of indexed) db.exec(`CREATE INDEX temp.${table}_${column} ON ${table} (${column})`);
+        });
+        materialized.add(table);
+      }
+      return `temp.${table}`;
+    },
     close: () => db.close(),
   };
+}
+
+/** The number of rows a `materialize`d list holds, read from its last position (no count over the table). */
+export function listLength(database: AppDatabase, table: string): number {
+  return database.get<{ n: number }>(`SELECT COALESCE(MAX(position), 0) AS n FROM ${table}`)?.n ?? 0;
 }
 
 /** Seconds since 2001-01-01 (Core Data, sms.db before iOS 11 and after in nanoseconds) as ISO-8601. */

@@ -1,5 +1,5 @@
 import type { CallRow } from '../../shared/contract-library';
-import { appleDate, numberOf, openAppDatabase, textOf } from './app-database';
+import { appleDate, listLength, numberOf, openAppDatabase, textOf } from './app-database';
 import type { PeopleNames } from './contacts-reader';
 import { KNOWN_FILES } from './library-files';
 
@@ -23,14 +23,17 @@ export function openCallsReader(bytes: Buffer, people: PeopleNames | undefined):
   ]);
   const callType = database.has('ZCALLRECORD', 'ZCALLTYPE') ? 'ZCALLTYPE' : 'NULL';
   const name = database.has('ZCALLRECORD', 'ZNAME') ? 'ZNAME' : 'NULL';
+  // Newest first, worked out once; a page then reads only its own calls.
+  const callOrder = (): string => database.materialize('calls', ['call_id'], 'SELECT Z_PK FROM ZCALLRECORD ORDER BY ZDATE DESC, Z_PK DESC');
   return {
-    count: () => database.get<{ n: number }>('SELECT COUNT(*) AS n FROM ZCALLRECORD')?.n ?? 0,
+    count: () => listLength(database, callOrder()),
     page(offset, limit) {
       const rows = database.all<{ id: number; date: unknown; address: unknown; originated: unknown; answered: unknown; duration: unknown; type: unknown; name: unknown }>(
-        `SELECT Z_PK AS id, ZDATE AS date, ZADDRESS AS address, ZORIGINATED AS originated, ZANSWERED AS answered, ZDURATION AS duration,
-           ${callType} AS type, ${name} AS name FROM ZCALLRECORD ORDER BY ZDATE DESC, Z_PK DESC LIMIT ? OFFSET ?`,
-        limit,
-        offset,
+        `SELECT c.Z_PK AS id, c.ZDATE AS date, c.ZADDRESS AS address, c.ZORIGINATED AS originated, c.ZANSWERED AS answered, c.ZDURATION AS duration,
+           ${callType === 'NULL' ? 'NULL' : 'c.ZCALLTYPE'} AS type, ${name === 'NULL' ? 'NULL' : 'c.ZNAME'} AS name
+         FROM ${callOrder()} o JOIN ZCALLRECORD c ON c.Z_PK = o.call_id WHERE o.position BETWEEN ? AND ? ORDER BY o.position`,
+        offset + 1,
+        offset + limit,
       );
       return rows.map((row) => {
         const number = textOf(row.address, 500);

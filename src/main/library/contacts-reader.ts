@@ -1,5 +1,5 @@
 import type { ContactRow, LabeledValue } from '../../shared/contract-library';
-import { type AppDatabase, openAppDatabase, textOf } from './app-database';
+import { type AppDatabase, listLength, openAppDatabase, textOf } from './app-database';
 import { KNOWN_FILES } from './library-files';
 
 /**
@@ -47,12 +47,18 @@ function contactsOver(database: AppDatabase): ContactsReader {
   const order = `ORDER BY COALESCE(NULLIF(Last, ''), NULLIF(First, ''), ${organization}) COLLATE NOCASE, First COLLATE NOCASE, ROWID`;
   const params = (query: string | undefined) => (query ? { like: `%${escapeLike(query)}%` } : {});
 
+  // Large address books (issue 15): the list's order and each person's numbers and addresses, found
+  // through an index of Lifeboat's own, are worked out once; a page then reads only its own people.
+  const contactOrder = (): string => database.materialize('contacts', ['person_id'], `SELECT ROWID FROM ABPerson ${order}`);
   const toRows = (people: Array<{ id: number; first: unknown; last: unknown; organization: unknown; note: unknown }>): ContactRow[] => {
     if (people.length === 0) return [];
-    const values = database.all<{ record_id: number; property: number; label: number | null; value: unknown }>(
-      `SELECT record_id, property, label, value FROM ABMultiValue WHERE property IN (${PHONE_PROPERTY}, ${EMAIL_PROPERTY}) AND record_id IN (${people.map(() => '?').join(',')}) ORDER BY UID`,
+    const byPerson = database.materialize('contact_values', ['record_id', 'property', 'label', 'value'],
+      `SELECT record_id, property, label, value FROM ABMultiValue WHERE property IN (${PHONE_PROPERTY}, ${EMAIL_PROPERTY}) ORDER BY UID`, ['record_id']);
+    // In the phone's order (UID), sorted here: the page's few values, not a sort in SQLite.
+    const values = database.all<{ position: number; record_id: number; property: number; label: number | null; value: unknown }>(
+      `SELECT position, record_id, property, label, value FROM ${byPerson} WHERE record_id IN (${people.map(() => '?').join(',')})`,
       ...people.map((person) => person.id),
-    );
+    ).sort((a, b) => a.position - b.position);
     return people.map((person) => {
       const mine = values.filter((value) => value.record_id === person.id);
       const labelled = (property: number): LabeledValue[] => mine.filter((value) => value.property === property).map((value) => ({ label: labels.get(value.label ?? -1) ?? '', value: textOf(value.value, 1000) }));
@@ -74,14 +80,19 @@ function contactsOver(database: AppDatabase): ContactsReader {
     });
   };
   const select = `SELECT ROWID AS id, First AS first, Last AS last, ${organization} AS organization, ${note} AS note FROM ABPerson`;
+  /** The people at list positions first…last, in order. */
+  const peopleAt = (first: number, last: number): ContactRow[] =>
+    toRows(database.all(`SELECT p.ROWID AS id, p.First AS first, p.Last AS last, ${organization === 'NULL' ? 'NULL' : 'p.Organization'} AS organization, ${note === 'NULL' ? 'NULL' : 'p.Note'} AS note
+      FROM ${contactOrder()} o JOIN ABPerson p ON p.ROWID = o.person_id WHERE o.position BETWEEN ? AND ? ORDER BY o.position`, first, last));
 
   return {
-    count: (query) => database.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ABPerson ${where(query)}`, ...(query ? [params(query)] : []))?.n ?? 0,
-    page: (offset, limit, query) => toRows(database.all(`${select} ${where(query)} ${order} LIMIT @limit OFFSET @offset`, { ...params(query), limit, offset })),
+    // A filter is a search: it reads every person once (names, numbers and addresses).
+    count: (query) => (query ? database.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ABPerson ${where(query)}`, params(query))?.n ?? 0 : listLength(database, contactOrder())),
+    page: (offset, limit, query) => (query ? toRows(database.all(`${select} ${where(query)} ${order} LIMIT @limit OFFSET @offset`, { ...params(query), limit, offset })) : peopleAt(offset + 1, offset + limit)),
     *all() {
       const pageSize = 500;
       for (let offset = 0; ; offset += pageSize) {
-        const rows = toRows(database.all(`${select} ${order} LIMIT ? OFFSET ?`, pageSize, offset));
+        const rows = peopleAt(offset + 1, offset + pageSize);
         yield* rows;
         if (rows.length < pageSize) return;
       }

@@ -1,6 +1,6 @@
 import type { ConversationRow, MessageRow } from '../../shared/contract-library';
 import type { BackupBrowser } from '../browser';
-import { appleDate, type AppDatabase, numberOf, openAppDatabase, textOf } from './app-database';
+import { appleDate, type AppDatabase, listLength, numberOf, openAppDatabase, textOf } from './app-database';
 import { escapeLike, type PeopleNames } from './contacts-reader';
 import { attachmentPath, KNOWN_FILES, mediaRef } from './library-files';
 
@@ -20,6 +20,9 @@ export interface MessagesReader {
   search(text: string, limit: number): { readonly rows: MessageRow[]; readonly more: boolean };
   close(): void;
 }
+
+/** Names shown for a group conversation: beyond this the title is long enough. */
+const MAX_PARTICIPANTS = 50;
 
 interface MessageSqlRow {
   readonly id: number;
@@ -56,10 +59,21 @@ function messagesOver(database: AppDatabase, browser: BackupBrowser, people: Peo
   const joinDate = database.has('chat_message_join', 'message_date') ? 'j.message_date' : 'm.date';
   const named = (handle: string): string => (handle ? people?.nameOf(handle) ?? handle : 'Unknown');
 
+  // Large databases (issue 15): each list's order and each conversation's count and last date are
+  // worked out once, on first use (app-database.ts `materialize`); every page then reads its own rows.
+  let participantsByChat: Map<number, string[]> | undefined;
   const participantsOf = (chatId: number, identifier: string): string[] => {
     if (!database.hasTable('chat_handle_join')) return identifier ? [identifier] : [];
-    const handles = database.all<{ id: unknown }>('SELECT h.id AS id FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id WHERE j.chat_id = ? LIMIT 50', chatId);
-    const list = handles.map((handle) => textOf(handle.id, 500)).filter(Boolean);
+    if (!participantsByChat) {
+      participantsByChat = new Map();
+      for (const row of database.all<{ chatId: number; id: unknown }>('SELECT j.chat_id AS chatId, h.id AS id FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id ORDER BY j.chat_id')) {
+        const list = participantsByChat.get(row.chatId) ?? [];
+        const handle = textOf(row.id, 500);
+        if (handle && list.length < MAX_PARTICIPANTS) list.push(handle);
+        participantsByChat.set(row.chatId, list);
+      }
+    }
+    const list = participantsByChat.get(chatId) ?? [];
     return list.length > 0 ? list : identifier ? [identifier] : [];
   };
   const toConversation = (row: { id: number; identifier: unknown; name: unknown; messages: number; last: unknown }): ConversationRow => {
@@ -69,19 +83,40 @@ function messagesOver(database: AppDatabase, browser: BackupBrowser, people: Peo
     const lastAt = appleDate(row.last);
     return { kind: 'conversation', id: row.id, title, participants, messages: numberOf(row.messages), ...(lastAt ? { lastAt } : {}) };
   };
-  const conversationSql = `SELECT c.ROWID AS id, c.chat_identifier AS identifier, ${displayName} AS name,
-      (SELECT COUNT(*) FROM chat_message_join j WHERE j.chat_id = c.ROWID) AS messages,
-      (SELECT MAX(${joinDate}) FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id WHERE j.chat_id = c.ROWID) AS last
-    FROM chat c`;
+  const joinsWithMessage = `FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id`;
+  /** Conversations newest first, each with its message count and last date. */
+  const conversationOrder = (): string =>
+    database.materialize('conversations', ['chat_id', 'messages', 'last'],
+      `SELECT c.ROWID, COALESCE(s.messages, 0), s.last FROM chat c
+       LEFT JOIN (SELECT j.chat_id AS chat_id, COUNT(*) AS messages, MAX(${joinDate}) AS last ${joinsWithMessage} GROUP BY j.chat_id) s ON s.chat_id = c.ROWID
+       ORDER BY s.last DESC, c.ROWID`, ['chat_id']);
+  const conversationSql = (): string => `SELECT c.ROWID AS id, c.chat_identifier AS identifier, ${displayName} AS name, o.messages AS messages, o.last AS last
+    FROM ${conversationOrder()} o JOIN chat c ON c.ROWID = o.chat_id`;
+  /** Every message by conversation, oldest first in each: a conversation's messages are one run of positions. */
+  const messageOrder = (): string => database.materialize('messages', ['chat_id', 'message_id'], `SELECT j.chat_id, j.message_id ${joinsWithMessage} ORDER BY j.chat_id, ${joinDate}, m.ROWID`);
+  let runs: Map<number, { readonly first: number; readonly count: number }> | undefined;
+  /** Where each conversation's run of messages starts in messageOrder, and its length. */
+  const runOf = (chatId: number): { readonly first: number; readonly count: number } => {
+    if (!runs) {
+      runs = new Map();
+      for (const row of database.all<{ chatId: number; first: number; count: number }>(`SELECT chat_id AS chatId, MIN(position) AS first, COUNT(*) AS count FROM ${messageOrder()} GROUP BY chat_id`)) {
+        runs.set(row.chatId, { first: row.first, count: row.count });
+      }
+    }
+    return runs.get(chatId) ?? { first: 1, count: 0 };
+  };
 
   const attachmentsOf = (messageIds: readonly number[]): Map<number, MessageRow['attachments'][number][]> => {
     const byMessage = new Map<number, MessageRow['attachments'][number][]>();
     if (!withAttachments || messageIds.length === 0) return byMessage;
-    const rows = database.all<{ messageId: number; filename: unknown; name: unknown }>(
-      `SELECT j.message_id AS messageId, a.filename AS filename, ${transferName} AS name FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id
-       WHERE j.message_id IN (${messageIds.map(() => '?').join(',')}) ORDER BY a.ROWID`,
+    // A copy indexed by message: a phone's own index on the join is not something to count on.
+    const joins = database.materialize('attachments', ['message_id', 'attachment_id'], 'SELECT message_id, attachment_id FROM message_attachment_join', ['message_id']);
+    // In the order they were added, sorted here: the page's few attachments, not a sort in SQLite.
+    const rows = database.all<{ messageId: number; attachmentId: number; filename: unknown; name: unknown }>(
+      `SELECT j.message_id AS messageId, a.ROWID AS attachmentId, a.filename AS filename, ${transferName} AS name FROM ${joins} j JOIN attachment a ON a.ROWID = j.attachment_id
+       WHERE j.message_id IN (${messageIds.map(() => '?').join(',')})`,
       ...messageIds,
-    );
+    ).sort((a, b) => a.attachmentId - b.attachmentId);
     for (const row of rows) {
       const where = attachmentPath(textOf(row.filename, 4096));
       const name = textOf(row.name, 500);
@@ -115,25 +150,28 @@ function messagesOver(database: AppDatabase, browser: BackupBrowser, people: Peo
       };
     });
   };
-  const messageSql = `SELECT m.ROWID AS id, j.chat_id AS chatId, m.text AS text, ${body} AS body, m.is_from_me AS fromMe, m.date AS date,
-      h.id AS handle, ${service} AS service
-    FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id LEFT JOIN handle h ON h.ROWID = m.handle_id`;
+  const messageColumns = `SELECT m.ROWID AS id, j.chat_id AS chatId, m.text AS text, ${body} AS body, m.is_from_me AS fromMe, m.date AS date,
+      h.id AS handle, ${service} AS service`;
+  const messageSql = `${messageColumns} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id LEFT JOIN handle h ON h.ROWID = m.handle_id`;
+  /** Messages at positions first…last of messageOrder. */
+  const messagesAt = (first: number, last: number): MessageRow[] =>
+    last < first ? [] : toMessages(database.all<MessageSqlRow>(
+      `${messageColumns} FROM ${messageOrder()} j JOIN message m ON m.ROWID = j.message_id LEFT JOIN handle h ON h.ROWID = m.handle_id
+       WHERE j.position BETWEEN ? AND ? ORDER BY j.position`, first, last));
 
   const reader: MessagesReader = {
-    conversationCount: () => database.get<{ n: number }>('SELECT COUNT(*) AS n FROM chat')?.n ?? 0,
-    conversations: (offset, limit) => database.all<Parameters<typeof toConversation>[0]>(`${conversationSql} ORDER BY last DESC, c.ROWID LIMIT ? OFFSET ?`, limit, offset).map(toConversation),
+    conversationCount: () => listLength(database, conversationOrder()),
+    conversations: (offset, limit) => database.all<Parameters<typeof toConversation>[0]>(`${conversationSql()} WHERE o.position BETWEEN ? AND ? ORDER BY o.position`, offset + 1, offset + limit).map(toConversation),
     conversation(chatId) {
-      const row = database.get<Parameters<typeof toConversation>[0]>(`${conversationSql} WHERE c.ROWID = ?`, chatId);
+      const row = database.get<Parameters<typeof toConversation>[0]>(`${conversationSql()} WHERE o.chat_id = ?`, chatId);
       return row ? toConversation(row) : undefined;
     },
-    messageCount: (chatId) =>
-      chatId === undefined
-        ? database.get<{ n: number }>('SELECT COUNT(*) AS n FROM chat_message_join')?.n ?? 0
-        : database.get<{ n: number }>('SELECT COUNT(*) AS n FROM chat_message_join WHERE chat_id = ?', chatId)?.n ?? 0,
-    messages: (chatId, offset, limit) =>
-      chatId === undefined
-        ? toMessages(database.all<MessageSqlRow>(`${messageSql} ORDER BY j.chat_id, m.date, m.ROWID LIMIT ? OFFSET ?`, limit, offset))
-        : toMessages(database.all<MessageSqlRow>(`${messageSql} WHERE j.chat_id = ? ORDER BY ${joinDate}, m.ROWID LIMIT ? OFFSET ?`, chatId, limit, offset)),
+    messageCount: (chatId) => (chatId === undefined ? listLength(database, messageOrder()) : runOf(chatId).count),
+    messages(chatId, offset, limit) {
+      if (chatId === undefined) return messagesAt(offset + 1, offset + limit);
+      const run = runOf(chatId);
+      return messagesAt(run.first + offset, run.first + Math.min(run.count, offset + limit) - 1);
+    },
     search(text, limit) {
       const rows = database.all<MessageSqlRow>(`${messageSql} WHERE m.text LIKE ? ESCAPE '\\' ORDER BY m.date DESC LIMIT ?`, `%${escapeLike(text)}%`, limit + 1);
       const titles = new Map<number, string>();

@@ -1,6 +1,6 @@
 import type { NoteRow, NoteView } from '../../shared/contract-library';
 import { BackupError } from '../backup/backup-error';
-import { appleDate, numberOf, openAppDatabase, textOf } from './app-database';
+import { appleDate, listLength, numberOf, openAppDatabase, textOf } from './app-database';
 import { escapeLike } from './contacts-reader';
 import { KNOWN_FILES } from './library-files';
 import { noteBodyText } from './note-text';
@@ -46,9 +46,12 @@ export function openNotesReader(bytes: Buffer): NotesReader {
     };
   };
   const order = `ORDER BY ${column('ZMODIFICATIONDATE1')} DESC, n.Z_PK DESC`;
+  // Which rows are notes, newest first, is worked out once; a page then reads only its own notes.
+  const noteOrder = (): string => database.materialize('notes', ['note_id'], `SELECT n.Z_PK FROM ZICCLOUDSYNCINGOBJECT n WHERE ${isNote} ${order}`);
   return {
-    count: () => database.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ZICCLOUDSYNCINGOBJECT n WHERE ${isNote}`)?.n ?? 0,
-    page: (offset, limit) => database.all<Row>(`${select} WHERE ${isNote} ${order} LIMIT ? OFFSET ?`, limit, offset).map(toRow),
+    count: () => listLength(database, noteOrder()),
+    page: (offset, limit) =>
+      database.all<Row>(`${select} JOIN ${noteOrder()} o ON o.note_id = n.Z_PK WHERE o.position BETWEEN ? AND ? ORDER BY o.position`, offset + 1, offset + limit).map(toRow),
     note(id) {
       const row = database.get<Row>(`${select} WHERE ${isNote} AND n.Z_PK = ?`, id);
       if (!row) throw new BackupError('not-found', 'That note is not in this backup.');
