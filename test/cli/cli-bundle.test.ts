@@ -62,6 +62,13 @@ describe('the lifeboat bundle', () => {
     expect(packagesLoadedBy(commandChunk(built, 'backup'), built.outputs).has('better-sqlite3')).toBe(true);
   });
 
+  it('loads zod only with serve, which runs the app core: the other commands map errors without it (a sixth of a second of CPU at every start)', () => {
+    const commands = fs.readdirSync(path.join(REPO_ROOT, 'src/main/cli/commands')).filter((file) => file.endsWith('-command.ts')).map((file) => file.replace(/-command\.ts$/, ''));
+    expect(commands).toContain('backup');
+    const withZod = commands.filter((command) => packagesLoadedBy(commandChunk(built, command), built.outputs).has('zod'));
+    expect(withZod).toEqual(['serve']);
+  });
+
   it('puts every thread module beside the chunks that start it', () => {
     for (const name of Object.keys(THREAD_MODULES)) expect(fs.existsSync(path.join(OUT_DIR, `${name}.js`)), name).toBe(true);
   });

@@ -1,9 +1,9 @@
+import type { ZodError } from 'zod';
 import os from 'node:os';
 import path from 'node:path';
-import { ZodError } from 'zod';
 import { BackupError } from '../backup/backup-error';
 import { DeviceError } from '../device/errors';
-import { type AppError, type AppErrorCode, AppErrorException, appError, isAppErrorCode } from '../../shared/contract';
+import { type AppError, type AppErrorCode, AppErrorException, appError, isAppErrorCode } from '../../shared/app-error';
 
 /** Lockdown and usbmux codes that mean something a person can fix (§2.2, §2.5.2). */
 const DEVICE_CODES: Readonly<Record<string, AppErrorCode>> = {
@@ -64,7 +64,7 @@ const FOLDER_FIELDS: ReadonlySet<string> = new Set(['backupRoot', 'destination']
 
 export function toAppError(error: unknown, udid?: string): AppError {
   if (error instanceof AppErrorException) return error.error;
-  if (error instanceof ZodError) {
+  if (isZodError(error)) {
     const issue = error.issues[0];
     const field = issue?.path.map(String).find((key) => key in FIELD_WORDS);
     // An emptied folder field (issue 12 saw "cannot use what was entered"): say what belongs there.
@@ -95,6 +95,15 @@ export function toAppError(error: unknown, udid?: string): AppError {
   }
   if (error instanceof Error && error.name === 'AbortError') return appError('cancelled', undefined, udid);
   return appError('unknown', undefined, udid);
+}
+
+/**
+ * A contract argument that failed its zod schema. Told by its shape rather than `instanceof`, so
+ * what only maps errors (the CLI's exit codes) does not load zod, ~0.5 s of a command's start on a
+ * busy machine (issue 16: a CLI that starts at once); only core's argument parsing loads it.
+ */
+function isZodError(error: unknown): error is ZodError {
+  return error instanceof Error && error.name === 'ZodError' && Array.isArray((error as { issues?: unknown }).issues);
 }
 
 /** Throws an AppError from core code: the adapters pass it through unchanged. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppErrorException, appError, type PasswordReason, type PasswordRequestView, type RememberedPasswordView } from '../../shared/contract';
+import { AppErrorException, appError } from '../../shared/app-error';
+import type { PasswordReason, PasswordRequestView, RememberedPasswordView } from '../../shared/contract';
 import { toAppError } from './error-mapping';
 import type { EventHub } from './event-hub';
 

@@ -1,6 +1,7 @@
 import { assessErasedPhone, compareIosVersions, inspectRestoreSource, type RestoreProgress, runRestore } from '../restore';
 import { isBackupError } from '../backup/backup-error';
-import { type AppError, appError, type RestorePreflightView } from '../../shared/contract';
+import { type AppError, appError } from '../../shared/app-error';
+import type { RestorePreflightView } from '../../shared/contract-models';
 import type { RestoreBackend } from './backends';
 import { toAppError } from './error-mapping';
 import type { ProgressUpdate } from './job-queue';

@@ -1,5 +1,5 @@
 import type { DeviceManager, ManagedDevice } from '../device/manager';
-import { AppErrorException, appError } from '../../shared/contract';
+import { AppErrorException, appError } from '../../shared/app-error';
 
 /** How often a locked phone is looked at again: often enough to feel immediate, rare enough to cost nothing. */
 const UNLOCK_POLL_MS = 2_000;
