@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceView, JobFinished, PasswordRequestView } from '../../src/shared/contract';
+import type { DeviceView, JobFinished, JobProgress, PasswordRequestView } from '../../src/shared/contract';
 import { DesktopNoticePlanner } from '../../src/main/electron/desktop-notices';
 
 const phone = (udid: string, connected: boolean, extra: Partial<DeviceView> = {}): DeviceView => ({
@@ -17,7 +17,7 @@ describe('desktop notices', () => {
   it('tells about a phone when it is plugged in, once', () => {
     const planner = new DesktopNoticePlanner();
     expect(planner.devicesChanged([phone('A', false)], away)).toEqual([]);
-    expect(planner.devicesChanged([phone('A', true)], away)).toEqual([{ title: 'iPhone connected', body: 'Phone A is connected.', udid: 'A', urgent: false }]);
+    expect(planner.devicesChanged([phone('A', true)], away)).toEqual([{ title: 'iPhone connected', body: 'Phone A is connected. Click to back it up now.', udid: 'A', urgent: false, backUpOn: 'click' }]);
     expect(planner.devicesChanged([phone('A', true, { batteryPercent: 50 })], away)).toEqual([]);
     expect(planner.devicesChanged([phone('A', false)], away)).toEqual([]);
     expect(planner.devicesChanged([phone('A', true)], away)).toHaveLength(1);
@@ -68,5 +68,28 @@ describe('desktop notices', () => {
     expect(planner.passwordNeeded(request, { windowFocused: true })).toBeUndefined();
     expect(planner.passwordNeeded({ ...request, problem: 'wrong' }, away)).toBeUndefined();
     expect(planner.passwordNeeded({ ...request, reason: 'verify', jobId: undefined }, away)).toBeUndefined();
+  });
+
+  it('offers Back Up Now on a plugged-in phone: a button where notifications have buttons, else the click; not when it backs up by itself', () => {
+    const withButtons = new DesktopNoticePlanner({ actionButtons: true });
+    expect(withButtons.devicesChanged([phone('A', true)], away)).toEqual([
+      { title: 'iPhone connected', body: 'Phone A is connected.', udid: 'A', urgent: false, actionLabel: 'Back Up Now', backUpOn: 'action' },
+    ]);
+    const automatic = new DesktopNoticePlanner();
+    const [notice] = automatic.devicesChanged([phone('A', true, { settings: { cameraRoll: true, autoBackup: true } })], away);
+    expect(notice).toEqual({ title: 'iPhone connected', body: 'Phone A is connected.', udid: 'A', urgent: false });
+    const busy = new DesktopNoticePlanner();
+    expect(busy.devicesChanged([phone('A', true, { activeJobId: 'j9' })], away)[0]?.backUpOn).toBeUndefined();
+  });
+
+  it('says when a scheduled backup starts, once per job, and names the finish as scheduled', () => {
+    const planner = new DesktopNoticePlanner();
+    planner.devicesChanged([phone('A', true)], away);
+    const progress: JobProgress = { jobId: 'j2', udid: 'A', kind: 'backup', phase: 'preparing', filesDone: 0, bytesDone: 0, startedAt: '2030-01-07T02:00:00.000Z', trigger: 'schedule' };
+    expect(planner.jobProgress(progress, away)).toEqual({ title: 'Scheduled backup started', body: 'Phone A is being backed up on its schedule.', udid: 'A', urgent: false });
+    expect(planner.jobProgress({ ...progress, phase: 'transferring', bytesDone: 10 }, away)).toBeUndefined();
+    expect(planner.jobProgress({ ...progress, jobId: 'j3', trigger: undefined }, away)).toBeUndefined();
+    expect(planner.jobFinished(finished('succeeded', { jobId: 'j2', trigger: 'schedule' }), away)?.title).toBe('Scheduled backup finished');
+    expect(planner.jobFinished(finished('failed', { jobId: 'j2', trigger: 'schedule' }), away)?.title).toBe('Scheduled backup of Phone A failed');
   });
 });

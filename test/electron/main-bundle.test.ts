@@ -27,8 +27,8 @@ interface MainUnderTest {
   stop(): Promise<void>;
 }
 
-async function startMain(mainFile: string, env: NodeJS.ProcessEnv): Promise<MainUnderTest> {
-  const child = fork(RUNNER, [mainFile], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+async function startMain(mainFile: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): Promise<MainUnderTest> {
+  const child = fork(RUNNER, [mainFile, ...args], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const output: string[] = [];
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -112,6 +112,8 @@ describe('the built Electron main under plain Node', () => {
       LIFEBOAT_USER_DATA_DIR: path.join(harness.workDir, 'user-data'),
       LIFEBOAT_E2E: '1',
       FAKE_ELECTRON_APP_PATH: appRoot,
+      // Where "Open at login" writes its autostart entry on Linux: never the real ~/.config.
+      XDG_CONFIG_HOME: path.join(harness.workDir, 'config'),
     };
     main = await startMain(mainFile, baseEnv);
   });
@@ -204,10 +206,32 @@ describe('the built Electron main under plain Node', () => {
     expect((await state()).openedPaths).toEqual([]);
   });
 
+  it('writes and removes the XDG autostart entry as "Open at login, in the tray" is turned on and off', async () => {
+    const entry = path.join(harness.workDir, 'config', 'autostart', 'lifeboat.desktop');
+    expect(fs.existsSync(entry)).toBe(false);
+    expect(await invoke('settings:set', { openAtLogin: true, openAtLoginOffered: true })).toMatchObject({ ok: true, value: { openAtLogin: true } });
+    await expect.poll(() => fs.existsSync(entry)).toBe(true);
+    expect(fs.readFileSync(entry, 'utf8')).toMatch(/^Exec=\S+ --hidden$/m);
+    await invoke('settings:set', { openAtLogin: false });
+    await expect.poll(() => fs.existsSync(entry)).toBe(false);
+  });
+
   it('closes the core and removes its IPC handlers before it quits', async () => {
     expect(await main.call('quit')).toEqual({ prevented: true, quitCalls: 1 });
     expect(await invoke('devices:list', {})).toEqual({ missing: true });
     expect((await state()).ipcChannels).toEqual([]);
+  });
+
+  it('starts in the tray without a window when the login item starts it (--hidden)', async () => {
+    const hidden = await startMain(mainFile, { ...baseEnv, LIFEBOAT_USER_DATA_DIR: path.join(harness.workDir, 'user-data-hidden') }, ['--hidden']);
+    try {
+      const now = await hidden.call<ShellState>('state');
+      expect(now.trays).toHaveLength(1);
+      expect(now.windows).toEqual([]);
+      expect(now.ipcChannels.length).toBeGreaterThan(0);
+    } finally {
+      await hidden.stop();
+    }
   });
 
   it('hands over to the running instance when started twice', async () => {

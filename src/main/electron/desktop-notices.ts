@@ -4,7 +4,7 @@
  * window has focus the in-app toast already says it, so nothing pops up on the desktop then.
  * Plain Node: the Electron side only turns a DesktopNotice into a Notification.
  */
-import type { DeviceView, JobFinished, PasswordRequestView } from '../../shared/contract';
+import type { DeviceView, JobFinished, JobProgress, PasswordRequestView } from '../../shared/contract';
 import { formatBytes, formatDuration } from '../../shared/format';
 
 export interface DesktopNotice {
@@ -16,6 +16,16 @@ export interface DesktopNotice {
   readonly urgent: boolean;
   /** A button on the notification (macOS shows it; elsewhere clicking the notification does the same). */
   readonly actionLabel?: string;
+  /**
+   * What starts a backup of the phone: its button where notifications have buttons, else the click
+   * (issue 15 item 5). Absent: the click and the button only bring the window forward.
+   */
+  readonly backUpOn?: 'action' | 'click';
+}
+
+interface PlannerOptions {
+  /** The desktop shows buttons on notifications (macOS); elsewhere the click is the action. */
+  readonly actionButtons?: boolean;
 }
 
 interface NoticeContext {
@@ -26,6 +36,10 @@ interface NoticeContext {
 export class DesktopNoticePlanner {
   private readonly connected = new Set<string>();
   private readonly names = new Map<string, string>();
+  /** Scheduled jobs already announced. */
+  private readonly announced = new Set<string>();
+
+  constructor(private readonly options: PlannerOptions = {}) {}
 
   /** Phones already plugged in when the app starts: the window opening is notice enough. */
   seed(devices: readonly DeviceView[]): void {
@@ -42,19 +56,37 @@ export class DesktopNoticePlanner {
       nowConnected.add(device.udid);
       if (this.connected.has(device.udid)) continue;
       const name = device.name ?? 'An iPhone';
-      const body = device.trust === 'trusted' ? `${name} is connected.` : `${name} is connected. Open Lifeboat to trust this computer.`;
-      notices.push({ title: 'iPhone connected', body, udid: device.udid, urgent: false });
+      if (device.trust !== 'trusted') {
+        notices.push({ title: 'iPhone connected', body: `${name} is connected. Open Lifeboat to trust this computer.`, udid: device.udid, urgent: false });
+      } else if (device.settings.autoBackup || device.activeJobId) {
+        // Backing up already (on connect): the notice only says it is there.
+        notices.push({ title: 'iPhone connected', body: `${name} is connected.`, udid: device.udid, urgent: false });
+      } else if (this.options.actionButtons) {
+        notices.push({ title: 'iPhone connected', body: `${name} is connected.`, udid: device.udid, urgent: false, actionLabel: 'Back Up Now', backUpOn: 'action' });
+      } else {
+        notices.push({ title: 'iPhone connected', body: `${name} is connected. Click to back it up now.`, udid: device.udid, urgent: false, backUpOn: 'click' });
+      }
     }
     this.connected.clear();
     for (const udid of nowConnected) this.connected.add(udid);
     return context.windowFocused ? [] : notices;
   }
 
+  /** A scheduled backup starting, once per job: nobody clicked, so say that it runs. */
+  jobProgress(progress: JobProgress, context: NoticeContext): DesktopNotice | undefined {
+    if (progress.trigger !== 'schedule' || this.announced.has(progress.jobId)) return undefined;
+    this.announced.add(progress.jobId);
+    if (context.windowFocused) return undefined;
+    const name = this.names.get(progress.udid) ?? 'The iPhone';
+    return { title: 'Scheduled backup started', body: `${capitalize(name)} is being backed up on its schedule.`, udid: progress.udid, urgent: false };
+  }
+
   /** A notice for a finished or failed backup or restore; cancelled jobs were the person's own doing. */
   jobFinished(finished: JobFinished, context: NoticeContext): DesktopNotice | undefined {
+    this.announced.delete(finished.jobId);
     if (context.windowFocused) return undefined;
     if (finished.kind !== 'backup' && finished.kind !== 'restore') return undefined;
-    const what = finished.kind === 'backup' ? 'Backup' : 'Restore';
+    const what = finished.kind === 'backup' ? (finished.trigger === 'schedule' ? 'Scheduled backup' : 'Backup') : 'Restore';
     const name = this.names.get(finished.udid) ?? 'the iPhone';
     if (finished.outcome === 'succeeded') {
       const details = [

@@ -1,8 +1,16 @@
-/** Shows a DesktopNotice as an OS notification; a click (or its button) brings the Lifeboat window forward. */
+/**
+ * Shows a DesktopNotice as an OS notification. A click (or its button) brings the Lifeboat window
+ * forward, or starts a backup when the notice says so (`backUpOn`, decided in desktop-notices.ts).
+ */
 import { Notification } from 'electron';
 import type { DesktopNotice } from './desktop-notices';
 
-export function showDesktopNotice(notice: DesktopNotice, onClick: (udid: string | undefined) => void, iconPath?: string): void {
+interface NoticeHandlers {
+  open(udid: string | undefined): void;
+  backUp(udid: string): void;
+}
+
+export function showDesktopNotice(notice: DesktopNotice, handlers: NoticeHandlers, iconPath?: string): void {
   if (!Notification.isSupported()) return;
   const notification = new Notification({
     title: notice.title,
@@ -11,7 +19,11 @@ export function showDesktopNotice(notice: DesktopNotice, onClick: (udid: string 
     ...(iconPath ? { icon: iconPath } : {}),
     ...(notice.actionLabel ? { actions: [{ type: 'button' as const, text: notice.actionLabel }] } : {}),
   });
-  notification.on('click', () => onClick(notice.udid));
-  notification.on('action', () => onClick(notice.udid));
+  const respond = (how: 'click' | 'action') => {
+    if (notice.backUpOn === how && notice.udid) handlers.backUp(notice.udid);
+    handlers.open(notice.udid);
+  };
+  notification.on('click', () => respond('click'));
+  notification.on('action', () => respond('action'));
   notification.show();
 }

@@ -33,7 +33,8 @@ export interface DesktopShell {
 
 export async function startDesktopShell(options: DesktopShellOptions): Promise<DesktopShell> {
   const { core } = options;
-  const planner = new DesktopNoticePlanner();
+  // Only macOS shows a notification's buttons; elsewhere its click is the action (issue 15 item 5).
+  const planner = new DesktopNoticePlanner({ actionButtons: process.platform === 'darwin' });
   const trayState = new TrayState();
   const initial: readonly DeviceView[] = await core.invoke('devices:list', {}).catch(() => []);
   planner.seed(initial);
@@ -42,7 +43,14 @@ export async function startDesktopShell(options: DesktopShellOptions): Promise<D
   function notify(notice: DesktopNotice | undefined): void {
     if (!notice) return;
     options.onNotice?.(notice);
-    showDesktopNotice(notice, () => options.openWindow(), options.notificationIcon);
+    showDesktopNotice(notice, { open: () => options.openWindow(), backUp }, options.notificationIcon);
+  }
+
+  function backUp(udid: string): void {
+    core.invoke('backup:start', { udid }).catch((error: unknown) => {
+      const detail = (error as { error?: { message: string; nextStep: string } }).error;
+      notify({ title: 'Backup could not start', body: detail ? `${detail.message} ${detail.nextStep}` : String(error), udid, urgent: true });
+    });
   }
 
   let tray: AppTray | undefined;
@@ -50,12 +58,7 @@ export async function startDesktopShell(options: DesktopShellOptions): Promise<D
     tray = createAppTray(options.trayIcons, {
       open: () => options.openWindow(),
       quit: () => options.quit(),
-      backUp: (udid) => {
-        core.invoke('backup:start', { udid }).catch((error: unknown) => {
-          const detail = (error as { error?: { message: string; nextStep: string } }).error;
-          notify({ title: 'Backup could not start', body: detail ? `${detail.message} ${detail.nextStep}` : String(error), udid, urgent: true });
-        });
-      },
+      backUp,
     });
   } catch {
     // Some Linux desktops have no status area: the app still works, it just quits with its window.
@@ -76,6 +79,7 @@ export async function startDesktopShell(options: DesktopShellOptions): Promise<D
     core.on('job:progress', (progress) => {
       trayState.jobProgress(progress);
       refreshTray();
+      notify(planner.jobProgress(progress, { windowFocused: options.windowFocused() }));
     }),
     core.on('job:finished', (finished) => {
       trayState.jobFinished(finished);

@@ -5,9 +5,12 @@
  *
  * Environment (for tests and power users): USBMUXD_SOCKET_ADDRESS (which usbmuxd, §1.1),
  * LIFEBOAT_BACKUP_ROOT, LIFEBOAT_USER_DATA_DIR (moves settings and remembered passwords),
+ * `--hidden` (given by the login item: start in the tray without a window),
  * LIFEBOAT_E2E=1 (desktop notices are also shown while the window is focused, and recorded in
- * `globalThis.lifeboatDesktopNotices` for the e2e test to read).
+ * `globalThis.lifeboatDesktopNotices` for the e2e test to read, and `globalThis.lifeboatStartedHidden`
+ * set once a --hidden start has settled in the tray).
  */
+import os from 'node:os';
 import path from 'node:path';
 import { app, BrowserWindow, session, shell } from 'electron';
 import { type AppCore, createAppCore } from '../core/app-core';
@@ -18,6 +21,7 @@ import { pickFolderNatively } from './folder-picker';
 import { forwardEventsToWindow, registerIpcHandlers } from './ipc-adapter';
 import { keepRunningWithoutWindows } from './lifecycle-policy';
 import { createMainWindow, lockDownContents, showWindowProgress } from './main-window';
+import { createLoginItem, keepLoginItemInStep, launchedHidden } from './open-at-login';
 import { FilePasswordVault, PASSWORD_VAULT_FILE, type PasswordVault } from './password-vault';
 import { safeStorageCipher } from './safe-storage-cipher';
 
@@ -41,7 +45,19 @@ let core: AppCore | undefined;
 let mainWindow: BrowserWindow | undefined;
 let desktop: DesktopShell | undefined;
 let unregisterIpc: (() => void) | undefined;
+let stopLoginItemSync: (() => void) | undefined;
 let quitting = false;
+
+// "Open at login, in the tray" (open-at-login.ts): the login item starts the same program with --hidden.
+const loginItem = createLoginItem({
+  platform: process.platform,
+  env: process.env,
+  homeDir: os.homedir(),
+  execPath: process.execPath,
+  appArgs: app.isPackaged ? [] : [app.getAppPath()],
+  electron: app,
+});
+const startHidden = launchedHidden(process.argv, process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
 
 
 registerAppScheme();
@@ -103,7 +119,13 @@ async function start(): Promise<void> {
       },
       onNotice: (notice) => notices.push(notice),
     });
-    openWindow();
+    stopLoginItemSync = await keepLoginItemInStep(core, loginItem, (line) => console.error(line));
+    // Started at login: stay in the tray until asked (without a tray there would be no way back in).
+    if (startHidden && desktop.hasTray) {
+      if (e2e) (globalThis as { lifeboatStartedHidden?: boolean }).lifeboatStartedHidden = true;
+    } else {
+      openWindow();
+    }
   } catch (error) {
     fatal(error);
   }
@@ -133,6 +155,7 @@ async function windowsClosed(): Promise<void> {
 
 async function shutDown(): Promise<void> {
   desktop?.dispose();
+  stopLoginItemSync?.();
   unregisterIpc?.();
   await core?.close().catch(() => undefined);
   core = undefined;
