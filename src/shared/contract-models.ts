@@ -263,6 +263,12 @@ export interface RestoreCandidatesView {
    * such backups never hold the photos, so Import Photos is the way to keep a copy here.
    */
   readonly photosInICloud?: boolean;
+  /**
+   * The backup that inference rests on (the newest), when it holds: the history says "In iCloud
+   * Photos" for this one only. An older backup without photos may predate iCloud Photos (or the
+   * photos), so it says "None", which is all that is known of it.
+   */
+  readonly photosInICloudBackupId?: string;
 }
 
 export interface PhotoImportResult {

@@ -111,6 +111,8 @@ describe('app core: a locked phone and the iOS 16.1+ passcode prompt', () => {
     const view = await core.invoke('restore:candidates', { udid });
     expect(view).toMatchObject({ photosInICloud: true, looksErased: false });
     expect(view.photosOnPhone).toBeGreaterThan(0);
+    // It names the backup it rests on (the newest), so the history says so of that backup only.
+    expect(view.photosInICloudBackupId).toBe(backups[0]!.id);
     device.setFaults({ iCloudPhotos: undefined });
   }, 60_000);
 });

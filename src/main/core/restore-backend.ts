@@ -60,6 +60,7 @@ export function createRestoreBackend(): RestoreBackend {
         looksErased: assessment.looksErased,
         ...(assessment.recommendedId === undefined ? {} : { recommendedBackupId: assessment.recommendedId }),
         ...(assessment.photosInICloud ? { photosInICloud: true } : {}),
+        ...(assessment.photosInICloudBackupId === undefined ? {} : { photosInICloudBackupId: assessment.photosInICloudBackupId }),
         candidates: assessment.candidates.map((candidate) => ({
           backupId: candidate.id,
           encrypted: candidate.encrypted,

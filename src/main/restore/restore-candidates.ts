@@ -89,6 +89,8 @@ export interface ErasedPhoneAssessment {
   readonly recommendedId: string | undefined;
   /** iCloud Photos is most likely on: see photosKeptInICloud. */
   readonly photosInICloud: boolean;
+  /** The backup that says so (the newest), when it does: the only one known to lack the photos for that reason. */
+  readonly photosInICloudBackupId: string | undefined;
 }
 
 /**
@@ -137,5 +139,6 @@ export async function assessErasedPhone(udid: string | undefined, options: Candi
     candidates,
     recommendedId: recommendBackup(candidates, photosOnPhone)?.id,
     photosInICloud: photosKeptInICloud(newest, photosOnPhone),
+    photosInICloudBackupId: photosKeptInICloud(newest, photosOnPhone) ? newest?.id : undefined,
   };
 }

@@ -14,7 +14,7 @@ import { VerificationBadge } from './verification';
 export function BackupHistory({ udid, canRestore }: { readonly udid: string; readonly canRestore: boolean }) {
   const backups = useAppState(useShallow((state) => state.backups.list.filter((backup) => backup.udid === udid)));
   const sorted = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const photosInICloud = useAppState((state) => state.restore.candidates[udid]?.photosInICloud === true);
+  const inICloudBackupId = useAppState((state) => state.restore.candidates[udid]?.photosInICloudBackupId);
   return (
     <section className="card" aria-labelledby="history-title">
       <h2 id="history-title">Backup history</h2>
@@ -36,7 +36,7 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
           </thead>
           <tbody>
             {sorted.map((backup) => (
-              <BackupRow key={backup.id} backup={backup} canRestore={canRestore} udid={udid} photosInICloud={photosInICloud} />
+              <BackupRow key={backup.id} backup={backup} canRestore={canRestore} udid={udid} inICloudBackupId={inICloudBackupId} />
             ))}
           </tbody>
         </table>
@@ -45,7 +45,7 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
   );
 }
 
-function BackupRow({ backup, canRestore, udid, photosInICloud }: { readonly backup: BackupView; readonly canRestore: boolean; readonly udid: string; readonly photosInICloud: boolean }) {
+function BackupRow({ backup, canRestore, udid, inICloudBackupId }: { readonly backup: BackupView; readonly canRestore: boolean; readonly udid: string; readonly inICloudBackupId: string | undefined }) {
   const pending = useAppState((state) => state.backups.pending[backup.id]);
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
   const { verifyBackup, deleteBackup, archiveBackup, revealBackup, openRestoreWizard } = useActions();
@@ -78,7 +78,7 @@ function BackupRow({ backup, canRestore, udid, photosInICloud }: { readonly back
       <td title={backup.diskBytes === undefined ? undefined : `Takes ${formatBytes(backup.diskBytes)} on disk: the rest is shared with newer backups`}>{formatBytes(backup.sizeBytes)}</td>
       <td>{backup.productVersion ?? '—'}</td>
       <td>{backup.encrypted ? 'Yes' : 'No'}</td>
-      <td data-testid="camera-roll-cell">{cameraRollLabel(backup, photosInICloud)}</td>
+      <td data-testid="camera-roll-cell">{cameraRollLabel(backup, inICloudBackupId)}</td>
       <td>
         <div className="row-actions">
           {canRestore && backup.status === 'complete' ? (
@@ -116,12 +116,13 @@ function BackupRow({ backup, canRestore, udid, photosInICloud }: { readonly back
 
 /**
  * The Camera Roll column. With iCloud Photos on, the phone leaves its library out of every computer
- * backup (photosInICloud, inferred by the core): such a backup holds no photos, and "None" would
- * read as if the phone had none, so it says where they are.
+ * backup: the core infers it from the newest backup (photosInICloudBackupId), and that backup says
+ * where the photos are, since "None" would read as if the phone had none. An older backup without
+ * photos may have been made before iCloud Photos was on, or before there were photos: "None".
  */
-export function cameraRollLabel(backup: BackupView, photosInICloud: boolean): string {
+export function cameraRollLabel(backup: BackupView, inICloudBackupId: string | undefined): string {
   if (backup.includesCameraRoll === false) return 'Not included';
-  if (backup.photoCount === 0) return photosInICloud ? 'In iCloud Photos' : 'None';
+  if (backup.photoCount === 0) return backup.id === inICloudBackupId ? 'In iCloud Photos' : 'None';
   if (backup.photoCount !== undefined) return `${backup.photoCount} ${backup.photoCount === 1 ? 'item' : 'items'}`;
   return backup.includesCameraRoll ? 'Included' : '—';
 }

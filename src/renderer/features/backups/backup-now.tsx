@@ -10,7 +10,7 @@ import { jobHeading, jobVerb, shownPercent } from './job-words';
 export function BackupNow({ device }: { readonly device: DeviceView }) {
   const job = useAppState((state) => activeJobFor(state.jobs, device.udid));
   const last = useAppState((state) => state.jobs.lastFinished[device.udid]);
-  const photosInICloud = useAppState((state) => state.restore.candidates[device.udid]?.photosInICloud === true);
+  const inICloudBackupId = useAppState((state) => state.restore.candidates[device.udid]?.photosInICloudBackupId);
   const { startBackup, cancelJob } = useActions();
   if (job) return <JobProgressView job={job} onCancel={() => void cancelJob(job.jobId)} />;
   return (
@@ -21,8 +21,8 @@ export function BackupNow({ device }: { readonly device: DeviceView }) {
       {last ? (
         <div className={`hint outcome-${last.outcome}`} role="status" data-testid="last-outcome">
           {describeOutcome(last)}
-          {/* After a backup of a phone with iCloud Photos on, the result says where the photos went. */}
-          {last.kind === 'backup' && last.outcome === 'succeeded' && photosInICloud ? ` ${ICLOUD_PHOTOS_RESULT}` : null}
+          {/* The backup just made is the one found without photos because of iCloud Photos: it says where they went. */}
+          {last.kind === 'backup' && last.outcome === 'succeeded' && last.backupId !== undefined && last.backupId === inICloudBackupId ? ` ${ICLOUD_PHOTOS_RESULT}` : null}
           <ErrorDetails error={last.error} />
         </div>
       ) : null}

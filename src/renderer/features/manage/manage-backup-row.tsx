@@ -17,6 +17,8 @@ import { backupKind, backupState } from './backup-groups';
 export function ManageBackupRow({ backup }: { readonly backup: BackupView }) {
   const pending = useAppState((state) => state.backups.pending[backup.id]);
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
+  // As in the phone's own history: the backup iCloud Photos is known to have emptied says so here too.
+  const inICloudBackupId = useAppState((state) => state.restore.candidates[backup.udid]?.photosInICloudBackupId);
   const { verifyBackup, deleteBackup, archiveBackup, revealBackup } = useActions();
   const [dialog, setDialog] = useState<'delete' | 'restore-to' | undefined>(undefined);
   const browse = useBrowseBackup(backup);
@@ -49,7 +51,7 @@ export function ManageBackupRow({ backup }: { readonly backup: BackupView }) {
       <td>{formatBytes(backup.sizeBytes)}</td>
       <td>{backup.productVersion ?? '—'}</td>
       <td>{backup.encrypted ? 'Yes' : 'No'}</td>
-      <td>{cameraRollLabel(backup, false)}</td>
+      <td>{cameraRollLabel(backup, inICloudBackupId)}</td>
       <td>
         <span className={state === 'Complete' ? 'state-ok' : 'state-warn'}>{state}</span>
         {backup.problems?.length && state !== 'Complete' ? <div className="hint">{backup.problems[0]}</div> : null}
