@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppCore, createAppCore } from '../../src/main/core/app-core';
 import type { Backends } from '../../src/main/core/backends';
-import { AppErrorException, type BackupView } from '../../src/shared/contract';
+import { AppErrorException, type BackupView, describeAppError } from '../../src/shared/contract';
 
 /** A catalog that lists every `<folder>/<name>` holding an Info.plist, in the root and the added folders. */
 function folderBackends(): Backends {
@@ -69,7 +69,7 @@ describe('changing the backup folder (core)', () => {
   it('says what to do when the backup folder is left empty, is a file, or sits on a disk that is not there', async () => {
     // (What the bridge and Electron answer: the arguments' check fails before the core runs.)
     const empty = await core.invokeEnvelope('settings:set', { backupRoot: '' });
-    expect(empty.ok ? 'saved' : `${empty.error.code}: ${empty.error.message}`).toMatch(/^invalid-argument: The backup folder is empty: type a full path .* or use Choose… to pick a folder\.$/);
+    expect(empty.ok ? 'saved' : `${empty.error.code}: ${describeAppError(empty.error)}`).toMatch(/^invalid-argument: The backup folder is empty\. Type a full path .* or use Choose… to pick a folder\.$/);
     const unplugged = path.join(base, 'no-such-disk', 'Backups');
     expect(await failure(core.invoke('settings:set', { backupRoot: unplugged }))).toBe(
       `invalid-argument: The backup folder ${unplugged} cannot be used: ${path.dirname(unplugged)} does not exist. If it is on a disk, plug the disk in; otherwise create the folder first, or use Choose… to pick another.`,

@@ -4,7 +4,7 @@ import { BackupError } from '../../src/main/backup/backup-error';
 import { fail, toAppError } from '../../src/main/core/error-mapping';
 import { LockdownError, MuxError } from '../../src/main/device/errors';
 import { ServiceError } from '../../src/main/device/services';
-import { APP_ERROR_CODES, APP_ERROR_TEXT, AppErrorException } from '../../src/shared/contract';
+import { APP_ERROR_CODES, APP_ERROR_TEXT, AppErrorException, describeAppError } from '../../src/shared/contract';
 
 describe('error mapping', () => {
   it('keeps the layer’s own sentence and picks the code the UI switches on', () => {
@@ -47,7 +47,7 @@ describe('error mapping', () => {
   it('names a setting a person typed in their words, not its schema key (issue 12)', () => {
     const result = z.object({ backupRoot: z.string().min(1) }).safeParse({ backupRoot: '' });
     expect(result.success).toBe(false);
-    if (!result.success) expect(toAppError(result.error).message).toMatch(/^The backup folder is empty: type a full path from the top of the disk, such as \/.*Backups, or use Choose… to pick a folder\.$/);
+    if (!result.success) expect(describeAppError(toAppError(result.error))).toMatch(/^The backup folder is empty\. Type a full path from the top of the disk, such as \/.*Backups, or use Choose… to pick a folder\.$/);
     const count = z.object({ keepLast: z.number().min(1) }).safeParse({ keepLast: 0 });
     if (!count.success) expect(toAppError(count.error).message).toBe('Lifeboat cannot use what was entered for the number of older backups to keep.');
   });

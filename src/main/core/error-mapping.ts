@@ -70,7 +70,9 @@ export function toAppError(error: unknown, udid?: string): AppError {
     // An emptied folder field (issue 12 saw "cannot use what was entered"): say what belongs there.
     if (field && FOLDER_FIELDS.has(field) && issue?.code === 'too_small') {
       const example = path.join(os.homedir(), 'Backups');
-      return appError('invalid-argument', `${capitalize(FIELD_WORDS[field]!)} is empty: type a full path from the top of the disk, such as ${example}, or use Choose… to pick a folder.`, udid, issue.message);
+      // The next step is the whole advice, so the generic "Check what you entered" is not said after it.
+      const empty = appError('invalid-argument', `${capitalize(FIELD_WORDS[field]!)} is empty.`, udid, issue.message);
+      return { ...empty, nextStep: `Type a full path from the top of the disk, such as ${example}, or use Choose… to pick a folder.` };
     }
     // A person reads what they typed into ("the backup folder"), not the schema's key (`backupRoot`).
     const where = field ? ` for ${FIELD_WORDS[field]}` : issue?.path.length ? ` (${issue.path.join('.')})` : '';
