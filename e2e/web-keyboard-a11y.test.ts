@@ -87,6 +87,9 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×60
     await page.getByTestId('job-progress').or(page.getByTestId('last-outcome')).first().waitFor({ timeout: STEP_MS });
     expect((await finished).outcome).toBe('succeeded');
     await page.getByTestId('backup-row').first().waitFor({ timeout: STEP_MS });
+    // At 800 px a size stays on one line ("8.1 MB", not "8.1" over "MB").
+    const sizeLines = `(() => { const range = document.createRange(); range.selectNodeContents(document.querySelector('[data-testid="backup-row"] td:nth-child(2)')); return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size; })()`;
+    expect(await page.evaluate<number>(sizeLines)).toBe(1);
     // Space flips a switch: the Camera Roll off, then on again.
     await tabTo(page, /^Include Camera Roll/);
     await page.keyboard.press('Space');
@@ -283,7 +286,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×60
     const banner = page.getByTestId('error-banner');
     await banner.waitFor({ timeout: STEP_MS });
     // What to put there, not "cannot use what was entered".
-    expect(await banner.textContent()).toContain('The backup folder is empty: type a full path');
+    expect(await banner.textContent()).toMatch(/The backup folder is empty\. Type a full path .* or use Choose… to pick a folder\.(?! Check)/);
     await checkScreen('settings', 'error');
     await tabTo(page, /^iPhone|^Phone|Connected$/);
     await page.keyboard.press('Enter');

@@ -5,3 +5,17 @@
 export function formatDate(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/**
+ * Dates for a list of backups, told apart: two backups made in the same minute read the same
+ * ("Dec 3, 2026, 5:53 AM" twice, seen in issue 12's walk), so those get their seconds. `format`
+ * is the locale's by default, fixed in tests.
+ */
+export function formatDatesApart(isos: readonly string[], format: (iso: string, seconds: boolean) => string = localeDate): ReadonlyMap<string, string> {
+  const short = isos.map((iso) => format(iso, false));
+  return new Map(isos.map((iso, index) => [iso, short.indexOf(short[index]!) === short.lastIndexOf(short[index]!) ? short[index]! : format(iso, true)]));
+}
+
+function localeDate(iso: string, seconds: boolean): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' });
+}

@@ -4,7 +4,7 @@ import type { BackupView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
-import { formatDate } from '../../components/format-date';
+import { formatDatesApart } from '../../components/format-date';
 import { useBrowseBackup } from '../browser/open-backup';
 import { MenuButton, type MenuItem } from '../../components/menu-button';
 import { MiddleEllipsis } from '../../components/middle-ellipsis';
@@ -14,6 +14,7 @@ import { VerificationBadge } from './verification';
 export function BackupHistory({ udid, canRestore }: { readonly udid: string; readonly canRestore: boolean }) {
   const backups = useAppState(useShallow((state) => state.backups.list.filter((backup) => backup.udid === udid)));
   const sorted = [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const dates = formatDatesApart(sorted.map((backup) => backup.createdAt));
   const inICloudBackupId = useAppState((state) => state.restore.candidates[udid]?.photosInICloudBackupId);
   return (
     <section className="card" aria-labelledby="history-title">
@@ -36,7 +37,7 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
           </thead>
           <tbody>
             {sorted.map((backup) => (
-              <BackupRow key={backup.id} backup={backup} canRestore={canRestore} udid={udid} inICloudBackupId={inICloudBackupId} />
+              <BackupRow key={backup.id} backup={backup} date={dates.get(backup.createdAt)!} canRestore={canRestore} udid={udid} inICloudBackupId={inICloudBackupId} />
             ))}
           </tbody>
         </table>
@@ -45,13 +46,12 @@ export function BackupHistory({ udid, canRestore }: { readonly udid: string; rea
   );
 }
 
-function BackupRow({ backup, canRestore, udid, inICloudBackupId }: { readonly backup: BackupView; readonly canRestore: boolean; readonly udid: string; readonly inICloudBackupId: string | undefined }) {
+function BackupRow({ backup, date, canRestore, udid, inICloudBackupId }: { readonly backup: BackupView; readonly date: string; readonly canRestore: boolean; readonly udid: string; readonly inICloudBackupId: string | undefined }) {
   const pending = useAppState((state) => state.backups.pending[backup.id]);
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
   const { verifyBackup, deleteBackup, archiveBackup, revealBackup, openRestoreWizard } = useActions();
   const [confirming, setConfirming] = useState(false);
   const browse = useBrowseBackup(backup);
-  const date = formatDate(backup.createdAt);
   const busy = !!pending || browse.opening;
   // Restore is the row's main action and stays a button; the rest share one menu so a row never wraps.
   const more: MenuItem[] = [
@@ -75,7 +75,7 @@ function BackupRow({ backup, canRestore, udid, inICloudBackupId }: { readonly ba
           </div>
         ) : null}
       </td>
-      <td title={backup.diskBytes === undefined ? undefined : `Takes ${formatBytes(backup.diskBytes)} on disk: the rest is shared with newer backups`}>{formatBytes(backup.sizeBytes)}</td>
+      <td className="nowrap" title={backup.diskBytes === undefined ? undefined : `Takes ${formatBytes(backup.diskBytes)} on disk: the rest is shared with newer backups`}>{formatBytes(backup.sizeBytes)}</td>
       <td>{backup.productVersion ?? '—'}</td>
       <td>{backup.encrypted ? 'Yes' : 'No'}</td>
       <td data-testid="camera-roll-cell">{cameraRollLabel(backup, inICloudBackupId)}</td>

@@ -1,10 +1,10 @@
-import { describeAppError, type DeviceView, type JobFinished, type JobProgress } from '../../../shared/contract';
-import { formatBytes, formatDuration, formatTimeLeft } from '../../../shared/format';
+import type { DeviceView, JobProgress } from '../../../shared/contract';
+import { formatBytes, formatTimeLeft } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { ErrorDetails } from '../../components/error-text';
 import { activeJobFor } from '../../store/backups-slice';
 import { ICLOUD_PHOTOS_RESULT } from '../photos/icloud-photos-notice';
-import { jobHeading, jobVerb, shownPercent } from './job-words';
+import { jobHeading, jobVerb, outcomeSentence, shownPercent } from './job-words';
 
 /** Back Up Now, and while it runs the progress: percent, files, bytes, speed, time left, Cancel. */
 export function BackupNow({ device }: { readonly device: DeviceView }) {
@@ -20,7 +20,7 @@ export function BackupNow({ device }: { readonly device: DeviceView }) {
       </button>
       {last ? (
         <div className={`hint outcome-${last.outcome}`} role="status" data-testid="last-outcome">
-          {describeOutcome(last)}
+          {outcomeSentence(last)}
           {/* The backup just made is the one found without photos because of iCloud Photos: it says where they went. */}
           {last.kind === 'backup' && last.outcome === 'succeeded' && last.backupId !== undefined && last.backupId === inICloudBackupId ? ` ${ICLOUD_PHOTOS_RESULT}` : null}
           <ErrorDetails error={last.error} />
@@ -28,15 +28,6 @@ export function BackupNow({ device }: { readonly device: DeviceView }) {
       ) : null}
     </div>
   );
-}
-
-const JOB_NAMES: Readonly<Record<JobFinished['kind'], string>> = { backup: 'backup', restore: 'restore', 'photos-import': 'photo import', verify: 'check' };
-
-function describeOutcome(last: JobFinished): string {
-  const what = JOB_NAMES[last.kind];
-  if (last.outcome === 'succeeded') return `The last ${what} finished: ${formatBytes(last.bytesDone ?? 0)} in ${formatDuration(last.durationSeconds ?? 0)}.`;
-  if (last.outcome === 'cancelled') return `The last ${what} was cancelled.`;
-  return `The last ${what} failed. ${last.error ? describeAppError(last.error) : ''}`;
 }
 
 export function JobProgressView({ job, onCancel }: { readonly job: JobProgress; readonly onCancel: () => void }) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { JobProgress } from '../../../shared/contract';
-import { jobHeading, jobStatus, shownPercent } from './job-words';
+import type { JobFinished, JobProgress } from '../../../shared/contract';
+import { jobHeading, jobStatus, outcomeSentence, shownPercent } from './job-words';
 
 const job = (patch: Partial<JobProgress>): JobProgress => ({ jobId: 'j', udid: 'A', kind: 'backup', phase: 'transferring', filesDone: 0, bytesDone: 0, startedAt: '2026-01-01T00:00:00Z', ...patch });
 
@@ -24,5 +24,14 @@ describe('job words', () => {
   it('says a job waits for the backup password rather than preparing', () => {
     expect(jobHeading(job({ phase: 'preparing', waitingFor: 'password' }))).toBe('Backing up: waiting for the backup password');
     expect(jobStatus(job({ kind: 'restore', phase: 'preparing', waitingFor: 'password' }))).toBe('Restoring: waiting for the backup password');
+  });
+
+  it('says what the last job copied, not a size it does not know', () => {
+    const last = (patch: Partial<JobFinished>): JobFinished => ({ jobId: 'j', udid: 'A', kind: 'backup', outcome: 'succeeded', ...patch });
+    // An incremental backup copies only what changed: the words say "copied", so it does not read as the backup's size.
+    expect(outcomeSentence(last({ bytesDone: 237_000, durationSeconds: 40 }))).toBe('The last backup finished: 237 KB copied in 40 s.');
+    // Nothing counted: no "0 bytes" that would not be true.
+    expect(outcomeSentence(last({ kind: 'verify' }))).toBe('The last check finished.');
+    expect(outcomeSentence(last({ outcome: 'cancelled', kind: 'photos-import' }))).toBe('The last photo import was cancelled.');
   });
 });

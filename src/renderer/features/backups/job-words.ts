@@ -1,4 +1,5 @@
-import type { JobProgress } from '../../../shared/contract';
+import { describeAppError, type JobFinished, type JobProgress } from '../../../shared/contract';
+import { formatBytes, formatDuration } from '../../../shared/format';
 import { WAIT_SENTENCES } from '../../../shared/wait-words';
 
 /**
@@ -43,4 +44,21 @@ export function jobStatus(job: JobProgress): string {
   if (job.waitingFor === 'passcode') return 'Enter passcode on iPhone';
   const percent = shownPercent(job);
   return percent === undefined || job.phase === 'cancelling' ? jobHeading(job) : `${jobVerb(job)} · ${percent} %`;
+}
+
+const JOB_NAMES: Readonly<Record<JobFinished['kind'], string>> = { backup: 'backup', restore: 'restore', 'photos-import': 'photo import', verify: 'check' };
+
+/**
+ * How the phone's last job ended, under Back Up Now. The bytes are what was copied, not the
+ * backup's size: an incremental backup copies only what changed ("237 KB" beside a 4.9 MB backup
+ * read as a wrong size in issue 12's walk), and a job that counted none says no number at all.
+ */
+export function outcomeSentence(last: JobFinished): string {
+  const what = JOB_NAMES[last.kind];
+  if (last.outcome === 'cancelled') return `The last ${what} was cancelled.`;
+  if (last.outcome === 'failed') return `The last ${what} failed. ${last.error ? describeAppError(last.error) : ''}`.trimEnd();
+  const copied = last.bytesDone === undefined ? undefined : `${formatBytes(last.bytesDone)} copied`;
+  const took = last.durationSeconds === undefined ? undefined : `in ${formatDuration(last.durationSeconds)}`;
+  const facts = [copied, took].filter((part): part is string => part !== undefined).join(' ');
+  return facts ? `The last ${what} finished: ${facts}.` : `The last ${what} finished.`;
 }

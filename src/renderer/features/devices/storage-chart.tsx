@@ -2,7 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../../shared/format';
 import { useAppState } from '../../app/store-context';
 import { chartDateLabels, labelsThatFit } from './chart-labels';
-import { formatDate } from '../../components/format-date';
+import { formatDatesApart } from '../../components/format-date';
 
 const WIDTH = 640;
 const HEIGHT = 160;
@@ -23,6 +23,7 @@ export function StorageChart({ udid }: { readonly udid: string }) {
   const barWidth = Math.max(4, Math.min(48, slot * 0.6));
   const newest = sorted[sorted.length - 1]!;
   const labels = chartDateLabels(sorted.map((point) => point.at));
+  const dates = formatDatesApart(sorted.map((point) => point.at));
   const centers = sorted.map((_, index) => PAD.left + slot * index + slot / 2);
   const fits = labelsThatFit(centers, labels);
   return (
@@ -46,7 +47,7 @@ export function StorageChart({ udid }: { readonly udid: string }) {
             return (
               <g key={point.id}>
                 <rect x={x} y={PAD.top + plotHeight - height} width={barWidth} height={height} rx={3} className="bar">
-                  <title>{`${formatDate(point.at)}: ${formatBytes(point.bytes)}`}</title>
+                  <title>{`${dates.get(point.at)}: ${formatBytes(point.bytes)}`}</title>
                 </rect>
                 {fits.has(index) ? (
                   <text x={x + barWidth / 2} y={HEIGHT - 8} textAnchor="middle" className="axis-label">
@@ -70,7 +71,7 @@ export function StorageChart({ udid }: { readonly udid: string }) {
             <tbody>
               {sorted.map((point) => (
                 <tr key={point.id}>
-                  <td>{formatDate(point.at)}</td>
+                  <td>{dates.get(point.at)}</td>
                   <td>{formatBytes(point.bytes)}</td>
                 </tr>
               ))}

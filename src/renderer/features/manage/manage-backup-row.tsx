@@ -4,7 +4,6 @@ import type { BackupView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
-import { formatDate } from '../../components/format-date';
 import { MenuButton, type MenuItem } from '../../components/menu-button';
 import { MiddleEllipsis } from '../../components/middle-ellipsis';
 import { cameraRollLabel } from '../backups/backup-history';
@@ -14,7 +13,7 @@ import { deviceTitle } from '../devices/device-list';
 import { backupKind, backupState } from './backup-groups';
 
 /** One backup in Manage Backups: its facts, "Restore to…" and the rest in a menu, as in a phone's history. */
-export function ManageBackupRow({ backup }: { readonly backup: BackupView }) {
+export function ManageBackupRow({ backup, date }: { readonly backup: BackupView; readonly date: string }) {
   const pending = useAppState((state) => state.backups.pending[backup.id]);
   const revealed = useAppState((state) => state.backups.revealed[backup.id]);
   // As in the phone's own history: the backup iCloud Photos is known to have emptied says so here too.
@@ -22,7 +21,6 @@ export function ManageBackupRow({ backup }: { readonly backup: BackupView }) {
   const { verifyBackup, deleteBackup, archiveBackup, revealBackup } = useActions();
   const [dialog, setDialog] = useState<'delete' | 'restore-to' | undefined>(undefined);
   const browse = useBrowseBackup(backup);
-  const date = formatDate(backup.createdAt);
   const busy = !!pending || browse.opening;
   const state = backupState(backup);
   // A folder added in Settings is only read: Lifeboat never deletes from it.
@@ -48,7 +46,7 @@ export function ManageBackupRow({ backup }: { readonly backup: BackupView }) {
           </div>
         ) : null}
       </td>
-      <td>{formatBytes(backup.sizeBytes)}</td>
+      <td className="nowrap">{formatBytes(backup.sizeBytes)}</td>
       <td>{backup.productVersion ?? '—'}</td>
       <td>{backup.encrypted ? 'Yes' : 'No'}</td>
       <td>{cameraRollLabel(backup, inICloudBackupId)}</td>

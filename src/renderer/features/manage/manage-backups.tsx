@@ -4,6 +4,7 @@ import { useAppState } from '../../app/store-context';
 import { RestoreWizard } from '../restore/restore-wizard';
 import { type BackupGroup, groupBackups } from './backup-groups';
 import { ManageBackupRow } from './manage-backup-row';
+import { formatDatesApart } from '../../components/format-date';
 
 /**
  * Manage Backups (Finder's "Manage Backups…", done better): every backup on this computer, of every
@@ -37,6 +38,7 @@ export function ManageBackups() {
 
 function DeviceBackups({ group }: { readonly group: BackupGroup }) {
   const titleId = `manage-${group.udid}`;
+  const dates = formatDatesApart(group.backups.map((backup) => backup.createdAt));
   const facts = [group.model, group.productVersion ? `iOS ${group.productVersion}` : undefined, group.connected ? 'Connected' : 'Not connected'].filter(Boolean).join(' · ');
   return (
     <section className="card manage-device" aria-labelledby={titleId} data-testid="manage-device" data-udid={group.udid} data-connected={String(group.connected)}>
@@ -63,7 +65,7 @@ function DeviceBackups({ group }: { readonly group: BackupGroup }) {
         </thead>
         <tbody>
           {group.backups.map((backup) => (
-            <ManageBackupRow key={backup.id} backup={backup} />
+            <ManageBackupRow key={backup.id} backup={backup} date={dates.get(backup.createdAt)!} />
           ))}
         </tbody>
       </table>

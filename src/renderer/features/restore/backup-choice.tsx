@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { BackupView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
-import { formatDate } from '../../components/format-date';
+import { formatDatesApart } from '../../components/format-date';
 
 /** What a backup holds, in a few words: for the wizard's choice list and the banner. */
 export function describeBackupContents(backup: BackupView): string {
@@ -49,6 +49,7 @@ export function BackupChoice({ backups, chosen, onChoose, backupRoot, recommende
     chosenRow.current?.scrollIntoView({ block: 'nearest' });
   }, []);
   if (backups.length === 0) return <p className="hint">There are no backups of this iPhone on this computer yet.</p>;
+  const dates = formatDatesApart(backups.map((backup) => backup.createdAt));
   return (
     <fieldset className="backup-choice">
       <legend>Which backup?</legend>
@@ -60,7 +61,7 @@ export function BackupChoice({ backups, chosen, onChoose, backupRoot, recommende
             <input type="radio" name="backup" value={backup.id} checked={chosen === backup.id} disabled={unusable} onChange={() => onChoose(backup.id)} />
             <span className="choice-text">
               <strong>
-                {formatDate(backup.createdAt)}
+                {dates.get(backup.createdAt)}
                 {index === 0 ? <span className="badge">Latest</span> : null}
                 {backup.id === recommendedId ? <span className="badge" data-testid="recommended-badge">Has your photos</span> : null}
                 {tag ? <span className="badge">{tag}</span> : null}

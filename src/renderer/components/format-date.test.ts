@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { formatDatesApart } from './format-date';
+
+// Fixed words in UTC, so the test does not depend on the machine's locale or time zone.
+const utc = (iso: string, seconds: boolean) => iso.slice(0, seconds ? 19 : 16).replace('T', ' ');
+
+describe('dates of a list of backups', () => {
+  it('adds the seconds only where two backups share a minute, so every row reads differently', () => {
+    const dates = formatDatesApart(['2026-12-03T05:53:02Z', '2026-12-03T05:53:50Z', '2026-12-03T06:10:00Z', '2026-12-01T09:00:00Z'], utc);
+    expect([...dates.values()]).toEqual(['2026-12-03 05:53:02', '2026-12-03 05:53:50', '2026-12-03 06:10', '2026-12-01 09:00']);
+  });
+});
