@@ -104,6 +104,11 @@ describe.skipIf(process.platform === 'win32')('a backup root with one hostile fo
       { args: ['extract', path.join(root, HOSTILE.traversal), 'AppDomain-com.example.notes', '--to', path.join(root, '..', `${path.basename(root)}-out`)], code: ExitCode.backupDamaged, sentence: /not a file ID/ },
       { args: ['browse', path.join(root, HOSTILE.rounds), '--password-stdin'], input: 'secret\n', code: ExitCode.backupDamaged, sentence: /DPIC asks for 2,147,483,647 rounds of key derivation/ },
       { args: ['verify', path.join(root, HOSTILE.fifo)], code: ExitCode.backupDamaged, sentence: /Manifest\.plist is not a regular file/ },
+      // Verify of each of the other attacks: each is named in issue 13's "done when".
+      { args: ['verify', path.join(root, HOSTILE.laughs)], code: ExitCode.backupDamaged, sentence: /Info\.plist cannot be read \(it is malformed or too large/ },
+      { args: ['verify', path.join(root, HOSTILE.endless)], code: ExitCode.backupDamaged, sentence: /holds a view/ },
+      { args: ['verify', path.join(root, HOSTILE.traversal)], code: ExitCode.backupDamaged, sentence: /not a file ID/ },
+      { args: ['verify', path.join(root, HOSTILE.rounds), '--password-stdin'], input: 'secret\n', code: ExitCode.backupDamaged, sentence: /DPIC asks for 2,147,483,647 rounds/ },
     ];
     for (const { args, input, code, sentence } of cases) {
       const run = await lifeboat(args, input);
