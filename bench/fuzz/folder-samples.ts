@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { encodeXmlPlist } from '../../src/main/device/codec';
 import { BackupCipher, buildManifestPlist, buildStatusPlist, encryptFileContent, fileIdFor, ManifestDbWriter, type MbFileInfo } from '../../src/simulator/backup-format';
+import { findRepoRoot } from './repo-root';
 
 /**
  * The valid backup folders hostile ones are made from: two written by the simulator's own
@@ -29,7 +30,7 @@ export interface EncryptionRecipe {
 
 export const SAMPLE_UDID = '00008110-000A1B2C3D4E801E';
 export const FUZZ_PASSWORD = 'fuzz-password';
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const FIXTURES_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
 
 const LOCKDOWN = { ProductVersion: '17.5.1', ProductType: 'iPhone14,2', UniqueDeviceID: SAMPLE_UDID, DeviceName: 'Fuzz iPhone', BuildVersion: '21F90' };

@@ -13,6 +13,7 @@ import { readHostileFolder } from './folder-readers';
 import { SECRET, SLOW_FOLDER_GENERATORS, writeFolderCase } from './folder-mutations';
 import type { FolderSample } from './folder-samples';
 import { FuzzRandom } from './fuzz-random';
+import { findRepoRoot } from './repo-root';
 
 /**
  * One fuzz case from (family, seed, index) alone, run with a deadline, its memory measured and its
@@ -63,7 +64,7 @@ const ABANDON_GRACE_MS = 3_000;
  */
 export const EXIT_ABANDONED_CASE_FAILED = 3;
 export const MEMORY_LIMIT_MB = 512;
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
 /**
  * Lifeboat's own code may be read (a thread's module loaded mid-case, say): the repository and its
  * node_modules where they really are (a git worktree may link them from another checkout).

@@ -4,10 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { THREAD_MODULES } from '../../src/main/backup/store/module-worker';
 import type { ChildTask } from './fuzz-child';
 import { CASE_DEADLINE_MS, type CaseResult, EXIT_ABANDONED_CASE_FAILED, type Family, FAMILIES, MEMORY_LIMIT_MB } from './fuzz-cases';
 import { FUZZ_HEADER } from './fuzz-header';
 import { FuzzTally } from './fuzz-report';
+import { findRepoRoot } from './repo-root';
 
 /**
  * `npm run fuzz`: the full run. Cases go to child processes (each with --max-old-space-size), in
@@ -21,7 +23,7 @@ import { FuzzTally } from './fuzz-report';
  * bench/FUZZ.md (to run parts side by side).
  *   npm run fuzz -- --replay family:seed:index      (one case, in this process, with its details)
  */
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
 const DEVICE_PARSER_FAMILIES: readonly Family[] = ['usbmux', 'lockdown', 'device-link', 'afc'];
 /** A child that says nothing for this long is stuck in synchronous code. */
 const QUIET_LIMIT_MS = CASE_DEADLINE_MS + 5_000;
@@ -34,9 +36,16 @@ function option(name: string, fallback: number): number {
 }
 
 async function bundleChild(): Promise<string> {
-  // One bundle per run, so runs side by side (parts of a long run) never load each other's half-written file.
-  const outfile = path.join(REPO_ROOT, 'dist', 'fuzz', `fuzz-child-${process.pid}.mjs`);
-  await build({ absWorkingDir: REPO_ROOT, entryPoints: [path.join(REPO_ROOT, 'bench', 'fuzz', 'fuzz-child.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' });
+  // One folder per run, so runs side by side (parts of a long run) never load each other's half-written file.
+  const outdir = path.join(REPO_ROOT, 'dist', 'fuzz', String(process.pid));
+  const outfile = path.join(outdir, 'fuzz-child.mjs');
+  const common = { absWorkingDir: REPO_ROOT, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' } as const;
+  await build({ ...common, entryPoints: [path.join(REPO_ROOT, 'bench', 'fuzz', 'fuzz-child.ts')], outfile });
+  // The thread modules (the engine's upload writer, the reader) beside the bundle, where
+  // store/module-worker.ts looks for them in a bundle: without them every engine case crashed.
+  for (const [name, { source }] of Object.entries(THREAD_MODULES)) {
+    await build({ ...common, entryPoints: [path.join(REPO_ROOT, 'src', 'main', source)], outfile: path.join(outdir, `${name}.js`) });
+  }
   return outfile;
 }
 
