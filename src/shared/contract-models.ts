@@ -397,10 +397,13 @@ export interface FolderPickView {
   readonly path?: string;
 }
 
-/** How far moving the backups to a new folder has got: backups moved of those found. */
+/** How far moving the backups to a new folder has got: backups moved of those found, and their bytes. */
 export interface BackupMoveProgress {
   readonly moved: number;
   readonly total: number;
   /** The backup folder being moved now (its name, usually the phone's UDID). */
   readonly current?: string;
+  /** Bytes of the backups' files in the new folder so far, of `bytesTotal` (snapshots included). */
+  readonly bytesMoved?: number;
+  readonly bytesTotal?: number;
 }

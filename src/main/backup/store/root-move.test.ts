@@ -41,6 +41,13 @@ function tree(dir: string): Record<string, string> {
   return files;
 }
 
+/** Bytes of one backup's files and its snapshots' in a tree() listing (UTF-8, as written). */
+function bytesOf(files: Record<string, string>, udid: string): number {
+  return Object.entries(files)
+    .filter(([file]) => file.startsWith(`${udid}/`) || file.startsWith(`.lifeboat/snapshots/${udid}/`))
+    .reduce((sum, [, content]) => sum + Buffer.byteLength(content), 0);
+}
+
 const crossVolume = (copyFile: RootMoveFs['copyFile'] = (a, b) => fs.copyFileSync(a, b, fs.constants.COPYFILE_EXCL)): RootMoveFs => ({
   rename: () => {
     throw Object.assign(new Error('cross-device link not permitted'), { code: 'EXDEV' });
@@ -56,7 +63,28 @@ describe('moveBackupRoot', () => {
     expect(await moveBackupRoot(from, to, (step) => progress.push(step))).toEqual({ moved: ['AAAA0000', 'BBBB1111'], left: [] });
     expect(tree(to)).toEqual(before);
     expect(fs.readdirSync(from).filter((name) => !name.startsWith('.'))).toEqual([]);
-    expect(progress).toEqual([{ moved: 0, total: 2, current: 'AAAA0000' }, { moved: 1, total: 2, current: 'BBBB1111' }, { moved: 2, total: 2 }]);
+    // A rename moves a whole backup's bytes (its snapshots' included) at once.
+    const aBytes = bytesOf(before, 'AAAA0000');
+    const total = aBytes + bytesOf(before, 'BBBB1111');
+    expect(progress).toEqual([
+      { moved: 0, total: 2, current: 'AAAA0000', bytesMoved: 0, bytesTotal: total },
+      { moved: 1, total: 2, current: 'BBBB1111', bytesMoved: aBytes, bytesTotal: total },
+      { moved: 2, total: 2, bytesMoved: total, bytesTotal: total },
+    ]);
+  });
+
+  it('reports the bytes of a copy across volumes as its files arrive, climbing to the total', async () => {
+    const { from, to } = oldRoot();
+    const before = tree(from);
+    const total = bytesOf(before, 'AAAA0000') + bytesOf(before, 'BBBB1111');
+    const progress: RootMoveProgress[] = [];
+    await moveBackupRoot(from, to, (step) => progress.push(step), crossVolume());
+    const bytes = progress.map((step) => step.bytesMoved);
+    // More reports than one per backup, never backwards, ending with everything.
+    expect(progress.length).toBeGreaterThan(3);
+    for (let index = 1; index < bytes.length; index++) expect(bytes[index]).toBeGreaterThanOrEqual(bytes[index - 1]!);
+    expect(progress.some((step) => step.bytesMoved > 0 && step.bytesMoved < total && step.moved === 0)).toBe(true);
+    expect(progress.at(-1)).toEqual({ moved: 2, total: 2, bytesMoved: total, bytesTotal: total });
   });
 
   it('copies, verifies and then deletes across volumes', async () => {

@@ -3,12 +3,16 @@ import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { LIFEBOAT_DIR, storeLayout } from './store-layout';
 
-/** How far a move has got: backups (a folder with its snapshots) moved of those found. */
+/** How far a move has got: backups (a folder with its snapshots) moved of those found, and their bytes. */
 export interface RootMoveProgress {
   readonly moved: number;
   readonly total: number;
   /** The backup folder being moved now. */
   readonly current?: string;
+  /** Bytes of the backups' files in the new folder so far (a rename moves a whole backup's at once). */
+  readonly bytesMoved: number;
+  /** Bytes of every file of the backups to move, their snapshots included, counted before the move. */
+  readonly bytesTotal: number;
 }
 
 export interface RootMoveResult {
@@ -33,6 +37,38 @@ const REAL_FS: RootMoveFs = {
 /** Partial copies carry this suffix, so a copy cut short never looks like a backup. */
 const PARTIAL = '.lifeboat-moving';
 
+/** A copy reports again once this share of all the bytes has moved: at most ~200 reports per move, whatever its file count. */
+const REPORT_SHARE = 1 / 200;
+
+/**
+ * Counts the bytes moved and reports them. A copy across volumes of a backup of 100 000 files can
+ * take minutes: between files the event loop runs whenever a report is due, so the window sees the
+ * bytes climb instead of one step per backup.
+ */
+class MoveMeter {
+  bytesMoved = 0;
+  private reportedAt = 0;
+
+  constructor(
+    private readonly onProgress: (progress: RootMoveProgress) => void,
+    private readonly total: number,
+    readonly bytesTotal: number,
+  ) {}
+
+  report(moved: number, current?: string): void {
+    this.reportedAt = this.bytesMoved;
+    this.onProgress({ moved, total: this.total, ...(current === undefined ? {} : { current }), bytesMoved: this.bytesMoved, bytesTotal: this.bytesTotal });
+  }
+
+  /** Adds a copied file's bytes; reports (and lets the report out) when enough have moved since the last. */
+  async copied(bytes: number, moved: number, current: string): Promise<void> {
+    this.bytesMoved += bytes;
+    if (this.bytesMoved - this.reportedAt < this.bytesTotal * REPORT_SHARE) return;
+    this.report(moved, current);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /**
  * Moves every backup folder of `from` into `to`, one at a time, each with its Lifeboat snapshots
  * (`.lifeboat/snapshots/<name>`, the chain behind it, see README "How snapshots work"): a rename when
@@ -40,8 +76,8 @@ const PARTIAL = '.lifeboat-moving';
  * in exactly one place at every moment that matters: a copy is published (renamed from its partial
  * name) only once verified, and the original is removed only after that. The first failure stops
  * the move; what moved stays moved, the rest stays where it was, and the result says which.
- * Each backup is moved synchronously: nothing else may write a backup folder meanwhile (the core
- * refuses a move while any job runs).
+ * Nothing else may write a backup folder meanwhile (the core refuses a move while any job runs); a
+ * copy lets the event loop run only to report its bytes (MoveMeter).
  */
 export async function moveBackupRoot(from: string, to: string, onProgress: (progress: RootMoveProgress) => void = () => undefined, io: RootMoveFs = REAL_FS): Promise<RootMoveResult> {
   const source = path.resolve(from);
@@ -51,15 +87,22 @@ export async function moveBackupRoot(from: string, to: string, onProgress: (prog
   }
   fs.mkdirSync(target, { recursive: true, mode: 0o700 });
   const names = backupFolders(source);
+  const sizes = names.map((name) => backupPairs(source, target, name).reduce((sum, [from]) => sum + treeBytes(from), 0));
+  const meter = new MoveMeter(onProgress, names.length, sizes.reduce((sum, size) => sum + size, 0));
   const moved: string[] = [];
   for (const [index, name] of names.entries()) {
-    onProgress({ moved: index, total: names.length, current: name });
+    meter.report(index, name);
     // Between backups the event loop runs, so the progress reaches the window while the move goes on.
     await new Promise((resolve) => setImmediate(resolve));
+    const startedAt = meter.bytesMoved;
     try {
-      moveOne(source, target, name, io);
+      await moveOne(source, target, name, io, (bytes) => meter.copied(bytes, index, name));
+      // A rename moved the whole backup at once; a copy counted its files as it went.
+      meter.bytesMoved = startedAt + sizes[index]!;
       moved.push(name);
     } catch (error) {
+      // Its copy was removed: those bytes are not in the new folder.
+      meter.bytesMoved = startedAt;
       const reason = error instanceof Error ? error.message : String(error);
       const left = names.slice(index);
       const others = left.length - 1;
@@ -67,7 +110,7 @@ export async function moveBackupRoot(from: string, to: string, onProgress: (prog
       return { moved, left, problem: `Moving ${name} stopped (${reason}); ${rest}.` };
     }
   }
-  onProgress({ moved: names.length, total: names.length });
+  meter.report(names.length);
   return { moved, left: [] };
 }
 
@@ -82,11 +125,31 @@ function backupFolders(root: string): string[] {
   return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name).sort();
 }
 
-/** One backup folder and its snapshots: renamed, or copied, verified, published, then removed. */
-function moveOne(source: string, target: string, name: string, io: RootMoveFs): void {
+/** A backup folder and its snapshots folder (when it has one), each with where it goes. */
+function backupPairs(source: string, target: string, name: string): Array<[string, string]> {
   const pairs: Array<[string, string]> = [[path.join(source, name), path.join(target, name)]];
   const snapshots = storeLayout(source).snapshots(name);
   if (fs.existsSync(snapshots)) pairs.push([snapshots, storeLayout(target).snapshots(name)]);
+  return pairs;
+}
+
+/** Bytes of the regular files below `folder` (links not followed). */
+function treeBytes(folder: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) total += treeBytes(full);
+    else if (entry.isFile()) total += fs.lstatSync(full).size;
+  }
+  return total;
+}
+
+/** Called after each file a copy wrote, with its size. */
+type OnCopied = (bytes: number) => Promise<void>;
+
+/** One backup folder and its snapshots: renamed, or copied, verified, published, then removed. */
+async function moveOne(source: string, target: string, name: string, io: RootMoveFs, onCopied: OnCopied): Promise<void> {
+  const pairs = backupPairs(source, target, name);
   for (const [, to] of pairs) {
     if (fs.existsSync(to)) throw new Error(`a folder named ${path.relative(target, to)} is already in ${target}`);
   }
@@ -98,24 +161,24 @@ function moveOne(source: string, target: string, name: string, io: RootMoveFs): 
         io.rename(from, to);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-        copyVerified(from, to, io);
+        await copyVerified(from, to, io, onCopied);
         fs.rmSync(from, { recursive: true, force: true });
       }
       done.push([from, to]);
     }
   } catch (error) {
     // The folder without its snapshots (or the reverse) would break the chain: put back what moved.
-    for (const [from, to] of done.reverse()) putBack(to, from, io);
+    for (const [from, to] of done.reverse()) await putBack(to, from, io);
     throw error;
   }
 }
 
 /** Copies a tree under a partial name, compares every file, then gives it its real name. */
-function copyVerified(from: string, to: string, io: RootMoveFs): void {
+async function copyVerified(from: string, to: string, io: RootMoveFs, onCopied: OnCopied = async () => undefined): Promise<void> {
   const partial = `${to}${PARTIAL}`;
   fs.rmSync(partial, { recursive: true, force: true });
   try {
-    copyTree(from, partial, io);
+    await copyTree(from, partial, io, onCopied);
     compareTrees(from, partial);
     fs.renameSync(partial, to);
   } catch (error) {
@@ -124,26 +187,27 @@ function copyVerified(from: string, to: string, io: RootMoveFs): void {
   }
 }
 
-function putBack(from: string, to: string, io: RootMoveFs): void {
+async function putBack(from: string, to: string, io: RootMoveFs): Promise<void> {
   try {
     io.rename(from, to);
   } catch {
-    copyVerified(from, to, io);
+    await copyVerified(from, to, io);
     fs.rmSync(from, { recursive: true, force: true });
   }
 }
 
-function copyTree(from: string, to: string, io: RootMoveFs): void {
+async function copyTree(from: string, to: string, io: RootMoveFs, onCopied: OnCopied): Promise<void> {
   fs.mkdirSync(to, { mode: fs.lstatSync(from).mode & 0o7777 });
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
-    if (entry.isDirectory()) copyTree(source, target, io);
+    if (entry.isDirectory()) await copyTree(source, target, io, onCopied);
     else if (entry.isFile()) {
       io.copyFile(source, target);
       const stat = fs.statSync(source);
       fs.chmodSync(target, stat.mode & 0o7777);
       fs.utimesSync(target, stat.atime, stat.mtime);
+      await onCopied(stat.size);
     } else if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(source), target);
   }
 }

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import type { BackupMoveProgress } from '../../../shared/contract';
+import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
 
@@ -54,9 +56,14 @@ export function BackupFolderChange({ from: openedFrom, to, onDone, onCancel }: {
         </fieldset>
         {working && choice === 'move' ? (
           <div data-testid="move-progress">
-            <progress max={progress?.total || 1} value={progress?.moved ?? 0} aria-label="Backups moved" />
+            {progress?.bytesTotal ? (
+              // In bytes: one backup may be most of the data, and a copy to another disk takes minutes.
+              <progress max={progress.bytesTotal} value={progress.bytesMoved ?? 0} aria-label="Bytes moved" />
+            ) : (
+              <progress max={progress?.total || 1} value={progress?.moved ?? 0} aria-label="Backups moved" />
+            )}
             <p className="hint" role="status">
-              {progress ? `Moved ${progress.moved} of ${progress.total} backups${progress.current ? `; now ${progress.current}` : ''}.` : 'Starting…'}
+              {progress ? moveWords(progress) : 'Starting…'}
             </p>
           </div>
         ) : null}
@@ -71,4 +78,11 @@ export function BackupFolderChange({ from: openedFrom, to, onDone, onCancel }: {
       </form>
     </Dialog>
   );
+}
+
+/** "Moved 1.2 GB of 3.4 GB (1 of 2 backups); now <folder>." — bytes when the core counted them. */
+export function moveWords(progress: BackupMoveProgress): string {
+  const backups = `${progress.moved} of ${progress.total} backups`;
+  const amount = progress.bytesTotal ? `Moved ${formatBytes(progress.bytesMoved ?? 0)} of ${formatBytes(progress.bytesTotal)} (${backups})` : `Moved ${backups}`;
+  return `${amount}${progress.current ? `; now ${progress.current}` : ''}.`;
 }
