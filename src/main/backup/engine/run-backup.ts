@@ -101,7 +101,18 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
   await fs.mkdir(root, { recursive: true });
 
   const idleTimeoutMs = resolveIdleTimeoutMs(options.idleTimeoutMs);
-  const session = await openSession({ udid: options.udid, muxAddress: options.muxAddress, idleTimeoutMs });
+  // The store's side of the run (the run lock, finishing an interrupted commit, a fresh staging
+  // folder) needs only the UDID: when the caller names the phone it is opened while the phone's
+  // session is, instead of after it (issue 16: open the device session and the store in parallel).
+  const early = options.udid === undefined ? undefined : settled(openBackupRun(root, options.udid));
+  let session: BackupDeviceSession;
+  try {
+    session = await openSession({ udid: options.udid, muxAddress: options.muxAddress, idleTimeoutMs });
+  } catch (error) {
+    // The phone's failure is the one to tell; the run opened for it is given back unused.
+    await (await early)?.run?.discard().catch(() => undefined);
+    throw error;
+  }
   const udid = session.udid;
   const current = path.join(root, udid);
   let run: Awaited<ReturnType<typeof openBackupRun>> | undefined;
@@ -128,6 +139,12 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     }
   });
   try {
+    // Before the checks below read `<root>/<UDID>`: opening the run finishes an interrupted commit there.
+    // One that failed (another run holds the lock) is opened again at its usual step below and
+    // says so there, after the checks, as before.
+    const opened = (await early)?.run;
+    if (opened?.udid === udid) run = opened;
+    else await opened?.discard();
     throwIfCancelled(options.signal);
     if (!cameraRoll && session.facts.willEncrypt) await checkPasswordForFiltering(current, options.password, options.signal);
     // A later run stores only what changed (README "How snapshots work"), estimated from the
@@ -136,7 +153,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
 
     progress = new ProgressTracker(options.onProgress);
     progress.setPhase('preparing');
-    run = await openBackupRun(root, udid);
+    run ??= await openBackupRun(root, udid);
     throwIfCancelled(options.signal);
     await session.takeSyncLock();
     await storeFs.writeFile(path.join(run.staging, 'Info.plist'), encodePlist(buildInfoPlist(session.description), 'xml'));
@@ -245,6 +262,14 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
     await fileWriter?.close().catch(() => undefined);
     await run?.discard().catch(() => undefined);
   }
+}
+
+/** A promise that never rejects (its failure is its absence), so it can be started now and looked at later. */
+function settled<T>(promise: Promise<T>): Promise<{ readonly run?: T }> {
+  return promise.then(
+    (run) => ({ run }),
+    () => ({}),
+  );
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
