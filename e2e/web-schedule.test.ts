@@ -90,6 +90,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: backup schedules', () => {
     for (let step = 0; step < 4 && (await focusedName(page)) === 'At'; step++) await page.keyboard.press('Tab');
     expect(await focusedName(page)).not.toBe('At');
     await expect.poll(savedSchedule, { timeout: STEP_MS }).toEqual({ frequency: 'daily', time: '03:00' });
+    await expect.poll(() => page.getByTestId('schedule-next').textContent(), { timeout: STEP_MS }).toMatch(/^Next backup: /);
     await checkScreen(page, 'schedule', 'daily');
 
     await page.getByTestId('schedule-frequency').focus();

@@ -48,6 +48,11 @@ export interface DeviceView {
    * (docs/protocol-notes.md "Storage by category"); absent when the phone reports no category.
    */
   readonly storage?: StorageView;
+  /**
+   * With a schedule: its next slot (ISO-8601), or, with `due`, the slot that passed and whose backup
+   * waits for the phone to be connected, trusted and idle.
+   */
+  readonly nextScheduledBackup?: { readonly at: string; readonly due: boolean };
 }
 
 /** Bytes per category; apps + photos + media + other + free = total. */

@@ -70,6 +70,7 @@ describe('backup scheduler', () => {
     scheduler.check();
     scheduler.check();
     expect(started).toEqual([START + 4 * DAY]);
+    expect(scheduler.upcoming(UDID)).toEqual({ at: '2030-01-11T02:00:00.000Z', due: false });
     // The next slot is the next 02:00, not one of the four missed.
     clock.advanceTo(Date.UTC(2030, 0, 11, 1, 0));
     expect(started).toHaveLength(1);

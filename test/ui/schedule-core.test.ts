@@ -133,6 +133,8 @@ describe('app core: backup schedules', () => {
     await expect.poll(async () => (await connected()).length).toBe(0);
     clock.advanceBy(3 * DAY);
     expect(runs).toHaveLength(1);
+    // The phone's page says the backup is owed, from the latest slot missed.
+    expect((await core.invoke('devices:list', {})).find((view) => view.udid === udid)?.nextScheduledBackup).toEqual({ at: '2030-01-10T02:00:00.000Z', due: true });
     const finished = nextFinished();
     device.plug();
     expect(await finished).toMatchObject({ udid, outcome: 'succeeded', trigger: 'schedule' });
@@ -140,6 +142,7 @@ describe('app core: backup schedules', () => {
     await core.invoke('devices:refresh', { udid });
     expect(runs).toHaveLength(2);
     expect((await core.invoke('jobs:list', {})).length).toBe(0);
+    expect((await core.invoke('devices:list', {})).find((view) => view.udid === udid)?.nextScheduledBackup).toEqual({ at: '2030-01-11T02:00:00.000Z', due: false });
   });
 
   it('starts no second backup when the slot comes while one runs, and counts that one as the slot’s', async () => {
@@ -192,6 +195,7 @@ describe('app core: backup schedules', () => {
     device.setCable(true);
     const before = runs.length;
     expect(await core.invoke('device-settings:set', { udid, schedule: null })).toEqual({ cameraRoll: true, autoBackup: false });
+    expect((await core.invoke('devices:list', {})).find((view) => view.udid === udid)?.nextScheduledBackup).toBeUndefined();
     clock.advanceBy(2 * DAY);
     await core.invoke('devices:refresh', { udid });
     expect(runs).toHaveLength(before);

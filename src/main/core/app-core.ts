@@ -105,7 +105,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     onBackupsChanged: () => devices.publish(),
     deviceName: (udid) => devices.list().find((device) => device.udid === udid)?.name,
   });
-  const devices: DeviceService = new DeviceService({ manager, settings, hub, jobs, lastBackupAt: (udid) => backups.lastBackupAt(udid), knownDevices: () => backups.knownDevices() });
+  const devices: DeviceService = new DeviceService({ manager, settings, hub, jobs, lastBackupAt: (udid) => backups.lastBackupAt(udid), knownDevices: () => backups.knownDevices(), nextScheduledBackup: (udid) => scheduler.upcoming(udid) });
   devices.onAutoBackup = async (udid) => {
     backups.start(udid, false, undefined, 'connect');
   };
@@ -120,6 +120,10 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     startBackup: (udid) => {
       hub.emit('notify', notice('info', `Scheduled backup of ${devices.nameOf(udid)} started`, undefined, udid, 'job-started'));
       backups.start(udid, false, undefined, 'schedule');
+    },
+    // Only while someone has a schedule: the pages' "Next backup" moves on with the clock.
+    checked: () => {
+      if (Object.values(settings.get().devices).some((device) => device.schedule)) devices.publish();
     },
   });
 

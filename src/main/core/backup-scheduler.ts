@@ -39,6 +39,8 @@ interface BackupSchedulerOptions {
   readonly lastBackupAt: (udid: string) => string | undefined;
   readonly ledger: ScheduleLedger;
   readonly startBackup: (udid: string) => void;
+  /** After each look at the clock: what `upcoming` says may have changed (the device list is sent again). */
+  readonly checked?: () => void;
 }
 
 /**
@@ -88,6 +90,17 @@ export class BackupScheduler {
       this.options.startBackup(udid);
     }
     this.arm(now);
+    this.options.checked?.();
+  }
+
+  /** What the phone's page says of its schedule: the next slot, or the passed one it still owes. */
+  upcoming(udid: string): { readonly at: string; readonly due: boolean } | undefined {
+    const schedule = this.options.schedules().find(([candidate]) => candidate === udid)?.[1];
+    if (!schedule) return undefined;
+    const now = this.options.clock.now();
+    const due = this.isDue(udid, schedule, now);
+    const at = due ? latestSlot(schedule, now, this.options.timeZone) : nextSlot(schedule, now, this.options.timeZone);
+    return { at: new Date(at).toISOString(), due };
   }
 
   private isDue(udid: string, schedule: BackupScheduleView, now: number): boolean {

@@ -14,6 +14,8 @@ interface DeviceServiceOptions {
   readonly jobs: JobQueue;
   readonly lastBackupAt: (udid: string) => string | undefined;
   readonly knownDevices: () => readonly KnownDevice[];
+  /** The phone's schedule as its page shows it (BackupScheduler.upcoming). */
+  readonly nextScheduledBackup?: (udid: string) => DeviceView['nextScheduledBackup'];
 }
 
 /**
@@ -56,7 +58,12 @@ export class DeviceService {
     const known = [...knownDevices, ...awayWithJob]
       .filter((device) => !seen.has(device.udid))
       .map((device) => knownDeviceView(device, { settings: settings.device(device.udid), lastBackupAt: lastBackupAt(device.udid), activeJobId: jobs.activeJobFor(device.udid) }));
-    return [...connected, ...known];
+    const next = this.options.nextScheduledBackup;
+    if (!next) return [...connected, ...known];
+    return [...connected, ...known].map((view) => {
+      const scheduled = next(view.udid);
+      return scheduled ? { ...view, nextScheduledBackup: scheduled } : view;
+    });
   }
 
   view(udid: string): DeviceView {

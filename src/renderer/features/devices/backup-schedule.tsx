@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { BackupScheduleView, DeviceView } from '../../../shared/contract';
 import { useActions } from '../../app/store-context';
+import { formatDate } from '../../components/format-date';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 /** An evening, when a phone is often home and charging; the person changes it at once if not. */
@@ -69,6 +70,13 @@ export function BackupSchedule({ device }: { readonly device: DeviceView }) {
           </label>
         ) : null}
       </div>
+      {device.nextScheduledBackup ? (
+        <p data-testid="schedule-next">
+          {device.nextScheduledBackup.due
+            ? `Due since ${formatDate(device.nextScheduledBackup.at)}: Lifeboat backs it up as soon as the iPhone is connected.`
+            : `Next backup: ${formatDate(device.nextScheduledBackup.at)}`}
+        </p>
+      ) : null}
       <p className="hint" data-testid="schedule-hint">
         {frequency === 'off'
           ? 'Lifeboat can back up this iPhone every day or every week at a set time, over USB or Wi-Fi.'
