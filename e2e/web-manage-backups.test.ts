@@ -82,6 +82,8 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', 
     await row.getByTestId('manage-row-more').click();
     await row.getByRole('menuitem', { name: 'Verify' }).click();
     await row.locator('.badge-ok', { hasText: 'Verified' }).waitFor({ timeout: STEP_MS });
+    // With the badge and when it was checked, the seven columns still fit 800 px (they had pushed the page 10 px sideways).
+    await checkScreen(page, 'manage-backups', 'verified');
 
     const latest = group(first.udid).locator('[data-testid="manage-row"][data-kind="Latest"]');
     await latest.getByTestId('manage-row-more').click();
