@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type PlistValue, decodePlist } from '../../src/main/device/codec';
 import { type DeviceConnection, connectDevice, pairDevice } from '../../src/main/device/lockdown';
 import {
@@ -238,11 +238,14 @@ describe('service clients against the virtual iPhone', () => {
     observer.onNotification((name) => heard.push(name));
     await observer.observe(NotificationName.SYNC_CANCEL_REQUEST);
     // The phone handles ObserveNotification on its own schedule: post until the relay shows up.
-    for (let attempt = 0; heard.length === 0 && attempt < 500; attempt += 1) {
-      phone.notifications.post('com.example.not-observed');
-      phone.notifications.post(NotificationName.SYNC_CANCEL_REQUEST);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await vi.waitFor(
+      () => {
+        phone.notifications.post('com.example.not-observed');
+        phone.notifications.post(NotificationName.SYNC_CANCEL_REQUEST);
+        expect(heard.length).toBeGreaterThan(0);
+      },
+      { timeout: 5_000, interval: 10 },
+    );
     const iterator = observer.notifications();
     await observer.shutdown();
     for await (const _name of iterator) {

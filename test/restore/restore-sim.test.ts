@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isBackupError } from '../../src/main/backup/backup-error';
 import { openCatalog } from '../../src/main/backup/catalog';
 import { listSnapshots, runBackup } from '../../src/main/backup/engine';
@@ -35,6 +35,9 @@ describe('runRestore against the virtual iPhone', () => {
   afterAll(async () => {
     await harness?.cleanup();
   });
+
+  /** A phone unplugged by a fault comes back on its own (replugAfterMs); the next step needs it there. */
+  const waitUntilAttached = (): Promise<void> => vi.waitFor(() => expect(device.isAttached()).toBe(true), { timeout: 5_000, interval: 20 });
 
   const restore = (options: Parameters<typeof runRestore>[0] = {}): ReturnType<typeof runRestore> =>
     runRestore({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address, systemFiles: true, settings: true, ...options });
@@ -143,10 +146,11 @@ describe('runRestore against the virtual iPhone', () => {
     expect((error as Error).message).toMatch(/The restore was cancelled\. The backup itself was not changed/);
     expect(hashTree(folder)).toEqual(before);
     // The phone may still be writing files it had received; once it says it is idle, it stays still.
+    // A still phone can only be shown by letting time pass: the one deliberate wait of this file.
     const settled = await digestOf(device);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await digestOf(device)).toBe(settled);
-    for (let attempt = 0; attempt < 100 && !device.isAttached(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntilAttached();
   });
 
   it('stops before anything is written when Find My is on, with the sentence to turn it off', async () => {
@@ -212,7 +216,7 @@ describe('runRestore against the virtual iPhone', () => {
     expect((error as Error).message).toMatch(/connection to the iPhone was lost during the restore.*The backup itself was not changed/);
     expect(hashTree(folder)).toEqual(before);
     // Plugged back in, the same backup restores fully.
-    for (let attempt = 0; attempt < 100 && !device.isAttached(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntilAttached();
     await restore({ reboot: false });
     expect((await findRestoreCandidates(device.udid, { backupRoot: root })).length).toBeGreaterThan(0);
   });
