@@ -11,6 +11,7 @@ import { NOTES_DOMAIN, NOTES_PATH, buildNotesDatabase } from './content/app-data
 import { peopleOf } from './content/app-data/people';
 import { buildSafariHistoryDatabase } from './content/app-data/safari-history-db';
 import { type Recording, buildContactImagesDatabase, buildPlaceholderDatabase, buildSafariBookmarksDatabase, buildVoiceMemosDatabase } from './content/app-data/small-databases';
+import { buildVoicemailDatabase, planVoicemails, voicemailAudio } from './content/app-data/voicemail-db';
 import { buildPhotosDatabase } from './content/sqlite-content';
 import { MOBILE_UID, REFERENCE_TIME, ROOT_UID, YEAR_SECONDS, type GeneratedFile } from './generated-file';
 import type { PhoneApp } from './phone-model';
@@ -87,6 +88,12 @@ function* homeDomain(w: DomainWriter, seed: number, profile: PhoneProfile): Gene
   yield w.file(d, 'Library/Safari/History.db', buildSafariHistoryDatabase(seed, Math.ceil(spec.messages / 2), APP_DATA_FROM), { protectionClass: 3 });
   yield w.file(d, 'Library/CallHistoryDB/CallHistory.storedata', buildCallHistoryDatabase(seed, people, spec.contacts * 2, APP_DATA_FROM), { protectionClass: 3 });
   yield w.file(d, 'Library/Calendar/Calendar.sqlitedb', buildCalendarDatabase(seed, spec.contacts, APP_DATA_FROM), { protectionClass: 3 });
+  // Visual voicemail: the database and each message's audio beside it, named by its ROWID.
+  const voicemails = planVoicemails(seed, people, Math.min(spec.voiceMemos, 10), APP_DATA_FROM, REFERENCE_TIME);
+  yield w.file(d, 'Library/Voicemail/voicemail.db', buildVoicemailDatabase(seed, voicemails), { protectionClass: 3 });
+  for (const voicemail of voicemails) {
+    yield { ...w.file(d, `Library/Voicemail/${voicemail.id}.amr`, voicemailAudio(seed, voicemail), { protectionClass: 3 }), mtime: voicemail.date, birth: voicemail.date };
+  }
   yield w.file(d, 'Library/Cookies/Cookies.binarycookies', 'random', { size: w.random.int(2_000, 20_000) });
   yield w.file(d, 'Library/Keyboard/dynamic-text.dat', 'text', { size: w.random.int(1_000, 30_000) });
   yield w.symlink(d, 'Library/Caches/Snapshots', '/private/var/mobile/Library/Caches/com.apple.snapshots');
