@@ -92,7 +92,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     await browse(backup);
     const cards = page.locator('.overview-cards');
     await cards.getByTestId('overview-messages').filter({ hasText: /\d+ conversations/ }).waitFor({ timeout: STEP_MS });
-    for (const [name, words] of [['contacts', /\d+ contacts/], ['calls', /\d+ calls/], ['notes', /\d+ notes/], ['photos', /\d+ photos and videos/], ['apps', /\d+ apps/], ['safari', /\d+ visited pages/], ['voicemail', /No voicemails/]] as const) {
+    for (const [name, words] of [['contacts', /\d+ contacts/], ['calls', /\d+ calls/], ['notes', /\d+ notes/], ['photos', /\d+ photos and videos/], ['apps', /\d+ apps/], ['safari', /\d+ visited pages/], ['voicemail', /\d+ voicemails/]] as const) {
       expect(await cards.getByTestId(`overview-${name}`).textContent()).toMatch(words);
     }
     await checkScreen(page, 'library', 'overview');
@@ -258,7 +258,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     }
   });
 
-  it('Apps by their names with icons; Safari history; Voicemail says there is none', async () => {
+  it('Apps by their names with icons; Safari history; Voicemail with its audio', async () => {
     await section('Apps');
     await page.locator('[data-kind="app"]').first().waitFor({ timeout: STEP_MS });
     const names = await page.locator('[data-kind="app"] .row-title').allTextContents();
@@ -271,9 +271,42 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     await page.locator('[data-kind="visit"]').first().waitFor({ timeout: STEP_MS });
     expect(await page.locator('[data-kind="visit"]').first().textContent()).toContain('https://');
     await checkScreen(page, 'library', 'safari');
+    // Beside the history, the bookmarks the phone keeps in Bookmarks.db.
+    await page.getByTestId('safari-bookmarks').click();
+    await page.getByTestId('library-count').filter({ hasText: /^\d+ bookmarks$/ }).waitFor({ timeout: STEP_MS });
+    expect(await page.locator('[data-kind="bookmark"]').first().textContent()).toMatch(/Favorites · https:\/\//);
+    await checkScreen(page, 'library', 'safari-bookmarks');
+    // The virtual iPhone keeps visual voicemail as a phone does: voicemail.db and each message's .amr beside it.
     await section('Voicemail');
-    await page.getByTestId('library-count').filter({ hasText: 'This backup holds no voicemail.' }).waitFor({ timeout: STEP_MS });
+    await page.getByTestId('library-count').filter({ hasText: /^\d+ voicemails?$/ }).waitFor({ timeout: STEP_MS });
+    const voicemail = page.locator('[data-kind="voicemail"]').first();
+    await voicemail.waitFor({ timeout: STEP_MS });
+    const contactNames = new Set((await allRows('contacts')).map((row) => (row as Extract<LibraryRow, { kind: 'contact' }>).name));
+    expect(contactNames.has((await voicemail.locator('.row-title').textContent()) ?? '')).toBe(true);
+    expect(await voicemail.textContent()).not.toContain('audio not in this backup');
     await checkScreen(page, 'library', 'voicemail');
+  });
+
+  it('chooses the export folder with the folder chooser Settings uses, not only by typing it', async () => {
+    const chosen = path.join(exports, 'chosen');
+    fs.mkdirSync(chosen, { recursive: true });
+    await section('Call history');
+    await page.getByTestId('export-destination').fill('');
+    await page.getByTestId('choose-export-folder').click();
+    const chooser = page.getByTestId('folder-chooser');
+    await chooser.waitFor({ timeout: STEP_MS });
+    // The backup folder's parent is one of the chooser's places (folders in use and their parents).
+    await chooser.getByLabel('Places').selectOption(fs.realpathSync(harness.workDir));
+    await chooser.getByRole('button', { name: 'exports', exact: true }).click();
+    await chooser.getByRole('button', { name: 'chosen', exact: true }).click();
+    await expect.poll(() => chooser.getByTestId('folder-current').getAttribute('title'), { timeout: STEP_MS }).toBe(fs.realpathSync(chosen));
+    await checkScreen(page, 'library', 'export-chooser');
+    await chooser.getByRole('button', { name: 'Choose This Folder' }).click();
+    expect(await page.getByTestId('export-destination').inputValue()).toBe(fs.realpathSync(chosen));
+    await page.getByTestId('export-calls-csv').click();
+    const done = page.getByTestId('exported');
+    await done.waitFor({ timeout: STEP_MS });
+    expect(path.dirname((await done.getAttribute('data-path'))!)).toBe(fs.realpathSync(chosen));
   });
 
   it('search finds people by name and number and messages by their words', async () => {

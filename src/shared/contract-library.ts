@@ -10,7 +10,7 @@ export const LIBRARY_SECTIONS = ['photos', 'messages', 'contacts', 'calls', 'not
 export type LibrarySection = (typeof LIBRARY_SECTIONS)[number];
 
 /** Lists that come a page at a time. */
-const LIBRARY_VIEWS = ['conversations', 'messages', 'contacts', 'calls', 'notes', 'photos', 'safari', 'voicemail', 'apps'] as const;
+const LIBRARY_VIEWS = ['conversations', 'messages', 'contacts', 'calls', 'notes', 'photos', 'safari', 'bookmarks', 'voicemail', 'apps'] as const;
 export type LibraryView = (typeof LIBRARY_VIEWS)[number];
 
 const LIBRARY_EXPORTS = ['messages-csv', 'conversation-html', 'contacts-csv', 'contacts-vcard', 'calls-csv', 'photos-originals'] as const;
@@ -151,7 +151,17 @@ export interface AppRow {
   readonly domains: readonly string[];
 }
 
-export type LibraryRow = ConversationRow | MessageRow | ContactRow | CallRow | NoteRow | PhotoRow | VisitRow | VoicemailRow | AppRow;
+/** A Safari bookmark (Bookmarks.db), in its folder's order; the Safari section shows them beside the history. */
+export interface BookmarkRow {
+  readonly kind: 'bookmark';
+  readonly id: number;
+  readonly title: string;
+  readonly url: string;
+  /** Its folder's name: Favorites, Reading List, or one the person made. */
+  readonly folder?: string;
+}
+
+export type LibraryRow = ConversationRow | MessageRow | ContactRow | CallRow | NoteRow | PhotoRow | VisitRow | BookmarkRow | VoicemailRow | AppRow;
 
 export interface LibraryPage {
   readonly view: LibraryView;

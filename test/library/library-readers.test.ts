@@ -8,6 +8,8 @@ import { attributedBodyText, openMessagesReader } from '../../src/main/library/m
 import { openNotesReader } from '../../src/main/library/notes-reader';
 import { openPhotosReader } from '../../src/main/library/photos-reader';
 import { openSafariReader } from '../../src/main/library/safari-reader';
+import { openBookmarksReader } from '../../src/main/library/bookmarks-reader';
+import { buildSafariBookmarksDatabase } from '../../src/simulator/phone/content/app-data/small-databases';
 import { openVoicemailReader } from '../../src/main/library/voicemail-reader';
 import { buildCallHistoryDatabase } from '../../src/simulator/phone/content/app-data/call-history-db';
 import { buildContactsDatabase } from '../../src/simulator/phone/content/app-data/contacts-db';
@@ -15,6 +17,8 @@ import { buildMessagesDatabase, planMessageAttachments } from '../../src/simulat
 import { buildNotesDatabase } from '../../src/simulator/phone/content/app-data/notes-db';
 import { peopleOf } from '../../src/simulator/phone/content/app-data/people';
 import { buildSafariHistoryDatabase } from '../../src/simulator/phone/content/app-data/safari-history-db';
+import { buildVoicemailDatabase, planVoicemails, voicemailAudio } from '../../src/simulator/phone/content/app-data/voicemail-db';
+import { generatePhone } from '../../src/simulator/phone/phone-generator';
 import { buildPhotosDatabase } from '../../src/simulator/phone/content/sqlite-content';
 
 /**
@@ -271,6 +275,20 @@ describe('the Safari and voicemail readers', () => {
     expect(corrupt(() => openSafariReader(databaseOf('CREATE TABLE history_items (id, url);'))).message).toMatch(/Safari history.*no history_visits/);
   });
 
+  it('lists Safari bookmarks folder by folder, Favorites named as Safari names them, and refuses a malformed Bookmarks.db', () => {
+    const reader = openBookmarksReader(buildSafariBookmarksDatabase(SEED));
+    expect(reader.count()).toBe(3);
+    const bookmarks = reader.page(0, 10);
+    expect(bookmarks.map((bookmark) => [bookmark.title, bookmark.url, bookmark.folder])).toEqual([
+      ['Apple', 'https://www.apple.com/', 'Favorites'],
+      ['Wikipedia', 'https://www.wikipedia.org/', 'Favorites'],
+      ['OpenStreetMap', 'https://www.openstreetmap.org/', 'Favorites'],
+    ]);
+    expect(reader.page(1, 1).map((bookmark) => bookmark.title)).toEqual(['Wikipedia']);
+    reader.close();
+    expect(corrupt(() => openBookmarksReader(databaseOf('CREATE TABLE bookmarks (id, title, url);'))).message).toMatch(/Safari bookmarks.*no parent, type, order_index columns/);
+  });
+
   it('lists voicemails with their audio when the backup holds it, and refuses a malformed voicemail.db', () => {
     const image = databaseOf(`CREATE TABLE voicemail (ROWID INTEGER PRIMARY KEY, remote_uid INTEGER, date INTEGER, token TEXT, sender TEXT, callback_num TEXT,
       duration INTEGER, expiration INTEGER, trashed_date INTEGER, flags INTEGER);
@@ -284,5 +302,32 @@ describe('the Safari and voicemail readers', () => {
     expect(rows[1]!.audio?.ref).toBe('HomeDomain/Library/Voicemail/1.amr');
     expect(rows[1]!.durationSeconds).toBe(42);
     expect(corrupt(() => openVoicemailReader(databaseOf('CREATE VIEW voicemail AS SELECT 1 AS ROWID, 2 AS date, 3 AS sender;'), fakeBrowser([]), names)).message).toMatch(/voicemail is a view/);
+  });
+
+  it('reads the virtual iPhone\'s voicemail: voicemail.db and each message\'s AMR audio at their real paths', () => {
+    const phone = [...generatePhone(SEED, 'small').files].filter((file) => file.domain === 'HomeDomain' && file.relativePath.startsWith('Library/Voicemail/'));
+    const audioPaths = phone.filter((file) => file.relativePath.endsWith('.amr')).map((file) => `HomeDomain/${file.relativePath}`);
+    expect(phone.map((file) => file.relativePath)).toContain('Library/Voicemail/voicemail.db');
+    expect(audioPaths.length).toBeGreaterThanOrEqual(2);
+    const voicemails = planVoicemails(SEED, people, 3, FROM, NOW);
+    const names = openContactsReader(buildContactsDatabase(SEED, people)).names();
+    const reader = openVoicemailReader(buildVoicemailDatabase(SEED, voicemails), fakeBrowser(voicemails.map((voicemail) => `HomeDomain/Library/Voicemail/${voicemail.id}.amr`)), names);
+    expect(reader.count()).toBe(3);
+    const rows = reader.page(0, 10);
+    expect(rows.map((row) => row.at)).toEqual([...rows.map((row) => row.at)].sort().reverse());
+    const byName = new Map(people.map((person) => [person.phone, `${person.first} ${person.last}`]));
+    for (const row of rows) {
+      const planned = voicemails.find((voicemail) => voicemail.id === row.id)!;
+      expect(row.who).toBe(byName.get(planned.sender));
+      expect(row.at).toBe(new Date(planned.date * 1000).toISOString());
+      expect(row.durationSeconds).toBe(planned.durationSeconds);
+      expect(row.audio?.ref).toBe(`HomeDomain/Library/Voicemail/${row.id}.amr`);
+      // AMR narrowband storage format: the magic, then fifty 32-byte frames (mode 7) a second.
+      const audio = voicemailAudio(SEED, planned);
+      expect(audio.toString('latin1', 0, 6)).toBe('#!AMR\n');
+      expect(audio.length).toBe(6 + planned.durationSeconds * 50 * 32);
+      expect(audio[6]).toBe(0x3c);
+    }
+    reader.close();
   });
 });

@@ -13,6 +13,7 @@ export const KNOWN_FILES = {
   notes: { domain: 'AppDomainGroup-group.com.apple.notes', path: 'NoteStore.sqlite', what: 'The Notes database (NoteStore.sqlite)' },
   photos: { domain: 'CameraRollDomain', path: 'Media/PhotoData/Photos.sqlite', what: 'The Photos library (Photos.sqlite)' },
   safari: { domain: 'HomeDomain', path: 'Library/Safari/History.db', what: 'The Safari history (History.db)' },
+  bookmarks: { domain: 'HomeDomain', path: 'Library/Safari/Bookmarks.db', what: 'The Safari bookmarks (Bookmarks.db)' },
   voicemail: { domain: 'HomeDomain', path: 'Library/Voicemail/voicemail.db', what: 'The voicemail database (voicemail.db)' },
 } as const;
 

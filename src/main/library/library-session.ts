@@ -3,6 +3,7 @@ import { BackupError } from '../backup/backup-error';
 import type { BackupBrowser } from '../browser';
 import { isHeic } from '../photos/heic/heic-probe';
 import { readApps } from './apps-reader';
+import { type BookmarksReader, openBookmarksReader } from './bookmarks-reader';
 import { type CallsReader, openCallsReader } from './calls-reader';
 import { type ContactsReader, openContactsReader, type PeopleNames } from './contacts-reader';
 import { MAX_DATABASE_BYTES, parseRef, readEntry, readKnownFile } from './library-files';
@@ -26,6 +27,7 @@ export class LibrarySession {
   private notesReader: Promise<NotesReader | undefined> | undefined;
   private photosReader: Promise<PhotosReader> | undefined;
   private safariReader: Promise<SafariReader | undefined> | undefined;
+  private bookmarksReader: Promise<BookmarksReader | undefined> | undefined;
   private voicemailReader: Promise<VoicemailReader | undefined> | undefined;
   private appRows: AppRow[] | undefined;
 
@@ -71,6 +73,11 @@ export class LibrarySession {
   safari(): Promise<SafariReader | undefined> {
     this.safariReader ??= readKnownFile(this.browser, 'safari').then((bytes) => (bytes ? openSafariReader(bytes) : undefined));
     return this.safariReader;
+  }
+
+  bookmarks(): Promise<BookmarksReader | undefined> {
+    this.bookmarksReader ??= readKnownFile(this.browser, 'bookmarks').then((bytes) => (bytes ? openBookmarksReader(bytes) : undefined));
+    return this.bookmarksReader;
   }
 
   voicemail(): Promise<VoicemailReader | undefined> {
@@ -140,6 +147,10 @@ export class LibrarySession {
         const reader = await this.safari();
         return reader ? page(reader.count(), reader.page(offset, limit)) : page(0, []);
       }
+      case 'bookmarks': {
+        const reader = await this.bookmarks();
+        return reader ? page(reader.count(), reader.page(offset, limit)) : page(0, []);
+      }
       case 'voicemail': {
         const reader = await this.voicemail();
         return reader ? page(reader.count(), reader.page(offset, limit)) : page(0, []);
@@ -200,7 +211,7 @@ export class LibrarySession {
   }
 
   close(): void {
-    for (const reader of [this.contactsReader, this.messagesReader, this.callsReader, this.notesReader, this.photosReader, this.safariReader, this.voicemailReader]) {
+    for (const reader of [this.contactsReader, this.messagesReader, this.callsReader, this.notesReader, this.photosReader, this.safariReader, this.bookmarksReader, this.voicemailReader]) {
       void reader?.then((opened) => opened?.close(), () => undefined);
     }
   }

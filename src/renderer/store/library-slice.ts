@@ -101,6 +101,10 @@ export function libraryActions({ api, set, get, attempt }: SliceContext) {
     async showPlace(place: LibraryPlace): Promise<void> {
       await showList({ place, view: viewOf(place), conversation: undefined, note: undefined, filter: '', found: undefined, selectedPhotos: {} });
     },
+    /** Another list of the same section (Safari: its history or its bookmarks). */
+    async showLibraryView(view: LibraryView): Promise<void> {
+      await showList({ view, found: undefined });
+    },
     async loadLibraryRows(first: number, last: number): Promise<void> {
       const { rows } = get().library;
       await Promise.all(pagesFor(first, last, LIBRARY_PAGE_SIZE).filter((page) => rows[page * LIBRARY_PAGE_SIZE] === undefined).map((page) => fetchPage(page)));

@@ -1,11 +1,11 @@
 import { useEffect } from 'react';
-import type { AppRow, CallRow, ContactRow, ConversationRow, LibraryRow, MediaRefView, MessageRow, NoteRow, PhotoRow, VisitRow, VoicemailRow } from '../../../shared/contract';
+import type { AppRow, BookmarkRow, CallRow, ContactRow, ConversationRow, LibraryRow, MediaRefView, MessageRow, NoteRow, PhotoRow, VisitRow, VoicemailRow } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { CALL_WORDS, counted, duration, MEDIA_WORDS, SERVICE_WORDS, when } from './library-words';
 
 /** Row heights per list: the virtual list needs one height per list. */
-export const ROW_HEIGHTS = { conversations: 60, messages: 96, contacts: 60, calls: 52, notes: 60, photos: 84, safari: 52, voicemail: 52, apps: 60 } as const;
+export const ROW_HEIGHTS = { conversations: 60, messages: 96, contacts: 60, calls: 52, notes: 60, photos: 84, safari: 52, bookmarks: 52, voicemail: 52, apps: 60 } as const;
 
 /** One row of any library list; a row still loading shows as such. */
 export function LibraryItem({ row, index, height }: { readonly row: LibraryRow | undefined; readonly index: number; readonly height: number }) {
@@ -32,6 +32,8 @@ export function LibraryItem({ row, index, height }: { readonly row: LibraryRow |
         return <PhotoItem row={row} />;
       case 'visit':
         return <VisitItem row={row} />;
+      case 'bookmark':
+        return <BookmarkItem row={row} />;
       case 'voicemail':
         return <VoicemailItem row={row} />;
       case 'app':
@@ -157,6 +159,18 @@ function VisitItem({ row }: { readonly row: VisitRow }) {
       <span className="row-title">{row.title}</span>
       <span className="hint row-sub">
         {when(row.at)} · {row.url}
+      </span>
+    </>
+  );
+}
+
+function BookmarkItem({ row }: { readonly row: BookmarkRow }) {
+  return (
+    <>
+      <span className="row-title">{row.title}</span>
+      <span className="hint row-sub">
+        {row.folder ? `${row.folder} · ` : ''}
+        {row.url}
       </span>
     </>
   );

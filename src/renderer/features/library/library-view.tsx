@@ -1,8 +1,9 @@
 import { type FormEvent, useCallback, useState } from 'react';
-import type { LibraryExportFormat } from '../../../shared/contract';
+import type { LibraryExportFormat, LibraryView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { VirtualList } from '../../components/virtual-list';
+import { FolderChooser } from '../settings/folder-chooser';
 import { LibraryItem, MessageItem, ROW_HEIGHTS } from './library-rows';
 import { LibraryOverviewCards } from './library-sections';
 import { counted, SECTION_TITLES, when } from './library-words';
@@ -47,6 +48,7 @@ function SectionView() {
         </p>
       ) : null}
       {place === 'contacts' ? <ContactsFilter /> : null}
+      {place === 'safari' ? <SafariLists view={view} /> : null}
       <p className="hint" role="status" data-testid="library-count">
         {sectionCount(view, total)}
       </p>
@@ -85,11 +87,27 @@ function sectionCount(view: string, total: number): string {
       return counted(total, 'photo or video', 'photos and videos');
     case 'safari':
       return counted(total, 'visited page', 'visited pages');
+    case 'bookmarks':
+      return total === 0 ? 'This backup holds no Safari bookmarks.' : counted(total, 'bookmark', 'bookmarks');
     case 'voicemail':
       return total === 0 ? 'This backup holds no voicemail.' : counted(total, 'voicemail', 'voicemails');
     default:
       return counted(total, 'app', 'apps');
   }
+}
+
+/** Safari's two lists: the pages visited and the bookmarks. */
+function SafariLists({ view }: { readonly view: LibraryView }) {
+  const { showLibraryView } = useActions();
+  return (
+    <div className="inline-form" role="group" aria-label="Safari">
+      {([['safari', 'History'], ['bookmarks', 'Bookmarks']] as const).map(([target, label]) => (
+        <button key={target} type="button" aria-pressed={view === target} onClick={() => void showLibraryView(target)} data-testid={`safari-${target}`}>
+          {label}
+        </button>
+      ))}
+    </div>
+  );
 }
 
 function ContactsFilter() {
@@ -150,24 +168,50 @@ function ExportForm() {
   const selectedPhotos = useAppState((state) => Object.keys(state.library.selectedPhotos).length);
   const exported = useAppState((state) => state.library.exported);
   const exporting = useAppState((state) => state.library.exporting);
-  const { exportLibrary } = useActions();
+  const { exportLibrary, pickFolder } = useActions();
   const [destination, setDestination] = useState('');
+  const [choosing, setChoosing] = useState(false);
   const choices = exportsFor(place, inConversation);
   if (choices.length === 0) return null;
+  const start = destination.trim() || undefined;
+
+  // Chosen as Settings chooses the backup folder: the system's dialog in the desktop app, else the web chooser.
+  async function choose(): Promise<void> {
+    const picked = await pickFolder('Choose the folder to export to', start);
+    if (picked === undefined) setChoosing(true);
+    else if (picked !== null) setDestination(picked);
+  }
+
   return (
     <div className="export-form" role="group" aria-labelledby="export-title">
       <h3 id="export-title">{place === 'photos' ? (selectedPhotos > 0 ? `Export the ${counted(selectedPhotos, 'selected item', 'selected items')}` : 'Export every photo and video') : 'Export'}</h3>
       <div className="inline-form">
-        <label className="field grow">
-          <span>Export to this folder</span>
-          <input type="text" value={destination} onChange={(event) => setDestination(event.target.value)} spellCheck={false} data-testid="export-destination" />
-        </label>
+        <div className="field-with-button grow">
+          <label className="field">
+            <span>Export to this folder</span>
+            <input type="text" value={destination} onChange={(event) => setDestination(event.target.value)} spellCheck={false} data-testid="export-destination" />
+          </label>
+          <button type="button" onClick={() => void choose()} data-testid="choose-export-folder">
+            Choose…
+          </button>
+        </div>
         {choices.map(([format, label]) => (
           <button key={format} type="button" disabled={!destination.trim() || exporting} onClick={() => void exportLibrary(format, destination)} data-testid={`export-${format}`}>
             {label}
           </button>
         ))}
       </div>
+      {choosing ? (
+        <FolderChooser
+          title="Choose the folder to export to"
+          {...(start ? { start } : {})}
+          onClose={() => setChoosing(false)}
+          onChoose={(folder) => {
+            setChoosing(false);
+            setDestination(folder);
+          }}
+        />
+      ) : null}
       {exporting ? <p className="hint" role="status">Exporting…</p> : null}
       {exported ? (
         <p className="hint" role="status" data-testid="exported" data-path={exported.path}>
