@@ -70,6 +70,12 @@ describe('desktop notices', () => {
     expect(planner.passwordNeeded({ ...request, reason: 'verify', jobId: undefined }, away)).toBeUndefined();
   });
 
+  it('waits until the phone has been looked at before telling about it, so a trusted phone is not told to trust', () => {
+    const planner = new DesktopNoticePlanner();
+    expect(planner.devicesChanged([phone('A', true, { trust: 'unknown' })], away)).toEqual([]);
+    expect(planner.devicesChanged([phone('A', true)], away).map((notice) => notice.body)).toEqual(['Phone A is connected. Click to back it up now.']);
+  });
+
   it('offers Back Up Now on a plugged-in phone: a button where notifications have buttons, else the click; not when it backs up by itself', () => {
     const withButtons = new DesktopNoticePlanner({ actionButtons: true });
     expect(withButtons.devicesChanged([phone('A', true)], away)).toEqual([

@@ -216,6 +216,21 @@ describe('the built Electron main under plain Node', () => {
     await expect.poll(() => fs.existsSync(entry)).toBe(false);
   });
 
+  it('backs the phone up when its "iPhone connected" notification is clicked (no buttons on Linux)', async () => {
+    const device = harness.sim.device(udid);
+    const before = (await state()).notifications.length;
+    device.unplug();
+    await expect.poll(async () => ((await invoke('devices:list', {})) as { value: { connected: boolean }[] }).value.some((view) => view.connected), { timeout: STEP_MS }).toBe(false);
+    device.plug();
+    await expect.poll(async () => (await state()).notifications.slice(before).map((notification) => notification.body), { timeout: STEP_MS }).toContainEqual(expect.stringMatching(/is connected\. Click to back it up now\.$/));
+    expect(await main.call('notificationClick', { title: 'iPhone connected' })).toMatchObject({ clicked: true });
+    const jobs = async () => ((await invoke('jobs:list', {})) as { value: { jobId: string; udid: string; kind: string }[] }).value;
+    await expect.poll(async () => (await jobs()).map((job) => [job.udid, job.kind]), { timeout: STEP_MS }).toEqual([[udid, 'backup']]);
+    // Enough that it started; cancelled so the file stays short (the previous backup is kept whole).
+    await invoke('backup:cancel', { jobId: (await jobs())[0]!.jobId });
+    await expect.poll(jobs, { timeout: STEP_MS }).toEqual([]);
+  });
+
   it('closes the core and removes its IPC handlers before it quits', async () => {
     expect(await main.call('quit')).toEqual({ prevented: true, quitCalls: 1 });
     expect(await invoke('devices:list', {})).toEqual({ missing: true });

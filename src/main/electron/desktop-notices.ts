@@ -53,6 +53,8 @@ export class DesktopNoticePlanner {
     for (const device of devices) {
       if (device.name) this.names.set(device.udid, device.name);
       if (!device.connected) continue;
+      // Not looked at yet (lockdown not asked): announced by a later update, with the right words and action.
+      if (device.trust === 'unknown' && !this.connected.has(device.udid)) continue;
       nowConnected.add(device.udid);
       if (this.connected.has(device.udid)) continue;
       const name = device.name ?? 'An iPhone';
