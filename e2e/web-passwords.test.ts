@@ -104,6 +104,8 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup password prompt', () =>
     await page.getByRole('button', { name: 'Change password…' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('dialog', { name: 'Change the backup password' }).waitFor();
+    // Its button says what it does (it read "Set Password", as when encryption is first turned on).
+    await page.getByRole('dialog', { name: 'Change the backup password' }).getByRole('button', { name: 'Change Password' }).waitFor({ timeout: 5_000 });
     await checkScreen(page, 'encryption', 'change-password');
     await expectModal(page, /^Change the backup password$/, /^Change password…$/);
 

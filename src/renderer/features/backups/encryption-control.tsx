@@ -73,7 +73,7 @@ function PasswordDialog({ udid, mode, onClose }: { readonly udid: string; readon
             Cancel
           </button>
           <button type="submit" className="primary" disabled={working}>
-            {working ? 'Working…' : mode === 'disable' ? 'Turn Off' : 'Set Password'}
+            {working ? 'Working…' : mode === 'disable' ? 'Turn Off' : mode === 'change' ? 'Change Password' : 'Set Password'}
           </button>
         </div>
       </form>
