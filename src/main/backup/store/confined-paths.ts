@@ -119,19 +119,8 @@ export class ConfinedPaths {
   async checkNoLinks(resolved: string, devicePath: string): Promise<void> {
     const base = this.baseOf(resolved);
     await this.checkNoLinksBehind(resolved, devicePath);
-    const rest = path.relative(base, resolved);
-    let current = base;
-    for (const part of rest === '' ? [] : rest.split(path.sep)) {
-      current = path.join(current, part);
-      let stat;
-      try {
-        stat = await fs.lstat(current);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw error;
-      }
-      if (stat.isSymbolicLink()) throw linkRefusal(devicePath);
-    }
+    // A file where a folder should be does not end the walk quietly here: its ENOTDIR reaches the caller.
+    if (await firstLinkBelow(base, path.relative(base, resolved), STOP_AT_MISSING) !== undefined) throw linkRefusal(devicePath);
   }
 
   /**
@@ -184,20 +173,8 @@ export class ConfinedPaths {
    */
   private async checkNoLinksBehind(resolved: string, devicePath: string): Promise<void> {
     if (this.behind === undefined || (resolved !== this.base && !resolved.startsWith(`${this.base}${path.sep}`))) return;
-    const rest = path.relative(this.base, resolved);
-    let current = this.behind;
-    for (const part of rest === '' ? [] : rest.split(path.sep)) {
-      current = path.join(current, part);
-      let stat;
-      try {
-        stat = await fs.lstat(current);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') return;
-        throw error;
-      }
-      if (stat.isSymbolicLink()) throw linkRefusal(devicePath);
-    }
+    // A file in the folder behind where this path needs a folder ends the walk: nothing below a file can be a link.
+    if (await firstLinkBelow(this.behind, path.relative(this.base, resolved), STOP_AT_MISSING_OR_FILE) !== undefined) throw linkRefusal(devicePath);
   }
 
   /** Whether the folder `resolved` goes into was already checked (prepareParentFolders would do nothing). */
@@ -211,6 +188,33 @@ export class ConfinedPaths {
     await this.checkNoLinks(resolved, devicePath);
     return resolved;
   }
+}
+
+/** The errno codes that mean "nothing exists from here on" for the folder under `base`. */
+const STOP_AT_MISSING: ReadonlySet<string> = new Set(['ENOENT']);
+/** The same, where a file standing in for a folder also ends the walk. */
+const STOP_AT_MISSING_OR_FILE: ReadonlySet<string> = new Set(['ENOENT', 'ENOTDIR']);
+
+/**
+ * The first existing component of `relative` under `root` (the last one included) that is a
+ * symbolic link, or undefined: lstat part by part from `root` down, stopping quietly at the first
+ * part whose lstat fails with one of `stopCodes` (other failures are thrown). The one walk both
+ * link checks share.
+ */
+async function firstLinkBelow(root: string, relative: string, stopCodes: ReadonlySet<string>): Promise<string | undefined> {
+  let current = root;
+  for (const part of relative === '' ? [] : relative.split(path.sep)) {
+    current = path.join(current, part);
+    let stat;
+    try {
+      stat = await fs.lstat(current);
+    } catch (error) {
+      if (stopCodes.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+      throw error;
+    }
+    if (stat.isSymbolicLink()) return current;
+  }
+  return undefined;
 }
 
 function linkRefusal(devicePath: string): BackupError {
