@@ -116,6 +116,8 @@ export interface BackupView {
    * backup folder, `snapshot` = an older one Lifeboat keeps, `other` = a folder added in Settings.
    */
   readonly place?: 'current' | 'snapshot' | 'other';
+  /** An older backup kept as a Lifeboat snapshot inside an added folder (`place` is then `other`): listed as a snapshot, only read. */
+  readonly addedSnapshot?: boolean;
   /** Made by Lifeboat (its sidecar says so) or by Finder, iTunes or idevicebackup2. */
   readonly madeBy?: 'lifeboat' | 'other';
   /** A marketing name the backup records (Info.plist `Product Name`), e.g. `iPhone 13`. */

@@ -89,7 +89,7 @@ describe('runBackup against the virtual iPhone', () => {
     expect(result.previousSnapshot).toBeDefined();
     const delta = result.previousSnapshot as string;
     expect(fs.existsSync(path.join(delta, contentPathFor(fileIdFor(untouched.domain, untouched.relativePath))))).toBe(false);
-    const snapshot = await completeBackupFolder(delta);
+    const snapshot = await completeBackupFolder(delta, root);
     expect(snapshot).not.toBe(delta);
     expect(fs.readFileSync(path.join(snapshot, contentPathFor(fileIdFor(changed.domain, changed.relativePath)))).equals(changedBefore)).toBe(true);
     expect(fs.existsSync(path.join(snapshot, contentPathFor(fileIdFor(deleted.domain, deleted.relativePath))))).toBe(true);

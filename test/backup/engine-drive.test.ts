@@ -109,7 +109,7 @@ describe('DeviceLink requests and the host\'s replies', () => {
     expect(fs.readFileSync(path.join(folder, 'copy'), 'utf8')).toBe('new content');
     expect(fs.existsSync(path.join(folder, 'Snapshot'))).toBe(false);
     // A reverse-delta snapshot: read as a whole through the chain (README "How snapshots work").
-    expect(hashTree(await completeBackupFolder(result.previousSnapshot as string))).toEqual(before);
+    expect(hashTree(await completeBackupFolder(result.previousSnapshot as string, root))).toEqual(before);
     expect(result.isFullBackup).toBe(false);
   });
 

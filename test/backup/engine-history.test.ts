@@ -59,7 +59,7 @@ describe('backup history', () => {
     // Content files: the very same inodes in every snapshot (read as whole backups).
     const currentContent = inodes(path.join(root, device.udid), new Map(), isContent);
     const allContent = new Map<string, number>();
-    for (const snapshot of snapshots) inodes(await completeBackupFolder(snapshot.path), allContent, isContent);
+    for (const snapshot of snapshots) inodes(await completeBackupFolder(snapshot.path, root), allContent, isContent);
     expect(allContent.size).toBe(currentContent.size);
     expect(sum(allContent)).toBe(sum(currentContent));
 
@@ -118,7 +118,7 @@ describe('backup history', () => {
     const result = await runBackup({ udid: device.udid, backupRoot: root, muxAddress: harness.sim.address });
     const snapshot = result.previousSnapshot as string;
     expect(fs.existsSync(path.join(snapshot, '.lifeboat-delta.json'))).toBe(true);
-    const whole = await completeBackupFolder(snapshot);
+    const whole = await completeBackupFolder(snapshot, root);
     expect(new Map([...hashTree(whole)].filter(([name]) => !name.endsWith('/')))).toEqual(new Map([...before].filter(([name]) => !name.endsWith('/'))));
     const catalog = openCatalog(root);
     try {

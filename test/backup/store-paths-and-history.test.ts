@@ -152,7 +152,7 @@ describe('runs, commits and crash recovery', () => {
     fs.writeFileSync(path.join(run.staging, 'new-file'), 'new');
     const snapshot = await run.commit();
     expect(snapshot).toBe(path.join(root, '.lifeboat', 'snapshots', UDID, '20250304-050607'));
-    expect(hashTree(await completeBackupFolder(snapshot as string))).toEqual(before);
+    expect(hashTree(await completeBackupFolder(snapshot as string, root))).toEqual(before);
     expect(fs.statSync(path.join(current, 'ab', 'ab12')).ino).toBe(inode);
     expect(fs.readFileSync(path.join(current, 'new-file'), 'utf8')).toBe('new');
     const listed = await listSnapshots(root, UDID);

@@ -91,8 +91,8 @@ describe.runIf(posix)('a private store', () => {
     const snapshot = (await run.commit()) as string;
     expect(notPrivate(current)).toEqual([]);
     // The old backup's files are the same inodes: tightened too, content untouched.
-    expect(hashTree(await completeBackupFolder(snapshot))).toEqual(before);
-    expect(fs.statSync(path.join(await completeBackupFolder(snapshot), 'ab', 'ab12')).mode & 0o777).toBe(0o600);
+    expect(hashTree(await completeBackupFolder(snapshot, root))).toEqual(before);
+    expect(fs.statSync(path.join(await completeBackupFolder(snapshot, root), 'ab', 'ab12')).mode & 0o777).toBe(0o600);
     // Its folders keep their mode, but nobody else can reach them through the private `.lifeboat`.
     expect(fs.statSync(path.join(root, '.lifeboat')).mode & 0o777).toBe(0o700);
   });

@@ -92,7 +92,7 @@ describe('a run under reverse deltas', () => {
     expect(fs.statSync(path.join(current, 'aa', 'aa01')).ino).toBe(unchangedInode);
     // The snapshot holds only what the new backup replaced or removed, and reads as the whole old backup.
     expect([...filesOf(snapshot).keys()].sort()).toEqual(['Manifest.db', 'Status.plist', 'bb/bb02', 'cc/cc03']);
-    expect(filesOf(await completeBackupFolder(snapshot))).toEqual(before);
+    expect(filesOf(await completeBackupFolder(snapshot, root))).toEqual(before);
     expect((await listSnapshots(root, UDID)).map((entry) => entry.id)).toEqual(['current', '20250301-000000']);
   });
 
@@ -161,7 +161,7 @@ describe('a crash at every step of the commit', () => {
       await recoverStore(root, UDID);
       expect(filesOf(layout.current(UDID)), `crash before rename ${crashAt}`).toEqual(newFiles);
       const [snapshot] = (await listSnapshots(root, UDID)).filter((entry) => !entry.isCurrent);
-      expect(filesOf(await completeBackupFolder(snapshot?.path as string)), `crash before rename ${crashAt}`).toEqual(oldFiles);
+      expect(filesOf(await completeBackupFolder(snapshot?.path as string, root)), `crash before rename ${crashAt}`).toEqual(oldFiles);
       expect(await readJournal(layout, UDID)).toBeUndefined();
       expect(fs.readdirSync(layout.stagingParent())).toEqual([]);
     }
@@ -208,7 +208,7 @@ describe('the chain of snapshots', () => {
     for (const snapshot of snapshots) {
       // A fresh materialisation each time: a cached view would hide a chain that no longer adds up.
       fs.rmSync(path.join(root, '.lifeboat', 'views'), { recursive: true, force: true });
-      expect(filesOf(await completeBackupFolder(snapshot.path)), snapshot.id).toEqual(expected.get(snapshot.id));
+      expect(filesOf(await completeBackupFolder(snapshot.path, root)), snapshot.id).toEqual(expected.get(snapshot.id));
     }
   }
 

@@ -16,7 +16,7 @@ interface ResolveBackupOptions {
  */
 export async function resolveBackupFolder(reference: string, options: ResolveBackupOptions = {}): Promise<string> {
   // A reverse-delta snapshot is read as the whole backup it stands for (store/snapshot-chain.ts).
-  return completeBackupFolder(await resolveBackupReference(reference, options));
+  return completeBackupFolder(await resolveBackupReference(reference, options), resolveBackupRoot(options.backupRoot));
 }
 
 /**

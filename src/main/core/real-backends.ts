@@ -89,7 +89,7 @@ function catalogBackend(catalog: BackupCatalog): CatalogBackend {
     },
     archive: async (backupId) => toBackupView(await catalog.archive(require(backupId).id)),
     // Restore and browse read a whole folder: a reverse-delta snapshot is materialised for them.
-    pathOf: async (backupId) => completeBackupFolder(require(backupId).path),
+    pathOf: async (backupId) => completeBackupFolder(require(backupId).path, catalog.root),
     close: () => catalog.close(),
   };
 }
@@ -118,6 +118,7 @@ function toBackupView(record: BackupRecord): BackupView {
     encrypted: record.encrypted,
     archived: record.archived,
     place: record.location === 'root' ? 'current' : record.location === 'snapshot' ? 'snapshot' : 'other',
+    ...(record.location === 'extra' && record.snapshotOf !== undefined ? { addedSnapshot: true } : {}),
     madeBy: record.madeBy,
     // The contract has no "damaged": both mean "do not count on this one" to a person.
     status: record.status === 'complete' ? 'complete' : 'incomplete',

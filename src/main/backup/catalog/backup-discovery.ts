@@ -64,10 +64,7 @@ export function discoverBackups(root: string, extraFolders: readonly string[]): 
   const realRoot = realPathOrUndefined(root);
   if (realRoot) {
     for (const folder of childFolders(realRoot)) if (looksLikeBackup(folder)) add({ path: folder, location: 'root' });
-    for (const deviceFolder of childFolders(snapshotsFolder(realRoot))) {
-      const udid = path.basename(deviceFolder);
-      for (const folder of childFolders(deviceFolder)) if (looksLikeBackup(folder)) add({ path: folder, location: 'snapshot', snapshotOf: udid });
-    }
+    for (const snapshot of snapshotFolders(realRoot)) add({ ...snapshot, location: 'snapshot' });
   }
   for (const extra of extraFolders) {
     const realExtra = realPathOrUndefined(path.resolve(extra));
@@ -77,6 +74,32 @@ export function discoverBackups(root: string, extraFolders: readonly string[]): 
       continue;
     }
     for (const folder of childFolders(realExtra)) if (looksLikeBackup(folder)) add({ path: folder, location: 'extra' });
+    // An old backup folder kept where it is (README "Folders are chosen, not typed") holds
+    // Lifeboat's snapshots too; they are listed like the root's but stay read-only ('extra').
+    for (const snapshot of snapshotFolders(realExtra)) add({ ...snapshot, location: 'extra' });
   }
   return [...found.values()];
+}
+
+/**
+ * `<folder>/.lifeboat/snapshots/<UDID>/<id>` backups. `.lifeboat` and `snapshots` must be real
+ * folders: a link there would make an added folder list backups from anywhere on the disk.
+ */
+function snapshotFolders(realFolder: string): { path: string; snapshotOf: string }[] {
+  const internal = path.join(realFolder, LIFEBOAT_DIR);
+  if (!isRealFolder(internal) || !isRealFolder(snapshotsFolder(realFolder))) return [];
+  const snapshots: { path: string; snapshotOf: string }[] = [];
+  for (const deviceFolder of childFolders(snapshotsFolder(realFolder))) {
+    const udid = path.basename(deviceFolder);
+    for (const folder of childFolders(deviceFolder)) if (looksLikeBackup(folder)) snapshots.push({ path: folder, snapshotOf: udid });
+  }
+  return snapshots;
+}
+
+function isRealFolder(folder: string): boolean {
+  try {
+    return fs.lstatSync(folder).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -156,7 +156,7 @@ export async function archiveBackupFolder(record: BackupRecord, realRoot: string
   try {
     // Added folders are only read: not even a new link to their files (it would change their inodes).
     // A reverse-delta snapshot is copied as the whole backup it stands for.
-    await copyTree(await completeBackupFolder(record.path), staging, true, record.location !== 'extra');
+    await copyTree(await completeBackupFolder(record.path, realRoot), staging, true, record.location !== 'extra');
     const sidecar: LifeboatSidecar = { ...(await readSidecar(record.path)), archivedFrom: record.path, archivedAt: now.toISOString() };
     await fs.writeFile(path.join(staging, SIDECAR_FILE), `${JSON.stringify(sidecar, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
     await fs.rename(staging, target);

@@ -147,7 +147,7 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
     }
   };
 
-  const candidateOf = (stored: BackupRecord): BackupCandidate => ({ path: stored.path, location: stored.location, ...(stored.snapshotOf && stored.location === 'snapshot' ? { snapshotOf: stored.snapshotOf } : {}) });
+  const candidateOf = (stored: BackupRecord): BackupCandidate => ({ path: stored.path, location: stored.location, ...(stored.snapshotOf && stored.location !== 'root' ? { snapshotOf: stored.snapshotOf } : {}) });
 
   return {
     root: realRoot,

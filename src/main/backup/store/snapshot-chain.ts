@@ -1,6 +1,8 @@
+import crypto from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { makePrivateFolder, PRIVATE_FOLDER_MODE } from './private-modes';
+import { makePrivateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-modes';
 import { removeTree } from './remove-tree';
 import { listSnapshots, snapshotsToPrune, type BackupSnapshot, type RetentionPolicy } from './snapshots';
 import { LIFEBOAT_DIR } from './store-layout';
@@ -81,28 +83,74 @@ export async function isDeltaSnapshot(folder: string): Promise<boolean> {
 /**
  * A folder that holds one whole backup for the readers that want a folder (restore, browse,
  * verify, export, archive): the folder itself when it is complete, else a materialised copy of
- * the snapshot in `<root>/.lifeboat/views/<UDID>/<id>`, hard links to the chain's files. A
- * snapshot's content never changes (files are renamed between folders, never written), so the
- * copy is made once and reused until retention deletes the snapshot.
+ * the snapshot. A snapshot's content never changes (files are renamed between folders, never
+ * written), so the copy is made once and reused until its snapshot is deleted.
+ *
+ * `ownRoot` is Lifeboat's backup folder, the only one it may write in. A snapshot of that root is
+ * materialised in `<root>/.lifeboat/views/<UDID>/<id>` as hard links (no content copied). A
+ * snapshot found in an added folder (an old backup folder kept where it is) is read only: its
+ * files are copied into `<ownRoot>/.lifeboat/views/added/<key>/<UDID>/<id>`, never linked, since a
+ * link would change their inodes and nothing may be written there (README "Manage Backups").
  */
-export async function completeBackupFolder(folder: string): Promise<string> {
+export async function completeBackupFolder(folder: string, ownRoot: string): Promise<string> {
   const place = snapshotPlace(folder);
   if (place === undefined || (await readDeltaMarker(folder)) === undefined) return folder;
-  const view = path.join(place.root, LIFEBOAT_DIR, 'views', place.udid, place.id);
+  const own = await realPathOr(ownRoot);
+  const chainRoot = await realPathOr(place.root);
+  const inOwnRoot = chainRoot === own;
+  const view = inOwnRoot
+    ? path.join(own, LIFEBOAT_DIR, 'views', place.udid, place.id)
+    : path.join(own, LIFEBOAT_DIR, 'views', ADDED_VIEWS, addedFolderKey(chainRoot), place.udid, place.id);
   if (await exists(path.join(view, 'Status.plist'))) return view;
   const files = await resolveSnapshotFiles(place.root, place.udid, place.id);
   const building = `${view}${TEMP_PREFIX}${process.pid}`;
-  await makePrivateFolder(path.dirname(path.dirname(view)));
   await makePrivateFolder(path.dirname(view));
   await fs.rm(building, { recursive: true, force: true });
   for (const [relative, source] of files) {
     const target = path.join(building, relative);
     await fs.mkdir(path.dirname(target), { recursive: true, mode: PRIVATE_FOLDER_MODE });
-    await fs.link(source, target);
+    if (inOwnRoot) await fs.link(source, target);
+    else await copyRegularFile(source, target);
   }
   await fs.rm(view, { recursive: true, force: true });
   await fs.rename(building, view);
   return view;
+}
+
+/** Views of added folders' snapshots live under `views/added/`, apart from the root's own `views/<UDID>`. */
+const ADDED_VIEWS = 'added';
+
+/** A folder name per added folder, so two added folders with the same phone's snapshots never share a view. */
+function addedFolderKey(realFolder: string): string {
+  return crypto.createHash('sha256').update(realFolder).digest('hex').slice(0, 16);
+}
+
+/**
+ * Copies one file of an added folder without following a link planted in its place since it was
+ * listed (O_NOFOLLOW, then a check that it is a regular file): the folder is untrusted input.
+ */
+async function copyRegularFile(source: string, target: string): Promise<void> {
+  const input = await fs.open(source, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+  try {
+    if (!(await input.stat()).isFile()) throw new Error(`${source} is not a regular file.`);
+    const output = await fs.open(target, 'wx', PRIVATE_FILE_MODE);
+    try {
+      const buffer = Buffer.allocUnsafe(1024 * 1024);
+      for (;;) {
+        const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        await output.write(buffer, 0, bytesRead);
+      }
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await input.close();
+  }
+}
+
+async function realPathOr(folder: string): Promise<string> {
+  return fs.realpath(folder).catch(() => path.resolve(folder));
 }
 
 /** Deletes a snapshot's materialised copy (when retention or a person deletes the snapshot). */

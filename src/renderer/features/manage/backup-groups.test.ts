@@ -31,6 +31,7 @@ describe('groupBackups', () => {
     expect(backupKind(backup('x', 'A', '', { place: 'current', archived: true }))).toBe('Archive');
     expect(backupKind(backup('x', 'A', '', { place: 'snapshot' }))).toBe('Snapshot');
     expect(backupKind(backup('x', 'A', '', { place: 'other' }))).toBe('Added folder');
+    expect(backupKind(backup('x', 'A', '', { place: 'other', addedSnapshot: true }))).toBe('Snapshot, added folder');
     expect(backupState(backup('x', 'A', '', { status: 'incomplete', damaged: true }))).toBe('Damaged');
     expect(backupState(backup('x', 'A', '', { status: 'incomplete' }))).toBe('Incomplete');
   });

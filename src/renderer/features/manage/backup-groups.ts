@@ -41,7 +41,7 @@ export function groupBackups(backups: readonly BackupView[], devices: readonly D
 export function backupKind(backup: BackupView): string {
   if (backup.archived) return 'Archive';
   if (backup.place === 'snapshot') return 'Snapshot';
-  if (backup.place === 'other') return 'Added folder';
+  if (backup.place === 'other') return backup.addedSnapshot ? 'Snapshot, added folder' : 'Added folder';
   return backup.place === 'current' ? 'Latest' : 'Backup';
 }
 
