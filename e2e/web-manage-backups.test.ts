@@ -4,6 +4,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../src/main/core/app-core';
 import type { BackupView } from '../src/shared/contract';
+import { runBackup } from '../src/main/backup/engine';
+import { changePhone } from '../src/simulator/phone/phone-changes';
+import { hashTree } from '../test/backup/engine-helpers';
 import { haveFixtures, mvtFixture } from '../test/backup/fixture-paths';
 import { checkScreen, expectModal } from './web-a11y';
 import { HAS_CHROMIUM, nextJobFinished, STEP_MS, startWebApp, type WebApp } from './web-helpers';
@@ -12,7 +15,8 @@ import { HAS_CHROMIUM, nextJobFinished, STEP_MS, startWebApp, type WebApp } from
 /**
  * Manage Backups across two virtual iPhones, one of them unplugged, plus another tool's backup in
  * an added folder: every backup listed, grouped by phone with its snapshot; verify, archive,
- * browse, delete, and "Restore to…" the other phone through the wizard's checks. Also the
+ * browse, delete, and "Restore to…" the other phone through the wizard's checks; an old backup
+ * folder kept as an added folder, its snapshot listed, verified and browsed with nothing written there. Also the
  * device page's storage by category. Screens are checked with axe at 800×600 and 1600×1000.
  */
 describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', () => {
@@ -155,5 +159,35 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', 
     expect(view?.storage).toMatchObject({ totalBytes: phone.capacityBytes(), freeBytes: phone.freeBytes(), appsBytes: phone.usage!().apps });
     expect(await storage.getByRole('img').getAttribute('aria-label')).toMatch(/^Storage: Apps .*, Photos .*, Media .*, Other .*, Free .*, of /);
     await checkScreen(page, 'device', 'storage');
+  });
+  it('lists an added folder\'s latest backup and snapshot, verifies and browses the snapshot, and writes nothing there', async () => {
+    // An old backup folder kept where it is: two runs of the first phone, the older one a reverse-delta snapshot.
+    const oldRoot = path.join(app.harness.workDir, 'kept-old-folder');
+    await runBackup({ udid: first.udid, backupRoot: oldRoot, muxAddress: app.harness.sim.address });
+    await changePhone(app.harness.sim.device(first.udid).phone, { seed: 3, modifyFiles: 2, deleteFiles: 1 });
+    await runBackup({ udid: first.udid, backupRoot: oldRoot, muxAddress: app.harness.sim.address });
+    const before = hashTree(oldRoot);
+    const extraFolders = (await core.invoke('settings:get', {})).extraFolders;
+    await core.invoke('settings:set', { extraFolders: [...extraFolders, oldRoot] });
+
+    await page.goto(app.bridge.url);
+    await page.getByTestId('manage-backups-link').click();
+    const added = group(first.udid).locator('[data-testid="manage-row"][data-kind="Snapshot, added folder"]');
+    await added.waitFor({ timeout: STEP_MS });
+    expect(await group(first.udid).locator('[data-testid="manage-row"][data-kind="Added folder"]').count()).toBe(1);
+    // Lifeboat only reads an added folder: no Delete.
+    await added.getByTestId('manage-row-more').click();
+    expect(await added.getByRole('menuitem', { name: 'Delete…' }).count()).toBe(0);
+    await added.getByRole('menuitem', { name: 'Verify' }).click();
+    await added.locator('.badge-ok', { hasText: 'Verified' }).waitFor({ timeout: STEP_MS });
+    await checkScreen(page, 'manage-backups', 'added-folder');
+
+    await added.getByTestId('manage-row-more').click();
+    await added.getByRole('menuitem', { name: 'Browse Files' }).click();
+    await page.getByRole('heading', { name: /^Backup of/ }).waitFor({ timeout: STEP_MS });
+    await page.getByTestId('overview-photos').filter({ hasText: /[1-9]\d* photos and videos/ }).waitFor({ timeout: STEP_MS });
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByTestId('manage-backups').waitFor({ timeout: STEP_MS });
+    expect(hashTree(oldRoot)).toEqual(before);
   });
 });
