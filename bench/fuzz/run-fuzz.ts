@@ -129,6 +129,13 @@ async function main(): Promise<void> {
   const output = outAt >= 0 ? path.resolve(process.argv[outAt + 1] ?? '') : path.join(REPO_ROOT, 'bench', 'FUZZ.md');
   const stopQueueingAt = Date.now() + option('minutes', Number.POSITIVE_INFINITY) * 60_000;
   const startedAt = new Date();
+  // The commit the child is bundled from, read now: the tree may move on during a long run.
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
   const childFile = await bundleChild();
   const tally = new FuzzTally();
   let done = 0;
@@ -151,12 +158,6 @@ async function main(): Promise<void> {
       }
     }),
   );
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    // not a git checkout
-  }
   const report = tally.markdown({ seed, planned, processes, startedAt, wallSeconds: (Date.now() - startedAt.getTime()) / 1000, commit, loadAverage: os.loadavg() });
   fs.writeFileSync(output, `${FUZZ_HEADER}\n${report}`);
   console.log(`${done} cases, ${tally.findingCount()} findings: ${path.relative(REPO_ROOT, output)}`);
