@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../src/main/core/app-core';
 import type { BackupView } from '../src/shared/contract';
+import { formatBytes } from '../src/shared/format';
 import { runBackup } from '../src/main/backup/engine';
 import { changePhone } from '../src/simulator/phone/phone-changes';
 import { hashTree } from '../test/backup/engine-helpers';
@@ -156,7 +157,12 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', 
     for (const label of ['Apps', 'Photos', 'Media', 'Other', 'Free']) expect(await storage.getByRole('list').textContent()).toContain(label);
     const phone = app.harness.sim.device(first.udid).phone;
     const view = (await core.invoke('devices:list', {})).find((device) => device.udid === first.udid);
-    expect(view?.storage).toMatchObject({ totalBytes: phone.capacityBytes(), freeBytes: phone.freeBytes(), appsBytes: phone.usage!().apps });
+    const usage = phone.usage!();
+    expect(view?.storage).toMatchObject({ totalBytes: phone.capacityBytes(), freeBytes: phone.freeBytes(), appsBytes: usage.apps, mediaBytes: usage.voicemail + usage.media });
+    // Media is the phone's voicemail, voice memos, songs and videos: the small phone has some, so never "0 bytes".
+    expect(await storage.getByTestId('storage-mediaBytes').textContent()).toBe(`Media ${formatBytes(usage.voicemail + usage.media)}`);
+    const parts = view!.storage!;
+    expect(parts.appsBytes + parts.photosBytes + parts.mediaBytes + parts.otherBytes + parts.freeBytes).toBe(parts.totalBytes);
     expect(await storage.getByRole('img').getAttribute('aria-label')).toMatch(/^Storage: Apps .*, Photos .*, Media .*, Other .*, Free .*, of /);
     await checkScreen(page, 'device', 'storage');
   });

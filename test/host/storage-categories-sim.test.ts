@@ -33,12 +33,16 @@ describe('storage by category from the virtual iPhone', () => {
     const usage = phone.usage!();
     expect(usage.apps).toBeGreaterThan(0);
     expect(usage.camera).toBeGreaterThan(0);
+    // Media is the phone's voicemail and its voice memos, byte for byte (nothing is left at 0 that the phone holds).
+    const mediaFiles = [...phone.entries()].filter((entry) => entry.kind === 'file' && entry.domain === 'MediaDomain' && entry.relativePath.startsWith('Media/Recordings/'));
+    expect(mediaFiles.length).toBeGreaterThan(0);
+    expect(usage.media).toBe(mediaFiles.reduce((sum, entry) => sum + entry.size, 0));
     expect(storage).toEqual({
       totalBytes: phone.capacityBytes(),
       appsBytes: usage.apps,
       photosBytes: usage.camera + usage.photoData,
-      mediaBytes: usage.voicemail,
-      otherBytes: phone.capacityBytes() - phone.freeBytes() - usage.apps - usage.camera - usage.photoData - usage.voicemail,
+      mediaBytes: usage.voicemail + usage.media,
+      otherBytes: phone.capacityBytes() - phone.freeBytes() - usage.apps - usage.camera - usage.photoData - usage.voicemail - usage.media,
       freeBytes: phone.freeBytes(),
     });
     expect(paired.summary.freeBytes).toBe(storage!.freeBytes);
@@ -47,5 +51,7 @@ describe('storage by category from the virtual iPhone', () => {
     // A third-party client reads the same key from the same domain.
     const apps = await runTool('ideviceinfo', ['-u', udid, '-q', 'com.apple.disk_usage', '-k', 'MobileApplicationUsage'], h.env);
     expect(Number(apps.stdout.trim())).toBe(usage.apps);
+    const media = await runTool('ideviceinfo', ['-u', udid, '-q', 'com.apple.disk_usage', '-k', 'MediaCacheUsage'], h.env);
+    expect(Number(media.stdout.trim())).toBe(usage.media);
   });
 });

@@ -147,8 +147,10 @@ function categoryUsage(phone: Phone): PlistDict {
     CalendarUsage: usage.calendar,
     NotesUsage: usage.notes,
     VoicemailUsage: usage.voicemail,
-    // Nothing is cached by a virtual phone's media player or web apps.
-    MediaCacheUsage: 0,
+    // Inferred (protocol-notes.md "Storage by category"): the phone's audio and video outside the
+    // Camera Roll (voice memos, songs, videos), so the host's Media figure is what the phone holds.
+    MediaCacheUsage: usage.media,
+    // Nothing is cached by a virtual phone's web apps.
     WebAppCacheUsage: 0,
   };
 }

@@ -63,6 +63,11 @@ export interface PhoneUsage {
   readonly calendar: number;
   readonly notes: number;
   readonly voicemail: number;
+  /**
+   * Audio and video in the media area outside the Camera Roll: voice memos (MediaDomain
+   * `Media/Recordings`) and songs and videos the Music and TV apps keep (`Media/iTunes_Control/Music`).
+   */
+  readonly media: number;
 }
 
 export interface Phone {

@@ -153,7 +153,9 @@ class SqlitePhone implements Phone {
         sum(CASE WHEN domain = 'CameraRollDomain' AND relative_path >= 'Media/PhotoData/' AND relative_path < 'Media/PhotoData0' THEN size END) AS photoData,
         sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Calendar/' AND relative_path < 'Library/Calendar0' THEN size END) AS calendar,
         sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Notes/' AND relative_path < 'Library/Notes0' THEN size END) AS notes,
-        sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Voicemail/' AND relative_path < 'Library/Voicemail0' THEN size END) AS voicemail
+        sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Voicemail/' AND relative_path < 'Library/Voicemail0' THEN size END) AS voicemail,
+        sum(CASE WHEN domain = 'MediaDomain' AND ((relative_path >= 'Media/Recordings/' AND relative_path < 'Media/Recordings0')
+          OR (relative_path >= 'Media/iTunes_Control/Music/' AND relative_path < 'Media/iTunes_Control/Music0')) THEN size END) AS media
       FROM entries WHERE kind = 'file'`,
     ).get();
     return {
@@ -163,6 +165,7 @@ class SqlitePhone implements Phone {
       calendar: row?.calendar ?? 0,
       notes: row?.notes ?? 0,
       voicemail: row?.voicemail ?? 0,
+      media: row?.media ?? 0,
     };
   }
 
