@@ -18,7 +18,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], sequence: { groupOrder: 0 } },
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+          // The thread modules bundled once per run instead of compiled by tsx in every thread (module-worker.ts).
+          globalSetup: ['./test/thread-bundles-setup.ts'],
+        },
       },
       {
         extends: true,
@@ -27,6 +33,8 @@ export default defineConfig({
           include: ['e2e/**/*.test.ts'],
           sequence: { groupOrder: 1 },
           fileParallelism: false,
+          // The same thread bundles, and one renderer build for every browser file.
+          globalSetup: ['./test/thread-bundles-setup.ts', './e2e/renderer-build.ts'],
           // The virtual iPhone derives backup-password keys with 1 000 rounds, as the unit files that
           // encrypt already ask (LIFEBOAT_SIM_KDF_ITERATIONS, src/simulator/services/mobilebackup2/backup-crypto.ts):
           // a real phone's 10 000 000 SHA-256 rounds (protocol.md §6.1) cost seconds of a shared core at every

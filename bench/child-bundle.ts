@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { build } from 'esbuild';
-import { THREAD_MODULES } from '../src/main/backup/store/module-worker';
+import { bundleThreadModules } from '../scripts/thread-bundles';
 
 /** The benchmark's child programs: a Lifeboat job (lifeboat-child.ts), the app core under watch (app-core-child.ts). */
 export type ChildEntry = 'lifeboat-child' | 'app-core-child';
@@ -28,19 +28,6 @@ export async function bundleLifeboatChild(repoRoot: string, entry: ChildEntry = 
   });
   // Every thread module (the app core's backup reader, the backup's upload writer) goes beside
   // the bundle, where store/module-worker.ts looks for it (as scripts/build-electron.ts lays it out).
-  for (const [name, { source }] of Object.entries(THREAD_MODULES)) {
-    await build({
-      absWorkingDir: repoRoot,
-      entryPoints: [path.join(repoRoot, 'src', 'main', source)],
-      outfile: path.join(path.dirname(outfile), `${name}.js`),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      sourcemap: true,
-      logLevel: 'warning',
-    });
-  }
+  await bundleThreadModules(repoRoot, path.dirname(outfile));
   return outfile;
 }

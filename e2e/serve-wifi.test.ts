@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
 import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
 import { checkScreen } from './web-a11y';
-import { buildRenderer, HAS_CHROMIUM, launchBrowser, REPO_ROOT, STEP_MS } from './web-helpers';
+import { rendererBuild, type RendererBuild, HAS_CHROMIUM, launchBrowser, REPO_ROOT, STEP_MS } from './web-helpers';
 
 /** The line `lifeboat serve` prints with the one-time address to open. */
 const OPEN_LINE = /Open Lifeboat: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/;
@@ -21,7 +21,7 @@ const OPEN_LINE = /Open Lifeboat: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/;
 describe.skipIf(!HAS_CHROMIUM)('lifeboat serve with the virtual iPhone on USB and Wi-Fi', () => {
   let harness: SimHarness;
   let device: VirtualDevice;
-  let rendererDir = '';
+  let renderer: RendererBuild | undefined;
   let dataDir = '';
   let backupRoot = '';
   let serve: ChildProcess | undefined;
@@ -31,12 +31,12 @@ describe.skipIf(!HAS_CHROMIUM)('lifeboat serve with the virtual iPhone on USB an
   let page: Page;
 
   beforeAll(async () => {
-    rendererDir = await buildRenderer();
+    renderer = await rendererBuild();
     harness = await startSimHarness({ seed: 53, connection: 'both' });
     device = harness.sim.devices()[0]!;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-serve-'));
     backupRoot = path.join(dataDir, 'backups');
-    const child = spawn(process.execPath, ['bin/lifeboat.mjs', 'serve', '--port', '0', '--backup-root', backupRoot, '--static-dir', rendererDir], {
+    const child = spawn(process.execPath, ['bin/lifeboat.mjs', 'serve', '--port', '0', '--backup-root', backupRoot, '--static-dir', renderer.dir], {
       cwd: REPO_ROOT,
       env: { ...harness.env, LIFEBOAT_USER_DATA_DIR: path.join(dataDir, 'user-data'), XDG_CONFIG_HOME: path.join(dataDir, 'config') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,7 +65,8 @@ describe.skipIf(!HAS_CHROMIUM)('lifeboat serve with the virtual iPhone on USB an
     await browser?.close();
     if (serve && serve.exitCode === null) serve.kill('SIGKILL');
     await harness?.cleanup();
-    for (const dir of [dataDir, rendererDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    renderer?.release();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('serves the UI on loopback with the tunnel hint, trusts the phone and backs it up through the system usbmuxd', async () => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkScreen } from './web-a11y';
-import { buildRenderer, HAS_CHROMIUM, launchBrowser, REPO_ROOT, STEP_MS } from './web-helpers';
+import { rendererBuild, type RendererBuild, HAS_CHROMIUM, launchBrowser, REPO_ROOT, STEP_MS } from './web-helpers';
 
 /** The line scripts/demo.ts prints with the one-time address to open. */
 const OPEN_LINE = /Open Lifeboat: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/;
@@ -16,18 +16,18 @@ const OPEN_LINE = /Open Lifeboat: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/;
  */
 describe.skipIf(!HAS_CHROMIUM)('npm run demo on an empty folder', () => {
   let demoDir = '';
-  let rendererDir = '';
+  let renderer: RendererBuild | undefined;
   let demo: ChildProcess | undefined;
   let url = '';
   let output = '';
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 
   beforeAll(async () => {
-    rendererDir = await buildRenderer();
+    renderer = await rendererBuild();
     demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-demo-'));
     const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, LIFEBOAT_DEMO_DIR: demoDir, LIFEBOAT_DEMO_STATIC_DIR: rendererDir },
+      env: { ...process.env, LIFEBOAT_DEMO_DIR: demoDir, LIFEBOAT_DEMO_STATIC_DIR: renderer.dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     demo = child;
@@ -55,7 +55,8 @@ describe.skipIf(!HAS_CHROMIUM)('npm run demo on an empty folder', () => {
       demo.kill('SIGTERM');
       await exited;
     }
-    for (const dir of [demoDir, rendererDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    renderer?.release();
+    if (demoDir) fs.rmSync(demoDir, { recursive: true, force: true });
   });
 
   it('starts on an empty folder, shows the virtual iPhone, trusts it and backs it up', async () => {

@@ -8,20 +8,29 @@ import { startWebBridge, type WebBridge } from '../src/main/web';
 import type { JobFinished } from '../src/shared/contract';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
 import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
+import { buildRendererInto, RENDERER_BUILD_ENV } from './renderer-build';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
 
+/** A renderer build for one test file; `release` removes it when the file made its own. */
+export interface RendererBuild {
+  readonly dir: string;
+  release(): void;
+}
+
 /**
- * Builds the renderer into a private folder and returns it. Each test file gets its own: test files run
- * in parallel, and two builds emptying the same dist/renderer would pull the page out from under the other.
+ * The renderer build this run's browser files share (e2e/renderer-build.ts), or, outside that
+ * set-up, a private one: test files run in parallel, and two builds emptying the same dist/renderer
+ * would pull the page out from under the other.
  */
-export async function buildRenderer(): Promise<string> {
-  const { build } = await import('vite');
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-renderer-'));
-  await build({ configFile: path.join(REPO_ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  return outDir;
+export async function rendererBuild(): Promise<RendererBuild> {
+  const shared = process.env[RENDERER_BUILD_ENV];
+  if (shared !== undefined && fs.existsSync(path.join(shared, 'index.html'))) return { dir: shared, release: () => undefined };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-renderer-'));
+  await buildRendererInto(dir);
+  return { dir, release: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Headless Chromium with a fresh profile; close() also removes the profile. */
@@ -73,7 +82,7 @@ export interface WebApp {
   readonly core: AppCore;
   readonly bridge: WebBridge;
   readonly page: Page;
-  /** Closes everything in reverse order and removes the renderer build; safe after a failed start. */
+  /** Closes everything in reverse order and removes a private renderer build; safe after a failed start. */
   close(): Promise<void>;
 }
 
@@ -100,8 +109,8 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     for (const closer of closers.reverse()) await Promise.resolve(closer()).catch(() => undefined);
   };
   try {
-    const rendererDir = await buildRenderer();
-    closers.push(() => fs.rmSync(rendererDir, { recursive: true, force: true }));
+    const renderer = await rendererBuild();
+    closers.push(() => renderer.release());
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const harness = await startSimHarness(options.sim);
     closers.push(() => harness.cleanup());
@@ -111,7 +120,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     const core = await createAppCore({ muxAddress: harness.sim.address, backupRoot, settingsPath: path.join(harness.workDir, 'settings.json'), mode: 'web', ...options.core });
     closers.push(() => core.close());
     options.onCore?.(core);
-    const bridge = await startWebBridge({ core, staticDir: rendererDir });
+    const bridge = await startWebBridge({ core, staticDir: renderer.dir });
     closers.push(() => bridge.close());
     const browser = await launchBrowser();
     closers.push(() => browser.close());

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { THREAD_MODULES } from '../../src/main/backup/store/module-worker';
+import { bundleThreadModules } from '../../scripts/thread-bundles';
 import type { ChildTask } from './fuzz-child';
 import { CASE_DEADLINE_MS, type CaseResult, EXIT_ABANDONED_CASE_FAILED, type Family, FAMILIES, MEMORY_LIMIT_MB } from './fuzz-cases';
 import { FUZZ_HEADER } from './fuzz-header';
@@ -43,9 +43,7 @@ async function bundleChild(): Promise<string> {
   await build({ ...common, entryPoints: [path.join(REPO_ROOT, 'bench', 'fuzz', 'fuzz-child.ts')], outfile });
   // The thread modules (the engine's upload writer, the reader) beside the bundle, where
   // store/module-worker.ts looks for them in a bundle: without them every engine case crashed.
-  for (const [name, { source }] of Object.entries(THREAD_MODULES)) {
-    await build({ ...common, entryPoints: [path.join(REPO_ROOT, 'src', 'main', source)], outfile: path.join(outdir, `${name}.js`) });
-  }
+  await bundleThreadModules(REPO_ROOT, outdir);
   return outfile;
 }
 

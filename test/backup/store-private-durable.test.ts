@@ -19,6 +19,10 @@ import {
 import { runCli } from '../../src/main/cli/main';
 import { encodeBinaryPlist } from '../../src/main/device/codec';
 import { hashTree } from './engine-helpers';
+import { startThreadsFromSources } from '../helpers/thread-sources';
+
+// The upload writer's thread from its TypeScript source, the way tsx runs it (the other files use the run's bundles).
+startThreadsFromSources();
 
 const UDID = '00008110-000A1B2C3D4E801E';
 const posix = process.platform !== 'win32';

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../src/main/backup/catalog';
 import { createUntrustedBackupReader, type UntrustedBackupReader } from '../../src/main/reader';
 import { NOTE, writeEndlessViewBackup, writeGoodBackup, writeRealRoundsEncryptedBackup, writeTraversalBackup } from './hostile-backups';
+import { startThreadsFromSources } from '../helpers/thread-sources';
+
+// The reader's thread from its TypeScript source, the way tsx runs it (the other files use the run's bundles).
+startThreadsFromSources();
 
 /**
  * The app reads backup folders on a worker thread with a deadline (issue 13): a call that takes

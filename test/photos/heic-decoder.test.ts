@@ -6,6 +6,10 @@ import { withExif } from '../../src/main/photos/heic/jpeg-exif';
 import { HEIC_SAMPLES_BASE64 } from '../../src/simulator/phone/content/heic-samples';
 import { heicSource } from '../../src/simulator/phone/content/heic-content';
 import { appleContentIdentifier } from '../helpers/apple-maker-note';
+import { startThreadsFromSources } from '../helpers/thread-sources';
+
+// The HEIC thread from its TypeScript source, the way tsx runs it (the other files use the run's bundles).
+startThreadsFromSources();
 
 /**
  * HEIC decoding for photo import and the backup browser (src/main/photos/heic): bounded before

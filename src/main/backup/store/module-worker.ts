@@ -19,6 +19,10 @@ import { Worker } from 'node:worker_threads';
  *      the new thread (a thread does not inherit the loader of the one that made it, and `--import
  *      tsx` in execArgv registers too late for the entry module on Node 20, so a two-line bootstrap
  *      registers it, then imports the module).
+ * Tests run from TypeScript too, but vitest bundles every thread module once per run
+ * (test/thread-bundles-setup.ts) into a fresh folder named by PREBUILT_THREADS_ENV, tried before the
+ * sources: tsx compiling the reader and HEIC modules again in every new thread cost each app core a
+ * test starts about 3.8 s. A bundle there loads like a packaged one, its own threads beside it.
  * Every way the code the thread runs is the type-checked, linted module, never a hand-written string.
  */
 
@@ -68,6 +72,20 @@ function tsxEsmApi(): string {
   return pathToFileURL(path.join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
 }
 
+/**
+ * The environment variable naming a folder of thread bundles (`<name>.js`) built from the current
+ * sources for this run only; set by the test set-up, never by the app (a stale folder would run old code).
+ */
+export const PREBUILT_THREADS_ENV = 'LIFEBOAT_TEST_THREAD_BUNDLES';
+
+/** The bundle of `name` in the folder PREBUILT_THREADS_ENV names, if there is one. */
+function prebuiltThread(name: string): string | undefined {
+  const folder = process.env[PREBUILT_THREADS_ENV];
+  if (folder === undefined || folder === '') return undefined;
+  const file = path.join(folder, `${name}.js`);
+  return fs.existsSync(file) ? file : undefined;
+}
+
 /** Loader keys ride along in workerData next to the thread's own fields; thread modules ignore them. */
 const TSX_BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
@@ -81,6 +99,8 @@ import(workerData.lifeboatTsxApi).then((tsx) => { tsx.register(); return import(
 export function startModuleWorker(name: keyof typeof THREAD_MODULES & string, callerUrl: string, workerData: Record<string, unknown> = {}): Worker {
   const bundled = new URL(`./${name}.js`, callerUrl);
   if (fs.existsSync(fileURLToPath(bundled))) return new Worker(bundled, { workerData });
+  const prebuilt = prebuiltThread(name);
+  if (prebuilt !== undefined) return new Worker(prebuilt, { workerData });
   const source = new URL(`./${name}.ts`, callerUrl);
   if (!fs.existsSync(fileURLToPath(source))) {
     throw new Error(`The ${name} thread is missing: neither ${fileURLToPath(bundled)} nor its TypeScript source was found (was the bundle built with every THREAD_MODULES entry?).`);
