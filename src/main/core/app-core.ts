@@ -105,7 +105,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     onBackupsChanged: () => devices.publish(),
     deviceName: (udid) => devices.list().find((device) => device.udid === udid)?.name,
   });
-  const devices: DeviceService = new DeviceService({ manager, settings, hub, jobs, lastBackupAt: (udid) => backups.lastBackupAt(udid), knownDevices: () => backups.knownDevices(), nextScheduledBackup: (udid) => scheduler.upcoming(udid) });
+  const devices: DeviceService = new DeviceService({ manager, settings, hub, jobs, lastBackupAt: (udid) => backups.lastBackupAt(udid), knownDevices: () => backups.knownDevices(), nextScheduledBackup: (udid) => scheduler.upcoming(udid), settingsView: () => backups.settingsView() });
   devices.onAutoBackup = async (udid) => {
     backups.start(udid, false, undefined, 'connect');
   };
@@ -156,7 +156,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'backups:delete': async ({ backupId }) => backups.delete(backupId),
     'backups:archive': async ({ backupId }) => backups.archive(backupId),
     'backups:reveal': async ({ backupId }) => ({ path: await backups.pathOf(backupId), revealed: false }),
-    'settings:get': async () => settings.get(),
+    'settings:get': async () => backups.settingsView(),
     'settings:set': async (patch) => backups.updateSettings(patch),
     'device-settings:set': async ({ udid, ...patch }) => {
       const next = devices.updateSettings(udid, patch);

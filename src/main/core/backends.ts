@@ -98,7 +98,8 @@ export interface BrowserBackend {
 /** Opens the backends for a backup root; the core reopens the catalog when the root changes. */
 export interface Backends {
   readonly backup: BackupBackend;
-  openCatalog(backupRoot: string, extraFolders: readonly string[]): Promise<CatalogBackend>;
+  /** `createRoot: false`: a missing root is not made and nothing is written (catalog.ts, CatalogOptions). */
+  openCatalog(backupRoot: string, extraFolders: readonly string[], options?: { readonly createRoot: boolean }): Promise<CatalogBackend>;
   readonly restore?: RestoreBackend;
   readonly photos?: PhotosBackend;
   readonly browser?: BrowserBackend;

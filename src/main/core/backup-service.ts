@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupView, EncryptionView, JobStarted, JobTrigger, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
 import { moveBackupRoot } from '../backup/store/root-move';
@@ -6,7 +7,7 @@ import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } f
 import { type PasswordRunner, passwordRunner, runBackupJob } from './backup-job';
 import type { KnownDevice } from './device-views';
 import { fail } from './error-mapping';
-import { requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
+import { missingBackupFolderSentence, requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
 import type { EventHub } from './event-hub';
 import type { JobQueue } from './job-queue';
 import type { PasswordBroker } from './password-broker';
@@ -34,14 +35,34 @@ interface BackupServiceOptions {
  */
 export class BackupService {
   private catalog: CatalogBackend | undefined;
+  /** The catalog was opened without its root (rootMissing): reopened once the folder is back. */
+  private openedWithoutRoot = false;
   private cache: readonly BackupView[] = [];
 
   constructor(private readonly options: BackupServiceOptions) {}
 
   async open(): Promise<void> {
     const { backupRoot, extraFolders } = this.options.settings.get();
-    this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders);
+    this.openedWithoutRoot = this.rootMissing() !== undefined;
+    this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders, { createRoot: !this.openedWithoutRoot });
     await this.reload();
+  }
+
+  /**
+   * The sentence when the saved backup folder is not there (issue 12: a disk unplugged since it was
+   * chosen), else undefined. Lifeboat's own default folder is made when missing, as on a first start.
+   */
+  rootMissing(): string | undefined {
+    const { settings } = this.options;
+    const { backupRoot } = settings.get();
+    if (backupRoot === settings.defaultBackupRoot || fs.existsSync(backupRoot)) return undefined;
+    return missingBackupFolderSentence(backupRoot);
+  }
+
+  /** The settings as windows show them: with the sentence for a backup folder that is not there. */
+  settingsView(): SettingsView {
+    const missing = this.rootMissing();
+    return missing === undefined ? this.options.settings.get() : { ...this.options.settings.get(), backupRootMissing: missing };
   }
 
   async close(): Promise<void> {
@@ -73,6 +94,9 @@ export class BackupService {
    * backup nobody clicked for (on connect, on schedule).
    */
   start(udid: string, full: boolean, password?: string, trigger?: JobTrigger): JobStarted {
+    // The engine would make the missing folder, on the computer's own disk.
+    const missing = this.rootMissing();
+    if (missing !== undefined) fail('not-found', missing, udid);
     const automatic = trigger !== undefined;
     const { settings, backends, muxAddress, unlock } = this.options;
     const { backupRoot, retention } = settings.get();
@@ -189,8 +213,8 @@ export class BackupService {
       this.catalog = undefined;
       await this.open();
     }
-    this.options.hub.emit('settings:changed', after);
-    return after;
+    this.options.hub.emit('settings:changed', this.settingsView());
+    return this.settingsView();
   }
 
   /**
@@ -218,9 +242,9 @@ export class BackupService {
     const extra = this.options.settings.get().extraFolders.filter((folder) => folder !== to);
     this.options.settings.update({ backupRoot: to, extraFolders: result.left.length > 0 ? [...extra.filter((folder) => folder !== from), from] : extra });
     await this.open();
-    this.options.hub.emit('settings:changed', this.options.settings.get());
+    this.options.hub.emit('settings:changed', this.settingsView());
     if (result.problem) fail('io', `${result.problem} Both folders are listed, so every backup can still be opened and restored.`);
-    return this.options.settings.get();
+    return this.settingsView();
   }
 
   async getEncryption(udid: string): Promise<EncryptionView> {
@@ -295,6 +319,14 @@ export class BackupService {
   }
 
   private async reload(): Promise<void> {
+    if (this.openedWithoutRoot && this.rootMissing() === undefined) {
+      // The disk is back: the history is read from (and kept in) the folder again.
+      this.catalog?.close();
+      this.catalog = undefined;
+      await this.open();
+      this.options.hub.emit('settings:changed', this.settingsView());
+      return;
+    }
     if (!this.catalog) return;
     this.cache = await this.catalog.list();
     this.options.hub.emit('backups:changed', { backups: this.cache });

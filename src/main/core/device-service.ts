@@ -1,6 +1,6 @@
 import { setWifiConnections } from '../device/lockdown';
 import type { DeviceManager, ManagedDevice } from '../device/manager';
-import type { DeviceSettingsView, DeviceView } from '../../shared/contract';
+import type { DeviceSettingsView, DeviceView, SettingsView } from '../../shared/contract';
 import { connectedDeviceView, type KnownDevice, knownDeviceView } from './device-views';
 import { fail } from './error-mapping';
 import type { EventHub } from './event-hub';
@@ -16,6 +16,8 @@ interface DeviceServiceOptions {
   readonly knownDevices: () => readonly KnownDevice[];
   /** The phone's schedule as its page shows it (BackupScheduler.upcoming). */
   readonly nextScheduledBackup?: (udid: string) => DeviceView['nextScheduledBackup'];
+  /** The settings as windows show them (BackupService.settingsView: with a missing folder's sentence). */
+  readonly settingsView: () => SettingsView;
 }
 
 /**
@@ -102,7 +104,7 @@ export class DeviceService {
 
   updateSettings(udid: string, patch: DeviceSettingsPatch): DeviceSettingsView {
     const next = this.options.settings.updateDevice(udid, patch);
-    this.options.hub.emit('settings:changed', this.options.settings.get());
+    this.options.hub.emit('settings:changed', this.options.settingsView());
     this.publish();
     // Turning auto-backup on does not start a backup now (as in Finder): the next plug-in does.
     if (patch.autoBackup) this.autoBackedUp.add(udid);

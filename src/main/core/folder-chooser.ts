@@ -22,6 +22,17 @@ export function requireAbsoluteFolder(value: string, what: string): string {
   return path.resolve(value);
 }
 
+/** What to do about a folder that is not there: usually its disk is unplugged. */
+const PLUG_THE_DISK_IN = 'If it is on a disk, plug the disk in';
+
+/**
+ * The sentence for the saved backup folder when it is not there (a disk unplugged since it was
+ * chosen): Lifeboat does not make it again, which would put backups on the computer's own disk.
+ */
+export function missingBackupFolderSentence(folder: string): string {
+  return `The backup folder ${folder} is not there. ${PLUG_THE_DISK_IN}; otherwise use Choose… in Settings to pick another. Lifeboat does not make it again on this computer's own disk.`;
+}
+
 /**
  * A backup folder a person typed: a full path, not a file, and there or at least its parent there
  * (Lifeboat makes the last folder itself). A missing parent is usually a disk that is not plugged
@@ -40,8 +51,10 @@ export function requireUsableFolder(value: string, what: string): string {
   if (here === 'other') fail('invalid-argument', `${what} ${folder} is a file, not a folder. Use Choose… to pick a folder.`);
   const parent = path.dirname(folder);
   if (here === 'missing' && kind(parent) !== 'folder') {
-    fail('invalid-argument', `${what} ${folder} cannot be used: ${parent} does not exist. If it is on a disk, plug the disk in; otherwise create the folder first, or use Choose… to pick another.`);
+    fail('invalid-argument', `${what} ${folder} cannot be used: ${parent} does not exist. ${PLUG_THE_DISK_IN}; otherwise create the folder first, or use Choose… to pick another.`);
   }
+  // Made now, while the person is choosing it: once saved, a missing folder means its disk is gone.
+  if (here === 'missing') fs.mkdirSync(folder);
   return folder;
 }
 

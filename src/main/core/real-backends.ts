@@ -45,7 +45,7 @@ export function createRealBackends(): Backends {
       setEncryption: (options) => setBackupEncryption(options),
       changePassword: (options) => changeBackupPassword(options),
     },
-    openCatalog: async (backupRoot, extraFolders) => catalogBackend(openCatalog(backupRoot, { extraFolders, inspect: (folder, options, signal) => catalogReader.inspect(folder, options, signal) })),
+    openCatalog: async (backupRoot, extraFolders, options) => catalogBackend(openCatalog(backupRoot, { extraFolders, ...options, inspect: (folder, options, signal) => catalogReader.inspect(folder, options, signal) })),
     restore: createRestoreBackend(),
     browser,
     library: createLibraryBackend(browserReader, (sessionId) => browser.readerHandle?.(sessionId) ?? fail('not-found', 'That backup is no longer open. Open it again.'), heicPreviews),

@@ -44,7 +44,8 @@ export class SettingsStore {
 
   constructor(
     private readonly file: string,
-    defaultBackupRoot: string,
+    /** Lifeboat's own backup folder, made when missing; a folder the person chose is not (issue 12). */
+    readonly defaultBackupRoot: string,
     private readonly defaultPhotoFolder?: string,
   ) {
     this.current = this.load(defaultBackupRoot);

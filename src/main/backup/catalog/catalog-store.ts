@@ -32,12 +32,15 @@ export class CatalogStore {
   /** The put in progress, which the next one waits for. */
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    // Create the file with its final mode before SQLite opens it: no moment of wider access.
-    fs.closeSync(fs.openSync(file, 'a', 0o600));
-    fs.chmodSync(file, 0o600);
-    this.db = new Database(file);
+  /** `file` undefined keeps the history in memory only (a backup folder that is not there: catalog.ts). */
+  constructor(file: string | undefined) {
+    if (file !== undefined) {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      // Create the file with its final mode before SQLite opens it: no moment of wider access.
+      fs.closeSync(fs.openSync(file, 'a', 0o600));
+      fs.chmodSync(file, 0o600);
+    }
+    this.db = new Database(file ?? ':memory:');
     this.db.pragma('foreign_keys = ON');
     if (Number(this.db.pragma('user_version', { simple: true })) !== SCHEMA_VERSION) {
       // A cache, not a source of truth: an unknown layout is rebuilt from the folders.

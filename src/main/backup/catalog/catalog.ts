@@ -46,6 +46,13 @@ export interface CatalogOptions {
    * deadline, so a hostile folder cannot freeze the window; a failure lists the folder as damaged.
    */
   readonly inspect?: (folder: string, options: InspectOptions, signal?: AbortSignal) => Promise<InspectionResult>;
+  /**
+   * Whether a missing root is made (default true: Lifeboat's own default folder, the CLI). The app
+   * passes false for a folder the person chose that is not there now, usually on a disk that is
+   * unplugged: making it would put backups on the computer's own disk. The history is then kept in
+   * memory only, listing the added folders, and nothing is written anywhere.
+   */
+  readonly createRoot?: boolean;
 }
 
 export const CATALOG_FILE = 'catalog.db';
@@ -85,9 +92,11 @@ function unreadableFolderRecord(candidate: BackupCandidate, error: unknown): Ins
 }
 
 export function openCatalog(root: string, options: CatalogOptions = {}): BackupCatalog {
-  fs.mkdirSync(root, { recursive: true });
-  const realRoot = fs.realpathSync(root);
-  const store = new CatalogStore(path.join(realRoot, LIFEBOAT_DIR, CATALOG_FILE));
+  const rootThere = fs.existsSync(root);
+  if (!rootThere && options.createRoot !== false) fs.mkdirSync(root, { recursive: true });
+  const keepInMemory = !rootThere && options.createRoot === false;
+  const realRoot = keepInMemory ? path.resolve(root) : fs.realpathSync(root);
+  const store = new CatalogStore(keepInMemory ? undefined : path.join(realRoot, LIFEBOAT_DIR, CATALOG_FILE));
   const extraFolders = options.extraFolders ?? [];
   /** Passwords given this session, by backup id; never written anywhere. */
   const passwords = new Map<string, string>();

@@ -57,6 +57,12 @@ export function SettingsPage() {
             Choose…
           </button>
         </div>
+        {settings.backupRootMissing ? (
+          // The saved folder's disk is unplugged: Lifeboat does not make it again elsewhere (issue 12).
+          <p role="alert" className="field-error" data-testid="backup-folder-missing">
+            {settings.backupRootMissing}
+          </p>
+        ) : null}
         {settings.extraFolders.length > 0 ? (
           <p className="hint" data-testid="added-folders">
             Also listed: {settings.extraFolders.join(', ')}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import { AppErrorException, type SettingsView } from '../../src/shared/contract';
+
+/** Every file and folder below `folder`, relative to it. */
+function tree(folder: string): string[] {
+  return fs.readdirSync(folder, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+/**
+ * Issue 12: a backup folder chosen on a disk that is later unplugged. The core (real catalog) must
+ * not make the folder again on the computer's own disk, nor write its history anywhere else; it
+ * says the folder is not there, refuses backups with that sentence, and picks the folder up again
+ * once the disk is back.
+ */
+describe('a saved backup folder on a disk that is not plugged in (core, real catalog)', () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-missing-root-'));
+  const disk = path.join(base, 'media', 'BackupDisk');
+  const chosen = path.join(disk, 'iPhone Backups');
+  const lifeboatDefault = path.join(base, 'home', 'Lifeboat Backups');
+  const settingsPath = path.join(base, 'settings', 'settings.json');
+  let core: AppCore;
+
+  beforeAll(async () => {
+    // Chosen while the disk was there; then the disk went away (its mount point with it).
+    fs.mkdirSync(path.dirname(settingsPath), { recursive: true });
+    fs.writeFileSync(settingsPath, JSON.stringify({ backupRoot: chosen, extraFolders: [], retention: { keepLast: 5 }, theme: 'system', devices: {} }));
+    fs.mkdirSync(path.join(base, 'media'));
+    core = await createAppCore({ muxAddress: `UNIX:${path.join(base, 'no-usbmuxd.sock')}`, backupRoot: lifeboatDefault, settingsPath, mode: 'web' });
+  });
+
+  afterAll(async () => {
+    await core?.close();
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  it('does not make the folder or write its history anywhere, and says the folder is not there', async () => {
+    expect(fs.existsSync(disk)).toBe(false);
+    // Nothing written anywhere but the settings file that was there before.
+    expect(tree(base)).toEqual(['media', 'settings', 'settings/settings.json']);
+    const settings: SettingsView = await core.invoke('settings:get', {});
+    expect(settings.backupRoot).toBe(chosen);
+    expect(settings.backupRootMissing).toBe(
+      `The backup folder ${chosen} is not there. If it is on a disk, plug the disk in; otherwise use Choose… in Settings to pick another. Lifeboat does not make it again on this computer's own disk.`,
+    );
+    expect(await core.invoke('backups:list', {})).toEqual([]);
+  });
+
+  it('refuses a backup with that sentence instead of making the folder', async () => {
+    let message = '';
+    try {
+      await core.invoke('backup:start', { udid: '00008110-000A1B2C3D4E801E', full: false });
+    } catch (error) {
+      if (!(error instanceof AppErrorException)) throw error;
+      message = `${error.error.code}: ${error.error.message}`;
+    }
+    expect(message).toMatch(/^not-found: The backup folder .* is not there\. If it is on a disk, plug the disk in/);
+    expect(fs.existsSync(disk)).toBe(false);
+    expect(fs.existsSync(lifeboatDefault)).toBe(false);
+  });
+
+  it('uses the folder again once the disk is back', async () => {
+    fs.mkdirSync(chosen, { recursive: true });
+    const changed = new Promise<SettingsView>((resolve) => {
+      const off = core.on('settings:changed', (view) => {
+        off();
+        resolve(view);
+      });
+    });
+    expect(await core.invoke('backups:list', {})).toEqual([]);
+    expect((await changed).backupRootMissing).toBeUndefined();
+    expect((await core.invoke('settings:get', {})).backupRootMissing).toBeUndefined();
+    // The history is kept in the folder again.
+    expect(fs.existsSync(path.join(chosen, '.lifeboat', 'catalog.db'))).toBe(true);
+  });
+});
