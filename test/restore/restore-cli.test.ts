@@ -1,23 +1,28 @@
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBackup } from '../../src/main/backup/engine';
-import type { CliIoWithStdin } from '../../src/main/cli/commands/backup-command-support';
+import { runBackup, setBackupEncryption } from '../../src/main/backup/engine';
+import type { PasswordIo } from '../../src/main/cli/password-input';
 import { ExitCode } from '../../src/main/cli/exit-codes';
 import { runCli } from '../../src/main/cli/main';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import { pairWithTool } from '../backup/engine-helpers';
 import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
-import { eraseAndPair, expectPhoneEqualsGenerated } from './restore-helpers';
+import { digestOf, eraseAndPair, expectPhoneEqualsGenerated } from './restore-helpers';
 
 const SEED = 31;
+const PASSWORD = 'correct horse';
 
 /** `lifeboat restore` in-process against the virtual iPhone. */
 describe('lifeboat restore', () => {
   let harness: SimHarness;
   let device: VirtualDevice;
   let root: string;
+  const savedKdf = process.env.LIFEBOAT_SIM_KDF_ITERATIONS;
 
   beforeAll(async () => {
+    // The phone derives keys with this many PBKDF2 rounds: a real phone's 10 million would take seconds.
+    process.env.LIFEBOAT_SIM_KDF_ITERATIONS = '50';
     harness = await startSimHarness({ seed: SEED });
     device = harness.sim.devices()[0] as VirtualDevice;
     root = path.join(harness.workDir, 'backups');
@@ -26,14 +31,22 @@ describe('lifeboat restore', () => {
   }, 120_000);
 
   afterAll(async () => {
+    if (savedKdf === undefined) delete process.env.LIFEBOAT_SIM_KDF_ITERATIONS;
+    else process.env.LIFEBOAT_SIM_KDF_ITERATIONS = savedKdf;
     await harness?.cleanup();
   });
 
-  function capture(): { io: CliIoWithStdin; out: () => string; err: () => string } {
+  /** The command's output, with `stdinLines` as its standard input and `backupRoot` as LIFEBOAT_BACKUP_ROOT. */
+  function capture(stdinLines: readonly string[] = [], backupRoot = root): { io: PasswordIo; out: () => string; err: () => string } {
     let out = '';
     let err = '';
     return {
-      io: { stdout: (text) => (out += text), stderr: (text) => (err += text), env: { ...harness.env, LIFEBOAT_BACKUP_ROOT: root } },
+      io: {
+        stdout: (text) => (out += text),
+        stderr: (text) => (err += text),
+        env: { ...harness.env, LIFEBOAT_BACKUP_ROOT: backupRoot },
+        stdin: Readable.from([stdinLines.map((line) => `${line}\n`).join('')]),
+      },
       out: () => out,
       err: () => err,
     };
@@ -70,5 +83,33 @@ describe('lifeboat restore', () => {
     } finally {
       device.settings.update({ findMyEnabled: false });
     }
+  });
+
+  // Last: it turns encryption on, which the phone keeps until it is erased again.
+  it('restores an encrypted backup with the password from stdin; a wrong one exits 9 with one sentence and changes nothing', async () => {
+    const encryptedRoot = path.join(harness.workDir, 'encrypted');
+    await setBackupEncryption({ udid: device.udid, muxAddress: harness.sim.address, enabled: true, password: PASSWORD });
+    const made = await runBackup({ udid: device.udid, backupRoot: encryptedRoot, muxAddress: harness.sim.address });
+    expect(made.isEncrypted).toBe(true);
+    await eraseAndPair(harness, device);
+    const erased = await digestOf(device);
+
+    const wrong = capture(['not the password'], encryptedRoot);
+    expect(await runCli(['restore', '--udid', device.udid, '--password-stdin', '--no-reboot'], wrong.io)).toBe(ExitCode.wrongPassword);
+    // One sentence after the progress line of the checks: no stack, no second message.
+    expect(wrong.err().split('\n').filter((line) => !/^\d+% checking/.test(line))).toEqual(['lifeboat: The password does not open this encrypted backup, so the restore did not start. Nothing was changed on the iPhone.', '']);
+    expect(wrong.out()).toBe('');
+    expect(await digestOf(device)).toBe(erased);
+
+    // No password and no terminal to ask on: the same exit code, and what to do.
+    const none = capture([], encryptedRoot);
+    expect(await runCli(['restore', '--udid', device.udid, '--no-reboot', '--json'], none.io)).toBe(ExitCode.wrongPassword);
+    expect(JSON.parse(none.out().trimEnd().split('\n').at(-1) as string)).toMatchObject({ type: 'error', code: 'password-required', exitCode: ExitCode.wrongPassword });
+
+    const right = capture([PASSWORD], encryptedRoot);
+    expect(await runCli(['restore', '--udid', device.udid, '--password-stdin', '--settings', '--no-reboot'], right.io), right.err()).toBe(ExitCode.ok);
+    expect(right.out()).toMatch(/^Restored \d+ files \(.+\) from .+ in .+\.\n$/);
+    expect(right.out() + right.err()).not.toContain(PASSWORD);
+    await expectPhoneEqualsGenerated(harness, device, SEED, 'cli-encrypted');
   });
 });

@@ -7,12 +7,17 @@ import { type CliIo, processIo } from './cli-io';
 import { readPasswords } from './password-input';
 import type { ProgressRenderer } from './progress-view';
 
-/** What the prompt says, by why the core asks (`problem`). */
-const PROMPTS: Readonly<Record<NonNullable<PasswordRequestView['problem']> | 'first', string>> = {
-  first: 'Backup password (to leave the Camera Roll out)',
+/** What the prompt says, by why the core asks (`problem`); the first time, by what the password is for. */
+const PROMPTS: Readonly<Record<NonNullable<PasswordRequestView['problem']>, string>> = {
   wrong: 'That password does not open the backup. Backup password',
   'remembered-wrong': 'Backup password',
 };
+
+function firstPrompt(reason: PasswordRequestView['reason']): string {
+  if (reason === 'backup') return 'Backup password (to leave the Camera Roll out)';
+  if (reason === 'restore') return 'Password of the encrypted backup to restore';
+  return 'Backup password';
+}
 
 /**
  * The CLI's side of the app's one password prompt (core's PasswordBroker): the core asks with
@@ -37,7 +42,7 @@ export class TerminalPasswordPrompt {
     let promptFailure: unknown;
     const stopListening = hub.on('password:needed', (request) => {
       this.renderer.end();
-      readPasswords(this.io, { fromStdin: false, prompts: [PROMPTS[request.problem ?? 'first']], ...(this.signal ? { signal: this.signal } : {}) }).then(
+      readPasswords(this.io, { fromStdin: false, prompts: [request.problem ? PROMPTS[request.problem] : firstPrompt(request.reason)], ...(this.signal ? { signal: this.signal } : {}) }).then(
         ([password]) => broker.provide(request.requestId, password ?? '', false),
         (error: unknown) => {
           promptFailure = error;

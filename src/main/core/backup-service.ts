@@ -5,6 +5,7 @@ import { moveBackupRoot } from '../backup/store/root-move';
 import { DEFAULT_RETENTION } from '../backup/store/snapshots';
 import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } from './backends';
 import { type PasswordRunner, passwordRunner, runBackupJob } from './backup-job';
+import { runRestoreJob } from './restore-job';
 import type { KnownDevice } from './device-views';
 import { fail } from './error-mapping';
 import { missingBackupFolderSentence, requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
@@ -274,24 +275,21 @@ export class BackupService {
     const restore = this.options.backends.restore ?? fail('unsupported', 'Restoring is not available in this version yet.');
     const backupPath = await this.pathOf(args.backupId);
     const source = this.cache.find((candidate) => candidate.id === args.backupId);
-    // The password belongs to the phone that made the backup, which may not be the one restored to.
-    const owner = source?.udid ?? args.udid;
     const jobId = this.options.jobs.start(args.udid, 'restore', async (context) => {
-      const run = (password: string | undefined) =>
-        restore.run({
-          ...this.target(args.udid),
+      await runRestoreJob(
+        { runEngine: ({ udid: _target, ...options }) => restore.run({ ...this.target(args.udid), ...options }), withPassword: this.withPassword },
+        {
+          udid: args.udid,
           backupPath,
-          // Everything, as iTunes and Finder restore (the keychain, Wi-Fi, passwords), unless asked otherwise.
-          system: args.system ?? true,
-          settings: args.settings ?? false,
-          reboot: args.reboot ?? true,
-          signal: context.signal,
-          onProgress: context.report,
-          ...(password ? { password } : {}),
-        });
-      await (source?.encrypted
-        ? this.withPassword({ udid: owner, reason: 'restore', backupId: args.backupId }, run, { explicit: args.password, required: true, folder: backupPath, context })
-        : run(args.password));
+          // Not in the history (yet): the engine reads the folder itself and says what is wrong with it.
+          source: source ? { encrypted: source.encrypted, owner: source.udid, backupId: args.backupId } : undefined,
+          ...(args.password ? { password: args.password } : {}),
+          ...(args.system === undefined ? {} : { system: args.system }),
+          ...(args.settings === undefined ? {} : { settings: args.settings }),
+          ...(args.reboot === undefined ? {} : { reboot: args.reboot }),
+        },
+        context,
+      );
       return {};
     });
     return { jobId };

@@ -78,9 +78,7 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
   let watch: RebootWatch | undefined;
   try {
     const { facts } = connection;
-    // The catalog recovers interrupted commits when it resolves a backup; the default folder needs it here.
-    if (options.backup === undefined) await recoverInterruptedCommits(resolveBackupRoot(options.backupRoot)).catch(() => []);
-    const folder = options.backup === undefined ? path.join(resolveBackupRoot(options.backupRoot), facts.udid) : await resolveBackupFolder(options.backup, { backupRoot: options.backupRoot });
+    const folder = await restoreFolderFor(options.backup === undefined ? { udid: facts.udid } : { backup: options.backup }, options.backupRoot);
     const source = await inspectRestoreSource(folder, options.password, options.signal);
     const [problem] = phoneProblems(source, facts);
     if (problem) throw problem;
@@ -110,6 +108,18 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
     watch?.close();
     await connection.close();
   }
+}
+
+/**
+ * The folder a restore reads: `backup` (a folder, a catalog id or a UDID, a delta snapshot made
+ * whole) or, without one, the phone's current backup `<root>/<UDID>`, after finishing a commit an
+ * interrupted run left half done (the catalog does that when it resolves a reference).
+ */
+export async function restoreFolderFor(what: { readonly backup: string } | { readonly udid: string }, backupRoot: string | undefined): Promise<string> {
+  if ('backup' in what) return resolveBackupFolder(what.backup, { backupRoot });
+  const root = resolveBackupRoot(backupRoot);
+  await recoverInterruptedCommits(root).catch(() => []);
+  return path.join(root, what.udid);
 }
 
 async function restoreWith(services: RestoreServices, source: RestoreSource, udid: string, options: RunRestoreOptions, progress: RestoreProgressTracker): Promise<{ filesSent: number; bytesSent: number }> {
