@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +87,7 @@ describe('lifeboat restore', () => {
   });
 
   // Last: it turns encryption on, which the phone keeps until it is erased again.
-  it('restores an encrypted backup with the password from stdin; a wrong one exits 9 with one sentence and changes nothing', async () => {
+  it('restores an encrypted backup with the password from stdin or typed at the terminal\'s hidden prompt; a wrong one exits 9 with one sentence and changes nothing', async () => {
     const encryptedRoot = path.join(harness.workDir, 'encrypted');
     await setBackupEncryption({ udid: device.udid, muxAddress: harness.sim.address, enabled: true, password: PASSWORD });
     const made = await runBackup({ udid: device.udid, backupRoot: encryptedRoot, muxAddress: harness.sim.address });
@@ -111,5 +112,41 @@ describe('lifeboat restore', () => {
     expect(right.out()).toMatch(/^Restored \d+ files \(.+\) from .+ in .+\.\n$/);
     expect(right.out() + right.err()).not.toContain(PASSWORD);
     await expectPhoneEqualsGenerated(harness, device, SEED, 'cli-encrypted');
-  });
+
+    // In a terminal it asks, hidden, and asks again while the password is wrong (script(1) gives the command a pseudo-terminal).
+    const typed = await typeIntoTerminal(['node', 'bin/lifeboat.mjs', 'restore', '--udid', device.udid, '--no-reboot'], { ...harness.env, LIFEBOAT_BACKUP_ROOT: encryptedRoot }, [
+      [/Password of the encrypted backup to restore: $/, 'not the password'],
+      [/That password does not open the backup\. Backup password: $/, PASSWORD],
+    ]);
+    expect(typed.code, typed.output).toBe(ExitCode.ok);
+    expect(typed.output).toMatch(/Restored \d+ files \(.+\) from /);
+    expect(typed.output).not.toContain(PASSWORD);
+    expect(typed.output).not.toContain('not the password');
+  }, 120_000);
 });
+
+/**
+ * Runs `command` in a pseudo-terminal (util-linux script(1)) and types each answer once the output
+ * so far matches its prompt, as a person would: typed earlier, the terminal would echo it before
+ * the prompt hides it. Resolves with the exit code and everything the terminal showed.
+ */
+function typeIntoTerminal(command: readonly string[], env: NodeJS.ProcessEnv, answers: ReadonlyArray<readonly [RegExp, string]>): Promise<{ code: number | null; output: string }> {
+  const quoted = command.map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
+  const child = spawn('script', ['-qfec', quoted, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let next = 0;
+  const onOutput = (data: Buffer): void => {
+    output += data.toString('utf8');
+    const answer = answers[next];
+    if (answer && answer[0].test(output)) {
+      next += 1;
+      child.stdin.write(`${answer[1]}\r`);
+    }
+  };
+  child.stdout.on('data', onOutput);
+  child.stderr.on('data', onOutput);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
