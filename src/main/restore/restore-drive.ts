@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import type { PlistDict, PlistValue } from '../device/codec';
-import { type DeviceLinkClient, type DeviceLinkOutcome, type DeviceLinkRequest, DOWNLOAD_READ_BYTES, runDeviceLinkLoop } from '../device/services';
+import { type DeviceLinkClient, type DeviceLinkOutcome, type DeviceLinkRequest, runDeviceLinkLoop } from '../device/services';
 import { BackupError } from '../backup/backup-error';
 import { DL_STATUS, sendDownloadStatus, statusForError } from '../backup/engine/status-codes';
-import { type ConfinedPaths, openRegularFileForSending } from '../backup/store';
+import type { ConfinedPaths } from '../backup/store';
+import { DownloadBatch } from './download-batch';
 
 /**
  * The host side of a restore's DeviceLink requests (protocol.md §3.6, §7.3), read-only: the
@@ -101,33 +101,16 @@ async function handleRestoreRequest(message: DeviceLinkRequest, context: Restore
   }
 }
 
-/** §3.6.1: each file read in 1 MiB pieces and sent as 32 KiB blocks (missing ones as LOCAL_ERROR), then 0 or -13 Multi status. */
+/** §3.6.1: small files read whole, big ones in 1 MiB pieces, sent as 32 KiB blocks (missing ones as LOCAL_ERROR), then 0 or -13 Multi status. */
 async function sendFiles(devicePaths: readonly string[], percentAfter: number | undefined, context: RestoreDriveContext): Promise<void> {
-  const resolved = new Map<string, string>();
-  let batchBytes = 0;
-  for (const devicePath of devicePaths) {
-    const file = await context.paths.resolveChecked(devicePath);
-    resolved.set(devicePath, file);
-    // Missing files are the phone's to hear about below; they only move no bytes.
-    const onDisk = await fs.stat(file).then((stat) => (stat.isFile() ? stat.size : 0), () => 0);
-    batchBytes += Math.min(onDisk, context.maxBytesOf?.(devicePath) ?? onDisk);
-  }
-  context.onStep(percentAfter, batchBytes);
+  // A content file longer than its row (or growing while read) is sent only up to the recorded size.
+  const batch = await DownloadBatch.prepare(devicePaths, context.paths, (devicePath) => context.maxBytesOf?.(devicePath));
+  context.onStep(percentAfter, batch.bytes);
   let lastPathBytes = 0;
   let lastPath: string | undefined;
   const result = await context.deviceLink.sendFiles(
     devicePaths,
-    async (devicePath) => {
-      // Only a regular file: a FIFO would block the transfer, a device stream forever (store/backup-content.ts).
-      const { handle, size } = await openRegularFileForSending(resolved.get(devicePath) as string);
-      // A content file longer than its row (or growing while read) is sent only up to the recorded size.
-      const limit = Math.min(size, context.maxBytesOf?.(devicePath) ?? size);
-      if (limit <= 0) {
-        await handle.close();
-        return Readable.from([]) as AsyncIterable<Buffer>;
-      }
-      return handle.createReadStream({ start: 0, end: limit - 1, highWaterMark: DOWNLOAD_READ_BYTES, autoClose: true }) as AsyncIterable<Buffer>;
-    },
+    (devicePath) => batch.content(devicePath),
     (devicePath, bytesSent) => {
       if (devicePath !== lastPath) {
         lastPath = devicePath;

@@ -24,8 +24,9 @@ export {
 // ---------------------------------------------------------------------------------------------
 // Host → device (§3.6.1)
 
-/** Opens a file the device asked for; throwing (ENOENT…) makes it a LOCAL_ERROR entry. */
-export type OpenLocalFile = (path: string) => Promise<AsyncIterable<Uint8Array>> | AsyncIterable<Uint8Array>;
+type LocalContent = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+/** Opens a file the device asked for; throwing (ENOENT…) makes it a LOCAL_ERROR entry. Content read already may come as a plain array of pieces. */
+export type OpenLocalFile = (path: string) => Promise<LocalContent> | LocalContent;
 
 interface DownloadFailure {
   readonly path: string;
