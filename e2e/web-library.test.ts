@@ -100,11 +100,11 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
 
   it('Messages: conversations by contact name, one open with its pictures inline, exported as HTML and CSV', async () => {
     const conversations = (await allRows('conversations')) as Array<Extract<LibraryRow, { kind: 'conversation' }>>;
-    let withPicture: { index: number; messages: number; id: number } | undefined;
+    let withPicture: { index: number; messages: number; id: number; title: string; participants: readonly string[] } | undefined;
     for (const [index, conversation] of conversations.entries()) {
       const messages = await allRows('messages', { chatId: conversation.id });
       if (messages.some((message) => message.kind === 'message' && message.attachments.some((attachment) => attachment.image && !attachment.missing))) {
-        withPicture = { index, messages: messages.length, id: conversation.id };
+        withPicture = { index, messages: messages.length, id: conversation.id, title: conversation.title, participants: conversation.participants };
         break;
       }
     }
@@ -121,6 +121,10 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     await list.evaluate((element, top) => (element.scrollTop = top), withPicture!.index * 60);
     await page.locator(`[data-testid="library-row"][data-index="${withPicture!.index}"] .row-title`).click();
     await expect.poll(() => list.getAttribute('data-total'), { timeout: STEP_MS }).toBe(String(withPicture!.messages));
+    // A one-to-one chat's title is its person: the name is not said a second time under it.
+    expect(await page.locator('#section-title').textContent()).toBe(withPicture!.title);
+    expect(withPicture!.participants).toEqual([withPicture!.title]);
+    expect(await page.locator('.library-section > p.hint').filter({ hasText: withPicture!.title }).count()).toBe(0);
     // Scroll to each message with a picture in turn until one has rendered as an image.
     const thumbnail = page.getByTestId('library-thumbnail').first();
     for (let top = 0; (await thumbnail.count()) === 0 && top < withPicture!.messages * 96; top += 400) await list.evaluate((element, to) => (element.scrollTop = to), top);
@@ -275,6 +279,10 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     await page.getByTestId('safari-bookmarks').click();
     await page.getByTestId('library-count').filter({ hasText: /^\d+ bookmarks$/ }).waitFor({ timeout: STEP_MS });
     expect(await page.locator('[data-kind="bookmark"]').first().textContent()).toMatch(/Favorites · https:\/\//);
+    // Which of the two lists is shown is seen, not only announced (aria-pressed had no style: both looked alike).
+    const background = (testId: string) => page.evaluate<string>(`getComputedStyle(document.querySelector('[data-testid="${testId}"]')).backgroundColor`);
+    expect(await page.getByTestId('safari-bookmarks').getAttribute('aria-pressed')).toBe('true');
+    expect(await background('safari-bookmarks')).not.toBe(await background('safari-safari'));
     await checkScreen(page, 'library', 'safari-bookmarks');
     // The virtual iPhone keeps visual voicemail as a phone does: voicemail.db and each message's .amr beside it.
     await section('Voicemail');
@@ -332,6 +340,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     await page.getByRole('navigation', { name: 'Domains and apps' }).getByRole('button', { name: /^HomeDomain/ }).click();
     await page.getByTestId('file-row').first().waitFor({ timeout: STEP_MS });
     expect(await page.getByTestId('browser-count').textContent()).toMatch(/\d+ items?/);
+    await checkScreen(page, 'library', 'advanced');
   });
 
   it('a backup whose sms.db is damaged says so in Messages; the other sections still work', async () => {

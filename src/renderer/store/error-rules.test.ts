@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appError, AppErrorException, type AppErrorCode, type DeviceView, type InvokeChannel, type JobProgress } from '../../shared/contract';
+import { appError, AppErrorException, type AppErrorCode, type DeviceView, type InvokeChannel, type JobProgress, type SettingsView } from '../../shared/contract';
 import { createAppStore } from './app-store';
 import { fakeMainApi } from './fake-main-api';
 import { dialogErrors, pageErrors } from './error-rules';
@@ -14,7 +14,7 @@ function failingApi() {
     if (channel === 'devices:pair') return phone(udid ?? 'A');
     // The store's own start-up loads stay pending: the test alone says which phones and jobs exist
     // (answering {} made the store throw 'list.some is not a function' after the test had ended).
-    if (channel === 'devices:list' || channel === 'jobs:list' || channel === 'backups:list') return new Promise<never>(() => undefined);
+    if (channel === 'devices:list' || channel === 'jobs:list' || channel === 'backups:list' || channel === 'settings:get') return new Promise<never>(() => undefined);
     return {};
   });
   const fail = (channel: InvokeChannel, code: AppErrorCode | undefined) => (code ? failures.set(channel, code) : failures.delete(channel));
@@ -128,6 +128,19 @@ describe('errors leave when their cause is gone (issue 12)', () => {
     await actions.verifyBackup('b1');
     actions.selectDevice('B');
     expect(store.getState().ui.errors).toEqual([]);
+  });
+
+  it('drops an error about what was typed in Settings once the settings are saved another way', async () => {
+    const { actions, emit, fail, codes } = setup();
+    const saved = { backupRoot: '/home/me/Backups', extraFolders: [], theme: 'system' } as unknown as SettingsView;
+    emit('settings:changed', saved);
+    actions.showScreen('settings');
+    fail('settings:set', 'invalid-argument');
+    await actions.saveSettings({ backupRoot: 'Backups' });
+    expect(codes()).toEqual(['invalid-argument']);
+    // The person picks a folder with Choose… instead: the move dialog saves it and the main side says so.
+    emit('settings:changed', { ...saved, backupRoot: '/media/disk/Backups' });
+    expect(codes()).toEqual([]);
   });
 
   it('shows a phone-state error only on that phone’s page, and again when the person comes back', async () => {

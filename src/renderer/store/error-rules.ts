@@ -76,6 +76,9 @@ function isResolved(shown: ShownError, before: AppState, after: AppState): boole
   if (scope.kind === 'screen') {
     const navigated = after.ui.screen !== scope.screen || (scope.screen === 'device' && after.devices.selectedUdid !== scope.udid);
     if (navigated) return true;
+    // Settings were saved since (another folder chosen, the field corrected): an error about what was
+    // entered before no longer holds, and left on screen it says a good folder is wrong.
+    if (scope.screen === 'settings' && before.settings.value !== undefined && after.settings.value !== before.settings.value) return true;
   }
   const udid = phoneOf(shown);
   if (udid === undefined) return false;

@@ -41,7 +41,12 @@ function SectionView() {
           </button>
         ) : null}
       </div>
-      {conversation ? <p className="hint">{conversation.participants.join(', ')}</p> : null}
+      {/* The people only when they say more than the title (a one-to-one chat is titled by its one person). */}
+      {conversation && conversation.participants.length > 0 && conversation.participants.join(', ') !== conversation.title ? (
+        <p className="hint" data-testid="conversation-people">
+          {conversation.participants.join(', ')}
+        </p>
+      ) : null}
       {category?.problem ? (
         <p className="field-error" role="alert">
           {category.problem}
