@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { BackupError } from '../backup/backup-error';
 import { type ConfinedPaths, openRegularFileForSending, readFileForSendingSync } from '../backup/store';
@@ -9,6 +10,8 @@ const SMALL_FILE_BYTES = 64 * 1024;
 const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 /** Files prepared between two turns of the event loop, so a request naming thousands never stalls the app. */
 const FILES_PER_TURN = 64;
+/** Windows has no O_NOFOLLOW: there the file itself is looked at with lstat first, as ConfinedPaths.checkNoLinks does. */
+const OPEN_REFUSES_LINKS = fs.constants.O_NOFOLLOW !== undefined;
 
 type Prepared =
   | { readonly kind: 'read'; readonly content: Buffer }
@@ -42,6 +45,7 @@ export class DownloadBatch {
       try {
         // Every folder on the way: a link there is refused (BackupError hostile-path) and stops the restore.
         await paths.prepareParentFolders(file, devicePath, { create: false });
+        if (!OPEN_REFUSES_LINKS) await paths.checkNoLinks(file, devicePath);
         const found = readFileForSendingSync(file, maxBytesOf(devicePath), readAhead < READ_AHEAD_BYTES ? SMALL_FILE_BYTES : 0);
         bytes += found.size;
         if (found.content === undefined) prepared.set(devicePath, { kind: 'stream', file, limit: found.size });
