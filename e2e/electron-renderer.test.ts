@@ -124,7 +124,8 @@ describe.skipIf(!hasChromium)('desktop app page: renderer + preload + IPC guard 
     // A locator, not waitForFunction: the window's CSP forbids the eval a string predicate needs.
     await expect.poll(() => page.getByTestId('job-percent').textContent(), { timeout: STEP_MS }).toMatch(/\d+%/);
     await shot('backup-progress');
-    await page.getByTestId('toast').filter({ hasText: 'Backup of' }).filter({ hasText: 'finished' }).waitFor({ timeout: STEP_MS * 2 });
+    // Told by the page's result line, not by a toast repeating it (issue 12).
+    await page.getByTestId('last-outcome').filter({ hasText: 'The last backup finished' }).waitFor({ timeout: STEP_MS * 2 });
     harness.sim.device(udid).setFaults({ linkBytesPerSecond: undefined });
     await page.getByTestId('backup-row').first().waitFor({ timeout: STEP_MS });
     expect(await page.getByTestId('backup-row').count()).toBe(1);

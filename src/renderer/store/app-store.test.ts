@@ -94,6 +94,25 @@ describe('app store', () => {
     expect(store.getState().backups.pending['b1']).toBeUndefined();
   });
 
+  it('toasts a finished job only when the page on screen does not already say how it ended', () => {
+    const { api, emit } = fakeApi({});
+    const { store, connect, actions } = createAppStore(api);
+    connect();
+    emit('devices:changed', { devices: [phone('A'), phone('B')] });
+    actions.selectDevice('A');
+    const finished = (id: string, udid: string) => emit('notify', { id, level: 'success', title: `Backup of Phone ${udid} finished`, udid, about: 'job-finished' });
+    // Phone A's page shows its result line: no toast repeating it.
+    finished('a1', 'A');
+    // Another phone's backup, and a phone arriving, are news on this page.
+    finished('b1', 'B');
+    emit('notify', { id: 'c1', level: 'info', title: 'Phone B connected', udid: 'B', about: 'connected' });
+    expect(store.getState().ui.notices.map((notice) => notice.id)).toEqual(['b1', 'c1']);
+    // Elsewhere (Settings), phone A's next backup gets its toast.
+    actions.showScreen('settings');
+    finished('a2', 'A');
+    expect(store.getState().ui.notices.map((notice) => notice.id)).toEqual(['b1', 'c1', 'a2']);
+  });
+
   it('keeps at most five toasts, newest last', () => {
     const { api, emit } = fakeApi({});
     const { store, connect } = createAppStore(api);

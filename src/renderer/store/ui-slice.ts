@@ -12,8 +12,10 @@ export function uiActions({ set }: SliceContext) {
   return {
     noticeReceived(notice: NoticeView): void {
       set('ui/notice-received', (state) =>
-        // A failed job of the phone on screen is told by its page (the last outcome): one place per error.
-        notice.level === 'error' && pageShowsJobsOf(state, notice.udid) ? {} : { ui: { ...state.ui, notices: [...state.ui.notices, notice].slice(-MAX_NOTICES) } },
+        // How a job of the phone on screen ended is told by its page (the last outcome line): one place
+        // per error, and no toast repeating "finished" beside it (issue 12). Another phone's, or one
+        // that ends while the person is on another screen, still gets its toast.
+        (notice.level === 'error' || notice.about === 'job-finished') && pageShowsJobsOf(state, notice.udid) ? {} : { ui: { ...state.ui, notices: [...state.ui.notices, notice].slice(-MAX_NOTICES) } },
       );
     },
     dismissNotice(id: string): void {
