@@ -10,6 +10,7 @@ import type { FaultPlan } from '../../src/simulator/device/service-context';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
 import { startSimHarness, type SimHarness } from '../helpers/sim-harness';
 import { expectBackupMatchesPhone, hashTree, pairWithTool } from './engine-helpers';
+import { wrapWriter } from './writer-wrapper';
 
 /**
  * A store whose disk fills up after `budget` bytes of file content: the injected "disk full".
@@ -43,7 +44,7 @@ function diskFullAfter(budget: number, where: 'every write' | 'background writes
     openWholeFileWriter(known): WholeFileWriter {
       const real = new BackgroundFileWriter({ tempPrefix: TEMP_PREFIX, known });
       let full: Error | undefined;
-      return {
+      return wrapWriter(real, {
         write(target, content) {
           try {
             spend((content instanceof Uint8Array ? [content] : content).reduce((sum, piece) => sum + piece.length, 0), target);
@@ -52,20 +53,8 @@ function diskFullAfter(budget: number, where: 'every write' | 'background writes
           }
           return full === undefined ? real.write(target, content) : undefined;
         },
-        rename: (from, to) => real.rename(from, to),
-        isPending: (target) => real.isPending(target),
-        get failure() {
-          return real.failure ?? full;
-        },
-        get filesWritten() {
-          return real.filesWritten;
-        },
-        get bytesWritten() {
-          return real.bytesWritten;
-        },
-        settle: () => real.settle(),
-        close: () => real.close(),
-      };
+        injectedFailure: () => full,
+      });
     },
   };
 }

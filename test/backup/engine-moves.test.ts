@@ -8,6 +8,7 @@ import { nodeStoreFs, type StoreFs, type WholeFileWriter } from '../../src/main/
 import { PlistReal, type PlistValue, encodeBinaryPlist } from '../../src/main/device/codec';
 import type { ScriptedPeer } from '../../src/main/device/services/test-support/channel-pair';
 import { UDID, readStatus, scriptedSession, send, u32, uploadedFile } from './engine-scripted-device';
+import { wrapWriter } from './writer-wrapper';
 
 const id = (prefix: string, n: number): string => `${prefix}${String(n).padStart(38, '0')}`;
 
@@ -45,6 +46,13 @@ describe('MoveItems', () => {
     send(peer, ['DLMessageUploadFiles', {}, new PlistReal(10), 0]);
     peer.socket.write(Buffer.concat([...files.map(([destination, content]) => uploadedFile('HomeDomain-x', `${UDID}/${destination}`, Buffer.from(content))), u32(0)]));
     return readStatus(peer);
+  }
+
+  /** One MoveItems taking each uploaded `Snapshot/…` file to its place, as a phone ends a backup. */
+  function moveOutOfSnapshot(peer: ScriptedPeer, files: ReadonlyArray<readonly [string, string]>): void {
+    const moves: Record<string, string> = {};
+    for (const [from] of files) moves[`${UDID}/${from}`] = `${UDID}/${from.replace('Snapshot/', '')}`;
+    send(peer, ['DLMessageMoveItems', moves, {}, new PlistReal(90)]);
   }
 
   it('moves a batch of 200 files into place, replaces a folder at a destination, and runs chained moves in order', async () => {
@@ -87,10 +95,8 @@ describe('MoveItems', () => {
       { udid: UDID, backupRoot: root },
       scriptedSession(async (peer) => {
         replies.push(await upload(peer, files));
-        const moves: Record<string, string> = {};
-        for (const [from] of files) moves[`${UDID}/${from}`] = `${UDID}/${from.replace('Snapshot/', '')}`;
         // Answered at once, its renames still running on a writer thread...
-        send(peer, ['DLMessageMoveItems', moves, {}, new PlistReal(90)]);
+        moveOutOfSnapshot(peer, files);
         replies.push(await readStatus(peer));
         // ...when the folder they go into is moved.
         send(peer, ['DLMessageMoveItems', { [`${UDID}/aa`]: `${UDID}/cc` }, {}, new PlistReal(95)]);
@@ -118,27 +124,14 @@ describe('MoveItems', () => {
       ...nodeStoreFs,
       openWholeFileWriter(known): WholeFileWriter {
         const real = nodeStoreFs.openWholeFileWriter(known);
-        return {
-          write: (target, content) => real.write(target, content),
+        return wrapWriter(real, {
           rename(from, to) {
             renames += 1;
             if (renames === 3) setImmediate(() => void (turned = true));
             if (renames === count) turnedBeforeLast = turned;
             return real.rename(from, to);
           },
-          isPending: (target) => real.isPending(target),
-          get failure() {
-            return real.failure;
-          },
-          get filesWritten() {
-            return real.filesWritten;
-          },
-          get bytesWritten() {
-            return real.bytesWritten;
-          },
-          settle: () => real.settle(),
-          close: () => real.close(),
-        };
+        });
       },
     };
     const replies: PlistValue[][] = [];
@@ -146,9 +139,7 @@ describe('MoveItems', () => {
       { udid: UDID, backupRoot: root, storeFs },
       scriptedSession(async (peer) => {
         replies.push(await upload(peer, files));
-        const moves: Record<string, string> = {};
-        for (const [from] of files) moves[`${UDID}/${from}`] = `${UDID}/${from.replace('Snapshot/', '')}`;
-        send(peer, ['DLMessageMoveItems', moves, {}, new PlistReal(90)]);
+        moveOutOfSnapshot(peer, files);
         replies.push(await readStatus(peer));
         await finish(peer);
       }),

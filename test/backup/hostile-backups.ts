@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodePlist, encodePlist, isPlistDict, PLIST_BUDGETS } from '../../src/main/device/codec';
+import { billionLaughsBplist } from '../../src/main/device/codec/test-support/hostile-plists';
 import { fileIdOf, sampleFiles, writeTestBackup } from './backup-builder';
 
 /**
@@ -89,4 +90,28 @@ export async function writeRealRoundsEncryptedBackup(folder: string, udid: strin
   // TLV: 4-byte tag, 4-byte length, then the 4-byte value.
   keybag.writeUInt32BE(rounds, keybag.indexOf(Buffer.from('DPIC', 'latin1')) + 8);
   fs.writeFileSync(manifestFile, encodePlist({ ...manifest, BackupKeyBag: keybag }, 'binary'));
+}
+
+/** The folders of writeHostileRoot, by what they are. */
+export const HOSTILE_ROOT = {
+  good: 'good-udid',
+  laughs: 'laughs-udid',
+  endless: 'endless-udid',
+  traversal: 'traversal-udid',
+  rounds: 'rounds-udid',
+} as const;
+
+/**
+ * A backup root (issue 13's "done when") holding a good backup beside one hostile folder of each
+ * kind, each named by its HOSTILE_ROOT UDID: a billion-laughs Info.plist, an endless-view
+ * Manifest.db, a fileID that climbs to /etc/passwd, and a key bag asking for 2^31 - 1 rounds
+ * (password `secret`). Callers add folders of their own beside them.
+ */
+export async function writeHostileRoot(root: string): Promise<void> {
+  await writeGoodBackup(path.join(root, HOSTILE_ROOT.good), HOSTILE_ROOT.good);
+  await writeGoodBackup(path.join(root, HOSTILE_ROOT.laughs), HOSTILE_ROOT.laughs);
+  fs.writeFileSync(path.join(root, HOSTILE_ROOT.laughs, 'Info.plist'), billionLaughsBplist(40));
+  await writeEndlessViewBackup(path.join(root, HOSTILE_ROOT.endless), HOSTILE_ROOT.endless);
+  await writeTraversalBackup(path.join(root, HOSTILE_ROOT.traversal), HOSTILE_ROOT.traversal, '../../../../etc/passwd');
+  await writeRealRoundsEncryptedBackup(path.join(root, HOSTILE_ROOT.rounds), HOSTILE_ROOT.rounds, 'secret', 2 ** 31 - 1);
 }

@@ -5,8 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupRecord } from '../../src/main/backup/catalog';
 import { ExitCode } from '../../src/main/cli/exit-codes';
-import { billionLaughsBplist } from '../../src/main/device/codec/test-support/hostile-plists';
-import { writeEndlessViewBackup, writeGoodBackup, writeRealRoundsEncryptedBackup, writeTraversalBackup } from '../backup/hostile-backups';
+import { HOSTILE_ROOT, writeGoodBackup, writeHostileRoot } from '../backup/hostile-backups';
 
 /**
  * Issue 13's "done when", through the real `lifeboat` command in its own process: the CLI reads
@@ -18,14 +17,8 @@ import { writeEndlessViewBackup, writeGoodBackup, writeRealRoundsEncryptedBackup
  * and an exit code, and the good backup is still listed.
  */
 
-const GOOD = 'good-udid';
-const HOSTILE = {
-  laughs: 'laughs-udid',
-  endless: 'endless-udid',
-  traversal: 'traversal-udid',
-  rounds: 'rounds-udid',
-  fifo: 'fifo-udid',
-} as const;
+const GOOD = HOSTILE_ROOT.good;
+const HOSTILE = { ...HOSTILE_ROOT, fifo: 'fifo-udid' } as const;
 /** Far above what any of these takes; only a hang or a blow-up reaches it. */
 const PROCESS_LIMIT_MS = 90_000;
 
@@ -33,12 +26,7 @@ let root: string;
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-hostile-cli-'));
-  await writeGoodBackup(path.join(root, GOOD), GOOD);
-  await writeGoodBackup(path.join(root, HOSTILE.laughs), HOSTILE.laughs);
-  fs.writeFileSync(path.join(root, HOSTILE.laughs, 'Info.plist'), billionLaughsBplist(40));
-  await writeEndlessViewBackup(path.join(root, HOSTILE.endless), HOSTILE.endless);
-  await writeTraversalBackup(path.join(root, HOSTILE.traversal), HOSTILE.traversal, '../../../../etc/passwd');
-  await writeRealRoundsEncryptedBackup(path.join(root, HOSTILE.rounds), HOSTILE.rounds, 'secret', 2 ** 31 - 1);
+  await writeHostileRoot(root);
   await writeGoodBackup(path.join(root, HOSTILE.fifo), HOSTILE.fifo);
   fs.rmSync(path.join(root, HOSTILE.fifo, 'Manifest.plist'));
   execFileSync('mkfifo', [path.join(root, HOSTILE.fifo, 'Manifest.plist')]);

@@ -4,8 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppCore, createAppCore } from '../../src/main/core/app-core';
 import type { AppError, BackupView, InvokeChannel, InvokeEnvelope } from '../../src/shared/contract';
-import { billionLaughsBplist } from '../../src/main/device/codec/test-support/hostile-plists';
-import { alterManifest, writeEndlessViewBackup, writeGoodBackup, writeRealRoundsEncryptedBackup, writeTraversalBackup } from '../backup/hostile-backups';
+import { alterManifest, HOSTILE_ROOT, writeGoodBackup, writeHostileRoot } from '../backup/hostile-backups';
 
 /**
  * Issue 13's "done when", through the app's core with its real backends (the worker-thread reader
@@ -18,8 +17,8 @@ import { alterManifest, writeEndlessViewBackup, writeGoodBackup, writeRealRounds
  * test/cli/hostile-folder-cli.test.ts.)
  */
 
-const GOOD = 'good-udid';
-const HOSTILE = { laughs: 'laughs-udid', endless: 'endless-udid', traversal: 'traversal-udid', rounds: 'rounds-udid', big: 'big-udid' } as const;
+const GOOD = HOSTILE_ROOT.good;
+const HOSTILE = { ...HOSTILE_ROOT, big: 'big-udid' } as const;
 /** Rows in the big backup's Manifest.db: a verify of it takes seconds on the reader's thread (6 s at load 18). */
 const BIG_ROWS = 100_000;
 
@@ -30,12 +29,7 @@ let listed: Map<string, BackupView>;
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-hostile-core-'));
   const root = path.join(work, 'backups');
-  await writeGoodBackup(path.join(root, GOOD), GOOD);
-  await writeGoodBackup(path.join(root, HOSTILE.laughs), HOSTILE.laughs);
-  fs.writeFileSync(path.join(root, HOSTILE.laughs, 'Info.plist'), billionLaughsBplist(40));
-  await writeEndlessViewBackup(path.join(root, HOSTILE.endless), HOSTILE.endless);
-  await writeTraversalBackup(path.join(root, HOSTILE.traversal), HOSTILE.traversal, '../../../../etc/passwd');
-  await writeRealRoundsEncryptedBackup(path.join(root, HOSTILE.rounds), HOSTILE.rounds, 'secret', 2 ** 31 - 1);
+  await writeHostileRoot(root);
   // Not hostile, only long to verify: every row's MBFile is decoded and its size checked.
   await writeGoodBackup(path.join(root, HOSTILE.big), HOSTILE.big);
   alterManifest(path.join(root, HOSTILE.big), `INSERT INTO Files SELECT printf('%040x', n), 'HomeDomain', 'Library/f' || n, 1, (SELECT file FROM Files WHERE flags = 1 LIMIT 1)
