@@ -68,6 +68,25 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: choosing and movi
     await folder.fill(app.backupRoot);
   });
 
+  it('keeps as many monthly backups as the person sets, and none to keep when every backup is kept', async () => {
+    const recent = page.getByLabel('Keep this many older backups per iPhone (empty keeps all)');
+    const monthly = page.getByLabel('Also keep one backup a month for this many months (0 for none)');
+    expect(await monthly.inputValue()).toBe('12');
+    await recent.fill('3');
+    await monthly.fill('6');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor({ timeout: STEP_MS });
+    expect((await core.invoke('settings:get', {})).retention).toEqual({ keepLast: 3, keepMonthly: 6 });
+    await checkScreen(page, 'settings', 'retention');
+    // Keeping every backup leaves nothing for the monthly count to say.
+    await recent.fill('');
+    expect(await monthly.isDisabled()).toBe(true);
+    await recent.fill('10');
+    await monthly.fill('12');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await core.invoke('settings:get', {})).retention, { timeout: STEP_MS }).toEqual({ keepLast: 10, keepMonthly: 12 });
+  });
+
   it('moves the backups to a chosen folder; one that cannot move stays, and every backup is still listed', async () => {
     // Another tool's backup beside the phone's, and a folder of its name already in the new place:
     // the phone's backup (and its snapshot) moves, the other one cannot, half-way through.

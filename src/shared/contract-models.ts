@@ -198,6 +198,8 @@ export type ThemePreference = 'system' | 'light' | 'dark';
 interface RetentionView {
   /** Keep this many backups per phone (older ones are deleted after a successful backup); null keeps all. */
   readonly keepLast: number | null;
+  /** Also keep the newest backup of each of this many months (0: none); ignored when keepLast is null. */
+  readonly keepMonthly: number;
 }
 
 export interface SettingsView {

@@ -42,7 +42,8 @@ export const backupsVerifyArgs = z.object({ backupId: id, password: password.opt
 
 export const readCancelArgs = z.object({ readId }).strict();
 
-const retentionSchema = z.object({ keepLast: z.number().int().min(1).max(1000).nullable() }).strict();
+// keepMonthly left out keeps the monthly setting as it is (older clients send keepLast only).
+const retentionSchema = z.object({ keepLast: z.number().int().min(1).max(1000).nullable(), keepMonthly: z.number().int().min(0).max(120).optional() }).strict();
 
 export const settingsSetArgs = z
   .object({

@@ -89,7 +89,7 @@ describe('open at login', () => {
   it('reads the OS state into the setting at start, then applies the setting’s changes to the OS', async () => {
     let listener: ((value: SettingsView) => void) | undefined;
     const saved: unknown[] = [];
-    const settings = { backupRoot: '/b', extraFolders: [], retention: { keepLast: 10 }, theme: 'system', devices: {}, openAtLogin: false } as SettingsView;
+    const settings = { backupRoot: '/b', extraFolders: [], retention: { keepLast: 10, keepMonthly: 12 }, theme: 'system', devices: {}, openAtLogin: false } as SettingsView;
     const core = {
       invoke: (async (channel: string, args: unknown) => {
         if (channel === 'settings:set') saved.push(args);

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupView, EncryptionView, JobStarted, JobTrigger, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
 import { moveBackupRoot } from '../backup/store/root-move';
-import { DEFAULT_RETENTION } from '../backup/store/snapshots';
 import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } from './backends';
 import { type PasswordRunner, passwordRunner, runBackupJob } from './backup-job';
 import { runRestoreJob } from './restore-job';
@@ -110,8 +109,8 @@ export class BackupService {
           backupRoot,
           full,
           cameraRoll,
-          // The setting is the recent half of the default policy; empty (null) keeps every backup.
-          retention: retention.keepLast === null ? {} : { keepLast: retention.keepLast, keepMonthly: DEFAULT_RETENTION.keepMonthly },
+          // Empty (null) keeps every backup; otherwise the recent ones plus the monthly ones.
+          retention: retention.keepLast === null ? {} : { keepLast: retention.keepLast, keepMonthly: retention.keepMonthly },
           ...(muxAddress ? { muxAddress } : {}),
           ...(password ? { password } : {}),
           ...(automatic ? { automatic } : {}),
@@ -199,8 +198,11 @@ export class BackupService {
    * added folder, unless they were moved: before, the history went empty while the phone's own
    * "latest backup" date still named one.
    */
-  async updateSettings(patch: Partial<Omit<SettingsView, 'devices'>>): Promise<SettingsView> {
+  async updateSettings(change: SettingsPatch): Promise<SettingsView> {
     const before = this.options.settings.get();
+    // A retention change without keepMonthly keeps the monthly setting as it is.
+    const { retention, ...rest } = change;
+    let patch: Partial<Omit<SettingsView, 'devices'>> = retention ? { ...rest, retention: { keepLast: retention.keepLast, keepMonthly: retention.keepMonthly ?? before.retention.keepMonthly } } : rest;
     if (patch.backupRoot !== undefined && patch.backupRoot !== before.backupRoot) patch = { ...patch, backupRoot: requireUsableFolder(patch.backupRoot, 'The backup folder') };
     if (patch.photoImportFolder !== undefined) patch = { ...patch, photoImportFolder: requireAbsoluteFolder(patch.photoImportFolder, 'The photo import folder') };
     if (patch.extraFolders !== undefined) patch = { ...patch, extraFolders: patch.extraFolders.map((folder) => requireAbsoluteFolder(folder, 'An added backup folder')) };
@@ -344,6 +346,9 @@ export class BackupService {
     return this.options.muxAddress ? { udid, muxAddress: this.options.muxAddress } : { udid };
   }
 }
+
+/** settings:set's change: a retention change may leave keepMonthly out. */
+type SettingsPatch = Omit<Partial<SettingsView>, 'devices' | 'retention'> & { readonly retention?: { readonly keepLast: number | null; readonly keepMonthly?: number | undefined } };
 
 function isInside(child: string, folder: string): boolean {
   const relative = path.relative(folder, child);

@@ -56,6 +56,7 @@ const BACKUP_CODES: Readonly<Record<BackupError['code'], AppErrorCode>> = {
 const FIELD_WORDS: Readonly<Record<string, string>> = {
   backupRoot: 'the backup folder',
   keepLast: 'the number of older backups to keep',
+  keepMonthly: 'the number of months of monthly backups to keep',
   destination: 'the destination folder',
 };
 

@@ -6,6 +6,7 @@ import { backupScheduleSchema } from '../../shared/contract-schemas';
 
 /** Lifeboat's default history (backup/store DEFAULT_RETENTION): the last 10, plus one a month for a year. */
 const DEFAULT_KEEP_LAST = 10;
+const DEFAULT_KEEP_MONTHLY = 12;
 
 /** Defaults for a phone the settings have never seen: Camera Roll in, no auto-backup (like iTunes). */
 const DEFAULT_DEVICE_SETTINGS: DeviceSettingsView = { cameraRoll: true, autoBackup: false };
@@ -13,7 +14,10 @@ const DEFAULT_DEVICE_SETTINGS: DeviceSettingsView = { cameraRoll: true, autoBack
 const fileSchema = z.object({
   backupRoot: z.string().min(1),
   extraFolders: z.array(z.string()).default([]),
-  retention: z.object({ keepLast: z.number().int().min(1).nullable() }).default({ keepLast: DEFAULT_KEEP_LAST }),
+  // A file from before keepMonthly was a setting gets the default year of monthly backups.
+  retention: z
+    .object({ keepLast: z.number().int().min(1).nullable(), keepMonthly: z.number().int().min(0).default(DEFAULT_KEEP_MONTHLY) })
+    .default({ keepLast: DEFAULT_KEEP_LAST, keepMonthly: DEFAULT_KEEP_MONTHLY }),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   photoImportFolder: z.string().min(1).optional(),
   devices: z
@@ -84,7 +88,7 @@ export class SettingsStore {
     } catch {
       // No settings yet (first start) or unreadable JSON: start from defaults.
     }
-    return { backupRoot: defaultBackupRoot, extraFolders: [], retention: { keepLast: DEFAULT_KEEP_LAST }, theme: 'system', devices: {} };
+    return { backupRoot: defaultBackupRoot, extraFolders: [], retention: { keepLast: DEFAULT_KEEP_LAST, keepMonthly: DEFAULT_KEEP_MONTHLY }, theme: 'system', devices: {} };
   }
 
   private save(): void {

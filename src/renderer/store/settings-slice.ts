@@ -11,7 +11,7 @@ export function settingsActions({ api, set, attempt }: SliceContext) {
       const value = await attempt(() => api.invoke('settings:get', {}));
       if (value) settingsChanged(value);
     },
-    async saveSettings(patch: { backupRoot?: string; retention?: { keepLast: number | null }; photoImportFolder?: string; openAtLogin?: boolean; openAtLoginOffered?: boolean }): Promise<boolean> {
+    async saveSettings(patch: { backupRoot?: string; retention?: { keepLast: number | null; keepMonthly?: number }; photoImportFolder?: string; openAtLogin?: boolean; openAtLoginOffered?: boolean }): Promise<boolean> {
       const value = await attempt(() => api.invoke('settings:set', patch));
       if (value) settingsChanged(value);
       return value !== undefined;

@@ -19,15 +19,20 @@ export function SettingsPage() {
   const [choosing, setChoosing] = useState(false);
   const [changingTo, setChangingTo] = useState<string | undefined>(undefined);
   const [keep, setKeep] = useState<string | undefined>(undefined);
+  const [months, setMonths] = useState<string | undefined>(undefined);
   const [saved, setSaved] = useState(false);
   if (!settings) return <p className="hint">Loading settings…</p>;
   const rootValue = root ?? settings.backupRoot;
   const keepValue = keep ?? (settings.retention.keepLast === null ? '' : String(settings.retention.keepLast));
+  const monthsValue = months ?? String(settings.retention.keepMonthly);
+  const keepsAll = keepValue.trim() === '';
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
     const keepLast = keepValue.trim() === '' ? null : Number.parseInt(keepValue, 10);
-    const retention = { keepLast: Number.isFinite(keepLast) ? keepLast : null };
+    const keepMonthly = Number.parseInt(monthsValue, 10);
+    // An empty or unreadable month count is left as it was (the core refuses out-of-range numbers with a sentence).
+    const retention = { keepLast: Number.isFinite(keepLast) ? keepLast : null, ...(Number.isFinite(keepMonthly) ? { keepMonthly } : {}) };
     // A new, full path asks what becomes of the backups in the old folder; anything else (empty,
     // relative) goes to the core, which refuses it with a sentence.
     if (rootValue !== settings!.backupRoot && rootValue.trim() !== '' && looksAbsolute(rootValue)) {
@@ -69,8 +74,12 @@ export function SettingsPage() {
           </p>
         ) : null}
         <label className="field">
-          <span>Keep this many older backups per iPhone, plus one a month for a year (empty keeps all)</span>
+          <span>Keep this many older backups per iPhone (empty keeps all)</span>
           <input type="number" min={1} max={1000} value={keepValue} onChange={(event) => setKeep(event.target.value)} />
+        </label>
+        <label className="field">
+          <span>Also keep one backup a month for this many months (0 for none)</span>
+          <input type="number" min={0} max={120} value={monthsValue} disabled={keepsAll} onChange={(event) => setMonths(event.target.value)} data-testid="keep-monthly" />
         </label>
         <div className="actions">
           <button type="submit" className="primary">
