@@ -42,10 +42,11 @@ const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   restore: {
     usage: RESTORE_USAGE,
-    summary: 'put a backup back onto the iPhone (password read from stdin)',
+    summary: 'put a backup back onto the iPhone',
     details: [
       'Restores everything the backup holds, as iTunes and Finder do, including system files (the keychain,',
       'Wi-Fi networks, saved passwords), then lets the iPhone restart and waits until it is back.',
+      'An encrypted backup’s password is asked for on the terminal (not shown as typed), or read with --password-stdin.',
       '--backup ID|DIR       the backup to restore (default: this iPhone’s latest backup here)',
       '--no-system           leave system files out: only apps’ data and the Camera Roll are restored',
       '--system              restore system files (the default; kept for scripts that say so)',
