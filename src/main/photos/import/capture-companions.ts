@@ -31,9 +31,9 @@ export function stemKey(file: Pick<DcimFile, 'folder' | 'name'>): string {
   return `${file.folder}/${captureStem(file.name)}`;
 }
 
-/** The copy order: photos and videos first, companions after, so a companion knows where its photo went. */
-export function originalsFirst(files: readonly RollFile[]): RollFile[] {
-  return [...files.filter((file) => !isCompanion(file.role)), ...files.filter((file) => isCompanion(file.role))];
+/** The copy order: photos and videos first, then companions, so a companion knows where its photo went. */
+export function originalsThenCompanions(files: readonly RollFile[]): readonly [RollFile[], RollFile[]] {
+  return [files.filter((file) => !isCompanion(file.role)), files.filter((file) => isCompanion(file.role))];
 }
 
 /** The `YYYY/MM` part of a destination such as `2024/05/IMG_0001.HEIC`. */

@@ -8,7 +8,7 @@ import { isHeifBrand, looksLikeIsoBmff, type RangeReader, readHeifCaptureDate, r
  */
 export type CaptureDateSource = 'exif' | 'movie-header' | 'file-created' | 'file-modified' | 'unknown';
 
-interface CaptureDate {
+export interface CaptureDate {
   /** The calendar date the person saw; it picks the YYYY/MM folder. */
   readonly wallClock: WallClockDate;
   readonly source: CaptureDateSource;

@@ -45,7 +45,9 @@ describe('partial files', () => {
   it('writes under the partial name, then renames with the phone mtime', async () => {
     const bytes = randomBytes(5000);
     const partial = await writePartial('2024/03', 'IMG_0001.JPG', bytes);
-    const partialPath = path.join(root, '2024', '03', `IMG_0001.JPG${PARTIAL_SUFFIX}`);
+    const partialPath = partial.partialPath;
+    expect(path.dirname(partialPath)).toBe(path.join(root, '2024', '03'));
+    expect(path.basename(partialPath)).toMatch(new RegExp(`^IMG_0001\\.JPG\\.[0-9a-z]{1,7}${PARTIAL_SUFFIX.replace('.', '\\.')}$`));
     expect(fs.existsSync(partialPath)).toBe(true);
     expect(fs.existsSync(path.join(root, '2024', '03', 'IMG_0001.JPG'))).toBe(false);
     const modified = new Date('2024-03-05T10:00:00Z');
@@ -65,6 +67,20 @@ describe('partial files', () => {
     const again = await writePartial('2024/03', 'IMG_0001.JPG', other);
     expect(await again.commit(sha1(other), undefined)).toEqual({ relativePath: '2024/03/IMG_0001 (2).JPG', alreadyThere: true });
     expect(fs.readdirSync(path.join(root, '2024', '03')).sort()).toEqual(['IMG_0001 (2).JPG', 'IMG_0001.JPG']);
+  });
+
+  it('keeps two copies of the same name apart while both wait, and publishes only sealed files', async () => {
+    const first = randomBytes(2000);
+    const second = randomBytes(2000);
+    const a = await writePartial('2024/05', 'IMG_0003.JPG', first);
+    const b = await writePartial('2024/05', 'IMG_0003.JPG', second);
+    expect(a.partialPath).not.toBe(b.partialPath);
+    await expect(a.publish(sha1(first))).rejects.toThrow(/published before its bytes were flushed/);
+    await Promise.all([a.seal(undefined), b.seal(undefined)]);
+    expect(await a.publish(sha1(first))).toEqual({ relativePath: '2024/05/IMG_0003.JPG', alreadyThere: false });
+    expect(await b.publish(sha1(second))).toEqual({ relativePath: '2024/05/IMG_0003 (2).JPG', alreadyThere: false });
+    expect(fs.readFileSync(path.join(root, '2024', '05', 'IMG_0003.JPG'))).toEqual(first);
+    expect(fs.readFileSync(path.join(root, '2024', '05', 'IMG_0003 (2).JPG'))).toEqual(second);
   });
 
   it('discard removes the partial file and leaves a file of the final name untouched', async () => {

@@ -2,18 +2,50 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { formatBytes } from '../../../shared/format';
 import { BackupError } from '../../backup/backup-error';
 import type { WallClockDate } from './exif-date';
 
 /**
  * Where imported photos land and how they get there safely: `<folder>/<YYYY>/<MM>/<name>`, written
- * as `<name>.lifeboat-partial`, flushed to disk, then renamed. A cancelled or failed copy removes
+ * as `<name>.<n>.lifeboat-partial`, flushed to disk, then renamed. A cancelled or failed copy removes
  * its partial file, so a name without the suffix always holds a complete photo.
  */
 export const PARTIAL_SUFFIX = '.lifeboat-partial';
 /** `IMG_0001 (2).JPG` … `IMG_0001 (999).JPG`: beyond that something is wrong, not merely crowded. */
 const MAX_NAME_VARIANTS = 999;
 const MAX_NAME_BYTES = 255 - Buffer.byteLength(PARTIAL_SUFFIX) - 8;
+/** Partial names carry `.<n>` in base 36 before the suffix: at most 7 characters and the dot, within the 8 bytes kept free. */
+const PARTIAL_SEQUENCE_LIMIT = 36 ** 7;
+
+/** Creates the import folder when missing; a file there, or a folder Lifeboat cannot make, is said in a sentence. */
+export async function prepareDestination(root: string): Promise<void> {
+  try {
+    await fs.mkdir(root, { recursive: true });
+    const stat = await fs.stat(root);
+    if (!stat.isDirectory()) throw new BackupError('io', `${root} is a file, not a folder; choose a folder to import the photos into.`);
+  } catch (error) {
+    if (error instanceof BackupError) throw error;
+    throw new BackupError('io', `Lifeboat cannot use ${root} as the photo folder: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Refuses before copying anything when `neededBytes` (and `marginBytes` beyond) will not fit on the disk holding `root`. */
+export async function checkFreeSpace(root: string, neededBytes: number, marginBytes: number): Promise<void> {
+  let free: number;
+  try {
+    const stats = await fs.statfs(root);
+    free = Number(stats.bavail) * Number(stats.bsize);
+  } catch {
+    return; // Unknown: the writes themselves will say when the disk is full.
+  }
+  if (neededBytes > 0 && free < neededBytes + marginBytes) {
+    throw new BackupError(
+      'disk-full',
+      `The photos to import need ${formatBytes(neededBytes)} but the disk holding ${root} has only ${formatBytes(free)} free. Free some space or choose another folder.`,
+    );
+  }
+}
 
 /** `YYYY/MM` for a capture date, relative to the import folder. */
 export function monthFolder(date: WallClockDate): string {
@@ -69,9 +101,17 @@ interface SettledFile {
   readonly alreadyThere: boolean;
 }
 
-/** A file being written under its partial name. */
+/** Told apart by a short per-process number, so copies waiting to be published never share a partial name. */
+let partialSequence = 0;
+
+/**
+ * A file being written under its partial name, then sealed (its bytes and date flushed to disk)
+ * and only then published under its final name: a name without the suffix never points at bytes a
+ * power cut could lose. Publishing refuses a file that is not sealed.
+ */
 export class PartialFile {
   private written = 0;
+  private sealed = false;
 
   private constructor(
     private readonly handle: fs.FileHandle,
@@ -81,12 +121,13 @@ export class PartialFile {
     private readonly name: string,
   ) {}
 
-  /** Creates `<folder>/<name>.lifeboat-partial`, replacing a leftover of an interrupted run. */
+  /** Creates `<folder>/<name>.<n>.lifeboat-partial`, replacing a leftover of an interrupted run. */
   static async create(root: string, relativeFolder: string, name: string): Promise<PartialFile> {
     const folder = path.join(root, ...relativeFolder.split('/'));
+    partialSequence = (partialSequence + 1) % PARTIAL_SEQUENCE_LIMIT;
     try {
       await fs.mkdir(folder, { recursive: true });
-      const partialPath = path.join(folder, `${name}${PARTIAL_SUFFIX}`);
+      const partialPath = path.join(folder, `${name}.${partialSequence.toString(36)}${PARTIAL_SUFFIX}`);
       await fs.rm(partialPath, { force: true });
       // "wx": never write through something (a link) that appeared under the partial name.
       const handle = await fs.open(partialPath, 'wx');
@@ -98,6 +139,11 @@ export class PartialFile {
 
   get bytesWritten(): number {
     return this.written;
+  }
+
+  /** The folder the file will be published in, relative to the import folder. */
+  get relativeFolder(): string {
+    return this.folder;
   }
 
   async write(chunk: Buffer): Promise<void> {
@@ -113,21 +159,28 @@ export class PartialFile {
     }
   }
 
-  /**
-   * Flushes, sets the phone's modification time and gives the file its final name: the original
-   * name, or `name (2)`… when another file has it. An identical file already under one of those
-   * names (a copy whose index entry was lost, say) is kept and this copy dropped. `firstVariant`
-   * starts the search at `name (n)`, so a Live Photo's video takes the name its still was given.
-   */
-  async commit(sha1: string, modified: Date | undefined, firstVariant = 1): Promise<SettledFile> {
+  /** Sets the phone's modification time, flushes the bytes to disk and closes; discards the file when that fails. */
+  async seal(modified: Date | undefined): Promise<void> {
     try {
+      if (modified) await this.handle.utimes(modified, modified);
       await this.handle.sync();
       await this.handle.close();
-      if (modified) await fs.utimes(this.partialPath, modified, modified);
+      this.sealed = true;
     } catch (error) {
       await this.discard();
       throw diskFullOr(error, this.root);
     }
+  }
+
+  /**
+   * Gives a sealed file its final name: the original name, or `name (2)`… when another file has
+   * it. An identical file already under one of those names (a copy whose index entry was lost,
+   * say) is kept and this copy dropped. `firstVariant` starts the search at `name (n)`, so a Live
+   * Photo's video takes the name its still was given. The rename is durable once the folder is
+   * flushed (`syncFolder`), which the caller does once for a whole batch.
+   */
+  async publish(sha1: string, firstVariant = 1): Promise<SettledFile> {
+    if (!this.sealed) throw new Error(`${this.partialPath} was published before its bytes were flushed to disk.`);
     const folderPath = path.dirname(this.partialPath);
     for (let variant = Math.max(1, firstVariant); variant <= MAX_NAME_VARIANTS; variant++) {
       const candidateName = nameVariant(this.name, variant);
@@ -139,7 +192,6 @@ export class PartialFile {
       });
       if (!existing) {
         await fs.rename(this.partialPath, candidate);
-        await syncFolder(folderPath);
         return { relativePath, alreadyThere: false };
       }
       if (existing.isFile() && existing.size === this.written && (await sha1OfFile(candidate)) === sha1) {
@@ -151,6 +203,14 @@ export class PartialFile {
     throw new BackupError('io', `${this.folder} already holds ${MAX_NAME_VARIANTS} different files named like ${this.name}; move some away and import again.`);
   }
 
+  /** Seal, publish and flush the folder, for a file published on its own (a converted JPEG). */
+  async commit(sha1: string, modified: Date | undefined, firstVariant = 1): Promise<SettledFile> {
+    await this.seal(modified);
+    const settled = await this.publish(sha1, firstVariant);
+    await syncFolder(path.dirname(this.partialPath));
+    return settled;
+  }
+
   /** Closes and removes the partial file; never throws (it runs while another error is on its way). */
   async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined);
@@ -159,7 +219,7 @@ export class PartialFile {
 }
 
 /** Makes a rename durable; folders cannot be opened for syncing on Windows, which is fine. */
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(folder, 'r');

@@ -10,8 +10,8 @@ import { nameVariantOf, PartialFile } from './destination-files';
  * "Convert HEIC to JPEG" (Windows' "Automatic" transfer, macOS' "Most Compatible"): after a HEIC
  * photo is copied, a JPEG of it is saved beside it under the same name (`IMG_0001.JPG`, or
  * `IMG_0001 (2).JPG` beside `IMG_0001 (2).HEIC`), with the HEIC's EXIF and the phone's date. The
- * original stays unless the person asked for JPEGs only; it is removed only once its JPEG is
- * safely in place, and a photo that cannot be converted keeps its HEIC and is reported.
+ * original stays unless the person asked for JPEGs only; it is removed (`removeOriginal`) only once
+ * its JPEG is safely in place, and a photo that cannot be converted keeps its HEIC and is reported.
  */
 export type ConversionOutcome =
   | { readonly converted: true; readonly jpeg: string; readonly originalKept: boolean }
@@ -55,7 +55,14 @@ export class HeicConversion {
       await partial.discard();
       throw error;
     }
-    if (!this.keepOriginals) await fs.rm(heicPath, { force: true });
     return { converted: true, jpeg: settled.relativePath, originalKept: this.keepOriginals };
+  }
+
+  /**
+   * With "JPEG only", removes the HEIC once its JPEG is in place and the index knows the photo by
+   * the JPEG: in the other order a crash could leave the index naming a file that is gone.
+   */
+  async removeOriginal(relativePath: string): Promise<void> {
+    if (!this.keepOriginals) await fs.rm(path.join(this.root, ...relativePath.split('/')), { force: true });
   }
 }

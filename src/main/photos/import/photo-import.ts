@@ -1,28 +1,28 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { formatBytes } from '../../../shared/format';
-import { DeviceError } from '../../device/errors';
 import { connectDevice } from '../../device/lockdown';
-import { AfcClient, AfcError, ServiceError } from '../../device/services';
+import { AfcClient } from '../../device/services';
 import { BackupError } from '../../backup/backup-error';
-import { fileCaptureDate, readEmbeddedCaptureDate } from './capture-date';
+import { type CaptureDate, fileCaptureDate, readEmbeddedCaptureDate } from './capture-date';
 import { FINGERPRINT_EDGE_BYTES, fingerprintOf, StreamingIdentity } from './content-fingerprint';
 import { listDcimFiles, RemoteFile } from './dcim-source';
-import { diskFullOr, monthFolder, nameVariantOf, PartialFile, removeStalePartials, safeFileName } from './destination-files';
+import { checkFreeSpace, diskFullOr, monthFolder, nameVariantOf, PartialFile, prepareDestination, removeStalePartials, safeFileName, syncFolder } from './destination-files';
 import { wallClockToDate } from './exif-date';
-import { folderOf, isCompanion, originalsFirst, type RollFile, stemKey, withRoles } from './capture-companions';
-import type { CameraRollCounts, CameraRollRole } from '../../../shared/camera-roll-items';
+import { folderOf, isCompanion, originalsThenCompanions, type RollFile, stemKey, withRoles } from './capture-companions';
 import { HeicDecoder } from '../heic';
-import { HeicConversion } from './heic-conversion';
+import { type ConversionOutcome, HeicConversion } from './heic-conversion';
 import { ImportProgress } from './import-progress';
-import { PhotoIndex, type PhotoSource } from './photo-index';
-import { type ImportedPhoto, type PhotoImportFailure, PhotoImportError, type PhotoImportOptions, type PhotoImportResult } from './photo-import-types';
+import { countImported, FileProblem, isFileLevel, stoppedImport } from './import-outcome';
+import { type IndexEntry, PhotoIndex, type PhotoSource } from './photo-index';
+import type { ImportedPhoto, PhotoImportFailure, PhotoImportOptions, PhotoImportResult } from './photo-import-types';
+import { PublishQueue } from './publish-queue';
 
 /**
  * Copies the Camera Roll (AFC `/DCIM`, protocol.md §4.5) into `<destination>/<YYYY>/<MM>/`:
- * scan, decide per file from the index what is new, then stream each new file to a partial file
- * and rename it into place. Files that fail are reported and the rest go on; a lost connection,
- * a full disk or a cancel stop the run with a PhotoImportError that carries what was done.
+ * scan, decide per file from the index what is new, then stream each new file to a partial file,
+ * which the publish queue flushes, renames into place and records, a batch at a time, while the
+ * next files download. Files that fail are reported and the rest go on; a lost connection, a full
+ * disk or a cancel stop the run with a PhotoImportError that carries what was done.
  */
 
 /** First read of each file: holds a JPEG's EXIF segment (≤ 64 KiB after SOI/APP0) and the fingerprint head. */
@@ -76,19 +76,20 @@ export async function importPhotosOverAfc(afc: AfcClient, udid: string, options:
   }
 }
 
-async function prepareDestination(root: string): Promise<void> {
-  try {
-    await fs.mkdir(root, { recursive: true });
-    const stat = await fs.stat(root);
-    if (!stat.isDirectory()) throw new BackupError('io', `${root} is a file, not a folder; choose a folder to import the photos into.`);
-  } catch (error) {
-    if (error instanceof BackupError) throw error;
-    throw new BackupError('io', `Lifeboat cannot use ${root} as the photo folder: ${(error as Error).message}`, { cause: error });
-  }
+/** A copy with all its bytes under its partial name, waiting to be published. */
+interface FinishedCopy {
+  readonly file: RollFile;
+  readonly partial: PartialFile;
+  readonly content: { readonly sha1: string; readonly fingerprint: string; readonly size: number };
+  readonly capture: CaptureDate;
+  /** A companion's photo's name variant: IMG_0001 (2).HEIC's video is IMG_0001 (2).MOV. */
+  readonly firstVariant: number;
 }
 
-/** A problem with one file only: reported, and the import goes on. */
-class FileProblem extends Error {}
+/** What publishing one copy of a batch came to, before the batch's index transaction. */
+type Publication =
+  | { readonly kind: 'new'; readonly copy: FinishedCopy; readonly destination: string; readonly alreadyThere: boolean }
+  | { readonly kind: 'duplicate'; readonly copy: FinishedCopy; readonly destination: string };
 
 class ImportRun {
   private readonly progress: ImportProgress;
@@ -98,6 +99,10 @@ class ImportRun {
   private readonly conversion: HeicConversion | undefined;
   /** Where each photo of this roll is (or went), by stemKey, so its companions join it under the same name. */
   private readonly placeByStem = new Map<string, { folder: string; variant: number }>();
+  private readonly publisher = new PublishQueue<FinishedCopy>(
+    (batch) => this.publishBatch(batch),
+    (copy) => copy.partial.discard(),
+  );
 
   constructor(
     private readonly afc: AfcClient,
@@ -128,16 +133,23 @@ class ImportRun {
       this.progress.filesTotal = queue.length;
       this.progress.bytesTotal = queue.reduce((sum, file) => sum + file.size, 0);
       this.progress.emit();
-      await this.checkFreeSpace(this.progress.bytesTotal);
-      for (const file of originalsFirst(queue)) {
-        this.throwIfCancelled();
-        await this.perFile(file, () => this.copy(file));
+      await checkFreeSpace(this.root, this.progress.bytesTotal, FREE_SPACE_MARGIN_BYTES);
+      // Companions follow their photo's final folder and name, so every photo is published first.
+      for (const group of originalsThenCompanions(queue)) {
+        for (const file of group) {
+          this.throwIfCancelled();
+          this.publisher.throwIfFailed();
+          await this.perFile(file, () => this.copy(file));
+        }
+        await this.publisher.drain();
       }
       this.progress.phase = 'finished';
       this.progress.emit();
       return this.result();
     } catch (error) {
-      throw this.fatal(error);
+      // Copies already complete are kept, unless the person cancelled: then nothing new after it.
+      await this.publisher.settle(!this.options.signal?.aborted);
+      throw stoppedImport(error, this.result(), this.options.signal?.aborted === true);
     }
   }
 
@@ -178,9 +190,14 @@ class ImportRun {
   /** A known photo is left alone unless the person deleted it and asked for deleted ones again. */
   private async stillWanted(relativePath: string): Promise<boolean> {
     if (!this.options.reimportDeleted) return true;
+    return this.exists(relativePath);
+  }
+
+  private exists(relativePath: string): Promise<boolean> {
     return fs.access(path.join(this.root, ...relativePath.split('/'))).then(() => true, () => false);
   }
 
+  /** Downloads one file under its partial name and hands it to the publish queue. */
   private async copy(file: RollFile): Promise<void> {
     this.progress.startFile(file.devicePath, file.size);
     let transferred = 0;
@@ -193,8 +210,8 @@ class ImportRun {
       const head = await remote.readAt(0, HEAD_BYTES);
       const capture = (await readEmbeddedCaptureDate(head, file.size, (offset, length) => opened.readAt(offset, length))) ?? fileCaptureDate(file.created, file.modified);
       const leader = isCompanion(file.role) ? this.placeByStem.get(stemKey(file)) : undefined;
-      const folder = leader?.folder ?? monthFolder(capture.wallClock);
-      const partial = await PartialFile.create(this.root, folder, name);
+      const partial = await PartialFile.create(this.root, leader?.folder ?? monthFolder(capture.wallClock), name);
+      let handedOver = false;
       try {
         const identity = new StreamingIdentity();
         const take = async (chunk: Buffer): Promise<void> => {
@@ -206,51 +223,12 @@ class ImportRun {
         };
         await take(head);
         if (head.length === HEAD_BYTES) for await (const chunk of remote.stream(head.length)) await take(chunk);
-        const content = identity.finish();
-        const source = this.sourceOf(file);
-        const known = this.index.byContent(content.sha1, content.size);
-        if (known && (await fs.access(path.join(this.root, ...known.destination.split('/'))).then(() => true, () => false))) {
-          // The same photo twice on the phone (a duplicate made in Photos): keep one copy.
-          await partial.discard();
-          this.index.linkSource(source, known.id);
-          this.rememberFolder(file, known.destination);
-          this.progress.renamedMatches += 1;
-          return;
-        }
         // A cancel that came while the last bytes arrived still wins: nothing new after it.
         this.throwIfCancelled();
-        // A companion takes its photo's name variant: IMG_0001 (2).HEIC's video is IMG_0001 (2).MOV.
-        const settled = await partial.commit(content.sha1, file.modified, leader?.variant ?? 1);
-        const capturedAt = wallClockToDate(capture.wallClock);
-        const conversion = settled.alreadyThere || !this.conversion?.wants(file) ? undefined : await this.conversion.convert(settled.relativePath, file.modified, this.options.signal);
-        if (conversion?.converted === false) this.notConverted.push({ path: file.devicePath, reason: conversion.reason });
-        const convertedTo = conversion?.converted ? conversion.jpeg : undefined;
-        // With "JPEG only" the JPEG is what the index (and the next run) knows the photo by.
-        const destination = conversion?.converted && !conversion.originalKept ? conversion.jpeg : settled.relativePath;
-        try {
-          this.index.addPhoto(
-            { ...content, destination, capturedAt: capturedAt.getTime(), captureSource: capture.source, modifiedMs: source.modifiedMs },
-            source,
-          );
-        } catch (error) {
-          // Unrecorded, the copy would be a stranger to the next run: take it back so folder and index agree.
-          for (const made of settled.alreadyThere ? [] : [settled.relativePath, convertedTo]) {
-            if (made) await fs.rm(path.join(this.root, ...made.split('/')), { force: true }).catch(() => undefined);
-          }
-          throw diskFullOr(error, this.root);
-        }
-        this.rememberFolder(file, destination);
-        if (settled.alreadyThere) {
-          this.progress.skipped += 1;
-          return;
-        }
-        this.progress.imported += 1;
-        this.importedFiles.push({
-          devicePath: file.devicePath, destination, size: content.size, capturedAt: capturedAt.toISOString(), captureSource: capture.source, role: file.role,
-          ...(convertedTo === undefined ? {} : { convertedTo }),
-        });
+        handedOver = true;
+        await this.publisher.add({ file, partial, content: identity.finish(), capture, firstVariant: leader?.variant ?? 1 });
       } catch (error) {
-        await partial.discard();
+        if (!handedOver) await partial.discard();
         throw error;
       }
     } finally {
@@ -260,32 +238,121 @@ class ImportRun {
     }
   }
 
+  /**
+   * Publishes a batch (the publish queue's one step): flushes every copy side by side, gives each
+   * its final name (or drops it for a photo already here), flushes the folders once, records the
+   * batch in one index transaction, and only then counts the copies as imported and converts.
+   */
+  private async publishBatch(batch: readonly FinishedCopy[]): Promise<void> {
+    const sealed = await Promise.allSettled(batch.map((copy) => copy.partial.seal(copy.file.modified)));
+    const publications: Publication[] = [];
+    let recorded = false;
+    try {
+      const inBatch = new Map<string, string>();
+      for (const [position, copy] of batch.entries()) {
+        const seal = sealed[position] as PromiseSettledResult<void>;
+        if (seal.status === 'rejected') {
+          if (!isFileLevel(seal.reason)) throw seal.reason;
+          this.recordFailure(copy.file, seal.reason);
+          continue;
+        }
+        const contentKey = `${copy.content.size}:${copy.content.sha1}`;
+        const known = this.index.byContent(copy.content.sha1, copy.content.size);
+        const here = inBatch.get(contentKey) ?? (known && (await this.exists(known.destination)) ? known.destination : undefined);
+        if (here !== undefined) {
+          // The same photo twice on the phone (a duplicate made in Photos): keep one copy.
+          await copy.partial.discard();
+          publications.push({ kind: 'duplicate', copy, destination: here });
+          continue;
+        }
+        const settled = await this.perFile(copy.file, () => copy.partial.publish(copy.content.sha1, copy.firstVariant));
+        if (settled === 'failed') continue;
+        inBatch.set(contentKey, settled.relativePath);
+        publications.push({ kind: 'new', copy, destination: settled.relativePath, alreadyThere: settled.alreadyThere });
+      }
+      const folders = new Set(publications.map((item) => item.copy.partial.relativeFolder));
+      await Promise.all([...folders].map((folder) => syncFolder(path.join(this.root, ...folder.split('/')))));
+      const photoIds = this.index.record(publications.map((item) => this.indexEntryOf(item)));
+      recorded = true;
+      await this.count(publications, photoIds);
+    } catch (error) {
+      await Promise.all(batch.map((copy) => copy.partial.discard()));
+      // Unrecorded, the copies would be strangers to the next run: take them back so folder and index agree.
+      for (const item of recorded ? [] : publications) {
+        if (item.kind === 'new' && !item.alreadyThere) await fs.rm(path.join(this.root, ...item.destination.split('/')), { force: true }).catch(() => undefined);
+      }
+      throw diskFullOr(error, this.root);
+    }
+  }
+
+  private indexEntryOf(item: Publication): IndexEntry {
+    const { copy } = item;
+    const source = this.sourceOf(copy.file);
+    if (item.kind === 'duplicate') return { kind: 'link', sha1: copy.content.sha1, size: copy.content.size, source };
+    const capturedAt = wallClockToDate(copy.capture.wallClock).getTime();
+    return { kind: 'photo', photo: { ...copy.content, destination: item.destination, capturedAt, captureSource: copy.capture.source, modifiedMs: source.modifiedMs }, source };
+  }
+
+  /** Counts a recorded batch, then converts its new HEIC photos (only a cancel or a full disk stop that). */
+  private async count(publications: readonly Publication[], photoIds: readonly number[]): Promise<void> {
+    const converting: { position: number; photoId: number; copy: FinishedCopy }[] = [];
+    for (const [position, item] of publications.entries()) {
+      const { copy } = item;
+      this.rememberFolder(copy.file, item.destination);
+      if (item.kind === 'duplicate') this.progress.renamedMatches += 1;
+      else if (item.alreadyThere) this.progress.skipped += 1;
+      else {
+        this.progress.imported += 1;
+        this.importedFiles.push({
+          devicePath: copy.file.devicePath, destination: item.destination, size: copy.content.size,
+          capturedAt: wallClockToDate(copy.capture.wallClock).toISOString(), captureSource: copy.capture.source, role: copy.file.role,
+        });
+        if (this.conversion?.wants(copy.file)) converting.push({ position: this.importedFiles.length - 1, photoId: photoIds[position] as number, copy });
+      }
+    }
+    this.progress.emit();
+    for (const { position, photoId, copy } of converting) {
+      const imported = this.importedFiles[position] as ImportedPhoto;
+      const conversion = await this.convert(imported.destination, copy.file.modified);
+      if (!conversion.converted) {
+        this.notConverted.push({ path: copy.file.devicePath, reason: conversion.reason });
+        continue;
+      }
+      // With "JPEG only" the JPEG is what the index (and the next run) knows the photo by.
+      const destination = conversion.originalKept ? imported.destination : conversion.jpeg;
+      if (!conversion.originalKept) {
+        this.index.moveDestination(photoId, destination);
+        await (this.conversion as HeicConversion).removeOriginal(imported.destination);
+      }
+      this.importedFiles[position] = { ...imported, destination, convertedTo: conversion.jpeg };
+      this.rememberFolder(copy.file, destination);
+    }
+  }
+
+  /** The JPEG of a published HEIC; this computer refusing the JPEG (a name, a permission) leaves the HEIC, reported. */
+  private async convert(relativePath: string, modified: Date | undefined): Promise<ConversionOutcome> {
+    try {
+      return await (this.conversion as HeicConversion).convert(relativePath, modified, this.options.signal);
+    } catch (error) {
+      if (this.options.signal?.aborted || !isFileLevel(error)) throw error;
+      return { converted: false, reason: `${(error as Error).message} The HEIC was kept.` };
+    }
+  }
+
   /** Runs one file's step: a problem with that file is recorded and `'failed'` returned; the rest rethrow. */
   private async perFile<T>(file: RollFile, step: () => Promise<T>): Promise<T | 'failed'> {
     try {
       return await step();
     } catch (error) {
       if (this.options.signal?.aborted || !isFileLevel(error)) throw error;
-      this.failed.push({ path: file.devicePath, reason: (error as Error).message });
-      this.progress.failedCount += 1;
+      this.recordFailure(file, error);
       return 'failed';
     }
   }
 
-  private async checkFreeSpace(needed: number): Promise<void> {
-    let free: number;
-    try {
-      const stats = await fs.statfs(this.root);
-      free = Number(stats.bavail) * Number(stats.bsize);
-    } catch {
-      return; // Unknown: the writes themselves will say when the disk is full.
-    }
-    if (needed > 0 && free < needed + FREE_SPACE_MARGIN_BYTES) {
-      throw new BackupError(
-        'disk-full',
-        `The photos to import need ${formatBytes(needed)} but the disk holding ${this.root} has only ${formatBytes(free)} free. Free some space or choose another folder.`,
-      );
-    }
+  private recordFailure(file: RollFile, error: unknown): void {
+    this.failed.push({ path: file.devicePath, reason: (error as Error).message });
+    this.progress.failedCount += 1;
   }
 
   private rememberFolder(file: RollFile, destination: string): void {
@@ -315,46 +382,4 @@ class ImportRun {
       notConverted: [...this.notConverted],
     };
   }
-
-  /** Turns what stopped the whole run into one PhotoImportError saying what was kept. */
-  private fatal(error: unknown): PhotoImportError {
-    if (error instanceof PhotoImportError) return error;
-    const result = this.result();
-    const kept = `${result.imported} file${result.imported === 1 ? ' was' : 's were'} copied and kept`;
-    if (this.options.signal?.aborted) {
-      return new PhotoImportError('cancelled', `The photo import was cancelled; ${kept}. Import again to copy the rest.`, result, { cause: error });
-    }
-    if (error instanceof BackupError) {
-      return new PhotoImportError(error.code, `${error.message} (${kept}.)`, result, { cause: error });
-    }
-    if (error instanceof AfcError) {
-      return new PhotoImportError('device-error', `The iPhone refused to list its photos: ${error.message}`, result, { cause: error });
-    }
-    if (error instanceof ServiceError && !['connection-closed', 'timeout'].includes(error.code)) {
-      return new PhotoImportError('protocol', `The iPhone answered in a way Lifeboat does not understand, so the photo import stopped (${error.message}); ${kept}.`, result, { cause: error });
-    }
-    if (error instanceof ServiceError || error instanceof DeviceError) {
-      return new PhotoImportError(
-        'disconnected',
-        `The connection to the iPhone was lost during the photo import (${error.message}); ${kept}. Reconnect the iPhone and import again to copy the rest.`,
-        result,
-        { cause: error },
-      );
-    }
-    return new PhotoImportError('io', `The photo import stopped: ${(error as Error).message ?? String(error)} (${kept}.)`, result, { cause: error });
-  }
-}
-
-/** What a run copied, as a person counts it (shared/camera-roll-items.ts): a Live Photo is one photo. */
-function countImported(files: readonly ImportedPhoto[]): CameraRollCounts {
-  const count = (...roles: CameraRollRole[]): number => files.filter((file) => roles.includes(file.role)).length;
-  return { photos: count('photo'), videos: count('video'), livePhotos: count('live-video'), companions: count('edited-copy', 'sidecar') };
-}
-
-/** Problems that concern one file: the device refusing it, a name or a write this computer refuses. */
-function isFileLevel(error: unknown): boolean {
-  if (error instanceof FileProblem || error instanceof AfcError) return true;
-  if (error instanceof BackupError) return error.code === 'io';
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && ['EACCES', 'EPERM', 'ENAMETOOLONG', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EINVAL', 'EILSEQ'].includes(code);
 }

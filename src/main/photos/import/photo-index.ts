@@ -5,8 +5,9 @@ import type { CaptureDateSource } from './capture-date';
 /**
  * What an import folder already holds, so the next import copies only what is new.
  *
- * Kept as SQLite (`<folder>/.lifeboat-photos.db`): each copied file is committed on its own, so a
- * cable pulled after photo 900 of 1000 still remembers the 900. Two tables:
+ * Kept as SQLite (`<folder>/.lifeboat-photos.db`): each batch of published copies is committed as
+ * it is published (publish-queue.ts), so a cable pulled after photo 900 of 1000 still remembers
+ * the 900. Two tables:
  * - `photos`: one row per distinct content (SHA-1 + size), where it went and when it was taken;
  * - `sources`: which phone file (UDID + AFC path, with the size and mtime seen) is which photo, so
  *   an unchanged file is skipped on size + mtime without transferring a byte.
@@ -34,7 +35,7 @@ interface SourceRecord {
   readonly modifiedMs: number;
 }
 
-interface NewPhoto {
+export interface NewPhoto {
   readonly sha1: string;
   readonly size: number;
   readonly fingerprint: string;
@@ -43,6 +44,11 @@ interface NewPhoto {
   readonly captureSource: CaptureDateSource;
   readonly modifiedMs: number;
 }
+
+/** One row of a batch: a new photo and where it came from, or another phone file of content already recorded. */
+export type IndexEntry =
+  | { readonly kind: 'photo'; readonly photo: NewPhoto; readonly source: PhotoSource }
+  | { readonly kind: 'link'; readonly sha1: string; readonly size: number; readonly source: PhotoSource };
 
 export interface PhotoSource {
   readonly udid: string;
@@ -145,22 +151,45 @@ export class PhotoIndex {
 
   /** Records a copied file and the phone file it came from, in one transaction. */
   addPhoto(photo: NewPhoto, source: PhotoSource): PhotoRecord {
-    const insert = this.db.transaction((): number => {
-      const result = this.db
-        .prepare(
-          `INSERT INTO photos (sha1, size, fingerprint, destination, captured_at, capture_source, modified_ms, imported_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (sha1, size) DO UPDATE SET destination = excluded.destination, fingerprint = excluded.fingerprint`,
-        )
-        .run(photo.sha1, photo.size, photo.fingerprint, photo.destination, photo.capturedAt ?? null, photo.captureSource, photo.modifiedMs, Date.now());
-      const id = this.byContent(photo.sha1, photo.size)?.id ?? Number(result.lastInsertRowid);
-      this.linkSource(source, id);
-      return id;
-    });
-    const id = insert();
-    const record = this.photo(id);
+    const [id] = this.record([{ kind: 'photo', photo, source }]);
+    const record = id === undefined ? undefined : this.photo(id);
     if (!record) throw new Error(`The photo index lost the row it just wrote for ${photo.destination}.`);
     return record;
+  }
+
+  /**
+   * Records a batch of published copies in one transaction (one journal flush for the batch, not
+   * one per photo), in order, so a link can name content added earlier in the same batch. Returns
+   * the photo id of each entry.
+   */
+  record(entries: readonly IndexEntry[]): number[] {
+    const insert = this.db.transaction((): number[] =>
+      entries.map((entry) => {
+        if (entry.kind === 'link') {
+          const known = this.byContent(entry.sha1, entry.size);
+          if (!known) throw new Error(`The photo index has no photo of ${entry.size} bytes with SHA-1 ${entry.sha1} to link ${entry.source.devicePath} to.`);
+          this.linkSource(entry.source, known.id);
+          return known.id;
+        }
+        const { photo, source } = entry;
+        const result = this.db
+          .prepare(
+            `INSERT INTO photos (sha1, size, fingerprint, destination, captured_at, capture_source, modified_ms, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (sha1, size) DO UPDATE SET destination = excluded.destination, fingerprint = excluded.fingerprint`,
+          )
+          .run(photo.sha1, photo.size, photo.fingerprint, photo.destination, photo.capturedAt ?? null, photo.captureSource, photo.modifiedMs, Date.now());
+        const id = this.byContent(photo.sha1, photo.size)?.id ?? Number(result.lastInsertRowid);
+        this.linkSource(source, id);
+        return id;
+      }),
+    );
+    return insert();
+  }
+
+  /** The photo now lives at another path (its HEIC replaced by the JPEG made from it). */
+  moveDestination(id: number, destination: string): void {
+    this.db.prepare('UPDATE photos SET destination = ? WHERE id = ?').run(destination, id);
   }
 
   /** Every photo, for reports and tests. */
