@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PhotoImportResult } from '../../src/main/photos';
@@ -64,6 +65,14 @@ describe('lifeboat photos import', () => {
       expect(result.code, args.join(' ')).toBe(ExitCode.usage);
       expect(result.stderr).toMatch(/Usage:/);
     }
+  });
+
+  it('refuses --jpeg-only without --convert-heic with the app\'s own sentence (exit 1), before touching the phone', async () => {
+    const destination = path.join(h.workDir, 'jpeg-only-alone');
+    const result = await cli(['photos', 'import', '--to', destination, '--jpeg-only']);
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toMatch(/^lifeboat: Keeping only the JPEGs needs "Convert HEIC to JPEG"/);
+    expect(fs.existsSync(destination)).toBe(false);
   });
 
   it('exits 7 with the error in the JSON result when the phone answers nonsense', async () => {

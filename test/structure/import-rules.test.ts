@@ -81,6 +81,15 @@ describe('one backup orchestration', () => {
   });
 });
 
+describe('one photo import orchestration', () => {
+  it('is core\'s runPhotoImportJob, used by the app\'s job queue and by the CLI alike', () => {
+    // The CLI called the importer itself, with request rules of its own the app did not share.
+    const edges = readImportGraph(REPO_ROOT).edges;
+    const users = [...edges].filter(([, imports]) => imports.includes('src/main/core/photo-import-job.ts')).map(([file]) => file);
+    expect(users).toEqual(expect.arrayContaining(['src/main/core/backup-service.ts', 'src/main/cli/commands/photos-command.ts']));
+  });
+});
+
 describe('the checks themselves', () => {
   it('find a cycle through three modules and one module importing itself', () => {
     const edges = new Map([

@@ -11,6 +11,7 @@ import { missingBackupFolderSentence, requireAbsoluteFolder, requireUsableFolder
 import type { EventHub } from './event-hub';
 import type { JobQueue } from './job-queue';
 import type { PasswordBroker } from './password-broker';
+import { checkPhotoImportRequest, runPhotoImportJob } from './photo-import-job';
 import type { SettingsStore } from './settings-store';
 import type { UnlockWatcher } from './unlock-watcher';
 
@@ -305,10 +306,12 @@ export class BackupService {
     return restore.candidates({ ...this.target(udid), backupRoot, extraFolders });
   }
 
+  /** The app's Import Photos: core's one photo import (photo-import-job.ts) as a job of the queue. */
   startPhotoImport(udid: string, destination: string, conversion: HeicConversionChoice = {}): JobStarted {
     const photos = this.options.backends.photos ?? fail('unsupported', 'Photo import is not available in this version yet.');
+    const request = checkPhotoImportRequest({ ...this.target(udid), destination, ...conversion });
     const jobId = this.options.jobs.start(udid, 'photos-import', async ({ signal, report }) => {
-      await photos.importPhotos({ ...this.target(udid), destination, signal, onProgress: report, ...conversion });
+      await runPhotoImportJob((run) => photos.importPhotos({ ...run, udid }), request, { signal, onProgress: report });
       return {};
     });
     return { jobId };

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { formatBytes, formatTimeLeft } from '../../../shared/format';
-import { BackupError } from '../../backup/backup-error';
+import { checkPhotoImportRequest, runPhotoImportJob } from '../../core/photo-import-job';
 import { importPhotos, type PhotoImportProgress, type PhotoImportResult, PhotoImportError } from '../../photos';
-import { UsbmuxClient } from '../../device/usbmux';
 import { type CliIo, checkFlags, type ParsedArgs, processIo, stringFlag, UsageError } from '../cli-io';
+import { chooseUdid, muxAddressOf, reportFailure } from '../command-support';
 import { ExitCode } from '../exit-codes';
 import { exitCodeFor } from '../failure-exit-code';
 import { timeoutFromArgs } from './devices-command';
@@ -15,48 +15,46 @@ const TERMINAL_REDRAW_MS = 100;
  * `lifeboat photos import`: copies the iPhone's Camera Roll into DIR/<YYYY>/<MM>/, only what is
  * new since the last import. Progress goes to stderr (one redrawn line on a terminal, one line per
  * file when piped); the summary, or with --json the result object, to stdout. Ctrl-C cancels and
- * keeps the photos already copied. `--again` also copies photos deleted from DIR since.
+ * keeps the photos already copied. `--again` also copies photos deleted from DIR since. It runs
+ * core's photo import (core/photo-import-job.ts) as the app does, with the app's request rules,
+ * and its exit codes come from the app's error codes (failure-exit-code.ts).
  */
 export async function photosCommand(args: ParsedArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
   const [subcommand, ...extra] = args.positional;
   if (subcommand !== 'import') throw new UsageError(subcommand === undefined ? 'Say what to do with the photos: lifeboat photos import --to DIR.' : `Unknown photos command "${subcommand}".`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   checkFlags(args, ['to', 'udid', 'json', 'again', 'timeout', 'convert-heic', 'jpeg-only']);
-  const convertHeicToJpeg = args.flags.get('convert-heic') === true;
-  const jpegOnly = args.flags.get('jpeg-only') === true;
-  if (jpegOnly && !convertHeicToJpeg) throw new UsageError('--jpeg-only goes with --convert-heic: without conversion there would be no JPEG to keep.');
   const to = stringFlag(args, 'to');
   if (to === undefined || to === '') throw new UsageError('Choose the folder to import into with --to DIR.');
   const json = args.flags.get('json') === true;
   const timeoutMs = timeoutFromArgs(args);
-  const muxAddress = io.env['USBMUXD_SOCKET_ADDRESS'];
-  let udid = stringFlag(args, 'udid');
-  if (udid === undefined) {
-    const udids = [...new Set((await new UsbmuxClient({ address: muxAddress, timeoutMs }).listDevices()).map((device) => device.udid))];
-    if (udids.length > 1) throw new UsageError(`${udids.length} iPhones are connected; choose one with --udid (see "lifeboat devices").`);
-    udid = udids[0];
-  }
-
+  const muxAddress = muxAddressOf(io);
   const reporter = json ? undefined : new ProgressReporter(io);
   let result: PhotoImportResult;
   try {
-    result = await importPhotos({
-      udid,
-      muxAddress,
+    // The app's own request rules (core): a relative --to is this shell's, so it is resolved here first.
+    const request = checkPhotoImportRequest({
+      udid: undefined,
       destination: path.resolve(to),
-      signal,
-      timeoutMs,
+      ...(muxAddress === undefined ? {} : { muxAddress }),
       reimportDeleted: args.flags.get('again') === true,
-      convertHeicToJpeg,
-      keepHeicOriginals: !jpegOnly,
-      onProgress: reporter && ((progress) => reporter.update(progress)),
+      convertHeicToJpeg: args.flags.get('convert-heic') === true,
+      keepHeicOriginals: args.flags.get('jpeg-only') !== true,
+    });
+    const udid = await chooseUdid(args, io);
+    result = await runPhotoImportJob((run) => importPhotos({ ...run, timeoutMs }), { ...request, udid }, {
+      signal: signal ?? new AbortController().signal,
+      // The importer's own progress, not the job queue's: the CLI prints each file it copies.
+      onProgress: (progress: PhotoImportProgress) => reporter?.update(progress),
     });
   } catch (error) {
     reporter?.end();
-    if (!(error instanceof BackupError)) throw error;
-    if (json && error instanceof PhotoImportError) io.stdout(`${JSON.stringify({ ...error.result, error: { code: error.code, message: error.message } }, null, 2)}\n`);
-    io.stderr(`lifeboat: ${error.message}\n`);
-    return exitCodeFor(error);
+    if (json && error instanceof PhotoImportError) {
+      io.stdout(`${JSON.stringify({ ...error.result, error: { code: error.code, message: error.message } }, null, 2)}\n`);
+      io.stderr(`lifeboat: ${error.message}\n`);
+      return exitCodeFor(error);
+    }
+    return reportFailure(io, error, json);
   }
   reporter?.end();
   if (json) {
