@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { PublishQueue } from './publish-queue';
 
 /** A batch step the test finishes by hand, recording what it was given. */
@@ -22,11 +22,13 @@ function manualBatches(): { batches: number[][]; finish: (error?: Error) => void
 }
 
 const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** A batch as soon as a copy waits and nothing runs: what the order and failure tests look at. */
+const EVERY_COPY = { batchSize: 1 };
 
 describe('PublishQueue (group commit of finished copies)', () => {
   it('publishes in order, one batch at a time, gathering what arrives while a batch runs', async () => {
     const { batches, finish, step } = manualBatches();
-    const queue = new PublishQueue<number>(step, async () => undefined);
+    const queue = new PublishQueue<number>(step, async () => undefined, EVERY_COPY);
     await queue.add(1);
     await queue.add(2);
     await queue.add(3);
@@ -40,9 +42,37 @@ describe('PublishQueue (group commit of finished copies)', () => {
     expect(batches).toEqual([[1], [2, 3]]);
   });
 
+  it('holds copies back for a fuller batch, until enough wait, the oldest waited long enough, or a drain', async () => {
+    // The machine's own pauses must not count as waiting: the clock moves only when the test says.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    onTestFinished(() => void vi.useRealTimers());
+    const { batches, finish, step } = manualBatches();
+    const queue = new PublishQueue<number>(step, async () => undefined, { batchSize: 3, maxDelayMs: 40 });
+    await queue.add(1);
+    await queue.add(2);
+    await settled();
+    expect(batches).toEqual([]);
+    await queue.add(3);
+    expect(batches).toEqual([[1, 2, 3]]);
+    finish();
+    await settled();
+    await queue.add(4);
+    vi.advanceTimersByTime(39);
+    expect(batches).toEqual([[1, 2, 3]]);
+    vi.advanceTimersByTime(1);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    finish();
+    await settled();
+    await queue.add(5);
+    const drained = queue.drain();
+    expect(batches).toEqual([[1, 2, 3], [4], [5]]);
+    finish();
+    await drained;
+  });
+
   it('makes the downloader wait once too many copies wait for a running batch', async () => {
     const { batches, finish, step } = manualBatches();
-    const queue = new PublishQueue<number>(step, async () => undefined, 2);
+    const queue = new PublishQueue<number>(step, async () => undefined, { ...EVERY_COPY, maxWaiting: 2 });
     await queue.add(1);
     await queue.add(2);
     let third = false;
@@ -57,7 +87,7 @@ describe('PublishQueue (group commit of finished copies)', () => {
   it('stops publishing at a failure, reports it, and discards what waited', async () => {
     const { batches, finish, step } = manualBatches();
     const discarded: number[] = [];
-    const queue = new PublishQueue<number>(step, async (item) => void discarded.push(item));
+    const queue = new PublishQueue<number>(step, async (item) => void discarded.push(item), EVERY_COPY);
     await queue.add(1);
     await queue.add(2);
     finish(new Error('disk full'));
@@ -72,7 +102,7 @@ describe('PublishQueue (group commit of finished copies)', () => {
   it('after a cancel lets the running batch finish and publishes nothing new', async () => {
     const { batches, finish, step } = manualBatches();
     const discarded: number[] = [];
-    const queue = new PublishQueue<number>(step, async (item) => void discarded.push(item));
+    const queue = new PublishQueue<number>(step, async (item) => void discarded.push(item), EVERY_COPY);
     await queue.add(1);
     await queue.add(2);
     const settling = queue.settle(false);
@@ -84,7 +114,7 @@ describe('PublishQueue (group commit of finished copies)', () => {
 
   it('after a pulled cable publishes the copies already complete', async () => {
     const { batches, finish, step } = manualBatches();
-    const queue = new PublishQueue<number>(step, async () => undefined);
+    const queue = new PublishQueue<number>(step, async () => undefined, EVERY_COPY);
     await queue.add(1);
     await queue.add(2);
     const settling = queue.settle(true);

@@ -8,28 +8,47 @@
  * Why: each published photo needs its data flushed before its name and its index row exist, or a
  * power cut could leave an empty file the index calls imported. Flushing one photo at a time made
  * every photo wait for five or six disk round trips (its data, its folder, the index's journal);
- * on a busy disk that was most of an import's time. A batch flushes its files side by side, then
- * each folder once and the index in one transaction, so a slower disk makes batches bigger
- * instead of making every photo wait. A killed process loses at most the unpublished copies,
- * whose partial names the next run removes before copying them again.
+ * on a busy disk that was most of an import's time, and the index's flushes ran on the main thread,
+ * stopping the download. A batch (32 copies, or what arrived within 250 ms, or more while the
+ * previous batch runs) flushes its files side by side, then each folder once and the index in one
+ * transaction. A killed process loses at most the unpublished copies, whose partial names the
+ * next run removes before copying them again.
  */
+export interface PublishQueueLimits {
+  /** Copies held back while a batch runs before `add` makes the download wait (each holds an open file). */
+  readonly maxWaiting?: number;
+  /** A batch starts once this many copies wait… */
+  readonly batchSize?: number;
+  /** …or once the oldest has waited this long, so a slow download still shows its photos soon. */
+  readonly maxDelayMs?: number;
+}
+
 export class PublishQueue<T> {
   private waiting: T[] = [];
+  private oldestWaitingAt = 0;
   private running: Promise<void> | undefined;
   private failure: { readonly error: unknown } | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Someone waits for everything (drain, settle): no point holding a copy back for a fuller batch. */
+  private flushing = false;
+  private readonly maxWaiting: number;
+  private readonly batchSize: number;
+  private readonly maxDelayMs: number;
 
   /**
    * @param publishBatch publishes every item of a batch, or on failure leaves none half done
    *   (discarding what it did not publish) and throws: publishing stops there.
    * @param discard removes an item that will not be published; must not throw.
-   * @param maxWaiting copies held back while a batch runs before `add` makes the download wait
-   *   (each holds an open file).
    */
   constructor(
     private readonly publishBatch: (batch: readonly T[]) => Promise<void>,
     private readonly discard: (item: T) => Promise<void>,
-    private readonly maxWaiting = 64,
-  ) {}
+    limits: PublishQueueLimits = {},
+  ) {
+    this.maxWaiting = limits.maxWaiting ?? 64;
+    this.batchSize = Math.min(limits.batchSize ?? 32, this.maxWaiting);
+    this.maxDelayMs = limits.maxDelayMs ?? 250;
+  }
 
   /**
    * Hands a finished copy over: from here on it is the queue's. Waits while too many copies wait.
@@ -37,14 +56,15 @@ export class PublishQueue<T> {
    * over; the downloader asks `throwIfFailed` before each copy instead.
    */
   async add(item: T): Promise<void> {
+    if (this.waiting.length === 0) this.oldestWaitingAt = performance.now();
     this.waiting.push(item);
-    this.startNext();
+    this.schedule();
     while (this.waiting.length >= this.maxWaiting && this.running) await this.running;
   }
 
   /** Waits until everything handed over is published; throws the failure that stopped publishing. */
   async drain(): Promise<void> {
-    while (this.running) await this.running;
+    await this.flushAll();
     this.throwIfFailed();
   }
 
@@ -60,12 +80,33 @@ export class PublishQueue<T> {
    */
   async settle(publishWaiting: boolean): Promise<void> {
     if (!publishWaiting) await this.discardWaiting();
-    while (this.running) await this.running;
+    await this.flushAll();
     await this.discardWaiting();
   }
 
-  private startNext(): void {
+  private async flushAll(): Promise<void> {
+    this.flushing = true;
+    try {
+      this.schedule();
+      while (this.running) await this.running;
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Starts the next batch when one is due: enough copies, the oldest waited long enough, or a flush. */
+  private schedule(): void {
     if (this.running || this.failure || this.waiting.length === 0) return;
+    const waited = performance.now() - this.oldestWaitingAt;
+    if (!this.flushing && this.waiting.length < this.batchSize && waited < this.maxDelayMs) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, this.maxDelayMs - waited);
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const batch = this.waiting.splice(0);
     this.running = this.publishBatch(batch)
       .catch((error: unknown) => {
@@ -73,11 +114,13 @@ export class PublishQueue<T> {
       })
       .finally(() => {
         this.running = undefined;
-        this.startNext();
+        this.schedule();
       });
   }
 
   private async discardWaiting(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     for (const item of this.waiting.splice(0)) await this.discard(item);
   }
 }
