@@ -12,11 +12,16 @@
  * writer when one of its renames had to remove a folder (whole-file-writer.ts). Forgetting is
  * always safe; it only costs the next file of each folder an lstat.
  *
- * `ownFiles` forgets everything once it holds MAX_OWN_FILES names: a million-file phone's full
- * backup otherwise kept every content file's path, about 150 MB of the run's heap by its end
- * (the huge profile's RSS target is 400 MB). MoveItems sources are few and usually recent.
+ * `ownFiles` takes no more names once it holds MAX_OWN_FILES (about 150 bytes each, so at most
+ * ~30 MB): a million-file phone's full backup otherwise kept every content file's path, about
+ * 150 MB of the run's heap by its end (the huge profile's RSS target is 400 MB). It keeps the
+ * oldest rather than the newest because a full backup's MoveItems (`Snapshot/xx/<id>` → `xx/<id>`,
+ * protocol.md §7.2) come after every upload, in upload order: when it was emptied at 50,000 names,
+ * the `large` phone's first ~100,000 moves missed it and each took an lstat and a rename on the
+ * main thread while the phone waited for the answer, instead of a rename queued on the writer's
+ * thread (move-items.ts). Each move frees the entry of the file it moves.
  */
-export const MAX_OWN_FILES = 50_000;
+export const MAX_OWN_FILES = 200_000;
 
 export class KnownTree {
   private readonly folders = new Set<string>();
@@ -37,8 +42,7 @@ export class KnownTree {
 
   /** This run just created `file` as a new regular file (or queued its write). */
   addOwnFile(file: string): void {
-    if (this.ownFiles.size >= MAX_OWN_FILES) this.ownFiles.clear();
-    this.ownFiles.add(file);
+    if (this.ownFiles.size < MAX_OWN_FILES) this.ownFiles.add(file);
   }
 
   /** `file` was removed or replaced by something we did not create. */

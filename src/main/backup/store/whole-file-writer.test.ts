@@ -212,6 +212,23 @@ describe('BackgroundFileWriter', () => {
     expect(fs.readdirSync(dir).filter((name) => name.startsWith('from-'))).toEqual([]);
   });
 
+  it('sends what is queued for a busy thread in one batch, not one batch per turn of the event loop', async () => {
+    const w = open({ threads: 1 });
+    // A big file first keeps the one thread busy for a while.
+    expect(w.write(path.join(dir, 'big'), Buffer.alloc(8 * 1024 * 1024, 7))).toBeUndefined();
+    for (let index = 0; index < 200; index += 1) {
+      await w.write(path.join(dir, `small-${index}`), Buffer.from(`file ${index}`));
+      // The next file arrives in a later turn, as uploads from the socket do.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await w.settle();
+    expect(w.failure).toBeUndefined();
+    expect(w.filesWritten).toBe(201);
+    expect(fs.readFileSync(path.join(dir, 'small-199'), 'utf8')).toBe('file 199');
+    // One batch per turn before: 201 batches.
+    expect(w.batchesPosted).toBeLessThan(50);
+  });
+
   it('makes a rename of a missing file the writer\'s failure', async () => {
     const w = open();
     w.rename(path.join(dir, 'never-written'), path.join(dir, 'anywhere'));
