@@ -7,7 +7,7 @@ import type { AppCore } from '../src/main/core/app-core';
 import type { BackupView, LibraryRow } from '../src/shared/contract';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
 import type { SimHarness } from '../test/helpers/sim-harness';
-import { checkScreen } from './web-a11y';
+import { checkScreen, focusedName } from './web-a11y';
 import { HAS_CHROMIUM, nextJobFinished, SCREENSHOT_DIR, SIZES, STEP_MS, startWebApp, type WebApp } from './web-helpers';
 
 /** Tests that make a backup: minutes when eight people share two cores. */
@@ -333,6 +333,15 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     expect(hits.every((text) => text.includes('thanks'))).toBe(true);
     await checkScreen(page, 'library', 'search-messages');
     await page.getByRole('button', { name: 'Clear search' }).click();
+  });
+
+  it('opens a section from the overview by keyboard with the focus on its heading, not lost to the page', async () => {
+    await section('Overview');
+    await page.getByTestId('overview-apps').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor({ timeout: STEP_MS });
+    await expect.poll(() => focusedName(page), { timeout: STEP_MS }).toBe('Apps');
+    expect(await page.evaluate<string>('document.activeElement?.id ?? ""')).toBe('section-title');
   });
 
   it('keeps the files by domain under "Advanced: files by domain"', async () => {

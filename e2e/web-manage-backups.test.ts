@@ -187,6 +187,11 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', 
     await added.getByRole('menuitem', { name: 'Verify' }).click();
     await added.locator('.badge-ok', { hasText: 'Verified' }).waitFor({ timeout: STEP_MS });
     await checkScreen(page, 'manage-backups', 'added-folder');
+    // Show Folder shows the snapshot where it is, without making the copy Browse reads.
+    const addedId = await added.getAttribute('data-backup-id');
+    const shown = await core.invoke('backups:reveal', { backupId: addedId! });
+    expect(path.dirname(path.dirname(path.dirname(shown.path)))).toBe(path.join(fs.realpathSync(oldRoot), '.lifeboat'));
+    expect(fs.existsSync(path.join(app.backupRoot, '.lifeboat', 'views', 'added'))).toBe(false);
 
     await added.getByTestId('manage-row-more').click();
     await added.getByRole('menuitem', { name: 'Browse Files' }).click();

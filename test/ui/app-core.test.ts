@@ -32,6 +32,7 @@ function fakeBackends(runs: BackupRunOptions[], gate?: Promise<void>): Backends 
       delete: async () => undefined,
       archive: async (backupId) => backups.find((backup) => backup.id === backupId)!,
       pathOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
+      folderOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
       close: () => undefined,
     }),
   };

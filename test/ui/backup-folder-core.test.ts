@@ -27,6 +27,7 @@ function folderBackends(): Backends {
         delete: unused,
         archive: unused,
         pathOf: async (id) => id,
+        folderOf: async (id) => id,
         close: () => undefined,
       };
     },

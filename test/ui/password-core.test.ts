@@ -50,6 +50,7 @@ function encryptedPhoneBackends(runs: BackupRunOptions[], verified: Array<string
       delete: async () => undefined,
       archive: async (backupId) => backups.find((backup) => backup.id === backupId)!,
       pathOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
+      folderOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
       close: () => undefined,
     }),
   };

@@ -29,6 +29,7 @@ function recordingBackends(runs: BackupRunOptions[]): Backends {
       delete: unused,
       archive: unused,
       pathOf: async () => '',
+      folderOf: async () => '',
       close: () => undefined,
     }),
   };

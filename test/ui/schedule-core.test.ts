@@ -46,6 +46,7 @@ function scheduledBackends(clock: ManualClock, runs: BackupRunOptions[], control
       delete: async () => undefined,
       archive: async (backupId) => backups.find((backup) => backup.id === backupId)!,
       pathOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
+      folderOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
       close: () => undefined,
     }),
   };

@@ -155,7 +155,8 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'reads:cancel': async ({ readId }) => ({ cancelled: reads.cancel(readId) }),
     'backups:delete': async ({ backupId }) => backups.delete(backupId),
     'backups:archive': async ({ backupId }) => backups.archive(backupId),
-    'backups:reveal': async ({ backupId }) => ({ path: await backups.pathOf(backupId), revealed: false }),
+    // The folder as listed: showing a snapshot must not materialise it (a copy, for one in an added folder).
+    'backups:reveal': async ({ backupId }) => ({ path: await backups.folderOf(backupId), revealed: false }),
     'settings:get': async () => backups.settingsView(),
     'settings:set': async (patch) => backups.updateSettings(patch),
     'device-settings:set': async ({ udid, ...patch }) => {

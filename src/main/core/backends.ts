@@ -42,8 +42,13 @@ export interface CatalogBackend {
   verify(backupId: string, password?: string, signal?: AbortSignal): Promise<VerifyReport>;
   delete(backupId: string): Promise<void>;
   archive(backupId: string): Promise<BackupView>;
-  /** The folder of a backup (for "Show in folder"). */
+  /**
+   * A folder holding the whole backup, for the readers (restore, browse): a reverse-delta snapshot's
+   * materialised copy (store/snapshot-chain.ts), made on first use.
+   */
   pathOf(backupId: string): Promise<string>;
+  /** The backup's own folder as listed (for "Show Folder"): never materialises anything. */
+  folderOf(backupId: string): Promise<string>;
   close(): void;
 }
 

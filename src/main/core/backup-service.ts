@@ -189,6 +189,10 @@ export class BackupService {
     return view;
   }
 
+  async folderOf(backupId: string): Promise<string> {
+    return this.requireCatalog().folderOf(backupId);
+  }
+
   async pathOf(backupId: string): Promise<string> {
     return this.requireCatalog().pathOf(backupId);
   }

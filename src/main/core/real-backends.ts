@@ -90,6 +90,7 @@ function catalogBackend(catalog: BackupCatalog): CatalogBackend {
     archive: async (backupId) => toBackupView(await catalog.archive(require(backupId).id)),
     // Restore and browse read a whole folder: a reverse-delta snapshot is materialised for them.
     pathOf: async (backupId) => completeBackupFolder(require(backupId).path, catalog.root),
+    folderOf: async (backupId) => require(backupId).path,
     close: () => catalog.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import type { LibraryExportFormat, LibraryView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
@@ -28,13 +28,21 @@ function SectionView() {
   const onWindowChange = useCallback((first: number, last: number) => void loadLibraryRows(first, last), [loadLibraryRows]);
   const { place, view, total, rows, conversation, note } = library;
   const category = library.overview?.categories.find((item) => item.section === place);
+  const title = conversation ? conversation.title : SECTION_TITLES[place];
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The overview card or conversation row that opened this view is gone from the page: without this,
+  // the keyboard focus falls to the document and the next Tab starts again at the top of the window.
+  useEffect(() => {
+    if (document.activeElement === null || document.activeElement === document.body) heading.current?.focus();
+  }, [title, view]);
   if (!view) return null;
   const height = ROW_HEIGHTS[view];
-  const title = conversation ? conversation.title : SECTION_TITLES[place];
   return (
     <section className="card library-section" aria-labelledby="section-title">
       <div className="section-head">
-        <h2 id="section-title">{title}</h2>
+        <h2 id="section-title" ref={heading} tabIndex={-1}>
+          {title}
+        </h2>
         {conversation ? (
           <button type="button" className="link" onClick={() => void showPlace('messages')}>
             All conversations
