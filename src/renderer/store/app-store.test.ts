@@ -113,6 +113,21 @@ describe('app store', () => {
     expect(store.getState().ui.notices.map((notice) => notice.id)).toEqual(['b1', 'c1', 'a2']);
   });
 
+  it('takes a job\'s "started" toast away when the job ends, even when no end toast follows', () => {
+    const { api, emit } = fakeApi({});
+    const { store, connect, actions } = createAppStore(api);
+    connect();
+    emit('devices:changed', { devices: [phone('A'), phone('B')] });
+    actions.selectDevice('A');
+    emit('notify', { id: 'a-start', level: 'info', title: 'Scheduled backup of Phone A started', udid: 'A', about: 'job-started' });
+    emit('notify', { id: 'b-start', level: 'info', title: 'Scheduled backup of Phone B started', udid: 'B', about: 'job-started' });
+    // Phone A's page says how its backup ended, so no end toast; its "started" toast would be stale.
+    emit('notify', { id: 'a-end', level: 'success', title: 'Scheduled backup of Phone A finished', udid: 'A', about: 'job-finished' });
+    expect(store.getState().ui.notices.map((notice) => notice.id)).toEqual(['b-start']);
+    emit('notify', { id: 'b-end', level: 'success', title: 'Scheduled backup of Phone B finished', udid: 'B', about: 'job-finished' });
+    expect(store.getState().ui.notices.map((notice) => notice.id)).toEqual(['b-end']);
+  });
+
   it('keeps at most five toasts, newest last', () => {
     const { api, emit } = fakeApi({});
     const { store, connect } = createAppStore(api);

@@ -15,7 +15,13 @@ export function uiActions({ set }: SliceContext) {
         // How a job of the phone on screen ended is told by its page (the last outcome line): one place
         // per error, and no toast repeating "finished" beside it (issue 12). Another phone's, or one
         // that ends while the person is on another screen, still gets its toast.
-        (notice.level === 'error' || notice.about === 'job-finished') && pageShowsJobsOf(state, notice.udid) ? {} : { ui: { ...state.ui, notices: [...state.ui.notices, notice].slice(-MAX_NOTICES) } },
+        {
+          // A job that ended makes its phone's "… started" toast old news, whether or not an end toast follows.
+          const ended = notice.about === 'job-finished' || (notice.level === 'error' && notice.udid !== undefined);
+          const notices = ended ? state.ui.notices.filter((shown) => !(shown.about === 'job-started' && shown.udid === notice.udid)) : state.ui.notices;
+          const toastIt = !((notice.level === 'error' || notice.about === 'job-finished') && pageShowsJobsOf(state, notice.udid));
+          return { ui: { ...state.ui, notices: toastIt ? [...notices, notice].slice(-MAX_NOTICES) : notices } };
+        },
       );
     },
     dismissNotice(id: string): void {
