@@ -15,6 +15,7 @@ import { APP_ORIGIN, contentTypeFor, ELECTRON_CONTENT_SECURITY_POLICY, resolveRe
 import { createInvokeHandler, forwardCoreEvents } from '../src/main/electron/ipc-guard';
 import { buildElectron } from '../scripts/build-electron';
 import { type SimHarness, startSimHarness } from '../test/helpers/sim-harness';
+import { checkScreen } from './web-a11y';
 import { CHROMIUM, launchBrowser, REPO_ROOT, SCREENSHOT_DIR } from './web-helpers';
 
 const hasChromium = fs.existsSync(CHROMIUM);
@@ -109,6 +110,22 @@ describe.skipIf(!hasChromium)('desktop app page: renderer + preload + IPC guard 
     await page.getByRole('heading', { name: 'Connect your iPhone' }).waitFor({ timeout: STEP_MS });
     expect(await page.evaluate(() => Object.keys((globalThis as unknown as { api: object }).api).sort())).toEqual(['invoke', 'on']);
     expect(invoked).toContain('devices:list');
+    expect(await violations()).toEqual([]);
+  });
+
+  it('asks once, on first run, whether to open at login hidden in the tray, and keeps the answer', async () => {
+    const offer = page.getByTestId('login-item-offer');
+    await offer.getByRole('heading', { name: 'Open Lifeboat at login?' }).waitFor({ timeout: STEP_MS });
+    const size = page.viewportSize();
+    await checkScreen(page, 'login-offer', 'first-run');
+    if (size) await page.setViewportSize(size);
+    await offer.getByRole('button', { name: 'Open at Login' }).click();
+    await offer.waitFor({ state: 'detached', timeout: STEP_MS });
+    expect(await core.invoke('settings:get', {})).toMatchObject({ openAtLogin: true, openAtLoginOffered: true });
+    // Asked once: the next start (a reload) does not ask again.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Connect your iPhone' }).waitFor({ timeout: STEP_MS });
+    expect(await offer.count()).toBe(0);
     expect(await violations()).toEqual([]);
   });
 

@@ -4,6 +4,8 @@ export interface ToolResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The signal that ended the tool (a crash loses what it had buffered for stdout). */
+  readonly signal?: string;
   /** True when the tool was killed because it ran past the timeout. */
   readonly timedOut: boolean;
 }
@@ -26,7 +28,8 @@ export function runTool(
       (error, stdout, stderr) => {
         const failure = error as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
         const code = failure === null ? 0 : typeof failure.code === 'number' ? failure.code : -1;
-        resolve({ code, stdout, stderr, timedOut: failure?.killed === true });
+        const signal = (failure as { signal?: string | null } | null)?.signal ?? undefined;
+        resolve({ code, stdout, stderr, timedOut: failure?.killed === true, ...(signal ? { signal } : {}) });
       },
     );
   });
