@@ -137,7 +137,7 @@ type InvokeChannels = {
   readonly [C in InvokeChannel]: { readonly args: z.input<Schemas[C]>; readonly result: InvokeResults[C] };
 };
 
-type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
+export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
 export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
 
 /** Events main pushes to every window. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BackupView, EncryptionView, JobStarted, JobTrigger, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
+import type { BackupView, EncryptionView, InvokeArgs, JobStarted, JobTrigger, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
 import { moveBackupRoot } from '../backup/store/root-move';
 import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } from './backends';
 import { type PasswordRunner, passwordRunner, runBackupJob } from './backup-job';
@@ -203,7 +203,7 @@ export class BackupService {
    * added folder, unless they were moved: before, the history went empty while the phone's own
    * "latest backup" date still named one.
    */
-  async updateSettings(change: SettingsPatch): Promise<SettingsView> {
+  async updateSettings(change: InvokeArgs<'settings:set'>): Promise<SettingsView> {
     const before = this.options.settings.get();
     // A retention change without keepMonthly keeps the monthly setting as it is.
     const { retention, ...rest } = change;
@@ -353,9 +353,6 @@ export class BackupService {
     return this.options.muxAddress ? { udid, muxAddress: this.options.muxAddress } : { udid };
   }
 }
-
-/** settings:set's change: a retention change may leave keepMonthly out. */
-type SettingsPatch = Omit<Partial<SettingsView>, 'devices' | 'retention'> & { readonly retention?: { readonly keepLast: number | null; readonly keepMonthly?: number | undefined } };
 
 function isInside(child: string, folder: string): boolean {
   const relative = path.relative(folder, child);
