@@ -101,7 +101,7 @@ describe('packaging configuration', () => {
     // Each thread is bundled to `<name>.js` in the main bundle's folder (dist/main/electron), which `files` packs.
     expect(build).toContain('`${name}.js`');
     expect(config.files.flatMap((entry) => entry.filter)).toContain('dist/main/**');
-    expect(Object.keys(THREAD_MODULES).sort()).toEqual(['backup-reader-worker', 'heic-thread', 'whole-file-worker']);
+    expect(Object.keys(THREAD_MODULES).sort()).toEqual(['backup-reader-worker', 'heic-thread', 'previous-listing-worker', 'whole-file-worker']);
     // The fuses check the asar's integrity and load the app only from it: the archive must be on.
     expect(config.asar).not.toBe(false);
   });

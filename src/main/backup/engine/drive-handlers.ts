@@ -46,6 +46,9 @@ export const DRIVE_HANDLERS: HandlerTable = {
       return handle.createReadStream({ highWaterMark: DOWNLOAD_READ_BYTES, autoClose: true }) as AsyncIterable<Buffer>;
     });
     await sendDownloadStatus(context.deviceLink, result.failures);
+    // §7.2 steps 2–3: with the previous Manifest.db the phone goes on to list every content
+    // folder, after seconds of digesting it; the listings are read meanwhile.
+    if (message.paths.some((devicePath) => context.previous?.relative(devicePath) === 'Manifest.db')) void context.previous?.prefetchListings();
     return KEPT;
   },
 

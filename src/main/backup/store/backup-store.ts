@@ -84,6 +84,7 @@ export async function openBackupRun(root: string, udid: string, options: BackupR
         if (finished) throw new BackupError('io', 'This backup run was already finished.');
         finished = true;
         try {
+          await previous?.close();
           let snapshot: string | null = null;
           if (await isDirectory(current)) {
             const date = await readBackupDate(current);
@@ -109,6 +110,7 @@ export async function openBackupRun(root: string, udid: string, options: BackupR
         if (finished) return;
         finished = true;
         try {
+          await previous?.close();
           await removeTree(staging);
         } finally {
           await releaseLock();

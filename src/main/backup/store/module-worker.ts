@@ -37,6 +37,7 @@ interface ThreadModule {
 export const THREAD_MODULES: Readonly<Record<string, ThreadModule>> = {
   'backup-reader-worker': { source: 'reader/backup-reader-worker.ts', selfContained: false },
   'whole-file-worker': { source: 'backup/store/whole-file-worker.ts', selfContained: true },
+  'previous-listing-worker': { source: 'backup/store/previous-listing-worker.ts', selfContained: true },
   'heic-thread': { source: 'photos/heic/heic-thread.ts', selfContained: false },
 };
 

@@ -2,6 +2,8 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ConfinedPaths } from './confined-paths';
+import { ListingPrefetch } from './previous-listing-prefetch';
+import { folderKeyOf, LISTED_KIND, type ListingReply } from './previous-listing-protocol';
 import { PRIVATE_FOLDER_MODE } from './private-modes';
 import { TEMP_PREFIX } from './store-fs';
 
@@ -26,6 +28,9 @@ export class PreviousBackup {
   /** Backup-relative paths (`xx/<id>`, `/`-separated) the phone removed or moved away in this run. */
   private readonly removed = new Set<string>();
   private readonly paths: ConfinedPaths;
+  /** Content folders read ahead (previous-listing-prefetch.ts), once the phone is known to list them. */
+  private prefetch: ListingPrefetch | undefined;
+  private closed = false;
 
   constructor(
     readonly udid: string,
@@ -79,11 +84,61 @@ export class PreviousBackup {
     }
   }
 
+  /**
+   * The phone has downloaded the previous Manifest.db and will list every content folder next
+   * (protocol.md §7.2 steps 2–3): start reading them ahead while it digests the database. Only
+   * list() sees the result, exactly as a live listing would be. Does nothing a second time. The
+   * promise (never rejected) says when the first stretch has been read: tests wait on it, the
+   * engine need not.
+   */
+  prefetchListings(): Promise<void> {
+    if (this.prefetch === undefined && !this.closed) this.prefetch = new ListingPrefetch(this.folder, TEMP_PREFIX);
+    return this.prefetch?.caughtUp ?? Promise.resolve();
+  }
+
+  /** Stops reading ahead (the run is over); list() still works, live. Safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.prefetch?.close();
+  }
+
   /** The previous backup's entries of a folder, minus what this run removed; undefined when it has no such folder. */
   async list(devicePath: string): Promise<Map<string, ListedEntry> | undefined> {
-    const folder = await this.resolveForRead(devicePath);
-    if (folder === undefined) return undefined;
-    const relative = this.relative(devicePath) ?? '';
+    const relative = this.relative(devicePath);
+    if (relative === undefined || this.isHidden(relative)) return undefined;
+    // The same refusal of links on the way as every read (resolveForRead), whether read ahead or not.
+    const folder = await this.paths.resolveChecked(devicePath);
+    let folderStat;
+    try {
+      folderStat = await fs.lstat(folder);
+    } catch {
+      return undefined;
+    }
+    const prefetched = await this.prefetch?.take(relative);
+    // Read ahead before anything changed in it (its lstat gives the same key): what the live listing would say.
+    if (prefetched?.folderKey !== undefined && prefetched.folderKey === folderKeyOf(folderStat)) return this.entriesOf(relative, prefetched);
+    return this.listLive(folder, relative);
+  }
+
+  /** A listing read ahead, as ListedEntry values, minus what this run removed by now. */
+  private entriesOf(relative: string, listing: ListingReply): Map<string, ListedEntry> {
+    const result = new Map<string, ListedEntry>();
+    const { kinds, sizesAndTimes } = listing;
+    if (listing.names === undefined || listing.names === '' || kinds === undefined || sizesAndTimes === undefined) return result;
+    for (const [index, name] of listing.names.split('\0').entries()) {
+      if (this.isHidden(relative === '' ? name : `${relative}/${name}`)) continue;
+      const kind = kinds[index];
+      result.set(name, {
+        isDirectory: kind === LISTED_KIND.directory,
+        isFile: kind === LISTED_KIND.file,
+        size: sizesAndTimes[index * 2] as number,
+        mtime: new Date(sizesAndTimes[index * 2 + 1] as number),
+      });
+    }
+    return result;
+  }
+
+  private async listLive(folder: string, relative: string): Promise<Map<string, ListedEntry> | undefined> {
     let entries;
     try {
       entries = await fs.readdir(folder, { withFileTypes: true });
