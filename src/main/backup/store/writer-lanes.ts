@@ -1,0 +1,269 @@
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker';
+import type { WriterBatch, WriterReply, WriterThreadData } from './whole-file-worker-protocol';
+
+/**
+ * The queueing half of a BackgroundFileWriter (whole-file-writer.ts): its threads ("lanes"), the
+ * batches it fills for them, when a batch is handed over, and the batch buffers it reuses. The
+ * writer keeps the accounting (what is queued, what is pending, the first failure); this file
+ * decides only how the jobs travel. Files of one folder always go to the same lane, in order,
+ * and every rename to the first lane, in order (a later move may depend on an earlier one).
+ */
+
+/** What the writer is told about a batch when its thread answers (or is lost). */
+export interface PostedBatch {
+  /** Write targets (renames are not tracked by name). */
+  readonly targets: readonly string[];
+  readonly jobs: number;
+  readonly bytes: number;
+}
+
+interface LanesOptions {
+  /** Temporary names start with this (unique per writer); the lane's number follows. */
+  readonly tempPrefix: string;
+  readonly threads: number;
+  /** A thread finished a batch (its reply's buffer is already kept for reuse). */
+  readonly onReply: (reply: WriterReply, batch: PostedBatch) => void;
+  /** A thread died or stopped: nothing it had will be answered. */
+  readonly onThreadLost: (error: Error) => void;
+}
+
+type Job = { readonly target: string; readonly offset: number; readonly length: number } | { readonly from: string; readonly to: string };
+
+interface OpenBatch {
+  readonly jobs: Job[];
+  /** Content is copied in as it is queued, so no socket buffer is kept alive by a waiting file. */
+  readonly buffer: ArrayBuffer;
+  bytes: number;
+}
+
+interface Lane {
+  readonly worker: Worker;
+  open: OpenBatch | undefined;
+  /** Batches posted to this lane's thread and not yet back. */
+  inFlight: number;
+}
+
+/**
+ * A batch goes to its thread at this size, or at the end of the current turn of the event loop
+ * when its thread has fewer than IN_FLIGHT_PER_LANE batches, or as soon as one comes back.
+ */
+const BATCH_FILES = 64;
+export const BATCH_BYTES = 128 * 1024;
+/**
+ * Batches handed to threads and not yet back. A quiet device makes small batches (one per turn
+ * of the event loop), so this, not only the byte count, bounds the buffers in use.
+ */
+export const MAX_BATCHES_POSTED = 64;
+/**
+ * A thread with this many batches to do gets the next one when one comes back, not at the end of
+ * the turn: one batch it is writing and one waiting keep it busy, and the files queued meanwhile
+ * go out together. Posting at every turn made a batch of about one file each on the `large` phone
+ * (a postMessage, a transfer and a reply per file: ~5 s of the main thread's 23 s in a CPU profile).
+ */
+const IN_FLIGHT_PER_LANE = 2;
+const MIB = 1024 * 1024;
+/** Spare buffers kept per big size (bounded: at most a few tens of MB). */
+const SPARE_BIG_BUFFERS = 3;
+
+export class WriterLanes {
+  private readonly lanes: Lane[];
+  private readonly posted = new Map<number, PostedBatch & { readonly lane: Lane }>();
+  /** Buffers back from the threads, by capacity (BATCH_BYTES, or whole MiBs for big files). */
+  private readonly spareBuffers = new Map<number, ArrayBuffer[]>();
+  private nextBatch = 1;
+  private flushScheduled = false;
+  private batches = 0;
+  private stopping = false;
+
+  constructor(private readonly options: LanesOptions) {
+    this.lanes = Array.from({ length: Math.max(1, options.threads) }, (_unused, index) => {
+      const threadData: WriterThreadData = { tempPrefix: `${options.tempPrefix}w${index}-` };
+      const worker = startModuleWorker('whole-file-worker', import.meta.url, { ...threadData });
+      worker.on('message', (reply: WriterReply) => this.onReply(reply));
+      worker.on('error', (error) => this.lost(error));
+      worker.on('exit', (code) => {
+        if (!this.stopping) this.lost(new Error(`A file-writing thread stopped unexpectedly (exit code ${code}).`));
+      });
+      return { worker, open: undefined, inFlight: 0 };
+    });
+  }
+
+  /** Batches handed to the threads and not yet back. */
+  get postedCount(): number {
+    return this.posted.size;
+  }
+
+  /** Batches handed to the threads so far: what the batching saves is counted here (tests). */
+  get batchesPosted(): number {
+    return this.batches;
+  }
+
+  /** Whether the writer must wait before queueing more: too many batches are out. */
+  get full(): boolean {
+    return this.posted.size >= MAX_BATCHES_POSTED;
+  }
+
+  /** Queues a write of `pieces` (copied now, so lent memory may be reused as soon as this returns). */
+  addWrite(target: string, pieces: readonly Uint8Array[], length: number): void {
+    const lane = this.laneOf(target);
+    if (lane.open !== undefined && lane.open.bytes + length > lane.open.buffer.byteLength) this.flush(lane);
+    lane.open ??= { jobs: [], buffer: this.takeBuffer(length), bytes: 0 };
+    copyPieces(lane.open.buffer, lane.open.bytes, pieces);
+    this.addJob(lane, target, length);
+  }
+
+  /**
+   * Queues a write whose content was copied earlier into `buffer` (from takeBuffer), when the
+   * writer had to wait for room: it goes after what its lane already holds, in a batch of its own.
+   */
+  addCopiedWrite(target: string, buffer: ArrayBuffer, length: number): void {
+    const lane = this.laneOf(target);
+    this.flush(lane);
+    lane.open = { jobs: [], buffer, bytes: 0 };
+    this.addJob(lane, target, length);
+  }
+
+  /** Copies `pieces` into a batch buffer of their own (see addCopiedWrite). */
+  copyAside(pieces: readonly Uint8Array[], length: number): ArrayBuffer {
+    const buffer = this.takeBuffer(length);
+    copyPieces(buffer, 0, pieces);
+    return buffer;
+  }
+
+  addRename(from: string, to: string): void {
+    // One thread for all renames: a later move may depend on an earlier one (A→B, then B→C).
+    const lane = this.lanes[0] as Lane;
+    // A batch of renames carries no content: no 128 KiB batch buffer for it (each posted one used
+    // to hold one, which is how a huge backup's queued renames reached 800 MB of buffers).
+    const batch = (lane.open ??= { jobs: [], buffer: new ArrayBuffer(0), bytes: 0 });
+    batch.jobs.push({ from, to });
+    if (batch.jobs.length >= BATCH_FILES) this.flush(lane);
+    else this.scheduleFlush(lane);
+  }
+
+  /** Hands every open batch to its thread now. */
+  flushAll(): void {
+    for (const lane of this.lanes) this.flush(lane);
+  }
+
+  /** Forgets every batch still out (its thread is gone) and returns them for the writer's accounting. */
+  abandonPosted(): PostedBatch[] {
+    const batches = [...this.posted.values()];
+    for (const batch of batches) batch.lane.inFlight -= 1;
+    this.posted.clear();
+    return batches;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
+  }
+
+  /** Records a file whose bytes were just put at the end of the lane's open batch. */
+  private addJob(lane: Lane, target: string, length: number): void {
+    const batch = lane.open as OpenBatch;
+    batch.jobs.push({ target, offset: batch.bytes, length });
+    batch.bytes += length;
+    if (batch.jobs.length >= BATCH_FILES || batch.bytes >= batch.buffer.byteLength) this.flush(lane);
+    else this.scheduleFlush(lane);
+  }
+
+  private laneOf(target: string): Lane {
+    return this.lanes[laneIndex(path.dirname(target), this.lanes.length)] as Lane;
+  }
+
+  /** A lane whose thread is busy is posted to when a batch comes back (onReply), not at the turn's end. */
+  private scheduleFlush(lane: Lane): void {
+    if (this.flushScheduled || lane.inFlight >= IN_FLIGHT_PER_LANE) return;
+    this.flushScheduled = true;
+    // After the data already read from the socket has been handled: batches fill up under load
+    // and still go out at once when the device pauses.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const each of this.lanes) if (each.inFlight < IN_FLIGHT_PER_LANE) this.flush(each);
+    });
+  }
+
+  /** Hands the batch to its thread; the buffer is transferred, not copied. */
+  private flush(lane: Lane): void {
+    const batch = lane.open;
+    if (batch === undefined) return;
+    lane.open = undefined;
+    const buffer = batch.buffer;
+    const id = this.nextBatch;
+    this.nextBatch += 1;
+    const targets: string[] = [];
+    const paths: string[] = [];
+    const layout = new Float64Array(batch.jobs.length * 2);
+    batch.jobs.forEach((job, index) => {
+      if ('target' in job) {
+        targets.push(job.target);
+        paths.push(job.target);
+        layout[2 * index] = job.offset;
+        layout[2 * index + 1] = job.length;
+      } else {
+        paths.push(job.from, job.to);
+        layout[2 * index] = -1;
+      }
+    });
+    this.posted.set(id, { lane, targets, jobs: batch.jobs.length, bytes: batch.bytes });
+    lane.inFlight += 1;
+    this.batches += 1;
+    const message: WriterBatch = { batch: id, buffer, paths: paths.join('\0'), layout };
+    lane.worker.postMessage(message, [buffer, layout.buffer]);
+  }
+
+  /** A batch buffer: reused ones come back from the threads, so a backup allocates only a few. */
+  private takeBuffer(atLeast: number): ArrayBuffer {
+    // Big files (photos) get a whole number of MiB, so their buffers are reused too: allocating
+    // and faulting in megabytes per photo, and the collections that triggered, cost more than the copy.
+    const capacity = atLeast <= BATCH_BYTES ? BATCH_BYTES : Math.ceil(atLeast / MIB) * MIB;
+    // allocUnsafeSlow: a buffer of its own (transferable) and not zero-filled, since it is overwritten.
+    return this.spareBuffers.get(capacity)?.pop() ?? Buffer.allocUnsafeSlow(capacity).buffer;
+  }
+
+  private onReply(reply: WriterReply): void {
+    if (reply.buffer.byteLength > 0) this.keepSpare(reply.buffer);
+    const batch = this.posted.get(reply.batch);
+    if (batch === undefined) return;
+    this.posted.delete(reply.batch);
+    batch.lane.inFlight -= 1;
+    this.options.onReply(reply, batch);
+    // What was queued for this thread while it was busy goes now, in one batch.
+    if (batch.lane.inFlight < IN_FLIGHT_PER_LANE) this.flush(batch.lane);
+  }
+
+  private lost(error: Error): void {
+    this.options.onThreadLost(error);
+  }
+
+  /** Enough batch buffers for the posted limit; a few of each big size. */
+  private keepSpare(buffer: ArrayBuffer): void {
+    const spares = this.spareBuffers.get(buffer.byteLength) ?? [];
+    if (spares.length < (buffer.byteLength === BATCH_BYTES ? MAX_BATCHES_POSTED : SPARE_BIG_BUFFERS)) {
+      spares.push(buffer);
+      this.spareBuffers.set(buffer.byteLength, spares);
+    }
+  }
+}
+
+function copyPieces(buffer: ArrayBuffer, offset: number, pieces: readonly Uint8Array[]): void {
+  const view = new Uint8Array(buffer);
+  let at = offset;
+  for (const piece of pieces) {
+    view.set(piece, at);
+    at += piece.length;
+  }
+}
+
+/** FNV-1a of the folder name: the same folder always goes to the same thread. */
+function laneIndex(folder: string, lanes: number): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < folder.length; index += 1) {
+    hash ^= folder.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % lanes;
+}
