@@ -8,6 +8,7 @@ import type { WebBridge } from '../src/main/web';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
 import { checkScreen as checkScreenAtBothSizes, expectModal as expectModalOn, focusedName, tabTo } from './web-a11y';
 import { HAS_CHROMIUM, nextJobFinished, SIZES, STEP_MS, startWebApp, type WebApp } from './web-helpers';
+import { dcimEntries } from '../test/photos/import-helpers';
 
 /**
  * The app used with the keyboard alone, checked with axe-core and at both window sizes: pair, back
@@ -294,6 +295,38 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: keyboard only, accessible, 800×60
     await checkScreen('photos', 'imported');
     await page.getByRole('button', { name: 'Dismiss: Backup of another iPhone failed' }).dispatchEvent('click');
     await toast.waitFor({ state: 'detached' });
+  });
+
+  it('lists the photos the iPhone would not give, with why, in a dialog reached by keyboard', async () => {
+    const unreadable = [...dcimEntries(device.phone).keys()].sort().filter((afcPath) => /\.(heic|jpe?g)$/i.test(afcPath)).slice(0, 2);
+    expect(unreadable).toHaveLength(2);
+    device.setFaults({ unreadablePaths: unreadable });
+    try {
+      await tabTo(page, /^Import new photos and videos into$/);
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type(path.join(app.harness.workDir, 'imported-photos-again'));
+      const finished = nextJobFinished(core, 'photos-import');
+      await page.keyboard.press('Enter');
+      expect((await finished).outcome).toBe('succeeded');
+    } finally {
+      device.setFaults({ unreadablePaths: undefined });
+    }
+    const summary = page.getByTestId('photos-not-copied-summary');
+    await summary.waitFor({ timeout: STEP_MS });
+    expect(await summary.textContent()).toMatch(/^2 photos could not be copied\./);
+    await tabTo(page, /^Show which and why$/);
+    await page.keyboard.press('Enter');
+    const list = page.getByRole('dialog', { name: /2 photos could not be copied/ }).getByTestId('photos-not-copied');
+    await list.waitFor({ timeout: STEP_MS });
+    const items = await list.getByRole('listitem').allInnerTexts();
+    expect(items).toHaveLength(2);
+    for (const [index, afcPath] of unreadable.entries()) {
+      const name = path.posix.basename(afcPath);
+      expect(items[index]).toContain(name);
+      expect(items[index]).toContain(`The iPhone did not let ${name} be read`);
+    }
+    await checkScreen('photos', 'not-copied');
+    await expectModal(/2 photos could not be copied/, /^Show which and why$/);
   });
 
   it('leaves an error behind when the person navigates away', async () => {

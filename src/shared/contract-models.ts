@@ -187,6 +187,21 @@ export interface JobFinished {
   readonly bytesDone?: number;
   readonly durationSeconds?: number;
   readonly trigger?: JobTrigger;
+  /** A photo import that finished with files it could not copy: those files, for the person to see (the first 200: core/photo-import-job.ts). */
+  readonly photosNotCopied?: PhotosNotCopied;
+}
+
+/** A file of the Camera Roll a photo import could not copy, and why, in one sentence. */
+export interface PhotoNotCopied {
+  /** The file's name on the phone ("IMG_0042.HEIC"). */
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface PhotosNotCopied {
+  /** How many files were not copied; `files` may list fewer. */
+  readonly count: number;
+  readonly files: readonly PhotoNotCopied[];
 }
 
 export interface JobStarted {

@@ -37,6 +37,9 @@ describe('fault plans', () => {
     expect(() => validateFaultPatch({ linkBytesPerSecond: -1 })).toThrow(/non-negative/);
     expect(() => validateFaultPatch({ trust: 'maybe' })).toThrow(/accept, deny, ask/);
     expect(validateFaultPatch({ unplugAfterFiles: 3, malformedReplies: 'afc' })).toEqual({ unplugAfterFiles: 3, malformedReplies: 'afc' });
+    expect(() => validateFaultPatch({ unreadablePaths: 'DCIM/100APPLE/IMG_0001.JPG' })).toThrow(/list of AFC paths/);
+    expect(() => validateFaultPatch({ unreadablePaths: ['DCIM/100APPLE/IMG_0001.JPG'] })).toThrow(/starting with "\/"/);
+    expect(validateFaultPatch({ unreadablePaths: ['/DCIM/100APPLE/IMG_0001.JPG'] })).toEqual({ unreadablePaths: ['/DCIM/100APPLE/IMG_0001.JPG'] });
   });
 
   it('layers defaults, the faults file (re-read when it changes) and live patches', () => {

@@ -133,7 +133,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     const name = devices.nameOf(finished.udid);
     const kindWord = finished.kind === 'backup' ? 'Backup' : finished.kind === 'restore' ? 'Restore' : finished.kind === 'photos-import' ? 'Photo import' : 'Check';
     const what = finished.trigger === 'schedule' ? `Scheduled ${kindWord.toLowerCase()}` : kindWord;
-    if (finished.outcome === 'succeeded') hub.emit('notify', notice('success', `${what} of ${name} finished`, undefined, finished.udid, 'job-finished'));
+    if (finished.outcome === 'succeeded') hub.emit('notify', notice('success', `${what} of ${name} finished`, notCopiedSentence(finished), finished.udid, 'job-finished'));
     else if (finished.outcome === 'failed') hub.emit('notify', notice('error', `${what} of ${name} failed`, sentence(finished.error), finished.udid, 'job-finished'));
     else hub.emit('notify', notice('info', `${what} of ${name} cancelled`, undefined, finished.udid, 'job-finished'));
     if (finished.kind === 'backup') void manager.refresh(finished.udid).catch(() => undefined);
@@ -280,6 +280,12 @@ let noticeCounter = 0;
 function notice(level: NoticeView['level'], title: string, body: string | undefined, udid: string, about: NonNullable<NoticeView['about']>): NoticeView {
   noticeCounter += 1;
   return { id: `n${Date.now()}-${noticeCounter}`, level, title, udid, about, ...(body ? { body } : {}) };
+}
+
+/** A finished photo import that left files behind says so in its notice too (the window lists them). */
+function notCopiedSentence(finished: JobFinished): string | undefined {
+  const count = finished.photosNotCopied?.count;
+  return count ? `${count} ${count === 1 ? 'photo' : 'photos'} could not be copied.` : undefined;
 }
 
 function sentence(error: AppError | undefined): string | undefined {

@@ -80,11 +80,18 @@ export interface HeicConversionChoice {
 }
 
 interface PhotosBackend {
+  /** Resolves with the files it could not copy (the import goes on past them), each with why. */
   importPhotos(options: DeviceTarget & HeicConversionChoice & {
     readonly destination: string;
     readonly signal: AbortSignal;
     readonly onProgress: (update: ProgressUpdate) => void;
-  }): Promise<void>;
+  }): Promise<{ readonly notCopied: readonly PhotoImportFailure[] }>;
+}
+
+/** A Camera Roll file an import could not copy: its AFC path on the phone and the importer's sentence. */
+export interface PhotoImportFailure {
+  readonly path: string;
+  readonly reason: string;
 }
 
 export interface BrowserBackend {

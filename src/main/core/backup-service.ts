@@ -11,7 +11,7 @@ import { missingBackupFolderSentence, requireAbsoluteFolder, requireUsableFolder
 import type { EventHub } from './event-hub';
 import type { JobQueue } from './job-queue';
 import type { PasswordBroker } from './password-broker';
-import { checkPhotoImportRequest, runPhotoImportJob } from './photo-import-job';
+import { checkPhotoImportRequest, photosNotCopiedOf, runPhotoImportJob } from './photo-import-job';
 import type { SettingsStore } from './settings-store';
 import type { UnlockWatcher } from './unlock-watcher';
 
@@ -315,8 +315,9 @@ export class BackupService {
     const photos = this.options.backends.photos ?? fail('unsupported', 'Photo import is not available in this version yet.');
     const request = checkPhotoImportRequest({ ...this.target(udid), destination, ...conversion });
     const jobId = this.options.jobs.start(udid, 'photos-import', async ({ signal, report }) => {
-      await runPhotoImportJob((run) => photos.importPhotos({ ...run, udid }), request, { signal, onProgress: report });
-      return {};
+      const { notCopied } = await runPhotoImportJob((run) => photos.importPhotos({ ...run, udid }), request, { signal, onProgress: report });
+      const photosNotCopied = photosNotCopiedOf(notCopied);
+      return photosNotCopied ? { photosNotCopied } : {};
     });
     return { jobId };
   }

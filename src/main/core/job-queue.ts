@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JobFinished, JobKind, JobPhase, JobProgress, JobTrigger } from '../../shared/contract';
+import type { JobFinished, JobKind, JobPhase, JobProgress, JobTrigger, PhotosNotCopied } from '../../shared/contract';
 import { fail, toAppError } from './error-mapping';
 
 /**
@@ -31,6 +31,7 @@ export interface JobContext {
 
 interface JobResult {
   readonly backupId?: string;
+  readonly photosNotCopied?: PhotosNotCopied;
 }
 
 interface JobQueueEvents {
@@ -116,7 +117,7 @@ export class JobQueue {
     let finished: JobFinished;
     try {
       const result = await work(context);
-      finished = { jobId, udid, kind, outcome: 'succeeded', ...(result.backupId ? { backupId: result.backupId } : {}) };
+      finished = { jobId, udid, kind, outcome: 'succeeded', ...(result.backupId ? { backupId: result.backupId } : {}), ...(result.photosNotCopied ? { photosNotCopied: result.photosNotCopied } : {}) };
     } catch (error) {
       const appError = toAppError(error, udid);
       const cancelled = job.controller.signal.aborted || appError.code === 'cancelled';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppErrorException } from '../../shared/app-error';
-import { checkPhotoImportRequest, type PhotoImportRun, runPhotoImportJob } from './photo-import-job';
+import { checkPhotoImportRequest, type PhotoImportRun, photosNotCopiedOf, runPhotoImportJob } from './photo-import-job';
 
 /** The app's Import Photos and `lifeboat photos import` share these rules (core/photo-import-job.ts). */
 
@@ -48,5 +48,15 @@ describe('one photo import orchestration for every adapter', () => {
     expect(runs[0]).not.toHaveProperty('checked');
     const failure = new Error('cable pulled');
     await expect(runPhotoImportJob(async () => Promise.reject(failure), request, { signal, onProgress: () => undefined })).rejects.toBe(failure);
+  });
+
+  it('gives the app the files not copied by name with their reason, the first 200 of however many', () => {
+    expect(photosNotCopiedOf([])).toBeUndefined();
+    expect(photosNotCopiedOf([{ path: '/DCIM/100APPLE/IMG_0001.HEIC', reason: 'Busy.' }])).toEqual({ count: 1, files: [{ name: 'IMG_0001.HEIC', reason: 'Busy.' }] });
+    const many = Array.from({ length: 450 }, (_, index) => ({ path: `/DCIM/101APPLE/IMG_${String(index).padStart(4, '0')}.JPG`, reason: 'Gone.' }));
+    const listed = photosNotCopiedOf(many);
+    expect(listed?.count).toBe(450);
+    expect(listed?.files).toHaveLength(200);
+    expect(listed?.files[199]?.name).toBe('IMG_0199.JPG');
   });
 });

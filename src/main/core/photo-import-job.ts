@@ -1,4 +1,5 @@
-import type { HeicConversionChoice } from './backends';
+import type { PhotosNotCopied } from '../../shared/contract';
+import type { HeicConversionChoice, PhotoImportFailure } from './backends';
 import { fail } from './error-mapping';
 import { requireAbsoluteFolder } from './folder-chooser';
 
@@ -47,4 +48,18 @@ export function runPhotoImportJob<Result, Progress>(
 ): Promise<Result> {
   const { checked: _checked, ...options } = request;
   return importer({ ...options, signal: context.signal, onProgress: context.onProgress });
+}
+
+/** The most not-copied files a finished import lists for the app; the count says how many there were. */
+const NOT_COPIED_LISTED = 200;
+
+/**
+ * The files an import could not copy, as the app shows them: the name a person sees in Photos
+ * (the last part of the phone's path) and the importer's sentence. Undefined when every file was
+ * copied. A phone with thousands of unreadable files lists the first NOT_COPIED_LISTED.
+ */
+export function photosNotCopiedOf(failures: readonly PhotoImportFailure[]): PhotosNotCopied | undefined {
+  if (failures.length === 0) return undefined;
+  const files = failures.slice(0, NOT_COPIED_LISTED).map((failure) => ({ name: failure.path.split('/').filter(Boolean).at(-1) ?? failure.path, reason: failure.reason }));
+  return { count: failures.length, files };
 }

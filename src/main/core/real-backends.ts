@@ -52,7 +52,7 @@ export function createRealBackends(): Backends {
     checkPassword: checkBackupPassword,
     photos: {
       async importPhotos(options) {
-        await importPhotos({
+        const result = await importPhotos({
           udid: options.udid,
           destination: options.destination,
           signal: options.signal,
@@ -61,6 +61,7 @@ export function createRealBackends(): Backends {
           onProgress: (progress) => options.onProgress(fromPhotoProgress(progress)),
           ...(options.muxAddress ? { muxAddress: options.muxAddress } : {}),
         });
+        return { notCopied: result.failed };
       },
     },
   };

@@ -40,6 +40,11 @@ export function validateFaultPatch(value: unknown): Partial<FaultPlan> {
         throw new FaultPlanError(`Fault "passcodePrompt" must be one of ${PASSCODE_VALUES.join(', ')} or null.`);
       }
       patch[key] = field ?? undefined;
+    } else if (key === 'unreadablePaths') {
+      if (field !== null && (!Array.isArray(field) || !field.every((item) => typeof item === 'string' && item.startsWith('/')))) {
+        throw new FaultPlanError('Fault "unreadablePaths" must be a list of AFC paths starting with "/", or null.');
+      }
+      patch[key] = field ?? undefined;
     } else if (key === 'malformedReplies') {
       if (field !== null && !MALFORMED_VALUES.includes(field as NonNullable<FaultPlan['malformedReplies']>)) {
         throw new FaultPlanError(`Fault "malformedReplies" must be one of ${MALFORMED_VALUES.join(', ')} or null.`);

@@ -96,6 +96,12 @@ export interface FaultPlan {
    * gets no ProxyDeath (§2.8), as a phone busy for minutes or with a wedged service would.
    */
   readonly silentNotificationProxy?: boolean;
+  /**
+   * AFC paths ("/DCIM/100APPLE/IMG_0003.HEIC") whose FileOpen for reading is refused with
+   * AFC_E_PERM_DENIED (§4.3), as a phone refuses a file its Photos library holds locked: the
+   * Camera Roll lists the file, but it cannot be copied.
+   */
+  readonly unreadablePaths?: readonly string[];
 }
 
 export type PasscodePromptAnswer = 'accept' | 'deny' | 'ignore' | 'ask';

@@ -17,6 +17,25 @@ export function isFileLevel(error: unknown): boolean {
   return typeof code === 'string' && ['EACCES', 'EPERM', 'ENAMETOOLONG', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EINVAL', 'EILSEQ'].includes(code);
 }
 
+/**
+ * One file's problem as the sentence a person reads beside its name (the import's `failed` list,
+ * shown by the app after the import): what the phone's AFC status (protocol.md §4.3) means for
+ * this photo and what to do, not the request that failed.
+ */
+export function fileFailureReason(name: string, error: unknown): string {
+  if (!(error instanceof AfcError)) return (error as Error).message;
+  switch (error.statusName) {
+    case 'OBJECT_NOT_FOUND':
+      return `${name} is no longer on the iPhone: it was deleted while the photos were being copied.`;
+    case 'PERM_DENIED':
+    case 'OBJECT_BUSY':
+    case 'OP_WOULD_BLOCK':
+      return `The iPhone did not let ${name} be read (Photos may be busy with it); import again later to copy it.`;
+    default:
+      return `The iPhone could not send ${name} (AFC ${error.statusName}); import again to try once more.`;
+  }
+}
+
 /** What a run copied, as a person counts it (shared/camera-roll-items.ts): a Live Photo is one photo. */
 export function countImported(files: readonly ImportedPhoto[]): CameraRollCounts {
   const count = (...roles: CameraRollRole[]): number => files.filter((file) => roles.includes(file.role)).length;

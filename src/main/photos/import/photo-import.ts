@@ -12,7 +12,7 @@ import { folderOf, isCompanion, originalsThenCompanions, type RollFile, stemKey,
 import { HeicDecoder } from '../heic';
 import { type ConversionOutcome, HeicConversion } from './heic-conversion';
 import { ImportProgress } from './import-progress';
-import { countImported, FileProblem, isFileLevel, stoppedImport } from './import-outcome';
+import { countImported, fileFailureReason, FileProblem, isFileLevel, stoppedImport } from './import-outcome';
 import { type IndexEntry, PhotoIndex, type PhotoSource } from './photo-index';
 import type { ImportedPhoto, PhotoImportFailure, PhotoImportOptions, PhotoImportResult } from './photo-import-types';
 import { PublishQueue } from './publish-queue';
@@ -351,7 +351,7 @@ class ImportRun {
   }
 
   private recordFailure(file: RollFile, error: unknown): void {
-    this.failed.push({ path: file.devicePath, reason: (error as Error).message });
+    this.failed.push({ path: file.devicePath, reason: fileFailureReason(file.name, error) });
     this.progress.failedCount += 1;
   }
 

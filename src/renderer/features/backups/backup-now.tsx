@@ -4,6 +4,7 @@ import { useActions, useAppState } from '../../app/store-context';
 import { ErrorDetails } from '../../components/error-text';
 import { activeJobFor } from '../../store/backups-slice';
 import { ICLOUD_PHOTOS_RESULT } from '../photos/icloud-photos-notice';
+import { PhotosNotCopiedNotice } from '../photos/photos-not-copied';
 import { jobHeading, jobVerb, outcomeSentence, shownPercent } from './job-words';
 
 /** Back Up Now, and while it runs the progress: percent, files, bytes, speed, time left, Cancel. */
@@ -26,6 +27,7 @@ export function BackupNow({ device }: { readonly device: DeviceView }) {
           <ErrorDetails error={last.error} />
         </div>
       ) : null}
+      {last?.photosNotCopied ? <PhotosNotCopiedNotice notCopied={last.photosNotCopied} /> : null}
     </div>
   );
 }

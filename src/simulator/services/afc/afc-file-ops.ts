@@ -71,6 +71,7 @@ export class AfcFileHandles {
     let buffer: Buffer | undefined;
     if (mode === OpenMode.ReadOnly) {
       if (!existing) throw new AfcStatusError(AfcStatus.ObjectNotFound, `${target.path} does not exist.`);
+      if (this.context.faults().unreadablePaths?.includes(target.path)) throw new AfcStatusError(AfcStatus.PermDenied, `${target.path} cannot be read now.`);
     } else {
       const parent = statTarget(this.phone, parentOf(target));
       if (!parent || parent.kind !== 'directory') throw new AfcStatusError(AfcStatus.ObjectNotFound, `The folder for ${target.path} does not exist.`);

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import type { JobFinished } from '../../src/shared/contract';
+import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
+import { dcimEntries } from '../photos/import-helpers';
+
+/**
+ * The app's Import Photos over the real importer and the virtual iPhone: a photo the phone will
+ * not give (its AFC open refused, the `unreadablePaths` fault) reaches the window's job:finished
+ * with its name and the reason, while every other photo is copied.
+ */
+describe('app core: a photo import with a photo the iPhone will not give', () => {
+  let harness: SimHarness;
+  let core: AppCore;
+  let udid: string;
+
+  beforeAll(async () => {
+    harness = await startSimHarness();
+    udid = harness.sim.devices()[0]!.udid;
+    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json') });
+    const app = core;
+    await vi.waitFor(async () => expect((await app.invoke('devices:list', {})).length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+    await app.invoke('devices:pair', { udid });
+  });
+
+  afterAll(async () => {
+    await core?.close();
+    await harness?.cleanup();
+  });
+
+  async function importInto(destination: string): Promise<JobFinished> {
+    const finished = new Promise<JobFinished>((resolve) => core.on('job:finished', (event) => event.kind === 'photos-import' && resolve(event)));
+    await core.invoke('photos:import', { udid, destination });
+    return finished;
+  }
+
+  it('finishes, copies the others and names the photo it could not copy with the reason', async () => {
+    const device = harness.sim.device(udid);
+    const onPhone = [...dcimEntries(device.phone).keys()].sort();
+    const unreadable = onPhone.find((afcPath) => /\.(heic|jpe?g)$/i.test(afcPath));
+    if (!unreadable) throw new Error('the virtual iPhone has no photos');
+    device.setFaults({ unreadablePaths: [unreadable] });
+    const destination = path.join(harness.workDir, 'photos');
+    const notice = new Promise<string | undefined>((resolve) => core.on('notify', (event) => event.about === 'job-finished' && resolve(event.body)));
+    const finished = await importInto(destination);
+    expect(finished.outcome).toBe('succeeded');
+    expect(await notice).toBe('1 photo could not be copied.');
+    expect(finished.photosNotCopied).toEqual({ count: 1, files: [{ name: path.posix.basename(unreadable), reason: expect.stringContaining(path.posix.basename(unreadable)) as unknown as string }] });
+    expect(finished.photosNotCopied?.files[0]?.reason).toMatch(/^The iPhone did not let IMG_\d{4}\.\w+ be read \(Photos may be busy with it\); import again later to copy it\.$/);
+    const copied = fs.readdirSync(destination, { recursive: true }).map(String).filter((name) => fs.statSync(path.join(destination, name)).isFile());
+    expect(copied.some((name) => path.basename(name) === path.posix.basename(unreadable))).toBe(false);
+    expect(copied.length).toBeGreaterThan(0);
+  });
+
+  it('says nothing was left behind once the photo can be read again', async () => {
+    harness.sim.device(udid).setFaults({ unreadablePaths: undefined });
+    const finished = await importInto(path.join(harness.workDir, 'photos'));
+    expect(finished.outcome).toBe('succeeded');
+    expect(finished).not.toHaveProperty('photosNotCopied');
+  });
+});
