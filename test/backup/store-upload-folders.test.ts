@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WriteQueue } from '../../src/main/backup/engine/write-queue';
 import { ConfinedPaths, nodeStoreFs, type StoreFs, TEMP_PREFIX } from '../../src/main/backup/store';
 
@@ -45,6 +45,36 @@ describe('upload folders: checked once, links refused', () => {
     await expect(paths.prepareParentFolders(paths.resolve('U/plain/file'), 'U/plain/file', { create: true })).rejects.toMatchObject({ code: 'ENOTDIR' });
     await paths.prepareParentFolders(paths.resolve('U/new/deeper/file'), 'U/new/deeper/file', { create: false });
     expect(fs.existsSync(path.join(dir, 'new'))).toBe(false);
+  });
+
+  it('makes a CreateDirectory folder with its parents, refusing links here and behind, and knows it afterwards', async () => {
+    const behind = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-behind-'));
+    try {
+      fs.symlinkSync(outside, path.join(behind, 'cd'));
+      const paths = new ConfinedPaths('U', dir, new Map(), behind);
+      await paths.makeFolder('U/Snapshot/ab');
+      await paths.makeFolder('U/Snapshot/ab');
+      expect(fs.lstatSync(path.join(dir, 'Snapshot', 'ab')).isDirectory()).toBe(true);
+      // What it made is known: resolving it again (a listing, a removal at the end of the run) looks at nothing.
+      const lstats = vi.spyOn(fs, 'lstatSync');
+      try {
+        expect(await paths.resolveChecked('U/Snapshot/ab')).toBe(path.join(dir, 'Snapshot', 'ab'));
+        expect(lstats).not.toHaveBeenCalled();
+      } finally {
+        lstats.mockRestore();
+      }
+      // A link in the previous backup behind staging, or in staging itself, is refused; nothing is made through it.
+      await expect(paths.makeFolder('U/cd/ef')).rejects.toMatchObject({ code: 'hostile-path' });
+      fs.symlinkSync(outside, path.join(dir, 'gh'));
+      await expect(paths.makeFolder('U/gh/ij')).rejects.toMatchObject({ code: 'hostile-path' });
+      expect(fs.readdirSync(outside)).toEqual([]);
+      // A file where the folder goes answers as mkdir -p does.
+      fs.writeFileSync(path.join(dir, 'plain'), 'x');
+      await expect(paths.makeFolder('U/plain')).rejects.toMatchObject({ code: 'EEXIST' });
+      await expect(paths.makeFolder('U/plain/below')).rejects.toMatchObject({ code: 'ENOTDIR' });
+    } finally {
+      fs.rmSync(behind, { recursive: true, force: true });
+    }
   });
 
   it('has one required way per kind of write: a store that leaves one out does not type-check', () => {

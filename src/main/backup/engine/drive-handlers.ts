@@ -1,4 +1,4 @@
-import { type Dirent, lstatSync } from 'node:fs';
+import { type Dirent, lstatSync, rmdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PlistDict, PlistValue } from '../../device/codec';
@@ -77,10 +77,9 @@ export const DRIVE_HANDLERS: HandlerTable = {
     return KEPT;
   },
 
-  // §3.6.5: mkdir -p; "exists" is success. New folders make no cached fact untrue.
+  // §3.6.5: mkdir -p; "exists" is success. New folders make no cached fact untrue (they join it).
   DLMessageCreateDirectory: async (message, context) => {
-    const target = await context.paths.resolveChecked(message.path);
-    await replyWithOutcome(context, () => fs.mkdir(target, { recursive: true, mode: PRIVATE_FOLDER_MODE }));
+    await replyWithOutcome(context, () => context.paths.makeFolder(message.path));
     return KEPT;
   },
 
@@ -168,10 +167,24 @@ async function removeItems(devicePaths: readonly string[], context: DriveContext
     for (const [index, target] of targets.entries()) {
       // Even `<UDID>` itself only ever means this run's staging; the previous backup's copy is only
       // hidden from the phone, and moves into the new snapshot at the commit.
-      await fs.rm(target, { recursive: true, force: true });
+      if (!removedEmptyFolder(target)) await fs.rm(target, { recursive: true, force: true });
       context.previous?.hide(devicePaths[index] as string);
     }
   });
+}
+
+/**
+ * One rmdir, for what most removals are (the 256 empty `Snapshot/xx` folders of §7.2 step 16,
+ * §3.6.8): true when the path was an empty folder and is gone, or was not there at all; false
+ * for anything else (a file, a link, a folder with content), which the recursive removal takes.
+ */
+function removedEmptyFolder(target: string): boolean {
+  try {
+    rmdirSync(target);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
 /**

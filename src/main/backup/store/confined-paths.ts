@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
 import { KnownTree } from './known-tree';
@@ -120,7 +120,7 @@ export class ConfinedPaths {
     const base = this.baseOf(resolved);
     await this.checkNoLinksBehind(resolved, devicePath);
     // A file where a folder should be does not end the walk quietly here: its ENOTDIR reaches the caller.
-    if (await firstLinkBelow(base, path.relative(base, resolved), STOP_AT_MISSING) !== undefined) throw linkRefusal(devicePath);
+    if (firstLinkBelow(base, path.relative(base, resolved), STOP_AT_MISSING) !== undefined) throw linkRefusal(devicePath);
   }
 
   /**
@@ -139,24 +139,58 @@ export class ConfinedPaths {
     const base = this.baseOf(resolved);
     if (parent === base || !parent.startsWith(`${base}${path.sep}`)) return;
     await this.checkNoLinksBehind(parent, devicePath);
-    const parts = path.relative(base, parent).split(path.sep);
+    this.prepareFolder(base, parent, devicePath, options.create);
+  }
+
+  /**
+   * DLMessageCreateDirectory (protocol.md §3.6.5): `mkdir -p` of a device path, "exists" being
+   * success, with the checks of prepareParentFolders for every component, the folder itself
+   * included. What it finds or makes goes into `known`, so the uploads, listings and removals that
+   * follow there check nothing again (an incremental backup creates 514 folders before its uploads,
+   * §7.2 step 7, and removes half of them at its end). A file where a folder goes fails as mkdir
+   * would (EEXIST for the folder itself, ENOTDIR on the way); a link is refused (`hostile-path`).
+   */
+  async makeFolder(devicePath: string): Promise<void> {
+    const resolved = this.resolve(devicePath);
+    if (this.known.hasFolder(resolved)) return;
+    const base = this.baseOf(resolved);
+    if (resolved === base) {
+      fs.mkdirSync(base, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+      return;
+    }
+    await this.checkNoLinksBehind(resolved, devicePath);
+    const existing = fs.lstatSync(resolved, { throwIfNoEntry: false });
+    if (existing !== undefined && !existing.isDirectory() && !existing.isSymbolicLink()) {
+      throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${resolved}'`), { code: 'EEXIST', errno: -17, path: resolved });
+    }
+    this.prepareFolder(base, resolved, devicePath, true);
+  }
+
+  /**
+   * Walks `folder` down from `base` (which it lies below), component by component: a known folder
+   * is skipped, a missing one made (with `create`; without, the walk stops there), a link refused,
+   * anything else that is not a folder an ENOTDIR. Each folder found or made goes into `known`.
+   * Synchronous, as PreviousBackup.list is: one lstat or mkdir costs a fraction of a hand-off to
+   * libuv's pool, and the phone waits for each answer. The caller checked the folder behind.
+   */
+  private prepareFolder(base: string, folder: string, devicePath: string, create: boolean): void {
     let current = base;
-    for (const part of parts) {
+    for (const part of path.relative(base, folder).split(path.sep)) {
       current = path.join(current, part);
       if (this.known.hasFolder(current)) continue;
-      let stat;
-      try {
-        stat = await fs.lstat(current);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        if (!options.create) return;
+      let stat = fs.lstatSync(current, { throwIfNoEntry: false });
+      if (stat === undefined) {
+        if (!create) return;
         try {
-          await fs.mkdir(current, { mode: PRIVATE_FOLDER_MODE });
+          fs.mkdirSync(current, { mode: PRIVATE_FOLDER_MODE });
+          // Made just now by us: a real, empty folder.
+          this.known.addFolder(current);
+          continue;
         } catch (mkdirError) {
           // Someone made it meanwhile: look again below.
           if ((mkdirError as NodeJS.ErrnoException).code !== 'EEXIST') throw mkdirError;
         }
-        stat = await fs.lstat(current);
+        stat = fs.lstatSync(current);
       }
       if (stat.isSymbolicLink()) throw linkRefusal(devicePath);
       if (!stat.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${current}'`), { code: 'ENOTDIR', errno: -20, path: current });
@@ -174,7 +208,7 @@ export class ConfinedPaths {
   private async checkNoLinksBehind(resolved: string, devicePath: string): Promise<void> {
     if (this.behind === undefined || (resolved !== this.base && !resolved.startsWith(`${this.base}${path.sep}`))) return;
     // A file in the folder behind where this path needs a folder ends the walk: nothing below a file can be a link.
-    if (await firstLinkBelow(this.behind, path.relative(this.base, resolved), STOP_AT_MISSING_OR_FILE) !== undefined) throw linkRefusal(devicePath);
+    if (firstLinkBelow(this.behind, path.relative(this.base, resolved), STOP_AT_MISSING_OR_FILE) !== undefined) throw linkRefusal(devicePath);
   }
 
   /** Whether the folder `resolved` goes into was already checked (prepareParentFolders would do nothing). */
@@ -182,10 +216,10 @@ export class ConfinedPaths {
     return this.known.hasFolder(path.dirname(resolved));
   }
 
-  /** resolve + checkNoLinks. */
+  /** resolve + checkNoLinks; a folder `known` holds was checked on its way in (prepareFolder), here and behind. */
   async resolveChecked(devicePath: string): Promise<string> {
     const resolved = this.resolve(devicePath);
-    await this.checkNoLinks(resolved, devicePath);
+    if (!this.known.hasFolder(resolved)) await this.checkNoLinks(resolved, devicePath);
     return resolved;
   }
 }
@@ -201,16 +235,21 @@ const STOP_AT_MISSING_OR_FILE: ReadonlySet<string> = new Set(['ENOENT', 'ENOTDIR
  * part whose lstat fails with one of `stopCodes` (other failures are thrown). The one walk both
  * link checks share.
  */
-async function firstLinkBelow(root: string, relative: string, stopCodes: ReadonlySet<string>): Promise<string | undefined> {
+function firstLinkBelow(root: string, relative: string, stopCodes: ReadonlySet<string>): string | undefined {
   let current = root;
   for (const part of relative === '' ? [] : relative.split(path.sep)) {
     current = path.join(current, part);
     let stat;
     try {
-      stat = await fs.lstat(current);
+      // Synchronous for the reason prepareFolder gives; a missing part is the common stop, without an Error.
+      stat = fs.lstatSync(current, { throwIfNoEntry: false });
     } catch (error) {
       if (stopCodes.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
       throw error;
+    }
+    if (stat === undefined) {
+      if (stopCodes.has('ENOENT')) return undefined;
+      throw Object.assign(new Error(`ENOENT: no such file or directory, lstat '${current}'`), { code: 'ENOENT', errno: -2, path: current });
     }
     if (stat.isSymbolicLink()) return current;
   }
