@@ -2,7 +2,7 @@ import { type Dirent, lstatSync, rmdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PlistDict, PlistValue } from '../../device/codec';
-import { type DeviceLinkMessage, DOWNLOAD_READ_BYTES } from '../../device/services';
+import type { DeviceLinkMessage } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { type ListedEntry, PRIVATE_FOLDER_MODE, TEMP_PREFIX } from '../store';
 import type { DriveContext, TreeEffect } from './drive-context';
@@ -38,12 +38,13 @@ export const DRIVE_HANDLERS: HandlerTable = {
     const resolved = new Map<string, string>();
     for (const devicePath of message.paths) resolved.set(devicePath, await resolveForRead(devicePath, context));
     const result = await context.deviceLink.sendFiles(message.paths, async (devicePath) => {
-      const handle = await fs.open(resolved.get(devicePath) as string, 'r');
-      if ((await handle.stat()).isDirectory()) {
-        await handle.close();
+      const fileHandle = await fs.open(resolved.get(devicePath) as string, 'r');
+      if ((await fileHandle.stat()).isDirectory()) {
+        await fileHandle.close();
         throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' });
       }
-      return handle.createReadStream({ highWaterMark: DOWNLOAD_READ_BYTES, autoClose: true }) as AsyncIterable<Buffer>;
+      // Read in place by the stream, which closes it (device-link-file-sender.ts).
+      return { fileHandle };
     });
     await sendDownloadStatus(context.deviceLink, result.failures);
     // §7.2 steps 2–3: with the previous Manifest.db the phone goes on to list every content

@@ -1,7 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { once as eventOnce } from 'node:events';
+import fs from 'node:fs';
+import fsPromises, { type FileHandle } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ByteReader, ReadBufferPool } from '../codec';
 import {
   DOWNLOAD_BLOCK_BYTES,
@@ -13,6 +18,7 @@ import {
   receiveFilesFromDevice,
   sendFilesToDevice,
 } from './device-link-streams';
+import type { ServiceChannel } from './service-channel';
 import { ServiceError } from './service-error';
 import { channelPair } from './test-support/channel-pair';
 
@@ -128,6 +134,77 @@ describe('DeviceLink host → device stream (§3.6.1)', () => {
       Buffer.alloc(4),
     ]);
     expect(bytes.equals(expected)).toBe(true);
+  });
+});
+
+describe('DeviceLink host → device stream of an open file, read in place (§3.6.1)', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-in-place-'));
+  afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+  const files: Record<string, Buffer> = {
+    'U/big': randomBytes(5 * 1024 * 1024 + 77),
+    'U/empty': Buffer.alloc(0),
+    'U/small': Buffer.from('hello'),
+  };
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(folder, path.basename(name)), content);
+  const expected = Buffer.concat([
+    ...Object.entries(files).flatMap(([name, content]) => [
+      encodeStreamPath(name),
+      ...Array.from({ length: Math.ceil(content.length / DOWNLOAD_BLOCK_BYTES) }, (_, index) => encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, content.subarray(index * DOWNLOAD_BLOCK_BYTES, (index + 1) * DOWNLOAD_BLOCK_BYTES))),
+      encodeStreamBlock(DeviceLinkBlockCode.SUCCESS),
+    ]),
+    Buffer.alloc(4),
+  ]);
+
+  async function sendOpenFiles(host: ServiceChannel): Promise<FileHandle[]> {
+    const handles: FileHandle[] = [];
+    const result = await sendFilesToDevice(host, Object.keys(files), async (name) => {
+      const fileHandle = await fsPromises.open(path.join(folder, path.basename(name)), 'r');
+      handles.push(fileHandle);
+      return { fileHandle };
+    });
+    expect(result).toEqual({ filesSent: 3, bytesSent: 5 * 1024 * 1024 + 77 + 5, failures: [] });
+    return handles;
+  }
+
+  it('sends exactly the blocks a stream would, and closes each file', async () => {
+    let handles: FileHandle[] = [];
+    const bytes = await sentBytes(async ({ host }) => {
+      handles = await sendOpenFiles(host);
+    });
+    expect(bytes.equals(expected)).toBe(true);
+    expect(handles.map((handle) => handle.fd)).toEqual([-1, -1, -1]);
+  });
+
+  it('keeps every byte right on a real socket, whose memory it reuses, with a reader slower than the disk', async () => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1');
+    await eventOnce(server, 'listening');
+    const address = server.address() as net.AddressInfo;
+    const accepted = eventOnce(server, 'connection');
+    const hostSocket = net.connect(address.port, '127.0.0.1');
+    const [peerSocket] = (await accepted) as [net.Socket];
+    try {
+      const host: ServiceChannel = { socket: hostSocket, reader: new ByteReader(hostSocket), close: () => hostSocket.destroy() };
+      // The phone reads slowly: the socket pushes back, and both regions wait on it in turn.
+      const received: Buffer[] = [];
+      let size = 0;
+      const done = new Promise<void>((resolve) => {
+        peerSocket.on('data', (chunk: Buffer) => {
+          received.push(chunk);
+          size += chunk.length;
+          if (size >= expected.length) resolve();
+          peerSocket.pause();
+          setImmediate(() => peerSocket.resume());
+        });
+      });
+      await sendOpenFiles(host);
+      await done;
+      expect(Buffer.concat(received).equals(expected)).toBe(true);
+    } finally {
+      hostSocket.destroy();
+      peerSocket.destroy();
+      server.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import type { ByteReader } from '../codec';
+import { InPlaceFileSender, isLocalFile, type LocalFile } from './device-link-file-sender';
 import { type ServiceChannel, writeToChannel } from './service-channel';
 import { ServiceError, toServiceError } from './service-error';
 import { DeviceLinkBlockCode, DOWNLOAD_BLOCK_BYTES, MAX_REMOTE_ERROR_BYTES, MAX_STREAM_NAME_BYTES, MAX_UPLOAD_BLOCK_BYTES, SEND_GATHER_BYTES, UPLOAD_PIECE_BYTES } from './device-link-stream-format';
@@ -24,8 +25,11 @@ export {
 // ---------------------------------------------------------------------------------------------
 // Host → device (§3.6.1)
 
-type LocalContent = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-/** Opens a file the device asked for; throwing (ENOENT…) makes it a LOCAL_ERROR entry. Content read already may come as a plain array of pieces. */
+type LocalContent = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | LocalFile;
+/**
+ * Opens a file the device asked for; throwing (ENOENT…) makes it a LOCAL_ERROR entry. Content read
+ * already may come as a plain array of pieces; an open file as a LocalFile, read in place (and closed).
+ */
 export type OpenLocalFile = (path: string) => Promise<LocalContent> | LocalContent;
 
 interface DownloadFailure {
@@ -74,18 +78,34 @@ export async function sendFilesToDevice(
 ): Promise<DownloadResult> {
   const failures: DownloadFailure[] = [];
   const outbox = new StreamOutbox(channel);
+  let inPlace: InPlaceFileSender | undefined;
   let bytesSent = 0;
   for (const path of paths) {
     await outbox.add(encodeStreamPath(path));
     let fileBytes = 0;
     try {
       const source = await openFile(path);
-      for await (const chunk of source) {
-        if (chunk.length === 0) continue;
-        await outbox.add(encodeDataBlocks(chunk));
-        fileBytes += chunk.length;
-        bytesSent += chunk.length;
-        onBytes?.(path, fileBytes);
+      if (isLocalFile(source)) {
+        try {
+          // Its path (and whatever came before) goes out first: the blocks follow it on the wire.
+          await outbox.flush();
+          inPlace ??= new InPlaceFileSender(channel);
+          const before = bytesSent;
+          await inPlace.send(source.fileHandle, (sent) => {
+            bytesSent = before + sent;
+            onBytes?.(path, sent);
+          });
+        } finally {
+          await source.fileHandle.close();
+        }
+      } else {
+        for await (const chunk of source) {
+          if (chunk.length === 0) continue;
+          await outbox.add(encodeDataBlocks(chunk));
+          fileBytes += chunk.length;
+          bytesSent += chunk.length;
+          onBytes?.(path, fileBytes);
+        }
       }
     } catch (error) {
       if (error instanceof ServiceError && error.code === 'connection-closed') throw error;

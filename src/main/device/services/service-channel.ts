@@ -16,9 +16,11 @@ export interface ServiceChannel {
 
 /**
  * Writes bytes and waits until the socket accepted them or asks to slow down, so streaming a large
- * file never queues it all in memory (protocol.md §8.5).
+ * file never queues it all in memory (protocol.md §8.5). Accepted is not written: the socket may
+ * still hold `bytes` after this resolves. `onWritten` is called once it no longer does (written,
+ * or failed), for a caller that reuses the memory.
  */
-export function writeToChannel(channel: ServiceChannel, bytes: Buffer): Promise<void> {
+export function writeToChannel(channel: ServiceChannel, bytes: Buffer, onWritten?: () => void): Promise<void> {
   const { socket } = channel;
   if (socket.destroyed || socket.writableEnded) {
     return Promise.reject(new ServiceError('connection-closed', 'The connection to the device is already closed; nothing more can be sent.'));
@@ -44,6 +46,7 @@ export function writeToChannel(channel: ServiceChannel, bytes: Buffer): Promise<
     socket.on('error', onError);
     socket.on('close', onClose);
     const flushed = socket.write(bytes, (error) => {
+      onWritten?.();
       if (error) onError(error);
     });
     if (flushed) {
