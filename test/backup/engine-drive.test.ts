@@ -68,7 +68,12 @@ describe('DeviceLink requests and the host\'s replies', () => {
         replies.moveMissing = await readStatus(peer);
         send(peer, ['DLMessageCopyItem', `${UDID}/ab/${FILE_ID}`, `${UDID}/copy`]);
         replies.copy = await readStatus(peer);
-        send(peer, ['DLMessageRemoveItems', [`${UDID}/Snapshot`, `${UDID}/Manifest.mbdx`], {}, new PlistReal(99)]);
+        // Empty folders, a folder with one inside, their parent among them, a missing file: all go.
+        send(peer, ['DLMessageCreateDirectory', `${UDID}/Snapshot/cd`]);
+        replies.mkdirEmpty = await readStatus(peer);
+        send(peer, ['DLMessageCreateDirectory', `${UDID}/Snapshot/ef/deeper`]);
+        replies.mkdirDeeper = await readStatus(peer);
+        send(peer, ['DLMessageRemoveItems', [`${UDID}/Snapshot/cd`, `${UDID}/Snapshot/ef`, `${UDID}/Snapshot`, `${UDID}/Snapshot/cd`, `${UDID}/Manifest.mbdx`], {}, new PlistReal(99)]);
         replies.remove = await readStatus(peer);
         send(peer, ['DLMessageSomethingNewer', 1]);
         replies.unknown = await readStatus(peer);
@@ -100,7 +105,7 @@ describe('DeviceLink requests and the host\'s replies', () => {
     expect(replies.move).toEqual(['DLMessageStatusResponse', 0, EMPTY, EMPTY]);
     expect((replies.moveMissing as PlistValue[]).slice(0, 3)).toEqual(['DLMessageStatusResponse', -6, 'No such file or directory']);
     expect(replies.copy).toEqual(['DLMessageStatusResponse', 0, EMPTY, EMPTY]);
-    expect(replies.remove).toEqual(['DLMessageStatusResponse', 0, EMPTY, EMPTY]);
+    expect([replies.mkdirEmpty, replies.mkdirDeeper, replies.remove]).toEqual(Array(3).fill(['DLMessageStatusResponse', 0, EMPTY, EMPTY]));
     expect(replies.unknown).toEqual(['DLMessageStatusResponse', -1, 'Operation not supported', EMPTY]);
     expect(replies.status).toEqual(['DLMessageStatusResponse', 0, EMPTY, {}]);
 

@@ -1,4 +1,4 @@
-import { type Dirent, lstatSync, rmdirSync } from 'node:fs';
+import { type Dirent, lstatSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PlistDict, PlistValue } from '../../device/codec';
@@ -165,23 +165,23 @@ async function removeItems(devicePaths: readonly string[], context: DriveContext
   const targets: string[] = [];
   for (const devicePath of devicePaths) targets.push(await context.paths.resolveChecked(devicePath));
   await replyWithOutcome(context, async () => {
+    // Most removals are empty folders (the 256 `Snapshot/xx` of §7.2 step 16, §3.6.8): one rmdir
+    // each, all at once on libuv's pool (an rmdir only ever takes an empty folder, so their order
+    // cannot matter); whatever that left (a file, a link, a folder with content) goes in order below.
+    const gone = await Promise.all(targets.map(removeIfEmptyFolder));
     for (const [index, target] of targets.entries()) {
       // Even `<UDID>` itself only ever means this run's staging; the previous backup's copy is only
       // hidden from the phone, and moves into the new snapshot at the commit.
-      if (!removedEmptyFolder(target)) await fs.rm(target, { recursive: true, force: true });
+      if (gone[index] !== true) await fs.rm(target, { recursive: true, force: true });
       context.previous?.hide(devicePaths[index] as string);
     }
   });
 }
 
-/**
- * One rmdir, for what most removals are (the 256 empty `Snapshot/xx` folders of §7.2 step 16,
- * §3.6.8): true when the path was an empty folder and is gone, or was not there at all; false
- * for anything else (a file, a link, a folder with content), which the recursive removal takes.
- */
-function removedEmptyFolder(target: string): boolean {
+/** True when the path was an empty folder and is gone, or was not there at all; false for anything else. */
+async function removeIfEmptyFolder(target: string): Promise<boolean> {
   try {
-    rmdirSync(target);
+    await fs.rmdir(target);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT';

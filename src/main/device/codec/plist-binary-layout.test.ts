@@ -21,6 +21,18 @@ describe('binary plist writer layout', () => {
     );
   });
 
+  it('writes sizes and dates (hundreds per listing, written in place) byte for byte as before', () => {
+    const value = [
+      0, 1, 255, 256, 65535, 65536, 0xffffffff, 0x100000000, -1, 1.5,
+      new Date(Date.UTC(2023, 4, 6, 7, 8, 9, 123)),
+      new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999)),
+      { DLFileSize: 4096, DLFileModificationDate: new Date(0) },
+    ];
+    expect(encodeBinaryPlist(value).toString('hex')).toBe(
+      '62706c6973743030ad0102030405060708090a0b0c0d1000100110ff11010011ffff120001000012ffffffff13000000010000000013ffffffffffffffff233ff80000000000003341c5031a2c8fbe7733c17e285000041893d20e0f10115a444c46696c6553697a655f1016444c46696c654d6f64696669636174696f6e4461746511100033c1cd27e4400000000816181a1c1f22272c353e4750595e698285000000000000010100000000000000120000000000000000000000000000008e',
+    );
+  });
+
   it('widens object references and offsets past 255 objects and 64 KB', () => {
     const paths = Array.from({ length: 3000 }, (_, i) => `Library/SMS/Attachments/${i.toString(16).padStart(4, '0')}/IMG_${i}.HEIC`);
     const bytes = encodeBinaryPlist(paths);

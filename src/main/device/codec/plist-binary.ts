@@ -28,6 +28,10 @@ export function decodeBinaryPlist(bytes: Buffer, budget: PlistBudget = PLIST_BUD
 
 type Flat =
   | { readonly kind: 'atom'; readonly bytes: Buffer }
+  // The two atoms a listing holds hundreds of (§3.6.6: a size and a date per entry), written in
+  // place rather than each made a small buffer of its own first (and the integer a BigInt).
+  | { readonly kind: 'uint32'; readonly value: number }
+  | { readonly kind: 'date'; readonly seconds: number }
   | { readonly kind: 'string'; readonly value: string; readonly ascii: boolean }
   | { readonly kind: 'array'; readonly refs: number[] }
   | { readonly kind: 'dict'; readonly keys: number[]; readonly values: number[] };
@@ -68,6 +72,8 @@ export function encodeBinaryPlist(root: PlistValue): Buffer {
       objects[slot] = { kind: 'dict', keys, values };
       return slot;
     }
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return objects.push({ kind: 'uint32', value }) - 1;
+    if (value instanceof Date) return objects.push({ kind: 'date', seconds: appleSeconds(value) }) - 1;
     return objects.push({ kind: 'atom', bytes: encodeAtom(value) }) - 1;
   };
   add(root);
@@ -99,6 +105,10 @@ function encodedSize(object: Flat, refSize: number): number {
   switch (object.kind) {
     case 'atom':
       return object.bytes.length;
+    case 'uint32':
+      return 1 + bytesFor(object.value);
+    case 'date':
+      return 9;
     case 'string': {
       const length = object.value.length;
       return lengthHeaderSize(length) + (object.ascii ? length : 2 * length);
@@ -115,6 +125,17 @@ function writeObject(out: Buffer, at: number, object: Flat, refSize: number): nu
   switch (object.kind) {
     case 'atom':
       return at + object.bytes.copy(out, at);
+    case 'uint32': {
+      // The same bytes encodeInteger writes: marker 0x1n, then 2^n big-endian bytes.
+      const size = bytesFor(object.value);
+      out[at] = 0x10 | Math.log2(size);
+      out.writeUIntBE(object.value, at + 1, size);
+      return at + 1 + size;
+    }
+    case 'date':
+      out[at] = 0x33;
+      out.writeDoubleBE(object.seconds, at + 1);
+      return at + 9;
     case 'string': {
       // ASCII strings are stored one byte per character; anything else as UTF-16BE code units.
       const { value } = object;
