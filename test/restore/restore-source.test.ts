@@ -18,14 +18,18 @@ describe('restore source checks', () => {
 
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  function writeBackup(name: string, snapshotState: string): string {
+  function writeBackup(name: string, snapshotState: string, rows = 1): string {
     const folder = path.join(work, name);
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'Info.plist'), encodePlist({ 'Target Identifier': name }, 'xml'));
     fs.writeFileSync(path.join(folder, 'Manifest.plist'), encodePlist({ IsEncrypted: false, Lockdown: { ProductVersion: '17.4', UniqueDeviceID: 'ABCDEF' } }, 'binary'));
     fs.writeFileSync(path.join(folder, 'Status.plist'), encodePlist({ SnapshotState: snapshotState, BackupState: 'new', Version: '3.3' }, 'binary'));
     const writer = new ManifestDbWriter(path.join(folder, 'Manifest.db'));
-    writer.add({ fileId: 'a'.repeat(40), domain: 'HomeDomain', relativePath: 'a.txt', flags: 1, file: { relativePath: 'a.txt', mode: 0o100644, inode: 1, uid: 501, gid: 501, mtime: 1, ctime: 1, birth: 1, size: 1234, protectionClass: 3 } });
+    for (let row = 0; row < rows; row += 1) {
+      const relativePath = row === 0 ? 'a.txt' : `file-${row}.txt`;
+      const fileId = row === 0 ? 'a'.repeat(40) : row.toString(16).padStart(40, '0');
+      writer.add({ fileId, domain: 'HomeDomain', relativePath, flags: 1, file: { relativePath, mode: 0o100644, inode: row + 1, uid: 501, gid: 501, mtime: 1, ctime: 1, birth: 1, size: 1234, protectionClass: 3 } });
+    }
     writer.finish();
     return folder;
   }
@@ -33,6 +37,20 @@ describe('restore source checks', () => {
   it('reads what the restore needs from a finished backup', async () => {
     const source = await inspectRestoreSource(writeBackup('finished', 'finished'), undefined);
     expect(source).toMatchObject({ udid: 'ABCDEF', productVersion: '17.4', encrypted: false, fileCount: 1, totalBytes: 1234 });
+  });
+
+  it('reads a big file list in turns of the event loop, so the phone\'s connection opens meanwhile, and stops on cancel', async () => {
+    const folder = writeBackup('big', 'finished', 5000);
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    const source = await inspectRestoreSource(folder, undefined);
+    // Without the turns the whole list was read in one go, before any I/O callback could run.
+    expect(turned).toBe(true);
+    expect(source).toMatchObject({ fileCount: 5000, totalBytes: 5000 * 1234 });
+    const error = await inspectRestoreSource(folder, undefined, AbortSignal.abort()).catch((caught: unknown) => caught);
+    expect(isBackupError(error, 'cancelled')).toBe(true);
   });
 
   it('refuses an interrupted backup with a sentence', async () => {

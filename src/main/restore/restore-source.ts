@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type PlistDict, isPlistDict, plistString } from '../device/codec';
 import { BackupError } from '../backup/backup-error';
 import { BackupIndex } from '../browser/backup-index';
@@ -29,6 +30,9 @@ export interface RestoreSource {
    */
   readonly storedSizes: ReadonlyMap<string, number>;
 }
+
+/** Manifest.db rows decoded between two turns of the event loop. */
+const ROWS_PER_TURN = 2048;
 
 /** A Finder-style archive `<UDID>-yyyyMMdd-HHmmss` (§5.1): the UDID is the part before the date. */
 const ARCHIVE_SUFFIX = /-\d{8}-\d{6}$/;
@@ -101,7 +105,15 @@ export async function countRestoreFiles(metadata: RestoreMetadata, password: str
   let totalBytes = 0;
   const storedSizes = new Map<string, number>();
   try {
+    let rows = 0;
     for (const entry of index.all()) {
+      // A turn of the event loop now and then, so the phone's connection (run-restore.ts opens it
+      // meanwhile) moves on while a big Manifest.db is read, and a cancel is heard.
+      rows += 1;
+      if (rows % ROWS_PER_TURN === 0) {
+        await yieldToEventLoop();
+        if (signal?.aborted) throw new BackupError('cancelled', 'The restore was cancelled before it started. Nothing was changed on the iPhone.');
+      }
       if (entry.kind !== 'file') continue;
       fileCount += 1;
       totalBytes += entry.size;

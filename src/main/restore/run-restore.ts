@@ -74,12 +74,23 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
   throwIfCancelled(options.signal);
   progress.setPhase('checking');
   const idleTimeoutMs = resolveIdleTimeoutMs(options.idleTimeoutMs);
-  const connection = await connectForRestore(options.udid, options.muxAddress, idleTimeoutMs);
+  // The backup is read (a big Manifest.db takes seconds) while the phone's connection opens, when
+  // the backup is known without asking the phone which one it is; the phone's errors still come first.
+  const stopEarlyInspection = new AbortController();
+  const early = earlyBackupChoice(options);
+  const earlySource = early === undefined ? undefined : inspectBackup(early, options, stopEarlyInspection.signal);
+  earlySource?.catch(() => undefined);
+  let connection;
+  try {
+    connection = await connectForRestore(options.udid, options.muxAddress, idleTimeoutMs);
+  } catch (error) {
+    stopEarlyInspection.abort();
+    throw error;
+  }
   let watch: RebootWatch | undefined;
   try {
     const { facts } = connection;
-    const folder = await restoreFolderFor(options.backup === undefined ? { udid: facts.udid } : { backup: options.backup }, options.backupRoot);
-    const source = await inspectRestoreSource(folder, options.password, options.signal);
+    const source = await (earlySource ?? inspectBackup({ udid: facts.udid }, options, undefined));
     const [problem] = phoneProblems(source, facts);
     if (problem) throw problem;
     throwIfCancelled(options.signal);
@@ -120,6 +131,18 @@ export async function restoreFolderFor(what: { readonly backup: string } | { rea
   const root = resolveBackupRoot(backupRoot);
   await recoverInterruptedCommits(root).catch(() => []);
   return path.join(root, what.udid);
+}
+
+/** The backup to restore when it can be chosen before the phone answers: named, or the given phone's current one. */
+function earlyBackupChoice(options: RunRestoreOptions): { readonly backup: string } | { readonly udid: string } | undefined {
+  if (options.backup !== undefined) return { backup: options.backup };
+  return options.udid === undefined ? undefined : { udid: options.udid };
+}
+
+async function inspectBackup(what: { readonly backup: string } | { readonly udid: string }, options: RunRestoreOptions, stop: AbortSignal | undefined): Promise<RestoreSource> {
+  const folder = await restoreFolderFor(what, options.backupRoot);
+  const signal = stop && options.signal ? AbortSignal.any([stop, options.signal]) : (stop ?? options.signal);
+  return inspectRestoreSource(folder, options.password, signal);
 }
 
 async function restoreWith(services: RestoreServices, source: RestoreSource, udid: string, options: RunRestoreOptions, progress: RestoreProgressTracker): Promise<{ filesSent: number; bytesSent: number }> {
