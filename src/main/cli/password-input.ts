@@ -81,11 +81,12 @@ function readLines(input: NodeJS.ReadableStream, count: number, prompts: readonl
 /** A prompt on stderr whose answer is not echoed; Ctrl-C cancels. */
 function promptHidden(io: CliIo, prompt: string, signal?: AbortSignal): Promise<string> {
   const stdin = process.stdin;
-  io.stderr(prompt);
   return new Promise((resolve, reject) => {
     let answer = '';
     const wasRaw = stdin.isRaw;
+    // Echo off before the prompt shows: someone (or a script) typing at once would see the password.
     stdin.setRawMode(true);
+    io.stderr(prompt);
     stdin.resume();
     const cleanup = (): void => {
       stdin.off('data', onData);
