@@ -234,6 +234,9 @@ async function listDirectory(target: string, previous: ReadonlyMap<string, Liste
       DLFileModificationDate: entry.mtime,
     };
   }
+  // Staging has no `xx` folder yet when an incremental run lists them (§7.2 step 3 comes before
+  // step 7): one lstat says so, where a failed readdir cost an Error with its stack per folder.
+  if (previous !== undefined && lstatSync(target, { throwIfNoEntry: false }) === undefined) return listing;
   let entries: Dirent[];
   try {
     entries = await fs.readdir(target, { withFileTypes: true });

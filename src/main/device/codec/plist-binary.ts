@@ -64,16 +64,17 @@ export function encodeBinaryPlist(root: PlistValue): Buffer {
       objects[slot] = { kind: 'array', refs };
       return slot;
     }
-    if (isPlistDict(value)) {
-      const slot = objects.push({ kind: 'dict', keys: [], values: [] }) - 1;
-      const entries = Object.entries(value as PlistDict);
-      const keys = entries.map(([key]) => add(key));
-      const values = entries.map(([, item]) => add(item));
-      objects[slot] = { kind: 'dict', keys, values };
-      return slot;
-    }
     if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return objects.push({ kind: 'uint32', value }) - 1;
     if (value instanceof Date) return objects.push({ kind: 'date', seconds: appleSeconds(value) }) - 1;
+    if (isPlistDict(value)) {
+      // Keys first, then values, each in insertion order: the layout the tests pin.
+      const dict = { kind: 'dict', keys: [] as number[], values: [] as number[] } as const;
+      const slot = objects.push(dict) - 1;
+      const names = Object.keys(value);
+      for (const name of names) dict.keys.push(add(name));
+      for (const name of names) dict.values.push(add((value as PlistDict)[name] as PlistValue));
+      return slot;
+    }
     return objects.push({ kind: 'atom', bytes: encodeAtom(value) }) - 1;
   };
   add(root);
