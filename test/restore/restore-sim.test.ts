@@ -203,6 +203,18 @@ describe('runRestore against the virtual iPhone', () => {
     expect(await digestOf(device)).toBe(phoneBefore);
   });
 
+  it('finds the phone\'s backup when its UDID is typed in lower case without the dash', async () => {
+    // usbmux matches the phone either way; the backup folder has the phone's own spelling.
+    device.setFaults({ deviceFreeBytes: 1000 });
+    try {
+      const error = await restore({ udid: device.udid.replace(/-/g, '').toLowerCase(), reboot: false }).catch((caught: unknown) => caught);
+      // The free-space check needs the backup's size: reaching it means the backup was found and read.
+      expect((error as Error).message).toMatch(/does not have room for this backup/);
+    } finally {
+      device.setFaults({ deviceFreeBytes: undefined });
+    }
+  });
+
   it('leaves the backup byte-identical when the cable is pulled mid-restore', async () => {
     const before = hashTree(folder);
     device.setFaults({ unplugAfterFiles: 15, replugAfterMs: 200 });

@@ -90,7 +90,11 @@ export async function runRestore(options: RunRestoreOptions = {}): Promise<Resto
   let watch: RebootWatch | undefined;
   try {
     const { facts } = connection;
-    const source = await (earlySource ?? inspectBackup({ udid: facts.udid }, options, undefined));
+    // A UDID typed in another case or without its dash still finds the phone (usbmux's sameUdid),
+    // but the backup folder is named by the phone's own spelling: read that one instead.
+    const earlyFolderRight = early !== undefined && ('backup' in early || early.udid === facts.udid);
+    if (!earlyFolderRight) stopEarlyInspection.abort();
+    const source = await (earlyFolderRight && earlySource ? earlySource : inspectBackup({ udid: facts.udid }, options, undefined));
     const [problem] = phoneProblems(source, facts);
     if (problem) throw problem;
     throwIfCancelled(options.signal);
