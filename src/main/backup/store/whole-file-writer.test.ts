@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KnownTree } from './known-tree';
 import { TEMP_PREFIX } from './store-fs';
 import { BackgroundFileWriter } from './whole-file-writer';
+import { FLUSH_DELAY_MS } from './writer-lanes';
 
 let dir: string;
 let writer: BackgroundFileWriter | undefined;
@@ -227,6 +228,34 @@ describe('BackgroundFileWriter', () => {
     expect(fs.readFileSync(path.join(dir, 'small-199'), 'utf8')).toBe('file 199');
     // One batch per turn before: 201 batches.
     expect(w.batchesPosted).toBeLessThan(50);
+  });
+
+  it('sends files arriving one per turn to an idle thread in full batches, and a lone file after FLUSH_DELAY_MS', async () => {
+    // Only the writer's timer is faked: the batches that go out are then the full ones, whatever the machine's speed.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const w = open({ threads: 1 });
+      for (let index = 0; index < 200; index += 1) {
+        expect(w.write(path.join(dir, `small-${index}`), Buffer.from(`file ${index}`))).toBeUndefined();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      // 200 files of 64 per batch: three full batches so far. Posting at the end of a turn whenever
+      // the thread had fewer than two batches made more, as many as one per file on a fast disk.
+      expect(w.batchesPosted).toBe(3);
+      vi.advanceTimersByTime(FLUSH_DELAY_MS);
+      expect(w.batchesPosted).toBe(4);
+      await vi.waitFor(() => expect(w.filesWritten).toBe(200));
+      expect(fs.readFileSync(path.join(dir, 'small-199'), 'utf8')).toBe('file 199');
+      // A lone file goes once its batch has waited, without anyone settling the writer.
+      w.write(path.join(dir, 'lone'), Buffer.from('lone'));
+      vi.advanceTimersByTime(FLUSH_DELAY_MS - 1);
+      expect(w.batchesPosted).toBe(4);
+      vi.advanceTimersByTime(1);
+      await vi.waitFor(() => expect(w.filesWritten).toBe(201));
+      expect(w.failure).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('makes a rename of a missing file the writer\'s failure', async () => {

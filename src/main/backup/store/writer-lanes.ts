@@ -41,39 +41,41 @@ interface OpenBatch {
 interface Lane {
   readonly worker: Worker;
   open: OpenBatch | undefined;
-  /** Batches posted to this lane's thread and not yet back. */
-  inFlight: number;
+  /** Posts `open` when it has waited FLUSH_DELAY_MS (armed by its first job). */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /**
- * A batch goes to its thread at this size, or at the end of the current turn of the event loop
- * when its thread has fewer than IN_FLIGHT_PER_LANE batches, or as soon as one comes back.
+ * A batch goes to its thread when it holds this many files or bytes, when the writer must wait
+ * for room or settle, or FLUSH_DELAY_MS after its first file, whichever comes first.
  */
 const BATCH_FILES = 64;
 export const BATCH_BYTES = 128 * 1024;
 /**
- * Batches handed to threads and not yet back. A quiet device makes small batches (one per turn
- * of the event loop), so this, not only the byte count, bounds the buffers in use.
+ * Batches handed to threads and not yet back. A quiet device makes small batches (one per
+ * FLUSH_DELAY_MS), so this, not only the byte count, bounds the buffers in use.
  */
 export const MAX_BATCHES_POSTED = 64;
 /**
- * A thread with this many batches to do gets the next one when one comes back, not at the end of
- * the turn: one batch it is writing and one waiting keep it busy, and the files queued meanwhile
- * go out together. Posting at every turn made a batch of about one file each on the `large` phone
- * (a postMessage, a transfer and a reply per file: ~5 s of the main thread's 23 s in a CPU profile).
+ * How long a batch that is not full waits for more files before it goes anyway, so the thread
+ * writes while the device pauses (between two UploadFiles requests, ~2 ms) instead of at the next
+ * settle. Why not at once: each batch costs a postMessage there and one back (~25 µs each, and a
+ * wake-up of the other thread). Posting at the end of every turn of the event loop while the
+ * thread had fewer than two batches made about one batch per file, because the threads were
+ * mostly idle: on the `large` phone the main thread spent 2.2 s of its 10 s of work in
+ * postMessage, and each writer thread ~1 s more in its replies (CPU profile, issue 16).
  */
-const IN_FLIGHT_PER_LANE = 2;
+export const FLUSH_DELAY_MS = 5;
 const MIB = 1024 * 1024;
 /** Spare buffers kept per big size (bounded: at most a few tens of MB). */
 const SPARE_BIG_BUFFERS = 3;
 
 export class WriterLanes {
   private readonly lanes: Lane[];
-  private readonly posted = new Map<number, PostedBatch & { readonly lane: Lane }>();
+  private readonly posted = new Map<number, PostedBatch>();
   /** Buffers back from the threads, by capacity (BATCH_BYTES, or whole MiBs for big files). */
   private readonly spareBuffers = new Map<number, ArrayBuffer[]>();
   private nextBatch = 1;
-  private flushScheduled = false;
   private batches = 0;
   private stopping = false;
 
@@ -86,7 +88,7 @@ export class WriterLanes {
       worker.on('exit', (code) => {
         if (!this.stopping) this.lost(new Error(`A file-writing thread stopped unexpectedly (exit code ${code}).`));
       });
-      return { worker, open: undefined, inFlight: 0 };
+      return { worker, open: undefined, timer: undefined };
     });
   }
 
@@ -140,7 +142,7 @@ export class WriterLanes {
     const batch = (lane.open ??= { jobs: [], buffer: new ArrayBuffer(0), bytes: 0 });
     batch.jobs.push({ from, to });
     if (batch.jobs.length >= BATCH_FILES) this.flush(lane);
-    else this.scheduleFlush(lane);
+    else this.flushLater(lane);
   }
 
   /** Hands every open batch to its thread now. */
@@ -151,13 +153,13 @@ export class WriterLanes {
   /** Forgets every batch still out (its thread is gone) and returns them for the writer's accounting. */
   abandonPosted(): PostedBatch[] {
     const batches = [...this.posted.values()];
-    for (const batch of batches) batch.lane.inFlight -= 1;
     this.posted.clear();
     return batches;
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const lane of this.lanes) clearTimeout(lane.timer);
     await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
   }
 
@@ -167,23 +169,20 @@ export class WriterLanes {
     batch.jobs.push({ target, offset: batch.bytes, length });
     batch.bytes += length;
     if (batch.jobs.length >= BATCH_FILES || batch.bytes >= batch.buffer.byteLength) this.flush(lane);
-    else this.scheduleFlush(lane);
+    else this.flushLater(lane);
   }
 
   private laneOf(target: string): Lane {
     return this.lanes[laneIndex(path.dirname(target), this.lanes.length)] as Lane;
   }
 
-  /** A lane whose thread is busy is posted to when a batch comes back (onReply), not at the turn's end. */
-  private scheduleFlush(lane: Lane): void {
-    if (this.flushScheduled || lane.inFlight >= IN_FLIGHT_PER_LANE) return;
-    this.flushScheduled = true;
-    // After the data already read from the socket has been handled: batches fill up under load
-    // and still go out at once when the device pauses.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      for (const each of this.lanes) if (each.inFlight < IN_FLIGHT_PER_LANE) this.flush(each);
-    });
+  /** Arms the lane's timer for its open batch (once per batch: not a timer per file). */
+  private flushLater(lane: Lane): void {
+    if (lane.timer !== undefined) return;
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      this.flush(lane);
+    }, FLUSH_DELAY_MS);
   }
 
   /** Hands the batch to its thread; the buffer is transferred, not copied. */
@@ -191,6 +190,8 @@ export class WriterLanes {
     const batch = lane.open;
     if (batch === undefined) return;
     lane.open = undefined;
+    clearTimeout(lane.timer);
+    lane.timer = undefined;
     const buffer = batch.buffer;
     const id = this.nextBatch;
     this.nextBatch += 1;
@@ -208,8 +209,7 @@ export class WriterLanes {
         layout[2 * index] = -1;
       }
     });
-    this.posted.set(id, { lane, targets, jobs: batch.jobs.length, bytes: batch.bytes });
-    lane.inFlight += 1;
+    this.posted.set(id, { targets, jobs: batch.jobs.length, bytes: batch.bytes });
     this.batches += 1;
     const message: WriterBatch = { batch: id, buffer, paths: paths.join('\0'), layout };
     lane.worker.postMessage(message, [buffer, layout.buffer]);
@@ -229,10 +229,7 @@ export class WriterLanes {
     const batch = this.posted.get(reply.batch);
     if (batch === undefined) return;
     this.posted.delete(reply.batch);
-    batch.lane.inFlight -= 1;
     this.options.onReply(reply, batch);
-    // What was queued for this thread while it was busy goes now, in one batch.
-    if (batch.lane.inFlight < IN_FLIGHT_PER_LANE) this.flush(batch.lane);
   }
 
   private lost(error: Error): void {
