@@ -11,21 +11,21 @@ export interface WriterThreadData {
 }
 
 /**
- * A batch of jobs. `layout` holds (offset, length) per job, in order: a write of
- * buffer[offset, offset+length) to the next path, or, where offset is -1, a rename of the next
- * path to the one after it. `paths` joins the paths with NUL, which no path contains.
+ * A batch of jobs. `layout` holds (buffer, offset, length) per job, in order: a write of
+ * buffers[buffer][offset, offset+length) to the next path, or, where buffer is -1, a rename of
+ * the next path to the one after it. `paths` joins the paths with NUL, which no path contains.
  */
 export interface WriterBatch {
   readonly batch: number;
   /** Transferred to the thread, and back in the reply for reuse. */
-  readonly buffer: ArrayBuffer;
+  readonly buffers: readonly ArrayBuffer[];
   readonly paths: string;
   readonly layout: Float64Array;
 }
 
 export interface WriterReply {
   readonly batch: number;
-  readonly buffer: ArrayBuffer;
+  readonly buffers: readonly ArrayBuffer[];
   readonly written: number;
   readonly bytes: number;
   /** Renames that had to remove a folder at their destination first (§3.6.7). */

@@ -76,7 +76,7 @@ function moveReplacing(from: string, to: string): boolean {
 }
 
 function runBatch(message: WriterBatch): WriterReply {
-  const data = new Uint8Array(message.buffer);
+  const data = message.buffers.map((buffer) => new Uint8Array(buffer));
   const paths = message.paths.split('\0');
   const { layout } = message;
   let next = 0;
@@ -84,19 +84,20 @@ function runBatch(message: WriterBatch): WriterReply {
   let bytes = 0;
   let foldersReplaced = 0;
   let failure: WriterReply['failure'];
-  for (let index = 0; index < layout.length; index += 2) {
+  for (let index = 0; index < layout.length; index += 3) {
     if (failed) break;
-    const offset = layout[index] as number;
-    const length = layout[index + 1] as number;
+    const buffer = layout[index] as number;
+    const offset = layout[index + 1] as number;
+    const length = layout[index + 2] as number;
     let target = '';
     try {
-      if (offset < 0) {
+      if (buffer < 0) {
         const from = paths[next++] as string;
         target = paths[next++] as string;
         if (moveReplacing(from, target)) foldersReplaced += 1;
       } else {
         target = paths[next++] as string;
-        writeNewFile(target, data.subarray(offset, offset + length));
+        writeNewFile(target, (data[buffer] as Uint8Array).subarray(offset, offset + length));
         written += 1;
         bytes += length;
       }
@@ -106,10 +107,10 @@ function runBatch(message: WriterBatch): WriterReply {
       failure = { target, code: problem.code, errno: problem.errno, message: String(problem.message) };
     }
   }
-  return { batch: message.batch, buffer: message.buffer, written, bytes, foldersReplaced, failure };
+  return { batch: message.batch, buffers: message.buffers, written, bytes, foldersReplaced, failure };
 }
 
 port.on('message', (message: WriterBatch) => {
   const reply = runBatch(message);
-  port.postMessage(reply, [reply.buffer]);
+  port.postMessage(reply, [...reply.buffers]);
 });

@@ -258,6 +258,23 @@ describe('BackgroundFileWriter', () => {
     }
   });
 
+  it('sends a run of files too big to share a batch buffer (photos) in a few batches, not one each', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const w = open({ threads: 1 });
+      const photos = Array.from({ length: 20 }, (_unused, index) => Buffer.alloc(300 * 1024, index + 1));
+      for (const [index, photo] of photos.entries()) expect(w.write(path.join(dir, `photo-${index}`), photo)).toBeUndefined();
+      // 6 MB: one batch of 4 MiB went; a batch (a post and a reply) per photo before.
+      expect(w.batchesPosted).toBe(1);
+      await w.settle();
+      expect(w.batchesPosted).toBe(2);
+      expect(w.failure).toBeUndefined();
+      for (const [index, photo] of photos.entries()) expect(fs.readFileSync(path.join(dir, `photo-${index}`)).equals(photo), `photo-${index}`).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('makes a rename of a missing file the writer\'s failure', async () => {
     const w = open();
     w.rename(path.join(dir, 'never-written'), path.join(dir, 'anywhere'));

@@ -29,12 +29,18 @@ interface LanesOptions {
   readonly onThreadLost: (error: Error) => void;
 }
 
-type Job = { readonly target: string; readonly offset: number; readonly length: number } | { readonly from: string; readonly to: string };
+type Job = { readonly target: string; readonly buffer: number; readonly offset: number; readonly length: number } | { readonly from: string; readonly to: string };
 
 interface OpenBatch {
   readonly jobs: Job[];
-  /** Content is copied in as it is queued, so no socket buffer is kept alive by a waiting file. */
-  readonly buffer: ArrayBuffer;
+  /**
+   * Content is copied in as it is queued, so no socket buffer is kept alive by a waiting file.
+   * Small files share a BATCH_BYTES buffer; a bigger one gets a buffer of its own in the same
+   * batch, so a run of photos is not a batch (a post and a reply) per photo.
+   */
+  readonly buffers: ArrayBuffer[];
+  /** Bytes used in the last buffer. */
+  used: number;
   bytes: number;
 }
 
@@ -46,11 +52,14 @@ interface Lane {
 }
 
 /**
- * A batch goes to its thread when it holds this many files or bytes, when the writer must wait
- * for room or settle, or FLUSH_DELAY_MS after its first file, whichever comes first.
+ * A batch goes to its thread when it holds BATCH_FILES files or BATCH_MAX_BYTES bytes, when the
+ * writer must wait for room or settle, or FLUSH_DELAY_MS after its first file, whichever comes first.
  */
 const BATCH_FILES = 64;
+/** The buffer small files share (a bigger file gets one of its own, a whole number of MiB). */
 export const BATCH_BYTES = 128 * 1024;
+/** Half the writer's default queue (16 MiB), so one lane's open batch never holds all of it. */
+const BATCH_MAX_BYTES = 4 * 1024 * 1024;
 /**
  * Batches handed to threads and not yet back. A quiet device makes small batches (one per
  * FLUSH_DELAY_MS), so this, not only the byte count, bounds the buffers in use.
@@ -68,7 +77,7 @@ export const MAX_BATCHES_POSTED = 64;
 export const FLUSH_DELAY_MS = 5;
 const MIB = 1024 * 1024;
 /** Spare buffers kept per big size (bounded: at most a few tens of MB). */
-const SPARE_BIG_BUFFERS = 3;
+const SPARE_BIG_BUFFERS = 4;
 
 export class WriterLanes {
   private readonly lanes: Lane[];
@@ -110,20 +119,25 @@ export class WriterLanes {
   /** Queues a write of `pieces` (copied now, so lent memory may be reused as soon as this returns). */
   addWrite(target: string, pieces: readonly Uint8Array[], length: number): void {
     const lane = this.laneOf(target);
-    if (lane.open !== undefined && lane.open.bytes + length > lane.open.buffer.byteLength) this.flush(lane);
-    lane.open ??= { jobs: [], buffer: this.takeBuffer(length), bytes: 0 };
-    copyPieces(lane.open.buffer, lane.open.bytes, pieces);
+    const batch = (lane.open ??= { jobs: [], buffers: [], used: 0, bytes: 0 });
+    const last = batch.buffers.at(-1);
+    if (last === undefined || last.byteLength - batch.used < length) {
+      batch.buffers.push(this.takeBuffer(length));
+      batch.used = 0;
+    }
+    copyPieces(batch.buffers.at(-1) as ArrayBuffer, batch.used, pieces);
     this.addJob(lane, target, length);
   }
 
   /**
-   * Queues a write whose content was copied earlier into `buffer` (from takeBuffer), when the
-   * writer had to wait for room: it goes after what its lane already holds, in a batch of its own.
+   * Queues a write whose content was copied earlier into `buffer` (copyAside), when the writer had
+   * to wait for room: it goes after what its lane already holds (the same batch, a buffer of its own).
    */
   addCopiedWrite(target: string, buffer: ArrayBuffer, length: number): void {
     const lane = this.laneOf(target);
-    this.flush(lane);
-    lane.open = { jobs: [], buffer, bytes: 0 };
+    const batch = (lane.open ??= { jobs: [], buffers: [], used: 0, bytes: 0 });
+    batch.buffers.push(buffer);
+    batch.used = 0;
     this.addJob(lane, target, length);
   }
 
@@ -139,7 +153,7 @@ export class WriterLanes {
     const lane = this.lanes[0] as Lane;
     // A batch of renames carries no content: no 128 KiB batch buffer for it (each posted one used
     // to hold one, which is how a huge backup's queued renames reached 800 MB of buffers).
-    const batch = (lane.open ??= { jobs: [], buffer: new ArrayBuffer(0), bytes: 0 });
+    const batch = (lane.open ??= { jobs: [], buffers: [], used: 0, bytes: 0 });
     batch.jobs.push({ from, to });
     if (batch.jobs.length >= BATCH_FILES) this.flush(lane);
     else this.flushLater(lane);
@@ -163,12 +177,13 @@ export class WriterLanes {
     await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
   }
 
-  /** Records a file whose bytes were just put at the end of the lane's open batch. */
+  /** Records a file whose bytes were just put at `used` in the last buffer of the lane's open batch. */
   private addJob(lane: Lane, target: string, length: number): void {
     const batch = lane.open as OpenBatch;
-    batch.jobs.push({ target, offset: batch.bytes, length });
+    batch.jobs.push({ target, buffer: batch.buffers.length - 1, offset: batch.used, length });
+    batch.used += length;
     batch.bytes += length;
-    if (batch.jobs.length >= BATCH_FILES || batch.bytes >= batch.buffer.byteLength) this.flush(lane);
+    if (batch.jobs.length >= BATCH_FILES || batch.bytes >= BATCH_MAX_BYTES) this.flush(lane);
     else this.flushLater(lane);
   }
 
@@ -185,34 +200,34 @@ export class WriterLanes {
     }, FLUSH_DELAY_MS);
   }
 
-  /** Hands the batch to its thread; the buffer is transferred, not copied. */
+  /** Hands the batch to its thread; the buffers are transferred, not copied. */
   private flush(lane: Lane): void {
     const batch = lane.open;
     if (batch === undefined) return;
     lane.open = undefined;
     clearTimeout(lane.timer);
     lane.timer = undefined;
-    const buffer = batch.buffer;
     const id = this.nextBatch;
     this.nextBatch += 1;
     const targets: string[] = [];
     const paths: string[] = [];
-    const layout = new Float64Array(batch.jobs.length * 2);
+    const layout = new Float64Array(batch.jobs.length * 3);
     batch.jobs.forEach((job, index) => {
       if ('target' in job) {
         targets.push(job.target);
         paths.push(job.target);
-        layout[2 * index] = job.offset;
-        layout[2 * index + 1] = job.length;
+        layout[3 * index] = job.buffer;
+        layout[3 * index + 1] = job.offset;
+        layout[3 * index + 2] = job.length;
       } else {
         paths.push(job.from, job.to);
-        layout[2 * index] = -1;
+        layout[3 * index] = -1;
       }
     });
     this.posted.set(id, { targets, jobs: batch.jobs.length, bytes: batch.bytes });
     this.batches += 1;
-    const message: WriterBatch = { batch: id, buffer, paths: paths.join('\0'), layout };
-    lane.worker.postMessage(message, [buffer, layout.buffer]);
+    const message: WriterBatch = { batch: id, buffers: batch.buffers, paths: paths.join('\0'), layout };
+    lane.worker.postMessage(message, [...batch.buffers, layout.buffer]);
   }
 
   /** A batch buffer: reused ones come back from the threads, so a backup allocates only a few. */
@@ -225,7 +240,7 @@ export class WriterLanes {
   }
 
   private onReply(reply: WriterReply): void {
-    if (reply.buffer.byteLength > 0) this.keepSpare(reply.buffer);
+    for (const buffer of reply.buffers) this.keepSpare(buffer);
     const batch = this.posted.get(reply.batch);
     if (batch === undefined) return;
     this.posted.delete(reply.batch);
