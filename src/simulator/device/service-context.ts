@@ -98,8 +98,8 @@ export interface FaultPlan {
   readonly silentNotificationProxy?: boolean;
   /**
    * AFC paths ("/DCIM/100APPLE/IMG_0003.HEIC") whose FileOpen for reading is refused with
-   * AFC_E_PERM_DENIED (§4.3), as a phone refuses a file its Photos library holds locked: the
-   * Camera Roll lists the file, but it cannot be copied.
+   * AFC_E_PERM_DENIED (§4.3): the Camera Roll lists the file, but it cannot be copied. Which
+   * files a real phone refuses this way is not known from a trace; the fault tests the host's side.
    */
   readonly unreadablePaths?: readonly string[];
 }
