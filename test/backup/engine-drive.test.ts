@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runBackupWith } from '../../src/main/backup/engine/run-backup';
 import { completeBackupFolder, nodeStoreFs, type StoreFs } from '../../src/main/backup/store';
 import type { ScriptedPeer } from '../../src/main/device/services/test-support/channel-pair';
 import { PlistReal, type PlistValue, encodeBinaryPlist } from '../../src/main/device/codec';
+import { DeviceLinkClient } from '../../src/main/device/services';
 import { hashTree } from './engine-helpers';
 import { UDID, readDownloadStream, readStatus, scriptedSession, send, streamName, u32, uploadedFile } from './engine-scripted-device';
 
@@ -116,6 +117,44 @@ describe('DeviceLink requests and the host\'s replies', () => {
     // A reverse-delta snapshot: read as a whole through the chain (README "How snapshots work").
     expect(hashTree(await completeBackupFolder(result.previousSnapshot as string, root))).toEqual(before);
     expect(result.isFullBackup).toBe(false);
+  });
+
+  it('answers each content folder\'s listing as a live one would, made ahead only while nothing came between', async () => {
+    const files: ReadonlyArray<readonly [string, string]> = [['aa/aa01', 'one'], ['ab/ab01', 'two two'], ['ac/ac01', 'three'], ['ac/ac02', 'four four']];
+    for (const [relative, content] of files) {
+      fs.mkdirSync(path.dirname(path.join(folder, relative)), { recursive: true });
+      fs.writeFileSync(path.join(folder, relative), content);
+    }
+    const listings: Record<string, PlistValue> = {};
+    const madeAhead = vi.spyOn(DeviceLinkClient.prototype, 'sendPrepared');
+    try {
+      await runBackupWith(
+        { udid: UDID, backupRoot: root },
+        scriptedSession(async (peer) => {
+          for (const name of ['aa', 'ab']) {
+            send(peer, ['DLContentsOfDirectory', `${UDID}/${name}`]);
+            listings[name] = ((await readStatus(peer)) as PlistValue[])[3] as PlistValue;
+          }
+          // The answer for `ac` was made after `ab`'s; this removal comes between, so it is made afresh.
+          send(peer, ['DLMessageRemoveItems', [`${UDID}/ac/ac01`], {}, new PlistReal(50)]);
+          await readStatus(peer);
+          send(peer, ['DLContentsOfDirectory', `${UDID}/ac`]);
+          listings.ac = ((await readStatus(peer)) as PlistValue[])[3] as PlistValue;
+          send(peer, ['DLMessageUploadFiles', {}, new PlistReal(100), 0]);
+          peer.socket.write(Buffer.concat([uploadedFile('Status.plist', `${UDID}/Status.plist`, encodeBinaryPlist({ SnapshotState: 'finished', IsFullBackup: false })), u32(0)]));
+          await readStatus(peer);
+          send(peer, ['DLMessageProcessMessage', { MessageName: 'Response', ErrorCode: 0 }]);
+        }),
+      );
+      // `ab` went out as the answer made while the phone worked on `aa`; `ac`'s was dropped.
+      expect(madeAhead).toHaveBeenCalledTimes(1);
+    } finally {
+      madeAhead.mockRestore();
+    }
+    const entry = (size: number): unknown => ({ DLFileType: 'DLFileTypeRegular', DLFileSize: size, DLFileModificationDate: expect.any(Date) });
+    expect(listings.aa).toEqual({ aa01: entry(3) });
+    expect(listings.ab).toEqual({ ab01: entry(7), [FILE_ID]: entry(16) });
+    expect(listings.ac).toEqual({ ac02: entry(9) });
   });
 
   it('passes the device\'s error code on as a sentence and keeps the previous backup', async () => {

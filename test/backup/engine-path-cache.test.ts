@@ -7,6 +7,7 @@ import { type DriveContext, newDriveStats } from '../../src/main/backup/engine/d
 import { DRIVE_HANDLERS } from '../../src/main/backup/engine/drive-handlers';
 import { runDriveLoop } from '../../src/main/backup/engine/drive-loop';
 import { GatherBuffers } from '../../src/main/backup/engine/gathered-content';
+import { ListingAhead } from '../../src/main/backup/engine/listing-ahead';
 import { BackgroundFileWriter, ConfinedPaths, TEMP_PREFIX, nodeStoreFs } from '../../src/main/backup/store';
 import { PlistReal, type PlistValue } from '../../src/main/device/codec';
 import { DeviceLinkClient, type DeviceLinkMessage } from '../../src/main/device/services';
@@ -154,6 +155,7 @@ describe('the path cache after every DeviceLink request kind', () => {
     const context: DriveContext = {
       deviceLink,
       paths,
+      listingAhead: new ListingAhead(),
       storeFs: nodeStoreFs,
       fileWriter: writer,
       gatherBuffers: new GatherBuffers(),

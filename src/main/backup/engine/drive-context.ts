@@ -2,6 +2,7 @@ import type { DeviceLinkClient } from '../../device/services';
 import type { ConfinedPaths, PreviousBackup, StoreFs, WholeFileWriter } from '../store';
 import type { ProgressTracker } from './backup-progress';
 import type { GatherBuffers } from './gathered-content';
+import type { ListingAhead } from './listing-ahead';
 
 /** Decides, per uploaded file, whether it is kept; a discarded file is read off the wire and dropped. */
 export interface UploadFilter {
@@ -31,6 +32,8 @@ export interface DriveContext {
    * first backup.
    */
   readonly previous?: PreviousBackup | undefined;
+  /** The next content-folder listing's answer, made while the phone works (listing-ahead.ts). */
+  readonly listingAhead: ListingAhead;
   readonly storeFs: StoreFs;
   /**
    * Writes whole uploads in the background (the store's one way for them). Every request other than

@@ -6,6 +6,7 @@ import type { DeviceLinkMessage } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { type ListedEntry, PRIVATE_FOLDER_MODE, TEMP_PREFIX } from '../store';
 import type { DriveContext, TreeEffect } from './drive-context';
+import { nextContentFolder } from './listing-ahead';
 import { moveItems } from './move-items';
 import { receiveUploads } from './upload-files';
 import { DL_STATUS, sendDownloadStatus, statusForError } from './status-codes';
@@ -86,18 +87,10 @@ export const DRIVE_HANDLERS: HandlerTable = {
 
   // §3.6.6: name → type, size, modification date; a missing folder is -6.
   DLContentsOfDirectory: async (message, context) => {
-    const target = await context.paths.resolveChecked(message.path);
-    let listing: PlistDict;
-    try {
-      listing = await listDirectory(target, await context.previous?.list(message.path));
-    } catch (error) {
-      // A link planted in the previous backup is our refusal, not a missing folder for the device to hear.
-      if (error instanceof BackupError) throw error;
-      const status = statusForError(error);
-      await context.deviceLink.sendStatusResponse(status.code, status.description, {});
-      return KEPT;
-    }
-    await context.deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, listing);
+    const madeAhead = context.listingAhead.takeAnswer();
+    if (madeAhead !== undefined) await context.deviceLink.sendPrepared(madeAhead);
+    else await answerListing(message.path, context);
+    await makeNextListingAhead(message.path, context);
     return KEPT;
   },
 
@@ -146,6 +139,38 @@ export const DRIVE_HANDLERS: HandlerTable = {
 export function handleDriveRequest(message: MessageOf<RequestKind>, context: DriveContext): Promise<TreeEffect> {
   const handler = DRIVE_HANDLERS[message.kind] as Handler<RequestKind>;
   return handler(message, context);
+}
+
+async function answerListing(devicePath: string, context: DriveContext): Promise<void> {
+  const target = await context.paths.resolveChecked(devicePath);
+  let listing: PlistDict;
+  try {
+    listing = await listDirectory(target, await context.previous?.list(devicePath));
+  } catch (error) {
+    // A link planted in the previous backup is our refusal, not a missing folder for the device to hear.
+    if (error instanceof BackupError) throw error;
+    const status = statusForError(error);
+    await context.deviceLink.sendStatusResponse(status.code, status.description, {});
+    return;
+  }
+  await context.deviceLink.sendStatusResponse(DL_STATUS.ok, undefined, listing);
+}
+
+/**
+ * In an incremental run, the answer to the next content folder's listing, made now while the
+ * phone works on this one (listing-ahead.ts). Only a plain answer is made ahead: a folder that
+ * fails to list (or is refused) is left to its own request, which then says so.
+ */
+async function makeNextListingAhead(devicePath: string, context: DriveContext): Promise<void> {
+  const next = context.previous === undefined ? undefined : nextContentFolder(devicePath);
+  if (next === undefined) return;
+  let listing: PlistDict;
+  try {
+    listing = await listDirectory(await context.paths.resolveChecked(next), await context.previous?.list(next));
+  } catch {
+    return;
+  }
+  context.listingAhead.madeFor(next, context.deviceLink.prepareStatusResponse(DL_STATUS.ok, undefined, listing));
 }
 
 async function replyWithOutcome(context: DriveContext, action: () => Promise<unknown>): Promise<void> {

@@ -25,6 +25,8 @@ export async function runDriveLoop(context: DriveContext): Promise<DeviceLinkOut
         pendingGroup = group;
       },
       async serve(request) {
+        // An answer made ahead is only ever this request's (listing-ahead.ts).
+        context.listingAhead.startRequest(request);
         const effect = await handleDriveRequest(request, context);
         // The one rule for the path cache (store/known-tree.ts): a request that may have removed
         // or replaced anything leaves nothing known. (The background writer invalidates it

@@ -25,6 +25,7 @@ import { type BeforeMove, type DriveContext, newDriveStats } from './drive-conte
 import { settleWrites } from './background-work';
 import { asBackupError, runDriveLoop } from './drive-loop';
 import { GatherBuffers } from './gathered-content';
+import { ListingAhead } from './listing-ahead';
 import { type BackupDeviceSession, type OpenSessionOptions, openBackupSession } from './device-session';
 import { buildInfoPlist } from './info-plist';
 import { errorForDeviceCode } from './device-errors';
@@ -182,6 +183,7 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
       deviceLink: session.backup.deviceLink,
       paths,
       previous: run.previous,
+      listingAhead: new ListingAhead(),
       storeFs,
       fileWriter,
       gatherBuffers: new GatherBuffers(),

@@ -107,6 +107,19 @@ export class DeviceLinkClient {
   }
 
   /**
+   * A status response encoded now and sent later by sendPrepared: for an answer made while the
+   * device is still busy with the request before (a listing it is about to ask for, §3.6.6).
+   */
+  prepareStatusResponse(code: number, description?: string, payload?: PlistValue): PreparedMessage {
+    return new PreparedMessage(encodePlistFrame(buildStatusResponse(code, description, payload), this.format));
+  }
+
+  /** Sends what prepareStatusResponse encoded. */
+  async sendPrepared(message: PreparedMessage): Promise<void> {
+    await writeToChannel(this.channel, message.frame);
+  }
+
+  /**
    * Streams the files of a DLMessageDownloadFiles request (§3.6.1), ending with `u32 0`. The caller
    * sends the status response afterwards (0, or -13 "Multi status" built from `failures`).
    */
@@ -133,6 +146,11 @@ export class DeviceLinkClient {
   close(): void {
     this.channel.close();
   }
+}
+
+/** A DL message already encoded (DeviceLinkClient.prepareStatusResponse), in this client's format. */
+export class PreparedMessage {
+  constructor(readonly frame: Buffer) {}
 }
 
 function messageName(message: DeviceLinkMessage): string {
