@@ -57,14 +57,14 @@ interface Lane {
  */
 const BATCH_FILES = 64;
 /** The buffer small files share (a bigger file gets one of its own, a whole number of MiB). */
-export const BATCH_BYTES = 128 * 1024;
+const BATCH_BYTES = 128 * 1024;
 /** Half the writer's default queue (16 MiB), so one lane's open batch never holds all of it. */
 const BATCH_MAX_BYTES = 4 * 1024 * 1024;
 /**
  * Batches handed to threads and not yet back. A quiet device makes small batches (one per
  * FLUSH_DELAY_MS), so this, not only the byte count, bounds the buffers in use.
  */
-export const MAX_BATCHES_POSTED = 64;
+const MAX_BATCHES_POSTED = 64;
 /**
  * How long a batch that is not full waits for more files before it goes anyway, so the thread
  * writes while the device pauses (between two UploadFiles requests, ~2 ms) instead of at the next
