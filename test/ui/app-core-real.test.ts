@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppCore, createAppCore } from '../../src/main/core/app-core';
 import type { JobFinished } from '../../src/shared/contract';
+import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
 /**
@@ -17,12 +18,8 @@ describe('app core with the real backends', () => {
 
   beforeAll(async () => {
     harness = await startSimHarness();
-    udid = harness.sim.devices()[0]!.udid;
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json') });
+    ({ core, udid } = await startPairedAppCore(harness));
     const app = core;
-    // expect.poll is for tests only; vi.waitFor also works in a hook.
-    await vi.waitFor(async () => expect((await app.invoke('devices:list', {})).length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
-    await app.invoke('devices:pair', { udid });
     const finished = new Promise<JobFinished>((resolve) => app.on('job:finished', resolve));
     await app.invoke('backup:start', { udid });
     const result = await finished;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type AppCore, createAppCore } from '../../src/main/core/app-core';
 import type { BackupRunOptions, Backends } from '../../src/main/core/backends';
 import { AppErrorException, type BackupView, type JobFinished } from '../../src/shared/contract';
+import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
 /** A backend that records what the core asked for and reports a few progress steps. */
@@ -58,16 +59,11 @@ describe('app core', () => {
 
   it('lists the phone, pairs, backs up with progress, honours the Camera Roll setting and persists settings 0600', async () => {
     harness = await startSimHarness();
-    const udid = harness.sim.devices()[0]!.udid;
     const runs: BackupRunOptions[] = [];
     const settingsPath = path.join(harness.workDir, 'config', 'settings.json');
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath, backends: fakeBackends(runs) });
-    const app = core;
     const notices: string[] = [];
-    app.on('notify', (notice) => notices.push(notice.title));
-
-    await expect.poll(async () => (await app.invoke('devices:list', {})).map((device) => device.udid)).toContain(udid);
-    const paired = await app.invoke('devices:pair', { udid });
+    const { core: app, udid, paired } = await startPairedAppCore(harness, { settingsPath, backends: fakeBackends(runs), listen: (created) => created.on('notify', (notice) => notices.push(notice.title)) });
+    core = app;
     expect(paired.trust).toBe('trusted');
     expect(paired.name).toBeTruthy();
     expect(notices).toContain('iPhone connected');
@@ -93,12 +89,9 @@ describe('app core', () => {
 
   it('backs up by itself when a phone with auto-backup on is plugged in', async () => {
     harness = await startSimHarness();
-    const device = harness.sim.devices()[0]!;
     const runs: BackupRunOptions[] = [];
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath: path.join(harness.workDir, 's.json'), backends: fakeBackends(runs) });
-    const app = core;
-    await expect.poll(async () => (await app.invoke('devices:list', {})).length).toBe(1);
-    await app.invoke('devices:pair', { udid: device.udid });
+    const { core: app, device } = await startPairedAppCore(harness, { backends: fakeBackends(runs) });
+    core = app;
     await app.invoke('device-settings:set', { udid: device.udid, autoBackup: true });
     expect(runs).toHaveLength(0);
 
@@ -134,10 +127,8 @@ describe('app core', () => {
         },
       },
     };
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath: path.join(harness.workDir, 's.json'), backends });
-    const app = core;
-    await expect.poll(async () => (await app.invoke('devices:list', {})).length).toBe(1);
-    await app.invoke('devices:pair', { udid: device.udid });
+    const { core: app } = await startPairedAppCore(harness, { backends });
+    core = app;
     const notices: string[] = [];
     const phases: string[] = [];
     app.on('notify', (notice) => notices.push(notice.body ?? notice.title));

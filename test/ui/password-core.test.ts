@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError } from '../../src/main/backup/backup-error';
-import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import type { AppCore } from '../../src/main/core/app-core';
 import type { BackupRunOptions, Backends } from '../../src/main/core/backends';
 import type { BackupView, EventChannel, JobFinished, PasswordRequestView } from '../../src/shared/contract';
+import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
 const RIGHT = 'correct horse';
@@ -68,12 +69,13 @@ describe('app core: the backup password', () => {
 
   beforeAll(async () => {
     harness = await startSimHarness();
-    udid = harness.sim.devices()[0]!.udid;
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath: path.join(harness.workDir, 's.json'), backends: encryptedPhoneBackends(runs, verified, restored) });
     const events: EventChannel[] = ['job:progress', 'job:finished', 'notify', 'password:needed', 'password:settled', 'devices:changed'];
-    for (const event of events) core.on(event, (payload) => wire.push(JSON.stringify(payload)));
-    await vi.waitFor(async () => expect((await core.invoke('devices:list', {})).some((device) => device.udid === udid && device.connected)).toBe(true), { timeout: 20_000 });
-    await core.invoke('devices:pair', { udid });
+    ({ core, udid } = await startPairedAppCore(harness, {
+      backends: encryptedPhoneBackends(runs, verified, restored),
+      listen: (app) => {
+        for (const event of events) app.on(event, (payload) => wire.push(JSON.stringify(payload)));
+      },
+    }));
     await core.invoke('device-settings:set', { udid, cameraRoll: false });
   });
 

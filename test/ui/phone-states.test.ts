@@ -1,8 +1,8 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppCore } from '../../src/main/core/app-core';
 import type { DeviceView, JobFinished, JobProgress } from '../../src/shared/contract';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
+import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
 /**
@@ -28,13 +28,7 @@ describe('app core: a locked phone and the iOS 16.1+ passcode prompt', () => {
 
   beforeAll(async () => {
     harness = await startSimHarness({ seed: 3, productVersion: '16.1' });
-    device = harness.sim.devices()[0] as VirtualDevice;
-    udid = device.udid;
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json') });
-    core.on('job:progress', (update) => progress.push(update));
-    const app = core;
-    await vi.waitFor(async () => expect((await app.invoke('devices:list', {})).length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
-    await app.invoke('devices:pair', { udid });
+    ({ core, device, udid } = await startPairedAppCore(harness, { listen: (app) => app.on('job:progress', (update) => progress.push(update)) }));
   });
 
   afterAll(async () => {

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppCore } from '../../src/main/core/app-core';
 import type { JobFinished } from '../../src/shared/contract';
+import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 import { dcimEntries } from '../photos/import-helpers';
 
@@ -18,11 +19,7 @@ describe('app core: a photo import with a photo the iPhone will not give', () =>
 
   beforeAll(async () => {
     harness = await startSimHarness();
-    udid = harness.sim.devices()[0]!.udid;
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json') });
-    const app = core;
-    await vi.waitFor(async () => expect((await app.invoke('devices:list', {})).length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
-    await app.invoke('devices:pair', { udid });
+    ({ core, udid } = await startPairedAppCore(harness));
   });
 
   afterAll(async () => {

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppCore } from '../../src/main/core/app-core';
 import type { BackupRunOptions, Backends } from '../../src/main/core/backends';
 import { type BackupView, describeAppError, type JobFinished } from '../../src/shared/contract';
+import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
 /** Backends that record what each backup was asked to keep (the engine's retention is tested in test/backup). */
@@ -44,13 +45,10 @@ describe('retention settings: the recent backups and the monthly ones', () => {
 
   beforeAll(async () => {
     harness = await startSimHarness();
-    udid = harness.sim.devices()[0]!.udid;
     settingsPath = path.join(harness.workDir, 'settings.json');
     // A settings file from before the monthly count was a setting.
     fs.writeFileSync(settingsPath, JSON.stringify({ backupRoot: path.join(harness.workDir, 'b'), retention: { keepLast: 4 } }));
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath, backends: recordingBackends(runs) });
-    await vi.waitFor(async () => expect((await core.invoke('devices:list', {})).some((device) => device.udid === udid && device.connected)).toBe(true), { timeout: 20_000 });
-    await core.invoke('devices:pair', { udid });
+    ({ core, udid } = await startPairedAppCore(harness, { backupRoot: path.join(harness.workDir, 'b'), settingsPath, backends: recordingBackends(runs) }));
   });
 
   afterAll(async () => {

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError } from '../../src/main/backup/backup-error';
-import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import type { AppCore } from '../../src/main/core/app-core';
 import type { BackupRunOptions, Backends } from '../../src/main/core/backends';
 import { type BackupView, type JobFinished, type JobProgress, type NoticeView, type PasswordRequestView } from '../../src/shared/contract';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
 import { ManualClock } from '../helpers/manual-clock';
+import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
 const PASSWORD = 'correct horse';
@@ -89,15 +90,18 @@ describe('app core: backup schedules', () => {
 
   beforeAll(async () => {
     harness = await startSimHarness({ seed: 5, connection: 'both' });
-    device = harness.sim.devices()[0]!;
-    udid = device.udid;
     settingsPath = path.join(harness.workDir, 'settings.json');
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'b'), settingsPath, backends: scheduledBackends(clock, runs, control), clock, timeZone: 'UTC' });
-    core.on('job:progress', (update) => progress.push(update));
-    core.on('job:finished', (finished) => finishedJobs.push(finished));
-    core.on('notify', (notice) => notices.push(notice));
-    await vi.waitFor(async () => expect((await connected()).length).toBe(1), { timeout: 30_000, interval: 50 });
-    await core.invoke('devices:pair', { udid });
+    ({ core, device, udid } = await startPairedAppCore(harness, {
+      settingsPath,
+      backends: scheduledBackends(clock, runs, control),
+      clock,
+      timeZone: 'UTC',
+      listen: (app) => {
+        app.on('job:progress', (update) => progress.push(update));
+        app.on('job:finished', (finished) => finishedJobs.push(finished));
+        app.on('notify', (notice) => notices.push(notice));
+      },
+    }));
   });
 
   afterAll(async () => {

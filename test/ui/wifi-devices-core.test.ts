@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import type { AppCore } from '../../src/main/core/app-core';
 import type { DeviceView } from '../../src/shared/contract';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
+import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
 /**
@@ -13,11 +13,11 @@ describe('a phone on USB and Wi-Fi in the app core', () => {
   let harness: SimHarness;
   let core: AppCore;
   let device: VirtualDevice;
+  let paired: DeviceView;
 
   beforeAll(async () => {
     harness = await startSimHarness({ seed: 47, connection: 'both' });
-    device = harness.sim.devices()[0]!;
-    core = await createAppCore({ muxAddress: harness.sim.address, backupRoot: path.join(harness.workDir, 'backups'), settingsPath: path.join(harness.workDir, 'settings.json') });
+    ({ core, device, paired } = await startPairedAppCore(harness));
   });
   afterAll(async () => {
     await core?.close();
@@ -27,8 +27,6 @@ describe('a phone on USB and Wi-Fi in the app core', () => {
   const connected = async (): Promise<DeviceView[]> => (await core.invoke('devices:list', {})).filter((view) => view.connected);
 
   it('turns "Show this iPhone when on Wi-Fi" on, and still lists the phone once, over USB', async () => {
-    await expect.poll(async () => (await connected()).length).toBe(1);
-    const paired = await core.invoke('devices:pair', { udid: device.udid });
     expect([paired.trust, paired.connection, paired.wifiConnectionsEnabled]).toEqual(['trusted', 'usb', false]);
     const enabled = await core.invoke('devices:set-wifi', { udid: device.udid, enabled: true });
     expect(enabled.wifiConnectionsEnabled).toBe(true);
