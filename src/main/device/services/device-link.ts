@@ -7,13 +7,8 @@ import {
   buildVersionsOk,
   parseDeviceLinkMessage,
 } from './device-link-messages';
-import {
-  type DownloadResult,
-  type IncomingFile,
-  type OpenLocalFile,
-  receiveFilesFromDevice,
-  sendFilesToDevice,
-} from './device-link-streams';
+import { type DownloadResult, type OpenLocalFile, sendFilesToDevice } from './device-link-download-stream';
+import { type IncomingFile, receiveFilesFromDevice } from './device-link-upload-stream';
 import { type ServiceChannel, writeToChannel } from './service-channel';
 import { ServiceError, serviceStep } from './service-error';
 
