@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAppCore } from '../src/main/core/app-core';
-import type { JobFinished, JobPhase } from '../src/shared/contract-models';
+import type { JobFinished, JobPhase } from '../src/shared/contract-job-models';
 
 /**
  * The app's main process without its window, for the event-loop row of the benchmark: the same

@@ -1,92 +1,12 @@
 /**
  * Readonly models that cross the process boundary (docs/architecture.md "contract"). Plain JSON
  * only: dates are ISO-8601 strings, sizes are byte counts, so the same values travel over Electron
- * IPC and the web bridge's WebSocket unchanged.
+ * IPC and the web bridge's WebSocket unchanged. A phone's models are in contract-device-models.ts,
+ * a job's in contract-job-models.ts; these are the backups, settings, restore, browser, notices,
+ * passwords and folders.
  */
 import type { AppError } from './app-error';
-
-/** Whether this computer may talk to the phone (§2.5.2). */
-type TrustStateView = 'trusted' | 'untrusted' | 'pairing-pending' | 'denied' | 'locked' | 'unknown';
-
-export interface DeviceView {
-  readonly udid: string;
-  /** Plugged in now (false for a phone known only from its backups or settings). */
-  readonly connected: boolean;
-  /** How it is reached now: USB whenever the cable is in, else over Wi-Fi (usbmuxd `ConnectionType`). */
-  readonly connection?: 'usb' | 'network';
-  /** "Show this iPhone when on Wi-Fi" (lockdown `EnableWifiConnections`); known only for a trusted phone. */
-  readonly wifiConnectionsEnabled?: boolean;
-  readonly trust: TrustStateView;
-  /** Why trust is not `trusted`, as a sentence. */
-  readonly problem?: string;
-  readonly name?: string;
-  /** Apple's identifier, e.g. `iPhone14,2`. */
-  readonly productType?: string;
-  /** A marketing name for productType when known, e.g. `iPhone 13 Pro`. */
-  readonly modelName?: string;
-  readonly productVersion?: string;
-  readonly buildVersion?: string;
-  readonly serialNumber?: string;
-  readonly totalCapacityBytes?: number;
-  readonly freeBytes?: number;
-  readonly batteryPercent?: number;
-  readonly batteryCharging?: boolean;
-  /** The phone's WillEncrypt: its backups are encrypted (§2.4, §6.7). */
-  readonly encryptionEnabled?: boolean;
-  /** The newest backup we know of (ours, or the phone's LastiTunesBackupDate). ISO-8601. */
-  readonly lastBackupAt?: string;
-  readonly settings: DeviceSettingsView;
-  /** The job running for this phone, if any. */
-  readonly activeJobId?: string;
-  /**
-   * Trusted, but its screen is locked with the passcode (lockdown `PasswordProtected`, protocol.md
-   * §2.4): a backup cannot start until it is unlocked. The app watches and notices the unlock.
-   */
-  readonly passcodeLocked?: boolean;
-  /**
-   * The phone's storage by category, as Finder's bar shows it, from lockdown `com.apple.disk_usage`
-   * (docs/protocol-notes.md "Storage by category"); absent when the phone reports no category.
-   */
-  readonly storage?: StorageView;
-  /**
-   * With a schedule: its next slot (ISO-8601), or, with `due`, the slot that passed and whose backup
-   * waits for the phone to be connected, trusted and idle.
-   */
-  readonly nextScheduledBackup?: { readonly at: string; readonly due: boolean };
-}
-
-/** Bytes per category; apps + photos + media + other + free = total. */
-export interface StorageView {
-  readonly totalBytes: number;
-  readonly appsBytes: number;
-  readonly photosBytes: number;
-  readonly mediaBytes: number;
-  /** iOS itself, caches, messages, settings: everything used that no category accounts for. */
-  readonly otherBytes: number;
-  readonly freeBytes: number;
-}
-
-export interface DeviceSettingsView {
-  /** Include the Camera Roll (DCIM) in backups. */
-  readonly cameraRoll: boolean;
-  /** Start a backup when the phone is plugged in and trusted. */
-  readonly autoBackup: boolean;
-  /** Also back up daily or weekly at a set time while it is connected; absent = no schedule. */
-  readonly schedule?: BackupScheduleView;
-}
-
-/**
- * A phone's backup schedule, per phone as iMazing keeps it (Finder has only "when connected"). The
- * time is the computer's local wall-clock time, so a daily 02:00 stays 02:00 across a DST change.
- * A slot missed while the computer was off or the phone away runs once when the phone next appears.
- */
-export interface BackupScheduleView {
-  readonly frequency: 'daily' | 'weekly';
-  /** "HH:MM", 24-hour, local time. */
-  readonly time: string;
-  /** Weekly only: 0 = Sunday … 6 = Saturday. */
-  readonly weekday?: number;
-}
+import type { DeviceSettingsView, DeviceView } from './contract-device-models';
 
 export interface BackupView {
   /** Stable id the other channels take (catalog id). */
@@ -133,81 +53,6 @@ export interface BackupView {
   readonly verifiedAt?: string;
 }
 
-export type JobKind = 'backup' | 'restore' | 'photos-import' | 'verify';
-
-/**
- * `restarting`: a restore is done and the phone is making its planned restart (it leaves usbmuxd
- * and comes back, protocol.md §7.3 step 5); the job ends when it is back. Not an unplug.
- */
-export type JobPhase = 'queued' | 'preparing' | 'transferring' | 'finishing' | 'cancelling' | 'restarting';
-
-/** What started a job nobody clicked for: the phone arriving ("back up when connected") or its schedule. Absent: by hand. */
-export type JobTrigger = 'connect' | 'schedule';
-
-export interface JobProgress {
-  readonly jobId: string;
-  readonly udid: string;
-  readonly kind: JobKind;
-  readonly phase: JobPhase;
-  /** 0–100 from what is really known (the phone's own progress, bytes of the step), never decreasing; absent when nothing is known. */
-  readonly percent?: number;
-  readonly filesDone: number;
-  /** Only when really known (a photo import lists its files first); a backup or restore never has one. */
-  readonly filesTotal?: number;
-  readonly bytesDone: number;
-  /** Only when really known; never the phone's used space. */
-  readonly bytesTotal?: number;
-  readonly bytesPerSecond?: number;
-  /** Rounded seconds left, only once the rate is steady (≥ 10 s and ≥ 5 %). */
-  readonly etaSeconds?: number;
-  /** ISO-8601. */
-  readonly startedAt: string;
-  /** A short status line ("Copying photos…"). */
-  readonly message?: string;
-  /**
-   * The job waits for the person, not for the computer: `unlock` until the iPhone is unlocked,
-   * `passcode` while the iPhone shows its passcode prompt before a backup (iOS 16.1+, protocol.md §3.10),
-   * `password` until someone enters the backup password in the password prompt (password:needed).
-   */
-  readonly waitingFor?: 'unlock' | 'passcode' | 'password';
-  readonly trigger?: JobTrigger;
-}
-
-type JobOutcome = 'succeeded' | 'failed' | 'cancelled';
-
-export interface JobFinished {
-  readonly jobId: string;
-  readonly udid: string;
-  readonly kind: JobKind;
-  readonly outcome: JobOutcome;
-  readonly error?: AppError;
-  /** The backup a backup job made. */
-  readonly backupId?: string;
-  readonly filesDone?: number;
-  readonly bytesDone?: number;
-  readonly durationSeconds?: number;
-  readonly trigger?: JobTrigger;
-  /** A photo import that finished with files it could not copy: those files, for the person to see (the first 200: core/photo-import-job.ts). */
-  readonly photosNotCopied?: PhotosNotCopied;
-}
-
-/** A file of the Camera Roll a photo import could not copy, and why, in one sentence. */
-export interface PhotoNotCopied {
-  /** The file's name on the phone ("IMG_0042.HEIC"). */
-  readonly name: string;
-  readonly reason: string;
-}
-
-export interface PhotosNotCopied {
-  /** How many files were not copied; `files` may list fewer. */
-  readonly count: number;
-  readonly files: readonly PhotoNotCopied[];
-}
-
-export interface JobStarted {
-  readonly jobId: string;
-}
-
 export type ThemePreference = 'system' | 'light' | 'dark';
 
 interface RetentionView {
@@ -232,11 +77,6 @@ export interface SettingsView {
   readonly openAtLoginOffered?: boolean;
   /** Set (never saved) when the saved backup folder is not there, e.g. on an unplugged disk: what to do. */
   readonly backupRootMissing?: string;
-}
-
-export interface EncryptionView {
-  readonly udid: string;
-  readonly enabled: boolean;
 }
 
 export interface VerifyReport {
@@ -295,10 +135,6 @@ export interface RestoreCandidatesView {
    * photos), so it says "None", which is all that is known of it.
    */
   readonly photosInICloudBackupId?: string;
-}
-
-export interface PhotoImportResult {
-  readonly jobId: string;
 }
 
 export interface BrowserSessionView {

@@ -10,8 +10,12 @@ import type { AppError } from './app-error';
 import * as schemas from './contract-schemas';
 import * as librarySchemas from './contract-library';
 import type * as lib from './contract-library';
+import type * as devices from './contract-device-models';
+import type * as jobs from './contract-job-models';
 import type * as m from './contract-models';
 
+export * from './contract-device-models';
+export * from './contract-job-models';
 export * from './contract-models';
 export * from './app-error';
 export * from './contract-library';
@@ -73,13 +77,13 @@ type Schemas = typeof INVOKE_SCHEMAS;
 /** What each channel resolves with. */
 interface InvokeResults {
   'app:info': m.AppInfo;
-  'devices:list': readonly m.DeviceView[];
-  'devices:refresh': m.DeviceView;
-  'devices:pair': m.DeviceView;
-  'devices:set-wifi': m.DeviceView;
-  'backup:start': m.JobStarted;
+  'devices:list': readonly devices.DeviceView[];
+  'devices:refresh': devices.DeviceView;
+  'devices:pair': devices.DeviceView;
+  'devices:set-wifi': devices.DeviceView;
+  'backup:start': jobs.JobStarted;
   'backup:cancel': { readonly cancelled: boolean };
-  'jobs:list': readonly m.JobProgress[];
+  'jobs:list': readonly jobs.JobProgress[];
   'backups:list': readonly m.BackupView[];
   'backups:verify': m.VerifyReport;
   /** Stops a verify or a browser:open started with this readId (it fails with `cancelled`); false when none is running. */
@@ -90,15 +94,15 @@ interface InvokeResults {
   'backups:reveal': { readonly path: string; readonly revealed: boolean };
   'settings:get': m.SettingsView;
   'settings:set': m.SettingsView;
-  'device-settings:set': m.DeviceSettingsView;
-  'encryption:get': m.EncryptionView;
-  'encryption:set': m.EncryptionView;
-  'encryption:change-password': m.EncryptionView;
+  'device-settings:set': devices.DeviceSettingsView;
+  'encryption:get': devices.EncryptionView;
+  'encryption:set': devices.EncryptionView;
+  'encryption:change-password': devices.EncryptionView;
   'restore:preflight': m.RestorePreflightView;
-  'restore:start': m.JobStarted;
+  'restore:start': jobs.JobStarted;
   'restore:cancel': { readonly cancelled: boolean };
   'restore:candidates': m.RestoreCandidatesView;
-  'photos:import': m.PhotoImportResult;
+  'photos:import': jobs.PhotoImportResult;
   'photos:cancel': { readonly cancelled: boolean };
   'browser:open': m.BrowserSessionView;
   'browser:list': m.BrowserPage;
@@ -145,8 +149,8 @@ export interface EventChannels {
   'devices:changed': m.DevicesChanged;
   'backups:changed': m.BackupsChanged;
   'settings:changed': m.SettingsView;
-  'job:progress': m.JobProgress;
-  'job:finished': m.JobFinished;
+  'job:progress': jobs.JobProgress;
+  'job:finished': jobs.JobFinished;
   notify: m.NoticeView;
   'password:needed': m.PasswordRequestView;
   'password:settled': m.PasswordSettled;
