@@ -1,28 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { appFromDomain } from './app-catalog';
-import { type GeneratedContent, generatedSource } from './content/content-spec';
 import { generateFactoryFiles, generatePhone } from './phone-generator';
 import type { GeneratedFile } from './generated-file';
 import { BlobStore } from './phone-blobs';
+import { PhoneContentReader } from './phone-content-reader';
 import { ReusedListing } from './phone-listing';
-import { generatedContentCache, slicesOf } from './content-cache';
-import {
-  contentColumnsOfListed,
-  contentOfRow,
-  entryFromListed,
-  entryFromRow,
-  prepareStatements,
-  rowFor,
-  SCHEMA,
-  type ContentColumns,
-  type ContentLocation,
-  type EntryRow,
-  type ListedRow,
-  type PhoneStatements,
-} from './phone-index';
+import { entryFromListed, entryFromRow, prepareStatements, rowFor, SCHEMA, type ContentLocation, type EntryRow, type PhoneStatements } from './phone-index';
 import type { Phone, PhoneApp, PhoneEntry, PhoneEntryInput, PhoneStats, PhoneUsage } from './phone-model';
+import { readPhoneApps, readPhoneStats, readPhoneUsage } from './phone-summary';
 import { PROFILE_SPECS, type PhoneProfile } from './profiles';
 
 /**
@@ -59,16 +45,7 @@ function isHousekeeping(domain: string, relativePath: string): boolean {
 class SqlitePhone implements Phone {
   private readonly sql: PhoneStatements;
   private readonly blobs: BlobStore;
-  /**
-   * The index rows behind the entries `entries()` handed out, so reading a file the caller just
-   * listed (a backup sends every one) needs no second lookup. Any write empties it.
-   */
-  private listedRows = new WeakMap<PhoneEntry, ListedRow>();
-  /**
-   * Kept content of listed entries: the listing is reused while the phone is unchanged, so the
-   * next backup finds each file's bytes without building the cache key again.
-   */
-  private keptByEntry = new WeakMap<PhoneEntry, Buffer>();
+  private readonly content: PhoneContentReader;
   /** The last listing, reused while nothing changes (a phone backed up twice is listed once). */
   private readonly listing = new ReusedListing(
     () => this.sql.dataVersion.get() ?? 0,
@@ -78,6 +55,7 @@ class SqlitePhone implements Phone {
   constructor(private readonly db: Database.Database, dir: string) {
     this.sql = prepareStatements(db);
     this.blobs = new BlobStore(dir, () => `${this.nextCounter('next_blob')}.bin`);
+    this.content = new PhoneContentReader(this.sql, this.blobs);
   }
 
   // ---- reading ---------------------------------------------------------------------------------
@@ -104,7 +82,7 @@ class SqlitePhone implements Phone {
       first = false;
       for (const row of rows) {
         const entry = entryFromListed(row);
-        if (row[13] !== 'none') this.listedRows.set(entry, row); // a file (content_kind), not a dir or link
+        if (row[13] !== 'none') this.content.noteListed(entry, row); // a file (content_kind), not a dir or link
         yield entry;
       }
       const last = rows[rows.length - 1];
@@ -129,120 +107,28 @@ class SqlitePhone implements Phone {
   }
 
   stats(): PhoneStats {
-    const all = this.db.prepare<[], { entries: number; files: number; bytes: number | null }>(
-      "SELECT count(*) AS entries, sum(kind = 'file') AS files, sum(size) AS bytes FROM entries",
-    ).get();
-    const roll = this.db.prepare<[], { files: number; bytes: number | null }>(
-      "SELECT count(*) AS files, sum(size) AS bytes FROM entries WHERE domain = 'CameraRollDomain' AND relative_path >= 'Media/DCIM/' AND relative_path < 'Media/DCIM0' AND kind = 'file'",
-    ).get();
-    return {
-      entryCount: all?.entries ?? 0,
-      fileCount: all?.files ?? 0,
-      totalBytes: all?.bytes ?? 0,
-      cameraRollFiles: roll?.files ?? 0,
-      cameraRollBytes: roll?.bytes ?? 0,
-    };
+    return readPhoneStats(this.db);
   }
 
   usage(): PhoneUsage {
-    // One pass over the index; each area is a domain (or domain prefix) and a path prefix.
-    const row = this.db.prepare<[], Record<keyof PhoneUsage, number | null>>(
-      `SELECT
-        sum(CASE WHEN domain >= 'AppDomain' AND domain < 'AppDomainZ' THEN size END) AS apps,
-        sum(CASE WHEN domain = 'CameraRollDomain' AND relative_path >= 'Media/DCIM/' AND relative_path < 'Media/DCIM0' THEN size END) AS camera,
-        sum(CASE WHEN domain = 'CameraRollDomain' AND relative_path >= 'Media/PhotoData/' AND relative_path < 'Media/PhotoData0' THEN size END) AS photoData,
-        sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Calendar/' AND relative_path < 'Library/Calendar0' THEN size END) AS calendar,
-        sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Notes/' AND relative_path < 'Library/Notes0' THEN size END) AS notes,
-        sum(CASE WHEN domain = 'HomeDomain' AND relative_path >= 'Library/Voicemail/' AND relative_path < 'Library/Voicemail0' THEN size END) AS voicemail,
-        sum(CASE WHEN domain = 'MediaDomain' AND ((relative_path >= 'Media/Recordings/' AND relative_path < 'Media/Recordings0')
-          OR (relative_path >= 'Media/iTunes_Control/Music/' AND relative_path < 'Media/iTunes_Control/Music0')) THEN size END) AS media
-      FROM entries WHERE kind = 'file'`,
-    ).get();
-    return {
-      apps: row?.apps ?? 0,
-      camera: row?.camera ?? 0,
-      photoData: row?.photoData ?? 0,
-      calendar: row?.calendar ?? 0,
-      notes: row?.notes ?? 0,
-      voicemail: row?.voicemail ?? 0,
-      media: row?.media ?? 0,
-    };
+    return readPhoneUsage(this.db);
   }
 
   apps(): readonly PhoneApp[] {
-    const known = new Map(
-      this.db.prepare<[], { bundle_id: string; name: string; version: string; bundle_path: string }>('SELECT * FROM apps').all()
-        .map((row) => [row.bundle_id, { bundleId: row.bundle_id, name: row.name, version: row.version, bundlePath: row.bundle_path }]),
-    );
-    const next = this.db.prepare<[string], { domain: string }>(
-      "SELECT domain FROM entries WHERE domain > ? AND domain < 'AppDomain.' ORDER BY domain LIMIT 1",
-    );
-    const apps: PhoneApp[] = [];
-    let cursor = 'AppDomain-';
-    for (let row = next.get(cursor); row; row = next.get(cursor)) {
-      const bundleId = row.domain.slice('AppDomain-'.length);
-      apps.push(known.get(bundleId) ?? appFromDomain(bundleId));
-      cursor = `${row.domain}\u0000`;
-    }
-    return apps;
+    return readPhoneApps(this.db);
   }
 
-  async *readContent(entry: PhoneEntry, chunkSize = DEFAULT_CHUNK): AsyncIterable<Buffer> {
-    // Only a blob on disk is worth reading asynchronously; kept and generated bytes are in memory.
-    if (this.keptContent(entry) === undefined) {
-      const location = this.locate(entry);
-      if (location.kind === 'blob') {
-        yield* this.blobs.stream(location.blob, chunkSize);
-        return;
-      }
-    }
-    yield* this.readContentSync(entry, chunkSize);
+  readContent(entry: PhoneEntry, chunkSize = DEFAULT_CHUNK): AsyncIterable<Buffer> {
+    return this.content.read(entry, chunkSize);
   }
 
-  *readContentSync(entry: PhoneEntry, chunkSize = DEFAULT_CHUNK): Iterable<Buffer> {
-    const kept = this.keptContent(entry);
-    if (kept !== undefined) {
-      yield* slicesOf(kept, chunkSize);
-      return;
-    }
-    const location = this.locate(entry);
-    if (location.kind === 'blob') {
-      yield* this.blobs.chunksSync(location.blob, chunkSize);
-    } else if (location.kind === 'generated') {
-      yield* generatedChunks(location.content, chunkSize);
-    }
+  readContentSync(entry: PhoneEntry, chunkSize = DEFAULT_CHUNK): Iterable<Buffer> {
+    return this.content.readSync(entry, chunkSize);
   }
 
   /** Random access to a file's bytes (AFC FileRead at any offset). */
-  async readRange(entry: PhoneEntry, offset: number, length: number): Promise<Buffer> {
-    const location = this.locate(entry);
-    const end = Math.min(entry.size, offset + length);
-    if (end <= offset) return Buffer.alloc(0);
-    if (location.kind === 'blob') return this.blobs.readAt(location.blob, offset, end - offset);
-    if (location.kind === 'generated') return generatedSource(location.content).readAt(offset, end - offset);
-    return Buffer.alloc(0);
-  }
-
-  private locate(entry: PhoneEntry): ContentLocation {
-    return contentOfRow(this.contentColumns(entry));
-  }
-
-  /** A generated file's whole bytes from the process-wide cache (built on first read), if kept there. */
-  private keptContent(entry: PhoneEntry): Buffer | undefined {
-    if (entry.kind !== 'file') return undefined;
-    const known = this.keptByEntry.get(entry);
-    if (known !== undefined) return known;
-    const bytes = generatedContentCache.bytesOf(this.contentColumns(entry));
-    if (bytes !== undefined && this.listedRows.has(entry)) this.keptByEntry.set(entry, bytes);
-    return bytes;
-  }
-
-  private contentColumns(entry: PhoneEntry): ContentColumns {
-    const listed = this.listedRows.get(entry);
-    if (listed) return contentColumnsOfListed(listed);
-    const row = this.sql.get.get(entry.domain, entry.relativePath);
-    if (!row) throw new Error(`${entry.domain}/${entry.relativePath} is no longer on the phone.`);
-    return row;
+  readRange(entry: PhoneEntry, offset: number, length: number): Promise<Buffer> {
+    return this.content.readRange(entry, offset, length);
   }
 
   // ---- writing ---------------------------------------------------------------------------------
@@ -417,8 +303,7 @@ class SqlitePhone implements Phone {
   /** Every write passes here: the listed rows and the cached listing are stale from now on. */
   private forgetListedRows(): void {
     this.listing.noteWrite();
-    this.listedRows = new WeakMap();
-    this.keptByEntry = new WeakMap();
+    this.content.forget();
   }
 
   private ensureParents(domain: string, relativePath: string, mtime: number, uid: number): void {
@@ -433,14 +318,6 @@ class SqlitePhone implements Phone {
     const value = Number(this.sql.getMeta.get(name)?.value ?? 1);
     this.sql.setMeta.run(name, String(value + 1));
     return value;
-  }
-}
-
-/** A generated file's bytes, produced window by window (they never exist in full). */
-function* generatedChunks(content: GeneratedContent, chunkSize: number): Generator<Buffer> {
-  const source = generatedSource(content);
-  for (let offset = 0; offset < source.size; offset += chunkSize) {
-    yield source.readAt(offset, Math.min(chunkSize, source.size - offset));
   }
 }
 
