@@ -1,18 +1,13 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppCore } from '../src/main/core/app-core';
 import type { BackupView, LibraryRow } from '../src/shared/contract';
 import type { VirtualDevice } from '../src/simulator/device/virtual-device';
 import type { SimHarness } from '../test/helpers/sim-harness';
 import { checkScreen, focusedName } from './web-a11y';
-import { HAS_CHROMIUM, nextJobFinished, SCREENSHOT_DIR, SIZES, STEP_MS, startWebApp, type WebApp } from './web-helpers';
-
-/** Tests that make a backup: minutes when eight people share two cores. */
-const BACKUP_TEST_MS = 300_000;
-const PASSWORD = 'library-e2e-secret';
+import { HAS_CHROMIUM, SIZES, STEP_MS, startWebApp, type WebApp } from './web-helpers';
+import { BACKUP_TEST_MS, libraryPage, type LibraryPage, parseCsv, parseVcards } from './web-library-helpers';
 
 /**
  * The backup browser in a person's words (issue 15, item 2), in web mode against a generated phone
@@ -20,24 +15,24 @@ const PASSWORD = 'library-e2e-secret';
  * inline), Contacts, Call history, Notes, Photos (thumbnails, HEIC ones too, a Live Photo as one item), Apps by
  * name with icons, Safari, Voicemail and the search over people and message text; each export
  * opened and checked (CSV parsed, the conversation's HTML rendered in Chromium, vCard parsed,
- * original photos byte for byte); a backup whose sms.db is damaged (a sentence, the other sections
- * still work); and an encrypted backup read through the password prompt. Every new screen is
- * checked with axe and saved at 800×600 and 1600×1000.
+ * original photos byte for byte). A damaged or encrypted backup: web-library-unusual-backups.test.ts.
+ * Every new screen is checked with axe and saved at 800×600 and 1600×1000.
  */
 describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s words', () => {
   let app: WebApp;
   let harness: SimHarness;
-  let core: AppCore;
   let page: Page;
   let device: VirtualDevice;
+  let library: LibraryPage;
   let backup: BackupView;
   let livePhoto: string;
   let exports: string;
 
   beforeAll(async () => {
     app = await startWebApp({ viewport: SIZES[0] });
-    ({ harness, core, page, device } = app);
+    ({ harness, page, device } = app);
     exports = path.join(harness.workDir, 'exports');
+    library = libraryPage(app, exports);
     // A Live Photo: the phone keeps its motion half as a .MOV of the same name beside the picture.
     const picture = [...device.phone.entries()].find((entry) => entry.domain === 'CameraRollDomain' && /^Media\/DCIM\/\d{3}APPLE\/IMG_\d+\.JPG$/.test(entry.relativePath))!;
     const { inode: _inode, size: _size, ...input } = picture;
@@ -49,47 +44,13 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     await app?.close();
   });
 
-  /** Browse Files, from the More menu of a backup's history row. */
-  async function browse(target: BackupView, options: { readonly opens?: boolean } = {}): Promise<void> {
-    const row = page.locator(`[data-testid="backup-row"][data-backup-id="${target.id}"]`);
-    await row.getByTestId('backup-row-more').click();
-    await row.getByRole('menuitem', { name: 'Browse Files' }).click();
-    if (options.opens !== false) await page.getByRole('heading', { name: /^Backup of/ }).waitFor({ timeout: STEP_MS });
-  }
-
-  async function section(name: string): Promise<void> {
-    await page.getByRole('navigation', { name: 'What to look at' }).getByRole('button', { name: new RegExp(`^${name}`) }).click();
-  }
-
-  /** Exports with the button `format` into a fresh folder; returns the path written. */
-  async function exportAs(format: string, folder: string): Promise<string> {
-    const target = path.join(exports, folder);
-    await page.getByTestId('export-destination').fill(target);
-    await page.getByTestId(`export-${format}`).click();
-    const done = page.getByTestId('exported');
-    await done.waitFor({ timeout: STEP_MS });
-    return (await done.getAttribute('data-path'))!;
-  }
-
-  /** Every row of a library list through the core (its own session), to compare with the page. */
-  async function allRows(view: 'conversations' | 'messages' | 'contacts' | 'calls' | 'notes' | 'photos', options: { chatId?: number; backupId?: string } = {}): Promise<LibraryRow[]> {
-    const session = await core.invoke('browser:open', { backupId: options.backupId ?? backup.id, ...(options.backupId ? { password: PASSWORD } : {}) });
-    try {
-      return [...(await core.invoke('library:page', { sessionId: session.sessionId, view, limit: 2000, ...(options.chatId === undefined ? {} : { chatId: options.chatId }) })).rows];
-    } finally {
-      await core.invoke('browser:close', { sessionId: session.sessionId });
-    }
-  }
+  /** Every row of a list in the backup this file made. */
+  const allRows = (view: 'conversations' | 'messages' | 'contacts' | 'calls' | 'notes' | 'photos', options: { chatId?: number } = {}): Promise<LibraryRow[]> =>
+    library.rows(view, { backupId: backup.id, ...options });
 
   it('backs up the phone and opens the browser on what it holds, in a person’s words', async () => {
-    await page.goto(app.bridge.url);
-    await page.getByRole('button', { name: 'Trust this computer' }).click({ timeout: STEP_MS });
-    await page.getByTestId('backup-now').waitFor({ timeout: STEP_MS });
-    const finished = nextJobFinished(core, 'backup');
-    await page.getByTestId('backup-now').click();
-    expect((await finished).outcome).toBe('succeeded');
-    backup = (await core.invoke('backups:list', {}))[0]!;
-    await browse(backup);
+    backup = await library.backUp();
+    await library.browse(backup);
     const cards = page.locator('.overview-cards');
     await cards.getByTestId('overview-messages').filter({ hasText: /\d+ conversations/ }).waitFor({ timeout: STEP_MS });
     for (const [name, words] of [['contacts', /\d+ contacts/], ['calls', /\d+ calls/], ['notes', /\d+ notes/], ['photos', /\d+ photos and videos/], ['apps', /\d+ apps/], ['safari', /\d+ visited pages/], ['voicemail', /\d+ voicemails/]] as const) {
@@ -109,7 +70,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
       }
     }
     expect(withPicture).toBeDefined();
-    await section('Messages');
+    await library.section('Messages');
     const list = page.getByTestId('library-list');
     await expect.poll(() => list.getAttribute('data-total'), { timeout: STEP_MS }).toBe(String(conversations.length));
     // Named after the contacts, not their numbers.
@@ -134,7 +95,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     await thumbnail.scrollIntoViewIfNeeded();
     await checkScreen(page, 'library', 'conversation');
 
-    const html = await exportAs('conversation-html', 'conversation');
+    const html = await library.exportAs('conversation-html', 'conversation');
     expect(path.basename(html)).toBe('index.html');
     const viewer = await page.context().newPage();
     try {
@@ -152,7 +113,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     }
     await checkScreen(page, 'library', 'conversation-exported');
 
-    const csvFile = await exportAs('messages-csv', 'conversation-csv');
+    const csvFile = await library.exportAs('messages-csv', 'conversation-csv');
     const records = parseCsv(fs.readFileSync(csvFile, 'utf8'));
     expect(records[0]).toEqual(['Date', 'Conversation', 'From', 'Direction', 'Text', 'Attachments', 'Service']);
     expect(records.length - 1).toBe(withPicture!.messages);
@@ -161,24 +122,24 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
 
     // All messages of every conversation.
     await page.getByRole('button', { name: 'All conversations' }).click();
-    const everything = parseCsv(fs.readFileSync(await exportAs('messages-csv', 'all-messages'), 'utf8'));
+    const everything = parseCsv(fs.readFileSync(await library.exportAs('messages-csv', 'all-messages'), 'utf8'));
     const total = conversations.reduce((sum, conversation) => sum + conversation.messages, 0);
     expect(everything.length - 1).toBe(total);
   }, BACKUP_TEST_MS);
 
   it('Contacts: every contact with numbers, filtered, and exported as vCard 3.0 and CSV', async () => {
     const contacts = (await allRows('contacts')) as Array<Extract<LibraryRow, { kind: 'contact' }>>;
-    await section('Contacts');
+    await library.section('Contacts');
     const list = page.getByTestId('library-list');
     await expect.poll(() => list.getAttribute('data-total'), { timeout: STEP_MS }).toBe(String(contacts.length));
     expect(await page.locator('[data-kind="contact"]').first().textContent()).toMatch(/\+1555\d{7}/);
     await checkScreen(page, 'library', 'contacts');
 
-    const vcard = parseVcards(fs.readFileSync(await exportAs('contacts-vcard', 'vcard'), 'utf8'));
+    const vcard = parseVcards(fs.readFileSync(await library.exportAs('contacts-vcard', 'vcard'), 'utf8'));
     expect(vcard.length).toBe(contacts.length);
     expect(vcard.every((card) => card.VERSION === '3.0' && card.FN && card.N && card.TEL?.startsWith('+1555'))).toBe(true);
     expect(vcard.map((card) => card.FN).sort()).toEqual(contacts.map((contact) => contact.name).sort());
-    const csv = parseCsv(fs.readFileSync(await exportAs('contacts-csv', 'contacts-csv'), 'utf8'));
+    const csv = parseCsv(fs.readFileSync(await library.exportAs('contacts-csv', 'contacts-csv'), 'utf8'));
     expect(csv[0]).toEqual(['First name', 'Last name', 'Organization', 'Phone numbers', 'E-mail addresses', 'Note']);
     expect(csv.length - 1).toBe(contacts.length);
     expect(csv.slice(1).every((record) => /Mobile: \+1555\d{7}/.test(record[3]!))).toBe(true);
@@ -193,12 +154,12 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
 
   it('Call history: calls newest first with who, direction and duration, exported as CSV', async () => {
     const calls = await allRows('calls');
-    await section('Call history');
+    await library.section('Call history');
     const list = page.getByTestId('library-list');
     await expect.poll(() => list.getAttribute('data-total'), { timeout: STEP_MS }).toBe(String(calls.length));
     expect(await page.locator('[data-kind="call"]').first().textContent()).toMatch(/(Outgoing|Incoming|Missed) (Phone|FaceTime)/);
     await checkScreen(page, 'library', 'calls');
-    const csv = parseCsv(fs.readFileSync(await exportAs('calls-csv', 'calls'), 'utf8'));
+    const csv = parseCsv(fs.readFileSync(await library.exportAs('calls-csv', 'calls'), 'utf8'));
     expect(csv[0]).toEqual(['Date', 'Name', 'Number', 'Direction', 'Service', 'Duration (seconds)']);
     expect(csv.length - 1).toBe(calls.length);
     expect(csv.slice(1).every((record) => /^\+1555\d{7}$/.test(record[2]!) && Number.isInteger(Number(record[5])))).toBe(true);
@@ -206,7 +167,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
 
   it('Notes: a note opens with its whole text', async () => {
     const notes = await allRows('notes');
-    await section('Notes');
+    await library.section('Notes');
     await expect.poll(() => page.getByTestId('library-list').getAttribute('data-total'), { timeout: STEP_MS }).toBe(String(notes.length));
     await page.locator('[data-kind="note"] .row-title').first().click();
     const panel = page.getByTestId('note-panel');
@@ -217,7 +178,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
   });
 
   it('Photos: thumbnails, the Live Photo as one item, and originals exported byte for byte', async () => {
-    await section('Photos');
+    await library.section('Photos');
     const list = page.getByTestId('library-list');
     await list.waitFor({ timeout: STEP_MS });
     const photos = (await allRows('photos')) as Array<Extract<LibraryRow, { kind: 'photo' }>>;
@@ -250,7 +211,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     await row.getByRole('checkbox').check();
     await checkScreen(page, 'library', 'photos');
 
-    const folder = await exportAs('photos-originals', 'photos');
+    const folder = await library.exportAs('photos-originals', 'photos');
     const exported = fs.readdirSync(folder, { recursive: true }).map(String).filter((name) => fs.statSync(path.join(folder, name)).isFile());
     const name = path.posix.basename(livePhoto);
     expect(exported.map((file) => path.basename(file)).sort()).toEqual([name, name.replace(/\.JPG$/, '.MOV')].sort());
@@ -263,7 +224,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
   });
 
   it('Apps by their names with icons; Safari history; Voicemail with its audio', async () => {
-    await section('Apps');
+    await library.section('Apps');
     await page.locator('[data-kind="app"]').first().waitFor({ timeout: STEP_MS });
     const names = await page.locator('[data-kind="app"] .row-title').allTextContents();
     const known = new Set(device.phone.apps().map((phoneApp) => phoneApp.name));
@@ -271,7 +232,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     expect(names.every((name) => known.has(name))).toBe(true);
     expect(await page.getByTestId('app-icon').count()).toBeGreaterThan(0);
     await checkScreen(page, 'library', 'apps');
-    await section('Safari');
+    await library.section('Safari');
     await page.locator('[data-kind="visit"]').first().waitFor({ timeout: STEP_MS });
     expect(await page.locator('[data-kind="visit"]').first().textContent()).toContain('https://');
     await checkScreen(page, 'library', 'safari');
@@ -285,7 +246,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
     expect(await background('safari-bookmarks')).not.toBe(await background('safari-safari'));
     await checkScreen(page, 'library', 'safari-bookmarks');
     // The virtual iPhone keeps visual voicemail as a phone does: voicemail.db and each message's .amr beside it.
-    await section('Voicemail');
+    await library.section('Voicemail');
     await page.getByTestId('library-count').filter({ hasText: /^\d+ voicemails?$/ }).waitFor({ timeout: STEP_MS });
     const voicemail = page.locator('[data-kind="voicemail"]').first();
     await voicemail.waitFor({ timeout: STEP_MS });
@@ -298,7 +259,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
   it('chooses the export folder with the folder chooser Settings uses, not only by typing it', async () => {
     const chosen = path.join(exports, 'chosen');
     fs.mkdirSync(chosen, { recursive: true });
-    await section('Call history');
+    await library.section('Call history');
     await page.getByTestId('export-destination').fill('');
     await page.getByTestId('choose-export-folder').click();
     const chooser = page.getByTestId('folder-chooser');
@@ -336,7 +297,7 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
   });
 
   it('opens a section from the overview by keyboard with the focus on its heading, not lost to the page', async () => {
-    await section('Overview');
+    await library.section('Overview');
     await page.getByTestId('overview-apps').focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor({ timeout: STEP_MS });
@@ -345,117 +306,10 @@ describe.skipIf(!HAS_CHROMIUM)('browser mode: the backup browser in a person’s
   });
 
   it('keeps the files by domain under "Advanced: files by domain"', async () => {
-    await section('Advanced: files by domain');
+    await library.section('Advanced: files by domain');
     await page.getByRole('navigation', { name: 'Domains and apps' }).getByRole('button', { name: /^HomeDomain/ }).click();
     await page.getByTestId('file-row').first().waitFor({ timeout: STEP_MS });
     expect(await page.getByTestId('browser-count').textContent()).toMatch(/\d+ items?/);
     await checkScreen(page, 'library', 'advanced');
   });
-
-  it('a backup whose sms.db is damaged says so in Messages; the other sections still work', async () => {
-    const elsewhere = path.join(harness.workDir, 'elsewhere');
-    const copy = path.join(elsewhere, device.udid);
-    fs.cpSync(backup.path, copy, { recursive: true });
-    const fileId = createHash('sha1').update('HomeDomain-Library/SMS/sms.db').digest('hex');
-    const content = path.join(copy, fileId.slice(0, 2), fileId);
-    const bytes = fs.readFileSync(content);
-    // The header stays (it opens), every page after it is overwritten: SQLite finds out mid-read.
-    bytes.fill(0xa5, 4096);
-    fs.writeFileSync(content, bytes);
-    await core.invoke('settings:set', { extraFolders: [elsewhere] });
-    const damaged = (await core.invoke('backups:list', {})).find((candidate) => candidate.path.startsWith(elsewhere))!;
-    await page.getByRole('button', { name: 'Close' }).click();
-    await browse(damaged);
-    const messages = page.getByTestId('overview-messages');
-    await messages.filter({ hasText: 'Cannot be read' }).waitFor({ timeout: STEP_MS });
-    expect(await messages.textContent()).toMatch(/Messages database \(sms\.db\).*(damaged|malformed)/);
-    expect(await page.getByTestId('overview-contacts').textContent()).toMatch(/\d+ contacts/);
-    await checkScreen(page, 'library', 'damaged-messages');
-    await page.getByRole('button', { name: 'Close' }).click();
-  }, BACKUP_TEST_MS);
-
-  it('an encrypted backup: asks for its password, then shows Messages and Contacts', async () => {
-    await page.getByTestId('encryption-switch').click();
-    const setDialog = page.getByRole('dialog', { name: 'Set a backup password' });
-    await setDialog.getByLabel('New password').fill(PASSWORD);
-    await setDialog.getByLabel('Confirm password').fill(PASSWORD);
-    await setDialog.getByRole('button', { name: 'Set Password' }).click();
-    await page.locator('[data-testid="encryption-switch"][aria-checked="true"]').waitFor({ timeout: STEP_MS });
-    const finished = nextJobFinished(core, 'backup');
-    await page.getByTestId('backup-now').click();
-    const outcome = await Promise.race([finished.then((done) => done.outcome), new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 400_000).unref())]);
-    if (outcome !== 'succeeded') await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'library-encrypted-backup-stuck.png') });
-    expect(outcome).toBe('succeeded');
-    const encrypted = (await core.invoke('backups:list', {})).find((candidate) => candidate.encrypted && candidate.udid === device.udid)!;
-    expect(encrypted).toBeDefined();
-    await browse(encrypted, { opens: false });
-    const prompt = page.getByRole('dialog', { name: 'Enter the backup password' });
-    await prompt.waitFor({ timeout: STEP_MS });
-    await prompt.getByLabel('Backup password').fill(PASSWORD);
-    await prompt.getByLabel('Backup password').press('Enter');
-    await page.getByTestId('overview-messages').filter({ hasText: /\d+ conversations/ }).waitFor({ timeout: STEP_MS });
-    const conversations = await allRows('conversations', { backupId: encrypted.id });
-    expect(conversations.length).toBeGreaterThan(0);
-    await section('Messages');
-    await expect.poll(() => page.getByTestId('library-list').getAttribute('data-total'), { timeout: STEP_MS }).toBe(String(conversations.length));
-    await checkScreen(page, 'library', 'encrypted-messages');
-    await section('Contacts');
-    await page.locator('[data-kind="contact"]').first().waitFor({ timeout: STEP_MS });
-    const vcard = parseVcards(fs.readFileSync(await exportAs('contacts-vcard', 'encrypted-vcard'), 'utf8'));
-    // The encrypted backup is now the current one (the first became a snapshot): compare with its own rows.
-    expect(vcard.length).toBe((await allRows('contacts', { backupId: encrypted.id })).length);
-    expect(vcard.length).toBeGreaterThan(0);
-  }, 2 * BACKUP_TEST_MS);
 });
-
-/** RFC 4180: quoted fields may hold commas, quotes (doubled) and line breaks; records end with CRLF. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index++) {
-    const character = text[index]!;
-    if (quoted) {
-      if (character === '"' && text[index + 1] === '"') {
-        field += '"';
-        index += 1;
-      } else if (character === '"') quoted = false;
-      else field += character;
-    } else if (character === '"') quoted = true;
-    else if (character === ',') {
-      record.push(field);
-      field = '';
-    } else if (character === '\r' && text[index + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      index += 1;
-    } else field += character;
-  }
-  expect(quoted).toBe(false);
-  expect(field).toBe('');
-  return records;
-}
-
-/** vCard 3.0 (RFC 2426): unfolds lines, one record per BEGIN…END, the first value of each property (parameters dropped). */
-function parseVcards(text: string): Array<Record<string, string>> {
-  const lines = text.replace(/\r\n[ \t]/g, '').split('\r\n').filter(Boolean);
-  const cards: Array<Record<string, string>> = [];
-  let card: Record<string, string> | undefined;
-  for (const line of lines) {
-    if (line === 'BEGIN:VCARD') card = {};
-    else if (line === 'END:VCARD') {
-      cards.push(card!);
-      card = undefined;
-    } else {
-      expect(card, `a line outside a card: ${line}`).toBeDefined();
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon).split(';')[0]!;
-      card![name] ??= line.slice(colon + 1).replace(/\\([,;\\])/g, '$1').replace(/\\n/g, '\n');
-    }
-  }
-  expect(card).toBeUndefined();
-  return cards;
-}
