@@ -20,19 +20,22 @@ export function isFileLevel(error: unknown): boolean {
 /**
  * One file's problem as the sentence a person reads beside its name (the import's `failed` list,
  * shown by the app after the import): what the phone's AFC status (protocol.md §4.3) means for
- * this photo and what to do, not the request that failed.
+ * this photo and what to do, not the request that failed. It does not name the file: every place
+ * that shows it puts the name or path first (the app's "Show which and why" dialog the name above
+ * it, `lifeboat photos import` the path before it, `--json` the path beside it), and a second
+ * "IMG_0001.JPG" in the sentence only made the list longer to read.
  */
-export function fileFailureReason(name: string, error: unknown): string {
+export function fileFailureReason(error: unknown): string {
   if (!(error instanceof AfcError)) return (error as Error).message;
   switch (error.statusName) {
     case 'OBJECT_NOT_FOUND':
-      return `${name} is no longer on the iPhone: it was deleted while the photos were being copied.`;
+      return 'No longer on the iPhone: it was deleted while the photos were being copied.';
     case 'PERM_DENIED':
     case 'OBJECT_BUSY':
     case 'OP_WOULD_BLOCK':
-      return `The iPhone did not let ${name} be read (Photos may be busy with it); import again later to copy it.`;
+      return 'The iPhone did not let this file be read (Photos may be busy with it); import again later to copy it.';
     default:
-      return `The iPhone could not send ${name} (AFC ${error.statusName}); import again to try once more.`;
+      return `The iPhone could not send this file (AFC ${error.statusName}); import again to try once more.`;
   }
 }
 

@@ -70,6 +70,7 @@ export interface ImportedPhoto {
 export interface PhotoImportFailure {
   /** AFC path on the phone. */
   readonly path: string;
+  /** Why, as a sentence said of the file at `path` without naming it again (import-outcome.ts `fileFailureReason`). */
   readonly reason: string;
 }
 

@@ -206,7 +206,7 @@ class ImportRun {
       remote = await RemoteFile.open(this.afc, file.devicePath, file.size);
       const opened = remote;
       const name = safeFileName(file.name);
-      if (name === undefined) throw new FileProblem(`Its name "${file.name}" cannot be used as a file name on this computer.`);
+      if (name === undefined) throw new FileProblem('Its name cannot be used as a file name on this computer.');
       const head = await remote.readAt(0, HEAD_BYTES);
       const capture = (await readEmbeddedCaptureDate(head, file.size, (offset, length) => opened.readAt(offset, length))) ?? fileCaptureDate(file.created, file.modified);
       const leader = isCompanion(file.role) ? this.placeByStem.get(stemKey(file)) : undefined;
@@ -351,7 +351,7 @@ class ImportRun {
   }
 
   private recordFailure(file: RollFile, error: unknown): void {
-    this.failed.push({ path: file.devicePath, reason: fileFailureReason(file.name, error) });
+    this.failed.push({ path: file.devicePath, reason: fileFailureReason(error) });
     this.progress.failedCount += 1;
   }
 
