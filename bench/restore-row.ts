@@ -52,6 +52,8 @@ async function benchProfile(context: BenchContext, profile: BenchProfile): Promi
       }
       for (let round = 1; round <= rounds; round += 1) {
         for (const tool of orderFor(round, tools)) {
+          // The phone frees the previous restore's replaced files in the background; each round starts once it has.
+          await sim.command('settle', /^settled$/);
           settleDisk();
           context.log(`restore ${profile}: round ${round}/${rounds}: ${tool} restoring…`);
           const measurement = tool === 'lifeboat'

@@ -79,6 +79,11 @@ async function run(command: Extract<CliCommand, { kind: 'run' }>): Promise<numbe
       void changeFromConsole(sim.devices(), [udid, ...rest].filter((text): text is string => text !== undefined && text !== ''));
       return;
     }
+    if (word === 'settle') {
+      // The phones' background work done (replaced files' old bytes freed), so the next run meets the same phone.
+      void Promise.all(sim.devices().map((device) => device.phone.settled())).then(() => process.stdout.write('settled\n'));
+      return;
+    }
     if (word !== 'trust' && word !== 'deny' && word !== 'passcode') return;
     const chosen = (pending: (device: VirtualDevice) => boolean) => sim.devices().filter((device) => (udid ? device.udid === udid : true) && pending(device));
     const trustTargets = word === 'passcode' ? [] : chosen((device) => device.isTrustPromptPending());

@@ -90,6 +90,9 @@ export interface Phone {
   isFactoryState(): boolean;
   capacityBytes(): number;
   freeBytes(): number;
+  /** Resolves once the phone's background work is done (the old bytes of replaced files freed), so each run meets the same phone. */
+  settled(): Promise<void>;
+  /** Finishes that background work and closes the store. */
   close(): void;
   /** Bytes per storage area; without it the phone reports no category keys. */
   usage?(): PhoneUsage;

@@ -147,38 +147,49 @@ class SqlitePhone implements Phone {
   /** Records an entry whose content is already described (the generator, phone changes). */
   putGenerated(file: GeneratedFile): PhoneEntry {
     this.forgetListedRows();
-    return this.db.transaction(() => this.insertGenerated(file, new Set<string>()))();
+    const replacedBlobs: string[] = [];
+    const entry = this.db.transaction(() => this.insertGenerated(file, new Set<string>(), replacedBlobs))();
+    for (const blob of replacedBlobs) this.blobs.retire(blob);
+    return entry;
   }
 
   private store(input: PhoneEntryInput, size: number, content: ContentLocation): PhoneEntry {
     this.forgetListedRows();
-    return this.db.transaction(() => {
+    const replacedBlobs: string[] = [];
+    const entry = this.db.transaction(() => {
       const existing = this.sql.get.get(input.domain, input.relativePath);
-      if (existing && existing.kind !== input.kind) this.removeEntry(input.domain, input.relativePath);
-      else if (existing?.blob) this.blobs.remove(existing.blob);
+      if (existing && existing.kind !== input.kind) replacedBlobs.push(...this.deleteRows(input.domain, input.relativePath));
+      else if (existing?.blob) replacedBlobs.push(existing.blob);
       this.ensureParents(input.domain, input.relativePath, input.mtime, input.uid);
       const inode = existing && existing.kind === input.kind ? existing.inode : this.nextCounter('next_inode');
-      const entry: PhoneEntry = { ...input, size, inode };
-      this.sql.upsert.run(rowFor(entry, content, false));
+      const stored: PhoneEntry = { ...input, size, inode };
+      this.sql.upsert.run(rowFor(stored, content, false));
       if (!isHousekeeping(input.domain, input.relativePath)) this.sql.setMeta.run('factory', '0');
-      return entry;
+      return stored;
     })();
+    // Only once the index no longer names them (a rolled-back write keeps its old blob).
+    for (const blob of replacedBlobs) this.blobs.retire(blob);
+    return entry;
   }
 
   removeEntry(domain: string, relativePath: string): void {
     this.forgetListedRows();
-    this.db.transaction(() => {
-      const doomed = relativePath === ''
-        ? this.db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE domain = ? AND blob IS NOT NULL').all(domain)
-        : [...this.sql.below.all(domain, `${relativePath}/`, `${relativePath}0`), ...[this.sql.get.get(domain, relativePath)].filter((row) => row !== undefined)];
-      for (const row of doomed) if (row.blob) this.blobs.remove(row.blob);
-      if (relativePath === '') {
-        this.db.prepare('DELETE FROM entries WHERE domain = ?').run(domain);
-      } else {
-        this.sql.deleteBelow.run(domain, `${relativePath}/`, `${relativePath}0`);
-        this.sql.deleteOne.run(domain, relativePath);
-      }
-    })();
+    const doomed = this.db.transaction(() => this.deleteRows(domain, relativePath))();
+    for (const blob of doomed) this.blobs.retire(blob);
+  }
+
+  /** Deletes an entry and everything below it from the index; returns the blobs no entry names any more. */
+  private deleteRows(domain: string, relativePath: string): string[] {
+    const doomed = relativePath === ''
+      ? this.db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE domain = ? AND blob IS NOT NULL').all(domain)
+      : [...this.sql.below.all(domain, `${relativePath}/`, `${relativePath}0`), ...[this.sql.get.get(domain, relativePath)].filter((row) => row !== undefined)];
+    if (relativePath === '') {
+      this.db.prepare('DELETE FROM entries WHERE domain = ?').run(domain);
+    } else {
+      this.sql.deleteBelow.run(domain, `${relativePath}/`, `${relativePath}0`);
+      this.sql.deleteOne.run(domain, relativePath);
+    }
+    return doomed.flatMap((row) => (row.blob ? [row.blob] : []));
   }
 
   moveEntry(fromDomain: string, fromPath: string, toDomain: string, toPath: string): void {
@@ -187,6 +198,7 @@ class SqlitePhone implements Phone {
       throw new Error(`Cannot move ${fromPath} into itself (${toPath}).`);
     }
     this.forgetListedRows();
+    const replacedBlobs: string[] = [];
     this.db.transaction(() => {
       const source = this.sql.get.get(fromDomain, fromPath);
       if (!source) throw new Error(`${fromDomain}/${fromPath} does not exist.`);
@@ -196,7 +208,7 @@ class SqlitePhone implements Phone {
         if (occupied || (target.kind === 'directory') !== (source.kind === 'directory')) {
           throw new Error(`${toDomain}/${toPath} already exists.`);
         }
-        this.removeEntry(toDomain, toPath);
+        replacedBlobs.push(...this.deleteRows(toDomain, toPath));
       }
       this.ensureParents(toDomain, toPath, source.mtime, source.uid);
       const rows = [source, ...this.sql.below.all(fromDomain, `${fromPath}/`, `${fromPath}0`)];
@@ -207,6 +219,7 @@ class SqlitePhone implements Phone {
       }
       if (!isHousekeeping(toDomain, toPath)) this.sql.setMeta.run('factory', '0');
     })();
+    for (const blob of replacedBlobs) this.blobs.retire(blob);
   }
 
   setModificationTime(domain: string, relativePath: string, mtime: number): void {
@@ -220,7 +233,7 @@ class SqlitePhone implements Phone {
       this.db.exec('DELETE FROM entries; DELETE FROM apps;');
       this.blobs.removeAll();
       const seen = new Set<string>();
-      for (const file of generateFactoryFiles(this.seed())) this.insertGenerated(file, seen);
+      for (const file of generateFactoryFiles(this.seed())) this.insertGenerated(file, seen, []);
       this.sql.setMeta.run('factory', '1');
     })();
   }
@@ -237,7 +250,12 @@ class SqlitePhone implements Phone {
     return Math.max(0, this.capacityBytes() - SYSTEM_BYTES - this.stats().totalBytes);
   }
 
+  settled(): Promise<void> {
+    return this.blobs.settled();
+  }
+
   close(): void {
+    this.blobs.removeRetiredSync();
     if (this.db.open) this.db.close();
   }
 
@@ -253,12 +271,13 @@ class SqlitePhone implements Phone {
       const addApp = this.db.prepare('INSERT OR REPLACE INTO apps VALUES (?, ?, ?, ?)');
       for (const app of phone.apps) addApp.run(app.bundleId, app.name, app.version, app.bundlePath);
       const seen = new Set<string>();
-      for (const file of phone.files) this.insertGenerated(file, seen);
+      for (const file of phone.files) this.insertGenerated(file, seen, []);
       this.sql.setMeta.run('factory', '0');
     })();
   }
 
-  private insertGenerated(file: GeneratedFile, seenDirectories: Set<string>): PhoneEntry {
+  /** Adds or replaces one generated entry; a blob it replaces goes into `replacedBlobs`, for the caller to retire once committed. */
+  private insertGenerated(file: GeneratedFile, seenDirectories: Set<string>, replacedBlobs: string[]): PhoneEntry {
     for (const parent of parentsOf(file.relativePath)) {
       const key = `${file.domain}\u0000${parent}`;
       if (seenDirectories.has(key)) continue;
@@ -277,7 +296,7 @@ class SqlitePhone implements Phone {
       size = file.content.size;
     }
     const existing = this.sql.get.get(file.domain, file.relativePath);
-    if (existing?.blob) this.blobs.remove(existing.blob);
+    if (existing?.blob) replacedBlobs.push(existing.blob);
     const entry: PhoneEntry = {
       domain: file.domain, relativePath: file.relativePath, kind: file.kind,
       mode: file.kind === 'symlink' ? SYMLINK_MODE : FILE_MODE,

@@ -97,6 +97,11 @@ export class MemoryPhone implements Phone {
     return this.capacity - this.stats().totalBytes;
   }
 
+  /** Nothing runs in the background here. */
+  settled(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {}
 
   /** Test helper: the raw content of a file. */
