@@ -1,24 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importPhotos, PhotoImportError } from '../../src/main/photos';
-import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
-import { dcimEntries, DCIM_PREFIX, filesUnder, pairWithSimulator, partialFilesUnder } from './import-helpers';
+import { dcimEntries, DCIM_PREFIX, filesUnder, pairedPhonePerTest, partialFilesUnder } from './import-helpers';
 
 /** Photo import when the phone's roll is not tidy: files vanish, names are odd, replies are broken. */
 
-let harness: SimHarness | undefined;
-afterEach(async () => {
-  await harness?.cleanup();
-  harness = undefined;
-});
-
-async function setUp(): Promise<{ h: SimHarness; udid: string; destination: string }> {
-  const h = await startSimHarness();
-  harness = h;
-  const udid = await pairWithSimulator(h.sim.address);
-  return { h, udid, destination: path.join(h.workDir, 'photos') };
-}
+const setUp = pairedPhonePerTest('photos');
 
 describe('photo import edge cases', () => {
   it('reports a file deleted on the phone during the import and copies all the others', async () => {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { pairDevice } from '../../src/main/device/lockdown';
 import { UsbmuxClient } from '../../src/main/device/usbmux';
 import type { Phone, PhoneEntry } from '../../src/simulator/phone/phone-model';
 import { PARTIAL_SUFFIX } from '../../src/main/photos';
+import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
 /** Shared steps of the photo-import tests against the virtual iPhone. */
 
@@ -15,6 +17,32 @@ export async function pairWithSimulator(address: string): Promise<string> {
   const device = await mux.findDevice();
   await pairDevice(device, { mux });
   return device.udid;
+}
+
+export interface PairedPhone {
+  readonly h: SimHarness;
+  readonly udid: string;
+  /** The photo folder, `destination` under the harness's work folder (not made yet). */
+  readonly destination: string;
+}
+
+/**
+ * For a test file whose every test wants its own phone: returns the set-up to call in each test (a
+ * fresh virtual iPhone, paired, and a photo folder under `destination` in its work folder), and
+ * registers the afterEach that stops the phone again. Call it once, at the top of the file.
+ */
+export function pairedPhonePerTest(...destination: string[]): () => Promise<PairedPhone> {
+  let harness: SimHarness | undefined;
+  afterEach(async () => {
+    await harness?.cleanup();
+    harness = undefined;
+  });
+  return async () => {
+    const h = await startSimHarness();
+    harness = h;
+    const udid = await pairWithSimulator(h.sim.address);
+    return { h, udid, destination: path.join(h.workDir, ...destination) };
+  };
 }
 
 /** The phone's Camera Roll files (what AFC shows under /DCIM, hidden `.MISC` aside), keyed by AFC path. */

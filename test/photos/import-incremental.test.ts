@@ -1,26 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importPhotos, PHOTO_INDEX_FILE_NAME, type PhotoImportProgress, type PhotoImportResult } from '../../src/main/photos';
 import { changePhone } from '../../src/simulator/phone/phone-changes';
 import type { PhoneEntry } from '../../src/simulator/phone/phone-model';
-import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
-import { dcimEntries, DCIM_PREFIX, expectedMonthFolder, filesUnder, pairWithSimulator, partialFilesUnder, sha1OfLocalFile, sha1OfPhoneFile } from './import-helpers';
+import { dcimEntries, DCIM_PREFIX, expectedMonthFolder, filesUnder, pairedPhonePerTest, partialFilesUnder, sha1OfLocalFile, sha1OfPhoneFile } from './import-helpers';
 
 /** Photo import (issue 5) against the virtual iPhone: complete, incremental, renames. */
 
-let harness: SimHarness | undefined;
-afterEach(async () => {
-  await harness?.cleanup();
-  harness = undefined;
-});
-
-async function setUp(): Promise<{ h: SimHarness; udid: string; destination: string }> {
-  const h = await startSimHarness();
-  harness = h;
-  const udid = await pairWithSimulator(h.sim.address);
-  return { h, udid, destination: path.join(h.workDir, 'Pictures', 'iPhone') };
-}
+const setUp = pairedPhonePerTest('Pictures', 'iPhone');
 
 /** The photo a companion belongs to (same phone folder and number, HEIC or JPEG), for AFC paths; undefined for a photo or video itself. */
 function stillOf(onPhone: ReadonlyMap<string, PhoneEntry>, devicePath: string): PhoneEntry | undefined {

@@ -1,24 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importPhotos, PhotoImportError } from '../../src/main/photos';
-import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
-import { dcimEntries, filesUnder, pairWithSimulator, partialFilesUnder, sha1OfLocalFile, sha1OfPhoneFile } from './import-helpers';
+import type { SimHarness } from '../helpers/sim-harness';
+import { dcimEntries, filesUnder, pairedPhonePerTest, partialFilesUnder, sha1OfLocalFile, sha1OfPhoneFile } from './import-helpers';
 
 /** A photo import stopped half way (cancel, cable pulled) leaves only complete photos behind. */
 
-let harness: SimHarness | undefined;
-afterEach(async () => {
-  await harness?.cleanup();
-  harness = undefined;
-});
-
-async function setUp(): Promise<{ h: SimHarness; udid: string; destination: string }> {
-  const h = await startSimHarness();
-  harness = h;
-  const udid = await pairWithSimulator(h.sim.address);
-  return { h, udid, destination: path.join(h.workDir, 'photos') };
-}
+const setUp = pairedPhonePerTest('photos');
 
 /** Every file in the folder is a complete copy of a phone file: none truncated, none partial. */
 async function expectOnlyCompletePhotos(h: SimHarness, udid: string, destination: string, imported: readonly { devicePath: string; destination: string }[]): Promise<void> {
