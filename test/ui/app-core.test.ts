@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type AppCore, createAppCore } from '../../src/main/core/app-core';
 import type { BackupRunOptions, Backends } from '../../src/main/core/backends';
 import { AppErrorException, type BackupView, type JobFinished } from '../../src/shared/contract';
+import { listedCatalog } from '../helpers/listed-catalog';
 import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
@@ -26,16 +27,7 @@ function fakeBackends(runs: BackupRunOptions[], gate?: Promise<void>): Backends 
       setEncryption: async () => undefined,
       changePassword: async () => undefined,
     },
-    openCatalog: async () => ({
-      list: async () => [...backups],
-      findByPath: async (folder) => backups.find((backup) => backup.path === folder),
-      verify: async (backupId) => ({ backupId, ok: true, checkedFiles: 0, problems: [] }),
-      delete: async () => undefined,
-      archive: async (backupId) => backups.find((backup) => backup.id === backupId)!,
-      pathOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
-      folderOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
-      close: () => undefined,
-    }),
+    openCatalog: async () => listedCatalog(backups),
   };
 }
 

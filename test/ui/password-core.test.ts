@@ -4,6 +4,7 @@ import { BackupError } from '../../src/main/backup/backup-error';
 import type { AppCore } from '../../src/main/core/app-core';
 import type { BackupRunOptions, Backends } from '../../src/main/core/backends';
 import type { BackupView, EventChannel, JobFinished, PasswordRequestView } from '../../src/shared/contract';
+import { listedCatalog } from '../helpers/listed-catalog';
 import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
@@ -40,20 +41,14 @@ function encryptedPhoneBackends(runs: BackupRunOptions[], verified: Array<string
     checkPassword: async (_folder, password) => {
       if (password !== RIGHT) throw new BackupError('wrong-password', 'That password does not open the backup.');
     },
-    openCatalog: async () => ({
-      list: async () => [...backups],
-      findByPath: async (folder) => backups.find((backup) => backup.path === folder),
-      verify: async (backupId, password) => {
-        verified.push(password);
-        if (password === undefined) throw new BackupError('password-required', 'This backup is encrypted: enter its password to verify it.');
-        return { backupId, ok: true, checkedFiles: 3, problems: [] };
-      },
-      delete: async () => undefined,
-      archive: async (backupId) => backups.find((backup) => backup.id === backupId)!,
-      pathOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
-      folderOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
-      close: () => undefined,
-    }),
+    openCatalog: async () =>
+      listedCatalog(backups, {
+        verify: async (backupId, password) => {
+          verified.push(password);
+          if (password === undefined) throw new BackupError('password-required', 'This backup is encrypted: enter its password to verify it.');
+          return { backupId, ok: true, checkedFiles: 3, problems: [] };
+        },
+      }),
   };
 }
 

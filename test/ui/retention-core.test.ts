@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src/main/core/app-core';
 import type { BackupRunOptions, Backends } from '../../src/main/core/backends';
 import { type BackupView, describeAppError, type JobFinished } from '../../src/shared/contract';
+import { listedCatalog } from '../helpers/listed-catalog';
 import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
 
@@ -23,16 +24,7 @@ function recordingBackends(runs: BackupRunOptions[]): Backends {
       setEncryption: unused,
       changePassword: unused,
     },
-    openCatalog: async () => ({
-      list: async () => [...backups],
-      findByPath: async () => undefined,
-      verify: unused,
-      delete: unused,
-      archive: unused,
-      pathOf: async () => '',
-      folderOf: async () => '',
-      close: () => undefined,
-    }),
+    openCatalog: async () => listedCatalog(backups),
   };
 }
 

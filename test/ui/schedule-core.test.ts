@@ -6,6 +6,7 @@ import type { AppCore } from '../../src/main/core/app-core';
 import type { BackupRunOptions, Backends } from '../../src/main/core/backends';
 import { type BackupView, type JobFinished, type JobProgress, type NoticeView, type PasswordRequestView } from '../../src/shared/contract';
 import type { VirtualDevice } from '../../src/simulator/device/virtual-device';
+import { listedCatalog } from '../helpers/listed-catalog';
 import { ManualClock } from '../helpers/manual-clock';
 import { startPairedAppCore } from '../helpers/paired-app-core';
 import { type SimHarness, startSimHarness } from '../helpers/sim-harness';
@@ -40,16 +41,7 @@ function scheduledBackends(clock: ManualClock, runs: BackupRunOptions[], control
     checkPassword: async (_folder, password) => {
       if (password !== PASSWORD) throw new BackupError('wrong-password', 'That password does not open the backup.');
     },
-    openCatalog: async () => ({
-      list: async () => [...backups],
-      findByPath: async (folder) => backups.filter((backup) => backup.path === folder).at(-1),
-      verify: async (backupId) => ({ backupId, ok: true, checkedFiles: 0, problems: [] }),
-      delete: async () => undefined,
-      archive: async (backupId) => backups.find((backup) => backup.id === backupId)!,
-      pathOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
-      folderOf: async (backupId) => backups.find((backup) => backup.id === backupId)?.path ?? '',
-      close: () => undefined,
-    }),
+    openCatalog: async () => listedCatalog(backups),
   };
 }
 
