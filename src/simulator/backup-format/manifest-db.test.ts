@@ -6,16 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackupFormatError } from './errors';
 import { fileIdFor } from './file-id';
 import { type ManifestRow, ManifestDbWriter, readManifestDb, readManifestDbFromBytes } from './manifest-db';
+import { privateFixtureCopy } from './test-support/fixture-copy';
 
-// Opened from a private copy: SQLite creates -shm/-wal files beside a WAL-mode database even when
-// reading, and the shared fixtures must never be modified.
-const MVT_MANIFEST_DB = copyOfFixture(new URL('../../../../shared/fixtures/mvt-ios-backup/Manifest.db', import.meta.url).pathname);
-
-function copyOfFixture(source: string): string {
-  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-fixture-')), 'Manifest.db');
-  fs.copyFileSync(source, copy);
-  return copy;
-}
+// Opened from a private copy (test-support/fixture-copy.ts says why).
+const MVT_MANIFEST_DB = privateFixtureCopy(new URL('../../../../shared/fixtures/mvt-ios-backup/Manifest.db', import.meta.url).pathname);
 
 let dir: string;
 beforeEach(() => {

@@ -1,21 +1,12 @@
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PlistUid, decodePlist, isPlistDict } from '../../main/device/codec';
 import { BackupFormatError } from './errors';
 import { type MbFileInfo, decodeMbFile, encodeMbFile } from './mbfile';
+import { privateFixtureCopy } from './test-support/fixture-copy';
 
-// Opened from a private copy: SQLite creates -shm/-wal files beside a WAL-mode database even when
-// reading, and the shared fixtures must never be modified.
-const MVT_MANIFEST_DB = copyOfFixture(new URL('../../../../shared/fixtures/mvt-ios-backup/Manifest.db', import.meta.url).pathname);
-
-function copyOfFixture(source: string): string {
-  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-fixture-')), 'Manifest.db');
-  fs.copyFileSync(source, copy);
-  return copy;
-}
+// Opened from a private copy (test-support/fixture-copy.ts says why).
+const MVT_MANIFEST_DB = privateFixtureCopy(new URL('../../../../shared/fixtures/mvt-ios-backup/Manifest.db', import.meta.url).pathname);
 
 const regularFile: MbFileInfo = {
   relativePath: 'Media/DCIM/100APPLE/IMG_0034.PNG',
