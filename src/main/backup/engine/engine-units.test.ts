@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProgressTracker, domainOfDeviceName } from './backup-progress';
 import { cameraRollUploadFilter, isCameraRollItem } from './camera-roll';
 import { errorForDeviceCode } from './device-errors';
+import { independent } from './move-items';
 import { buildInfoPlist } from './info-plist';
 import { DL_STATUS, statusForError } from './status-codes';
 
@@ -130,5 +131,21 @@ describe('per-file progress throttle', () => {
     tracker.fileFinished();
     tracker.reportThrottled();
     expect(events.map((event) => [event.domain, event.filesDone])).toEqual([['HomeDomain', 0], ['CameraRollDomain', 50], ['CameraRollDomain', 51]]);
+  });
+});
+
+describe('MoveItems batches (§3.6.7)', () => {
+  const base = '/b/U';
+  const moves = (...pairs: Array<[string, string]>) => pairs.map(([from, to]) => ({ from: `${base}/${from}`, to: `${base}/${to}`, fromDevice: from, toDevice: to }));
+
+  it('runs a batch side by side only when no path is another\'s or lies inside another\'s', () => {
+    expect(independent(moves(['Snapshot/00/a', '00/a'], ['Snapshot/00/b', '00/b'], ['Snapshot/01/c', '01/c']), base)).toBe(true);
+    // A chain (a → b, b → c), a source inside a moved folder, a destination inside another destination.
+    expect(independent(moves(['x/a', 'x/b'], ['x/b', 'x/c']), base)).toBe(false);
+    expect(independent(moves(['Snapshot/00/a', '00/a'], ['Snapshot/00', 'old/00']), base)).toBe(false);
+    expect(independent(moves(['p/a', 'q/dir'], ['p/b', 'q/dir/deep/b']), base)).toBe(false);
+    // The folders already walked for earlier moves are remembered; a later move still finds its parent in the batch.
+    expect(independent(moves(['s/00/a', 'd/00/a'], ['s/00/b', 'd/00/b'], ['t/x', 'd/00/a/inner']), base)).toBe(false);
+    expect(independent(moves(['s/00/a', 'd/00/a'], ['t/x', 'd']), base)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KnownTree } from './known-tree';
 import { TEMP_PREFIX } from './store-fs';
 import { BackgroundFileWriter } from './whole-file-writer';
-import { FLUSH_DELAY_MS } from './writer-lanes';
+import { FLUSH_DELAY_MS, laneIndex } from './writer-lanes';
 
 let dir: string;
 let writer: BackgroundFileWriter | undefined;
@@ -111,6 +111,31 @@ describe('BackgroundFileWriter', () => {
     await w.settle();
     expect(w.isPending(target)).toBe(false);
     expect(fs.readFileSync(target, 'utf8')).toBe('second');
+  });
+
+  it('says a write is pending while its batch is on a thread, not only while it is queued', async () => {
+    const w = open({ threads: 1 });
+    const targets = Array.from({ length: 64 }, (_unused, index) => path.join(dir, `f${index}`));
+    // 64 files fill a batch, which goes to the thread at once; its answer cannot arrive before we await.
+    for (const target of targets) expect(w.write(target, Buffer.from(target))).toBeUndefined();
+    expect(w.batchesPosted).toBe(1);
+    expect(targets.every((target) => w.isPending(target))).toBe(true);
+    expect(w.isPending(path.join(dir, 'never-written'))).toBe(false);
+    await w.settle();
+    expect(targets.some((target) => w.isPending(target))).toBe(false);
+  });
+
+  it('sends the files of one folder to one thread, as path.dirname groups them', () => {
+    const files = ['a/b/one', 'a/b/two', 'a/c/one', 'x/one', 'x/two', 'loose'].map((name) => path.join(dir, name));
+    const byFolder = new Map<string, Set<number>>();
+    for (const file of files) {
+      const lanes = byFolder.get(path.dirname(file)) ?? new Set<number>();
+      lanes.add(laneIndex(file, 7));
+      byFolder.set(path.dirname(file), lanes);
+    }
+    expect([...byFolder.values()].every((lanes) => lanes.size === 1)).toBe(true);
+    // The folder, not the name, decides: different folders may go to different threads.
+    expect(new Set(['a/b', 'a/c', 'x', 'y', 'z'].map((folder) => laneIndex(path.join(dir, folder, 'f'), 7))).size).toBeGreaterThan(1);
   });
 
   it('keeps that order when writes have to wait for room', async () => {

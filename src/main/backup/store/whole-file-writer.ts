@@ -69,7 +69,6 @@ export class BackgroundFileWriter implements WholeFileWriter {
   private readonly lanes: WriterLanes;
   private readonly maxBytes: number;
   private readonly maxFiles: number;
-  private readonly pendingTargets = new Map<string, number>();
   private bytesQueued = 0;
   private filesQueued = 0;
   private waiters: Array<() => void> = [];
@@ -124,7 +123,7 @@ export class BackgroundFileWriter implements WholeFileWriter {
     }
     // After a failure nothing more is written (the threads drop it too); the caller reads `failure`.
     if (this.firstFailure !== undefined) return undefined;
-    this.counted(target, length);
+    this.counted(length);
     this.lanes.addWrite(target, pieces, length);
     return undefined;
   }
@@ -139,16 +138,20 @@ export class BackgroundFileWriter implements WholeFileWriter {
       await this.nextReply();
     }
     if (this.firstFailure !== undefined) return;
-    this.counted(target, length);
+    this.counted(length);
     // What the lane already holds goes first: files of one folder are written in queue order.
     this.lanes.addCopiedWrite(target, buffer, length);
   }
 
-  /** Counts a write as queued (before the lanes may post it, and so answer it). */
-  private counted(target: string, length: number): void {
+  /**
+   * Counts a write as queued (before the lanes may post it, and so answer it). No per-name
+   * bookkeeping here: isPending() asks the lanes, which hold every queued name anyway. A map of
+   * pending names cost two hash-table updates per file on the main thread (a set when queued, a
+   * get and a delete when answered), for a question asked only of discarded and streamed files.
+   */
+  private counted(length: number): void {
     this.bytesQueued += length;
     this.filesQueued += 1;
-    this.pendingTargets.set(target, (this.pendingTargets.get(target) ?? 0) + 1);
   }
 
   rename(from: string, to: string): Promise<void> | undefined {
@@ -175,7 +178,7 @@ export class BackgroundFileWriter implements WholeFileWriter {
   }
 
   isPending(target: string): boolean {
-    return this.pendingTargets.has(target);
+    return this.lanes.holdsWrite(target);
   }
 
   async settle(): Promise<void> {
@@ -212,11 +215,6 @@ export class BackgroundFileWriter implements WholeFileWriter {
   private release(batch: PostedBatch): void {
     this.bytesQueued -= batch.bytes;
     this.filesQueued -= batch.jobs;
-    for (const target of batch.targets) {
-      const count = (this.pendingTargets.get(target) ?? 1) - 1;
-      if (count > 0) this.pendingTargets.set(target, count);
-      else this.pendingTargets.delete(target);
-    }
   }
 
   private nextReply(): Promise<void> {

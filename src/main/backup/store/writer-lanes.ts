@@ -13,7 +13,7 @@ import type { WriterBatch, WriterReply, WriterThreadData } from './whole-file-wo
 
 /** What the writer is told about a batch when its thread answers (or is lost). */
 export interface PostedBatch {
-  /** Write targets (renames are not tracked by name). */
+  /** Write targets (renames are not tracked by name), for holdsWrite(). */
   readonly targets: readonly string[];
   readonly jobs: number;
   readonly bytes: number;
@@ -164,6 +164,21 @@ export class WriterLanes {
     for (const lane of this.lanes) this.flush(lane);
   }
 
+  /**
+   * Whether a write to `target` is queued or on a thread and not answered yet. A scan of what is
+   * queued (at most the writer's bound, 2,048 files), asked only for files that are discarded or
+   * streamed; a lost thread's batches are abandoned first, so they no longer count.
+   */
+  holdsWrite(target: string): boolean {
+    for (const lane of this.lanes) {
+      if (lane.open?.jobs.some((job) => 'target' in job && job.target === target)) return true;
+    }
+    for (const batch of this.posted.values()) {
+      if (batch.targets.includes(target)) return true;
+    }
+    return false;
+  }
+
   /** Forgets every batch still out (its thread is gone) and returns them for the writer's accounting. */
   abandonPosted(): PostedBatch[] {
     const batches = [...this.posted.values()];
@@ -188,7 +203,7 @@ export class WriterLanes {
   }
 
   private laneOf(target: string): Lane {
-    return this.lanes[laneIndex(path.dirname(target), this.lanes.length)] as Lane;
+    return this.lanes[laneIndex(target, this.lanes.length)] as Lane;
   }
 
   /** Arms the lane's timer for its open batch (once per batch: not a timer per file). */
@@ -270,11 +285,15 @@ function copyPieces(buffer: ArrayBuffer, offset: number, pieces: readonly Uint8A
   }
 }
 
-/** FNV-1a of the folder name: the same folder always goes to the same thread. */
-function laneIndex(folder: string, lanes: number): number {
+/**
+ * FNV-1a of the folder part of `target` (up to its last separator, as path.dirname would cut it,
+ * without making that string for every file): the same folder always goes to the same thread.
+ */
+export function laneIndex(target: string, lanes: number): number {
+  const folderEnd = Math.max(target.lastIndexOf('/'), path.sep === '\\' ? target.lastIndexOf('\\') : -1);
   let hash = 0x811c9dc5;
-  for (let index = 0; index < folder.length; index += 1) {
-    hash ^= folder.charCodeAt(index);
+  for (let index = 0; index < folderEnd; index += 1) {
+    hash ^= target.charCodeAt(index);
     hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0) % lanes;
