@@ -77,4 +77,35 @@ describe('DownloadBatch', () => {
     const linkedFolder = await DownloadBatch.prepare([`${UDID}/ee/${'ee'.padEnd(40, 'e')}`], new ConfinedPaths(UDID, folder), () => undefined).catch((error: unknown) => error);
     expect(isBackupError(linkedFolder, 'hostile-path')).toBe(true);
   });
+
+  it('reads a file its Manifest.db row sizes only when its turn in the stream comes, so the phone gets the first file at once', async () => {
+    const first = put(idOf(4000), Buffer.from('first'));
+    const later = `${UDID}/${idOf(4001).slice(0, 2)}/${idOf(4001)}`;
+    const gone = put(idOf(4002), Buffer.from('removed before its turn'));
+    const sizes = new Map([[first, 5], [later, 4], [gone, 23]]);
+    const batch = await DownloadBatch.prepare([first, later, gone], new ConfinedPaths(UDID, folder), (devicePath) => sizes.get(devicePath));
+    // The recorded sizes stand in for the files in the progress total.
+    expect(batch.bytes).toBe(5 + 4 + 23);
+    // Written, grown and removed after the request came: each is seen as it is when sent, never past its recorded size.
+    put(idOf(4001), Buffer.from('later, and longer than its row'));
+    fs.rmSync(path.join(folder, gone.slice(-40, -38), gone.slice(-40)));
+    expect((await contentOf(batch, first)).toString()).toBe('first');
+    expect((await contentOf(batch, later)).toString()).toBe('late');
+    await expect(batch.content(gone)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(() => batch.throwIfRefused()).not.toThrow();
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a link met in the stream: that file and every later one fail, nothing more is read, and the restore stops after the stream', async () => {
+    const outside = path.join(work, 'secret-2');
+    fs.writeFileSync(outside, 'not for the phone');
+    const linkedId = idOf(5000);
+    const linked = `${UDID}/${linkedId.slice(0, 2)}/${linkedId}`;
+    const after = put(idOf(5001), Buffer.from('fine'));
+    fs.mkdirSync(path.join(folder, linkedId.slice(0, 2)), { recursive: true });
+    fs.symlinkSync(outside, path.join(folder, linkedId.slice(0, 2), linkedId));
+    const batch = await DownloadBatch.prepare([linked, after], new ConfinedPaths(UDID, folder), () => 17);
+    expect(isBackupError(await batch.content(linked).catch((error: unknown) => error), 'hostile-path')).toBe(true);
+    expect(isBackupError(await batch.content(after).catch((error: unknown) => error), 'hostile-path')).toBe(true);
+    expect(() => batch.throwIfRefused()).toThrow(/link/i);
+  });
 });

@@ -272,4 +272,28 @@ describe('runRestore against the virtual iPhone', () => {
     expect(result.backupFolder).toBe(folder);
     expect(hashTree(folder)).toEqual(staged);
   });
+
+  it('stops with a sentence when a content file of the backup is a link, and the phone gets nothing from outside the backup', async () => {
+    // A copy of the backup whose last content file (read only when its turn in the stream comes) points outside it.
+    const hostileRoot = path.join(harness.workDir, 'hostile-backups');
+    const copy = path.join(hostileRoot, device.udid);
+    fs.cpSync(folder, copy, { recursive: true });
+    const contentFiles = fs.readdirSync(copy).filter((name) => /^[0-9a-f]{2}$/.test(name)).sort().flatMap((dir) => fs.readdirSync(path.join(copy, dir)).sort().map((name) => path.join(copy, dir, name)));
+    const victim = contentFiles[contentFiles.length - 1] as string;
+    const secret = Buffer.from('outside the backup: never for the phone');
+    const outside = path.join(harness.workDir, 'outside-secret');
+    fs.writeFileSync(outside, secret);
+    fs.rmSync(victim);
+    fs.symlinkSync(outside, victim);
+    const error = await restore({ backupRoot: hostileRoot, reboot: false }).catch((caught: unknown) => caught);
+    expect(isBackupError(error, 'hostile-path')).toBe(true);
+    expect((error as Error).message).toMatch(/link/i);
+    for (const entry of device.phone.entries()) {
+      if (entry.kind !== 'file' || entry.size !== secret.length) continue;
+      const chunks: Buffer[] = [];
+      for await (const chunk of device.phone.readContent(entry)) chunks.push(chunk);
+      expect(Buffer.concat(chunks).equals(secret)).toBe(false);
+    }
+    await waitUntilAttached();
+  });
 });

@@ -101,7 +101,7 @@ async function handleRestoreRequest(message: DeviceLinkRequest, context: Restore
   }
 }
 
-/** §3.6.1: small files read whole, big ones in 1 MiB pieces, sent as 32 KiB blocks (missing ones as LOCAL_ERROR), then 0 or -13 Multi status. */
+/** §3.6.1: small files read whole as their turn comes, big ones in 1 MiB pieces, sent as 32 KiB blocks (missing ones as LOCAL_ERROR), then 0 or -13 Multi status. */
 async function sendFiles(devicePaths: readonly string[], percentAfter: number | undefined, context: RestoreDriveContext): Promise<void> {
   // A content file longer than its row (or growing while read) is sent only up to the recorded size.
   const batch = await DownloadBatch.prepare(devicePaths, context.paths, (devicePath) => context.maxBytesOf?.(devicePath));
@@ -120,6 +120,8 @@ async function sendFiles(devicePaths: readonly string[], percentAfter: number | 
       lastPathBytes = bytesSent;
     },
   );
+  // A link met in the stream stops the restore here, before the phone hears a status.
+  batch.throwIfRefused();
   const failed = new Set(result.failures.map((failure) => failure.path));
   for (const devicePath of devicePaths) if (!failed.has(devicePath)) context.onFileSent(devicePath, 0);
   await sendDownloadStatus(context.deviceLink, result.failures);

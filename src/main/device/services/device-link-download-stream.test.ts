@@ -115,6 +115,25 @@ describe('DeviceLink host → device stream (§3.6.1)', () => {
     ]);
     expect(bytes.equals(expected)).toBe(true);
   });
+
+  it('sends the first files while the later ones are still being read, so the device starts at once', async () => {
+    const paths = Array.from({ length: 60 }, (_, index) => `U/${index}`);
+    let receivedBeforeFortieth = -1;
+    await sentBytes(async ({ host, peer }) => {
+      let received = 0;
+      peer.socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      await sendFilesToDevice(host, paths, async (path) => {
+        if (path === 'U/40') {
+          // Let whatever was written reach the device before this file is read.
+          await new Promise((resolve) => setImmediate(resolve));
+          receivedBeforeFortieth = received;
+        }
+        return [Buffer.alloc(10_000, 1)];
+      });
+    });
+    // 40 files of 10 kB (400 kB) read: a restore's phone must not wait for a whole 1 MiB to gather.
+    expect(receivedBeforeFortieth).toBeGreaterThan(0);
+  });
 });
 
 describe('DeviceLink host → device stream of an open file, read in place (§3.6.1)', () => {

@@ -1,5 +1,5 @@
 import { InPlaceFileSender, isLocalFile, type LocalFile } from './device-link-file-sender';
-import { DeviceLinkBlockCode, DOWNLOAD_BLOCK_BYTES, SEND_GATHER_BYTES } from './device-link-stream-format';
+import { DeviceLinkBlockCode, DOWNLOAD_BLOCK_BYTES, FIRST_SEND_BYTES, SEND_GATHER_BYTES } from './device-link-stream-format';
 import { type ServiceChannel, writeToChannel } from './service-channel';
 import { ServiceError } from './service-error';
 
@@ -52,7 +52,7 @@ const END_OF_STREAM = Buffer.alloc(4);
  * Streams the requested files to the device in order, each as path, 32 KiB FILE_DATA blocks and a
  * SUCCESS terminator, or a LOCAL_ERROR block when it cannot be read; then the final `u32 0`.
  * The status response that follows is the caller's (it builds the multi-status from `failures`).
- * Bytes go out in writes of about SEND_GATHER_BYTES (StreamOutbox), never one per block or file.
+ * Bytes go out in writes growing from FIRST_SEND_BYTES to SEND_GATHER_BYTES (StreamOutbox), never one per block or file.
  */
 export async function sendFilesToDevice(
   channel: ServiceChannel,
@@ -122,18 +122,21 @@ function encodeDataBlocks(chunk: Uint8Array): Buffer {
 
 /**
  * Gathers encoded stream pieces (each a buffer of its own, never a view of a caller's memory) and
- * writes them in one socket write once SEND_GATHER_BYTES have built up, and at `flush`.
+ * writes them in one socket write once `gather` bytes have built up, and at `flush`. `gather`
+ * starts at FIRST_SEND_BYTES and doubles with each write up to SEND_GATHER_BYTES, so the device
+ * starts on the first files at once and later writes stay few.
  */
 class StreamOutbox {
   private pieces: Buffer[] = [];
   private size = 0;
+  private gather = FIRST_SEND_BYTES;
 
   constructor(private readonly channel: ServiceChannel) {}
 
   async add(piece: Buffer): Promise<void> {
     this.pieces.push(piece);
     this.size += piece.length;
-    if (this.size >= SEND_GATHER_BYTES) await this.flush();
+    if (this.size >= this.gather) await this.flush();
   }
 
   async flush(): Promise<void> {
@@ -141,6 +144,7 @@ class StreamOutbox {
     const bytes = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.size);
     this.pieces = [];
     this.size = 0;
+    this.gather = Math.min(SEND_GATHER_BYTES, this.gather * 2);
     await writeToChannel(this.channel, bytes);
   }
 }

@@ -22,6 +22,13 @@ export const DOWNLOAD_READ_BYTES = 1024 * 1024;
  * instead of three writes per file.
  */
 export const SEND_GATHER_BYTES = 1024 * 1024;
+/**
+ * The first write of a stream goes out once this much is gathered, and each next one may gather
+ * twice as much, up to SEND_GATHER_BYTES: the device waits for the stream's first bytes (it writes
+ * each file as it arrives), so a restore's request for 128 small files must not wait until ~100 of
+ * them are read before the phone gets the first.
+ */
+export const FIRST_SEND_BYTES = 16 * 1024;
 /** libimobiledevice refuses longer file names in the upload stream (§3.6.2). */
 export const MAX_STREAM_NAME_BYTES = 4096;
 /**
