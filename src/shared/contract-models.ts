@@ -75,7 +75,7 @@ export interface SettingsView {
   readonly openAtLogin?: boolean;
   /** The first-run offer of openAtLogin was answered (either way): it is not asked again. */
   readonly openAtLoginOffered?: boolean;
-  /** Set (never saved) when the saved backup folder is not there, e.g. on an unplugged disk: what to do. */
+  /** Set (never saved) when the saved backup folder is not there (an unplugged disk) or does not answer (a network drive): what to do. */
   readonly backupRootMissing?: string;
 }
 

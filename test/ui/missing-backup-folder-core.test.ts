@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppCore, createAppCore } from '../../src/main/core/app-core';
+import { BackupRootCheck } from '../../src/main/core/backup-root-check';
 import { AppErrorException, type SettingsView } from '../../src/shared/contract';
 
 /** Every file and folder below `folder`, relative to it. */
@@ -74,6 +75,88 @@ describe('a saved backup folder on a disk that is not plugged in (core, real cat
     expect((await changed).backupRootMissing).toBeUndefined();
     expect((await core.invoke('settings:get', {})).backupRootMissing).toBeUndefined();
     // The history is kept in the folder again.
+    expect(fs.existsSync(path.join(chosen, '.lifeboat', 'catalog.db'))).toBe(true);
+  });
+});
+
+/**
+ * A backup folder on a network drive whose server stopped answering: the look at it (injected here,
+ * as a stat on a real dead mount would hold a thread until the kernel gives up) never answers. The
+ * core must still answer settings:get with a sentence, write nothing, refuse backups, and use the
+ * folder again once the server answers.
+ */
+describe('a saved backup folder whose server does not answer (core, real catalog)', () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-unanswering-root-'));
+  const chosen = path.join(base, 'nas', 'iPhone Backups');
+  const settingsPath = path.join(base, 'settings', 'settings.json');
+  let looks = 0;
+  /** Set when the server answers again: the held look answers, and every later one at once. */
+  let serverBack = false;
+  let answerHeldLook: ((there: boolean) => void) | undefined;
+  let core: AppCore;
+
+  beforeAll(async () => {
+    fs.mkdirSync(path.dirname(settingsPath), { recursive: true });
+    fs.writeFileSync(settingsPath, JSON.stringify({ backupRoot: chosen, extraFolders: [], retention: { keepLast: 5 }, theme: 'system', devices: {} }));
+    fs.mkdirSync(chosen, { recursive: true });
+    const probe = (): Promise<boolean> => {
+      looks += 1;
+      if (serverBack) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        answerHeldLook = resolve;
+      });
+    };
+    core = await createAppCore({
+      muxAddress: `UNIX:${path.join(base, 'no-usbmuxd.sock')}`,
+      backupRoot: path.join(base, 'home', 'Lifeboat Backups'),
+      settingsPath,
+      mode: 'web',
+      backupRootCheck: new BackupRootCheck(probe, 50),
+    });
+  });
+
+  afterAll(async () => {
+    await core?.close();
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  it('answers settings:get with the sentence instead of waiting, looking only once while the look is out', async () => {
+    const unreachable = `The backup folder ${chosen} cannot be reached right now: its disk or server did not answer. Check the network drive or its connection; Lifeboat writes nothing there until it answers and uses it again as soon as it does.`;
+    expect((await core.invoke('settings:get', {})).backupRootMissing).toBe(unreachable);
+    expect((await core.invoke('settings:get', {})).backupRootMissing).toBe(unreachable);
+    expect(looks).toBe(1);
+    // The catalog did not look in (or write to) the folder either.
+    expect(tree(chosen)).toEqual([]);
+  });
+
+  it('refuses a backup and an archive into the folder with that sentence', async () => {
+    const refusal = async (channel: 'backup:start' | 'backups:archive', args: object): Promise<string> => {
+      try {
+        await core.invoke(channel, args);
+      } catch (error) {
+        if (!(error instanceof AppErrorException)) throw error;
+        return `${error.error.code}: ${error.error.message}`;
+      }
+      return 'not refused';
+    };
+    expect(await refusal('backup:start', { udid: '00008110-000A1B2C3D4E801E', full: false })).toMatch(/^io: The backup folder .* cannot be reached right now/);
+    expect(await refusal('backups:archive', { backupId: 'b0' })).toMatch(/^io: The backup folder .* cannot be reached right now/);
+    expect(tree(chosen)).toEqual([]);
+  });
+
+  it('uses the folder again once the server answers', async () => {
+    serverBack = true;
+    answerHeldLook?.(true);
+    // A moment later someone looks at the list.
+    await new Promise((resolve) => setImmediate(resolve));
+    const changed = new Promise<SettingsView>((resolve) => {
+      const off = core.on('settings:changed', (view) => {
+        off();
+        resolve(view);
+      });
+    });
+    expect(await core.invoke('backups:list', {})).toEqual([]);
+    expect((await changed).backupRootMissing).toBeUndefined();
     expect(fs.existsSync(path.join(chosen, '.lifeboat', 'catalog.db'))).toBe(true);
   });
 });

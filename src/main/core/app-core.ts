@@ -13,6 +13,7 @@ import {
   parseInvokeArgs,
 } from '../../shared/contract';
 import type { Backends } from './backends';
+import { BackupRootCheck } from './backup-root-check';
 import { BackupScheduler, type SchedulerClock, systemClock } from './backup-scheduler';
 import { BackupService } from './backup-service';
 import { CancellableReads } from './cancellable-reads';
@@ -53,6 +54,8 @@ interface AppCoreOptions {
   readonly clock?: SchedulerClock;
   /** IANA zone the schedules' times are in; default the computer's own. */
   readonly timeZone?: string;
+  /** How the saved backup folder is looked at (asynchronously, with a time-out); tests pass a look that never answers. */
+  readonly backupRootCheck?: BackupRootCheck;
 }
 
 export interface AppCore {
@@ -104,6 +107,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     passwords,
     onBackupsChanged: () => devices.publish(),
     deviceName: (udid) => devices.list().find((device) => device.udid === udid)?.name,
+    rootCheck: options.backupRootCheck ?? new BackupRootCheck(),
   });
   const devices: DeviceService = new DeviceService({ manager, settings, hub, jobs, lastBackupAt: (udid) => backups.lastBackupAt(udid), knownDevices: () => backups.knownDevices(), nextScheduledBackup: (udid) => scheduler.upcoming(udid), settingsView: () => backups.settingsView() });
   devices.onAutoBackup = async (udid) => {
@@ -147,7 +151,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'devices:refresh': async ({ udid }) => devices.refresh(udid),
     'devices:pair': async ({ udid }) => devices.pair(udid),
     'devices:set-wifi': async ({ udid, enabled }) => devices.setWifiConnections(udid, enabled),
-    'backup:start': async ({ udid, full, password }) => backups.start(udid, full ?? false, password),
+    'backup:start': async ({ udid, full, password }) => backups.startAsked(udid, full ?? false, password),
     'backup:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'jobs:list': async () => jobs.list(),
     'backups:list': async ({ udid, includeArchived }) => backups.list(udid, includeArchived ?? true),
@@ -157,7 +161,7 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'backups:archive': async ({ backupId }) => backups.archive(backupId),
     // The folder as listed: showing a snapshot must not materialise it (a copy, for one in an added folder).
     'backups:reveal': async ({ backupId }) => ({ path: await backups.folderOf(backupId), revealed: false }),
-    'settings:get': async () => backups.settingsView(),
+    'settings:get': async () => backups.currentSettingsView(),
     'settings:set': async (patch) => backups.updateSettings(patch),
     'device-settings:set': async ({ udid, ...patch }) => {
       const next = devices.updateSettings(udid, patch);

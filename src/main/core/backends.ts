@@ -110,8 +110,8 @@ export interface BrowserBackend {
 /** Opens the backends for a backup root; the core reopens the catalog when the root changes. */
 export interface Backends {
   readonly backup: BackupBackend;
-  /** `createRoot: false`: a missing root is not made and nothing is written (catalog.ts, CatalogOptions). */
-  openCatalog(backupRoot: string, extraFolders: readonly string[], options?: { readonly createRoot: boolean }): Promise<CatalogBackend>;
+  /** `rootUnavailable`: the root is neither made nor looked at, and nothing is written (catalog.ts, CatalogOptions). */
+  openCatalog(backupRoot: string, extraFolders: readonly string[], options?: { readonly rootUnavailable: boolean }): Promise<CatalogBackend>;
   readonly restore?: RestoreBackend;
   readonly photos?: PhotosBackend;
   readonly browser?: BrowserBackend;

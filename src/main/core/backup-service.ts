@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupView, EncryptionView, InvokeArgs, JobStarted, JobTrigger, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
 import { moveBackupRoot } from '../backup/store/root-move';
@@ -6,8 +5,9 @@ import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } f
 import { type PasswordRunner, passwordRunner, runBackupJob } from './backup-job';
 import { runRestoreJob } from './restore-job';
 import type { KnownDevice } from './device-views';
+import { type BackupRootCheck, SavedBackupRoot } from './backup-root-check';
 import { fail } from './error-mapping';
-import { missingBackupFolderSentence, requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
+import { requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
 import type { EventHub } from './event-hub';
 import type { JobQueue } from './job-queue';
 import type { PasswordBroker } from './password-broker';
@@ -28,6 +28,8 @@ interface BackupServiceOptions {
   readonly passwords: PasswordBroker;
   /** The phone's name for the prompt's sentence. */
   readonly deviceName?: (udid: string) => string | undefined;
+  /** Whether the saved backup folder is there, looked at asynchronously with a time-out. */
+  readonly rootCheck: BackupRootCheck;
 }
 
 /**
@@ -36,34 +38,37 @@ interface BackupServiceOptions {
  */
 export class BackupService {
   private catalog: CatalogBackend | undefined;
-  /** The catalog was opened without its root (rootMissing): reopened once the folder is back. */
+  /** The catalog was opened without its root (not there or not answering): reopened once it is back. */
   private openedWithoutRoot = false;
   private cache: readonly BackupView[] = [];
+  /** Whether the saved folder is there, looked at without blocking (backup-root-check.ts). */
+  private readonly root: SavedBackupRoot;
 
-  constructor(private readonly options: BackupServiceOptions) {}
+  constructor(private readonly options: BackupServiceOptions) {
+    this.root = new SavedBackupRoot(options.settings, options.rootCheck);
+  }
 
   async open(): Promise<void> {
     const { backupRoot, extraFolders } = this.options.settings.get();
-    this.openedWithoutRoot = this.rootMissing() !== undefined;
-    this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders, { createRoot: !this.openedWithoutRoot });
+    this.openedWithoutRoot = (await this.root.look()) !== 'there';
+    this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders, { rootUnavailable: this.openedWithoutRoot });
     await this.reload();
   }
 
   /**
-   * The sentence when the saved backup folder is not there (issue 12: a disk unplugged since it was
-   * chosen), else undefined. Lifeboat's own default folder is made when missing, as on a first start.
+   * The settings as windows show them, with the sentence for a backup folder that is not there or
+   * not answering, as last looked at (events sent alongside a change use this).
    */
-  rootMissing(): string | undefined {
-    const { settings } = this.options;
-    const { backupRoot } = settings.get();
-    if (backupRoot === settings.defaultBackupRoot || fs.existsSync(backupRoot)) return undefined;
-    return missingBackupFolderSentence(backupRoot);
+  settingsView(): SettingsView {
+    const sentence = this.root.sentence();
+    return sentence === undefined ? this.options.settings.get() : { ...this.options.settings.get(), backupRootMissing: sentence };
   }
 
-  /** The settings as windows show them: with the sentence for a backup folder that is not there. */
-  settingsView(): SettingsView {
-    const missing = this.rootMissing();
-    return missing === undefined ? this.options.settings.get() : { ...this.options.settings.get(), backupRootMissing: missing };
+  /** settings:get: the folder looked at again first, and picked up again if it is back. */
+  async currentSettingsView(): Promise<SettingsView> {
+    if (this.openedWithoutRoot) await this.reopenIfRootBack();
+    else await this.root.look();
+    return this.settingsView();
   }
 
   async close(): Promise<void> {
@@ -95,14 +100,14 @@ export class BackupService {
    * backup nobody clicked for (on connect, on schedule).
    */
   start(udid: string, full: boolean, password?: string, trigger?: JobTrigger): JobStarted {
-    // The engine would make the missing folder, on the computer's own disk.
-    const missing = this.rootMissing();
-    if (missing !== undefined) fail('not-found', missing, udid);
     const automatic = trigger !== undefined;
     const { settings, backends, muxAddress, unlock } = this.options;
     const { backupRoot, retention } = settings.get();
     const cameraRoll = settings.device(udid).cameraRoll;
     const jobId = this.options.jobs.start(udid, 'backup', async (context) => {
+      // The engine would make a missing folder, on the computer's own disk. Looked at inside the
+      // job, so the phone is busy from the start (a backup on connect and a scheduled one never both start).
+      await this.root.require(udid);
       const result = await runBackupJob(
         { runEngine: (options) => backends.backup.runBackup(options), withPassword: this.withPassword, ...(unlock ? { unlock } : {}) },
         {
@@ -123,6 +128,15 @@ export class BackupService {
       return made ? { backupId: made.id } : {};
     }, trigger);
     return { jobId };
+  }
+
+  /**
+   * A backup someone asked for (backup:start): refused at once with the sentence when the backup
+   * folder is not there or not answering, rather than as a job that fails.
+   */
+  async startAsked(udid: string, full: boolean, password?: string): Promise<JobStarted> {
+    await this.root.require(udid);
+    return this.start(udid, full, password);
   }
 
   /**
@@ -184,6 +198,8 @@ export class BackupService {
   }
 
   async archive(backupId: string): Promise<BackupView> {
+    // An archive is a copy into the backup folder: not made again on the computer's own disk.
+    await this.root.require();
     const view = await this.requireCatalog().archive(backupId);
     await this.reload();
     return view;
@@ -327,18 +343,21 @@ export class BackupService {
   }
 
   private async reload(): Promise<void> {
-    if (this.openedWithoutRoot && this.rootMissing() === undefined) {
-      // The disk is back: the history is read from (and kept in) the folder again.
-      this.catalog?.close();
-      this.catalog = undefined;
-      await this.open();
-      this.options.hub.emit('settings:changed', this.settingsView());
-      return;
-    }
+    if (await this.reopenIfRootBack()) return;
     if (!this.catalog) return;
     this.cache = await this.catalog.list();
     this.options.hub.emit('backups:changed', { backups: this.cache });
     this.options.onBackupsChanged();
+  }
+
+  /** The disk is back: the history is read from (and kept in) the folder again. True if reopened. */
+  private async reopenIfRootBack(): Promise<boolean> {
+    if (!this.openedWithoutRoot || (await this.root.look()) !== 'there') return false;
+    this.catalog?.close();
+    this.catalog = undefined;
+    await this.open();
+    this.options.hub.emit('settings:changed', this.settingsView());
+    return true;
   }
 
   private requireCatalog(): CatalogBackend {

@@ -34,6 +34,15 @@ export function missingBackupFolderSentence(folder: string): string {
 }
 
 /**
+ * The sentence for the saved backup folder when looking at it took longer than the check's time-out
+ * (backup-root-check.ts): usually a network drive whose server stopped answering. Nothing is written
+ * until it answers, and it is used again as soon as it does.
+ */
+export function unreachableBackupFolderSentence(folder: string): string {
+  return `The backup folder ${folder} cannot be reached right now: its disk or server did not answer. Check the network drive or its connection; Lifeboat writes nothing there until it answers and uses it again as soon as it does.`;
+}
+
+/**
  * A backup folder a person typed: a full path, not a file, and there or at least its parent there
  * (Lifeboat makes the last folder itself). A missing parent is usually a disk that is not plugged
  * in: making the path would put the backups on the computer's own disk, where nobody looks.

@@ -56,12 +56,13 @@ export function snapshotsFolder(realRoot: string): string {
   return path.join(realRoot, LIFEBOAT_DIR, 'snapshots');
 }
 
-export function discoverBackups(root: string, extraFolders: readonly string[]): BackupCandidate[] {
+/** `root` undefined: the backup folder is not there or not answering, so only the added folders are looked at. */
+export function discoverBackups(root: string | undefined, extraFolders: readonly string[]): BackupCandidate[] {
   const found = new Map<string, BackupCandidate>();
   const add = (candidate: BackupCandidate): void => {
     if (!found.has(candidate.path)) found.set(candidate.path, candidate);
   };
-  const realRoot = realPathOrUndefined(root);
+  const realRoot = root === undefined ? undefined : realPathOrUndefined(root);
   if (realRoot) {
     for (const folder of childFolders(realRoot)) if (looksLikeBackup(folder)) add({ path: folder, location: 'root' });
     for (const snapshot of snapshotFolders(realRoot)) add({ ...snapshot, location: 'snapshot' });

@@ -47,12 +47,14 @@ export interface CatalogOptions {
    */
   readonly inspect?: (folder: string, options: InspectOptions, signal?: AbortSignal) => Promise<InspectionResult>;
   /**
-   * Whether a missing root is made (default true: Lifeboat's own default folder, the CLI). The app
-   * passes false for a folder the person chose that is not there now, usually on a disk that is
-   * unplugged: making it would put backups on the computer's own disk. The history is then kept in
-   * memory only, listing the added folders, and nothing is written anywhere.
+   * The app passes true for a folder the person chose that is not there now (a disk unplugged) or
+   * did not answer its asynchronous look (a network drive's server down; core/backup-root-check.ts).
+   * The root is then neither made, which would put backups on the computer's own disk, nor looked
+   * at, as a synchronous look would freeze the window until the server answers: the history is
+   * kept in memory only, listing the added folders, and nothing is written anywhere. Default
+   * false: a missing root is made (Lifeboat's own default folder, the CLI).
    */
-  readonly createRoot?: boolean;
+  readonly rootUnavailable?: boolean;
 }
 
 export const CATALOG_FILE = 'catalog.db';
@@ -92,9 +94,8 @@ function unreadableFolderRecord(candidate: BackupCandidate, error: unknown): Ins
 }
 
 export function openCatalog(root: string, options: CatalogOptions = {}): BackupCatalog {
-  const rootThere = fs.existsSync(root);
-  if (!rootThere && options.createRoot !== false) fs.mkdirSync(root, { recursive: true });
-  const keepInMemory = !rootThere && options.createRoot === false;
+  const keepInMemory = options.rootUnavailable === true;
+  if (!keepInMemory && !fs.existsSync(root)) fs.mkdirSync(root, { recursive: true });
   const realRoot = keepInMemory ? path.resolve(root) : fs.realpathSync(root);
   const store = new CatalogStore(keepInMemory ? undefined : path.join(realRoot, LIFEBOAT_DIR, CATALOG_FILE));
   const extraFolders = options.extraFolders ?? [];
@@ -164,10 +165,10 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
     async refresh() {
       // A crash between a commit's two renames must not show an older backup as the newest, or
       // none at all. A failure here is left for the next backup to report: listing still works.
-      await recoverInterruptedCommits(realRoot).catch(() => []);
+      if (!keepInMemory) await recoverInterruptedCommits(realRoot).catch(() => []);
       const known = new Map(store.all().map((stored) => [stored.record.path, stored]));
       const counts = { added: 0, updated: 0, unchanged: 0, removed: 0 };
-      for (const candidate of discoverBackups(realRoot, extraFolders)) {
+      for (const candidate of discoverBackups(keepInMemory ? undefined : realRoot, extraFolders)) {
         const previous = known.get(candidate.path);
         known.delete(candidate.path);
         const id = backupIdFor(candidate.path);
