@@ -40,7 +40,7 @@ export class ConfinedPaths {
    * Folders already checked and files this run made, so a run of uploads checks each folder once
    * instead of once per file. The one cache of path facts; see known-tree.ts for who invalidates it.
    */
-  readonly known = new KnownTree();
+  readonly known: KnownTree;
   /** The host folder `<folderName>` maps to. */
   readonly base: string;
 
@@ -60,6 +60,7 @@ export class ConfinedPaths {
   ) {
     this.base = path.resolve(base);
     this.behind = behind === undefined ? undefined : path.resolve(behind);
+    this.known = new KnownTree(this.base);
     this.targets = new Map([[folderName, this.base], ...[...extraFolders].map(([name, dir]) => [name, path.resolve(dir)] as const)]);
   }
 
