@@ -31,7 +31,7 @@ export const MAX_OWN_FILES = 200_000;
  * What their names may take (after the run's folder: ~52 bytes for `Snapshot/xx/<40 hex>`): the
  * `large` phone's 103,000 uploads and their moved names fit, so every one of its moves is queued.
  */
-export const MAX_OWN_FILE_BYTES = 12 * 1024 * 1024;
+const MAX_OWN_FILE_BYTES = 12 * 1024 * 1024;
 
 export class KnownTree {
   private readonly folders = new Set<string>();
