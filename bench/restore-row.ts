@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type BenchProfile, profilesFor, roundsFor } from './bench-options';
 import { backupBytesOf, type BenchContext, orderFor, settleDisk, SLACK_BYTES, startPairedSim, tooLittleDisk } from './bench-context';
-import { type Measurement, measureIdevicebackup2, measureLifeboat } from './measure';
+import { type Measurement, type MeasuredTool, measureIdevicebackup2, measureLifeboat } from './measure';
 import { measurementTable, ratioVerdict, type RowSection, seconds, type Verdict } from './row-report';
 
 /** Issue 16: a full restore at most 1.0× `idevicebackup2 restore`'s time. */
@@ -50,15 +50,24 @@ async function benchProfile(context: BenchContext, profile: BenchProfile): Promi
         if (tool === 'lifeboat') await measureLifeboat(context.repoRoot, childBundle, 'backup-full', folderOf(tool), sim.udid, env);
         else await measureIdevicebackup2(time as string, 'backup-full', folderOf(tool), sim.udid, env);
       }
+      const restoreBy = async (tool: MeasuredTool): Promise<Measurement> => {
+        // The phone frees the previous restore's replaced files in the background; each restore starts once it has.
+        await sim.command('settle', /^settled$/);
+        settleDisk();
+        return tool === 'lifeboat'
+          ? measureLifeboat(context.repoRoot, childBundle, 'restore', folderOf(tool), sim.udid, env, context.options.cpuProfileDir)
+          : measureIdevicebackup2(time as string, 'restore', folderOf(tool), sim.udid, env);
+      };
+      // The first restore onto a phone is cheaper for it (no earlier restore's files to replace), and round 1
+      // always starts with the same tool: an untimed restore by each first, so every timed one meets the same phone.
+      for (const tool of [...tools].reverse()) {
+        context.log(`restore ${profile}: warm-up restore by ${tool} (not measured)…`);
+        await restoreBy(tool);
+      }
       for (let round = 1; round <= rounds; round += 1) {
         for (const tool of orderFor(round, tools)) {
-          // The phone frees the previous restore's replaced files in the background; each round starts once it has.
-          await sim.command('settle', /^settled$/);
-          settleDisk();
           context.log(`restore ${profile}: round ${round}/${rounds}: ${tool} restoring…`);
-          const measurement = tool === 'lifeboat'
-            ? await measureLifeboat(context.repoRoot, childBundle, 'restore', folderOf(tool), sim.udid, env, context.options.cpuProfileDir)
-            : await measureIdevicebackup2(time as string, 'restore', folderOf(tool), sim.udid, env);
+          const measurement = await restoreBy(tool);
           context.log(`restore ${profile}: ${tool} took ${seconds(measurement.wallMs)}`);
           measurements.push({ ...measurement, round });
         }
