@@ -70,7 +70,8 @@ export interface RestoreBackend {
     readonly onProgress: (update: ProgressUpdate) => void;
   }): Promise<void>;
   /** Whether the phone looks newly erased and which backups hold its Camera Roll (the after-reset path). */
-  candidates?(options: DeviceTarget & { readonly backupRoot: string; readonly extraFolders: readonly string[] }): Promise<RestoreCandidatesView>;
+  /** `rootUnavailable`: the backup folder is not there or not answering, and is neither made nor read (CatalogOptions). */
+  candidates?(options: DeviceTarget & { readonly backupRoot: string; readonly extraFolders: readonly string[]; readonly rootUnavailable?: boolean }): Promise<RestoreCandidatesView>;
 }
 
 /** "Convert HEIC to JPEG" and whether the HEIC originals stay (they do unless said otherwise). */

@@ -318,12 +318,16 @@ export class BackupService {
     return { jobId };
   }
 
-  /** The after-reset check; while a job runs for the phone it is left alone (AFC would compete with it). */
+  /**
+   * The after-reset check; while a job runs for the phone it is left alone (AFC would compete with
+   * it). It reads the history afresh: a backup folder that went away is neither read nor made again.
+   */
   async restoreCandidates(udid: string): Promise<RestoreCandidatesView> {
     const restore = this.options.backends.restore;
     if (!restore?.candidates || this.options.jobs.activeJobFor(udid)) return { udid, photosOnPhone: 0, looksErased: false, candidates: [] };
+    const rootUnavailable = (await this.root.look()) !== 'there';
     const { backupRoot, extraFolders } = this.options.settings.get();
-    return restore.candidates({ ...this.target(udid), backupRoot, extraFolders });
+    return restore.candidates({ ...this.target(udid), backupRoot, extraFolders, ...(rootUnavailable ? { rootUnavailable } : {}) });
   }
 
   /** The app's Import Photos: core's one photo import (photo-import-job.ts) as a job of the queue. */

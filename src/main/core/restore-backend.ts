@@ -52,8 +52,8 @@ export function createRestoreBackend(): RestoreBackend {
         ...(options.password ? { password: options.password } : {}),
       });
     },
-    async candidates({ udid, muxAddress, backupRoot, extraFolders }) {
-      const assessment = await assessErasedPhone(udid, { backupRoot, extraFolders, ...(muxAddress ? { muxAddress } : {}) });
+    async candidates({ udid, muxAddress, backupRoot, extraFolders, rootUnavailable }) {
+      const assessment = await assessErasedPhone(udid, { backupRoot, extraFolders, ...(rootUnavailable ? { rootUnavailable } : {}), ...(muxAddress ? { muxAddress } : {}) });
       return {
         udid: assessment.udid,
         photosOnPhone: assessment.photosOnPhone,

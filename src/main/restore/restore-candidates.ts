@@ -34,6 +34,8 @@ export interface RestoreCandidate {
 export interface CandidateOptions {
   readonly backupRoot?: string;
   readonly extraFolders?: readonly string[];
+  /** The backup folder is not there (a disk unplugged) or not answering: neither made nor read (CatalogOptions). */
+  readonly rootUnavailable?: boolean;
 }
 
 /**
@@ -52,7 +54,8 @@ interface PhoneBackups {
 }
 
 async function readPhoneBackups(udid: string, options: CandidateOptions): Promise<PhoneBackups> {
-  const catalog = openCatalog(resolveBackupRoot(options.backupRoot), { extraFolders: options.extraFolders });
+  // Only read: a backup folder gone since the app looked (its disk unplugged) is not made again.
+  const catalog = openCatalog(resolveBackupRoot(options.backupRoot), { extraFolders: options.extraFolders, rootUnavailable: options.rootUnavailable === true, createRoot: false });
   try {
     await catalog.refresh();
     const complete = [...catalog.list({ udid, status: 'complete' })].sort(newestFirst);

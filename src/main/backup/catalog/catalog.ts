@@ -55,6 +55,11 @@ export interface CatalogOptions {
    * false: a missing root is made (Lifeboat's own default folder, the CLI).
    */
   readonly rootUnavailable?: boolean;
+  /**
+   * false: a missing root is not made either, and the history is kept in memory (a reader, such as
+   * the restore check, which must not make a folder whose disk went away since the app looked).
+   */
+  readonly createRoot?: boolean;
 }
 
 export const CATALOG_FILE = 'catalog.db';
@@ -94,7 +99,7 @@ function unreadableFolderRecord(candidate: BackupCandidate, error: unknown): Ins
 }
 
 export function openCatalog(root: string, options: CatalogOptions = {}): BackupCatalog {
-  const keepInMemory = options.rootUnavailable === true;
+  const keepInMemory = options.rootUnavailable === true || (options.createRoot === false && !fs.existsSync(root));
   if (!keepInMemory && !fs.existsSync(root)) fs.mkdirSync(root, { recursive: true });
   const realRoot = keepInMemory ? path.resolve(root) : fs.realpathSync(root);
   const store = new CatalogStore(keepInMemory ? undefined : path.join(realRoot, LIFEBOAT_DIR, CATALOG_FILE));
