@@ -138,4 +138,30 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: choosing and movi
     await expect.poll(() => page.getByTestId('backup-row').count(), { timeout: STEP_MS }).toBeGreaterThan(0);
     expect(await page.getByText('No backups yet.').count()).toBe(0);
   });
+
+  it('opens the chooser at the nearest parent of a saved folder whose disk is gone, with no error', async () => {
+    const kept = path.join(work, 'kept');
+    const away = path.join(work, 'kept-unplugged');
+    // The disk is unplugged: the folder is gone with it.
+    fs.renameSync(kept, away);
+    try {
+      await page.goto(app.bridge.url);
+      await page.getByRole('button', { name: 'Settings' }).click();
+      await page.getByTestId('backup-folder-missing').waitFor({ timeout: STEP_MS });
+      await page.getByTestId('choose-backup-folder').click();
+      const chooser = page.getByTestId('folder-chooser');
+      await chooser.getByTestId('folder-current').filter({ hasText: path.basename(work) }).waitFor({ timeout: STEP_MS });
+      expect(await chooser.getByTestId('folder-current').getAttribute('title')).toBe(fs.realpathSync(work));
+      // Before, the chooser opened on "The folder … does not exist. Refresh the list and try again."
+      expect(await page.getByTestId('dialog-error').count()).toBe(0);
+      expect(await page.getByTestId('error-banner').count()).toBe(0);
+      await page.keyboard.press('Escape');
+      await chooser.waitFor({ state: 'detached', timeout: STEP_MS });
+      // Nothing made in its place on this computer's disk (the device page's restore check had made
+      // `<folder>/.lifeboat/catalog.db` again).
+      expect(fs.existsSync(kept)).toBe(false);
+    } finally {
+      fs.renameSync(away, kept);
+    }
+  });
 });

@@ -3,6 +3,18 @@ import type { SettingsState, SliceContext } from './store-types';
 
 export const initialSettings: SettingsState = { value: undefined, theme: 'system' };
 
+/** `/a/b/c`, `/a/b`, `/a` (not `/`: the chooser's first allowed place comes before the disk's top). */
+function folderAndParents(folder: string): string[] {
+  const separator = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
+  const parts = folder.split(separator);
+  const chain: string[] = [];
+  for (let end = parts.length; end > 1; end--) {
+    const candidate = parts.slice(0, end).join(separator);
+    if (candidate !== '' && !chain.includes(candidate)) chain.push(candidate);
+  }
+  return chain;
+}
+
 export function settingsActions({ api, set, attempt }: SliceContext) {
   const settingsChanged = (value: SettingsView): void => set('settings/changed', (state) => ({ settings: { ...state.settings, value, theme: value.theme } }));
   return {
@@ -39,6 +51,19 @@ export function settingsActions({ api, set, attempt }: SliceContext) {
     /** One folder's sub-folders for the web chooser; undefined (and an error shown) when refused. */
     async listFolders(folder?: string): Promise<FolderListingView | undefined> {
       return attempt(() => api.invoke('folders:list', folder ? { path: folder } : {}));
+    },
+    /**
+     * Where the web chooser opens: `start` (the folder in use), else its nearest parent that may be
+     * shown, else the first allowed place. A saved folder whose disk is unplugged is the usual reason
+     * to open the chooser, so that it is gone is no error here ("does not exist. Refresh the list"
+     * greeted the person who was doing just what the Settings sentence asked).
+     */
+    async listFoldersNear(start?: string): Promise<FolderListingView | undefined> {
+      for (const folder of start ? folderAndParents(start) : []) {
+        const listing = await api.invoke('folders:list', { path: folder }).catch(() => undefined);
+        if (listing) return listing;
+      }
+      return attempt(() => api.invoke('folders:list', {}));
     },
     /** A new backup folder: move the backups there, or keep them where they are (listed as an added folder). */
     async changeBackupRoot(backupRoot: string, existing: 'move' | 'keep'): Promise<boolean> {

@@ -10,7 +10,7 @@ import { MiddleEllipsis } from '../../components/middle-ellipsis';
  * operating system's own dialog instead (folders:pick).
  */
 export function FolderChooser({ title, start, onChoose, onClose }: { readonly title: string; readonly start?: string; readonly onChoose: (folder: string) => void; readonly onClose: () => void }) {
-  const { listFolders } = useActions();
+  const { listFolders, listFoldersNear } = useActions();
   const [listing, setListing] = useState<FolderListingView | undefined>(undefined);
   const [loading, setLoading] = useState(true);
 
@@ -22,8 +22,8 @@ export function FolderChooser({ title, start, onChoose, onClose }: { readonly ti
   }
 
   useEffect(() => {
-    // Start in the current folder when it may be shown, else at the first allowed place.
-    void listFolders(start).then((first) => (first ? first : listFolders())).then((first) => {
+    // Start in the current folder, else its nearest parent that may be shown, else the first allowed place.
+    void listFoldersNear(start).then((first) => {
       setLoading(false);
       if (first) setListing(first);
     });
