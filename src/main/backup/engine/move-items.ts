@@ -39,17 +39,31 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   // Renames of an earlier request may still be running on the writer threads. Only moves of
   // this run's own files can be queued behind them (the writer orders those); anything else
   // looks at and renames files here, so it waits for them.
-  if (!resolved.every((move) => known.isOwnFile(move.from))) await settleWrites(context);
+  let ownSources = sourcesWeWrote(resolved, known);
+  // Settling may end in an invalidate() (a writer rename that removed a folder): ask again then.
+  if (!ownSources.every(Boolean)) {
+    await settleWrites(context);
+    ownSources = sourcesWeWrote(resolved, known);
+  }
 
   // Check everything before acting: a hostile path ends the run with nothing moved.
   const missing = new Map<string, NodeJS.ErrnoException>();
   let movesFolders = false;
-  for (const move of resolved) {
+  let awaited = false;
+  for (const [index, move] of resolved.entries()) {
     // Usually both folders were checked already: no promise then (102k moves in a large backup).
-    if (!paths.isParentChecked(move.from)) await paths.prepareParentFolders(move.from, move.fromDevice, { create: false });
-    if (!paths.isParentChecked(move.to)) await paths.prepareParentFolders(move.to, move.toDevice, { create: false });
+    if (!paths.isParentChecked(move.from)) {
+      awaited = true;
+      await paths.prepareParentFolders(move.from, move.fromDevice, { create: false });
+    }
+    if (!paths.isParentChecked(move.to)) {
+      awaited = true;
+      await paths.prepareParentFolders(move.to, move.toDevice, { create: false });
+    }
     // A file this run created and nothing touched since is known to be a plain file already.
-    if (known.isOwnFile(move.from)) continue;
+    // (Asked once per move: each question hashes the whole path, three per move were ~2 % of a
+    // many-small backup's main thread.) After an await the answer is asked afresh.
+    if (awaited ? known.isOwnFile(move.from) : ownSources[index]) continue;
     try {
       const source = fsSync.lstatSync(move.from);
       if (source.isSymbolicLink()) await paths.checkNoLinks(move.from, move.fromDevice);
@@ -61,7 +75,9 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   }
 
   const simple = context.beforeMove === undefined && resolved.every((move) => !context.stats.discardedPaths.has(move.from)) && independent(resolved, paths.base);
-  if (simple && resolved.every((move) => move.from !== move.to && known.isOwnFile(move.from))) {
+  // Whatever ran during an await above may have invalidated the cache: ask again then.
+  if (awaited) ownSources = sourcesWeWrote(resolved, known);
+  if (simple && resolved.every((move, index) => move.from !== move.to && ownSources[index])) {
     await queueRenames(resolved, context, context.fileWriter);
     return 'kept';
   }
@@ -84,6 +100,11 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   }
   await context.deviceLink.sendStatusResponse(DL_STATUS.ok);
   return effect;
+}
+
+/** For each move, whether its source is a file this run wrote and nothing touched since (KnownTree). */
+function sourcesWeWrote(resolved: readonly ResolvedMove[], known: DriveContext['paths']['known']): boolean[] {
+  return resolved.map((move) => known.isOwnFile(move.from));
 }
 
 /** The plain order of §3.6.7, for moves that depend on each other. Returns the first failure. */

@@ -51,17 +51,21 @@ export class OwnFileSet {
   }
 
   has(file: string): boolean {
-    const key = this.keyOf(file);
-    return key !== undefined && this.find(key, this.hash(key)) >= 0;
+    const start = this.keyStart(file);
+    if (start < 0) return false;
+    const hash = this.hash(file, start);
+    return hash !== undefined && this.find(file, start, hash) >= 0;
   }
 
   /** Adds `file`; false when it could not be stored (full, or a name it cannot hold). */
   add(file: string): boolean {
-    const key = this.keyOf(file);
-    if (key === undefined) return false;
-    const hash = this.hash(key);
-    if (this.find(key, hash) >= 0) return true;
-    if (this.live >= this.maxEntries || !this.roomFor(key.length)) return false;
+    const start = this.keyStart(file);
+    if (start < 0) return false;
+    const hash = this.hash(file, start);
+    if (hash === undefined) return false;
+    if (this.find(file, start, hash) >= 0) return true;
+    const length = file.length - start;
+    if (this.live >= this.maxEntries || !this.roomFor(length)) return false;
     // At most 5/8 of the slots in use (deleted ones count: they lengthen searches), so searches
     // stay short; a table more than half live doubles, else it is only cleared of deleted slots.
     const slots = this.offsets.length;
@@ -69,19 +73,21 @@ export class OwnFileSet {
     const slot = this.freeSlot(hash);
     if (slot < 0) return false;
     if (this.offsets[slot] === DELETED) this.deleted -= 1;
-    for (let index = 0; index < key.length; index += 1) this.names[this.used + index] = key.charCodeAt(index);
+    for (let index = 0; index < length; index += 1) this.names[this.used + index] = file.charCodeAt(start + index);
     this.hashes[slot] = hash;
     this.offsets[slot] = this.used;
-    this.lengths[slot] = key.length;
-    this.used += key.length;
+    this.lengths[slot] = length;
+    this.used += length;
     this.live += 1;
     return true;
   }
 
   delete(file: string): boolean {
-    const key = this.keyOf(file);
-    if (key === undefined) return false;
-    const slot = this.find(key, this.hash(key));
+    const start = this.keyStart(file);
+    if (start < 0) return false;
+    const hash = this.hash(file, start);
+    if (hash === undefined) return false;
+    const slot = this.find(file, start, hash);
     if (slot < 0) return false;
     this.dead += this.lengths[slot] as number;
     this.offsets[slot] = DELETED;
@@ -123,30 +129,39 @@ export class OwnFileSet {
     return this.used + length <= this.names.length;
   }
 
-  /** The part of `file` after the prefix, or undefined when it has a character a byte cannot hold. */
-  private keyOf(file: string): string | undefined {
-    const key = file.startsWith(this.prefix) ? file.slice(this.prefix.length) : undefined;
-    if (key === undefined) return undefined;
-    for (let index = 0; index < key.length; index += 1) if (key.charCodeAt(index) > 0xff) return undefined;
-    return key;
+  /**
+   * Where the stored part of `file` (after the prefix) starts, or -1 without the prefix. The key is
+   * never cut out as a string of its own: a new string per lookup, hashed and compared once, is
+   * what these lookups (three or four per file of a backup) cost most.
+   */
+  private keyStart(file: string): number {
+    return file.startsWith(this.prefix) ? this.prefix.length : -1;
   }
 
-  /** FNV-1a from a per-set seed, then murmur3's finaliser so the slot bits depend on every byte. */
-  private hash(key: string): number {
+  /**
+   * FNV-1a of `file` from `start`, from a per-set seed, then murmur3's finaliser so the slot bits
+   * depend on every byte; undefined when a character there does not fit in a byte (not stored).
+   */
+  private hash(file: string, start: number): number | undefined {
     let hash = 0x811c9dc5 ^ this.seed;
-    for (let index = 0; index < key.length; index += 1) hash = Math.imul(hash ^ key.charCodeAt(index), 0x01000193);
+    for (let index = start; index < file.length; index += 1) {
+      const code = file.charCodeAt(index);
+      if (code > 0xff) return undefined;
+      hash = Math.imul(hash ^ code, 0x01000193);
+    }
     hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
     hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
     return hash ^ (hash >>> 16);
   }
 
-  /** The slot holding `key`, or -1. */
-  private find(key: string, hash: number): number {
+  /** The slot holding the key `file` has from `start`, or -1. */
+  private find(file: string, start: number, hash: number): number {
     const mask = this.offsets.length - 1;
+    const length = file.length - start;
     for (let probe = 0, slot = hash & mask; probe < MAX_PROBES; probe += 1, slot = (slot + probe) & mask) {
       const offset = this.offsets[slot] as number;
       if (offset === EMPTY) return -1;
-      if (offset >= 0 && this.hashes[slot] === hash && this.lengths[slot] === key.length && this.sameBytes(offset, key)) return slot;
+      if (offset >= 0 && this.hashes[slot] === hash && this.lengths[slot] === length && this.sameBytes(offset, file, start, length)) return slot;
     }
     return -1;
   }
@@ -160,8 +175,8 @@ export class OwnFileSet {
     return -1;
   }
 
-  private sameBytes(offset: number, key: string): boolean {
-    for (let index = 0; index < key.length; index += 1) if (this.names[offset + index] !== key.charCodeAt(index)) return false;
+  private sameBytes(offset: number, file: string, start: number, length: number): boolean {
+    for (let index = 0; index < length; index += 1) if (this.names[offset + index] !== file.charCodeAt(start + index)) return false;
     return true;
   }
 
