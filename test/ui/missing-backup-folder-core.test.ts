@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppCore, createAppCore } from '../../src/main/core/app-core';
 import { BackupRootCheck } from '../../src/main/core/backup-root-check';
+import { createRealBackends } from '../../src/main/core/real-backends';
 import { AppErrorException, type SettingsView } from '../../src/shared/contract';
 
 /** Every file and folder below `folder`, relative to it. */
@@ -93,6 +94,8 @@ describe('a saved backup folder whose server does not answer (core, real catalog
   /** Set when the server answers again: the held look answers, and every later one at once. */
   let serverBack = false;
   let answerHeldLook: ((there: boolean) => void) | undefined;
+  /** How many times the core opened the catalog (a second open at once would leak the first). */
+  let catalogOpens = 0;
   let core: AppCore;
 
   beforeAll(async () => {
@@ -112,6 +115,7 @@ describe('a saved backup folder whose server does not answer (core, real catalog
       settingsPath,
       mode: 'web',
       backupRootCheck: new BackupRootCheck(probe, 50),
+      backends: countingCatalogOpens(),
     });
   });
 
@@ -155,8 +159,24 @@ describe('a saved backup folder whose server does not answer (core, real catalog
         resolve(view);
       });
     });
-    expect(await core.invoke('backups:list', {})).toEqual([]);
+    // The window and the web bridge ask at the same moment: the catalog is opened again once.
+    const [fromWindow, fromBridge, list] = await Promise.all([core.invoke('settings:get', {}), core.invoke('settings:get', {}), core.invoke('backups:list', {})]);
+    expect(list).toEqual([]);
+    expect(fromWindow.backupRootMissing).toBeUndefined();
+    expect(fromBridge.backupRootMissing).toBeUndefined();
+    expect(catalogOpens).toBe(2);
     expect((await changed).backupRootMissing).toBeUndefined();
     expect(fs.existsSync(path.join(chosen, '.lifeboat', 'catalog.db'))).toBe(true);
   });
+
+  function countingCatalogOpens(): ReturnType<typeof createRealBackends> {
+    const real = createRealBackends();
+    return {
+      ...real,
+      openCatalog: (...args) => {
+        catalogOpens += 1;
+        return real.openCatalog(...args);
+      },
+    };
+  }
 });

@@ -40,6 +40,8 @@ export class BackupService {
   private catalog: CatalogBackend | undefined;
   /** The catalog was opened without its root (not there or not answering): reopened once it is back. */
   private openedWithoutRoot = false;
+  /** The reopen under way, shared: two at once would open the catalog twice and leak the first. */
+  private reopening: Promise<boolean> | undefined;
   private cache: readonly BackupView[] = [];
   /** Whether the saved folder is there, looked at without blocking (backup-root-check.ts). */
   private readonly root: SavedBackupRoot;
@@ -52,7 +54,8 @@ export class BackupService {
     const { backupRoot, extraFolders } = this.options.settings.get();
     this.openedWithoutRoot = (await this.root.look()) !== 'there';
     this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders, { rootUnavailable: this.openedWithoutRoot });
-    await this.reload();
+    // Not reload(): open() runs inside a reopen, which must not wait for itself.
+    await this.publishHistory();
   }
 
   /**
@@ -348,14 +351,29 @@ export class BackupService {
 
   private async reload(): Promise<void> {
     if (await this.reopenIfRootBack()) return;
+    await this.publishHistory();
+  }
+
+  private async publishHistory(): Promise<void> {
     if (!this.catalog) return;
     this.cache = await this.catalog.list();
     this.options.hub.emit('backups:changed', { backups: this.cache });
     this.options.onBackupsChanged();
   }
 
-  /** The disk is back: the history is read from (and kept in) the folder again. True if reopened. */
-  private async reopenIfRootBack(): Promise<boolean> {
+  /**
+   * The disk is back: the history is read from (and kept in) the folder again. True if reopened.
+   * Callers at the same time (the window and the web bridge both asking settings:get) share one
+   * reopen, so the catalog is opened once and no SQLite handle is left open behind a second one.
+   */
+  private reopenIfRootBack(): Promise<boolean> {
+    this.reopening ??= this.reopenOnce().finally(() => {
+      this.reopening = undefined;
+    });
+    return this.reopening;
+  }
+
+  private async reopenOnce(): Promise<boolean> {
     if (!this.openedWithoutRoot || (await this.root.look()) !== 'there') return false;
     this.catalog?.close();
     this.catalog = undefined;
