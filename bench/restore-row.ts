@@ -50,24 +50,25 @@ async function benchProfile(context: BenchContext, profile: BenchProfile): Promi
         if (tool === 'lifeboat') await measureLifeboat(context.repoRoot, childBundle, 'backup-full', folderOf(tool), sim.udid, env);
         else await measureIdevicebackup2(time as string, 'backup-full', folderOf(tool), sim.udid, env);
       }
-      const restoreBy = async (tool: MeasuredTool): Promise<Measurement> => {
+      // cpuProfileDir only for timed restores: a profile of the untimed warm-up would be mistaken for a round's.
+      const restoreBy = async (tool: MeasuredTool, cpuProfileDir: string | undefined): Promise<Measurement> => {
         // The phone frees the previous restore's replaced files in the background; each restore starts once it has.
         await sim.command('settle', /^settled$/);
         settleDisk();
         return tool === 'lifeboat'
-          ? measureLifeboat(context.repoRoot, childBundle, 'restore', folderOf(tool), sim.udid, env, context.options.cpuProfileDir)
+          ? measureLifeboat(context.repoRoot, childBundle, 'restore', folderOf(tool), sim.udid, env, cpuProfileDir)
           : measureIdevicebackup2(time as string, 'restore', folderOf(tool), sim.udid, env);
       };
       // The first restore onto a phone is cheaper for it (no earlier restore's files to replace), and round 1
       // always starts with the same tool: an untimed restore by each first, so every timed one meets the same phone.
       for (const tool of [...tools].reverse()) {
         context.log(`restore ${profile}: warm-up restore by ${tool} (not measured)…`);
-        await restoreBy(tool);
+        await restoreBy(tool, undefined);
       }
       for (let round = 1; round <= rounds; round += 1) {
         for (const tool of orderFor(round, tools)) {
           context.log(`restore ${profile}: round ${round}/${rounds}: ${tool} restoring…`);
-          const measurement = await restoreBy(tool);
+          const measurement = await restoreBy(tool, context.options.cpuProfileDir);
           context.log(`restore ${profile}: ${tool} took ${seconds(measurement.wallMs)}`);
           measurements.push({ ...measurement, round });
         }
