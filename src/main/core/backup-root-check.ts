@@ -30,8 +30,6 @@ export const statProbe: FolderProbe = async (folder) => {
 
 interface Look {
   readonly answer: Promise<BackupRootState>;
-  /** Set once the look has answered, for a check in the moment before it is forgotten. */
-  settled?: BackupRootState;
   /** performance.now() after which whoever asks is told 'unreachable' without waiting. */
   readonly deadline: number;
 }
@@ -56,14 +54,12 @@ export class BackupRootCheck {
 
   async check(folder: string): Promise<BackupRootState> {
     const look = this.outstanding.get(folder) ?? this.startLook(folder);
-    if (look.settled) return look.settled;
     return answerBy(look.answer, look.deadline - performance.now());
   }
 
   private startLook(folder: string): Look {
     // Runs in a later microtask than the probe's call, so `look` below exists by then.
     const settle = (state: BackupRootState): BackupRootState => {
-      look.settled = state;
       if (this.outstanding.get(folder) === look) this.outstanding.delete(folder);
       return state;
     };
@@ -129,8 +125,10 @@ export class SavedBackupRoot {
 
   /** Refuses, with the sentence, work that would write into the folder while it is away. */
   async require(udid?: string): Promise<void> {
+    // The sentence from this look's answer, not from this.state, which a later look may have changed.
     const state = await this.look();
-    const sentence = this.sentence();
-    if (sentence !== undefined) fail(state === 'missing' ? 'not-found' : 'io', sentence, udid);
+    const { backupRoot } = this.settings.get();
+    if (state === 'missing') fail('not-found', missingBackupFolderSentence(backupRoot), udid);
+    if (state === 'unreachable') fail('io', unreachableBackupFolderSentence(backupRoot), udid);
   }
 }
