@@ -34,8 +34,9 @@ type Prepared =
  * restore), while idevicebackup2 sends each file as it reads it. Its recorded size stands in for
  * it in `bytes`. The others (the plists, Manifest.db) are looked at up front, sized by fstat.
  *
- * A link met in the stream is sent as that file's LOCAL_ERROR, every later file of the batch too
- * (nothing more is read), and `throwIfRefused` stops the restore with it once the stream is out.
+ * A link met in the stream is sent as that file's LOCAL_ERROR, and so is every later file that waits
+ * for its turn (those are not read; files prepared up front were already checked then and are sent),
+ * and `throwIfRefused` stops the restore with it once the stream is out.
  * The folder caches stay valid for the whole restore because the restore never changes the backup
  * (restore-drive.ts refuses every write request). A path asked for twice is sent twice.
  */
