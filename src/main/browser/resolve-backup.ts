@@ -28,7 +28,9 @@ export async function resolveBackupFolder(reference: string, options: ResolveBac
 export async function resolveBackupReference(reference: string, options: ResolveBackupOptions = {}): Promise<string> {
   const asPath = path.resolve(reference);
   if (fs.existsSync(asPath) && fs.statSync(asPath).isDirectory()) return asPath;
-  const catalog = openCatalog(resolveBackupRoot(options.backupRoot), { extraFolders: options.extraFolders });
+  // createRoot: false: naming a backup must not make a backup folder that went away (its disk
+  // unplugged) again on this computer's own disk (issue 12); the history is then read in memory.
+  const catalog = openCatalog(resolveBackupRoot(options.backupRoot), { extraFolders: options.extraFolders, createRoot: false });
   try {
     await catalog.refresh();
     const records = catalog.list();
