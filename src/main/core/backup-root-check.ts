@@ -32,6 +32,12 @@ interface Look {
   readonly answer: Promise<BackupRootState>;
   /** performance.now() after which whoever asks is told 'unreachable' without waiting. */
   readonly deadline: number;
+  /**
+   * Set when a wait for this look timed out. Node's timers may fire a fraction of a millisecond
+   * before performance.now() reaches `deadline`, so the clock alone would make the next caller
+   * wait again for that fraction; once one caller was told 'unreachable', every caller is at once.
+   */
+  overdue: boolean;
 }
 
 /**
@@ -54,7 +60,10 @@ export class BackupRootCheck {
 
   async check(folder: string): Promise<BackupRootState> {
     const look = this.outstanding.get(folder) ?? this.startLook(folder);
-    return answerBy(look.answer, look.deadline - performance.now());
+    if (look.overdue) return 'unreachable';
+    const state = await answerBy(look.answer, look.deadline - performance.now());
+    if (state === 'unreachable' && this.outstanding.get(folder) === look) look.overdue = true;
+    return state;
   }
 
   private startLook(folder: string): Look {
@@ -71,6 +80,7 @@ export class BackupRootCheck {
           () => settle('unreachable'),
         ),
       deadline: performance.now() + this.timeoutMs,
+      overdue: false,
     };
     this.outstanding.set(folder, look);
     return look;
