@@ -133,6 +133,15 @@ describe('a saved backup folder whose server does not answer (core, real catalog
     expect(tree(chosen)).toEqual([]);
   });
 
+  it('keeps the folder chooser away from the folder and its parent while it does not answer (their synchronous listing would freeze the window)', async () => {
+    const listing = await core.invoke('folders:list', {});
+    expect(listing.roots).not.toContain(chosen);
+    expect(listing.roots).not.toContain(path.dirname(chosen));
+    for (const folder of [chosen, path.dirname(chosen), path.join(chosen, 'inside')]) {
+      await expect(core.invoke('folders:list', { path: folder })).rejects.toThrow(/did not answer\. Choose a folder somewhere else\./);
+    }
+  });
+
   it('refuses a backup and an archive into the folder with that sentence', async () => {
     const refusal = async (channel: 'backup:start' | 'backups:archive', args: object): Promise<string> => {
       try {

@@ -210,7 +210,8 @@ export async function createAppCore(options: AppCoreOptions = {}): Promise<AppCo
     'passwords:status': async ({ udid }) => passwords.status(udid),
     'folders:list': async ({ path: folder }) => {
       const { backupRoot, extraFolders, photoImportFolder } = settings.get();
-      return listFolders(folder, chooserRoots([backupRoot, ...extraFolders, ...(photoImportFolder ? [photoImportFolder] : [])]));
+      const away = backups.unreachableBackupRoot();
+      return listFolders(folder, chooserRoots([backupRoot, ...extraFolders, ...(photoImportFolder ? [photoImportFolder] : [])], away), away);
     },
     'folders:pick': async (args) => {
       if (!options.pickFolder) return { native: false };

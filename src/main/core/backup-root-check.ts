@@ -133,6 +133,11 @@ export class SavedBackupRoot {
     return undefined;
   }
 
+  /** The saved folder when its last look did not answer (a network drive), else undefined: nothing may touch it synchronously then. */
+  unreachableFolder(): string | undefined {
+    return this.state === 'unreachable' ? this.settings.get().backupRoot : undefined;
+  }
+
   /** Refuses, with the sentence, work that would write into the folder while it is away. */
   async require(udid?: string): Promise<void> {
     // The sentence from this look's answer, not from this.state, which a later look may have changed.

@@ -84,6 +84,11 @@ export class BackupService {
     return this.cache.filter((backup) => (udid === undefined || backup.udid === udid) && (includeArchived || !backup.archived));
   }
 
+  /** The saved backup folder when its last look did not answer, for the folder chooser to stay away from. */
+  unreachableBackupRoot(): string | undefined {
+    return this.root.unreachableFolder();
+  }
+
   lastBackupAt(udid: string): string | undefined {
     return this.cache.filter((backup) => backup.udid === udid && backup.status !== 'incomplete').map((backup) => backup.createdAt).sort().at(-1);
   }

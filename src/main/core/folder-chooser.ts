@@ -72,10 +72,11 @@ export function requireUsableFolder(value: string, what: string): string {
  * folders (and their parents) Lifeboat already uses. Anything else (/etc, other people's homes) is
  * none of a folder chooser's business in web mode, where the window may be another machine's browser.
  */
-export function chooserRoots(inUse: readonly string[]): string[] {
+export function chooserRoots(inUse: readonly string[], away?: string): string[] {
   const candidates = [os.homedir(), ...MOUNT_ROOTS, ...inUse.flatMap((folder) => [folder, path.dirname(folder)])];
   const roots = new Set<string>();
   for (const candidate of candidates) {
+    if (away !== undefined && isNearUnanswering(candidate, away)) continue;
     try {
       roots.add(fs.realpathSync(candidate));
     } catch {
@@ -90,9 +91,12 @@ export function chooserRoots(inUse: readonly string[]): string[] {
  * confined to `roots`: the path is resolved with its links first, so `..` or a link cannot lead
  * out, and only real, visible sub-folders are listed (no files, no links, no dot-folders).
  */
-export function listFolders(requested: string | undefined, roots: readonly string[]): FolderListingView {
+export function listFolders(requested: string | undefined, roots: readonly string[], away?: string): FolderListingView {
   const wanted = requested === undefined ? roots[0] : requireAbsoluteFolder(requested, 'The folder to list');
   if (wanted === undefined) fail('not-found', 'There is no folder Lifeboat may show here.');
+  if (away !== undefined && isNearUnanswering(wanted, away)) {
+    fail('io', `Lifeboat cannot show ${wanted} right now: the disk or server of the backup folder ${away} did not answer. Choose a folder somewhere else.`);
+  }
   let real: string;
   try {
     real = fs.realpathSync(wanted);
@@ -117,6 +121,16 @@ export function listFolders(requested: string | undefined, roots: readonly strin
     ...(names.length > MAX_FOLDERS ? { more: true } : {}),
     roots,
   };
+}
+
+/**
+ * Whether `folder` is the backup folder whose disk or server did not answer, inside it, or its
+ * parent (often the network mount itself). The chooser's realpath and readdir are synchronous: on
+ * such a folder they would hold the main thread, and the window, until the kernel gives up — the
+ * freeze BackupRootCheck exists to avoid (the sentence it shows sends the person to Choose…).
+ */
+function isNearUnanswering(folder: string, away: string): boolean {
+  return isInside(folder, away) || folder === path.dirname(away);
 }
 
 function isInside(child: string, folder: string): boolean {
