@@ -1,19 +1,13 @@
+import type { StorageView } from '../../../shared/contract';
 import { type PlistDict, plistInteger } from '../codec';
 
 /**
  * The phone's storage by category, as Finder's bar shows it (apps, photos, media, other, free).
  * Read from lockdown `com.apple.disk_usage` (protocol-notes.md "Storage by category"); every number
- * is bytes and they add up to `totalBytes`.
+ * is bytes and they add up to `totalBytes`. The contract's StorageView is the one shape: the device
+ * view passes it on as it is, so a field added there is a compile error here until it is read.
  */
-export interface StorageCategories {
-  readonly totalBytes: number;
-  readonly appsBytes: number;
-  readonly photosBytes: number;
-  readonly mediaBytes: number;
-  /** Everything used that no category key accounts for: iOS itself, caches, messages, settings. */
-  readonly otherBytes: number;
-  readonly freeBytes: number;
-}
+export type StorageCategories = StorageView;
 
 /** Keys whose sum is each category; a key the phone leaves out counts as nothing. */
 const CATEGORY_KEYS = {
