@@ -189,3 +189,56 @@ describe('a saved backup folder whose server does not answer (core, real catalog
     };
   }
 });
+
+/**
+ * A saved backup folder this user may not use (EACCES, EPERM) or whose disk reports an error (EIO):
+ * each gets its own true sentence, not "did not answer" (issue 16's review). Backups stay refused
+ * and nothing is written. The look is injected: the tests run as root, whom permissions do not stop.
+ */
+describe.each([
+  ['EACCES', /^io: Lifeboat is not allowed to read and write the backup folder .*\. Give your user account permission/],
+  ['EPERM', /^io: Lifeboat is not allowed to read and write the backup folder .*\. Give your user account permission/],
+  ['EIO', /^io: The disk that holds the backup folder .* reported an error when Lifeboat looked at it\./],
+])('a saved backup folder whose look fails with %s (core, real catalog)', (code, sentence) => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-unusable-root-'));
+  const chosen = path.join(base, 'disk', 'iPhone Backups');
+  const settingsPath = path.join(base, 'settings', 'settings.json');
+  let core: AppCore;
+
+  beforeAll(async () => {
+    fs.mkdirSync(path.dirname(settingsPath), { recursive: true });
+    fs.writeFileSync(settingsPath, JSON.stringify({ backupRoot: chosen, extraFolders: [], retention: { keepLast: 5 }, theme: 'system', devices: {} }));
+    fs.mkdirSync(chosen, { recursive: true });
+    const probe = (): Promise<boolean> => Promise.reject(Object.assign(new Error(code), { code }));
+    core = await createAppCore({
+      muxAddress: `UNIX:${path.join(base, 'no-usbmuxd.sock')}`,
+      backupRoot: path.join(base, 'home', 'Lifeboat Backups'),
+      settingsPath,
+      mode: 'web',
+      backupRootCheck: new BackupRootCheck(probe, 60_000),
+    });
+  });
+
+  afterAll(async () => {
+    await core?.close();
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  it('says so in its own sentence, refuses a backup and an archive with it, and writes nothing', async () => {
+    const missing = (await core.invoke('settings:get', {})).backupRootMissing ?? '';
+    expect(`io: ${missing}`).toMatch(sentence);
+    expect(missing).not.toMatch(/did not answer/);
+    for (const [channel, args] of [['backup:start', { udid: '00008110-000A1B2C3D4E801E', full: false }], ['backups:archive', { backupId: 'b0' }]] as const) {
+      let message = 'not refused';
+      try {
+        await core.invoke(channel, args);
+      } catch (error) {
+        if (!(error instanceof AppErrorException)) throw error;
+        message = `${error.error.code}: ${error.error.message}`;
+      }
+      expect(message).toMatch(sentence);
+    }
+    expect(tree(chosen)).toEqual([]);
+    expect(fs.existsSync(path.join(base, 'home'))).toBe(false);
+  });
+});

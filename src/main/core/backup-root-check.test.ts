@@ -44,6 +44,13 @@ describe('BackupRootCheck', () => {
     expect(await new BackupRootCheck(() => Promise.reject(Object.assign(new Error('stale'), { code: 'ESTALE' })), 60_000).check('/nas')).toBe('unreachable');
   });
 
+  it('tells a permission error and a disk error apart from a server that did not answer', async () => {
+    const failingWith = (code: string): FolderProbe => () => Promise.reject(Object.assign(new Error(code), { code }));
+    expect(await new BackupRootCheck(failingWith('EACCES'), 60_000).check('/media/disk')).toBe('forbidden');
+    expect(await new BackupRootCheck(failingWith('EPERM'), 60_000).check('/Volumes/Disk')).toBe('forbidden');
+    expect(await new BackupRootCheck(failingWith('EIO'), 60_000).check('/media/disk')).toBe('failing');
+  });
+
   it('looks with a real stat: a folder that is there, and one that is not', async () => {
     const check = new BackupRootCheck(statProbe, 60_000);
     expect(await check.check(os.tmpdir())).toBe('there');

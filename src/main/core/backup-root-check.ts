@@ -1,10 +1,13 @@
 import fs from 'node:fs';
-import { fail } from './error-mapping';
-import { missingBackupFolderSentence, unreachableBackupFolderSentence } from './folder-chooser';
-import type { SettingsStore } from './settings-store';
 
-/** What a look at the saved backup folder found. */
-export type BackupRootState = 'there' | 'missing' | 'unreachable';
+/**
+ * What a look at the saved backup folder found. Besides there and missing: `unreachable`, no
+ * answer in time (a network drive whose server stopped answering) or an error that says no more
+ * (ESTALE); `forbidden`, this user may not read or write it (EACCES, EPERM: its permissions, or
+ * macOS privacy settings); `failing`, the disk itself reported an error (EIO). Each has its own
+ * sentence (saved-backup-root.ts): a permission problem is not a server that did not answer.
+ */
+export type BackupRootState = 'there' | 'missing' | 'unreachable' | 'forbidden' | 'failing';
 
 /**
  * One look at a folder: resolves true when something is there, false when it is not (ENOENT,
@@ -16,10 +19,15 @@ export type FolderProbe = (folder: string) => Promise<boolean>;
 /** Long enough for a sleeping disk or a slow server to answer, short enough not to look frozen. */
 const BACKUP_ROOT_CHECK_TIMEOUT_MS = 2000;
 
-/** The real look: an asynchronous stat, on libuv's pool rather than the main thread. */
+/**
+ * The real look: an asynchronous stat, on libuv's pool rather than the main thread, then whether
+ * this user may list and write in it (a folder owned by another account passes the stat alone and
+ * the backup would fail at its first file).
+ */
 export const statProbe: FolderProbe = async (folder) => {
   try {
     await fs.promises.stat(folder);
+    await fs.promises.access(folder, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -77,7 +85,7 @@ export class BackupRootCheck {
         .then(() => this.probe(folder))
         .then(
           (there) => settle(there ? 'there' : 'missing'),
-          () => settle('unreachable'),
+          (error: unknown) => settle(stateOfError(error)),
         ),
       deadline: performance.now() + this.timeoutMs,
       overdue: false,
@@ -85,6 +93,14 @@ export class BackupRootCheck {
     this.outstanding.set(folder, look);
     return look;
   }
+}
+
+/** What an error from a look says about the folder; anything not known to mean more is 'unreachable'. */
+function stateOfError(error: unknown): BackupRootState {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'forbidden';
+  if (code === 'EIO') return 'failing';
+  return 'unreachable';
 }
 
 /** The look's answer if it comes within `remainingMs`, else 'unreachable'. */
@@ -99,51 +115,5 @@ async function answerBy(answer: Promise<BackupRootState>, remainingMs: number): 
     return await Promise.race([answer, late]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/**
- * The saved backup folder as the app speaks of it: the last look's answer (kept for the settings
- * views sent with events, which cannot wait) and its sentence. Lifeboat's own default folder counts
- * as there: it is made when missing, as on a first start.
- */
-export class SavedBackupRoot {
-  private state: BackupRootState = 'there';
-
-  constructor(
-    private readonly settings: Pick<SettingsStore, 'get' | 'defaultBackupRoot'>,
-    private readonly rootCheck: BackupRootCheck,
-  ) {}
-
-  /** Looks at the folder again (at most the check's time-out) and keeps the answer. */
-  async look(): Promise<BackupRootState> {
-    const { backupRoot } = this.settings.get();
-    this.state = backupRoot === this.settings.defaultBackupRoot ? 'there' : await this.rootCheck.check(backupRoot);
-    return this.state;
-  }
-
-  /**
-   * The sentence for a folder that is not there (issue 12: a disk unplugged since it was chosen) or
-   * does not answer (a network drive), as last looked at; else undefined.
-   */
-  sentence(): string | undefined {
-    const { backupRoot } = this.settings.get();
-    if (this.state === 'missing') return missingBackupFolderSentence(backupRoot);
-    if (this.state === 'unreachable') return unreachableBackupFolderSentence(backupRoot);
-    return undefined;
-  }
-
-  /** The saved folder when its last look did not answer (a network drive), else undefined: nothing may touch it synchronously then. */
-  unreachableFolder(): string | undefined {
-    return this.state === 'unreachable' ? this.settings.get().backupRoot : undefined;
-  }
-
-  /** Refuses, with the sentence, work that would write into the folder while it is away. */
-  async require(udid?: string): Promise<void> {
-    // The sentence from this look's answer, not from this.state, which a later look may have changed.
-    const state = await this.look();
-    const { backupRoot } = this.settings.get();
-    if (state === 'missing') fail('not-found', missingBackupFolderSentence(backupRoot), udid);
-    if (state === 'unreachable') fail('io', unreachableBackupFolderSentence(backupRoot), udid);
   }
 }

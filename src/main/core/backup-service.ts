@@ -5,13 +5,14 @@ import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } f
 import { type PasswordRunner, passwordRunner, runBackupJob } from './backup-job';
 import { runRestoreJob } from './restore-job';
 import type { KnownDevice } from './device-views';
-import { type BackupRootCheck, SavedBackupRoot } from './backup-root-check';
+import type { BackupRootCheck } from './backup-root-check';
 import { fail } from './error-mapping';
 import { requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
 import type { EventHub } from './event-hub';
 import type { JobQueue } from './job-queue';
 import type { PasswordBroker } from './password-broker';
 import { checkPhotoImportRequest, photosNotCopiedOf, runPhotoImportJob } from './photo-import-job';
+import { SavedBackupRoot } from './saved-backup-root';
 import type { SettingsStore } from './settings-store';
 import type { UnlockWatcher } from './unlock-watcher';
 
@@ -38,12 +39,8 @@ interface BackupServiceOptions {
  */
 export class BackupService {
   private catalog: CatalogBackend | undefined;
-  /** The catalog was opened without its root (not there or not answering): reopened once it is back. */
-  private openedWithoutRoot = false;
-  /** The reopen under way, shared: two at once would open the catalog twice and leak the first. */
-  private reopening: Promise<boolean> | undefined;
   private cache: readonly BackupView[] = [];
-  /** Whether the saved folder is there, looked at without blocking (backup-root-check.ts). */
+  /** Whether the saved folder is there, looked at without blocking, and reopened when back (saved-backup-root.ts). */
   private readonly root: SavedBackupRoot;
 
   constructor(private readonly options: BackupServiceOptions) {
@@ -52,8 +49,8 @@ export class BackupService {
 
   async open(): Promise<void> {
     const { backupRoot, extraFolders } = this.options.settings.get();
-    this.openedWithoutRoot = (await this.root.look()) !== 'there';
-    this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders, { rootUnavailable: this.openedWithoutRoot });
+    const rootUnavailable = await this.root.lookBeforeOpen();
+    this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders, { rootUnavailable });
     // Not reload(): open() runs inside a reopen, which must not wait for itself.
     await this.publishHistory();
   }
@@ -69,8 +66,7 @@ export class BackupService {
 
   /** settings:get: the folder looked at again first, and picked up again if it is back. */
   async currentSettingsView(): Promise<SettingsView> {
-    if (this.openedWithoutRoot) await this.reopenIfRootBack();
-    else await this.root.look();
+    await this.root.lookOrReopen(this.reopen);
     return this.settingsView();
   }
 
@@ -355,7 +351,7 @@ export class BackupService {
   }
 
   private async reload(): Promise<void> {
-    if (await this.reopenIfRootBack()) return;
+    if (await this.root.reopenIfBack(this.reopen)) return;
     await this.publishHistory();
   }
 
@@ -366,26 +362,13 @@ export class BackupService {
     this.options.onBackupsChanged();
   }
 
-  /**
-   * The disk is back: the history is read from (and kept in) the folder again. True if reopened.
-   * Callers at the same time (the window and the web bridge both asking settings:get) share one
-   * reopen, so the catalog is opened once and no SQLite handle is left open behind a second one.
-   */
-  private reopenIfRootBack(): Promise<boolean> {
-    this.reopening ??= this.reopenOnce().finally(() => {
-      this.reopening = undefined;
-    });
-    return this.reopening;
-  }
-
-  private async reopenOnce(): Promise<boolean> {
-    if (!this.openedWithoutRoot || (await this.root.look()) !== 'there') return false;
+  /** The saved folder is back (saved-backup-root.ts decides, once for callers at the same time): the history is read from it again. */
+  private readonly reopen = async (): Promise<void> => {
     this.catalog?.close();
     this.catalog = undefined;
     await this.open();
     this.options.hub.emit('settings:changed', this.settingsView());
-    return true;
-  }
+  };
 
   private requireCatalog(): CatalogBackend {
     return this.catalog ?? fail('io', 'The backup history is not open yet.');

@@ -23,24 +23,7 @@ export function requireAbsoluteFolder(value: string, what: string): string {
 }
 
 /** What to do about a folder that is not there: usually its disk is unplugged. */
-const PLUG_THE_DISK_IN = 'If it is on a disk, plug the disk in';
-
-/**
- * The sentence for the saved backup folder when it is not there (a disk unplugged since it was
- * chosen): Lifeboat does not make it again, which would put backups on the computer's own disk.
- */
-export function missingBackupFolderSentence(folder: string): string {
-  return `The backup folder ${folder} is not there. ${PLUG_THE_DISK_IN}; otherwise use Choose… in Settings to pick another. Lifeboat does not make it again on this computer's own disk.`;
-}
-
-/**
- * The sentence for the saved backup folder when looking at it took longer than the check's time-out
- * (backup-root-check.ts): usually a network drive whose server stopped answering. Nothing is written
- * until it answers, and it is used again as soon as it does.
- */
-export function unreachableBackupFolderSentence(folder: string): string {
-  return `The backup folder ${folder} cannot be reached right now: its disk or server did not answer. Check the network drive or its connection; Lifeboat writes nothing there until it answers and uses it again as soon as it does.`;
-}
+export const PLUG_THE_DISK_IN = 'If it is on a disk, plug the disk in';
 
 /**
  * A backup folder a person typed: a full path, not a file, and there or at least its parent there
