@@ -7,7 +7,7 @@ import type { SettingsStore } from './settings-store';
  * The sentence for the saved backup folder when it is not there (a disk unplugged since it was
  * chosen): Lifeboat does not make it again, which would put backups on the computer's own disk.
  */
-export function missingBackupFolderSentence(folder: string): string {
+function missingBackupFolderSentence(folder: string): string {
   return `The backup folder ${folder} is not there. ${PLUG_THE_DISK_IN}; otherwise use Choose… in Settings to pick another. Lifeboat does not make it again on this computer's own disk.`;
 }
 
@@ -16,7 +16,7 @@ export function missingBackupFolderSentence(folder: string): string {
  * (backup-root-check.ts): usually a network drive whose server stopped answering. Nothing is written
  * until it answers, and it is used again as soon as it does.
  */
-export function unreachableBackupFolderSentence(folder: string): string {
+function unreachableBackupFolderSentence(folder: string): string {
   return `The backup folder ${folder} cannot be reached right now: its disk or server did not answer. Check the network drive or its connection; Lifeboat writes nothing there until it answers and uses it again as soon as it does.`;
 }
 
@@ -24,12 +24,12 @@ export function unreachableBackupFolderSentence(folder: string): string {
  * EACCES or EPERM: the folder is there, but this user account may not read or write it (its
  * owner or permissions changed, a disk formatted on another computer, or macOS privacy settings).
  */
-export function forbiddenBackupFolderSentence(folder: string): string {
+function forbiddenBackupFolderSentence(folder: string): string {
   return `Lifeboat is not allowed to read and write the backup folder ${folder}. Give your user account permission to read and write it (on a Mac, allow Lifeboat in Privacy & Security if it asks for Full Disk Access), or use Choose… in Settings to pick another. Lifeboat writes nothing there until it may.`;
 }
 
 /** EIO: the disk answered, with an error of its own (a failing disk, a loose cable). */
-export function failingBackupFolderSentence(folder: string): string {
+function failingBackupFolderSentence(folder: string): string {
   return `The disk that holds the backup folder ${folder} reported an error when Lifeboat looked at it. Check the disk and its cable (a disk check may tell more), or use Choose… in Settings to pick another; Lifeboat writes nothing there until it reads without error.`;
 }
 
