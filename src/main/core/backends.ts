@@ -44,9 +44,11 @@ export interface CatalogBackend {
   archive(backupId: string): Promise<BackupView>;
   /**
    * A folder holding the whole backup, for the readers (restore, browse): a reverse-delta snapshot's
-   * materialised copy (store/snapshot-chain.ts), made on first use.
+   * materialised copy (store/snapshot-chain.ts), made on first use in the backup folder.
+   * `beforeCopy` runs first when such a copy is wanted, before the backup folder is touched: it
+   * refuses while that folder is away (issue 16's review).
    */
-  pathOf(backupId: string): Promise<string>;
+  pathOf(backupId: string, options?: { readonly beforeCopy?: () => Promise<void> }): Promise<string>;
   /** The backup's own folder as listed (for "Show Folder"): never materialises anything. */
   folderOf(backupId: string): Promise<string>;
   close(): void;

@@ -12,7 +12,7 @@ import type { EventHub } from './event-hub';
 import type { JobQueue } from './job-queue';
 import type { PasswordBroker } from './password-broker';
 import { checkPhotoImportRequest, photosNotCopiedOf, runPhotoImportJob } from './photo-import-job';
-import { SavedBackupRoot } from './saved-backup-root';
+import { SavedBackupRoot, unreachableBackupSentence } from './saved-backup-root';
 import type { SettingsStore } from './settings-store';
 import type { UnlockWatcher } from './unlock-watcher';
 
@@ -209,12 +209,21 @@ export class BackupService {
     return view;
   }
 
+  /**
+   * The backup's own folder, for Show Folder: nothing is made. A folder that is not there or does
+   * not answer now (an added folder's disk unplugged since the list was read) is said so, rather
+   * than shown as if the file manager could open it.
+   */
   async folderOf(backupId: string): Promise<string> {
-    return this.requireCatalog().folderOf(backupId);
+    const folder = await this.requireCatalog().folderOf(backupId);
+    const state = await this.options.rootCheck.check(folder);
+    if (state === 'missing' || state === 'unreachable') fail('not-found', unreachableBackupSentence(folder));
+    return folder;
   }
 
+  /** A folder holding the whole backup; an earlier backup's copy is not made while the backup folder is away. */
   async pathOf(backupId: string): Promise<string> {
-    return this.requireCatalog().pathOf(backupId);
+    return this.requireCatalog().pathOf(backupId, { beforeCopy: () => this.root.require() });
   }
 
   /**

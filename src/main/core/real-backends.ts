@@ -4,7 +4,7 @@ import { type BackupProgress, changeBackupPassword, getBackupEncryption, runBack
 import { importPhotos, type PhotoImportProgress } from '../photos';
 import { HeicPreviews } from '../photos/heic';
 import { createUntrustedBackupReader } from '../reader';
-import { completeBackupFolder } from '../backup/store';
+import { completeBackupFolder, isDeltaSnapshot } from '../backup/store';
 import type { BackupView } from '../../shared/contract';
 import type { Backends, CatalogBackend } from './backends';
 import { checkBackupPassword } from './backup-password-check';
@@ -90,7 +90,11 @@ function catalogBackend(catalog: BackupCatalog): CatalogBackend {
     },
     archive: async (backupId) => toBackupView(await catalog.archive(require(backupId).id)),
     // Restore and browse read a whole folder: a reverse-delta snapshot is materialised for them.
-    pathOf: async (backupId) => completeBackupFolder(require(backupId).path, catalog.root),
+    pathOf: async (backupId, options) => {
+      const folder = require(backupId).path;
+      if (options?.beforeCopy && (await isDeltaSnapshot(folder))) await options.beforeCopy();
+      return completeBackupFolder(folder, catalog.root);
+    },
     folderOf: async (backupId) => require(backupId).path,
     close: () => catalog.close(),
   };

@@ -33,6 +33,11 @@ function failingBackupFolderSentence(folder: string): string {
   return `The disk that holds the backup folder ${folder} reported an error when Lifeboat looked at it. Check the disk and its cable (a disk check may tell more), or use Choose… in Settings to pick another; Lifeboat writes nothing there until it reads without error.`;
 }
 
+/** A backup's own folder (in an added folder) that is not there or did not answer when asked for. */
+export function unreachableBackupSentence(folder: string): string {
+  return `The backup ${folder} cannot be reached right now: its disk is not plugged in or its server did not answer. Plug the disk in or check the network drive, then try again; Lifeboat writes nothing there.`;
+}
+
 /** The sentence for a state of the saved folder; undefined when it is there. */
 function sentenceFor(state: BackupRootState, folder: string): string | undefined {
   switch (state) {

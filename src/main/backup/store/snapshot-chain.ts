@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BackupError } from '../backup-error';
 import { makePrivateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-modes';
 import { removeTree } from './remove-tree';
 import { listSnapshots, snapshotsToPrune, type BackupSnapshot, type RetentionPolicy } from './snapshots';
@@ -95,7 +96,11 @@ export async function isDeltaSnapshot(folder: string): Promise<boolean> {
 export async function completeBackupFolder(folder: string, ownRoot: string): Promise<string> {
   const place = snapshotPlace(folder);
   if (place === undefined || (await readDeltaMarker(folder)) === undefined) return folder;
-  const own = await realPathOr(ownRoot);
+  // The copy goes in the backup folder, which is never made here: a missing one is usually a disk
+  // that is not plugged in, and making it would put Lifeboat's files on the computer's own disk.
+  const own = await fs.realpath(ownRoot).catch(() => {
+    throw new BackupError('not-found', `The backup folder ${ownRoot} does not exist, and reading this earlier backup needs a copy of it made there. If the folder is on a disk, plug the disk in; a new backup makes it. Nothing was written.`);
+  });
   const chainRoot = await realPathOr(place.root);
   const inOwnRoot = chainRoot === own;
   const view = inOwnRoot
