@@ -42,5 +42,7 @@ export async function resolveBackupReference(reference: string, options: Resolve
   } finally {
     catalog.close();
   }
-  throw new BackupError('not-found', `"${reference}" is neither a backup folder nor a backup id or iPhone UDID in the history at ${resolveBackupRoot(options.backupRoot)}.`);
+  const root = resolveBackupRoot(options.backupRoot);
+  if (!fs.existsSync(root)) throw new BackupError('not-found', `"${reference}" is not a backup folder, and the backup folder ${root} that would hold its history does not exist (if it is on a disk, plug the disk in).`);
+  throw new BackupError('not-found', `"${reference}" is neither a backup folder nor a backup id or iPhone UDID in the history at ${root}.`);
 }

@@ -21,6 +21,11 @@ export function backupRootOf(args: ParsedArgs, io: CliIo): string {
   return resolveBackupRoot(option, io.env);
 }
 
+/** A backup root that does not exist, for the commands that read it: only `lifeboat backup` makes it. */
+export function missingBackupRootSentence(root: string): string {
+  return `The backup folder ${root} does not exist, so it holds no backups. If it is on a disk, plug the disk in, or name another with --backup-root; "lifeboat backup" makes it with the first backup.`;
+}
+
 export function muxAddressOf(io: CliIo): string | undefined {
   return io.env['USBMUXD_SOCKET_ADDRESS'];
 }

@@ -5,7 +5,7 @@ import { type BackupCatalog, type BackupRecord, openCatalog } from '../../backup
 import { resolveBackupReference } from '../../browser';
 import { BackupError } from '../../backup/backup-error';
 import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
-import { backupRootOf, plural, reportFailure } from '../command-support';
+import { backupRootOf, missingBackupRootSentence, plural, reportFailure } from '../command-support';
 import { ExitCode } from '../exit-codes';
 
 /**
@@ -20,6 +20,8 @@ export async function backupsCommand(args: ParsedArgs, io: CliIo): Promise<numbe
   const udid = stringFlag(args, 'udid');
   const root = backupRootOf(args, io);
   try {
+    // Only a backup makes the folder: listing a missing one (a disk unplugged) says so instead.
+    if (!fs.existsSync(root)) throw new BackupError('not-found', missingBackupRootSentence(root));
     const catalog = openCatalog(root);
     try {
       await catalog.refresh();
@@ -72,13 +74,13 @@ function describe(record: BackupRecord, root: string): string {
  */
 export async function findBackup(reference: string, root: string): Promise<{ catalog: BackupCatalog; record: BackupRecord }> {
   const folder = fs.realpathSync(await resolveBackupReference(reference, { backupRoot: root }));
-  // A root that does not exist yet (the platform default before the first backup) holds nothing:
-  // the folder is outside it, and the catalog makes the root when it opens.
+  // A root that does not exist (the platform default before the first backup, or a disk unplugged)
+  // holds nothing: the folder is outside it, and the history is kept in memory. Only a backup makes the root.
   const realRoot = fs.existsSync(root) ? fs.realpathSync(root) : undefined;
   const inside = realRoot !== undefined && folder.startsWith(`${realRoot}${path.sep}`);
   let catalog: BackupCatalog;
   try {
-    catalog = openCatalog(root, inside ? {} : { extraFolders: [folder] });
+    catalog = openCatalog(root, { ...(inside ? {} : { extraFolders: [folder] }), createRoot: false });
   } catch (error) {
     throw new BackupError('io', `The backup history in ${root} could not be opened (${(error as Error).message}); choose another place with --backup-root.`, { cause: error });
   }

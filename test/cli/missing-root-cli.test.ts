@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/main/cli/cli-io';
+import { ExitCode } from '../../src/main/cli/exit-codes';
+import { runCli } from '../../src/main/cli/main';
+import { writeGoodBackup } from '../backup/hostile-backups';
+
+/**
+ * Issue 16's review: only `lifeboat backup` may make the backup root. With the root missing (the
+ * platform default before a first backup, or a disk unplugged), the commands that read it say the
+ * folder does not exist, or read a named folder without making the root, and write nothing.
+ */
+describe('CLI commands other than backup with a backup root that does not exist', () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-cli-missing-root-'));
+  const root = path.join(base, 'media', 'BackupDisk', 'iPhone Backups');
+  const elsewhere = path.join(base, 'elsewhere');
+  const udid = '00008110-000A1B2C3D4E801E';
+
+  beforeAll(async () => {
+    await writeGoodBackup(path.join(elsewhere, udid), udid);
+    // An earlier backup of a Lifeboat folder elsewhere: reading it whole needs a copy in the root.
+    const snapshot = path.join(elsewhere, '.lifeboat', 'snapshots', udid, '20260101-000000');
+    await writeGoodBackup(snapshot, udid);
+    fs.writeFileSync(path.join(snapshot, '.lifeboat-delta.json'), JSON.stringify({ version: 1, added: [] }));
+  });
+
+  afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
+
+  async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), env: {} };
+    const code = await runCli([...argv, '--backup-root', root], io);
+    return { code, stdout, stderr };
+  }
+
+  it('backups says the folder does not exist (exit 11), and does not make it', async () => {
+    const listed = await run(['backups']);
+    expect(listed.code).toBe(ExitCode.backupNotFound);
+    expect(listed.stderr).toContain(`The backup folder ${root} does not exist, so it holds no backups.`);
+    expect((await run(['backups', '--json'])).code).toBe(ExitCode.backupNotFound);
+    expect(fs.existsSync(path.join(base, 'media'))).toBe(false);
+  });
+
+  it('verify of a backup named by its folder reads it without making the root; named by UDID it says the root does not exist', async () => {
+    expect((await run(['verify', path.join(elsewhere, udid)])).code).toBe(ExitCode.ok);
+    const byUdid = await run(['verify', udid]);
+    expect(byUdid.code).toBe(ExitCode.backupNotFound);
+    expect(byUdid.stderr).toContain(`the backup folder ${root} that would hold its history does not exist`);
+    expect(fs.existsSync(path.join(base, 'media'))).toBe(false);
+  });
+
+  it('delete and browse make nothing either', async () => {
+    expect((await run(['delete', udid, '--yes'])).code).toBe(ExitCode.backupNotFound);
+    const browse = await run(['browse', path.join(elsewhere, '.lifeboat', 'snapshots', udid, '20260101-000000')]);
+    expect(browse.code).toBe(ExitCode.backupNotFound);
+    expect(browse.stderr).toContain(`The backup folder ${root} does not exist, and reading this earlier backup needs a copy of it made there.`);
+    expect(fs.existsSync(path.join(base, 'media'))).toBe(false);
+  });
+});
