@@ -68,7 +68,7 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', 
     const groups = page.getByTestId('manage-device');
     expect(await groups.first().getAttribute('data-udid')).toBe(first.udid);
     expect(await group(first.udid).locator('h2').textContent()).toContain(first.name);
-    expect(await group(first.udid).locator('[data-testid="manage-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-kind')))).toEqual(['Latest', 'Snapshot']);
+    expect(await group(first.udid).locator('[data-testid="manage-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-kind')))).toEqual(['Latest', 'Earlier backup']);
     expect(await group(second.udid).textContent()).toContain('Not connected');
     expect(await group(second.udid).locator('[data-testid="manage-row"]').count()).toBe(1);
 
@@ -137,7 +137,7 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', 
     await page.getByRole('button', { name: 'Close', exact: true }).click();
     await page.getByTestId('manage-backups').waitFor({ timeout: STEP_MS });
 
-    const snapshot = group(first.udid).locator('[data-testid="manage-row"][data-kind="Snapshot"]');
+    const snapshot = group(first.udid).locator('[data-testid="manage-row"][data-kind="Earlier backup"]');
     const id = await snapshot.getAttribute('data-backup-id');
     const before: BackupView | undefined = (await core.invoke('backups:list', {})).find((backup) => backup.id === id);
     expect(before).toBeDefined();
@@ -178,7 +178,7 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: Manage Backups', 
 
     await page.goto(app.bridge.url);
     await page.getByTestId('manage-backups-link').click();
-    const added = group(first.udid).locator('[data-testid="manage-row"][data-kind="Snapshot, added folder"]');
+    const added = group(first.udid).locator('[data-testid="manage-row"][data-kind="Earlier backup, added folder"]');
     await added.waitFor({ timeout: STEP_MS });
     expect(await group(first.udid).locator('[data-testid="manage-row"][data-kind="Added folder"]').count()).toBe(1);
     // Lifeboat only reads an added folder: no Delete.

@@ -28,7 +28,6 @@ export interface BackupView {
   /** Whether the Camera Roll was included, and how many photos/videos it held. */
   readonly includesCameraRoll?: boolean;
   readonly photoCount?: number;
-  readonly snapshot?: 'full' | 'incremental';
   readonly archived: boolean;
   readonly status: 'complete' | 'incomplete' | 'unknown';
   /**

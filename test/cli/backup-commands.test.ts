@@ -168,7 +168,7 @@ describe('lifeboat backups, verify, delete', () => {
     expect(text.stdout).toContain(current?.id as string);
     expect(text.stdout).toMatch(/current, .+, \d+ files/);
     // A snapshot's size is what it holds (a restore's worth), with its own share of the disk beside it.
-    expect(text.stdout).toMatch(/older snapshot, [\d.]+ \w+ \([\d.]+ \w+ on disk\)/);
+    expect(text.stdout).toMatch(/earlier backup, [\d.]+ \w+ \([\d.]+ \w+ on disk\)/);
     const other = await cli(harness, ['backups', '--backup-root', root, '--udid', 'not-this-phone']);
     expect(other.stdout).toMatch(/^No backups of not-this-phone/);
   });

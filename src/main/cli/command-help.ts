@@ -78,12 +78,12 @@ const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       '--json                NDJSON progress events, then one result (or error) line, on stdout',
     ],
   },
-  backups: { usage: BACKUPS_USAGE, summary: 'list the backups and their snapshots', details: [BACKUP_ROOT, JSON_OUTPUT] },
+  backups: { usage: BACKUPS_USAGE, summary: 'list the backups: each phone\'s latest and its earlier ones', details: [BACKUP_ROOT, JSON_OUTPUT] },
   verify: { usage: VERIFY_USAGE, summary: 'check that every file of a backup is there', details: [BACKUP_ARGUMENT, PASSWORD_STDIN, BACKUP_ROOT, JSON_OUTPUT] },
   delete: {
     usage: DELETE_USAGE,
     summary: 'delete a backup',
-    details: [BACKUP_ARGUMENT, '--yes                 do not ask first', '--with-snapshots      also delete its older snapshots', BACKUP_ROOT, JSON_OUTPUT],
+    details: [BACKUP_ARGUMENT, '--yes                 do not ask first', '--with-snapshots      also delete its earlier backups', BACKUP_ROOT, JSON_OUTPUT],
   },
   serve: {
     usage: SERVE_USAGE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDatesApart } from './format-date';
+import { formatDateAmong, formatDatesApart } from './format-date';
 
 // Fixed words in UTC, so the test does not depend on the machine's locale or time zone.
 const utc = (iso: string, seconds: boolean) => iso.slice(0, seconds ? 19 : 16).replace('T', ' ');
@@ -8,5 +8,12 @@ describe('dates of a list of backups', () => {
   it('adds the seconds only where two backups share a minute, so every row reads differently', () => {
     const dates = formatDatesApart(['2026-12-03T05:53:02Z', '2026-12-03T05:53:50Z', '2026-12-03T06:10:00Z', '2026-12-01T09:00:00Z'], utc);
     expect([...dates.values()]).toEqual(['2026-12-03 05:53:02', '2026-12-03 05:53:50', '2026-12-03 06:10', '2026-12-01 09:00']);
+  });
+
+  it('names one backup as its list does: with seconds only when another in the list shares its minute', () => {
+    const list = ['2026-12-03T05:53:02Z', '2026-12-03T05:53:50Z', '2026-12-01T09:00:00Z'];
+    expect(formatDateAmong('2026-12-03T05:53:50Z', list, utc)).toBe('2026-12-03 05:53:50');
+    expect(formatDateAmong('2026-12-01T09:00:00Z', list, utc)).toBe('2026-12-01 09:00');
+    expect(formatDateAmong('2026-12-01T09:00:00Z', [], utc)).toBe('2026-12-01 09:00');
   });
 });

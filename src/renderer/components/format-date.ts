@@ -16,6 +16,14 @@ export function formatDatesApart(isos: readonly string[], format: (iso: string, 
   return new Map(isos.map((iso, index) => [iso, short.indexOf(short[index]!) === short.lastIndexOf(short[index]!) ? short[index]! : format(iso, true)]));
 }
 
+/**
+ * One backup's date as its list shows it (formatDatesApart): with seconds when another backup of
+ * `among` shares its minute, so a dialog's title or a sentence names the row that was chosen.
+ */
+export function formatDateAmong(iso: string, among: readonly string[], format: (iso: string, seconds: boolean) => string = localeDate): string {
+  return formatDatesApart([iso, ...among.filter((other) => other !== iso)], format).get(iso) ?? format(iso, false);
+}
+
 function localeDate(iso: string, seconds: boolean): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' });
 }

@@ -125,7 +125,7 @@ export function summaryOf(result: BackupResult): string {
   ];
   if (result.cameraRollFilesSkipped > 0) lines.push(`  Camera Roll left out: ${plural(result.cameraRollFilesSkipped, 'file')}, ${formatBytes(result.cameraRollBytesSaved)} saved`);
   if (result.previousSnapshot) lines.push(`  the previous backup is kept as ${path.relative(result.backupRoot, result.previousSnapshot)}`);
-  if (result.prunedSnapshots.length > 0) lines.push(`  removed ${plural(result.prunedSnapshots.length, 'older snapshot')}`);
+  if (result.prunedSnapshots.length > 0) lines.push(`  removed ${plural(result.prunedSnapshots.length, 'earlier backup')}`);
   if (result.filesFailedOnDevice.length > 0) {
     lines.push(`  the iPhone could not send ${plural(result.filesFailedOnDevice.length, 'file')}: ${result.filesFailedOnDevice.slice(0, 5).join(', ')}${result.filesFailedOnDevice.length > 5 ? ', …' : ''}`);
   }

@@ -48,7 +48,7 @@ export async function backupsCommand(args: ParsedArgs, io: CliIo): Promise<numbe
 }
 
 function kindOf(record: BackupRecord): string {
-  if (record.location === 'snapshot') return 'older snapshot';
+  if (record.location === 'snapshot') return 'earlier backup';
   if (record.location === 'extra') return 'added folder';
   return record.archived ? 'archive' : 'current';
 }

@@ -25,7 +25,7 @@ export async function deleteCommand(args: ParsedArgs, io: CliIo, signal?: AbortS
     const { catalog, record } = await findBackup(reference, root);
     try {
       const withSnapshots = args.flags.get('with-snapshots') === true;
-      if (!confirmed && !(await ask(`Delete ${record.path} (${formatBytes(record.reclaimableBytes)} freed)${withSnapshots ? ' and its older snapshots' : ''}? [y/N] `, signal))) {
+      if (!confirmed && !(await ask(`Delete ${record.path} (${formatBytes(record.reclaimableBytes)} freed)${withSnapshots ? ' and its earlier backups' : ''}? [y/N] `, signal))) {
         io.stderr('Nothing was deleted.\n');
         return ExitCode.cancelled;
       }

@@ -1,10 +1,11 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { BrowserEntryView } from '../../../shared/contract';
 import { formatBytes } from '../../../shared/format';
 import { useActions, useAppState } from '../../app/store-context';
 import { MiddleEllipsis } from '../../components/middle-ellipsis';
 import { VirtualList } from '../../components/virtual-list';
-import { formatDate } from '../../components/format-date';
+import { formatDateAmong } from '../../components/format-date';
 import { LibrarySections } from '../library/library-sections';
 import { LibraryView } from '../library/library-view';
 import { BrowserRow, ROW_HEIGHT } from './browser-row';
@@ -19,6 +20,8 @@ const LIST_HEIGHT = 480;
 export function BackupBrowser() {
   const browser = useAppState((state) => state.browser);
   const backup = useAppState((state) => state.backups.list.find((candidate) => candidate.id === state.browser.backupId));
+  // The phone's other backups, so the title names this one as the history does (seconds when two share a minute).
+  const phoneDates = useAppState(useShallow((state) => state.backups.list.filter((candidate) => candidate.udid === backup?.udid).map((candidate) => candidate.createdAt)));
   const { browseTo, loadRows, searchBrowser, closeBrowser, libraryOpened } = useActions();
   const place = useAppState((state) => state.library.place);
   const [query, setQuery] = useState('');
@@ -46,7 +49,7 @@ export function BackupBrowser() {
       <header className="browser-head">
         <div>
           <h1 id="browser-title" tabIndex={-1} ref={heading}>
-            Backup of {backup ? formatDate(backup.createdAt) : 'this iPhone'}
+            Backup of {backup ? formatDateAmong(backup.createdAt, phoneDates) : 'this iPhone'}
           </h1>
           <p className="hint">
             {backup?.deviceName ?? ''} {browser.session ? `· ${counted(browser.session.fileCount, 'item', 'items')}` : ''}

@@ -29,9 +29,9 @@ describe('groupBackups', () => {
   it('says what kind and state each backup is', () => {
     expect(backupKind(backup('x', 'A', '', { place: 'current' }))).toBe('Latest');
     expect(backupKind(backup('x', 'A', '', { place: 'current', archived: true }))).toBe('Archive');
-    expect(backupKind(backup('x', 'A', '', { place: 'snapshot' }))).toBe('Snapshot');
+    expect(backupKind(backup('x', 'A', '', { place: 'snapshot' }))).toBe('Earlier backup');
     expect(backupKind(backup('x', 'A', '', { place: 'other' }))).toBe('Added folder');
-    expect(backupKind(backup('x', 'A', '', { place: 'other', addedSnapshot: true }))).toBe('Snapshot, added folder');
+    expect(backupKind(backup('x', 'A', '', { place: 'other', addedSnapshot: true }))).toBe('Earlier backup, added folder');
     expect(backupState(backup('x', 'A', '', { status: 'incomplete', damaged: true }))).toBe('Damaged');
     expect(backupState(backup('x', 'A', '', { status: 'incomplete' }))).toBe('Incomplete');
   });

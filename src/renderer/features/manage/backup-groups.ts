@@ -37,11 +37,15 @@ export function groupBackups(backups: readonly BackupView[], devices: readonly D
   return groups.sort((a, b) => Number(b.connected) - Number(a.connected) || a.name.localeCompare(b.name) || a.udid.localeCompare(b.udid));
 }
 
-/** What kind of backup a row is, in a word: a phone's own folder in the backup folder is its latest. */
+/**
+ * What kind of backup a row is, in a word or two: a phone's own folder in the backup folder is its
+ * latest. A snapshot is "Earlier backup" to a person (as in the CLI's list and the restore wizard):
+ * "snapshot" is this code's word, and read as jargon in Manage Backups.
+ */
 export function backupKind(backup: BackupView): string {
   if (backup.archived) return 'Archive';
-  if (backup.place === 'snapshot') return 'Snapshot';
-  if (backup.place === 'other') return backup.addedSnapshot ? 'Snapshot, added folder' : 'Added folder';
+  if (backup.place === 'snapshot') return 'Earlier backup';
+  if (backup.place === 'other') return backup.addedSnapshot ? 'Earlier backup, added folder' : 'Added folder';
   return backup.place === 'current' ? 'Latest' : 'Backup';
 }
 

@@ -14,12 +14,17 @@ export function describeBackupContents(backup: BackupView): string {
   return parts.filter(Boolean).join(' · ');
 }
 
-/** Where a backup came from, when it is not this phone's current one. */
-function origin(backup: BackupView, backupRoot: string | undefined): string | undefined {
-  if (backup.archived) return 'Archived';
-  if (backup.snapshot) return 'Snapshot';
-  // Found in one of Settings' extra folders: made by Finder, iTunes or another tool.
-  if (backupRoot && !isInside(backup.path, backupRoot)) return 'Other folder';
+/**
+ * Where a backup came from, when it is not this phone's current one, in Manage Backups' words
+ * (backup-groups.ts backupKind). It read `snapshot`, a field nothing sets, so an earlier backup
+ * was never marked and two backups of one minute looked alike but for their seconds.
+ */
+export function backupOrigin(backup: BackupView, backupRoot: string | undefined): string | undefined {
+  if (backup.archived) return 'Archive';
+  if (backup.place === 'snapshot') return 'Earlier backup';
+  if (backup.addedSnapshot) return 'Earlier backup, added folder';
+  // Found in one of Settings' added folders: made by Finder, iTunes or another tool.
+  if (backup.place === 'other' || (backupRoot && !isInside(backup.path, backupRoot))) return 'Added folder';
   return undefined;
 }
 
@@ -55,7 +60,7 @@ export function BackupChoice({ backups, chosen, onChoose, backupRoot, recommende
       <legend>Which backup?</legend>
       {backups.map((backup, index) => {
         const unusable = backup.status !== 'complete';
-        const tag = origin(backup, backupRoot);
+        const tag = backupOrigin(backup, backupRoot);
         return (
           <label key={backup.id} ref={chosen === backup.id ? chosenRow : undefined} className={chosen === backup.id ? 'choice chosen' : 'choice'} data-testid="backup-choice">
             <input type="radio" name="backup" value={backup.id} checked={chosen === backup.id} disabled={unusable} onChange={() => onChoose(backup.id)} />

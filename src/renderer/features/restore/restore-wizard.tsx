@@ -6,7 +6,7 @@ import { useActions, useAppState } from '../../app/store-context';
 import { Dialog } from '../../components/dialog';
 import { ErrorDetails } from '../../components/error-text';
 import { JobProgressView } from '../backups/backup-now';
-import { formatDate } from '../../components/format-date';
+import { formatDateAmong } from '../../components/format-date';
 import { BackupChoice } from './backup-choice';
 
 type Step = 'choose' | 'checks' | 'options' | 'progress';
@@ -47,6 +47,8 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
   const [choices, setChoices] = useState({ settings: true, system: true, reboot: true });
   const heading = useRef<HTMLHeadingElement>(null);
   const backup = sorted.find((candidate) => candidate.id === chosen);
+  // Named as its row in the list is: with seconds when another backup there shares its minute.
+  const chosenDate = backup ? formatDateAmong(backup.createdAt, sorted.map((candidate) => candidate.createdAt)) : undefined;
 
   useEffect(() => heading.current?.focus(), [step]);
 
@@ -65,7 +67,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
 
   const checksFor = preflight?.backupId === chosen ? preflight : undefined;
   return (
-    <Dialog title={`Restore ${backup ? `the backup of ${formatDate(backup.createdAt)}` : 'a backup'}`} onClose={closeRestoreWizard}>
+    <Dialog title={`Restore ${chosenDate ? `the backup of ${chosenDate}` : 'a backup'}`} onClose={closeRestoreWizard}>
       <div className="wizard" data-testid="restore-wizard" data-step={step}>
         <ol className="wizard-steps" aria-label="Steps">
           {(Object.keys(STEP_TITLES) as Step[]).map((name) => (
@@ -99,7 +101,7 @@ export function RestoreWizard({ udid, initialBackupId }: { readonly udid: string
           </form>
         ) : null}
         {step === 'progress' ? (
-          <RestoreProgress udid={udid} jobId={jobId} date={backup ? formatDate(backup.createdAt) : ''} onRetry={() => setStep('options')} onClose={closeRestoreWizard} />
+          <RestoreProgress udid={udid} jobId={jobId} date={chosenDate ?? ''} onRetry={() => setStep('options')} onClose={closeRestoreWizard} />
         ) : null}
       </div>
     </Dialog>
