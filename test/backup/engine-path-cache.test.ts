@@ -8,6 +8,7 @@ import { DRIVE_HANDLERS } from '../../src/main/backup/engine/drive-handlers';
 import { runDriveLoop } from '../../src/main/backup/engine/drive-loop';
 import { GatherBuffers } from '../../src/main/backup/engine/gathered-content';
 import { ListingAhead } from '../../src/main/backup/engine/listing-ahead';
+import { PlacedAhead } from '../../src/main/backup/engine/placed-ahead';
 import { BackgroundFileWriter, ConfinedPaths, TEMP_PREFIX, nodeStoreFs } from '../../src/main/backup/store';
 import { PlistReal, type PlistValue } from '../../src/main/device/codec';
 import { DeviceLinkClient, type DeviceLinkMessage } from '../../src/main/device/services';
@@ -158,6 +159,7 @@ describe('the path cache after every DeviceLink request kind', () => {
       listingAhead: new ListingAhead(),
       storeFs: nodeStoreFs,
       fileWriter: writer,
+      placedAhead: new PlacedAhead(folder, { enabled: true }),
       gatherBuffers: new GatherBuffers(),
       progress: new ProgressTracker(undefined),
       uploadFilter: undefined,

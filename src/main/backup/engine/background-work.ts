@@ -23,3 +23,15 @@ export async function settleWrites(context: DriveContext): Promise<void> {
   await writer.settle();
   if (writer.failure !== undefined) context.stats.writeFailure ??= writer.failure;
 }
+
+/**
+ * Settles the writer, then renames every upload placed ahead back to its upload name
+ * (placed-ahead.ts): before any request that could see the difference. A rename that fails is
+ * the run's write failure, like a failed write.
+ */
+export async function putBackPlaced(context: DriveContext): Promise<void> {
+  if (context.placedAhead.outstanding === 0) return;
+  await settleWrites(context);
+  const failure = context.placedAhead.putBack((_destination, source) => context.paths.known.addOwnFile(source));
+  if (failure !== undefined) context.stats.writeFailure ??= failure;
+}

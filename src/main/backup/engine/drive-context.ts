@@ -3,6 +3,7 @@ import type { ConfinedPaths, PreviousBackup, StoreFs, WholeFileWriter } from '..
 import type { ProgressTracker } from './backup-progress';
 import type { GatherBuffers } from './gathered-content';
 import type { ListingAhead } from './listing-ahead';
+import type { PlacedAhead } from './placed-ahead';
 
 /** Decides, per uploaded file, whether it is kept; a discarded file is read off the wire and dropped. */
 export interface UploadFilter {
@@ -42,6 +43,8 @@ export interface DriveContext {
    * `paths.known` (whole-file-writer.ts), so a rename of its that removes a folder invalidates it.
    */
   readonly fileWriter: WholeFileWriter;
+  /** Uploads written where their MoveItems will put them (placed-ahead.ts); drive-loop.ts says when that stops. */
+  readonly placedAhead: PlacedAhead;
   /** Reused memory that streamed uploads are copied into from the socket's lent pieces. */
   readonly gatherBuffers: GatherBuffers;
   readonly progress: ProgressTracker;

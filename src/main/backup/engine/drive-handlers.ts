@@ -6,6 +6,7 @@ import type { DeviceLinkMessage } from '../../device/services';
 import { BackupError } from '../backup-error';
 import { type ListedEntry, PRIVATE_FOLDER_MODE, TEMP_PREFIX } from '../store';
 import type { DriveContext, TreeEffect } from './drive-context';
+import { putBackPlaced } from './background-work';
 import { nextContentFolder } from './listing-ahead';
 import { moveItems } from './move-items';
 import { receiveUploads } from './upload-files';
@@ -95,8 +96,9 @@ export const DRIVE_HANDLERS: HandlerTable = {
   },
 
   // §3.6.7: replace the destination (recursively), create its parent, rename; stop at the first failure.
-  DLMessageMoveItems: async (message, context) => moveItems(await pullMoveSources(message.moves, context), context),
-  DLMessageMoveFiles: async (message, context) => moveItems(await pullMoveSources(message.moves, context), context),
+  // Moves of uploads placed ahead (placed-ahead.ts) are already done; anything else puts those back first.
+  DLMessageMoveItems: async (message, context) => (await claimPlacedMoves(message.moves, context)) ?? moveItems(await pullMoveSources(message.moves, context), context),
+  DLMessageMoveFiles: async (message, context) => (await claimPlacedMoves(message.moves, context)) ?? moveItems(await pullMoveSources(message.moves, context), context),
 
   // §3.6.8: recursive, ENOENT ignored.
   DLMessageRemoveItems: async (message, context) => {
@@ -221,6 +223,35 @@ async function resolveForRead(devicePath: string, context: DriveContext): Promis
   const staged = await context.paths.resolveChecked(devicePath);
   if (context.previous === undefined || (await exists(staged))) return staged;
   return (await context.previous.resolveForRead(devicePath)) ?? staged;
+}
+
+/**
+ * A MoveItems whose every pair moves an upload placed ahead to where it already is: answered
+ * without touching the disk (the previous backup's copies are hidden as a rename would have
+ * replaced them). Writes may still be running, as with queued renames: a failure already known is
+ * the answer, a later one ends the run at the next request. Undefined when the request is anything
+ * else; every placed file is then back under its upload name, and no more are placed.
+ */
+async function claimPlacedMoves(moves: ReadonlyArray<{ readonly from: string; readonly to: string }>, context: DriveContext): Promise<TreeEffect | undefined> {
+  const { placedAhead, paths } = context;
+  placedAhead.disarm();
+  if (placedAhead.outstanding === 0) return undefined;
+  if (!placedAhead.claim(moves.map((move) => ({ from: paths.resolve(move.from), to: paths.resolve(move.to) })))) {
+    await putBackPlaced(context);
+    return undefined;
+  }
+  for (const move of moves) {
+    context.previous?.hide(move.from);
+    context.previous?.hide(move.to);
+  }
+  const failure = context.fileWriter.failure;
+  if (failure === undefined) {
+    await context.deviceLink.sendStatusResponse(DL_STATUS.ok);
+  } else {
+    const status = statusForError(failure);
+    await context.deviceLink.sendStatusResponse(status.code, status.description);
+  }
+  return KEPT;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { type DeviceLinkOutcome, runDeviceLinkLoop, ServiceError } from '../../device/services';
+import { type DeviceLinkMessage, type DeviceLinkOutcome, runDeviceLinkLoop, ServiceError } from '../../device/services';
 import { BackupError } from '../backup-error';
-import { type BackgroundGroup, backgroundGroupOf, settleWrites } from './background-work';
+import { type BackgroundGroup, backgroundGroupOf, putBackPlaced, settleWrites } from './background-work';
 import type { DriveContext } from './drive-context';
 import { handleDriveRequest } from './drive-handlers';
 import { idleTimeoutOf, stoppedRespondingError } from './idle-timeout';
@@ -23,6 +23,12 @@ export async function runDriveLoop(context: DriveContext): Promise<DeviceLinkOut
         const group = backgroundGroupOf(message.kind);
         if (group === undefined || group !== pendingGroup) await settleWrites(context);
         pendingGroup = group;
+        // Uploads placed ahead (placed-ahead.ts) are only for uploads and the moves that claim them:
+        // anything else sees every file under the name the phone gave it.
+        if (group === undefined) {
+          await putBackPlaced(context);
+          if (!keepsPlacing(message)) context.placedAhead.disarm();
+        }
       },
       async serve(request) {
         // An answer made ahead is only ever this request's (listing-ahead.ts).
@@ -38,6 +44,27 @@ export async function runDriveLoop(context: DriveContext): Promise<DeviceLinkOut
     });
   } catch (error) {
     throw asBackupError(error);
+  }
+}
+
+/**
+ * Requests after which uploads may still be placed ahead: they read, or make the folders of §7.2
+ * step 7 (`U`, `U/<xx>`, `U/Snapshot`, `U/Snapshot/<xx>`), so they cannot put anything where a
+ * placed file would go. Any other request (a copy, a removal, a deeper folder) stops placing.
+ */
+function keepsPlacing(message: DeviceLinkMessage): boolean {
+  switch (message.kind) {
+    case 'DLMessageDownloadFiles':
+    case 'DLContentsOfDirectory':
+    case 'DLMessageGetFreeDiskSpace':
+    case 'DLMessagePurgeDiskSpace':
+      return true;
+    case 'DLMessageCreateDirectory': {
+      const parts = message.path.split('/');
+      return parts.length <= 2 || (parts.length === 3 && parts[1] === 'Snapshot');
+    }
+    default:
+      return false;
   }
 }
 

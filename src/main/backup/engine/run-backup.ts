@@ -26,6 +26,7 @@ import { settleWrites } from './background-work';
 import { asBackupError, runDriveLoop } from './drive-loop';
 import { GatherBuffers } from './gathered-content';
 import { ListingAhead } from './listing-ahead';
+import { PlacedAhead } from './placed-ahead';
 import { type BackupDeviceSession, type OpenSessionOptions, openBackupSession } from './device-session';
 import { buildInfoPlist } from './info-plist';
 import { errorForDeviceCode } from './device-errors';
@@ -186,6 +187,8 @@ export async function runBackupWith(options: RunBackupOptions, openSession: (opt
       listingAhead: new ListingAhead(),
       storeFs,
       fileWriter,
+      // Not with the Camera Roll left out: its uploads may be dropped and its moves rewrite the Manifest first.
+      placedAhead: new PlacedAhead(paths.base, { enabled: cameraRoll }),
       gatherBuffers: new GatherBuffers(),
       progress: progress,
       uploadFilter: cameraRoll ? undefined : cameraRollUploadFilter,

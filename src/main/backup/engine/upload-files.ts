@@ -4,6 +4,7 @@ import type { NewFile } from '../store';
 import { BackupError } from '../backup-error';
 import type { DriveContext } from './drive-context';
 import { GATHER_BUFFER_BYTES, GatheredContent } from './gathered-content';
+import { putBackPlaced } from './background-work';
 import { DL_STATUS, statusForError } from './status-codes';
 import { WriteQueue } from './write-queue';
 
@@ -44,7 +45,7 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
   try {
     for await (const file of deviceLink.receiveFiles()) {
       progress.fileStarted(file.deviceName);
-      const target = paths.resolve(file.destinationPath);
+      let target = paths.resolve(file.destinationPath);
       if (failure === undefined && queue.hasFailed) fail(queue.error);
       if (failure === undefined && context.fileWriter.failure) fail(context.fileWriter.failure);
       const discard = context.uploadFilter?.discard(file.deviceName, file.destinationPath) === true;
@@ -69,6 +70,12 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
         progress.reportThrottled();
         continue;
       }
+      // A file placed ahead (placed-ahead.ts) where this one goes: put back first, as the phone sees it.
+      if (context.placedAhead.holds(target)) {
+        await Promise.all(inFlight.values());
+        await putBackPlaced(context);
+      }
+      target = context.placedAhead.placeUpload(target, paths);
       // The usual case, without a promise per file: complete in memory, its folder already
       // checked, and nothing else on its way to the same name.
       if (paths.isParentChecked(target) && !inFlight.has(target)) {

@@ -2,6 +2,7 @@ export * from './backup-root';
 export * from './store-layout';
 export * from './confined-paths';
 export * from './known-tree';
+export * from './own-file-set';
 export * from './store-fs';
 export * from './private-modes';
 export * from './durable-tree';

@@ -1,0 +1,145 @@
+import fsSync from 'node:fs';
+import path from 'node:path';
+import { type ConfinedPaths, OwnFileSet } from '../store';
+
+/**
+ * Uploads written straight to where the phone will move them, so that a backup's MoveItems
+ * (`Snapshot/xx/<id>` → `xx/<id>`, protocol.md §7.2 step 12, one per uploaded file) costs no
+ * rename. On `large` those 103,000 renames were ~3 s of kernel CPU (two path walks and a name
+ * lookup each, bench/README.md "Creating files") on the one writer thread that ran them all, at
+ * the end of the backup while the phone waited for the answers.
+ *
+ * The phone must never be able to tell. A file is placed ahead only while nothing but uploads
+ * happened to the run's content folders, so its destination cannot hold anything yet:
+ *  - only uploads to `<U>/Snapshot/<xx>/<name>` (two hex digits, a plain name) whose folder and
+ *    destination folder `<U>/<xx>` were both checked this run are placed, at `<U>/<xx>/<name>`;
+ *  - placing stops for good (`disarm`) at the first MoveItems, at any request that may put a file
+ *    into staging some other way or make a folder inside a content folder, and at an upload into a
+ *    content folder itself (a new staging holds only what this run put there, so until then every
+ *    file under `<U>/<xx>/` was placed here; drive-loop.ts applies the rule per request kind);
+ *  - a MoveItems whose every pair is a placed file and its own destination is answered without
+ *    touching the disk (`claim`); any other request first puts every placed file back under its
+ *    upload name (`putBack`, one rename each: what the phone's moves would have cost), so what it
+ *    reads, lists, moves or removes is exactly what the phone wrote;
+ *  - a run that ends with files still placed puts them back too (run-backup.ts), so staging is the
+ *    phone's view whatever it did; a failed run's staging is deleted anyway.
+ * Not used with the Camera Roll left out (its uploads may be dropped and its moves rewrite the
+ * Manifest first). Placed names are held outside the JavaScript heap (OwnFileSet), at most
+ * MAX_PLACED of them: a million-file phone places its first ones and renames the rest as before.
+ */
+const MAX_PLACED = 200_000;
+const MAX_PLACED_BYTES = 12 * 1024 * 1024;
+
+export class PlacedAhead {
+  private armed: boolean;
+  private readonly base: string;
+  private readonly snapshotPrefix: string;
+  /** Destinations holding a placed file the phone has not moved yet. */
+  private readonly placed: OwnFileSet;
+
+  constructor(base: string, options: { readonly enabled: boolean }) {
+    this.armed = options.enabled;
+    this.base = base;
+    this.snapshotPrefix = `${base}${path.sep}Snapshot${path.sep}`;
+    this.placed = new OwnFileSet({ prefix: `${base}${path.sep}`, maxEntries: MAX_PLACED, maxBytes: MAX_PLACED_BYTES });
+  }
+
+  get isArmed(): boolean {
+    return this.armed;
+  }
+
+  /** How many placed files wait for their move. */
+  get outstanding(): number {
+    return this.placed.size;
+  }
+
+  /** No more files are placed in this run (those placed stay until claimed or put back). */
+  disarm(): void {
+    this.armed = false;
+  }
+
+  /** True when `target` (a resolved upload path) is a placed file's destination. */
+  holds(target: string): boolean {
+    return this.placed.size > 0 && this.placed.has(target);
+  }
+
+  /**
+   * Where an upload to `target` (resolved, not discarded) is written: its move's destination when
+   * placed ahead, else `target`. An upload into a content folder itself stops placing for the run.
+   */
+  placeUpload(target: string, paths: ConfinedPaths): string {
+    if (!this.armed) return target;
+    const destination = this.destinationOf(target);
+    if (destination === undefined) {
+      if (this.insideContentFolder(target)) this.armed = false;
+      return target;
+    }
+    if (!paths.isParentChecked(target) || !paths.isParentChecked(destination)) return target;
+    // A second upload to the same name goes where the first went; a name the set cannot hold is renamed later as before.
+    return this.placed.add(destination) ? destination : target;
+  }
+
+  /**
+   * For a MoveItems request (resolved pairs): true, with every pair taken off the placed set, when
+   * each moves a placed file to its own destination, so the disk already looks as after the
+   * renames. Otherwise nothing changes and the caller puts everything back first.
+   */
+  claim(moves: ReadonlyArray<{ readonly from: string; readonly to: string }>): boolean {
+    if (this.placed.size === 0) return false;
+    const seen = new Set<string>();
+    for (const move of moves) {
+      const destination = this.destinationOf(move.from);
+      if (destination === undefined || destination !== move.to || seen.has(destination) || !this.placed.has(destination)) return false;
+      seen.add(destination);
+    }
+    for (const destination of seen) this.placed.delete(destination);
+    return true;
+  }
+
+  /**
+   * Renames every placed file back to its upload name (after the writer settled). Returns the
+   * first failure (a write that failed left nothing to rename: that failure is already the run's).
+   * `onMoved(destination, source)` keeps the caller's path cache true.
+   */
+  putBack(onMoved: (destination: string, source: string) => void): unknown {
+    if (this.placed.size === 0) return undefined;
+    let failure: unknown;
+    for (const destination of this.placed.values()) {
+      const source = this.sourceOf(destination);
+      try {
+        fsSync.renameSync(destination, source);
+        onMoved(destination, source);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    this.placed.clear();
+    return failure;
+  }
+
+  /** `<base>/Snapshot/<xx>/<name>` → `<base>/<xx>/<name>`; undefined for any other path. */
+  private destinationOf(target: string): string | undefined {
+    const prefix = this.snapshotPrefix;
+    if (!target.startsWith(prefix)) return undefined;
+    const folderEnd = prefix.length + 2;
+    if (target.length <= folderEnd + 1 || target[folderEnd] !== path.sep || !isHex(target.charCodeAt(prefix.length)) || !isHex(target.charCodeAt(prefix.length + 1))) return undefined;
+    const name = target.slice(folderEnd + 1);
+    // ConfinedPaths.resolve already refused "." and ".." components; a deeper path is not a content file.
+    if (name.includes(path.sep) || name === '.' || name === '..') return undefined;
+    return `${this.base}${path.sep}${target.slice(prefix.length)}`;
+  }
+
+  private sourceOf(destination: string): string {
+    return `${this.snapshotPrefix}${destination.slice(this.base.length + 1)}`;
+  }
+
+  /** Below `<base>/<folder>/`, other than `Snapshot/`: where a content file (or one placed) could be. */
+  private insideContentFolder(target: string): boolean {
+    if (!target.startsWith(`${this.base}${path.sep}`) || target.startsWith(this.snapshotPrefix)) return false;
+    return target.indexOf(path.sep, this.base.length + 1) >= 0;
+  }
+}
+
+function isHex(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66);
+}
