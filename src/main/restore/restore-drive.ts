@@ -24,8 +24,14 @@ interface RestoreDriveContext {
    * sent as long as they were when opened, never more.
    */
   maxBytesOf?(devicePath: string): number | undefined;
-  /** Called after each file streamed to the phone and as bytes go (for progress). */
+  /** Called for each file the phone received, once its request is served (the count a restore reports). */
   onFileSent(devicePath: string, bytes: number): void;
+  /**
+   * Called as the next file's bytes start, for the one before it, so progress counts files as they
+   * go: a small phone's whole restore may be one request, and counting only at its end showed
+   * "Files 0" beside megabytes copied. A file that failed half-way is counted here; onFileSent's is exact.
+   */
+  onFileStreamed?(devicePath: string): void;
   onBytes(bytes: number): void;
   /** A request and the phone's percent once it is served (§3.5); `bytes` when it moves a known amount. */
   onStep(percentAfter: number | undefined, bytes?: number): void;
@@ -113,6 +119,7 @@ async function sendFiles(devicePaths: readonly string[], percentAfter: number | 
     (devicePath) => batch.content(devicePath),
     (devicePath, bytesSent) => {
       if (devicePath !== lastPath) {
+        if (lastPath !== undefined) context.onFileStreamed?.(lastPath);
         lastPath = devicePath;
         lastPathBytes = 0;
       }

@@ -67,6 +67,11 @@ export class RestoreProgressTracker {
     this.reportNowAndThen();
   }
 
+  /** The exact number of files the phone received so far, once a request is served; reported with the step. */
+  filesConfirmed(count: number): void {
+    this.filesDone = count;
+  }
+
   bytes(count: number): void {
     this.bytesDone += count;
     this.estimator.stepBytes(count);

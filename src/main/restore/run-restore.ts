@@ -189,16 +189,21 @@ async function restoreWith(services: RestoreServices, source: RestoreSource, udi
         paths: new ConfinedPaths(source.udid, source.folder),
         maxBytesOf: (devicePath) => (CONTENT_PATH.test(devicePath) ? source.storedSizes.get(devicePath.slice(-40)) : undefined),
         onFileSent: (devicePath) => {
-          if (!CONTENT_PATH.test(devicePath)) return;
-          filesSent += 1;
-          progress.fileDone(devicePath);
+          if (CONTENT_PATH.test(devicePath)) filesSent += 1;
+        },
+        onFileStreamed: (devicePath) => {
+          if (CONTENT_PATH.test(devicePath)) progress.fileDone(devicePath);
         },
         onBytes: (bytes) => {
           bytesSent += bytes;
           progress.bytes(bytes);
         },
         onStep: (percentAfter, bytes) => progress.stepAnnounced(percentAfter, bytes),
-        onStepDone: () => progress.stepFinished(),
+        onStepDone: () => {
+          // The exact count once each request is served (a file that failed half-way was counted as it went).
+          progress.filesConfirmed(filesSent);
+          progress.stepFinished();
+        },
       });
     } catch (error) {
       if (cancelled) throw restoreCancelledError();
