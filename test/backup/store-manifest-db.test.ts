@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeMbFile, filterManifestDb, readManifestRows } from '../../src/main/backup/store';
+import { decodeMbFile, filterManifestDb, mbFileKindAndSize, readManifestRows } from '../../src/main/backup/store';
+import { PlistUid, encodeBinaryPlist } from '../../src/main/device/codec';
 import { ManifestDbWriter } from '../../src/simulator/backup-format/manifest-db';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -47,6 +48,42 @@ describe('Manifest.db reader and filter', () => {
     fs.writeFileSync(bogus, 'not sqlite at all, just text that is long enough to be a header....');
     expect(() => [...readManifestRows(bogus)]).toThrow(expect.objectContaining({ code: 'corrupt' }));
     expect(() => decodeMbFile(Buffer.from('garbage'))).toThrow(expect.objectContaining({ code: 'corrupt' }));
+  });
+
+  it('sizes a record as decodeMbFile does, also in shapes the quick reader leaves to it', () => {
+    const archive = (root: Record<string, unknown>, extra: unknown[] = [], rootUid = 1): Buffer =>
+      encodeBinaryPlist({ $version: 100000, $archiver: 'NSKeyedArchiver', $top: { root: new PlistUid(rootUid) }, $objects: ['$null', root as never, ...(extra as never[])] });
+    const records: Array<[Buffer, number]> = [
+      [archive({ Size: 4096, Mode: 0o100644 }), 1],
+      [archive({ Size: 4096, Mode: 0o100644 }), 0],
+      [archive({ Size: 0, Mode: 0o040755 }), 0],
+      [archive({ Mode: 0o120755 }), 0],
+      [archive({ Size: 2 ** 40, Mode: 0o100644 }), 1],
+      // Size behind a UID, the record behind two UIDs, a negative size: decodeMbFile reads those.
+      [archive({ Size: new PlistUid(2), Mode: 0o100644 }, [77]), 1],
+      [archive(new PlistUid(2) as never, [{ Size: 5, Mode: 0o100644 }]), 0],
+      [archive({ Size: -1, Mode: 0o100644 }), 1],
+    ];
+    for (const [blob, flags] of records) {
+      const { kind, size } = decodeMbFile(blob, flags);
+      expect(mbFileKindAndSize(blob, flags)).toEqual({ kind, size });
+    }
+    expect(() => mbFileKindAndSize(Buffer.from('garbage'), 1)).toThrow(expect.objectContaining({ code: 'corrupt' }));
+    expect(() => mbFileKindAndSize(archive({ Size: 1 }, [], 9), 1)).toThrow(expect.objectContaining({ code: 'corrupt' }));
+  });
+
+  it.skipIf(!fs.existsSync(mvtFixture))('sizes every row of a real iOS 14 Manifest.db as decodeMbFile does', () => {
+    for (const name of ['Manifest.db', 'Manifest.db-wal', 'Manifest.db-shm']) {
+      if (fs.existsSync(path.join(mvtFixture, name))) fs.copyFileSync(path.join(mvtFixture, name), path.join(dir, name));
+    }
+    const rows = [...readManifestRows(path.join(dir, 'Manifest.db'))];
+    expect(rows.length).toBe(3721);
+    for (const row of rows) {
+      for (const flags of [row.flags, 0]) {
+        const { kind, size } = decodeMbFile(row.file, flags);
+        expect(mbFileKindAndSize(row.file, flags)).toEqual({ kind, size });
+      }
+    }
   });
 
   it.skipIf(!fs.existsSync(mvtFixture))('reads a real iOS 14 Manifest.db and filters its Camera Roll rows out (mvt fixture, read from a copy)', () => {

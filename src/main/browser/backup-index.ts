@@ -4,7 +4,7 @@ import path from 'node:path';
 import { BackupError } from '../backup/backup-error';
 import { mbdbRows } from '../backup/catalog/manifest-mbdb';
 import { MANIFEST_DB, openManifestDb } from '../backup/catalog/manifest-source';
-import { decodeMbFile, manifestEntryKind, type ManifestEntryKind } from '../backup/store';
+import { decodeMbFile, manifestEntryKind, type ManifestEntryKind, mbFileKindAndSize } from '../backup/store';
 import type { BackupKeys } from '../backup/crypto';
 import { contentPathOf, iterateUntrusted, readingUntrusted, readRegularFileSync } from '../backup/store';
 
@@ -226,6 +226,23 @@ export class BackupIndex {
   /** Every entry, in storage order (for totals and completeness checks). */
   *all(): Generator<IndexedEntry> {
     for (const raw of iterateUntrusted(this.what, () => this.db.prepare(`SELECT ${this.columns} FROM Files`).iterate() as IterableIterator<RawRow>)) yield this.describe(raw);
+  }
+
+  /**
+   * The files of the list and their sizes, in storage order: what a restore needs (restore-source.ts),
+   * read without the paths or the rest of each record (mbFileKindAndSize).
+   */
+  *fileSizes(): Generator<{ readonly fileId: string; readonly size: number }> {
+    if (this.format !== 'manifest-db') {
+      for (const entry of this.all()) if (entry.kind === 'file') yield { fileId: entry.fileId, size: entry.size };
+      return;
+    }
+    const rows = (): IterableIterator<Pick<RawRow, 'fileID' | 'flags' | 'file'>> => this.db.prepare('SELECT fileID, flags, file FROM Files').iterate() as IterableIterator<Pick<RawRow, 'fileID' | 'flags' | 'file'>>;
+    for (const raw of iterateUntrusted(this.what, rows)) {
+      const flags = Number(raw.flags);
+      const record = raw.file && raw.file.length > 0 ? mbFileKindAndSize(raw.file, flags) : undefined;
+      if ((record?.kind ?? manifestEntryKind(flags, 0)) === 'file') yield { fileId: String(raw.fileID), size: record?.size ?? 0 };
+    }
   }
 
   private describe(raw: RawRow): IndexedEntry {

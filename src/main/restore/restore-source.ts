@@ -31,7 +31,7 @@ export interface RestoreSource {
   readonly storedSizes: ReadonlyMap<string, number>;
 }
 
-/** Manifest.db rows decoded between two turns of the event loop. */
+/** Manifest.db files sized between two turns of the event loop. */
 const ROWS_PER_TURN = 2048;
 
 /** A Finder-style archive `<UDID>-yyyyMMdd-HHmmss` (§5.1): the UDID is the part before the date. */
@@ -106,7 +106,7 @@ export async function countRestoreFiles(metadata: RestoreMetadata, password: str
   const storedSizes = new Map<string, number>();
   try {
     let rows = 0;
-    for (const entry of index.all()) {
+    for (const entry of index.fileSizes()) {
       // A turn of the event loop now and then, so the phone's connection (run-restore.ts opens it
       // meanwhile) moves on while a big Manifest.db is read, and a cancel is heard.
       rows += 1;
@@ -114,7 +114,6 @@ export async function countRestoreFiles(metadata: RestoreMetadata, password: str
         await yieldToEventLoop();
         if (signal?.aborted) throw new BackupError('cancelled', 'The restore was cancelled before it started. Nothing was changed on the iPhone.');
       }
-      if (entry.kind !== 'file') continue;
       fileCount += 1;
       totalBytes += entry.size;
       storedSizes.set(entry.fileId, metadata.encrypted && entry.size > 0 ? encryptedContentSize(entry.size) : entry.size);
