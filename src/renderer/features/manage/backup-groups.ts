@@ -9,7 +9,12 @@ export interface BackupGroup {
   readonly connected: boolean;
   /** Newest first. */
   readonly backups: readonly BackupView[];
-  readonly totalBytes: number;
+  /**
+   * What the phone's backups take on disk: an earlier backup counts only what it keeps of its own
+   * (`diskBytes`). The sum of what each holds counted the shared files once per backup, so two
+   * backups of an unchanged 8 MB phone read "16 MB" where they take about 8.
+   */
+  readonly diskBytes: number;
 }
 
 /**
@@ -31,7 +36,7 @@ export function groupBackups(backups: readonly BackupView[], devices: readonly D
       productVersion: device?.productVersion ?? sorted.find((backup) => backup.productVersion)?.productVersion,
       connected: device?.connected === true,
       backups: sorted,
-      totalBytes: sorted.reduce((sum, backup) => sum + backup.sizeBytes, 0),
+      diskBytes: sorted.reduce((sum, backup) => sum + (backup.diskBytes ?? backup.sizeBytes), 0),
     };
   });
   return groups.sort((a, b) => Number(b.connected) - Number(a.connected) || a.name.localeCompare(b.name) || a.udid.localeCompare(b.udid));
@@ -47,6 +52,13 @@ export function backupKind(backup: BackupView): string {
   if (backup.place === 'snapshot') return 'Earlier backup';
   if (backup.place === 'other') return backup.addedSnapshot ? 'Earlier backup, added folder' : 'Added folder';
   return backup.place === 'current' ? 'Latest' : 'Backup';
+}
+
+/** The words for one backup in a sentence ("the earlier backup of …"): the kind's badge doubled "backup". */
+export function backupNoun(backup: BackupView): string {
+  if (backup.archived) return 'archived backup';
+  if (backup.place === 'snapshot') return 'earlier backup';
+  return backup.place === 'current' ? 'latest backup' : 'backup';
 }
 
 /** The state column: complete, incomplete or damaged, as a word. */

@@ -10,7 +10,7 @@ import { cameraRollLabel } from '../backups/backup-history';
 import { VerificationBadge } from '../backups/verification';
 import { useBrowseBackup } from '../browser/open-backup';
 import { deviceTitle } from '../devices/device-list';
-import { backupKind, backupState } from './backup-groups';
+import { backupKind, backupNoun, backupState } from './backup-groups';
 
 /** One backup in Manage Backups: its facts, "Restore to…" and the rest in a menu, as in a phone's history. */
 export function ManageBackupRow({ backup, date }: { readonly backup: BackupView; readonly date: string }) {
@@ -46,7 +46,10 @@ export function ManageBackupRow({ backup, date }: { readonly backup: BackupView;
           </div>
         ) : null}
       </td>
-      <td className="nowrap">{formatBytes(backup.sizeBytes)}</td>
+      <td className="nowrap">
+        {formatBytes(backup.sizeBytes)}
+        {backup.diskBytes === undefined ? null : <div className="hint">{formatBytes(backup.diskBytes)} on disk</div>}
+      </td>
       <td>{backup.productVersion ?? '—'}</td>
       <td>{backup.encrypted ? 'Yes' : 'No'}</td>
       <td>{cameraRollLabel(backup, inICloudBackupId)}</td>
@@ -65,7 +68,7 @@ export function ManageBackupRow({ backup, date }: { readonly backup: BackupView;
           {dialog === 'delete' ? (
             <Dialog title="Delete this backup?" onClose={() => setDialog(undefined)}>
               <p>
-                The {backupKind(backup).toLowerCase()} backup of {backup.deviceName ?? 'this iPhone'} from {date} ({formatBytes(backup.sizeBytes)}) will be removed from this computer. This cannot be undone.
+                The {backupNoun(backup)} of {backup.deviceName ?? 'this iPhone'} from {date} ({backup.diskBytes === undefined ? formatBytes(backup.sizeBytes) : `${formatBytes(backup.diskBytes)} of its own on disk`}) will be removed from this computer. This cannot be undone.
               </p>
               <div className="actions">
                 <button type="button" onClick={() => setDialog(undefined)}>

@@ -17,7 +17,7 @@ export function ManageBackups() {
   const devices = useAppState(useShallow((state) => state.devices.list));
   const wizard = useAppState((state) => state.restore.wizard);
   const groups = groupBackups(backups, devices);
-  const totalBytes = groups.reduce((sum, group) => sum + group.totalBytes, 0);
+  const diskBytes = groups.reduce((sum, group) => sum + group.diskBytes, 0);
   return (
     <article className="manage" aria-labelledby="manage-title" data-testid="manage-backups">
       <header className="card">
@@ -25,7 +25,7 @@ export function ManageBackups() {
         <p className="hint">
           {backups.length === 0
             ? 'There are no backups on this computer yet.'
-            : `${backups.length} ${backups.length === 1 ? 'backup' : 'backups'} of ${groups.length} ${groups.length === 1 ? 'iPhone' : 'iPhones'}, ${formatBytes(totalBytes)} in all.`}
+            : `${backups.length} ${backups.length === 1 ? 'backup' : 'backups'} of ${groups.length} ${groups.length === 1 ? 'iPhone' : 'iPhones'}, ${formatBytes(diskBytes)} on disk.`}
         </p>
       </header>
       {groups.map((group) => (
@@ -46,7 +46,7 @@ function DeviceBackups({ group }: { readonly group: BackupGroup }) {
         <span className={`dot ${group.connected ? 'dot-on' : 'dot-off'}`} aria-hidden="true" /> {group.name}
       </h2>
       <p className="hint">
-        {facts} · {group.backups.length} {group.backups.length === 1 ? 'backup' : 'backups'}, {formatBytes(group.totalBytes)}
+        {facts} · {group.backups.length} {group.backups.length === 1 ? 'backup' : 'backups'}, {formatBytes(group.diskBytes)} on disk
       </p>
       <table className="history manage-table">
         <caption className="visually-hidden">Backups of {group.name}</caption>
