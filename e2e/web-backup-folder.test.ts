@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../src/main/core/app-core';
 import { haveFixtures, mvtFixture } from '../test/backup/fixture-paths';
 import { checkScreen } from './web-a11y';
-import { HAS_CHROMIUM, nextJobFinished, STEP_MS, startWebApp, type WebApp } from './web-helpers';
+import { HAS_CHROMIUM, nextJobFinished, SIZES, STEP_MS, startWebApp, type WebApp } from './web-helpers';
 
 /**
  * Folders chosen, not typed (web mode): a relative folder is refused with a sentence; the web
@@ -100,9 +100,13 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: choosing and movi
     await chooseInWebChooser(moved, 'folder-chooser');
     const dialog = page.getByTestId('backup-folder-change');
     await checkScreen(page, 'settings', 'move-or-keep');
+    // At 800×600, where the dialog is taller than the window: its error must come into view.
+    await page.setViewportSize(SIZES[0]);
     await dialog.getByRole('button', { name: 'Move Backups' }).click();
     const error = page.getByRole('dialog').getByTestId('dialog-error');
     await error.waitFor({ timeout: STEP_MS });
+    // (A string: the node tsconfig has no DOM types.)
+    await expect.poll(() => page.evaluate<boolean>(`document.querySelector('dialog[open] [data-testid="dialog-error"]').getBoundingClientRect().bottom <= window.innerHeight`), { timeout: STEP_MS }).toBe(true);
     expect(await error.textContent()).toMatch(/Moving mvt-ios-backup stopped \(a folder named mvt-ios-backup is already in .*moved\).*Both folders are listed/);
     await checkScreen(page, 'settings', 'move-stopped');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
