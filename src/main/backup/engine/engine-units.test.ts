@@ -147,5 +147,18 @@ describe('MoveItems batches (§3.6.7)', () => {
     // The folders already walked for earlier moves are remembered; a later move still finds its parent in the batch.
     expect(independent(moves(['s/00/a', 'd/00/a'], ['s/00/b', 'd/00/b'], ['t/x', 'd/00/a/inner']), base)).toBe(false);
     expect(independent(moves(['s/00/a', 'd/00/a'], ['t/x', 'd']), base)).toBe(false);
+    // A path sharing another's first characters is not inside it (`d/00-x` is not in `d/00`).
+    expect(independent(moves(['s/00', 'd/00'], ['s/01/b', 'd/00-x/b']), base)).toBe(true);
+    expect(independent(moves(['s/00', 'd/00'], ['s/01/b', 'd/00/b']), base)).toBe(false);
+  });
+
+  it('gives the same answers for a batch of many path lengths (the folder walk)', () => {
+    // Twenty lengths: more than the quick check looks at, so each path's folders are walked.
+    const names = Array.from({ length: 20 }, (_unused, index) => 'n'.repeat(index + 1));
+    const spread = names.map((name): [string, string] => [`s/${name}`, `d/${name}`]);
+    expect(independent(moves(...spread), base)).toBe(true);
+    expect(independent(moves(...spread, ['s/zz', 'd/nnn/inner']), base)).toBe(false);
+    expect(independent(moves(...spread, ['s/nn/inner', 'd/zz']), base)).toBe(false);
+    expect(independent(moves(...spread, ['s/zz', 'd/nnn']), base)).toBe(false);
   });
 });

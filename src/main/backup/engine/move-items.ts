@@ -2,7 +2,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
-import { PRIVATE_FOLDER_MODE, type WholeFileWriter } from '../store';
+import { parentFolder, PRIVATE_FOLDER_MODE, type WholeFileWriter } from '../store';
 import type { DriveContext, TreeEffect } from './drive-context';
 import { settleWrites } from './background-work';
 import { DL_STATUS, statusForError } from './status-codes';
@@ -27,6 +27,15 @@ import { DL_STATUS, statusForError } from './status-codes';
 interface ResolvedMove {
   readonly from: string;
   readonly to: string;
+  /**
+   * parentFolder(from) and parentFolder(to), made once per move: each folder check looks a string
+   * up in a Set, and V8 hashes a string on its first lookup only, so asking again with the same
+   * string is cheap where a new one (of ~100 characters) is hashed afresh. Three checks per move
+   * made five new folder strings and hashed each (String::ComputeAndSetRawHash was the main
+   * thread's biggest native cost in a many-small backup, `perf`, 2026-12-03).
+   */
+  readonly fromParent: string;
+  readonly toParent: string;
   readonly fromDevice: string;
   readonly toDevice: string;
 }
@@ -35,7 +44,11 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   const { paths } = context;
   const { known } = paths;
   const resolved: ResolvedMove[] = [];
-  for (const move of moves) resolved.push({ from: paths.resolve(move.from), to: paths.resolve(move.to), fromDevice: move.from, toDevice: move.to });
+  for (const move of moves) {
+    const from = paths.resolve(move.from);
+    const to = paths.resolve(move.to);
+    resolved.push({ from, to, fromParent: parentFolder(from), toParent: parentFolder(to), fromDevice: move.from, toDevice: move.to });
+  }
   // Renames of an earlier request may still be running on the writer threads. Only moves of
   // this run's own files can be queued behind them (the writer orders those); anything else
   // looks at and renames files here, so it waits for them.
@@ -52,11 +65,11 @@ export async function moveItems(moves: ReadonlyArray<{ readonly from: string; re
   let awaited = false;
   for (const [index, move] of resolved.entries()) {
     // Usually both folders were checked already: no promise then (102k moves in a large backup).
-    if (!paths.isParentChecked(move.from)) {
+    if (!known.hasFolder(move.fromParent)) {
       awaited = true;
       await paths.prepareParentFolders(move.from, move.fromDevice, { create: false });
     }
-    if (!paths.isParentChecked(move.to)) {
+    if (!known.hasFolder(move.toParent)) {
       awaited = true;
       await paths.prepareParentFolders(move.to, move.toDevice, { create: false });
     }
@@ -177,7 +190,7 @@ async function queueRenames(resolved: readonly ResolvedMove[], context: DriveCon
   try {
     for (const move of resolved) {
       if (failure !== undefined) break;
-      if (!context.paths.isParentChecked(move.to)) await context.paths.prepareParentFolders(move.to, move.toDevice, { create: true });
+      if (!context.paths.known.hasFolder(move.toParent)) await context.paths.prepareParentFolders(move.to, move.toDevice, { create: true });
       const queued = writer.rename(move.from, move.to);
       context.paths.known.fileRenamed(move.from, move.to);
       if (queued !== undefined) {
@@ -218,18 +231,47 @@ function renameReplacing(move: ResolvedMove): boolean {
 
 /**
  * No path of the batch is another's path or lies inside another's (so the renames cannot interfere).
- * Per-file work at the end of every backup (one MoveItems per 128 files, §7.2): a folder whose
- * ancestors up to `base` were already found outside the batch is not walked again, so the usual
- * batch (`Snapshot/xx/<id>` → `xx/<id>`) costs two dirname()s per move, not ten new strings.
+ * Per-file work at the end of every backup (one MoveItems per 128 files, §7.2). A path lies inside
+ * another of the batch only if it has a separator right after that other's length, so only those
+ * few lengths are looked at: the usual batch (`Snapshot/xx/<id>` → `xx/<id>`, two lengths) costs
+ * two character reads per path and no new string. Batches of many different lengths (which only a
+ * device's odd request makes) walk each path's folders up to `base` instead, remembering the
+ * folders already found clear.
  */
-export function independent(resolved: readonly ResolvedMove[], base: string): boolean {
+export function independent(resolved: ReadonlyArray<{ readonly from: string; readonly to: string }>, base: string): boolean {
   const all = new Set<string>();
+  const lengths = new Set<number>();
   for (const move of resolved) {
     if (all.has(move.from)) return false;
     all.add(move.from);
     if (all.has(move.to)) return false;
     all.add(move.to);
+    // Only folders below `base` count, as in the walk below.
+    if (move.from.length > base.length) lengths.add(move.from.length);
+    if (move.to.length > base.length) lengths.add(move.to.length);
   }
+  if (lengths.size > MAX_LENGTHS_LOOKED_AT) return noneInsideAnother(all, base);
+  const cuts = [...lengths];
+  for (const item of all) {
+    for (const cut of cuts) {
+      if (cut < item.length && isSeparator(item.charCodeAt(cut)) && all.has(item.slice(0, cut))) return false;
+    }
+  }
+  return true;
+}
+
+/** Beyond this many path lengths in one batch, `independent` walks the folders instead (bounded work per path either way). */
+const MAX_LENGTHS_LOOKED_AT = 16;
+const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
+
+/** What path.dirname cuts at: `/`, and on Windows `\\` too. */
+function isSeparator(code: number): boolean {
+  return code === SLASH || (path.sep === '\\' && code === BACKSLASH);
+}
+
+/** The walk: whether no path of `all` lies inside another of it (folders up to `base`, each walked once). */
+function noneInsideAnother(all: ReadonlySet<string>, base: string): boolean {
   const clearFolders = new Set<string>();
   for (const item of all) {
     let parent = path.dirname(item);

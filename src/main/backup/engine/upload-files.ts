@@ -78,7 +78,9 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
       target = context.placedAhead.placeUpload(target, paths);
       // The usual case, without a promise per file: complete in memory, its folder already
       // checked, and nothing else on its way to the same name.
-      if (paths.isParentChecked(target) && !inFlight.has(target)) {
+      // (inFlight holds only streamed files, over 8 MiB: usually empty, and asking it would hash
+      // the ~100-character target of every file.)
+      if (paths.isParentChecked(target) && (inFlight.size === 0 || !inFlight.has(target))) {
         // The writer copies the lent pieces before it returns (whole-file-writer.ts).
         const taken = file.withCompleteContent((pieces) => {
           for (const piece of pieces) progress.bytesReceived(piece.length);

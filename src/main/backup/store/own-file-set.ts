@@ -135,7 +135,10 @@ export class OwnFileSet {
    * what these lookups (three or four per file of a backup) cost most.
    */
   private keyStart(file: string): number {
-    return file.startsWith(this.prefix) ? this.prefix.length : -1;
+    // lastIndexOf(prefix, 0), not startsWith: the same answer, but startsWith on a path just made
+    // by concatenation (ConfinedPaths.resolve's base + rest, a V8 cons string) cost ~0.8 µs
+    // against ~0.1 µs, once per new path (Node 20, 49,509 paths of ~160 characters).
+    return file.lastIndexOf(this.prefix, 0) === 0 ? this.prefix.length : -1;
   }
 
   /**

@@ -39,6 +39,11 @@ interface OpenBatch {
    * batch, so a run of photos is not a batch (a post and a reply) per photo.
    */
   readonly buffers: ArrayBuffer[];
+  /**
+   * A view of the last buffer, made once per buffer rather than once per file copied into it
+   * (Builtins_CreateTypedArray showed in the main thread's `perf` profile of many-small).
+   */
+  view: Uint8Array | undefined;
   /** Bytes used in the last buffer. */
   used: number;
   bytes: number;
@@ -119,13 +124,17 @@ export class WriterLanes {
   /** Queues a write of `pieces` (copied now, so lent memory may be reused as soon as this returns). */
   addWrite(target: string, pieces: readonly Uint8Array[], length: number): void {
     const lane = this.laneOf(target);
-    const batch = (lane.open ??= { jobs: [], buffers: [], used: 0, bytes: 0 });
+    const batch = (lane.open ??= { jobs: [], buffers: [], view: undefined, used: 0, bytes: 0 });
     const last = batch.buffers.at(-1);
     if (last === undefined || last.byteLength - batch.used < length) {
-      batch.buffers.push(this.takeBuffer(length));
+      const buffer = this.takeBuffer(length);
+      batch.buffers.push(buffer);
+      batch.view = new Uint8Array(buffer);
       batch.used = 0;
+    } else {
+      batch.view ??= new Uint8Array(last);
     }
-    copyPieces(batch.buffers.at(-1) as ArrayBuffer, batch.used, pieces);
+    copyPieces(batch.view, batch.used, pieces);
     this.addJob(lane, target, length);
   }
 
@@ -135,8 +144,9 @@ export class WriterLanes {
    */
   addCopiedWrite(target: string, buffer: ArrayBuffer, length: number): void {
     const lane = this.laneOf(target);
-    const batch = (lane.open ??= { jobs: [], buffers: [], used: 0, bytes: 0 });
+    const batch = (lane.open ??= { jobs: [], buffers: [], view: undefined, used: 0, bytes: 0 });
     batch.buffers.push(buffer);
+    batch.view = undefined;
     batch.used = 0;
     this.addJob(lane, target, length);
   }
@@ -144,7 +154,7 @@ export class WriterLanes {
   /** Copies `pieces` into a batch buffer of their own (see addCopiedWrite). */
   copyAside(pieces: readonly Uint8Array[], length: number): ArrayBuffer {
     const buffer = this.takeBuffer(length);
-    copyPieces(buffer, 0, pieces);
+    copyPieces(new Uint8Array(buffer), 0, pieces);
     return buffer;
   }
 
@@ -153,7 +163,7 @@ export class WriterLanes {
     const lane = this.lanes[0] as Lane;
     // A batch of renames carries no content: no 128 KiB batch buffer for it (each posted one used
     // to hold one, which is how a huge backup's queued renames reached 800 MB of buffers).
-    const batch = (lane.open ??= { jobs: [], buffers: [], used: 0, bytes: 0 });
+    const batch = (lane.open ??= { jobs: [], buffers: [], view: undefined, used: 0, bytes: 0 });
     batch.jobs.push({ from, to });
     if (batch.jobs.length >= BATCH_FILES) this.flush(lane);
     else this.flushLater(lane);
@@ -276,8 +286,7 @@ export class WriterLanes {
   }
 }
 
-function copyPieces(buffer: ArrayBuffer, offset: number, pieces: readonly Uint8Array[]): void {
-  const view = new Uint8Array(buffer);
+function copyPieces(view: Uint8Array, offset: number, pieces: readonly Uint8Array[]): void {
   let at = offset;
   for (const piece of pieces) {
     view.set(piece, at);
