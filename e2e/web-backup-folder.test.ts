@@ -106,7 +106,12 @@ describe.skipIf(!HAS_CHROMIUM || !haveFixtures)('browser mode: choosing and movi
     const error = page.getByRole('dialog').getByTestId('dialog-error');
     await error.waitFor({ timeout: STEP_MS });
     // (A string: the node tsconfig has no DOM types.)
-    await expect.poll(() => page.evaluate<boolean>(`document.querySelector('dialog[open] [data-testid="dialog-error"]').getBoundingClientRect().bottom <= window.innerHeight`), { timeout: STEP_MS }).toBe(true);
+    const errorInView = `(() => {
+      const dialog = document.querySelector('dialog[open]').getBoundingClientRect();
+      const shown = document.querySelector('dialog[open] [data-testid="dialog-error"]').getBoundingClientRect();
+      return shown.top >= dialog.top && shown.bottom <= Math.min(dialog.bottom, window.innerHeight);
+    })()`;
+    await expect.poll(() => page.evaluate<boolean>(errorInView), { timeout: STEP_MS }).toBe(true);
     expect(await error.textContent()).toMatch(/Moving mvt-ios-backup stopped \(a folder named mvt-ios-backup is already in .*moved\).*Both folders are listed/);
     await checkScreen(page, 'settings', 'move-stopped');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
