@@ -29,7 +29,6 @@ import { ListingAhead } from './listing-ahead';
 import { PlacedAhead } from './placed-ahead';
 import { type BackupDeviceSession, type OpenSessionOptions, openBackupSession } from './device-session';
 import { buildInfoPlist } from './info-plist';
-import { useBackupTiering } from './v8-tiering';
 import { errorForDeviceCode } from './device-errors';
 import { resolveIdleTimeoutMs } from './idle-timeout';
 import { lifeboatVersion } from './lifeboat-version';
@@ -97,8 +96,6 @@ export function runBackup(options: RunBackupOptions = {}): Promise<BackupResult>
 /** runBackup with the phone connection supplied by the caller: tests drive a scripted device through it. */
 export async function runBackupWith(options: RunBackupOptions, openSession: (options: OpenSessionOptions) => Promise<BackupDeviceSession>): Promise<BackupResult> {
   const started = Date.now();
-  // Before the per-file code first runs, so its functions start with the larger budget.
-  useBackupTiering();
   const root = resolveBackupRoot(options.backupRoot);
   const cameraRoll = options.cameraRoll ?? true;
   const storeFs = options.storeFs ?? nodeStoreFs;
