@@ -206,3 +206,56 @@ describe('DeviceLink host → device stream of an open file, read in place (§3.
     }
   });
 });
+
+describe('DeviceLink host → device stream of many small files on a real socket (§3.6.1)', () => {
+  it('keeps every byte right while the socket pushes back and the gathered memory is reused', async () => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1');
+    await eventOnce(server, 'listening');
+    const accepted = eventOnce(server, 'connection');
+    const hostSocket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    const [peerSocket] = (await accepted) as [net.Socket];
+    try {
+      const host: ServiceChannel = { socket: hostSocket, reader: new ByteReader(hostSocket), close: () => hostSocket.destroy() };
+      // 3,000 files of 0–40 KiB (about 60 MB, dozens of gathered writes), one of them missing.
+      const names = Array.from({ length: 3000 }, (_, index) => `U/${index}`);
+      const contents = names.map((_, index) => randomBytes((index * 7919) % (40 * 1024)));
+      const expected = Buffer.concat([
+        ...names.flatMap((name, index) =>
+          index === 1234
+            ? [encodeStreamPath(name), encodeStreamBlock(DeviceLinkBlockCode.LOCAL_ERROR, Buffer.from('No such file or directory'))]
+            : [encodeStreamPath(name), ...chunksOf(contents[index] as Buffer).map((block) => encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, block)), encodeStreamBlock(DeviceLinkBlockCode.SUCCESS)],
+        ),
+        Buffer.alloc(4),
+      ]);
+      const received: Buffer[] = [];
+      let size = 0;
+      const done = new Promise<void>((resolve) => {
+        peerSocket.on('data', (chunk: Buffer) => {
+          received.push(chunk);
+          size += chunk.length;
+          if (size >= expected.length) resolve();
+          peerSocket.pause();
+          setImmediate(() => peerSocket.resume());
+        });
+      });
+      const result = await sendFilesToDevice(host, names, (name) => {
+        const index = Number(name.slice(2));
+        if (index === 1234) throw Object.assign(new Error('gone'), { code: 'ENOENT' });
+        const content = contents[index] as Buffer;
+        return content.length === 0 ? [] : [content];
+      });
+      expect(result.failures.map((failure) => failure.path)).toEqual(['U/1234']);
+      await done;
+      expect(Buffer.concat(received).equals(expected)).toBe(true);
+    } finally {
+      hostSocket.destroy();
+      peerSocket.destroy();
+      server.close();
+    }
+  });
+});
+
+function chunksOf(content: Buffer): Buffer[] {
+  return Array.from({ length: Math.ceil(content.length / DOWNLOAD_BLOCK_BYTES) }, (_, index) => content.subarray(index * DOWNLOAD_BLOCK_BYTES, (index + 1) * DOWNLOAD_BLOCK_BYTES));
+}

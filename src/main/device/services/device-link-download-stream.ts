@@ -1,6 +1,7 @@
 import { InPlaceFileSender, isLocalFile, type LocalFile } from './device-link-file-sender';
-import { DeviceLinkBlockCode, DOWNLOAD_BLOCK_BYTES, FIRST_SEND_BYTES, SEND_GATHER_BYTES } from './device-link-stream-format';
-import { type ServiceChannel, writeToChannel } from './service-channel';
+import { DeviceLinkBlockCode } from './device-link-stream-format';
+import { StreamOutbox } from './device-link-stream-outbox';
+import type { ServiceChannel } from './service-channel';
 import { ServiceError } from './service-error';
 
 /**
@@ -45,14 +46,13 @@ export function encodeStreamBlock(code: number, payload: Uint8Array = Buffer.all
   return Buffer.concat([header, payload]);
 }
 
-/** Four zero bytes: no more files (also required after an empty path list, §3.6.1). */
-const END_OF_STREAM = Buffer.alloc(4);
-
 /**
  * Streams the requested files to the device in order, each as path, 32 KiB FILE_DATA blocks and a
  * SUCCESS terminator, or a LOCAL_ERROR block when it cannot be read; then the final `u32 0`.
  * The status response that follows is the caller's (it builds the multi-status from `failures`).
  * Bytes go out in writes growing from FIRST_SEND_BYTES to SEND_GATHER_BYTES (StreamOutbox), never one per block or file.
+ * Content `openFile` returns at once (not a promise), as an array, is sent without waiting on
+ * anything: a restore's tens of thousands of small files each cost several promises before.
  */
 export async function sendFilesToDevice(
   channel: ServiceChannel,
@@ -65,10 +65,11 @@ export async function sendFilesToDevice(
   let inPlace: InPlaceFileSender | undefined;
   let bytesSent = 0;
   for (const path of paths) {
-    await outbox.add(encodeStreamPath(path));
+    outbox.path(path);
     let fileBytes = 0;
     try {
-      const source = await openFile(path);
+      const opened = openFile(path);
+      const source = opened instanceof Promise ? await opened : opened;
       if (isLocalFile(source)) {
         try {
           // Its path (and whatever came before) goes out first: the blocks follow it on the wire.
@@ -82,71 +83,38 @@ export async function sendFilesToDevice(
         } finally {
           await source.fileHandle.close();
         }
-      } else {
-        for await (const chunk of source) {
+      } else if (Array.isArray(source)) {
+        for (const chunk of source as readonly Uint8Array[]) {
           if (chunk.length === 0) continue;
-          await outbox.add(encodeDataBlocks(chunk));
+          outbox.data(chunk);
           fileBytes += chunk.length;
           bytesSent += chunk.length;
           onBytes?.(path, fileBytes);
+        }
+      } else {
+        for await (const chunk of source) {
+          if (chunk.length === 0) continue;
+          outbox.data(chunk);
+          fileBytes += chunk.length;
+          bytesSent += chunk.length;
+          onBytes?.(path, fileBytes);
+          if (outbox.due) await outbox.flush();
         }
       }
     } catch (error) {
       if (error instanceof ServiceError && error.code === 'connection-closed') throw error;
       const message = describeLocalError(error);
       failures.push({ path, message, error });
-      await outbox.add(encodeStreamBlock(DeviceLinkBlockCode.LOCAL_ERROR, Buffer.from(message, 'utf8')));
+      outbox.block(DeviceLinkBlockCode.LOCAL_ERROR, Buffer.from(message, 'utf8'));
+      if (outbox.due) await outbox.flush();
       continue;
     }
-    await outbox.add(encodeStreamBlock(DeviceLinkBlockCode.SUCCESS));
+    outbox.block(DeviceLinkBlockCode.SUCCESS);
+    if (outbox.due) await outbox.flush();
   }
-  await outbox.add(END_OF_STREAM);
+  outbox.end();
   await outbox.flush();
   return { filesSent: paths.length - failures.length, bytesSent, failures };
-}
-
-/** A chunk of a file as consecutive FILE_DATA blocks of at most 32 KiB, in one new buffer (the chunk is copied, never kept). */
-function encodeDataBlocks(chunk: Uint8Array): Buffer {
-  const blocks = Math.ceil(chunk.length / DOWNLOAD_BLOCK_BYTES);
-  const encoded = Buffer.allocUnsafe(chunk.length + blocks * 5);
-  let at = 0;
-  for (let offset = 0; offset < chunk.length; offset += DOWNLOAD_BLOCK_BYTES) {
-    const end = Math.min(chunk.length, offset + DOWNLOAD_BLOCK_BYTES);
-    encoded.writeUInt32BE(end - offset + 1, at);
-    encoded[at + 4] = DeviceLinkBlockCode.FILE_DATA;
-    encoded.set(chunk.subarray(offset, end), at + 5);
-    at += 5 + end - offset;
-  }
-  return encoded;
-}
-
-/**
- * Gathers encoded stream pieces (each a buffer of its own, never a view of a caller's memory) and
- * writes them in one socket write once `gather` bytes have built up, and at `flush`. `gather`
- * starts at FIRST_SEND_BYTES and doubles with each write up to SEND_GATHER_BYTES, so the device
- * starts on the first files at once and later writes stay few.
- */
-class StreamOutbox {
-  private pieces: Buffer[] = [];
-  private size = 0;
-  private gather = FIRST_SEND_BYTES;
-
-  constructor(private readonly channel: ServiceChannel) {}
-
-  async add(piece: Buffer): Promise<void> {
-    this.pieces.push(piece);
-    this.size += piece.length;
-    if (this.size >= this.gather) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.pieces.length === 0) return;
-    const bytes = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.size);
-    this.pieces = [];
-    this.size = 0;
-    this.gather = Math.min(SEND_GATHER_BYTES, this.gather * 2);
-    await writeToChannel(this.channel, bytes);
-  }
 }
 
 /** The device shows this text; strerror-like wording is what it expects (§3.6.1 step 4). */
