@@ -24,14 +24,24 @@ export async function settleWrites(context: DriveContext): Promise<void> {
   if (writer.failure !== undefined) context.stats.writeFailure ??= writer.failure;
 }
 
+/** Renames put back between two turns of the event loop at most (the app's window stays answered). */
+const PUT_BACKS_PER_SLICE = 1_000;
+
 /**
  * Settles the writer, then renames every upload placed ahead back to its upload name
  * (placed-ahead.ts): before any request that could see the difference. A rename that fails is
- * the run's write failure, like a failed write.
+ * the run's write failure, like a failed write (a write that failed left nothing to rename).
  */
 export async function putBackPlaced(context: DriveContext): Promise<void> {
   if (context.placedAhead.outstanding === 0) return;
   await settleWrites(context);
-  const failure = context.placedAhead.putBack((_destination, source) => context.paths.known.addOwnFile(source));
-  if (failure !== undefined) context.stats.writeFailure ??= failure;
+  const destinations = context.placedAhead.takeAll();
+  for (const [index, destination] of destinations.entries()) {
+    try {
+      context.paths.known.addOwnFile(context.placedAhead.putBack(destination));
+    } catch (error) {
+      context.stats.writeFailure ??= error;
+    }
+    if ((index + 1) % PUT_BACKS_PER_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }

@@ -97,24 +97,21 @@ export class PlacedAhead {
   }
 
   /**
-   * Renames every placed file back to its upload name (after the writer settled). Returns the
-   * first failure (a write that failed left nothing to rename: that failure is already the run's).
-   * `onMoved(destination, source)` keeps the caller's path cache true.
+   * Takes every placed file off the set, for the caller to put back (`putBack`, after the writer
+   * settled): none is placed any more, whatever the renames then do.
    */
-  putBack(onMoved: (destination: string, source: string) => void): unknown {
-    if (this.placed.size === 0) return undefined;
-    let failure: unknown;
-    for (const destination of this.placed.values()) {
-      const source = this.sourceOf(destination);
-      try {
-        fsSync.renameSync(destination, source);
-        onMoved(destination, source);
-      } catch (error) {
-        failure ??= error;
-      }
-    }
+  takeAll(): string[] {
+    if (this.placed.size === 0) return [];
+    const destinations = this.placed.values();
     this.placed.clear();
-    return failure;
+    return destinations;
+  }
+
+  /** Renames a placed file back to its upload name; returns that name. */
+  putBack(destination: string): string {
+    const source = this.sourceOf(destination);
+    fsSync.renameSync(destination, source);
+    return source;
   }
 
   /** `<base>/Snapshot/<xx>/<name>` → `<base>/<xx>/<name>`; undefined for any other path. */
