@@ -37,7 +37,7 @@ export function BackupFolderChange({ from: openedFrom, to, onDone, onCancel }: {
         <p>
           New backups will go to <strong className="path">{to}</strong>. What about the backups already in <strong className="path">{from}</strong>?
         </p>
-        <fieldset className="backup-choice" disabled={working}>
+        <fieldset className="backup-choice whole" disabled={working}>
           <legend>The backups there now</legend>
           <label className={choice === 'move' ? 'choice chosen' : 'choice'}>
             <input type="radio" name="existing" checked={choice === 'move'} onChange={() => setChoice('move')} />
