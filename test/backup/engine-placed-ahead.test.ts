@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBackupWith } from '../../src/main/backup/engine/run-backup';
 import { PlistReal, type PlistValue, encodeBinaryPlist } from '../../src/main/device/codec';
 import type { ScriptedPeer } from '../../src/main/device/services/test-support/channel-pair';
-import { UDID, readDownloadStream, readStatus, scriptedSession, send, u32, uploadedFile } from './engine-scripted-device';
+import { UDID, readDownloadStream, readStatus, scriptedSession, send, streamName, u32, uploadedFile } from './engine-scripted-device';
 
 const ID = 'aa0123456789abcdef0123456789abcdef012345';
 const ID2 = 'aa9876543210fedcba9876543210fedcba987654';
@@ -146,5 +146,62 @@ describe('uploads placed where their moves put them', () => {
     expect(fs.readFileSync(path.join(root, UDID, 'aa', ID), 'utf8')).toBe('from snapshot');
     expect(fs.readFileSync(path.join(root, UDID, 'Snapshot', 'aa', ID2), 'utf8')).toBe('never moved');
     expect(exists(path.join(root, UDID, 'aa', ID2))).toBe(false);
+  });
+  /** One file of an upload stream that the phone reports failed (REMOTE_ERROR, §3.6.2). */
+  const failedUpload = (destination: string): Buffer => {
+    const message = Buffer.from('could not read the file', 'utf8');
+    return Buffer.concat([streamName('HomeDomain-x'), streamName(`${UDID}/${destination}`), u32(message.length + 1), Buffer.from([0x0b]), message]);
+  };
+
+  it('forgets an upload the phone reported failed: the backup still succeeds and a move of that file is refused', async () => {
+    const seen: Record<string, unknown> = {};
+    const result = await runBackupWith(
+      { udid: UDID, backupRoot: root },
+      scriptedSession(async (peer) => {
+        await makeFolders(peer);
+        send(peer, ['DLMessageUploadFiles', {}, new PlistReal(10), 0]);
+        peer.socket.write(Buffer.concat([uploadedFile('HomeDomain-x', `${UDID}/Snapshot/aa/${ID}`, Buffer.from('good')), failedUpload(`Snapshot/aa/${ID2}`), u32(0)]));
+        await readStatus(peer);
+        seen.goodMove = (await move(peer, { [`Snapshot/aa/${ID}`]: `aa/${ID}` }))[1];
+        // A move of the file that never arrived finds no source (§3.6.7), as without placing.
+        seen.failedMove = (await move(peer, { [`Snapshot/aa/${ID2}`]: `aa/${ID2}` }))[1];
+        await finish(peer);
+      }),
+    );
+    expect(seen.goodMove).toBe(0);
+    expect(seen.failedMove).not.toBe(0);
+    expect(result.filesFailedOnDevice).toEqual([`${UDID}/Snapshot/aa/${ID2}`]);
+    expect(fs.readFileSync(path.join(root, UDID, 'aa', ID), 'utf8')).toBe('good');
+    expect(exists(path.join(root, UDID, 'aa', ID2))).toBe(false);
+  });
+
+  it('after a put-back, a move of the file left at the destination by an earlier backup takes that file, not the upload', async () => {
+    // An earlier backup holding aa/ID.
+    await runBackupWith(
+      { udid: UDID, backupRoot: root },
+      scriptedSession(async (peer) => {
+        await makeFolders(peer);
+        await upload(peer, [[`Snapshot/aa/${ID}`, 'old']]);
+        await move(peer, { [`Snapshot/aa/${ID}`]: `aa/${ID}` });
+        await finish(peer);
+      }),
+    );
+    const seen: Record<string, unknown> = {};
+    await runBackupWith(
+      { udid: UDID, backupRoot: root },
+      scriptedSession(async (peer) => {
+        await makeFolders(peer);
+        await upload(peer, [[`Snapshot/aa/${ID}`, 'new']]);
+        // A listing puts the placed file back under its upload name.
+        send(peer, ['DLContentsOfDirectory', `${UDID}/aa`]);
+        await readStatus(peer);
+        seen.keep = (await move(peer, { [`aa/${ID}`]: `kept-${ID}` }))[1];
+        seen.move = (await move(peer, { [`Snapshot/aa/${ID}`]: `aa/${ID}` }))[1];
+        await finish(peer);
+      }),
+    );
+    expect(seen).toEqual({ keep: 0, move: 0 });
+    expect(fs.readFileSync(path.join(root, UDID, `kept-${ID}`), 'utf8')).toBe('old');
+    expect(fs.readFileSync(path.join(root, UDID, 'aa', ID), 'utf8')).toBe('new');
   });
 });

@@ -38,7 +38,8 @@ export async function putBackPlaced(context: DriveContext): Promise<void> {
   const destinations = context.placedAhead.takeAll();
   for (const [index, destination] of destinations.entries()) {
     try {
-      context.paths.known.addOwnFile(context.placedAhead.putBack(destination));
+      // Our own file moves with the rename, and nothing is known to be at the destination any more.
+      context.paths.known.fileRenamed(destination, context.placedAhead.putBack(destination));
     } catch (error) {
       context.stats.writeFailure ??= error;
     }

@@ -228,8 +228,8 @@ async function resolveForRead(devicePath: string, context: DriveContext): Promis
 /**
  * A MoveItems whose every pair moves an upload placed ahead to where it already is: answered
  * without touching the disk (the previous backup's copies are hidden as a rename would have
- * replaced them). Writes may still be running, as with queued renames: a failure already known is
- * the answer, a later one ends the run at the next request. Undefined when the request is anything
+ * replaced them). The DL loop settled the uploads' writes before the first MoveItems (another
+ * background group, drive-loop.ts), so a write failure is already known: it is the answer. Undefined when the request is anything
  * else; every placed file is then back under its upload name, and no more are placed.
  */
 async function claimPlacedMoves(moves: ReadonlyArray<{ readonly from: string; readonly to: string }>, context: DriveContext): Promise<TreeEffect | undefined> {

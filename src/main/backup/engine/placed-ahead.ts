@@ -21,8 +21,9 @@ import { type ConfinedPaths, OwnFileSet } from '../store';
  *    touching the disk (`claim`); any other request first puts every placed file back under its
  *    upload name (`putBack`, one rename each: what the phone's moves would have cost), so what it
  *    reads, lists, moves or removes is exactly what the phone wrote;
- *  - a run that ends with files still placed puts them back too (run-backup.ts), so staging is the
- *    phone's view whatever it did; a failed run's staging is deleted anyway.
+ *  - a run that ends with files still placed puts them back too (the DL loop's final message is
+ *    not an upload), so staging is the phone's view whatever it did; a failed run's staging is
+ *    deleted anyway.
  * Not used with the Camera Roll left out (its uploads may be dropped and its moves rewrite the
  * Manifest first). Placed names are held outside the JavaScript heap (OwnFileSet), at most
  * MAX_PLACED of them: a million-file phone places its first ones and renames the rest as before.
@@ -36,6 +37,8 @@ export class PlacedAhead {
   private readonly snapshotPrefix: string;
   /** Destinations holding a placed file the phone has not moved yet. */
   private readonly placed: OwnFileSet;
+  /** The destination the latest placeUpload added (not one an earlier upload of the name had placed). */
+  private lastAdded: string | undefined;
 
   constructor(base: string, options: { readonly enabled: boolean }) {
     this.armed = options.enabled;
@@ -76,7 +79,21 @@ export class PlacedAhead {
     }
     if (!paths.isParentChecked(target) || !paths.isParentChecked(destination)) return target;
     // A second upload to the same name goes where the first went; a name the set cannot hold is renamed later as before.
-    return this.placed.add(destination) ? destination : target;
+    const before = this.placed.size;
+    if (!this.placed.add(destination)) return target;
+    this.lastAdded = this.placed.size > before ? destination : undefined;
+    return destination;
+  }
+
+  /**
+   * The upload just placed at `destination` wrote nothing (the phone reported it failed, or its
+   * folder could not be made): if no earlier upload of that name is there, it is no longer placed,
+   * so a put-back does not look for it and a move of it is not answered as done. Called right after
+   * that upload, before the next one is placed.
+   */
+  uploadFailed(destination: string): void {
+    if (this.lastAdded === destination) this.placed.delete(destination);
+    this.lastAdded = undefined;
   }
 
   /**

@@ -99,6 +99,7 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
       } catch (error) {
         if (error instanceof BackupError) throw error;
         // A file sitting where a folder must go is the device's business; the errno tells it.
+        context.placedAhead.uploadFailed(target);
         fail(error);
         await file.skip();
         continue;
@@ -107,6 +108,8 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
         await receiveOne(file, target, context, queue, inFlight);
         progress.fileFinished();
       } catch (error) {
+        // Nothing was written at a placed destination (placed-ahead.ts): it is not placed any more.
+        context.placedAhead.uploadFailed(target);
         if (error instanceof RemoteFileError) {
           stats.remoteFailures.push(file.destinationPath);
           continue;
