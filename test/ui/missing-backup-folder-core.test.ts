@@ -191,7 +191,8 @@ describe('a saved backup folder whose server does not answer (core, real catalog
 });
 
 /**
- * A saved backup folder this user may not use (EACCES, EPERM) or whose disk reports an error (EIO):
+ * A saved backup folder this user may not use (EACCES, EPERM), on a disk that can only be read (EROFS)
+ * or whose disk reports an error (EIO):
  * each gets its own true sentence, not "did not answer" (issue 16's review). Backups stay refused
  * and nothing is written. The look is injected: the tests run as root, whom permissions do not stop.
  */
@@ -199,6 +200,7 @@ describe.each([
   ['EACCES', /^io: Lifeboat is not allowed to read and write the backup folder .*\. Give your user account permission/],
   ['EPERM', /^io: Lifeboat is not allowed to read and write the backup folder .*\. Give your user account permission/],
   ['EIO', /^io: The disk that holds the backup folder .* reported an error when Lifeboat looked at it\./],
+  ['EROFS', /^io: The backup folder .* is on a disk that can only be read, so Lifeboat cannot back up into it\./],
 ])('a saved backup folder whose look fails with %s (core, real catalog)', (code, sentence) => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-unusable-root-'));
   const chosen = path.join(base, 'disk', 'iPhone Backups');

@@ -49,6 +49,7 @@ describe('BackupRootCheck', () => {
     expect(await new BackupRootCheck(failingWith('EACCES'), 60_000).check('/media/disk')).toBe('forbidden');
     expect(await new BackupRootCheck(failingWith('EPERM'), 60_000).check('/Volumes/Disk')).toBe('forbidden');
     expect(await new BackupRootCheck(failingWith('EIO'), 60_000).check('/media/disk')).toBe('failing');
+    expect(await new BackupRootCheck(failingWith('EROFS'), 60_000).check('/Volumes/NTFS')).toBe('read-only');
   });
 
   it('looks with a real stat: a folder that is there, and one that is not', async () => {

@@ -4,10 +4,12 @@ import fs from 'node:fs';
  * What a look at the saved backup folder found. Besides there and missing: `unreachable`, no
  * answer in time (a network drive whose server stopped answering) or an error that says no more
  * (ESTALE); `forbidden`, this user may not read or write it (EACCES, EPERM: its permissions, or
- * macOS privacy settings); `failing`, the disk itself reported an error (EIO). Each has its own
- * sentence (saved-backup-root.ts): a permission problem is not a server that did not answer.
+ * macOS privacy settings); `read-only`, a disk that can only be read (EROFS: an NTFS disk on a Mac,
+ * a disk image, a file system mounted read-only); `failing`, the disk itself reported an error
+ * (EIO). Each has its own sentence (saved-backup-root.ts): a permission problem is not a server
+ * that did not answer.
  */
-export type BackupRootState = 'there' | 'missing' | 'unreachable' | 'forbidden' | 'failing';
+export type BackupRootState = 'there' | 'missing' | 'unreachable' | 'forbidden' | 'read-only' | 'failing';
 
 /**
  * One look at a folder: resolves true when something is there, false when it is not (ENOENT,
@@ -99,6 +101,7 @@ export class BackupRootCheck {
 function stateOfError(error: unknown): BackupRootState {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EACCES' || code === 'EPERM') return 'forbidden';
+  if (code === 'EROFS') return 'read-only';
   if (code === 'EIO') return 'failing';
   return 'unreachable';
 }

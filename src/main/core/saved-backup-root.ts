@@ -28,6 +28,11 @@ function forbiddenBackupFolderSentence(folder: string): string {
   return `Lifeboat is not allowed to read and write the backup folder ${folder}. Give your user account permission to read and write it (on a Mac, allow Lifeboat in Privacy & Security if it asks for Full Disk Access), or use Choose… in Settings to pick another. Lifeboat writes nothing there until it may.`;
 }
 
+/** EROFS: the folder is there and readable, on a disk that cannot be written (checked with access(W_OK)). */
+function readOnlyBackupFolderSentence(folder: string): string {
+  return `The backup folder ${folder} is on a disk that can only be read, so Lifeboat cannot back up into it. Use Choose… in Settings to pick a folder on a disk it can write to (a disk formatted for another computer, such as NTFS on a Mac, may need to be mounted for writing or reformatted).`;
+}
+
 /** EIO: the disk answered, with an error of its own (a failing disk, a loose cable). */
 function failingBackupFolderSentence(folder: string): string {
   return `The disk that holds the backup folder ${folder} reported an error when Lifeboat looked at it. Check the disk and its cable (a disk check may tell more), or use Choose… in Settings to pick another; Lifeboat writes nothing there until it reads without error.`;
@@ -49,6 +54,8 @@ function sentenceFor(state: BackupRootState, folder: string): string | undefined
       return unreachableBackupFolderSentence(folder);
     case 'forbidden':
       return forbiddenBackupFolderSentence(folder);
+    case 'read-only':
+      return readOnlyBackupFolderSentence(folder);
     case 'failing':
       return failingBackupFolderSentence(folder);
   }
