@@ -44,6 +44,16 @@ describe('CLI commands other than backup with a backup root that does not exist'
     expect(fs.existsSync(path.join(base, 'media'))).toBe(false);
   });
 
+  it.runIf(process.platform === 'linux')('backups with the platform default folder before the first backup: no backups yet (exit 0), and the folder is not made', async () => {
+    const dataHome = path.join(base, 'xdg');
+    let stdout = '';
+    const io: CliIo = { stdout: (text) => void (stdout += text), stderr: () => undefined, env: { XDG_DATA_HOME: dataHome } };
+    expect(await runCli(['backups'], io)).toBe(ExitCode.ok);
+    expect(stdout).toBe(`No backups in ${path.join(dataHome, 'Lifeboat', 'Backup')} yet. Make one with "lifeboat backup".\n`);
+    expect(await runCli(['backups', '--json'], io)).toBe(ExitCode.ok);
+    expect(fs.existsSync(dataHome)).toBe(false);
+  });
+
   it('verify of a backup named by its folder reads it without making the root; named by UDID it says the root does not exist', async () => {
     expect((await run(['verify', path.join(elsewhere, udid)])).code).toBe(ExitCode.ok);
     const byUdid = await run(['verify', udid]);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatBytes } from '../../../shared/format';
 import { type BackupCatalog, type BackupRecord, openCatalog } from '../../backup/catalog';
+import { defaultBackupRoot } from '../../backup/store';
 import { resolveBackupReference } from '../../browser';
 import { BackupError } from '../../backup/backup-error';
 import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
@@ -20,8 +21,13 @@ export async function backupsCommand(args: ParsedArgs, io: CliIo): Promise<numbe
   const udid = stringFlag(args, 'udid');
   const root = backupRootOf(args, io);
   try {
-    // Only a backup makes the folder: listing a missing one (a disk unplugged) says so instead.
-    if (!fs.existsSync(root)) throw new BackupError('not-found', missingBackupRootSentence(root));
+    // Only a backup makes the folder. The platform's default before the first backup simply holds
+    // none yet; any other missing folder (a disk unplugged, a mistyped --backup-root) is said so.
+    if (!fs.existsSync(root)) {
+      if (root !== defaultBackupRoot(process.platform, io.env)) throw new BackupError('not-found', missingBackupRootSentence(root));
+      io.stdout(json ? `${JSON.stringify({ backupRoot: root, totalBytes: 0, backups: [] }, null, 2)}\n` : `No backups${udid ? ` of ${udid}` : ''} in ${root} yet. Make one with "lifeboat backup".\n`);
+      return ExitCode.ok;
+    }
     const catalog = openCatalog(root);
     try {
       await catalog.refresh();
