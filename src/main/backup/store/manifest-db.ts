@@ -161,8 +161,8 @@ export function decodeMbFile(blob: Buffer, rowFlags = 0): MbFile {
  * of the archived record without decoding the rest of it (BinaryPlistLookup): decoding all 49,509
  * records of a many-small backup whole was ~0.9 s of the restore's CPU, on the two cores the phone
  * needs too. A record of any other shape than the usual one (`$top.root` a UID of a dict in
- * `$objects`, `Size` and `Mode` plain integers) is decoded whole by decodeMbFile, so both give the
- * same answer, and a damaged record still throws its BackupError.
+ * `$objects`, `Size` and `Mode` there as ASCII keys with plain integers) is decoded whole by
+ * decodeMbFile, so both give the same answer, and a damaged record still throws its BackupError.
  */
 export function mbFileKindAndSize(blob: Buffer, rowFlags = 0): { readonly kind: ManifestEntryKind; readonly size: number } {
   const quick = quickKindAndSize(blob, rowFlags);
@@ -180,10 +180,12 @@ function quickKindAndSize(blob: Buffer, rowFlags: number): { kind: ManifestEntry
   const rootUid = rootRef === undefined ? undefined : plist.uid(rootRef);
   const root = objects === undefined || rootUid === undefined ? undefined : plist.arrayItem(objects, rootUid);
   if (root === undefined || !plist.isDict(root)) return undefined;
-  // A missing key is 0, as decodeMbFile's number() makes it; any other shape goes to decodeMbFile.
+  // Only a key found, once, as an ASCII string with a plain integer value is read here. A key not
+  // found is not taken as 0: it may be stored in a way this reader does not know (a UTF-16 key),
+  // and the size caps what restore sends (maxBytesOf), so decodeMbFile reads such a record whole.
   const numberAt = (key: string): number | undefined => {
     const ref = plist.dictValue(root, key);
-    return ref === undefined ? 0 : plist.integer(ref);
+    return ref === undefined ? undefined : plist.integer(ref);
   };
   const size = numberAt('Size');
   const mode = rowFlags === MANIFEST_FLAG.file || rowFlags === MANIFEST_FLAG.directory || rowFlags === MANIFEST_FLAG.symlink ? 0 : numberAt('Mode');

@@ -25,6 +25,17 @@ describe('BinaryPlistLookup', () => {
     expect(plist.uid(plist.dictValue(record, 'Size') as number)).toBeUndefined();
   });
 
+  it('answers undefined for a key it cannot be sure of: a UTF-16 key anywhere in the dict, or the key twice', () => {
+    // {Size (UTF-16): 7, Mode: 8}, then {Size: 7, Size: 8}: the full decoder reads Size 7, then 8 (the last).
+    const utf16Key = assembleBplist([Buffer.from([0xd2, 1, 2, 3, 4]), Buffer.from('6400530069007a0065', 'hex'), Buffer.from('544d6f6465', 'hex'), Buffer.from([0x10, 7]), Buffer.from([0x10, 8])]);
+    const a = BinaryPlistLookup.open(utf16Key);
+    expect(a?.dictValue(a.top, 'Size')).toBeUndefined();
+    expect(a?.dictValue(a.top, 'Mode')).toBeUndefined();
+    const twice = assembleBplist([Buffer.from([0xd2, 1, 1, 2, 3]), Buffer.from('5453697a65', 'hex'), Buffer.from([0x10, 7]), Buffer.from([0x10, 8])]);
+    const b = BinaryPlistLookup.open(twice);
+    expect(b?.dictValue(b.top, 'Size')).toBeUndefined();
+  });
+
   it('leaves negative and 16-byte integers to the full decoder', () => {
     const negative = BinaryPlistLookup.open(encodeBinaryPlist({ n: -5 }));
     expect(negative?.integer(negative.dictValue(negative.top, 'n') as number)).toBeUndefined();

@@ -4,8 +4,9 @@
  * every MBFile record of Manifest.db, protocol.md §5.6), where decoding each whole (every string,
  * every dict) was most of the cost. Every offset, reference and length is checked against the
  * bytes, as plist-binary-decoder.ts checks them; nothing is expanded, so no budget is needed (one
- * lookup reads one object). Anything this reader does not expect answers `undefined`, and the
- * caller then decodes the plist whole with the full decoder, which says what is wrong with it.
+ * lookup reads one object). Anything this reader does not expect, or cannot be sure of, answers
+ * `undefined`, never a default, and the caller then decodes the plist whole with the full decoder,
+ * which reads what this one cannot or says what is wrong with it.
  */
 
 const HEADER_LENGTH = 8;
@@ -48,17 +49,26 @@ export class BinaryPlistLookup {
     return at !== undefined && (this.bytes[at] ?? 0) >> 4 === 0xd;
   }
 
-  /** The value of `key` in the dict `dict` (keys compared as ASCII), or undefined (not a dict, no such key). */
+  /**
+   * The value of `key` in the dict `dict`, or undefined when this reader cannot be sure of it: not
+   * a dict, no such key, the key twice (the full decoder keeps the last), or any key that is not an
+   * ASCII string (a UTF-16 `Size` is the same key to the full decoder). Every key is looked at, so
+   * undefined never hides a value the full decoder would read.
+   */
   dictValue(dict: PlistObjectRef, key: string): PlistObjectRef | undefined {
     const header = this.container(dict, 0xd);
     if (header === undefined) return undefined;
     const { start, length } = header;
     if (!this.fits(start, 2 * length * this.refSize)) return undefined;
+    let found: PlistObjectRef | undefined;
     for (let i = 0; i < length; i += 1) {
-      const keyRef = this.bytes.readUIntBE(start + i * this.refSize, this.refSize);
-      if (this.isAsciiString(keyRef, key)) return this.bytes.readUIntBE(start + (length + i) * this.refSize, this.refSize);
+      const same = this.isAsciiString(this.bytes.readUIntBE(start + i * this.refSize, this.refSize), key);
+      if (same === undefined) return undefined;
+      if (!same) continue;
+      if (found !== undefined) return undefined;
+      found = this.bytes.readUIntBE(start + (length + i) * this.refSize, this.refSize);
     }
-    return undefined;
+    return found;
   }
 
   /** Item `index` of the array `array`, or undefined. */
@@ -123,14 +133,18 @@ export class BinaryPlistLookup {
     return { start: at + 2 + size, length: this.bytes.readUIntBE(at + 2, size) };
   }
 
-  /** Whether object `ref` is the ASCII string `text` (how every key of an archived record is written). */
-  private isAsciiString(ref: PlistObjectRef, text: string): boolean {
+  /**
+   * Whether object `ref`, an ASCII string, is `text` (how every key of an archived record is
+   * written); undefined when it is not an ASCII string this reader can read.
+   */
+  private isAsciiString(ref: PlistObjectRef, text: string): boolean | undefined {
     const at = this.offsetOf(ref);
-    if (at === undefined) return false;
+    if (at === undefined) return undefined;
     const marker = this.bytes[at] ?? 0;
-    if (marker >> 4 !== 0x5) return false;
+    if (marker >> 4 !== 0x5) return undefined;
     const header = this.lengthAndStart(at, marker & 0x0f);
-    if (header === undefined || header.length !== text.length || !this.fits(header.start, header.length)) return false;
+    if (header === undefined || !this.fits(header.start, header.length)) return undefined;
+    if (header.length !== text.length) return false;
     for (let i = 0; i < text.length; i += 1) if (this.bytes[header.start + i] !== text.charCodeAt(i)) return false;
     return true;
   }
