@@ -200,6 +200,26 @@ export interface DevicesChanged {
 
 export interface BackupsChanged {
   readonly backups: readonly BackupView[];
+  /** What these backups take on disk, when the catalog can say (absent: say no total). */
+  readonly usage?: BackupsUsageView;
+}
+
+/**
+ * What backups take on disk together, each file counted once however many of them link it (an
+ * archive, an earlier backup and the latest share their unchanged files through hard links), from
+ * the catalog's inodes. The sum of the rows' sizes counted a phone with one archive twice.
+ */
+export interface BackupsUsageView {
+  /** Every listed backup together. */
+  readonly totalBytes: number;
+  /** Per phone (`BackupView.udid`), with the backups counted, so a list that changed since is not given a stale total. */
+  readonly phones: readonly BackupPhoneUsageView[];
+}
+
+export interface BackupPhoneUsageView {
+  readonly udid: string;
+  readonly diskBytes: number;
+  readonly backupIds: readonly string[];
 }
 
 /** What needs the backup password: the one password prompt says so in its own words. */

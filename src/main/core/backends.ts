@@ -3,7 +3,7 @@
  * catalog-backend) implement them over src/main/backup, and tests can pass small fakes. Keeping the
  * seams here lets restore, photo import and the backup browser arrive later without touching the core.
  */
-import type { BackupView, BrowserPage, BrowserPreviewView, BrowserSessionView, ExtractResult, RestoreCandidatesView, RestorePreflightView, VerifyReport } from '../../shared/contract';
+import type { BackupsUsageView, BackupView, BrowserPage, BrowserPreviewView, BrowserSessionView, ExtractResult, RestoreCandidatesView, RestorePreflightView, VerifyReport } from '../../shared/contract';
 import type { ProgressUpdate } from './job-queue';
 import type { LibraryBackend } from './library-backend';
 
@@ -36,6 +36,11 @@ interface BackupBackend {
 export interface CatalogBackend {
   /** Every backup under the root and the extra folders, newest first. */
   list(): Promise<readonly BackupView[]>;
+  /**
+   * What the listed backups take on disk, per phone and in all, shared (hard-linked) files counted
+   * once; read right after list(). Optional: without it Manage Backups shows no totals.
+   */
+  usage?(): Promise<BackupsUsageView>;
   /** The backup a run just wrote into `folder`, once listed. */
   findByPath(folder: string): Promise<BackupView | undefined>;
   /** `signal` (reads:cancel) stops it, in the reader's worker thread too. */

@@ -365,9 +365,13 @@ export class BackupService {
   }
 
   private async publishHistory(): Promise<void> {
-    if (!this.catalog) return;
-    this.cache = await this.catalog.list();
-    this.options.hub.emit('backups:changed', { backups: this.cache });
+    const catalog = this.catalog;
+    if (!catalog) return;
+    this.cache = await catalog.list();
+    // The totals come from the catalog, which knows the files (an archive hard-links its backup's):
+    // the rows' sizes cannot be added up. A catalog that cannot say leaves them out.
+    const usage = await catalog.usage?.();
+    this.options.hub.emit('backups:changed', usage ? { backups: this.cache, usage } : { backups: this.cache });
     this.options.onBackupsChanged();
   }
 

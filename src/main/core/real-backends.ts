@@ -74,6 +74,7 @@ function catalogBackend(catalog: BackupCatalog): CatalogBackend {
       await catalog.refresh();
       return catalog.list().map(toBackupView);
     },
+    usage: async () => catalog.usage(),
     async findByPath(folder) {
       await catalog.refresh();
       const wanted = realPath(folder);

@@ -89,7 +89,7 @@ export function createAppStore(api: MainApi): AppStore {
   function connect(): () => void {
     const offs = [
       api.on('devices:changed', ({ devices }) => actions.devicesChanged(devices)),
-      api.on('backups:changed', ({ backups }) => actions.backupsChanged(backups)),
+      api.on('backups:changed', ({ backups, usage }) => actions.backupsChanged(backups, usage)),
       api.on('settings:changed', (value) => actions.settingsChanged(value)),
       api.on('job:progress', (progress) => actions.jobProgress(progress)),
       api.on('job:finished', (finished) => actions.jobFinished(finished)),

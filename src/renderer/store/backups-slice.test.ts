@@ -20,4 +20,24 @@ describe('backups slice', () => {
     await archiving;
     expect(store.getState().backups.list.map((b) => b.id)).toEqual(['orig', 'copy']);
   });
+
+  it('keeps the usage sent with the list through backups:list\'s answer, and drops it when a list comes without one', async () => {
+    const original = backup('orig', { place: 'current' });
+    const usage = { totalBytes: 5, phones: [{ udid: 'A', diskBytes: 5, backupIds: ['orig'] }] };
+    // The core sends backups:changed (with the usage) before it answers backups:list.
+    const fake = fakeApiAnswering({
+      'backups:list': () => {
+        fake.emit('backups:changed', { backups: [original], usage });
+        return [original];
+      },
+    });
+    const { api, emit } = fake;
+    const { store, actions, connect } = createAppStore(api);
+    connect();
+    await actions.loadBackups();
+    expect(store.getState().backups.usage).toEqual(usage);
+    // A list without figures (its sizes may have changed) leaves no stale total.
+    emit('backups:changed', { backups: [original] });
+    expect(store.getState().backups.usage).toBeUndefined();
+  });
 });

@@ -1,4 +1,4 @@
-import type { BackupView, JobFinished, JobProgress } from '../../shared/contract';
+import type { BackupsChanged, BackupView, JobFinished, JobProgress } from '../../shared/contract';
 import type { BackupsState, JobsState, SliceContext } from './store-types';
 
 export const initialBackups: BackupsState = { list: [], pending: {}, revealed: {} };
@@ -7,7 +7,12 @@ export const initialJobs: JobsState = { active: {}, lastFinished: {} };
 type RowAction = BackupsState['pending'][string];
 
 export function backupsActions({ api, set, attempt }: SliceContext) {
-  const backupsChanged = (list: readonly BackupView[]): void => set('backups/changed', (state) => ({ backups: { ...state.backups, list } }));
+  /** The usage travels with the list it counted (backups:changed): an event without one clears it, as the sizes may have changed. */
+  const backupsChanged = (list: readonly BackupView[], usage?: BackupsChanged['usage']): void =>
+    set('backups/changed', (state) => {
+      const { usage: _previous, ...rest } = state.backups;
+      return { backups: { ...rest, list, ...(usage ? { usage } : {}) } };
+    });
 
   /** Marks a row busy while its request runs, so its buttons disable and say why. */
   async function onRow<T>(backupId: string, action: RowAction, work: () => Promise<T>): Promise<T | undefined> {
@@ -26,8 +31,10 @@ export function backupsActions({ api, set, attempt }: SliceContext) {
   return {
     backupsChanged,
     async loadBackups(): Promise<void> {
+      // backups:list sends backups:changed with the usage first; this answer keeps it (the groups
+      // show a total only for the very backups it counted).
       const list = await attempt(() => api.invoke('backups:list', {}));
-      if (list) backupsChanged(list);
+      if (list) set('backups/listed', (state) => ({ backups: { ...state.backups, list } }));
     },
     /** The finding arrives with the list (backups:changed: `verifiedAt`, status, problems), in every window and after a reload. */
     async verifyBackup(backupId: string, password?: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type {
   AppError,
   BackupMoveProgress,
+  BackupsUsageView,
   BackupView,
   BrowserEntryView,
   BrowserSessionView,
@@ -37,6 +38,8 @@ export interface DevicesState {
 
 export interface BackupsState {
   readonly list: readonly BackupView[];
+  /** What the backups take on disk, from the core (backups:changed); a total whose backups differ from the list is not shown. */
+  readonly usage?: BackupsUsageView;
   /** The action running on a backup row, for disabling its buttons. */
   readonly pending: { readonly [backupId: string]: 'verify' | 'delete' | 'archive' | 'reveal' };
   readonly revealed: { readonly [backupId: string]: string };

@@ -129,6 +129,19 @@ export class CatalogStore {
     return total;
   }
 
+  /**
+   * Bytes on disk of each group of backups together and of all of them, each inode once. Summed in
+   * SQL (an index on the inode), not row by row in the main process's event loop.
+   */
+  groupTotals(groups: ReadonlyMap<string, readonly string[]>): { readonly totalBytes: number; readonly groups: ReadonlyMap<string, number> } {
+    const sum = this.db
+      .prepare('SELECT COALESCE(SUM(size), 0) FROM (SELECT inode, MAX(size) AS size FROM inodes WHERE backup_id IN (SELECT value FROM json_each(?)) GROUP BY inode)')
+      .pluck();
+    const totals = new Map<string, number>();
+    for (const [key, ids] of groups) totals.set(key, Number(sum.get(JSON.stringify(ids))));
+    return { totalBytes: Number(sum.get(JSON.stringify([...groups.values()].flat()))), groups: totals };
+  }
+
   close(): void {
     this.db.close();
   }

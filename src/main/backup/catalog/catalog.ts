@@ -34,6 +34,11 @@ export interface BackupCatalog {
   archive(id: string): Promise<BackupRecord>;
   /** Bytes on disk of the listed backups together, counting hard-linked files once. */
   totalBytes(filter?: BackupFilter): number;
+  /**
+   * What every listed backup takes on disk, per phone (a snapshot counts for the phone it is of:
+   * `snapshotOf`, else `udid`) and in all, hard-linked files counted once, with the backups counted.
+   */
+  usage(): CatalogUsage;
   close(): void;
 }
 
@@ -63,6 +68,11 @@ export interface CatalogOptions {
 }
 
 export const CATALOG_FILE = 'catalog.db';
+
+export interface CatalogUsage {
+  readonly totalBytes: number;
+  readonly phones: ReadonlyArray<{ readonly udid: string; readonly diskBytes: number; readonly backupIds: readonly string[] }>;
+}
 
 function matches(record: BackupRecord, filter: BackupFilter | undefined): boolean {
   if (!filter) return true;
@@ -253,6 +263,16 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
       const password = passwords.get(id);
       if (keys && password !== undefined) passwords.set(archived.stored.record.id, password);
       return archived.stored.record;
+    },
+
+    usage() {
+      const groups = new Map<string, string[]>();
+      for (const { record } of store.all()) {
+        const phone = record.snapshotOf ?? record.udid;
+        groups.set(phone, [...(groups.get(phone) ?? []), record.id]);
+      }
+      const totals = store.groupTotals(groups);
+      return { totalBytes: totals.totalBytes, phones: [...groups].map(([udid, backupIds]) => ({ udid, diskBytes: totals.groups.get(udid) ?? 0, backupIds })) };
     },
 
     totalBytes(filter) {

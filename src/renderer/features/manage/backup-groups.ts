@@ -1,4 +1,4 @@
-import type { BackupView, DeviceView } from '../../../shared/contract';
+import type { BackupsUsageView, BackupView, DeviceView } from '../../../shared/contract';
 
 /** One phone's backups on this computer, for Manage Backups. */
 export interface BackupGroup {
@@ -10,11 +10,26 @@ export interface BackupGroup {
   /** Newest first. */
   readonly backups: readonly BackupView[];
   /**
-   * What the phone's backups take on disk: an earlier backup counts only what it keeps of its own
-   * (`diskBytes`). The sum of what each holds counted the shared files once per backup, so two
-   * backups of an unchanged 8 MB phone read "16 MB" where they take about 8.
+   * What the phone's backups take on disk, shared files counted once: the core's figure
+   * (`BackupsUsageView`), from the files themselves. The rows' sizes cannot be added up: an archive
+   * hard-links its backup's files, so a phone with one archive read twice its size. Undefined when
+   * the core gave none for exactly these backups (never a guess).
    */
-  readonly diskBytes: number;
+  readonly diskBytes: number | undefined;
+}
+
+/** The phone's total from `usage`, when it counted exactly the backups listed. */
+function phoneDiskBytes(usage: BackupsUsageView | undefined, udid: string, backups: readonly BackupView[]): number | undefined {
+  const counted = usage?.phones.find((phone) => phone.udid === udid);
+  if (!counted || counted.backupIds.length !== backups.length) return undefined;
+  const ids = new Set(counted.backupIds);
+  return backups.every((backup) => ids.has(backup.id)) ? counted.diskBytes : undefined;
+}
+
+/** What all the listed backups take on disk, when `usage` counted exactly them (every group has its total). */
+export function totalDiskBytes(usage: BackupsUsageView | undefined, groups: readonly BackupGroup[]): number | undefined {
+  if (!usage || usage.phones.length !== groups.length || groups.some((group) => group.diskBytes === undefined)) return undefined;
+  return usage.totalBytes;
 }
 
 /**
@@ -22,7 +37,7 @@ export interface BackupGroup {
  * in first, then by name. Facts come from the phone when it is known, else from its newest backup,
  * so a phone that was never plugged into this Lifeboat (another tool's backup) still has a name.
  */
-export function groupBackups(backups: readonly BackupView[], devices: readonly DeviceView[]): BackupGroup[] {
+export function groupBackups(backups: readonly BackupView[], devices: readonly DeviceView[], usage?: BackupsUsageView): BackupGroup[] {
   const byUdid = new Map<string, BackupView[]>();
   for (const backup of backups) byUdid.set(backup.udid, [...(byUdid.get(backup.udid) ?? []), backup]);
   const groups = [...byUdid].map(([udid, list]): BackupGroup => {
@@ -36,7 +51,7 @@ export function groupBackups(backups: readonly BackupView[], devices: readonly D
       productVersion: device?.productVersion ?? sorted.find((backup) => backup.productVersion)?.productVersion,
       connected: device?.connected === true,
       backups: sorted,
-      diskBytes: sorted.reduce((sum, backup) => sum + (backup.diskBytes ?? backup.sizeBytes), 0),
+      diskBytes: phoneDiskBytes(usage, udid, sorted),
     };
   });
   return groups.sort((a, b) => Number(b.connected) - Number(a.connected) || a.name.localeCompare(b.name) || a.udid.localeCompare(b.udid));

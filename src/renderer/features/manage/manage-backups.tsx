@@ -2,7 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../../shared/format';
 import { useAppState } from '../../app/store-context';
 import { RestoreWizard } from '../restore/restore-wizard';
-import { type BackupGroup, groupBackups } from './backup-groups';
+import { type BackupGroup, groupBackups, totalDiskBytes } from './backup-groups';
 import { ManageBackupRow } from './manage-backup-row';
 import { formatDatesApart } from '../../components/format-date';
 
@@ -16,8 +16,9 @@ export function ManageBackups() {
   const backups = useAppState(useShallow((state) => state.backups.list));
   const devices = useAppState(useShallow((state) => state.devices.list));
   const wizard = useAppState((state) => state.restore.wizard);
-  const groups = groupBackups(backups, devices);
-  const diskBytes = groups.reduce((sum, group) => sum + group.diskBytes, 0);
+  const usage = useAppState((state) => state.backups.usage);
+  const groups = groupBackups(backups, devices, usage);
+  const diskBytes = totalDiskBytes(usage, groups);
   return (
     <article className="manage" aria-labelledby="manage-title" data-testid="manage-backups">
       <header className="card">
@@ -25,7 +26,7 @@ export function ManageBackups() {
         <p className="hint">
           {backups.length === 0
             ? 'There are no backups on this computer yet.'
-            : `${backups.length} ${backups.length === 1 ? 'backup' : 'backups'} of ${groups.length} ${groups.length === 1 ? 'iPhone' : 'iPhones'}, ${formatBytes(diskBytes)} on disk.`}
+            : `${backups.length} ${backups.length === 1 ? 'backup' : 'backups'} of ${groups.length} ${groups.length === 1 ? 'iPhone' : 'iPhones'}${diskBytes === undefined ? '' : `, ${formatBytes(diskBytes)} on disk`}.`}
         </p>
       </header>
       {groups.map((group) => (
@@ -46,7 +47,8 @@ function DeviceBackups({ group }: { readonly group: BackupGroup }) {
         <span className={`dot ${group.connected ? 'dot-on' : 'dot-off'}`} aria-hidden="true" /> {group.name}
       </h2>
       <p className="hint">
-        {facts} · {group.backups.length} {group.backups.length === 1 ? 'backup' : 'backups'}, {formatBytes(group.diskBytes)} on disk
+        {facts} · {group.backups.length} {group.backups.length === 1 ? 'backup' : 'backups'}
+        {group.diskBytes === undefined ? null : `, ${formatBytes(group.diskBytes)} on disk`}
       </p>
       <table className="history manage-table">
         <caption className="visually-hidden">Backups of {group.name}</caption>
