@@ -204,4 +204,39 @@ describe('uploads placed where their moves put them', () => {
     expect(fs.readFileSync(path.join(root, UDID, `kept-${ID}`), 'utf8')).toBe('old');
     expect(fs.readFileSync(path.join(root, UDID, 'aa', ID), 'utf8')).toBe('new');
   });
+  it('puts placed files back before an upload that could alias one on a disk that ignores case', async () => {
+    const seen: Record<string, unknown> = {};
+    await runBackupWith(
+      { udid: UDID, backupRoot: root },
+      scriptedSession(async (peer) => {
+        await makeFolders(peer);
+        await upload(peer, [[`Snapshot/aa/${ID}`, 'first']]);
+        seen.placed = await landed(ID);
+        // On macOS or Windows AA/<id> is aa/<id>, the placed file: it must be back under its upload name first.
+        await upload(peer, [[`AA/${ID}`, 'upper']]);
+        seen.afterUpper = exists(path.join(staging(), 'Snapshot', 'aa', ID)) && !exists(path.join(staging(), 'aa', ID));
+        await upload(peer, [[`Snapshot/aa/${ID2}`, 'second']]);
+        seen.notPlacedAfter = await landed(ID2);
+        await finish(peer);
+      }),
+    );
+    expect(seen).toEqual({ placed: 'destination', afterUpper: true, notPlacedAfter: 'snapshot' });
+  });
+
+  it('a second upload of a name still placed after placing stopped replaces the first, as the phone sent it', async () => {
+    await runBackupWith(
+      { udid: UDID, backupRoot: root },
+      scriptedSession(async (peer) => {
+        await makeFolders(peer);
+        await upload(peer, [[`Snapshot/aa/${ID}`, 'first'], [`Snapshot/aa/${ID2}`, 'other']]);
+        // A claimed move stops placing; ID stays placed.
+        await move(peer, { [`Snapshot/aa/${ID2}`]: `aa/${ID2}` });
+        await upload(peer, [[`Snapshot/aa/${ID}`, 'second']]);
+        await move(peer, { [`Snapshot/aa/${ID}`]: `aa/${ID}` });
+        await finish(peer);
+      }),
+    );
+    expect(fs.readFileSync(path.join(root, UDID, 'aa', ID), 'utf8')).toBe('second');
+    expect(fs.readFileSync(path.join(root, UDID, 'aa', ID2), 'utf8')).toBe('other');
+  });
 });

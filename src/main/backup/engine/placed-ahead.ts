@@ -11,8 +11,12 @@ import { type ConfinedPaths, OwnFileSet } from '../store';
  *
  * The phone must never be able to tell. A file is placed ahead only while nothing but uploads
  * happened to the run's content folders, so its destination cannot hold anything yet:
- *  - only uploads to `<U>/Snapshot/<xx>/<name>` (two hex digits, a plain name) whose folder and
- *    destination folder `<U>/<xx>` were both checked this run are placed, at `<U>/<xx>/<name>`;
+ *  - only uploads to `<U>/Snapshot/<xx>/<id>` (lower-case hex, as every file ID is) whose folder
+ *    and destination folder `<U>/<xx>` were both checked this run are placed, at `<U>/<xx>/<id>`;
+ *  - while any file is placed, an upload that is neither placeable nor a file directly in `<U>` or
+ *    `<U>/Snapshot` puts them all back first and stops placing: on a disk that ignores case or
+ *    Unicode normalisation (macOS, Windows) `<U>/AA/<id>` or `Snapshot/aa/<ID>` is the same file as
+ *    a placed one or its upload name, and lower-case hex is the only spelling no other can alias;
  *  - placing stops for good (`disarm`) at the first MoveItems, at any request that may put a file
  *    into staging some other way or make a folder inside a content folder, and at an upload into a
  *    content folder itself (a new staging holds only what this run put there, so until then every
@@ -61,23 +65,29 @@ export class PlacedAhead {
     this.armed = false;
   }
 
-  /** True when `target` (a resolved upload path) is a placed file's destination. */
-  holds(target: string): boolean {
-    return this.placed.size > 0 && this.placed.has(target);
-  }
-
   /**
    * Where an upload to `target` (resolved, not discarded) is written: its move's destination when
-   * placed ahead, else `target`. An upload into a content folder itself stops placing for the run.
+   * placed ahead, else `target`; undefined when every placed file must be put back first (the
+   * upload goes to a placed file's destination, or to a name that might alias one), after which
+   * nothing more is placed. An upload into a content folder itself also stops placing for the run.
    */
-  placeUpload(target: string, paths: ConfinedPaths): string {
-    if (!this.armed) return target;
+  placeUpload(target: string, paths: ConfinedPaths): string | undefined {
+    this.lastAdded = undefined;
     const destination = this.destinationOf(target);
+    if (this.placed.size > 0) {
+      if (destination === undefined && !this.isPlainFile(target)) {
+        this.armed = false;
+        return undefined;
+      }
+      // Placing has stopped but this name's first upload is still placed: the put-back would overwrite this one.
+      if (destination !== undefined && !this.armed && this.placed.has(destination)) return undefined;
+    }
+    if (!this.armed) return target;
     if (destination === undefined) {
       if (this.insideContentFolder(target)) this.armed = false;
       return target;
     }
-    if (!paths.isParentChecked(target) || !paths.isParentChecked(destination)) return target;
+    if (!paths.isParentChecked(target) || !paths.isParentChecked(destination)) return this.placed.size > 0 && this.placed.has(destination) ? undefined : target;
     // A second upload to the same name goes where the first went; a name the set cannot hold is renamed later as before.
     const before = this.placed.size;
     if (!this.placed.add(destination)) return target;
@@ -137,10 +147,15 @@ export class PlacedAhead {
     if (!target.startsWith(prefix)) return undefined;
     const folderEnd = prefix.length + 2;
     if (target.length <= folderEnd + 1 || target[folderEnd] !== path.sep || !isHex(target.charCodeAt(prefix.length)) || !isHex(target.charCodeAt(prefix.length + 1))) return undefined;
-    const name = target.slice(folderEnd + 1);
-    // ConfinedPaths.resolve already refused "." and ".." components; a deeper path is not a content file.
-    if (name.includes(path.sep) || name === '.' || name === '..') return undefined;
+    // Lower-case hex only (every file ID is a SHA-1 in hex, §7): a name no other spelling can alias.
+    for (let index = folderEnd + 1; index < target.length; index += 1) if (!isHex(target.charCodeAt(index))) return undefined;
     return `${this.base}${path.sep}${target.slice(prefix.length)}`;
+  }
+
+  /** A file directly in `<U>` or `<U>/Snapshot` (Status.plist, Manifest.db): it cannot alias a placed file or its upload name, two folders deeper. */
+  private isPlainFile(target: string): boolean {
+    const start = target.startsWith(this.snapshotPrefix) ? this.snapshotPrefix.length : this.base.length + 1;
+    return target.startsWith(`${this.base}${path.sep}`) && target.indexOf(path.sep, start) < 0;
   }
 
   private sourceOf(destination: string): string {

@@ -70,12 +70,15 @@ export async function receiveUploads(context: DriveContext): Promise<void> {
         progress.reportThrottled();
         continue;
       }
-      // A file placed ahead (placed-ahead.ts) where this one goes: put back first, as the phone sees it.
-      if (context.placedAhead.holds(target)) {
+      // Where placing ahead (placed-ahead.ts) writes it; a file placed where this one goes, or one
+      // it might alias on a disk that ignores case, is put back first, as the phone sees it.
+      let placed = context.placedAhead.placeUpload(target, paths);
+      if (placed === undefined) {
         await Promise.all(inFlight.values());
         await putBackPlaced(context);
+        placed = target;
       }
-      target = context.placedAhead.placeUpload(target, paths);
+      target = placed;
       // The usual case, without a promise per file: complete in memory, its folder already
       // checked, and nothing else on its way to the same name.
       // (inFlight holds only streamed files, over 8 MiB: usually empty, and asking it would hash
