@@ -116,30 +116,24 @@ export class CatalogStore {
     this.db.prepare('DELETE FROM backups WHERE id = ?').run(id);
   }
 
-  /** Bytes on disk of the given backups together, each inode once. */
+  /**
+   * Bytes on disk of the given backups together, each inode once, summed in SQL. One backup is a
+   * range of the primary key (~40 ms per million files here); several need the union of their
+   * inodes (~350 ms per million rows), which runs synchronously on the caller's thread.
+   */
   totalBytes(ids: readonly string[]): number {
     if (ids.length === 0) return 0;
-    const select = this.db.prepare('SELECT inode, size FROM inodes WHERE backup_id = ?');
-    const seen = new Map<string, number>();
-    for (const id of ids) {
-      for (const row of select.iterate(id) as IterableIterator<{ inode: string; size: number }>) seen.set(row.inode, row.size);
-    }
-    let total = 0;
-    for (const size of seen.values()) total += size;
-    return total;
+    if (ids.length === 1) return Number(this.db.prepare('SELECT COALESCE(SUM(size), 0) FROM inodes WHERE backup_id = ?').pluck().get(ids[0]));
+    const union = 'SELECT COALESCE(SUM(size), 0) FROM (SELECT inode, MAX(size) AS size FROM inodes WHERE backup_id IN (SELECT value FROM json_each(?)) GROUP BY inode)';
+    return Number(this.db.prepare(union).pluck().get(JSON.stringify(ids)));
   }
 
-  /**
-   * Bytes on disk of each group of backups together and of all of them, each inode once. Summed in
-   * SQL (an index on the inode), not row by row in the main process's event loop.
-   */
+  /** totalBytes of each group of backups, and of all of them (not summed again when there is one group). */
   groupTotals(groups: ReadonlyMap<string, readonly string[]>): { readonly totalBytes: number; readonly groups: ReadonlyMap<string, number> } {
-    const sum = this.db
-      .prepare('SELECT COALESCE(SUM(size), 0) FROM (SELECT inode, MAX(size) AS size FROM inodes WHERE backup_id IN (SELECT value FROM json_each(?)) GROUP BY inode)')
-      .pluck();
     const totals = new Map<string, number>();
-    for (const [key, ids] of groups) totals.set(key, Number(sum.get(JSON.stringify(ids))));
-    return { totalBytes: Number(sum.get(JSON.stringify([...groups.values()].flat()))), groups: totals };
+    for (const [key, ids] of groups) totals.set(key, this.totalBytes(ids));
+    const totalBytes = groups.size === 1 ? [...totals.values()][0] ?? 0 : this.totalBytes([...groups.values()].flat());
+    return { totalBytes, groups: totals };
   }
 
   close(): void {
