@@ -23,7 +23,8 @@ export class BlobStore {
   /** Retired names; those before `nextRetired` are being removed or gone. */
   private retired: string[] = [];
   private nextRetired = 0;
-  private removing = 0;
+  /** Names whose background unlink has started and not finished. */
+  private readonly removing = new Set<string>();
   private settledWaiters: Array<() => void> = [];
 
   constructor(phoneDir: string, private readonly nextName: () => string) {
@@ -69,13 +70,17 @@ export class BlobStore {
 
   /** Resolves once every retired blob is gone (a driver waits here so each run meets the same phone). */
   settled(): Promise<void> {
-    if (this.nextRetired === this.retired.length && this.removing === 0) return Promise.resolve();
+    if (this.nextRetired === this.retired.length && this.removing.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
-  /** Removes what is still retired now, synchronously (closing the store: nothing is left behind). */
+  /**
+   * Removes what is still retired now, synchronously (closing the store: nothing is left behind),
+   * including blobs whose background unlink has started but not finished; that unlink then finds
+   * nothing, which it ignores.
+   */
   removeRetiredSync(): void {
-    for (const name of this.retired.slice(this.nextRetired)) fs.rmSync(this.pathOf(name), { force: true });
+    for (const name of [...this.removing, ...this.retired.slice(this.nextRetired)]) fs.rmSync(this.pathOf(name), { force: true });
     this.retired = [];
     this.nextRetired = 0;
     this.notifyIfSettled();
@@ -89,14 +94,14 @@ export class BlobStore {
   }
 
   private removeRetired(): void {
-    while (this.removing < RETIRE_CONCURRENCY && this.nextRetired < this.retired.length) {
+    while (this.removing.size < RETIRE_CONCURRENCY && this.nextRetired < this.retired.length) {
       const name = this.retired[this.nextRetired] as string;
       this.nextRetired += 1;
-      this.removing += 1;
+      this.removing.add(name);
       fs.promises.unlink(this.pathOf(name)).catch(() => {
         // Already gone, or left behind unreferenced: disk space only, the phone's state is intact.
       }).finally(() => {
-        this.removing -= 1;
+        this.removing.delete(name);
         this.removeRetired();
         this.notifyIfSettled();
       });
@@ -104,7 +109,7 @@ export class BlobStore {
   }
 
   private notifyIfSettled(): void {
-    if (this.nextRetired < this.retired.length || this.removing > 0) return;
+    if (this.nextRetired < this.retired.length || this.removing.size > 0) return;
     this.retired = [];
     this.nextRetired = 0;
     for (const resolve of this.settledWaiters.splice(0)) resolve();
