@@ -45,16 +45,22 @@ describe('what the backups take on disk (core, real catalog, a backup and an arc
     expect((await finished).outcome).toBe('succeeded');
   };
 
-  /** The list as the window gets it: backups:changed, which backups:list sends first. */
+  /**
+   * The list as the window gets it with its totals: backups:changed, which backups:list sends
+   * first, with the totals when counted already, else again once they are (off the main thread).
+   */
   const listed = async (): Promise<BackupsChanged> => {
-    let last: BackupsChanged | undefined;
-    const off = core.on('backups:changed', (event) => {
-      last = event;
+    let off = (): void => undefined;
+    const counted = new Promise<BackupsChanged>((resolve) => {
+      off = core.on('backups:changed', (event) => {
+        if (event.usage !== undefined) resolve(event);
+      });
     });
     const backups = await core.invoke('backups:list', {});
+    const event = await counted;
     off();
-    expect(last?.backups).toEqual(backups);
-    return last!;
+    expect(event.backups).toEqual(backups);
+    return event;
   };
 
   beforeAll(async () => {

@@ -37,10 +37,12 @@ export interface CatalogBackend {
   /** Every backup under the root and the extra folders, newest first. */
   list(): Promise<readonly BackupView[]>;
   /**
-   * What the listed backups take on disk, per phone and in all, shared (hard-linked) files counted
-   * once; read right after list(). Optional: without it Manage Backups shows no totals.
+   * What the backups list() last read take on disk, per phone and in all, shared (hard-linked)
+   * files counted once: `counted` when known already, else `counting`, summed off the main thread,
+   * which resolves undefined when the history changed before it was counted (the total would not be
+   * the listed backups'). Optional: without it Manage Backups shows no totals.
    */
-  usage?(): Promise<BackupsUsageView>;
+  usage?(): { readonly counted: BackupsUsageView } | { readonly counting: Promise<BackupsUsageView | undefined> };
   /** The backup a run just wrote into `folder`, once listed. */
   findByPath(folder: string): Promise<BackupView | undefined>;
   /** `signal` (reads:cancel) stops it, in the reader's worker thread too. */

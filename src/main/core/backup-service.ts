@@ -9,6 +9,7 @@ import type { BackupRootCheck } from './backup-root-check';
 import { fail } from './error-mapping';
 import { requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
 import type { EventHub } from './event-hub';
+import { HistoryPublisher } from './history-publisher';
 import type { JobQueue } from './job-queue';
 import type { PasswordBroker } from './password-broker';
 import { checkPhotoImportRequest, photosNotCopiedOf, runPhotoImportJob } from './photo-import-job';
@@ -39,12 +40,19 @@ interface BackupServiceOptions {
  */
 export class BackupService {
   private catalog: CatalogBackend | undefined;
-  private cache: readonly BackupView[] = [];
+  /** The history, sent as backups:changed and kept for the questions below (history-publisher.ts). */
+  private readonly history: HistoryPublisher;
   /** Whether the saved folder is there, looked at without blocking, and reopened when back (saved-backup-root.ts). */
   private readonly root: SavedBackupRoot;
 
   constructor(private readonly options: BackupServiceOptions) {
     this.root = new SavedBackupRoot(options.settings, options.rootCheck);
+    this.history = new HistoryPublisher(options.hub, options.onBackupsChanged);
+  }
+
+  /** The history as last read. */
+  private get cache(): readonly BackupView[] {
+    return this.history.backups;
   }
 
   async open(): Promise<void> {
@@ -365,14 +373,7 @@ export class BackupService {
   }
 
   private async publishHistory(): Promise<void> {
-    const catalog = this.catalog;
-    if (!catalog) return;
-    this.cache = await catalog.list();
-    // The totals come from the catalog, which knows the files (an archive hard-links its backup's):
-    // the rows' sizes cannot be added up. A catalog that cannot say leaves them out.
-    const usage = await catalog.usage?.();
-    this.options.hub.emit('backups:changed', usage ? { backups: this.cache, usage } : { backups: this.cache });
-    this.options.onBackupsChanged();
+    if (this.catalog) await this.history.publish(this.catalog);
   }
 
   /** The saved folder is back (saved-backup-root.ts decides, once for callers at the same time): the history is read from it again. */

@@ -45,7 +45,8 @@ export function createRealBackends(): Backends {
       setEncryption: (options) => setBackupEncryption(options),
       changePassword: (options) => changeBackupPassword(options),
     },
-    openCatalog: async (backupRoot, extraFolders, options) => catalogBackend(openCatalog(backupRoot, { extraFolders, ...options, inspect: (folder, options, signal) => catalogReader.inspect(folder, options, signal) })),
+    openCatalog: async (backupRoot, extraFolders, options) =>
+      catalogBackend(openCatalog(backupRoot, { extraFolders, ...options, inspect: (folder, options, signal) => catalogReader.inspect(folder, options, signal), sumTotals: catalogReader.totals })),
     restore: createRestoreBackend(),
     browser,
     library: createLibraryBackend(browserReader, (sessionId) => browser.readerHandle?.(sessionId) ?? fail('not-found', 'That backup is no longer open. Open it again.'), heicPreviews),
@@ -69,12 +70,19 @@ export function createRealBackends(): Backends {
 
 function catalogBackend(catalog: BackupCatalog): CatalogBackend {
   const require = (id: string): BackupRecord => catalog.get(id) ?? fail('not-found', 'That backup is no longer in the history.');
+  /** The history's version list() last read: usage() counts exactly those backups (or says nothing). */
+  let listedAt = -1;
   return {
     async list() {
       await catalog.refresh();
-      return catalog.list().map(toBackupView);
+      const records = catalog.list();
+      listedAt = catalog.version();
+      return records.map(toBackupView);
     },
-    usage: async () => catalog.usage(),
+    usage() {
+      const counted = catalog.countedUsage(listedAt);
+      return counted ? { counted } : { counting: catalog.usage(listedAt) };
+    },
     async findByPath(folder) {
       await catalog.refresh();
       const wanted = realPath(folder);

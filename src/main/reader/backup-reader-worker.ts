@@ -2,13 +2,14 @@ import { parentPort } from 'node:worker_threads';
 import { BackupError } from '../backup/backup-error';
 import { type BackupBrowser, type BrowserEntry, extractFromBackup, openBackupBrowser } from '../browser';
 import { inspectBackup } from '../backup/catalog/backup-inspection';
+import { sumGroupsIn } from '../backup/catalog/catalog-totals';
 import type { BackupKeys } from '../backup/crypto';
 import { closeLibrary, runLibraryCall } from '../library';
 import { type ReaderCallKind, type ReaderCalls, type ReaderEntry, type ReaderReply, type ReaderRequest, reviveBuffer } from './reader-protocol';
 
 /**
  * The thread an UntrustedBackupReader (untrusted-reader.ts) reads backup folders on: catalog
- * inspections and verification, and the backup browser (open, list, search, preview, extract).
+ * inspections, verification and totals, and the backup browser (open, list, search, preview, extract).
  * Everything that opens a backup's Manifest.db runs here, so however long a hostile file makes
  * SQLite or the file system work, the main process (the app's window, its cancel button) does
  * not wait for it: the main thread keeps the deadline and terminates this thread.
@@ -54,6 +55,7 @@ type Handlers = { [K in ReaderCallKind]: (args: ReaderCalls[K]['args'], id: numb
 
 const handlers: Handlers = {
   inspect: ({ folder, options }) => inspectBackup(folder, { ...options, keys: reviveKeys(options.keys) }),
+  totals: async ({ image, groups }) => sumGroupsIn(image, groups),
   async open({ folder, password }) {
     const browser = await openBackupBrowser(folder, password === undefined ? {} : { password });
     const handle = nextHandle++;

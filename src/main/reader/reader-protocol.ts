@@ -2,6 +2,7 @@ import type { BackupErrorCode } from '../backup/backup-error';
 import type { BackupSummary, BrowserEntry, DomainCount, DomainSummary } from '../browser/backup-browser';
 import type { BackupPath, ExtractProgress, ExtractResult } from '../browser/extract-files';
 import type { InspectionResult, InspectOptions } from '../backup/catalog/backup-inspection';
+import type { CatalogImage, GroupTotals } from '../backup/catalog/catalog-totals';
 import type { LibraryCallKind } from '../library';
 
 /**
@@ -32,6 +33,8 @@ export interface OpenedBackup {
 /** What the worker can be asked, by kind; `answer` is what it replies with. */
 export interface ReaderCalls {
   inspect: { args: { readonly folder: string; readonly options: InspectOptions }; answer: InspectionResult };
+  /** The catalog's totals (catalog-totals.ts), read from its file or an image of it. */
+  totals: { args: { readonly image: CatalogImage; readonly groups: ReadonlyMap<string, readonly string[]> }; answer: GroupTotals };
   open: { args: { readonly folder: string; readonly password?: string }; answer: OpenedBackup };
   domains: { args: { readonly handle: number }; answer: readonly DomainSummary[] };
   /** One page of a folder, in name order, with the folder's number of entries. */

@@ -3,6 +3,7 @@ import { BackupError } from '../backup/backup-error';
 import type { BackupPath, ExtractProgress, ExtractResult } from '../browser/extract-files';
 import type { DomainSummary } from '../browser/backup-browser';
 import type { InspectionResult, InspectOptions } from '../backup/catalog/backup-inspection';
+import type { TotalsRunner } from '../backup/catalog/catalog-totals';
 import { LONG_LIBRARY_CALLS, type LibraryCallKind, type LibraryCalls } from '../library';
 import { type OpenedBackup, type ReaderCallKind, type ReaderCalls, type ReaderEntry, type ReaderHits, type ReaderPage, type ReaderReply, reviveBuffer } from './reader-protocol';
 import { startReaderWorker } from './worker-module';
@@ -18,6 +19,8 @@ import { startReaderWorker } from './worker-module';
 export interface UntrustedBackupReader {
   /** inspectBackup (catalog/backup-inspection.ts) off the main thread. */
   inspect(folder: string, options: InspectOptions, signal?: AbortSignal): Promise<InspectionResult>;
+  /** The catalog's totals (catalog-totals.ts) summed on the thread: the catalog's `sumTotals`. */
+  readonly totals: TotalsRunner;
   /** Opens a backup for browsing (with its password when encrypted). */
   open(folder: string, password?: string, signal?: AbortSignal): Promise<OpenedBackup>;
   domains(handle: number, signal?: AbortSignal): Promise<readonly DomainSummary[]>;
@@ -147,6 +150,7 @@ export function createUntrustedBackupReader(options: UntrustedReaderOptions = {}
 
   return {
     inspect: (folder, inspectOptions, signal) => call('inspect', { folder, options: inspectOptions }, inspectOptions.checkSizes ? longDeadlineMs : deadlineMs, signal),
+    totals: (image, groups) => call('totals', { image, groups }, deadlineMs),
     open: (folder, password, signal) => call('open', { folder, ...(password === undefined ? {} : { password }) }, deadlineMs, signal),
     domains: (handle, signal) => call('domains', { handle }, deadlineMs, signal),
     list: (handle, domain, directory, page, signal) => call('list', { handle, domain, directory, offset: page.offset, limit: page.limit }, deadlineMs, signal),

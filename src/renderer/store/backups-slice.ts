@@ -31,8 +31,8 @@ export function backupsActions({ api, set, attempt }: SliceContext) {
   return {
     backupsChanged,
     async loadBackups(): Promise<void> {
-      // backups:list sends backups:changed with the usage first; this answer keeps it (the groups
-      // show a total only for the very backups it counted).
+      // backups:list sends backups:changed first, with the usage when counted already, else again once
+      // counted; this answer keeps whatever usage is there (the groups show a total only for the very backups it counted).
       const list = await attempt(() => api.invoke('backups:list', {}));
       if (list) set('backups/listed', (state) => ({ backups: { ...state.backups, list } }));
     },

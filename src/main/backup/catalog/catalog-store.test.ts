@@ -66,7 +66,7 @@ describe('CatalogStore.put', () => {
     done = true;
     expect(turns).toBeGreaterThanOrEqual(4);
     expect(inodeRowsOf('replaced')).toBe(0);
-    store.remove('replaced');
+    await store.remove('replaced');
   });
 
   it('queues puts that overlap, so both land', async () => {

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupRecord } from './catalog-model';
+import { type CatalogImage, type GroupTotals, sumBackups, sumGroups, type TotalsRunner } from './catalog-totals';
 
 /**
  * The catalog's own database, `<root>/.lifeboat/catalog.db` (mode 0600: it names devices and
@@ -29,11 +30,17 @@ export const INODE_ROWS_PER_SLICE = 2_000;
 
 export class CatalogStore {
   private readonly db: Database.Database;
-  /** The put in progress, which the next one waits for. */
-  private writing: Promise<void> = Promise.resolve();
+  /**
+   * The put, remove or off-thread sum in progress, which the next one waits for: two puts never
+   * share a transaction, and no put or remove runs while another thread reads the file (its COMMIT
+   * would wait for that reader on this thread, in SQLite's busy handler).
+   */
+  private turns: Promise<unknown> = Promise.resolve();
+  /** Counts the changes made: a total is given only for the history as it was when it was asked for. */
+  private changes = 0;
 
   /** `file` undefined keeps the history in memory only (a backup folder that is not there: catalog.ts). */
-  constructor(file: string | undefined) {
+  constructor(private readonly file: string | undefined) {
     if (file !== undefined) {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       // Create the file with its final mode before SQLite opens it: no moment of wider access.
@@ -75,21 +82,44 @@ export class CatalogStore {
    * Puts wait for each other, so two never share the transaction.
    */
   put(stored: StoredBackup, inodes: ReadonlyMap<string, number>): Promise<void> {
-    const turn = this.writing.then(() => this.putInSlices(stored, inodes));
-    this.writing = turn.catch(() => undefined);
+    return this.take(() => this.putInSlices(stored, inodes));
+  }
+
+  /** Runs `work` after everything taken before it, whether that succeeded or not. */
+  private take<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.turns.then(work);
+    this.turns = turn.catch(() => undefined);
     return turn;
   }
 
-  private async putInSlices(stored: StoredBackup, inodes: ReadonlyMap<string, number>): Promise<void> {
+  /** Deletes the inode rows of backup `id` a slice at a time, the event loop running between slices. */
+  private async deleteInodesInSlices(id: string): Promise<void> {
+    const deleteSlice = this.db.prepare('DELETE FROM inodes WHERE backup_id = @id AND inode IN (SELECT inode FROM inodes WHERE backup_id = @id LIMIT @limit)');
+    while (deleteSlice.run({ id, limit: INODE_ROWS_PER_SLICE }).changes > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /** BEGIN…COMMIT around `work`, rolled back whole when it fails; counted as a change either way. */
+  private async asOneTransaction(work: () => Promise<void>): Promise<void> {
+    this.changes += 1;
     this.db.exec('BEGIN');
     try {
+      await work();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      // A closed database (the app quitting mid-put) has already rolled back.
+      if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    } finally {
+      this.changes += 1;
+    }
+  }
+
+  private putInSlices(stored: StoredBackup, inodes: ReadonlyMap<string, number>): Promise<void> {
+    return this.asOneTransaction(async () => {
       // The rows being replaced go in slices too: the cascade of one DELETE held the loop ~1 s after
       // every backup of a 100,000-file phone (bench event-loop row).
       const replaced = this.db.prepare('SELECT id FROM backups WHERE id = ? OR path = ?').pluck().all(stored.record.id, stored.record.path) as string[];
-      const deleteSlice = this.db.prepare('DELETE FROM inodes WHERE backup_id = @id AND inode IN (SELECT inode FROM inodes WHERE backup_id = @id LIMIT @limit)');
-      for (const id of replaced) {
-        while (deleteSlice.run({ id, limit: INODE_ROWS_PER_SLICE }).changes > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      for (const id of replaced) await this.deleteInodesInSlices(id);
       this.db.prepare('DELETE FROM backups WHERE id = ? OR path = ?').run(stored.record.id, stored.record.path);
       this.db
         .prepare('INSERT INTO backups (id, path, fingerprint, unlocked, record) VALUES (?, ?, ?, ?, ?)')
@@ -104,36 +134,48 @@ export class CatalogStore {
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
-      this.db.exec('COMMIT');
-    } catch (error) {
-      // A closed database (the app quitting mid-put) has already rolled back.
-      if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
-  remove(id: string): void {
-    this.db.prepare('DELETE FROM backups WHERE id = ?').run(id);
+    });
   }
 
   /**
-   * Bytes on disk of the given backups together, each inode once, summed in SQL. One backup is a
-   * range of the primary key (~40 ms per million files here); several need the union of their
-   * inodes (~350 ms per million rows), which runs synchronously on the caller's thread.
+   * Forgets a backup. Its inode rows go in slices, as in put: the cascade of one DELETE held the
+   * app's event loop ~1 s for a snapshot of a 100,000-file phone, which retention removes after a backup.
    */
-  totalBytes(ids: readonly string[]): number {
-    if (ids.length === 0) return 0;
-    if (ids.length === 1) return Number(this.db.prepare('SELECT COALESCE(SUM(size), 0) FROM inodes WHERE backup_id = ?').pluck().get(ids[0]));
-    const union = 'SELECT COALESCE(SUM(size), 0) FROM (SELECT inode, MAX(size) AS size FROM inodes WHERE backup_id IN (SELECT value FROM json_each(?)) GROUP BY inode)';
-    return Number(this.db.prepare(union).pluck().get(JSON.stringify(ids)));
+  remove(id: string): Promise<void> {
+    return this.take(() =>
+      this.asOneTransaction(async () => {
+        await this.deleteInodesInSlices(id);
+        this.db.prepare('DELETE FROM backups WHERE id = ?').run(id);
+      }),
+    );
   }
 
-  /** totalBytes of each group of backups, and of all of them (not summed again when there is one group). */
-  groupTotals(groups: ReadonlyMap<string, readonly string[]>): { readonly totalBytes: number; readonly groups: ReadonlyMap<string, number> } {
-    const totals = new Map<string, number>();
-    for (const [key, ids] of groups) totals.set(key, this.totalBytes(ids));
-    const totalBytes = groups.size === 1 ? [...totals.values()][0] ?? 0 : this.totalBytes([...groups.values()].flat());
-    return { totalBytes, groups: totals };
+  /** Which state of the history the rows read now are: it changes with every put and remove. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Bytes on disk of the given backups together, each inode once, on this thread (the CLI: catalog-totals.ts). */
+  totalBytes(ids: readonly string[]): number {
+    return sumBackups(this.db, ids);
+  }
+
+  /**
+   * The totals of `groups` (catalog-totals.ts) as the history was at `version`, or undefined when it
+   * has changed since (the groups may name backups gone or changed). `runner` sums off this thread;
+   * no put or remove runs meanwhile. Without one they are summed here, synchronously.
+   */
+  totalsAt(version: number, groups: ReadonlyMap<string, readonly string[]>, runner?: TotalsRunner): Promise<GroupTotals | undefined> {
+    return this.take(async () => {
+      if (this.changes !== version) return undefined;
+      if (!runner) return sumGroups(this.db, groups);
+      return runner(this.image(), groups);
+    });
+  }
+
+  /** What another thread opens to read the rows: the file, or a copy of a catalog kept in memory. */
+  private image(): CatalogImage {
+    return this.file === undefined ? { bytes: this.db.serialize() } : { file: this.file };
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import { archiveBackupFolder, deleteBackupFolder } from './backup-operations';
 import { inspectBackup, type InspectionResult, type InspectOptions } from './backup-inspection';
 import type { BackupFilter, BackupRecord, RefreshResult, VerifyReport } from './catalog-model';
 import { backupIdFor, CatalogStore, type StoredBackup } from './catalog-store';
+import type { TotalsRunner } from './catalog-totals';
 import { folderFingerprint } from './folder-usage';
 
 /**
@@ -32,13 +33,19 @@ export interface BackupCatalog {
   delete(id: string, options?: { readonly includeSnapshots?: boolean }): Promise<void>;
   /** Copies a backup to `<root>/<UDID>-yyyyMMdd-HHmmss`, which later backups never replace. */
   archive(id: string): Promise<BackupRecord>;
-  /** Bytes on disk of the listed backups together, counting hard-linked files once. */
+  /** Bytes on disk of the listed backups together, counting hard-linked files once (on this thread). */
   totalBytes(filter?: BackupFilter): number;
+  /** Which state of the history list() reads now; it changes with every backup stored or forgotten. */
+  version(): number;
   /**
-   * What every listed backup takes on disk, per phone (a snapshot counts for the phone it is of:
-   * `snapshotOf`, else `udid`) and in all, hard-linked files counted once, with the backups counted.
+   * What every backup takes on disk as the history was at `version`, per phone (a snapshot counts
+   * for the phone it is of: `snapshotOf`, else `udid`) and in all, hard-linked files counted once,
+   * with the backups counted; summed by `sumTotals` when given. Undefined when the history has
+   * changed since `version`: a total is never given for other backups than the ones listed then.
    */
-  usage(): CatalogUsage;
+  usage(version: number): Promise<CatalogUsage | undefined>;
+  /** usage(version) when it has been counted already, without waiting. */
+  countedUsage(version: number): CatalogUsage | undefined;
   close(): void;
 }
 
@@ -65,6 +72,11 @@ export interface CatalogOptions {
    * the restore check, which must not make a folder whose disk went away since the app looked).
    */
   readonly createRoot?: boolean;
+  /**
+   * Where usage() sums the backups' inodes; default this thread. The app passes its reader thread's
+   * (src/main/reader): the union of a million-file phone's backups takes ~0.5 s of one SQLite call.
+   */
+  readonly sumTotals?: TotalsRunner;
 }
 
 export const CATALOG_FILE = 'catalog.db';
@@ -172,6 +184,23 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
     }
   };
 
+  /** The last usage asked for (or being counted), and the last one counted, by version. */
+  let counted: { readonly version: number; readonly usage: Promise<CatalogUsage | undefined> } | undefined;
+  let settled: { readonly version: number; readonly usage: CatalogUsage } | undefined;
+  const countUsage = async (version: number): Promise<CatalogUsage | undefined> => {
+    if (store.version !== version) return undefined;
+    const groups = new Map<string, string[]>();
+    for (const { record } of store.all()) {
+      const phone = record.snapshotOf ?? record.udid;
+      groups.set(phone, [...(groups.get(phone) ?? []), record.id]);
+    }
+    const totals = await store.totalsAt(version, groups, options.sumTotals);
+    if (!totals) return undefined;
+    const usage = { totalBytes: totals.totalBytes, phones: [...groups].map(([udid, backupIds]) => ({ udid, diskBytes: totals.groups.get(udid) ?? 0, backupIds })) };
+    settled = { version, usage };
+    return usage;
+  };
+
   const candidateOf = (stored: BackupRecord): BackupCandidate => ({ path: stored.path, location: stored.location, ...(stored.snapshotOf && stored.location !== 'root' ? { snapshotOf: stored.snapshotOf } : {}) });
 
   return {
@@ -198,7 +227,7 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
         else counts.added += 1;
       }
       for (const gone of known.values()) {
-        store.remove(gone.record.id);
+        await store.remove(gone.record.id);
         counts.removed += 1;
       }
       return counts;
@@ -251,7 +280,7 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
       }
       for (const item of doomed) {
         await deleteBackupFolder(item, realRoot);
-        store.remove(item.id);
+        await store.remove(item.id);
       }
     },
 
@@ -265,15 +294,20 @@ export function openCatalog(root: string, options: CatalogOptions = {}): BackupC
       return archived.stored.record;
     },
 
-    usage() {
-      const groups = new Map<string, string[]>();
-      for (const { record } of store.all()) {
-        const phone = record.snapshotOf ?? record.udid;
-        groups.set(phone, [...(groups.get(phone) ?? []), record.id]);
-      }
-      const totals = store.groupTotals(groups);
-      return { totalBytes: totals.totalBytes, phones: [...groups].map(([udid, backupIds]) => ({ udid, diskBytes: totals.groups.get(udid) ?? 0, backupIds })) };
+    version: () => store.version,
+
+    usage(version) {
+      if (counted?.version === version) return counted.usage;
+      const usage = countUsage(version);
+      counted = { version, usage };
+      // A sum that failed (its thread stopped) is tried again when asked again.
+      usage.catch(() => {
+        if (counted?.usage === usage) counted = undefined;
+      });
+      return usage;
     },
+
+    countedUsage: (version) => (settled?.version === version ? settled.usage : undefined),
 
     totalBytes(filter) {
       return store.totalBytes(store.all().map((stored) => stored.record).filter((item) => matches(item, filter)).map((item) => item.id));
