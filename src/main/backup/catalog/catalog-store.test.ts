@@ -69,6 +69,22 @@ describe('CatalogStore.put', () => {
     await store.remove('replaced');
   });
 
+  it('lets the event loop run while it forgets a big backup', async () => {
+    await store.put(stored('forgotten'), inodes('forgotten', INODE_ROWS_PER_SLICE * 5));
+    let turns = 0;
+    let done = false;
+    const tick = (): void => {
+      turns += 1;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await store.remove('forgotten');
+    done = true;
+    expect(turns).toBeGreaterThanOrEqual(4);
+    expect(inodeRowsOf('forgotten')).toBe(0);
+    expect(store.get('forgotten')).toBeUndefined();
+  });
+
   it('queues puts that overlap, so both land', async () => {
     await Promise.all([store.put(stored('a'), inodes('a', INODE_ROWS_PER_SLICE * 2)), store.put(stored('b'), inodes('b', INODE_ROWS_PER_SLICE + 1))]);
     expect(inodeRowsOf('a')).toBe(INODE_ROWS_PER_SLICE * 2);
