@@ -16,4 +16,13 @@ describe('dates of a list of backups', () => {
     expect(formatDateAmong('2026-12-01T09:00:00Z', list, utc)).toBe('2026-12-01 09:00');
     expect(formatDateAmong('2026-12-01T09:00:00Z', [], utc)).toBe('2026-12-01 09:00');
   });
+
+  it('names a backup with its seconds, as its list does, when another has the very same time (an archive of it)', () => {
+    const list = ['2026-12-03T05:53:02Z', '2026-12-03T05:53:02Z', '2026-12-01T09:00:00Z'];
+    expect(formatDatesApart(list, utc).get('2026-12-03T05:53:02Z')).toBe('2026-12-03 05:53:02');
+    expect(formatDateAmong('2026-12-03T05:53:02Z', list, utc)).toBe('2026-12-03 05:53:02');
+    // Not in the list it is named among: as if it were one more row of it.
+    expect(formatDateAmong('2026-12-03T05:53:02Z', ['2026-12-03T05:53:02Z'], utc)).toBe('2026-12-03 05:53');
+    expect(formatDateAmong('2026-12-03T05:53:40Z', ['2026-12-03T05:53:02Z'], utc)).toBe('2026-12-03 05:53:40');
+  });
 });

@@ -17,11 +17,13 @@ export function formatDatesApart(isos: readonly string[], format: (iso: string, 
 }
 
 /**
- * One backup's date as its list shows it (formatDatesApart): with seconds when another backup of
- * `among` shares its minute, so a dialog's title or a sentence names the row that was chosen.
+ * One backup's date as its list (`among`, which may hold it) shows it (formatDatesApart): with
+ * seconds when another backup of the list shares its minute, so a dialog's title or a sentence
+ * names the row that was chosen. Another backup of the very same second (an archive keeps the date
+ * of the backup it copies) counts too: the list shows both with their seconds, the same words.
  */
 export function formatDateAmong(iso: string, among: readonly string[], format: (iso: string, seconds: boolean) => string = localeDate): string {
-  return formatDatesApart([iso, ...among.filter((other) => other !== iso)], format).get(iso) ?? format(iso, false);
+  return formatDatesApart(among.includes(iso) ? among : [iso, ...among], format).get(iso) ?? format(iso, false);
 }
 
 function localeDate(iso: string, seconds: boolean): string {
