@@ -13,9 +13,9 @@ describe('resolveBackupReference with a backup folder that is not there', () => 
     fs.rmSync(base, { recursive: true, force: true });
   });
 
-  it('says the backup folder does not exist and does not make it or its catalog', async () => {
+  it('says the backup folder is not there and does not make it or its catalog', async () => {
     await expect(resolveBackupReference('00008110-000A1B2C3D4E801E', { backupRoot: root })).rejects.toThrow(
-      `"00008110-000A1B2C3D4E801E" is not a backup folder, and the backup folder ${root} that would hold its history does not exist (if it is on a disk, plug the disk in).`,
+      `"00008110-000A1B2C3D4E801E" is not a backup folder, and the backup folder ${root} that would hold its history is not there. If it is on a disk, plug the disk in; otherwise name the backup by its folder.`,
     );
     expect(fs.readdirSync(base)).toEqual([]);
   });

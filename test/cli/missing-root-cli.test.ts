@@ -39,7 +39,7 @@ describe('CLI commands other than backup with a backup root that does not exist'
   it('backups says the folder does not exist (exit 11), and does not make it', async () => {
     const listed = await run(['backups']);
     expect(listed.code).toBe(ExitCode.backupNotFound);
-    expect(listed.stderr).toContain(`The backup folder ${root} does not exist, so it holds no backups.`);
+    expect(listed.stderr).toContain(`The backup folder ${root} is not there, so it holds no backups. If it is on a disk, plug the disk in; otherwise name another with --backup-root`);
     expect((await run(['backups', '--json'])).code).toBe(ExitCode.backupNotFound);
     expect(fs.existsSync(path.join(base, 'media'))).toBe(false);
   });
@@ -58,7 +58,7 @@ describe('CLI commands other than backup with a backup root that does not exist'
     expect((await run(['verify', path.join(elsewhere, udid)])).code).toBe(ExitCode.ok);
     const byUdid = await run(['verify', udid]);
     expect(byUdid.code).toBe(ExitCode.backupNotFound);
-    expect(byUdid.stderr).toContain(`the backup folder ${root} that would hold its history does not exist`);
+    expect(byUdid.stderr).toContain(`the backup folder ${root} that would hold its history is not there`);
     expect(fs.existsSync(path.join(base, 'media'))).toBe(false);
   });
 
@@ -66,7 +66,7 @@ describe('CLI commands other than backup with a backup root that does not exist'
     expect((await run(['delete', udid, '--yes'])).code).toBe(ExitCode.backupNotFound);
     const browse = await run(['browse', path.join(elsewhere, '.lifeboat', 'snapshots', udid, '20260101-000000')]);
     expect(browse.code).toBe(ExitCode.backupNotFound);
-    expect(browse.stderr).toContain(`The backup folder ${root} does not exist, and reading this earlier backup needs a copy of it made there.`);
+    expect(browse.stderr).toContain(`The backup folder ${root} is not there, and reading this earlier backup needs a copy of it made there. If it is on a disk, plug the disk in; a new backup makes it.`);
     expect(fs.existsSync(path.join(base, 'media'))).toBe(false);
   });
 });

@@ -73,9 +73,9 @@ describe('changing the backup folder (core)', () => {
     expect(empty.ok ? 'saved' : `${empty.error.code}: ${describeAppError(empty.error)}`).toMatch(/^invalid-argument: The backup folder is empty\. Type a full path .* or use Choose… to pick a folder\.$/);
     const unplugged = path.join(base, 'no-such-disk', 'Backups');
     expect(await failure(core.invoke('settings:set', { backupRoot: unplugged }))).toBe(
-      `invalid-argument: The backup folder ${unplugged} cannot be used: ${path.dirname(unplugged)} does not exist. If it is on a disk, plug the disk in; otherwise create the folder first, or use Choose… to pick another.`,
+      `invalid-argument: The backup folder ${unplugged} cannot be used: ${path.dirname(unplugged)} is not there. If it is on a disk, plug the disk in; otherwise create the folder first, or use Choose… to pick another.`,
     );
-    expect(await failure(core.invoke('settings:change-backup-root', { backupRoot: unplugged, existing: 'keep' }))).toMatch(/cannot be used: .* does not exist/);
+    expect(await failure(core.invoke('settings:change-backup-root', { backupRoot: unplugged, existing: 'keep' }))).toMatch(/cannot be used: .* is not there/);
     // Nothing was made on the computer's own disk in its place.
     expect(fs.existsSync(path.dirname(unplugged))).toBe(false);
     const file = path.join(base, 'a-file');

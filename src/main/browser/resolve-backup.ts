@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BackupError } from '../backup/backup-error';
 import { openCatalog } from '../backup/catalog';
-import { completeBackupFolder, resolveBackupRoot } from '../backup/store';
+import { completeBackupFolder, plugTheDiskIn, resolveBackupRoot } from '../backup/store';
 
 interface ResolveBackupOptions {
   /** Default: resolveBackupRoot() (LIFEBOAT_BACKUP_ROOT, then the platform default). */
@@ -43,6 +43,6 @@ export async function resolveBackupReference(reference: string, options: Resolve
     catalog.close();
   }
   const root = resolveBackupRoot(options.backupRoot);
-  if (!fs.existsSync(root)) throw new BackupError('not-found', `"${reference}" is not a backup folder, and the backup folder ${root} that would hold its history does not exist (if it is on a disk, plug the disk in).`);
+  if (!fs.existsSync(root)) throw new BackupError('not-found', `"${reference}" is not a backup folder, and the backup folder ${root} that would hold its history is not there. ${plugTheDiskIn('otherwise name the backup by its folder.')}`);
   throw new BackupError('not-found', `"${reference}" is neither a backup folder nor a backup id or iPhone UDID in the history at ${root}.`);
 }

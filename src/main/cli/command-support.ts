@@ -1,6 +1,7 @@
 import { AppErrorException } from '../../shared/app-error';
 import { BackupError } from '../backup/backup-error';
 import { resolveBackupRoot } from '../backup/engine';
+import { plugTheDiskIn } from '../backup/store';
 import { DeviceError } from '../device/errors';
 import { UsbmuxClient } from '../device/usbmux';
 import { type CliIo, type ParsedArgs, stringFlag, UsageError } from './cli-io';
@@ -23,7 +24,7 @@ export function backupRootOf(args: ParsedArgs, io: CliIo): string {
 
 /** A backup root that does not exist, for the commands that read it: only `lifeboat backup` makes it. */
 export function missingBackupRootSentence(root: string): string {
-  return `The backup folder ${root} does not exist, so it holds no backups. If it is on a disk, plug the disk in, or name another with --backup-root; "lifeboat backup" makes it with the first backup.`;
+  return `The backup folder ${root} is not there, so it holds no backups. ${plugTheDiskIn('otherwise name another with --backup-root; "lifeboat backup" makes it with the first backup.')}`;
 }
 
 export function muxAddressOf(io: CliIo): string | undefined {

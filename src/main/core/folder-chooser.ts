@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FolderListingView } from '../../shared/contract';
+import { plugTheDiskIn } from '../backup/store';
 import { fail } from './error-mapping';
 
 /** More names than anyone scrolls through in a folder chooser; the rest are left out (`more`). */
@@ -22,9 +23,6 @@ export function requireAbsoluteFolder(value: string, what: string): string {
   return path.resolve(value);
 }
 
-/** What to do about a folder that is not there: usually its disk is unplugged. */
-export const PLUG_THE_DISK_IN = 'If it is on a disk, plug the disk in';
-
 /**
  * A backup folder a person typed: a full path, not a file, and there or at least its parent there
  * (Lifeboat makes the last folder itself). A missing parent is usually a disk that is not plugged
@@ -43,7 +41,7 @@ export function requireUsableFolder(value: string, what: string): string {
   if (here === 'other') fail('invalid-argument', `${what} ${folder} is a file, not a folder. Use Choose… to pick a folder.`);
   const parent = path.dirname(folder);
   if (here === 'missing' && kind(parent) !== 'folder') {
-    fail('invalid-argument', `${what} ${folder} cannot be used: ${parent} does not exist. ${PLUG_THE_DISK_IN}; otherwise create the folder first, or use Choose… to pick another.`);
+    fail('invalid-argument', `${what} ${folder} cannot be used: ${parent} is not there. ${plugTheDiskIn('otherwise create the folder first, or use Choose… to pick another.')}`);
   }
   // Made now, while the person is choosing it: once saved, a missing folder means its disk is gone.
   if (here === 'missing') fs.mkdirSync(folder);

@@ -1,6 +1,6 @@
 import type { BackupRootCheck, BackupRootState } from './backup-root-check';
 import { fail } from './error-mapping';
-import { PLUG_THE_DISK_IN } from './folder-chooser';
+import { CHECK_THE_DISK, GIVE_PERMISSION, plugTheDiskIn } from '../backup/store';
 import type { SettingsStore } from './settings-store';
 
 /**
@@ -8,7 +8,7 @@ import type { SettingsStore } from './settings-store';
  * chosen): Lifeboat does not make it again, which would put backups on the computer's own disk.
  */
 function missingBackupFolderSentence(folder: string): string {
-  return `The backup folder ${folder} is not there. ${PLUG_THE_DISK_IN}; otherwise use Choose… in Settings to pick another. Lifeboat does not make it again on this computer's own disk.`;
+  return `The backup folder ${folder} is not there. ${plugTheDiskIn("otherwise use Choose… in Settings to pick another. Lifeboat does not make it again on this computer's own disk.")}`;
 }
 
 /**
@@ -25,7 +25,7 @@ function unreachableBackupFolderSentence(folder: string): string {
  * owner or permissions changed, a disk formatted on another computer, or macOS privacy settings).
  */
 function forbiddenBackupFolderSentence(folder: string): string {
-  return `Lifeboat is not allowed to read and write the backup folder ${folder}. Give your user account permission to read and write it (on a Mac, allow Lifeboat in Privacy & Security if it asks for Full Disk Access), or use Choose… in Settings to pick another. Lifeboat writes nothing there until it may.`;
+  return `Lifeboat is not allowed to read and write the backup folder ${folder}. ${GIVE_PERMISSION}, or use Choose… in Settings to pick another. Lifeboat writes nothing there until it may.`;
 }
 
 /** EROFS: the folder is there and readable, on a disk that cannot be written (checked with access(W_OK)). */
@@ -35,7 +35,7 @@ function readOnlyBackupFolderSentence(folder: string): string {
 
 /** EIO: the disk answered, with an error of its own (a failing disk, a loose cable). */
 function failingBackupFolderSentence(folder: string): string {
-  return `The disk that holds the backup folder ${folder} reported an error when Lifeboat looked at it. Check the disk and its cable (a disk check may tell more), or use Choose… in Settings to pick another; Lifeboat writes nothing there until it reads without error.`;
+  return `The disk that holds the backup folder ${folder} reported an error when Lifeboat looked at it. ${CHECK_THE_DISK}, or use Choose… in Settings to pick another; Lifeboat writes nothing there until it reads without error.`;
 }
 
 /** A backup's own folder (in an added folder) that is not there or did not answer when asked for. */

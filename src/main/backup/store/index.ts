@@ -19,3 +19,4 @@ export * from './manifest-db-open';
 export * from './untrusted-sqlite';
 export * from './backup-content';
 export * from './root-move';
+export * from './folder-sentences';
