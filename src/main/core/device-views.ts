@@ -1,5 +1,5 @@
 import type { ManagedDevice } from '../device/manager';
-import type { DeviceSettingsView, DeviceView } from '../../shared/contract';
+import type { DeviceSettingsView, DeviceView, StorageView } from '../../shared/contract';
 
 /** Marketing names for common ProductType values, so the summary says "iPhone 13" not "iPhone14,5". */
 const MODEL_NAMES: Readonly<Record<string, string>> = {
@@ -63,7 +63,8 @@ export function connectedDeviceView(device: ManagedDevice, extras: DeviceViewExt
     activeJobId: extras.activeJobId,
     // Only a trusted phone's lock matters here; an untrusted one says "locked" through its trust state.
     passcodeLocked: device.trust === 'trusted' && summary.passcodeLocked === true ? true : undefined,
-    storage: summary.storage,
+    // The device layer's own type, checked here to be the contract's (storage-categories.ts).
+    storage: summary.storage satisfies StorageView | undefined,
     wifiConnectionsEnabled: device.trust === 'trusted' ? summary.wifiConnectionsEnabled : undefined,
   }) as unknown as DeviceView;
 }

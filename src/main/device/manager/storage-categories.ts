@@ -1,13 +1,22 @@
-import type { StorageView } from '../../../shared/contract';
 import { type PlistDict, plistInteger } from '../codec';
 
 /**
  * The phone's storage by category, as Finder's bar shows it (apps, photos, media, other, free).
  * Read from lockdown `com.apple.disk_usage` (protocol-notes.md "Storage by category"); every number
- * is bytes and they add up to `totalBytes`. The contract's StorageView is the one shape: the device
- * view passes it on as it is, so a field added there is a compile error here until it is read.
+ * is bytes and they add up to `totalBytes`. The device layer's own type (it never depends on the
+ * app's contract): the core passes it on as the contract's StorageView and checks there, with
+ * `satisfies` (core/device-views.ts), that it still is one, so a field added to the contract is a
+ * compile error until it is read here.
  */
-export type StorageCategories = StorageView;
+export interface StorageCategories {
+  readonly totalBytes: number;
+  readonly appsBytes: number;
+  readonly photosBytes: number;
+  readonly mediaBytes: number;
+  /** Used, and in no category above (iOS itself, caches, messages, settings). */
+  readonly otherBytes: number;
+  readonly freeBytes: number;
+}
 
 /** Keys whose sum is each category; a key the phone leaves out counts as nothing. */
 const CATEGORY_KEYS = {
