@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { NewFileWrites } from './new-file-writes';
 import { PRIVATE_FILE_MODE } from './private-modes';
 import type { WriterBatch, WriterReply, WriterThreadData } from './whole-file-worker-protocol';
 
@@ -22,39 +23,26 @@ const { tempPrefix } = workerData as WriterThreadData;
 let tempCounter = 0;
 let failed = false;
 
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let offset = 0;
-  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
-}
+/** How each file is created: big ones around the page cache where the file system allows (new-file-writes.ts). */
+const writes = new NewFileWrites();
 
 function writeNewFile(target: string, bytes: Uint8Array): void {
-  let file = target;
-  let fd: number | undefined;
   try {
-    fd = fs.openSync(file, 'wx', PRIVATE_FILE_MODE);
+    writes.create(target, bytes, PRIVATE_FILE_MODE);
+    return;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    tempCounter += 1;
-    file = path.join(path.dirname(target), tempPrefix + tempCounter.toString(36));
-    fd = fs.openSync(file, 'wx', PRIVATE_FILE_MODE);
   }
+  tempCounter += 1;
+  const file = path.join(path.dirname(target), tempPrefix + tempCounter.toString(36));
+  writes.create(file, bytes, PRIVATE_FILE_MODE);
   try {
-    writeAll(fd, bytes);
-    fs.closeSync(fd);
-    fd = undefined;
-    if (file !== target) fs.renameSync(file, target);
+    fs.renameSync(file, target);
   } catch (error) {
-    if (fd !== undefined) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // The write's own error is the one to report.
-      }
-    }
     try {
       fs.rmSync(file, { force: true });
     } catch {
-      // Likewise: a leftover temporary file is recognisable by its prefix and swept later.
+      // The rename's own error is the one to report; a leftover temporary file is recognisable by its prefix and swept later.
     }
     throw error;
   }
