@@ -134,6 +134,24 @@ describe('DeviceLink host → device stream (§3.6.1)', () => {
     // 40 files of 10 kB (400 kB) read: a restore's phone must not wait for a whole 1 MiB to gather.
     expect(receivedBeforeFortieth).toBeGreaterThan(0);
   });
+
+  it('writes the first file whole before it reads the second, however small the first is', async () => {
+    const first = Buffer.concat([encodeStreamPath('U/0'), encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.alloc(3_000, 1)), encodeStreamBlock(DeviceLinkBlockCode.SUCCESS)]);
+    let receivedBeforeSecond = -1;
+    await sentBytes(async ({ host, peer }) => {
+      let received = 0;
+      peer.socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      await sendFilesToDevice(host, ['U/0', 'U/1', 'U/2'], async (path) => {
+        if (path === 'U/1') {
+          await new Promise((resolve) => setImmediate(resolve));
+          receivedBeforeSecond = received;
+        }
+        return [Buffer.alloc(3_000, 1)];
+      });
+    });
+    // The phone waits for a request's first bytes (bench/README.md, Restore): one small file is enough to start on.
+    expect(receivedBeforeSecond).toBe(first.length);
+  });
 });
 
 describe('DeviceLink host → device stream of an open file, read in place (§3.6.1)', () => {

@@ -23,10 +23,12 @@ export const DOWNLOAD_READ_BYTES = 1024 * 1024;
  */
 export const SEND_GATHER_BYTES = 1024 * 1024;
 /**
- * The first write of a stream goes out once this much is gathered, and each next one may gather
- * twice as much, up to SEND_GATHER_BYTES: the device waits for the stream's first bytes (it writes
- * each file as it arrives), so a restore's request for 128 small files must not wait until ~100 of
- * them are read before the phone gets the first.
+ * The first write of a stream goes out with the first file (StreamOutbox), the second once this
+ * much is gathered, and each next one may gather twice as much, up to SEND_GATHER_BYTES: the
+ * device waits for the stream's first bytes (it writes each file as it arrives), so a restore's
+ * request for 128 small files must not wait until ~100 of them are read before the phone gets the
+ * first. Waiting for 16 KiB (two or three of many-small's files) before the first write was part of
+ * the ~1 ms the phone waited at each of a restore's 388 requests (bench/README.md, Restore).
  */
 export const FIRST_SEND_BYTES = 16 * 1024;
 /** libimobiledevice refuses longer file names in the upload stream (§3.6.2). */

@@ -16,8 +16,9 @@ const spareSlabs = new WeakMap<object, Buffer[]>();
 /**
  * The host → device download stream (protocol.md §3.6.1) gathered into slabs of memory it reuses:
  * each path, block header and block is written straight into the slab, and a slab goes to the
- * socket in one write once `due` (FIRST_SEND_BYTES for the first write, doubling up to
- * SEND_GATHER_BYTES, so the device starts on the first files at once and later writes stay few).
+ * socket in one write once `due`: the first as soon as anything is gathered (the caller asks at the
+ * end of each small file, so that is the first file whole), then FIRST_SEND_BYTES, doubling up to
+ * SEND_GATHER_BYTES, so the device starts on the first file at once and later writes stay few.
  * Before, every file cost four new buffers (its path, its blocks, the terminator, each with its
  * header) and every write a new 1 MiB buffer they were gathered into: ~1.5 GB of fresh memory for
  * a many-small restore, which V8 answered with collections on the two cores the phone needs.
@@ -36,7 +37,8 @@ export class StreamOutbox {
   /** Full slabs (and any one-off buffer for a piece larger than a slab) waiting for the next flush. */
   private sealed: Array<{ readonly bytes: Buffer; readonly slab: Buffer | undefined }> = [];
   private sealedBytes = 0;
-  private gather = FIRST_SEND_BYTES;
+  /** Bytes that make a write due: any at first (the first whole file goes at once), then FIRST_SEND_BYTES doubling. */
+  private gather = 1;
   /** This socket's written slabs (shared by its streams), or none where memory is not reused. */
   private readonly spare: Buffer[];
 
@@ -88,7 +90,7 @@ export class StreamOutbox {
     if (pieces.length === 0) return;
     this.sealed = [];
     this.sealedBytes = 0;
-    this.gather = Math.min(SEND_GATHER_BYTES, this.gather * 2);
+    this.gather = this.gather < FIRST_SEND_BYTES ? FIRST_SEND_BYTES : Math.min(SEND_GATHER_BYTES, this.gather * 2);
     for (const { bytes, slab } of pieces) {
       await writeToChannel(this.channel, bytes, slab === undefined ? undefined : () => this.giveBack(slab));
     }
