@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { BackupError } from '../backup/backup-error';
-import { type ConfinedPaths, openRegularFileForSending, readFileForSendingSync, type SendableFile } from '../backup/store';
-import { DOWNLOAD_READ_BYTES } from '../device/services';
+import { type ConfinedPaths, openFileForSendingSync, openRegularFileForSending, readFileForSendingSync } from '../backup/store';
+import { DOWNLOAD_READ_BYTES, SmallLocalFile } from '../device/services';
 
 /** Files up to this size are read whole; bigger ones stream when their turn comes. */
 const SMALL_FILE_BYTES = 64 * 1024;
@@ -13,7 +13,7 @@ const FILES_PER_TURN = 64;
 /** Windows has no O_NOFOLLOW: there the file itself is looked at with lstat first, as ConfinedPaths.checkNoLinks does. */
 const OPEN_REFUSES_LINKS = fs.constants.O_NOFOLLOW !== undefined;
 
-type Content = Iterable<Buffer> | AsyncIterable<Buffer>;
+type Content = Iterable<Buffer> | AsyncIterable<Buffer> | SmallLocalFile;
 
 type Prepared =
   | { readonly kind: 'read'; readonly content: Buffer }
@@ -77,8 +77,8 @@ export class DownloadBatch {
 
   /**
    * The content of `devicePath` for sendFilesToDevice; throws what opening it threw. A small file
-   * whose folder was checked already is read here and now, and its content returned as is, not
-   * as a promise: the stream then sends it without waiting (most files of a restore).
+   * whose folder was checked already is opened here and now and handed over open, not as a
+   * promise: the stream reads it at once into its own memory (most files of a restore).
    */
   content(devicePath: string): Content | Promise<Content> {
     const entry = this.prepared.get(devicePath);
@@ -98,13 +98,14 @@ export class DownloadBatch {
       // Folders checked (lookAt would check nothing more), the file opened O_NOFOLLOW: a link there
       // (ELOOP) goes the long way, where ConfinedPaths turns it into the restore's refusal.
       if (this.paths.isParentChecked(file)) {
-        let found: SendableFile | undefined;
+        let found: { readonly size: number; readonly fd: number | undefined } | undefined;
         try {
-          found = readFileForSendingSync(file, entry.limit, SMALL_FILE_BYTES);
+          found = openFileForSendingSync(file, entry.limit, SMALL_FILE_BYTES);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
         }
-        if (found?.content !== undefined) return found.content.length === 0 ? [] : [found.content];
+        // Small: the stream reads it into the memory it sends from, and closes it.
+        if (found?.fd !== undefined) return new SmallLocalFile(found.fd, found.size);
         if (found !== undefined) return streamOf(file, found.size);
       }
     }

@@ -202,12 +202,7 @@ export type SendableFile = { readonly size: number; readonly content: Buffer } |
 export function readFileForSendingSync(file: string, maxBytes: number | undefined, readUpTo: number): SendableFile {
   const fd = fs.openSync(file, OPEN_FLAGS);
   try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) {
-      const [code, message] = stat.isDirectory() ? ['EISDIR', 'Is a directory'] : ['EINVAL', 'Not a regular file'];
-      throw Object.assign(new Error(`${message}: ${file}`), { code });
-    }
-    const size = Math.min(stat.size, maxBytes ?? stat.size);
+    const size = sizeForSending(fd, file, maxBytes);
     if (size > readUpTo) return { size, content: undefined };
     const content = Buffer.allocUnsafe(size);
     let filled = 0;
@@ -221,4 +216,34 @@ export function readFileForSendingSync(file: string, maxBytes: number | undefine
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * readFileForSendingSync without the read: a file of at most `openUpTo` bytes (after `maxBytes`)
+ * comes back open (`fd`, sized), for the download stream to read straight into the memory it sends
+ * from and close (SmallLocalFile, device-link-file-sender.ts); a bigger one closed, only sized.
+ * Same checks and errors.
+ */
+export function openFileForSendingSync(file: string, maxBytes: number | undefined, openUpTo: number): { readonly size: number; readonly fd: number | undefined } {
+  const fd = fs.openSync(file, OPEN_FLAGS);
+  let size: number;
+  try {
+    size = sizeForSending(fd, file, maxBytes);
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+  if (size <= openUpTo) return { size, fd };
+  fs.closeSync(fd);
+  return { size, fd: undefined };
+}
+
+/** The bytes of open `fd` to send (at most `maxBytes`); throws EISDIR or EINVAL unless it is a regular file. */
+function sizeForSending(fd: number, file: string, maxBytes: number | undefined): number {
+  const stat = fs.fstatSync(fd);
+  if (!stat.isFile()) {
+    const [code, message] = stat.isDirectory() ? ['EISDIR', 'Is a directory'] : ['EINVAL', 'Not a regular file'];
+    throw Object.assign(new Error(`${message}: ${file}`), { code });
+  }
+  return Math.min(stat.size, maxBytes ?? stat.size);
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ByteReader } from '../codec';
 import { encodeStreamBlock, encodeStreamPath, sendFilesToDevice } from './device-link-download-stream';
+import { SmallLocalFile } from './device-link-file-sender';
 import { DOWNLOAD_BLOCK_BYTES, DeviceLinkBlockCode } from './device-link-stream-format';
 import type { ServiceChannel } from './service-channel';
 import { channelPair } from './test-support/channel-pair';
@@ -222,6 +223,75 @@ describe('DeviceLink host → device stream of an open file, read in place (§3.
       peerSocket.destroy();
       server.close();
     }
+  });
+});
+
+describe('DeviceLink host → device stream of small files handed over open, read straight into the stream (§3.6.1)', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-small-open-'));
+  afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  it('sends each up to its size in 32 KiB blocks (what a file that shrank still holds), and closes each', async () => {
+    // name → what is on disk, and the size the stream is told (more than the file holds for 'shrank').
+    const files: Array<[string, Buffer, number]> = [
+      ['U/empty', Buffer.alloc(0), 0],
+      ['U/five', Buffer.from('hello'), 5],
+      ['U/block', randomBytes(DOWNLOAD_BLOCK_BYTES), DOWNLOAD_BLOCK_BYTES],
+      ['U/two', randomBytes(DOWNLOAD_BLOCK_BYTES + 7_000), DOWNLOAD_BLOCK_BYTES + 7_000],
+      ['U/capped', randomBytes(9_000), 4_000],
+      ['U/shrank', randomBytes(DOWNLOAD_BLOCK_BYTES + 10), DOWNLOAD_BLOCK_BYTES + 5_000],
+    ];
+    const fds: number[] = [];
+    const bytes = await sentBytes(async ({ host }) => {
+      const result = await sendFilesToDevice(
+        host,
+        files.map(([name]) => name),
+        (name) => {
+          const [, content, size] = files.find(([candidate]) => candidate === name) as [string, Buffer, number];
+          const file = path.join(folder, path.basename(name));
+          fs.writeFileSync(file, content);
+          const fd = fs.openSync(file, 'r');
+          fds.push(fd);
+          return new SmallLocalFile(fd, size);
+        },
+      );
+      expect(result.failures).toEqual([]);
+      expect(result.bytesSent).toBe(5 + DOWNLOAD_BLOCK_BYTES + DOWNLOAD_BLOCK_BYTES + 7_000 + 4_000 + DOWNLOAD_BLOCK_BYTES + 10);
+    });
+    const expected = Buffer.concat([
+      ...files.flatMap(([name, content, size]) => [
+        encodeStreamPath(name),
+        ...chunksOf(content.subarray(0, size)).map((block) => encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, block)),
+        encodeStreamBlock(DeviceLinkBlockCode.SUCCESS),
+      ]),
+      Buffer.alloc(4),
+    ]);
+    expect(bytes.equals(expected)).toBe(true);
+    for (const fd of fds) expect(() => fs.fstatSync(fd)).toThrow(/EBADF/);
+  });
+
+  it('sends a file it cannot read as LOCAL_ERROR after the blocks read before, and closes it', async () => {
+    const file = path.join(folder, 'a-folder');
+    fs.mkdirSync(file, { recursive: true });
+    let opened = -1;
+    const bytes = await sentBytes(async ({ host }) => {
+      const result = await sendFilesToDevice(host, ['U/dir', 'U/next'], (name) => {
+        if (name === 'U/next') return [Buffer.from('ok')];
+        // A folder opens but does not read (EISDIR): the read, not the open, fails.
+        opened = fs.openSync(file, 'r');
+        return new SmallLocalFile(opened, 10);
+      });
+      expect(result.failures.map((failure) => [failure.path, failure.message])).toEqual([['U/dir', 'Is a directory']]);
+    });
+    const expected = Buffer.concat([
+      encodeStreamPath('U/dir'),
+      encodeStreamBlock(DeviceLinkBlockCode.LOCAL_ERROR, Buffer.from('Is a directory')),
+      encodeStreamPath('U/next'),
+      encodeStreamBlock(DeviceLinkBlockCode.FILE_DATA, Buffer.from('ok')),
+      encodeStreamBlock(DeviceLinkBlockCode.SUCCESS),
+      Buffer.alloc(4),
+    ]);
+    expect(bytes.equals(expected)).toBe(true);
+    expect(() => fs.fstatSync(opened)).toThrow(/EBADF/);
   });
 });
 

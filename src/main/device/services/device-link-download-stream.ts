@@ -1,4 +1,5 @@
-import { InPlaceFileSender, isLocalFile, type LocalFile } from './device-link-file-sender';
+import fs from 'node:fs';
+import { InPlaceFileSender, isLocalFile, type LocalFile, SmallLocalFile } from './device-link-file-sender';
 import { DeviceLinkBlockCode } from './device-link-stream-format';
 import { StreamOutbox } from './device-link-stream-outbox';
 import type { ServiceChannel } from './service-channel';
@@ -10,10 +11,11 @@ import { ServiceError } from './service-error';
  * path, FILE_DATA blocks and a SUCCESS or LOCAL_ERROR block, then `u32 0`. The other direction is
  * device-link-upload-stream.ts.
  */
-type LocalContent = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | LocalFile;
+type LocalContent = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | LocalFile | SmallLocalFile;
 /**
  * Opens a file the device asked for; throwing (ENOENT…) makes it a LOCAL_ERROR entry. Content read
- * already may come as a plain array of pieces; an open file as a LocalFile, read in place (and closed).
+ * already may come as a plain array of pieces; an open file as a LocalFile, read in place (and closed);
+ * a small one opened synchronously as a SmallLocalFile, read at once into the stream (and closed).
  */
 export type OpenLocalFile = (path: string) => Promise<LocalContent> | LocalContent;
 
@@ -70,7 +72,15 @@ export async function sendFilesToDevice(
     try {
       const opened = openFile(path);
       const source = opened instanceof Promise ? await opened : opened;
-      if (isLocalFile(source)) {
+      if (source instanceof SmallLocalFile) {
+        try {
+          fileBytes = outbox.fileData(source.fd, source.size);
+        } finally {
+          fs.closeSync(source.fd);
+        }
+        bytesSent += fileBytes;
+        if (fileBytes > 0) onBytes?.(path, fileBytes);
+      } else if (isLocalFile(source)) {
         try {
           // Its path (and whatever came before) goes out first: the blocks follow it on the wire.
           await outbox.flush();

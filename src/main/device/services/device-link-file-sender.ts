@@ -15,6 +15,19 @@ export function isLocalFile(content: unknown): content is LocalFile {
   return typeof content === 'object' && content !== null && 'fileHandle' in content;
 }
 
+/**
+ * A small local file, opened synchronously, for sendFilesToDevice to read whole at once straight
+ * into the memory it gathers the stream in (StreamOutbox.fileData), then close, whatever happens:
+ * at most `size` bytes are sent. For the tens of thousands of small files of a restore, each of
+ * which cost a new buffer of its size and a second copy of it before.
+ */
+export class SmallLocalFile {
+  constructor(
+    readonly fd: number,
+    readonly size: number,
+  ) {}
+}
+
 /** FILE_DATA blocks per read: DOWNLOAD_READ_BYTES of content, in 32 KiB blocks. */
 const BLOCKS_PER_READ = DOWNLOAD_READ_BYTES / DOWNLOAD_BLOCK_BYTES;
 const BLOCK_HEADER_BYTES = 5;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import { DeviceLinkBlockCode, DOWNLOAD_BLOCK_BYTES, FIRST_SEND_BYTES, SEND_GATHER_BYTES } from './device-link-stream-format';
 import { type ServiceChannel, writeToChannel } from './service-channel';
@@ -78,6 +79,42 @@ export class StreamOutbox {
     }
   }
 
+  /**
+   * Up to `size` bytes of the open file `fd` from its start, as FILE_DATA blocks (§3.6.1 step 2)
+   * read straight into place: no buffer of its own and no second copy. A file that ends early
+   * (shrank since it was sized) sends what it held; returns that length. A failed read leaves
+   * only the blocks read whole before it. Does not close `fd`.
+   */
+  fileData(fd: number, size: number): number {
+    let sent = 0;
+    while (sent < size) {
+      const length = Math.min(DOWNLOAD_BLOCK_BYTES, size - sent);
+      const target = this.reserve(5 + length);
+      const at = this.at;
+      let filled = 0;
+      try {
+        while (filled < length) {
+          const read = fs.readSync(fd, target, at + 5 + filled, length - filled, sent + filled);
+          if (read === 0) break;
+          filled += read;
+        }
+      } catch (error) {
+        this.unreserve(5 + length);
+        throw error;
+      }
+      if (filled === 0) {
+        this.unreserve(5 + length);
+        break;
+      }
+      this.unreserve(length - filled);
+      target.writeUInt32BE(filled + 1, at);
+      target[at + 4] = DeviceLinkBlockCode.FILE_DATA;
+      sent += filled;
+      if (filled < length) break;
+    }
+    return sent;
+  }
+
   /** The four zero bytes that end the stream (also after an empty path list, §3.6.1). */
   end(): void {
     this.reserve(4).writeUInt32BE(0, this.at);
@@ -116,6 +153,14 @@ export class StreamOutbox {
     this.at = this.used;
     this.used += length;
     return this.slab;
+  }
+
+  /**
+   * Gives back the last `length` bytes of the piece `reserve` just made room for. Only after a
+   * piece of at most a slab, which always lies at the end of the current slab.
+   */
+  private unreserve(length: number): void {
+    this.used -= length;
   }
 
   /** Called only with `used` > 0, so with a slab. */

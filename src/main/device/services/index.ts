@@ -11,6 +11,7 @@ export {
   UPLOAD_PIECE_BYTES,
 } from './device-link-stream-format';
 export * from './device-link-download-stream';
+export { SmallLocalFile } from './device-link-file-sender';
 export * from './device-link-upload-stream';
 export * from './device-link';
 export * from './mobilebackup2';
