@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIRECT_MIN_BYTES, NewFileWrites } from './new-file-writes';
+import { DIRECT_MIN_BYTES, NewFileWrites, StreamedNewFile } from './new-file-writes';
 
 let dir: string;
 
@@ -74,5 +74,36 @@ describe('NewFileWrites', () => {
     writes.create(path.join(dir, 'plain'), content, 0o600);
     expect(fs.readFileSync(path.join(dir, 'plain')).equals(content)).toBe(true);
     expect(writes.directFiles).toBe(0);
+  });
+});
+
+describe('StreamedNewFile', () => {
+  it('writes a file appended in pieces of any size with exactly its bytes, around the page cache where the disk allows', async () => {
+    // As the engine streams a video (1 MiB pieces, a partial last one), and unaligned pieces too.
+    const layouts = [[1 << 20, 1 << 20, 123_457], [1, 4095, 4096, 4097, 0, (1 << 20) + 5, 3 << 20], [4096 * 3], [], [10]];
+    for (const [index, layout] of layouts.entries()) {
+      const file = path.join(dir, `streamed-${index}`);
+      const pieces = layout.map((size) => randomBytes(size));
+      const streamed = await StreamedNewFile.create(file, 0o600);
+      expect(streamed.isDirect).toBe(takesDirect(dir));
+      for (const piece of pieces) await streamed.append(piece);
+      await streamed.close();
+      const content = Buffer.concat(pieces);
+      expect(fs.statSync(file).size).toBe(content.length);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(fs.readFileSync(file).equals(content), file).toBe(true);
+    }
+  });
+
+  it('refuses a name that is taken, a second append while one is being written, and any after close', async () => {
+    fs.writeFileSync(path.join(dir, 'taken'), 'before');
+    await expect(StreamedNewFile.create(path.join(dir, 'taken'), 0o600)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(fs.readFileSync(path.join(dir, 'taken'), 'utf8')).toBe('before');
+    const streamed = await StreamedNewFile.create(path.join(dir, 'busy'), 0o600);
+    const first = streamed.append(randomBytes(1 << 20));
+    await expect(streamed.append(randomBytes(10))).rejects.toThrow(/still being written/);
+    await first;
+    await streamed.close();
+    await expect(streamed.append(randomBytes(10))).rejects.toThrow(/closed/);
   });
 });

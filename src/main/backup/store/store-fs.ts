@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PRIVATE_FILE_MODE } from './private-modes';
 import type { KnownTree } from './known-tree';
+import { StreamedNewFile } from './new-file-writes';
 import { BackgroundFileWriter, type WholeFileWriter } from './whole-file-writer';
 
 /** A file being written: content goes to a temporary name and appears under its real name on commit. */
@@ -52,21 +53,16 @@ function tempPathBeside(target: string): string {
 export const nodeStoreFs: StoreFs = {
   async createFile(target) {
     const temp = tempPathBeside(target);
-    const handle = await fs.open(temp, 'wx', PRIVATE_FILE_MODE);
+    // Around the page cache where the file system allows (new-file-writes.ts): a video is written to disk once, not copied into memory first.
+    const file = await StreamedNewFile.create(temp, PRIVATE_FILE_MODE);
     let open = true;
     const close = async (): Promise<void> => {
       if (!open) return;
       open = false;
-      await handle.close();
+      await file.close();
     };
     return {
-      async write(chunk) {
-        let offset = 0;
-        while (offset < chunk.length) {
-          const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
-          offset += bytesWritten;
-        }
-      },
+      write: (chunk) => file.append(chunk),
       async commit() {
         await close();
         await fs.rename(temp, target);
