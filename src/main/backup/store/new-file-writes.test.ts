@@ -15,9 +15,9 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Whether the test folder's file system takes O_DIRECT at all (Linux ext4, xfs, tmpfs since 6.6). */
+/** Whether the test folder is on a local disk's file system (ext4, XFS) that takes O_DIRECT. */
 function takesDirect(folder: string): boolean {
-  if (fs.constants.O_DIRECT === undefined) return false;
+  if (fs.constants.O_DIRECT === undefined || ![0xef53, 0x58465342].includes(Number(fs.statfsSync(folder).type))) return false;
   const probe = path.join(folder, 'probe');
   try {
     fs.closeSync(fs.openSync(probe, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_DIRECT, 0o600));
@@ -74,6 +74,30 @@ describe('NewFileWrites', () => {
     writes.create(path.join(dir, 'plain'), content, 0o600);
     expect(fs.readFileSync(path.join(dir, 'plain')).equals(content)).toBe(true);
     expect(writes.directFiles).toBe(0);
+  });
+});
+
+describe('file systems that are not a local disk', () => {
+  // tmpfs takes O_DIRECT since Linux 6.6, as NFS and SMB shares do; none is a disk the page cache sits in front of.
+  const shm = '/dev/shm';
+  const tmpfs = fs.constants.O_DIRECT !== undefined && fs.existsSync(shm) && Number(fs.statfsSync(shm).type) === 0x01021994;
+
+  it.skipIf(!tmpfs)('write the ordinary way even when they take O_DIRECT (tmpfs here, NFS and SMB elsewhere)', async () => {
+    const folder = fs.mkdtempSync(path.join(shm, 'lifeboat-new-file-'));
+    try {
+      const writes = new NewFileWrites();
+      const content = randomBytes(DIRECT_MIN_BYTES * 2 + 5);
+      writes.create(path.join(folder, 'whole'), content, 0o600);
+      expect(writes.directFiles).toBe(0);
+      expect(fs.readFileSync(path.join(folder, 'whole')).equals(content)).toBe(true);
+      const streamed = await StreamedNewFile.create(path.join(folder, 'streamed'), 0o600);
+      expect(streamed.isDirect).toBe(false);
+      await streamed.append(content);
+      await streamed.close();
+      expect(fs.readFileSync(path.join(folder, 'streamed')).equals(content)).toBe(true);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import fsPromises from 'node:fs/promises';
+import path from 'node:path';
 
 /**
  * Creates a new file holding given bytes, for the writer threads (whole-file-worker.ts), or
@@ -17,6 +18,8 @@ import fsPromises from 'node:fs/promises';
  *   into staging memory of this object's own, which starts on a page (a WebAssembly memory; Node's
  *   Buffers do not), and written in whole 4 KiB blocks; the last block is padded with zeros and
  *   the file cut to its length (ftruncate), so no byte past the content is ever kept.
+ * - Only on a local disk's file system (onLocalDisk): an NFS or SMB share takes O_DIRECT but sends
+ *   every write to the server and waits for it, uncached, which nobody has measured here.
  * - A file system that refuses O_DIRECT (EINVAL at open or at a write: FUSE, some network file
  *   systems) gets an ordinary write of that file and of every later one; a half-written direct file
  *   is removed first. Elsewhere (macOS, Windows) there is no O_DIRECT and every write is ordinary.
@@ -43,7 +46,7 @@ export class NewFileWrites {
    * the name is taken); whatever it created is removed again when it fails.
    */
   create(file: string, bytes: Uint8Array, mode: number): void {
-    if (this.direct && bytes.length >= DIRECT_MIN_BYTES && this.createDirect(file, bytes, mode)) return;
+    if (this.direct && bytes.length >= DIRECT_MIN_BYTES && onLocalDisk(file) && this.createDirect(file, bytes, mode)) return;
     const fd = fs.openSync(file, 'wx', mode);
     try {
       writeAll(fd, bytes);
@@ -122,7 +125,7 @@ export class StreamedNewFile {
 
   /** Creates `file` (O_EXCL, `mode`); throws what fs throws (EEXIST when the name is taken). */
   static async create(file: string, mode: number): Promise<StreamedNewFile> {
-    if (O_DIRECT !== undefined) {
+    if (O_DIRECT !== undefined && onLocalDisk(file)) {
       try {
         return new StreamedNewFile(await fsPromises.open(file, OPEN_DIRECT, mode), true);
       } catch (error) {
@@ -221,6 +224,23 @@ const OPEN_DIRECT = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.
 /** `bytes` of memory starting on a page boundary (a multiple of WASM_PAGE_BYTES). */
 function alignedMemory(bytes: number): Uint8Array {
   return new Uint8Array(new wasm.Memory({ initial: bytes / WASM_PAGE_BYTES }).buffer);
+}
+
+/**
+ * File systems whose O_DIRECT writes go to a local disk: ext2/3/4 (measured, bench/README.md) and
+ * XFS (the file system O_DIRECT was made for). Not btrfs (unmeasured; its checksummed direct writes
+ * have had kernel bugs), not network or FUSE file systems (NFS and SMB send each direct write to the
+ * server and wait; FUSE may emulate it), not tmpfs (memory: nothing to go around).
+ */
+const LOCAL_DIRECT_FILE_SYSTEMS: ReadonlySet<number> = new Set([0xef53, 0x58465342]);
+
+/** Whether `file`'s folder is on a file system in LOCAL_DIRECT_FILE_SYSTEMS (one statfs, ~µs, per big file). */
+function onLocalDisk(file: string): boolean {
+  try {
+    return LOCAL_DIRECT_FILE_SYSTEMS.has(Number(fs.statfsSync(path.dirname(file)).type));
+  } catch {
+    return false;
+  }
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {
