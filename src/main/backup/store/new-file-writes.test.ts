@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIRECT_MIN_BYTES, NewFileWrites, StreamedNewFile } from './new-file-writes';
+import { refusingDirectWriteSync, refusingMemory, takesDirect } from '../../../../test/helpers/direct-write-systems';
+import { DIRECT_MIN_BYTES, NewFileWrites } from './new-file-writes';
+import { StreamedNewFile } from './streamed-new-file';
 
 let dir: string;
 
@@ -14,20 +16,6 @@ beforeEach(() => {
 afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** Whether the test folder is on a local disk's file system (ext4, XFS) that takes O_DIRECT. */
-function takesDirect(folder: string): boolean {
-  if (fs.constants.O_DIRECT === undefined || ![0xef53, 0x58465342].includes(Number(fs.statfsSync(folder).type))) return false;
-  const probe = path.join(folder, 'probe');
-  try {
-    fs.closeSync(fs.openSync(probe, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_DIRECT, 0o600));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(probe, { force: true });
-  }
-}
 
 // Around the threshold, whole blocks and not, and past the 8 MiB staging memory (two writes).
 const SIZES = [0, 1, 4095, DIRECT_MIN_BYTES - 1, DIRECT_MIN_BYTES, DIRECT_MIN_BYTES + 1, 3 * 1024 * 1024 + 4096, 2_750_123, 8 * 1024 * 1024 + 123, 12 * 1024 * 1024];
@@ -75,6 +63,30 @@ describe('NewFileWrites', () => {
     expect(fs.readFileSync(path.join(dir, 'plain')).equals(content)).toBe(true);
     expect(writes.directFiles).toBe(0);
   });
+
+  // Files of 1 MiB and up, past the 8 MiB staging memory too, with and without a partial last block.
+  const BIG = [DIRECT_MIN_BYTES, 3 * 1024 * 1024 + 5, 8 * 1024 * 1024 + 123];
+
+  it.skipIf(!takesDirect(os.tmpdir()))('writes the exact bytes the ordinary way when the file system takes O_DIRECT at open and refuses the write', () => {
+    const writes = new NewFileWrites({ system: refusingDirectWriteSync() });
+    for (const size of BIG) {
+      const content = randomBytes(size);
+      writes.create(path.join(dir, `refused-${size}`), content, 0o600);
+      expect(fs.readFileSync(path.join(dir, `refused-${size}`)).equals(content)).toBe(true);
+    }
+    expect(writes.directFiles).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(BIG.map((size) => `refused-${size}`).sort());
+  });
+
+  it('writes the ordinary way when no page-aligned staging memory can be had (address space limits)', () => {
+    const writes = new NewFileWrites({ system: refusingMemory() });
+    for (const size of BIG) {
+      const content = randomBytes(size);
+      writes.create(path.join(dir, `plain-${size}`), content, 0o600);
+      expect(fs.readFileSync(path.join(dir, `plain-${size}`)).equals(content)).toBe(true);
+    }
+    expect(writes.directFiles).toBe(0);
+  });
 });
 
 describe('file systems that are not a local disk', () => {
@@ -98,36 +110,5 @@ describe('file systems that are not a local disk', () => {
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
-  });
-});
-
-describe('StreamedNewFile', () => {
-  it('writes a file appended in pieces of any size with exactly its bytes, around the page cache where the disk allows', async () => {
-    // As the engine streams a video (1 MiB pieces, a partial last one), and unaligned pieces too.
-    const layouts = [[1 << 20, 1 << 20, 123_457], [1, 4095, 4096, 4097, 0, (1 << 20) + 5, 3 << 20], [4096 * 3], [], [10]];
-    for (const [index, layout] of layouts.entries()) {
-      const file = path.join(dir, `streamed-${index}`);
-      const pieces = layout.map((size) => randomBytes(size));
-      const streamed = await StreamedNewFile.create(file, 0o600);
-      expect(streamed.isDirect).toBe(takesDirect(dir));
-      for (const piece of pieces) await streamed.append(piece);
-      await streamed.close();
-      const content = Buffer.concat(pieces);
-      expect(fs.statSync(file).size).toBe(content.length);
-      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-      expect(fs.readFileSync(file).equals(content), file).toBe(true);
-    }
-  });
-
-  it('refuses a name that is taken, a second append while one is being written, and any after close', async () => {
-    fs.writeFileSync(path.join(dir, 'taken'), 'before');
-    await expect(StreamedNewFile.create(path.join(dir, 'taken'), 0o600)).rejects.toMatchObject({ code: 'EEXIST' });
-    expect(fs.readFileSync(path.join(dir, 'taken'), 'utf8')).toBe('before');
-    const streamed = await StreamedNewFile.create(path.join(dir, 'busy'), 0o600);
-    const first = streamed.append(randomBytes(1 << 20));
-    await expect(streamed.append(randomBytes(10))).rejects.toThrow(/still being written/);
-    await first;
-    await streamed.close();
-    await expect(streamed.append(randomBytes(10))).rejects.toThrow(/closed/);
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 /**
  * Creates a new file holding given bytes, for the writer threads (whole-file-worker.ts), or
- * streamed (StreamedNewFile, below); big files go around the page cache (Linux O_DIRECT) when the
+ * streamed (StreamedNewFile, streamed-new-file.ts); big files go around the page cache (Linux O_DIRECT) when the
  * file system takes it.
  *
  * Why: on the `large` phone the kernel's copy of every byte into the page cache inside `write`
@@ -22,7 +22,8 @@ import path from 'node:path';
  *   every write to the server and waits for it, uncached, which nobody has measured here.
  * - A file system that refuses O_DIRECT (EINVAL at open or at a write: FUSE, some network file
  *   systems) gets an ordinary write of that file and of every later one; a half-written direct file
- *   is removed first. Elsewhere (macOS, Windows) there is no O_DIRECT and every write is ordinary.
+ *   is removed first. So does a process that cannot have the staging memory (address space
+ *   limits, `ulimit -v`). Elsewhere (macOS, Windows) there is no O_DIRECT and every write is ordinary.
  * - Files are created new (O_EXCL, the caller's mode), as every write of the store is.
  * - Durability is unchanged: the commit's syncfs (or fsync per file) still flushes the device's
  *   cache and the files' sizes; O_DIRECT only moves when the data is written.
@@ -31,9 +32,12 @@ export class NewFileWrites {
   private direct: boolean;
   private staging: Uint8Array | undefined;
   private directCount = 0;
+  private readonly system: DirectWriteSystem;
 
-  constructor(options: { readonly direct?: boolean } = {}) {
+  /** `system` is for tests (DirectWriteSystem). */
+  constructor(options: { readonly direct?: boolean; readonly system?: DirectWriteSystem } = {}) {
     this.direct = (options.direct ?? true) && O_DIRECT !== undefined;
+    this.system = options.system ?? nodeDirectWriteSystem;
   }
 
   /** Files written around the page cache so far (tests, the benchmark's notes). */
@@ -57,8 +61,14 @@ export class NewFileWrites {
     }
   }
 
-  /** False when the file system refused O_DIRECT (nothing is left behind then). */
+  /** False when the file system refused O_DIRECT or no staging memory could be had (nothing is left behind then). */
   private createDirect(file: string, bytes: Uint8Array, mode: number): boolean {
+    try {
+      this.staging ??= this.system.alignedMemory(STAGING_BYTES);
+    } catch {
+      this.direct = false;
+      return false;
+    }
     let fd: number;
     try {
       fd = fs.openSync(file, OPEN_DIRECT, mode);
@@ -70,7 +80,7 @@ export class NewFileWrites {
       return false;
     }
     try {
-      this.writeDirect(fd, bytes);
+      this.writeDirect(fd, bytes, this.staging);
       fs.closeSync(fd);
       this.directCount += 1;
       return true;
@@ -82,8 +92,7 @@ export class NewFileWrites {
     }
   }
 
-  private writeDirect(fd: number, bytes: Uint8Array): void {
-    const staging = (this.staging ??= alignedMemory(STAGING_BYTES));
+  private writeDirect(fd: number, bytes: Uint8Array, staging: Uint8Array): void {
     for (let done = 0; done < bytes.length; ) {
       const length = Math.min(STAGING_BYTES, bytes.length - done);
       staging.set(bytes.subarray(done, done + length), 0);
@@ -91,114 +100,32 @@ export class NewFileWrites {
       staging.fill(0, length, blocks);
       // A short write leaves an unaligned remainder, which the next write refuses (EINVAL): the
       // file is then written again the ordinary way (createDirect).
-      for (let at = 0; at < blocks; ) at += fs.writeSync(fd, staging, at, blocks - at, done + at);
+      for (let at = 0; at < blocks; ) at += this.system.writeSync(fd, staging, at, blocks - at, done + at);
       done += length;
     }
     if (bytes.length % BLOCK_BYTES !== 0) fs.ftruncateSync(fd, bytes.length);
   }
 }
 
+/** The part of a FileHandle StreamedNewFile uses (streamed-new-file.ts). */
+export interface StreamedHandle {
+  write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ readonly bytesWritten: number }>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
- * A new file written a piece at a time (streamed uploads over 8 MiB, videos: store-fs.ts), around
- * the page cache where the file system takes it, as NewFileWrites does for whole files. Whole
- * 4 KiB blocks go out as they fill; the bytes of a last, partial block wait in the staging memory
- * (page-aligned, taken from a few kept for reuse and given back at `close`: each WebAssembly memory
- * reserves gigabytes of address space until it is collected) until the next piece or `close`, which
- * pads that block with zeros and cuts the file to its length. One append at a time, none after
- * `close`: both throw, since they would use staging memory that is in use or given back. A file
- * system that refuses O_DIRECT at open gets ordinary writes; one that takes it at open and then
- * refuses an aligned block (a logical block over 4 KiB) fails the file like any write error.
+ * The calls whose failures this machine's disk and memory never show (a logical block over 4 KiB,
+ * an I/O error, a short address space). Production always uses nodeDirectWriteSystem; the tests
+ * pass one that refuses (new-file-writes.test.ts), so every fallback below is exercised.
  */
-export class StreamedNewFile {
-  private staging: Uint8Array | undefined;
-  /** Bytes at the start of `staging` not written yet (less than a block). */
-  private carried = 0;
-  /** Where the next block goes in the file (a whole number of blocks when direct). */
-  private position = 0;
-  private busy = false;
-  private closed = false;
-
-  private constructor(
-    private readonly handle: fsPromises.FileHandle,
-    private readonly direct: boolean,
-  ) {}
-
-  /** Creates `file` (O_EXCL, `mode`); throws what fs throws (EEXIST when the name is taken). */
-  static async create(file: string, mode: number): Promise<StreamedNewFile> {
-    if (O_DIRECT !== undefined && onLocalDisk(file)) {
-      try {
-        return new StreamedNewFile(await fsPromises.open(file, OPEN_DIRECT, mode), true);
-      } catch (error) {
-        if (!refused(error)) throw error;
-        // Linux refuses O_DIRECT only after creating the file (O_EXCL: it was not there before).
-        await fsPromises.rm(file, { force: true });
-      }
-    }
-    return new StreamedNewFile(await fsPromises.open(file, 'wx', mode), false);
-  }
-
-  /** Whether this file goes around the page cache (tests). */
-  get isDirect(): boolean {
-    return this.direct;
-  }
-
-  /** Appends `bytes`, which the caller leaves unchanged until the promise settles (as for any write). */
-  async append(bytes: Uint8Array): Promise<void> {
-    this.refuseOverlap();
-    this.busy = true;
-    try {
-      if (!this.direct) {
-        for (let done = 0; done < bytes.length; ) done += (await this.handle.write(bytes, done, bytes.length - done, this.position + done)).bytesWritten;
-        this.position += bytes.length;
-        return;
-      }
-      const staging = (this.staging ??= spareStreamStaging.pop() ?? alignedMemory(STREAM_STAGING_BYTES));
-      for (let done = 0; done < bytes.length; ) {
-        const length = Math.min(bytes.length - done, STREAM_STAGING_BYTES - this.carried);
-        staging.set(bytes.subarray(done, done + length), this.carried);
-        done += length;
-        const filled = this.carried + length;
-        const blocks = filled - (filled % BLOCK_BYTES);
-        await this.writeStaged(blocks);
-        staging.copyWithin(0, blocks, filled);
-        this.carried = filled - blocks;
-      }
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  /** Writes what is carried (padded to a block, the file then cut to its length) and closes the file. */
-  async close(): Promise<void> {
-    this.refuseOverlap();
-    this.busy = true;
-    this.closed = true;
-    try {
-      if (this.direct && this.carried > 0) {
-        const staging = this.staging as Uint8Array;
-        staging.fill(0, this.carried, BLOCK_BYTES);
-        await this.writeStaged(BLOCK_BYTES);
-        await this.handle.truncate(this.position - BLOCK_BYTES + this.carried);
-        this.carried = 0;
-      }
-    } finally {
-      if (this.staging !== undefined && spareStreamStaging.length < SPARE_STREAM_STAGING) spareStreamStaging.push(this.staging);
-      this.staging = undefined;
-      await this.handle.close();
-    }
-  }
-
-  private refuseOverlap(): void {
-    if (this.closed) throw new Error('StreamedNewFile: the file is closed.');
-    if (this.busy) throw new Error('StreamedNewFile: an append is still being written.');
-  }
-
-  /** Writes staging[0, length) (whole blocks) at the file's position. */
-  private async writeStaged(length: number): Promise<void> {
-    const staging = this.staging as Uint8Array;
-    for (let at = 0; at < length; ) at += (await this.handle.write(staging, at, length - at, this.position + at)).bytesWritten;
-    this.position += length;
-  }
+export interface DirectWriteSystem {
+  /** `bytes` of memory starting on a page boundary; throws (RangeError) when the address space is short (`ulimit -v`). */
+  alignedMemory(bytes: number): Uint8Array;
+  /** fs.writeSync at a position: NewFileWrites' direct writes. */
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  /** fs/promises' open: StreamedNewFile's files. */
+  open(file: string, flags: number | string, mode?: number): Promise<StreamedHandle>;
 }
 
 /** Below this a file is written the ordinary way: every photo and video is above it. */
@@ -206,25 +133,23 @@ export const DIRECT_MIN_BYTES = 1024 * 1024;
 /** Staging per thread: a whole photo (the writer's whole files are at most 8 MiB) in one write. */
 const STAGING_BYTES = 8 * 1024 * 1024;
 const WASM_PAGE_BYTES = 64 * 1024;
-/** Staging per streamed file: the engine appends 1 MiB at a time (gathered-content.ts). */
-const STREAM_STAGING_BYTES = 2 * 1024 * 1024;
-/** Streamed files' staging memories kept for the next file (the engine streams one or two at a time). */
-const SPARE_STREAM_STAGING = 4;
-const spareStreamStaging: Uint8Array[] = [];
 /** A multiple of every common logical block size (512 and 4096 bytes). */
-const BLOCK_BYTES = 4096;
+export const BLOCK_BYTES = 4096;
 /**
  * WebAssembly's memory constructor, the one way in JavaScript to get memory that starts on a page
  * boundary (the project's TypeScript libraries do not declare WebAssembly, so it is typed here).
  */
 const wasm = (globalThis as unknown as { readonly WebAssembly: { readonly Memory: new (descriptor: { readonly initial: number }) => { readonly buffer: ArrayBuffer } } }).WebAssembly;
-const O_DIRECT: number | undefined = fs.constants.O_DIRECT;
-const OPEN_DIRECT = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (O_DIRECT ?? 0);
+export const O_DIRECT: number | undefined = fs.constants.O_DIRECT;
+export const OPEN_DIRECT = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (O_DIRECT ?? 0);
 
-/** `bytes` of memory starting on a page boundary (a multiple of WASM_PAGE_BYTES). */
-function alignedMemory(bytes: number): Uint8Array {
-  return new Uint8Array(new wasm.Memory({ initial: bytes / WASM_PAGE_BYTES }).buffer);
-}
+/** What production calls: Node's fs and WebAssembly memories. */
+export const nodeDirectWriteSystem: DirectWriteSystem = {
+  // `bytes` a multiple of WASM_PAGE_BYTES.
+  alignedMemory: (bytes) => new Uint8Array(new wasm.Memory({ initial: bytes / WASM_PAGE_BYTES }).buffer),
+  writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
+  open: (file, flags, mode) => fsPromises.open(file, flags, mode),
+};
 
 /**
  * File systems whose O_DIRECT writes go to a local disk: ext2/3/4 (measured, bench/README.md) and
@@ -234,10 +159,22 @@ function alignedMemory(bytes: number): Uint8Array {
  */
 const LOCAL_DIRECT_FILE_SYSTEMS: ReadonlySet<number> = new Set([0xef53, 0x58465342]);
 
-/** Whether `file`'s folder is on a file system in LOCAL_DIRECT_FILE_SYSTEMS (one statfs, ~µs, per big file). */
+/**
+ * Whether `file`'s folder is on a file system in LOCAL_DIRECT_FILE_SYSTEMS (one statfs, ~µs, per
+ * big file). Synchronous: for the writer threads (NewFileWrites), never the main thread.
+ */
 function onLocalDisk(file: string): boolean {
   try {
     return LOCAL_DIRECT_FILE_SYSTEMS.has(Number(fs.statfsSync(path.dirname(file)).type));
+  } catch {
+    return false;
+  }
+}
+
+/** onLocalDisk through the thread pool, for the main thread, which a hung network share must not block. */
+export async function onLocalDiskAsync(file: string): Promise<boolean> {
+  try {
+    return LOCAL_DIRECT_FILE_SYSTEMS.has(Number((await fsPromises.statfs(path.dirname(file))).type));
   } catch {
     return false;
   }
@@ -249,7 +186,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 }
 
 /** What a file system says when it does not take O_DIRECT, or not with this alignment. */
-function refused(error: unknown): boolean {
+export function refused(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'EINVAL';
 }
 

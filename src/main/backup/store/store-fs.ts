@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PRIVATE_FILE_MODE } from './private-modes';
 import type { KnownTree } from './known-tree';
-import { StreamedNewFile } from './new-file-writes';
+import { StreamedNewFile } from './streamed-new-file';
 import { BackgroundFileWriter, type WholeFileWriter } from './whole-file-writer';
 
 /** A file being written: content goes to a temporary name and appears under its real name on commit. */
@@ -55,20 +55,16 @@ export const nodeStoreFs: StoreFs = {
     const temp = tempPathBeside(target);
     // Around the page cache where the file system allows (new-file-writes.ts): a video is written to disk once, not copied into memory first.
     const file = await StreamedNewFile.create(temp, PRIVATE_FILE_MODE);
-    let open = true;
-    const close = async (): Promise<void> => {
-      if (!open) return;
-      open = false;
-      await file.close();
-    };
     return {
       write: (chunk) => file.append(chunk),
       async commit() {
-        await close();
+        // Throws, renaming nothing, when any write failed or is still running (or on a second commit): a file missing bytes is never published.
+        await file.close();
         await fs.rename(temp, target);
       },
       async abort() {
-        await close().catch(() => undefined);
+        // Closes the file once whatever happened before (a commit that threw has closed it already).
+        await file.abandon().catch(() => undefined);
         await fs.rm(temp, { force: true });
       },
     };
