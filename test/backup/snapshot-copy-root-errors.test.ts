@@ -8,8 +8,8 @@ import { writeGoodBackup } from './hostile-backups';
 /**
  * Reading an earlier (reverse-delta) backup whole needs a copy made in the backup folder
  * (completeBackupFolder). When that folder cannot be opened, the sentence says why as the system
- * did: not there (a disk unplugged), not allowed, a link that loops; "does not exist" was said of
- * every one, sending people to look for a folder that is there.
+ * did: not there (a disk unplugged), a path through a file, not allowed, a link that loops on the
+ * way; "does not exist" was said of every one, sending people to look for a folder that is there.
  */
 describe('completeBackupFolder with a backup folder that cannot be opened', () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-copy-root-'));
@@ -28,7 +28,32 @@ describe('completeBackupFolder with a backup folder that cannot be opened', () =
   it('says a folder that is not there is not there, and to plug its disk in', async () => {
     await expect(completeBackupFolder(snapshot, path.join(base, 'unplugged', 'iPhone Backups'))).rejects.toMatchObject({
       code: 'not-found',
-      message: expect.stringMatching(/is not there, and reading this earlier backup needs a copy of it made there\. If it is on a disk, plug the disk in/),
+      message: expect.stringMatching(/is not there, and reading this earlier backup needs a copy of it made there\. If it is on a disk, plug the disk in; a new backup makes it\./),
+    });
+  });
+
+  it('does not promise that a backup makes a folder that none makes again (one chosen in the app)', async () => {
+    const chosen = path.join(base, 'unplugged', 'Chosen Backups');
+    await expect(completeBackupFolder(snapshot, chosen, { ownRootMadeByBackup: false })).rejects.toMatchObject({
+      code: 'not-found',
+      message: `The backup folder ${chosen} is not there, and reading this earlier backup needs a copy of it made there. If it is on a disk, plug the disk in; otherwise choose another backup folder: Lifeboat does not make this one again. Nothing was written.`,
+    });
+  });
+
+  it('says a path through a file is one, and neither that it is not there nor that a backup makes it', async () => {
+    const file = path.join(base, 'a-file');
+    fs.writeFileSync(file, '');
+    const error = await completeBackupFolder(snapshot, path.join(file, 'iPhone Backups')).then(() => new Error('no error'), (caught: unknown) => caught as Error);
+    expect(error).toMatchObject({ code: 'io', message: expect.stringMatching(/^Part of the path to the backup folder .*a-file\/iPhone Backups is a file, not a folder/) });
+    expect(error.message).not.toMatch(/is not there|a new backup makes it/);
+  });
+
+  it('says a link that loops on the way to the folder loops, without saying the folder itself is the link', async () => {
+    const loopAbove = path.join(base, 'loop-above');
+    fs.symlinkSync(loopAbove, loopAbove);
+    await expect(completeBackupFolder(snapshot, path.join(loopAbove, 'iPhone Backups'))).rejects.toMatchObject({
+      code: 'io',
+      message: expect.stringMatching(/^A symbolic link on the way to the backup folder .*loop-above\/iPhone Backups \(the folder itself or one it is in\) leads back to itself/),
     });
   });
 
@@ -37,7 +62,7 @@ describe('completeBackupFolder with a backup folder that cannot be opened', () =
     fs.symlinkSync(loop, loop);
     await expect(completeBackupFolder(snapshot, loop)).rejects.toMatchObject({
       code: 'io',
-      message: expect.stringMatching(/^The backup folder .*loop is a symbolic link that leads back to itself/),
+      message: expect.stringMatching(/^A symbolic link on the way to the backup folder .*loop \(the folder itself or one it is in\) leads back to itself/),
     });
   });
 

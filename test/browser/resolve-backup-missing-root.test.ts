@@ -15,7 +15,7 @@ describe('resolveBackupReference with a backup folder that is not there', () => 
 
   it('says the backup folder is not there and does not make it or its catalog', async () => {
     await expect(resolveBackupReference('00008110-000A1B2C3D4E801E', { backupRoot: root })).rejects.toThrow(
-      `"00008110-000A1B2C3D4E801E" is not a backup folder, and the backup folder ${root} that would hold its history is not there. If it is on a disk, plug the disk in; otherwise name the backup by its folder.`,
+      `"00008110-000A1B2C3D4E801E" is not a backup folder. The backup folder ${root} is not there, so the history of the backups in it cannot be read. If it is on a disk, plug the disk in; otherwise name the backup by its folder.`,
     );
     expect(fs.readdirSync(base)).toEqual([]);
   });

@@ -39,7 +39,7 @@ describe('CLI commands other than backup with a backup root that does not exist'
   it('backups says the folder does not exist (exit 11), and does not make it', async () => {
     const listed = await run(['backups']);
     expect(listed.code).toBe(ExitCode.backupNotFound);
-    expect(listed.stderr).toContain(`The backup folder ${root} is not there, so it holds no backups. If it is on a disk, plug the disk in; otherwise name another with --backup-root`);
+    expect(listed.stderr).toContain(`The backup folder ${root} is not there, so its backups cannot be listed. If it is on a disk, plug the disk in; otherwise name another with --backup-root`);
     expect((await run(['backups', '--json'])).code).toBe(ExitCode.backupNotFound);
     expect(fs.existsSync(path.join(base, 'media'))).toBe(false);
   });
@@ -58,8 +58,30 @@ describe('CLI commands other than backup with a backup root that does not exist'
     expect((await run(['verify', path.join(elsewhere, udid)])).code).toBe(ExitCode.ok);
     const byUdid = await run(['verify', udid]);
     expect(byUdid.code).toBe(ExitCode.backupNotFound);
-    expect(byUdid.stderr).toContain(`the backup folder ${root} that would hold its history is not there`);
+    expect(byUdid.stderr).toContain(`The backup folder ${root} is not there, so the history of the backups in it cannot be read.`);
     expect(fs.existsSync(path.join(base, 'media'))).toBe(false);
+  });
+
+  it('a backup folder that is there but cannot be opened (a looping link) is said so by backups and verify, never "is not there"', async () => {
+    const loop = path.join(base, 'loop');
+    fs.symlinkSync(loop, loop);
+    const io = (out: { text: string }): CliIo => ({ stdout: () => undefined, stderr: (text) => void (out.text += text), env: {} });
+    const listed = { text: '' };
+    expect(await runCli(['backups', '--backup-root', loop], io(listed))).not.toBe(ExitCode.ok);
+    expect(listed.text).toContain(`A symbolic link on the way to the backup folder ${loop} (the folder itself or one it is in) leads back to itself or through too many links: it cannot be opened, so its backups cannot be listed.`);
+    const verified = { text: '' };
+    expect(await runCli(['verify', udid, '--backup-root', loop], io(verified))).not.toBe(ExitCode.ok);
+    expect(verified.text).toContain(`"${udid}" is not a backup folder. A symbolic link on the way to the backup folder ${loop} (the folder itself or one it is in) leads back to itself or through too many links: it cannot be opened, so the history of the backups in it cannot be read.`);
+    for (const said of [listed.text, verified.text]) expect(said).not.toMatch(/is not there|plug the disk in/);
+  });
+
+  it.runIf(process.platform === 'linux')('backups with the platform default folder that cannot be opened says why, not "no backups yet"', async () => {
+    const dataHome = path.join(base, 'xdg-file');
+    fs.writeFileSync(dataHome, '');
+    let stderr = '';
+    const io: CliIo = { stdout: () => undefined, stderr: (text) => void (stderr += text), env: { XDG_DATA_HOME: dataHome } };
+    expect(await runCli(['backups'], io)).not.toBe(ExitCode.ok);
+    expect(stderr).toContain(`Part of the path to the backup folder ${path.join(dataHome, 'Lifeboat', 'Backup')} is a file, not a folder, so its backups cannot be listed.`);
   });
 
   it('delete and browse make nothing either', async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BackupError } from '../backup/backup-error';
 import { openCatalog } from '../backup/catalog';
-import { completeBackupFolder, plugTheDiskIn, resolveBackupRoot } from '../backup/store';
+import { completeBackupFolder, resolveBackupRoot, unusableBackupFolder } from '../backup/store';
 
 interface ResolveBackupOptions {
   /** Default: resolveBackupRoot() (LIFEBOAT_BACKUP_ROOT, then the platform default). */
@@ -43,6 +43,17 @@ export async function resolveBackupReference(reference: string, options: Resolve
     catalog.close();
   }
   const root = resolveBackupRoot(options.backupRoot);
-  if (!fs.existsSync(root)) throw new BackupError('not-found', `"${reference}" is not a backup folder, and the backup folder ${root} that would hold its history is not there. ${plugTheDiskIn('otherwise name the backup by its folder.')}`);
+  // stat, not existsSync (false for EACCES, ELOOP, EIO too): a folder that is there but cannot be
+  // opened is said so, not "is not there".
+  try {
+    fs.statSync(root);
+  } catch (error) {
+    throw unusableBackupFolder(root, error, {
+      before: `"${reference}" is not a backup folder. `,
+      need: ', so the history of the backups in it cannot be read',
+      otherwise: 'otherwise name the backup by its folder.',
+      another: 'name the backup by its folder',
+    });
+  }
   throw new BackupError('not-found', `"${reference}" is neither a backup folder nor a backup id or iPhone UDID in the history at ${root}.`);
 }

@@ -1,7 +1,6 @@
 import { AppErrorException } from '../../shared/app-error';
 import { BackupError } from '../backup/backup-error';
 import { resolveBackupRoot } from '../backup/engine';
-import { plugTheDiskIn } from '../backup/store';
 import { DeviceError } from '../device/errors';
 import { UsbmuxClient } from '../device/usbmux';
 import { type CliIo, type ParsedArgs, stringFlag, UsageError } from './cli-io';
@@ -20,11 +19,6 @@ export function backupRootOf(args: ParsedArgs, io: CliIo): string {
   const option = stringFlag(args, 'backup-root');
   if (option === '') throw new UsageError('--backup-root needs a folder.');
   return resolveBackupRoot(option, io.env);
-}
-
-/** A backup root that does not exist, for the commands that read it: only `lifeboat backup` makes it. */
-export function missingBackupRootSentence(root: string): string {
-  return `The backup folder ${root} is not there, so it holds no backups. ${plugTheDiskIn('otherwise name another with --backup-root; "lifeboat backup" makes it with the first backup.')}`;
 }
 
 export function muxAddressOf(io: CliIo): string | undefined {

@@ -2,8 +2,7 @@ import crypto from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BackupError } from '../backup-error';
-import { CHECK_THE_DISK, GIVE_PERMISSION, plugTheDiskIn } from './folder-sentences';
+import { unusableBackupFolder } from './folder-sentences';
 import { makePrivateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-modes';
 import { removeTree } from './remove-tree';
 import { listSnapshots, snapshotsToPrune, type BackupSnapshot, type RetentionPolicy } from './snapshots';
@@ -93,14 +92,23 @@ export async function isDeltaSnapshot(folder: string): Promise<boolean> {
  * snapshot found in an added folder (an old backup folder kept where it is) is read only: its
  * files are copied into `<ownRoot>/.lifeboat/views/added/<key>/<UDID>/<id>`, never linked, since a
  * link would change their inodes and nothing may be written there (README "Manage Backups").
+ *
+ * `ownRootMadeByBackup` says whether a new backup would make `ownRoot` if it went away: true for
+ * the CLI (any --backup-root) and the app's default folder, false for a folder chosen in the app,
+ * which is never made again (core/saved-backup-root.ts). Only the sentence for a missing one uses it.
  */
-export async function completeBackupFolder(folder: string, ownRoot: string): Promise<string> {
+export async function completeBackupFolder(folder: string, ownRoot: string, options: { readonly ownRootMadeByBackup?: boolean } = {}): Promise<string> {
   const place = snapshotPlace(folder);
   if (place === undefined || (await readDeltaMarker(folder)) === undefined) return folder;
   // The copy goes in the backup folder, which is never made here: a missing one is usually a disk
   // that is not plugged in, and making it would put Lifeboat's files on the computer's own disk.
   const own = await fs.realpath(ownRoot).catch((error: unknown) => {
-    throw ownRootUnusable(ownRoot, error);
+    throw unusableBackupFolder(ownRoot, error, {
+      need: ', and reading this earlier backup needs a copy of it made there',
+      otherwise: options.ownRootMadeByBackup === false ? 'otherwise choose another backup folder: Lifeboat does not make this one again.' : 'a new backup makes it.',
+      another: 'choose another backup folder',
+      after: ' Nothing was written.',
+    });
   });
   const chainRoot = await realPathOr(place.root);
   const inOwnRoot = chainRoot === own;
@@ -121,30 +129,6 @@ export async function completeBackupFolder(folder: string, ownRoot: string): Pro
   await fs.rm(view, { recursive: true, force: true });
   await fs.rename(building, view);
   return view;
-}
-
-/**
- * Why the backup folder cannot take an earlier backup's copy, by what realpath said: a folder that
- * is not there, one this account may not open, a disk that fails, a link that loops each have
- * their own sentence (saying "does not exist" of a folder that is there sent people looking for it).
- */
-function ownRootUnusable(ownRoot: string, error: unknown): BackupError {
-  const need = 'reading this earlier backup needs a copy of it made there';
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return new BackupError('not-found', `The backup folder ${ownRoot} is not there, and ${need}. ${plugTheDiskIn('a new backup makes it.')} Nothing was written.`, { cause: error });
-    case 'EACCES':
-    case 'EPERM':
-      return new BackupError('io', `Lifeboat is not allowed to open the backup folder ${ownRoot}, and ${need}. ${GIVE_PERMISSION}. Nothing was written.`, { cause: error });
-    case 'EIO':
-      return new BackupError('io', `The disk that holds the backup folder ${ownRoot} reported an error when Lifeboat looked at it, and ${need}. ${CHECK_THE_DISK}. Nothing was written.`, { cause: error });
-    case 'ELOOP':
-      return new BackupError('io', `The backup folder ${ownRoot} is a symbolic link that leads back to itself (or through too many links), so it cannot be opened, and ${need}. Make it a folder, or a link to one. Nothing was written.`, { cause: error });
-    default:
-      return new BackupError('io', `The backup folder ${ownRoot} cannot be opened (${code ?? (error as Error).message}), and ${need}. Nothing was written.`, { cause: error });
-  }
 }
 
 /** Views of added folders' snapshots live under `views/added/`, apart from the root's own `views/<UDID>`. */

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatBytes } from '../../../shared/format';
 import { type BackupCatalog, type BackupRecord, openCatalog } from '../../backup/catalog';
-import { defaultBackupRoot } from '../../backup/store';
+import { defaultBackupRoot, unusableBackupFolder } from '../../backup/store';
 import { resolveBackupReference } from '../../browser';
 import { BackupError } from '../../backup/backup-error';
 import { type CliIo, checkFlags, type ParsedArgs, stringFlag, UsageError } from '../cli-io';
-import { backupRootOf, missingBackupRootSentence, plural, reportFailure } from '../command-support';
+import { backupRootOf, plural, reportFailure } from '../command-support';
 import { ExitCode } from '../exit-codes';
 
 /**
@@ -22,9 +22,11 @@ export async function backupsCommand(args: ParsedArgs, io: CliIo): Promise<numbe
   const root = backupRootOf(args, io);
   try {
     // Only a backup makes the folder. The platform's default before the first backup simply holds
-    // none yet; any other missing folder (a disk unplugged, a mistyped --backup-root) is said so.
-    if (!fs.existsSync(root)) {
-      if (root !== defaultBackupRoot(process.platform, io.env)) throw new BackupError('not-found', missingBackupRootSentence(root));
+    // none yet; any other missing folder (a disk unplugged, a mistyped --backup-root) is said so,
+    // and one that is there but cannot be opened (not allowed, a failing disk, a looping link) says why.
+    const missing = rootProblem(root);
+    if (missing !== undefined) {
+      if (missing.code !== 'ENOENT' || root !== defaultBackupRoot(process.platform, io.env)) throw unusableBackupFolder(root, missing, ROOT_USE);
       io.stdout(json ? `${JSON.stringify({ backupRoot: root, totalBytes: 0, backups: [] }, null, 2)}\n` : `No backups${udid ? ` of ${udid}` : ''} in ${root} yet. Make one with "lifeboat backup".\n`);
       return ExitCode.ok;
     }
@@ -50,6 +52,23 @@ export async function backupsCommand(args: ParsedArgs, io: CliIo): Promise<numbe
     }
   } catch (error) {
     return reportFailure(io, error, json);
+  }
+}
+
+/** What the sentence for a backup root that cannot be opened says beside why: only `lifeboat backup` makes one. */
+const ROOT_USE = {
+  need: ', so its backups cannot be listed',
+  otherwise: 'otherwise name another with --backup-root; "lifeboat backup" makes it with the first backup.',
+  another: 'name another with --backup-root',
+};
+
+/** Why the root cannot be opened, from stat (existsSync is false for EACCES, ELOOP and EIO too), or undefined. */
+function rootProblem(root: string): NodeJS.ErrnoException | undefined {
+  try {
+    fs.statSync(root);
+    return undefined;
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
   }
 }
 
