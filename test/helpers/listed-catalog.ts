@@ -10,8 +10,10 @@ import type { BackupView } from '../../src/shared/contract';
  */
 export function listedCatalog(backups: readonly BackupView[], overrides: Partial<CatalogBackend> = {}): CatalogBackend {
   const byId = (backupId: string): BackupView | undefined => backups.find((backup) => backup.id === backupId);
+  // Each list a version of its own, as the real catalog's when the history changed.
+  let version = 0;
   return {
-    list: async () => [...backups],
+    list: async () => ({ backups: [...backups], version: ++version }),
     findByPath: async (folder) => backups.filter((backup) => backup.path === folder).at(-1),
     verify: async (backupId) => ({ backupId, ok: true, checkedFiles: 0, problems: [] }),
     delete: async () => undefined,

@@ -21,7 +21,7 @@ function folderBackends(): Backends {
             .map((name) => ({ id: path.join(folder, name), udid: name, path: path.join(folder, name), createdAt: '2026-01-01T00:00:00Z', sizeBytes: 1, encrypted: false, archived: false, status: 'complete' as const })),
         );
       return {
-        list: async () => list(),
+        list: async () => ({ backups: list(), version: 0 }),
         findByPath: async (folder) => list().find((backup) => backup.path === folder),
         verify: unused,
         delete: unused,

@@ -88,4 +88,28 @@ describe('HistoryPublisher', () => {
     expect(events).toHaveLength(4);
     expect(events.at(-1)?.usage).toBeUndefined();
   });
+
+  it('pairs each list with the totals of its own version when two lists finish together', async () => {
+    const hub = new EventHub();
+    const events = listen(hub);
+    const publisher = new HistoryPublisher(hub, () => undefined);
+    const lists = [
+      { backups: [backup('a')], version: 1 },
+      { backups: [backup('a'), backup('b')], version: 2 },
+    ];
+    const reads = lists.map(() => deferred<(typeof lists)[number]>());
+    const pending = [...reads];
+    const catalog = listedCatalog([], {
+      list: () => pending.shift()!.promise,
+      usage: (version) => ({ counted: usageOf(lists.find((list) => list.version === version)?.backups.map((listed) => listed.id) ?? []) }),
+    });
+    const both = Promise.all([publisher.publish(catalog), publisher.publish(catalog)]);
+    reads[0]!.resolve(lists[0]!);
+    reads[1]!.resolve(lists[1]!);
+    await both;
+    expect(events).toEqual([
+      { backups: [backup('a')], usage: usageOf(['a']) },
+      { backups: [backup('a'), backup('b')], usage: usageOf(['a', 'b']) },
+    ]);
+  });
 });

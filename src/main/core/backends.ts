@@ -33,16 +33,25 @@ interface BackupBackend {
   changePassword(target: DeviceTarget & { readonly oldPassword: string; readonly newPassword: string }): Promise<void>;
 }
 
+/** A list of the history and the version it was read at (CatalogBackend.list). */
+export interface ListedBackups {
+  readonly backups: readonly BackupView[];
+  readonly version: number;
+}
+
 export interface CatalogBackend {
-  /** Every backup under the root and the extra folders, newest first. */
-  list(): Promise<readonly BackupView[]>;
   /**
-   * What the backups list() last read take on disk, per phone and in all, shared (hard-linked)
-   * files counted once: `counted` when known already, else `counting`, summed off the main thread,
-   * which resolves undefined when the history changed before it was counted (the total would not be
-   * the listed backups'). Optional: without it Manage Backups shows no totals.
+   * Every backup under the root and the extra folders, newest first, with the history's version
+   * they were read at: usage() takes it back, so a total always belongs to the list it is shown with.
    */
-  usage?(): { readonly counted: BackupsUsageView } | { readonly counting: Promise<BackupsUsageView | undefined> };
+  list(): Promise<ListedBackups>;
+  /**
+   * What the backups of the list read at `version` take on disk, per phone and in all, shared
+   * (hard-linked) files counted once: `counted` when known already, else `counting`, summed off the
+   * main thread, which resolves undefined when the history changed before it was counted (the total
+   * would not be the listed backups'). Optional: without it Manage Backups shows no totals.
+   */
+  usage?(version: number): { readonly counted: BackupsUsageView } | { readonly counting: Promise<BackupsUsageView | undefined> };
   /** The backup a run just wrote into `folder`, once listed. */
   findByPath(folder: string): Promise<BackupView | undefined>;
   /** `signal` (reads:cancel) stops it, in the reader's worker thread too. */
@@ -120,8 +129,12 @@ export interface BrowserBackend {
 /** Opens the backends for a backup root; the core reopens the catalog when the root changes. */
 export interface Backends {
   readonly backup: BackupBackend;
-  /** `rootUnavailable`: the root is neither made nor looked at, and nothing is written (catalog.ts, CatalogOptions). */
-  openCatalog(backupRoot: string, extraFolders: readonly string[], options?: { readonly rootUnavailable: boolean }): Promise<CatalogBackend>;
+  /**
+   * `rootUnavailable`: the root is neither made nor looked at, and nothing is written (catalog.ts,
+   * CatalogOptions). `rootMadeByBackup`: a new backup would make the root if it went away (the app's
+   * default folder, not one chosen: saved-backup-root.ts), for the sentences that say so.
+   */
+  openCatalog(backupRoot: string, extraFolders: readonly string[], options?: { readonly rootUnavailable: boolean; readonly rootMadeByBackup?: boolean }): Promise<CatalogBackend>;
   readonly restore?: RestoreBackend;
   readonly photos?: PhotosBackend;
   readonly browser?: BrowserBackend;

@@ -58,7 +58,8 @@ export class BackupService {
   async open(): Promise<void> {
     const { backupRoot, extraFolders } = this.options.settings.get();
     const rootUnavailable = await this.root.lookBeforeOpen();
-    this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders, { rootUnavailable });
+    // Only the default folder is made again by a backup (saved-backup-root.ts); a chosen one never is.
+    this.catalog = await this.options.backends.openCatalog(backupRoot, extraFolders, { rootUnavailable, rootMadeByBackup: backupRoot === this.options.settings.defaultBackupRoot });
     // Not reload(): open() runs inside a reopen, which must not wait for itself.
     await this.publishHistory();
   }

@@ -29,10 +29,11 @@ export class HistoryPublisher {
 
   /** Reads the history from `catalog` and sends it; resolves once the list is sent, not its totals. */
   async publish(catalog: CatalogBackend): Promise<void> {
-    const backups = await catalog.list();
+    const { backups, version } = await catalog.list();
     this.listed = backups;
     const turn = ++this.sent;
-    const usage = catalog.usage?.();
+    // The version read with this list, not a later one: two lists finishing together keep their own totals.
+    const usage = catalog.usage?.(version);
     this.hub.emit('backups:changed', usage && 'counted' in usage ? { backups, usage: usage.counted } : { backups });
     this.onChanged();
     if (usage && 'counting' in usage) void this.sendTotals(turn, backups, usage.counting);

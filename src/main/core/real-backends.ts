@@ -45,8 +45,8 @@ export function createRealBackends(): Backends {
       setEncryption: (options) => setBackupEncryption(options),
       changePassword: (options) => changeBackupPassword(options),
     },
-    openCatalog: async (backupRoot, extraFolders, options) =>
-      catalogBackend(openCatalog(backupRoot, { extraFolders, ...options, inspect: (folder, options, signal) => catalogReader.inspect(folder, options, signal), sumTotals: catalogReader.totals })),
+    openCatalog: async (backupRoot, extraFolders, { rootMadeByBackup, ...options } = { rootUnavailable: false }) =>
+      catalogBackend(openCatalog(backupRoot, { extraFolders, ...options, inspect: (folder, options, signal) => catalogReader.inspect(folder, options, signal), sumTotals: catalogReader.totals }), rootMadeByBackup ?? true),
     restore: createRestoreBackend(),
     browser,
     library: createLibraryBackend(browserReader, (sessionId) => browser.readerHandle?.(sessionId) ?? fail('not-found', 'That backup is no longer open. Open it again.'), heicPreviews),
@@ -68,20 +68,19 @@ export function createRealBackends(): Backends {
   };
 }
 
-function catalogBackend(catalog: BackupCatalog): CatalogBackend {
+function catalogBackend(catalog: BackupCatalog, rootMadeByBackup: boolean): CatalogBackend {
   const require = (id: string): BackupRecord => catalog.get(id) ?? fail('not-found', 'That backup is no longer in the history.');
-  /** The history's version list() last read: usage() counts exactly those backups (or says nothing). */
-  let listedAt = -1;
   return {
     async list() {
       await catalog.refresh();
+      // Read together, with no await between: the version is exactly this list's.
       const records = catalog.list();
-      listedAt = catalog.version();
-      return records.map(toBackupView);
+      return { backups: records.map(toBackupView), version: catalog.version() };
     },
-    usage() {
-      const counted = catalog.countedUsage(listedAt);
-      return counted ? { counted } : { counting: catalog.usage(listedAt) };
+    // Counts exactly the backups of the list read at `version`, or says nothing (catalog-totals.ts).
+    usage(version) {
+      const counted = catalog.countedUsage(version);
+      return counted ? { counted } : { counting: catalog.usage(version) };
     },
     async findByPath(folder) {
       await catalog.refresh();
@@ -102,7 +101,7 @@ function catalogBackend(catalog: BackupCatalog): CatalogBackend {
     pathOf: async (backupId, options) => {
       const folder = require(backupId).path;
       if (options?.beforeCopy && (await isDeltaSnapshot(folder))) await options.beforeCopy();
-      return completeBackupFolder(folder, catalog.root);
+      return completeBackupFolder(folder, catalog.root, { ownRootMadeByBackup: rootMadeByBackup });
     },
     folderOf: async (backupId) => require(backupId).path,
     close: () => catalog.close(),
