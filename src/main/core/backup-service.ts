@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { BackupView, EncryptionView, InvokeArgs, JobStarted, JobTrigger, RememberedPasswordView, RestoreCandidatesView, RestorePreflightView, SettingsView, VerifyReport } from '../../shared/contract';
 import { moveBackupRoot } from '../backup/store/root-move';
 import type { Backends, BrowserBackend, CatalogBackend, HeicConversionChoice } from './backends';
@@ -7,13 +6,14 @@ import { runRestoreJob } from './restore-job';
 import type { KnownDevice } from './device-views';
 import type { BackupRootCheck } from './backup-root-check';
 import { fail } from './error-mapping';
-import { requireAbsoluteFolder, requireUsableFolder } from './folder-chooser';
+import { requireUsableFolder } from './folder-chooser';
 import type { EventHub } from './event-hub';
 import { HistoryPublisher } from './history-publisher';
 import type { JobQueue } from './job-queue';
 import type { PasswordBroker } from './password-broker';
 import { checkPhotoImportRequest, photosNotCopiedOf, runPhotoImportJob } from './photo-import-job';
 import { SavedBackupRoot, unreachableBackupSentence } from './saved-backup-root';
+import { settingsPatch } from './settings-patch';
 import type { SettingsStore } from './settings-store';
 import type { UnlockWatcher } from './unlock-watcher';
 
@@ -235,24 +235,10 @@ export class BackupService {
     return this.requireCatalog().pathOf(backupId, { beforeCopy: () => this.root.require() });
   }
 
-  /**
-   * Saves settings; a new backup root or folder list reopens the catalog. Folders must be absolute
-   * (requireAbsoluteFolder says why). A new backup root keeps the old one's backups listed, as an
-   * added folder, unless they were moved: before, the history went empty while the phone's own
-   * "latest backup" date still named one.
-   */
+  /** Saves settings (settings-patch.ts checks them); a new backup root or folder list reopens the catalog. */
   async updateSettings(change: InvokeArgs<'settings:set'>): Promise<SettingsView> {
     const before = this.options.settings.get();
-    // A retention change without keepMonthly keeps the monthly setting as it is.
-    const { retention, ...rest } = change;
-    let patch: Partial<Omit<SettingsView, 'devices'>> = retention ? { ...rest, retention: { keepLast: retention.keepLast, keepMonthly: retention.keepMonthly ?? before.retention.keepMonthly } } : rest;
-    if (patch.backupRoot !== undefined && patch.backupRoot !== before.backupRoot) patch = { ...patch, backupRoot: requireUsableFolder(patch.backupRoot, 'The backup folder') };
-    if (patch.photoImportFolder !== undefined) patch = { ...patch, photoImportFolder: requireAbsoluteFolder(patch.photoImportFolder, 'The photo import folder') };
-    if (patch.extraFolders !== undefined) patch = { ...patch, extraFolders: patch.extraFolders.map((folder) => requireAbsoluteFolder(folder, 'An added backup folder')) };
-    if (patch.backupRoot !== undefined && patch.backupRoot !== before.backupRoot && this.cache.some((backup) => isInside(backup.path, before.backupRoot))) {
-      const extra = patch.extraFolders ?? before.extraFolders;
-      if (!extra.includes(before.backupRoot) && patch.backupRoot !== before.backupRoot) patch = { ...patch, extraFolders: [...extra.filter((folder) => folder !== patch.backupRoot), before.backupRoot] };
-    }
+    const patch = settingsPatch(change, before, this.cache);
     const after = this.options.settings.update(patch);
     if (before.backupRoot !== after.backupRoot || before.extraFolders.join('\n') !== after.extraFolders.join('\n')) {
       this.catalog?.close();
@@ -397,9 +383,4 @@ export class BackupService {
   private target(udid: string): { udid: string; muxAddress?: string } {
     return this.options.muxAddress ? { udid, muxAddress: this.options.muxAddress } : { udid };
   }
-}
-
-function isInside(child: string, folder: string): boolean {
-  const relative = path.relative(folder, child);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
