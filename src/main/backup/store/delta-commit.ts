@@ -2,6 +2,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError } from '../backup-error';
+import { EventLoopTurns } from './event-loop-turns';
 import { makePrivateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-modes';
 import { DELTA_MARKER, type DeltaMarker } from './snapshot-chain';
 import { TEMP_PREFIX } from './store-fs';
@@ -210,24 +211,6 @@ async function listFiles(dir: string, prefix: string, folders: string[], turns: 
   };
   await walk(dir, prefix);
   return files;
-}
-
-/**
- * Synchronous file-system calls, with a turn of the event loop every STEPS_PER_TURN of them. A
- * 1 %-changed run of the large phone commits ~1,000 files: through fs/promises that was ~7,500
- * calls, each a hand-off to libuv's pool and back (a promise, two thread wake-ups), which cost
- * more than the lstat or rename itself, on the critical path after the phone has finished. The
- * app core runs backups on its main thread, so the window still gets a turn every few ms.
- */
-const STEPS_PER_TURN = 200;
-
-class EventLoopTurns {
-  private steps = 0;
-
-  async step(): Promise<void> {
-    this.steps += 1;
-    if (this.steps % STEPS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-  }
 }
 
 /** What is at `target`, or undefined when nothing can be read there (as the plan has always taken it). */
