@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { turnsDuring } from '../helpers/event-loop-turns';
 import type { BackupRecord } from '../../src/main/backup/catalog/catalog-model';
 import { CatalogStore, type StoredBackup } from '../../src/main/backup/catalog/catalog-store';
 import { type GroupTotals, sumGroupsIn, type TotalsRunner } from '../../src/main/backup/catalog/catalog-totals';
@@ -55,23 +56,6 @@ const GROUPS: ReadonlyMap<string, readonly string[]> = new Map([
 ]);
 
 const EXPECTED: GroupTotals = { totalBytes: (ROWS * 1.5 + 3) * 10, groups: new Map([['phone', ROWS * 1.5 * 10], ['phone-2', 30]]) };
-
-/** Runs `work` and counts the turns of the event loop until it settles. */
-async function turnsDuring<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0;
-  let done = false;
-  const tick = (): void => {
-    turns += 1;
-    if (!done) setImmediate(tick);
-  };
-  setImmediate(tick);
-  try {
-    const value = await work();
-    return { value, turns };
-  } finally {
-    done = true;
-  }
-}
 
 /** `runner`, watched: for each call, the turns of the event loop between the call and its answer. */
 function watched(runner: TotalsRunner): { runner: TotalsRunner; turnsPerCall: number[] } {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { turnsDuring } from '../../../../test/helpers/event-loop-turns';
 import type { BackupRecord } from './catalog-model';
 import { CatalogStore, INODE_ROWS_PER_SLICE, type StoredBackup } from './catalog-store';
 
@@ -35,18 +36,11 @@ const inodeRowsOf = (id: string): number => {
 
 describe('CatalogStore.put', () => {
   it('lets the event loop run while it writes a big backup\'s inodes, and commits them whole', async () => {
-    let turns = 0;
-    let done = false;
     let seenByOtherConnection = -1;
-    const tick = (): void => {
-      turns += 1;
+    const { turns } = await turnsDuring(() => store.put(stored('big'), inodes('big', INODE_ROWS_PER_SLICE * 5 + 7)), (turn) => {
       // Another process looking in the middle of the put sees nothing of it.
-      if (turns === 2) seenByOtherConnection = inodeRowsOf('big');
-      if (!done) setImmediate(tick);
-    };
-    setImmediate(tick);
-    await store.put(stored('big'), inodes('big', INODE_ROWS_PER_SLICE * 5 + 7));
-    done = true;
+      if (turn === 2) seenByOtherConnection = inodeRowsOf('big');
+    });
     expect(turns).toBeGreaterThanOrEqual(4);
     expect(seenByOtherConnection).toBe(0);
     expect(inodeRowsOf('big')).toBe(INODE_ROWS_PER_SLICE * 5 + 7);
@@ -55,15 +49,7 @@ describe('CatalogStore.put', () => {
 
   it('lets the event loop run while it removes the inodes a put replaces', async () => {
     await store.put(stored('replaced'), inodes('replaced', INODE_ROWS_PER_SLICE * 5));
-    let turns = 0;
-    let done = false;
-    const tick = (): void => {
-      turns += 1;
-      if (!done) setImmediate(tick);
-    };
-    setImmediate(tick);
-    await store.put(stored('replaced'), new Map());
-    done = true;
+    const { turns } = await turnsDuring(() => store.put(stored('replaced'), new Map()));
     expect(turns).toBeGreaterThanOrEqual(4);
     expect(inodeRowsOf('replaced')).toBe(0);
     await store.remove('replaced');
@@ -71,15 +57,7 @@ describe('CatalogStore.put', () => {
 
   it('lets the event loop run while it forgets a big backup', async () => {
     await store.put(stored('forgotten'), inodes('forgotten', INODE_ROWS_PER_SLICE * 5));
-    let turns = 0;
-    let done = false;
-    const tick = (): void => {
-      turns += 1;
-      if (!done) setImmediate(tick);
-    };
-    setImmediate(tick);
-    await store.remove('forgotten');
-    done = true;
+    const { turns } = await turnsDuring(() => store.remove('forgotten'));
     expect(turns).toBeGreaterThanOrEqual(4);
     expect(inodeRowsOf('forgotten')).toBe(0);
     expect(store.get('forgotten')).toBeUndefined();
